@@ -1,0 +1,2 @@
+// The one place for the OTLP data model and its codecs.
+export * from './model.js';

@@ -1,0 +1,200 @@
+/**
+ * The OTLP trace data model: one in-memory shape for `ExportTraceServiceRequest`, whichever wire encoding
+ * (protobuf or OTLP/JSON) it came from. Every field of opentelemetry-proto v1.11 `trace.proto` is kept so that
+ * forwarding loses nothing.
+ *
+ * Speed: a message decoded from protobuf keeps the bytes it was decoded from in `raw`. The encoder copies those
+ * bytes verbatim instead of re-encoding field by field (and so also keeps fields this model does not know).
+ * Anything that changes a message must therefore drop its `raw`: use the helpers at the bottom of this file,
+ * which do it for you, or call `markChanged`.
+ */
+
+/** An OTLP `AnyValue`. `int` keeps int64 exactly: a `number` when it is a safe integer, else a `bigint`. */
+export type AnyValue =
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'bool'; readonly value: boolean }
+  | { readonly kind: 'int'; readonly value: number | bigint }
+  | { readonly kind: 'double'; readonly value: number }
+  | { readonly kind: 'bytes'; readonly value: Uint8Array }
+  | { readonly kind: 'array'; readonly values: AnyValue[] }
+  | { readonly kind: 'kvlist'; readonly values: KeyValue[] }
+  | { readonly kind: 'empty' };
+
+export interface KeyValue {
+  key: string;
+  value: AnyValue;
+}
+
+/** Messages that may carry their original protobuf encoding. */
+export interface RawBacked {
+  /** The exact protobuf bytes this message was decoded from; undefined once changed or when it came from JSON. */
+  raw?: Uint8Array | undefined;
+}
+
+export const SpanKind = {
+  UNSPECIFIED: 0,
+  INTERNAL: 1,
+  SERVER: 2,
+  CLIENT: 3,
+  PRODUCER: 4,
+  CONSUMER: 5,
+} as const;
+
+export const StatusCode = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+
+/** Span flags bits (trace.proto `SpanFlags`). */
+export const SpanFlags = {
+  TRACE_FLAGS_MASK: 0xff,
+  CONTEXT_HAS_IS_REMOTE_MASK: 0x100,
+  CONTEXT_IS_REMOTE_MASK: 0x200,
+} as const;
+
+export interface Status {
+  message: string;
+  code: number;
+}
+
+export interface SpanEvent {
+  timeUnixNano: bigint;
+  name: string;
+  attributes: KeyValue[];
+  droppedAttributesCount: number;
+}
+
+export interface SpanLink {
+  traceId: Uint8Array;
+  spanId: Uint8Array;
+  traceState: string;
+  attributes: KeyValue[];
+  droppedAttributesCount: number;
+  flags: number;
+}
+
+export interface Span extends RawBacked {
+  /** 16 bytes. */
+  traceId: Uint8Array;
+  /** 8 bytes. */
+  spanId: Uint8Array;
+  traceState: string;
+  /** Empty for a root span. */
+  parentSpanId: Uint8Array;
+  /** fixed32; bits 10–31 are reserved and copied as they are. */
+  flags: number;
+  name: string;
+  kind: number;
+  startTimeUnixNano: bigint;
+  endTimeUnixNano: bigint;
+  attributes: KeyValue[];
+  droppedAttributesCount: number;
+  events: SpanEvent[];
+  droppedEventsCount: number;
+  links: SpanLink[];
+  droppedLinksCount: number;
+  status: Status;
+}
+
+export interface EntityRef {
+  schemaUrl: string;
+  type: string;
+  idKeys: string[];
+  descriptionKeys: string[];
+}
+
+export interface Resource extends RawBacked {
+  attributes: KeyValue[];
+  droppedAttributesCount: number;
+  entityRefs: EntityRef[];
+}
+
+export interface InstrumentationScope extends RawBacked {
+  name: string;
+  version: string;
+  attributes: KeyValue[];
+  droppedAttributesCount: number;
+}
+
+export interface ScopeSpans {
+  /** Undefined when the field was absent on the wire. */
+  scope: InstrumentationScope | undefined;
+  spans: Span[];
+  schemaUrl: string;
+}
+
+export interface ResourceSpans {
+  /** Undefined when the field was absent on the wire. */
+  resource: Resource | undefined;
+  scopeSpans: ScopeSpans[];
+  schemaUrl: string;
+}
+
+/** `ExportTraceServiceRequest`: the unit every receiver produces and every consumer takes. */
+export interface TracesData {
+  resourceSpans: ResourceSpans[];
+}
+
+/** `ExportTracePartialSuccess`. */
+export interface PartialSuccess {
+  rejectedSpans: number;
+  errorMessage: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helpers that keep `raw` honest.
+
+export function markChanged(message: RawBacked): void {
+  message.raw = undefined;
+}
+
+export function findAttribute(attributes: readonly KeyValue[], key: string): AnyValue | undefined {
+  for (const attribute of attributes) if (attribute.key === key) return attribute.value;
+  return undefined;
+}
+
+/** Sets (replacing any existing value) an attribute on a span, resource or scope, and drops its raw bytes. */
+export function setAttribute(target: RawBacked & { attributes: KeyValue[] }, key: string, value: AnyValue): void {
+  markChanged(target);
+  const attributes = target.attributes;
+  for (const attribute of attributes) {
+    if (attribute.key === key) {
+      attribute.value = value;
+      return;
+    }
+  }
+  attributes.push({ key, value });
+}
+
+/** Removes an attribute; returns whether it was there. Drops raw bytes only when something changed. */
+export function removeAttribute(target: RawBacked & { attributes: KeyValue[] }, key: string): boolean {
+  const index = target.attributes.findIndex((attribute) => attribute.key === key);
+  if (index < 0) return false;
+  markChanged(target);
+  target.attributes.splice(index, 1);
+  return true;
+}
+
+export const stringValue = (value: string): AnyValue => ({ kind: 'string', value });
+export const intValue = (value: number | bigint): AnyValue => ({ kind: 'int', value });
+export const doubleValue = (value: number): AnyValue => ({ kind: 'double', value });
+export const boolValue = (value: boolean): AnyValue => ({ kind: 'bool', value });
+
+/** Counts the spans of a request. */
+export function countSpans(data: TracesData): number {
+  let count = 0;
+  for (const resourceSpans of data.resourceSpans) {
+    for (const scopeSpans of resourceSpans.scopeSpans) count += scopeSpans.spans.length;
+  }
+  return count;
+}
+
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** Lowercase hex of an id (trace ids and span ids are hex on the OTLP/JSON wire and in MLflow). */
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
+  return out;
+}
+
+export function isRootSpan(span: Span): boolean {
+  return span.parentSpanId.length === 0;
+}
