@@ -1,0 +1,145 @@
+import type { ModelInfo, ModelPrice } from '@pydantic/genai-prices';
+import { CATALOG_VERSION, findCatalogEntry, hasPricePeriods, pricesAt, toRateCard } from './genaiPrices.js';
+import { catalogProviderId, modelCandidates } from './normalise.js';
+import { compileOverride, overrideApplies, pricingConfigSchema } from './overrides.js';
+import type { CompiledOverride, PricingConfig } from './overrides.js';
+import { computeCost } from './rates.js';
+import type { RateCard } from './rates.js';
+import { supplementRateCard } from './supplements.js';
+import type { PriceRequest, PriceResult } from './types.js';
+
+/**
+ * Service tiers the catalog has no prices for, as multipliers of the standard price, by catalog provider.
+ * Sources: openai.com/api/pricing (Batch API and Flex processing: 50% of standard), anthropic.com/pricing (Message
+ * Batches: 50%), ai.google.dev/gemini-api/docs/pricing and cloud.google.com/vertex-ai (Batch: 50%),
+ * aws.amazon.com/bedrock/pricing (Batch: 50%), Azure OpenAI Global Batch (50%). Priority tiers are not a fixed
+ * multiple of standard (OpenAI priority is 1.7×–2× depending on the model), so they stay unpriced unless a config
+ * override names `serviceTier: priority`.
+ */
+const SERVICE_TIER_MULTIPLIERS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  batch: { openai: 0.5, azure: 0.5, anthropic: 0.5, google: 0.5, aws: 0.5 },
+  flex: { openai: 0.5 },
+};
+
+/** Spellings of "no special tier" (OpenAI `default`/`auto`, Bedrock `on_demand`, Gemini `standard`). */
+const STANDARD_TIERS = new Set(['', 'default', 'auto', 'standard', 'on_demand', 'on-demand']);
+
+export function normaliseServiceTier(tier: string | undefined): string {
+  if (tier === undefined) return 'standard';
+  const lower = tier.trim().toLowerCase();
+  return STANDARD_TIERS.has(lower) ? 'standard' : lower;
+}
+
+/** What a (provider, model) pair resolved to; cached because resolution walks the catalog. */
+type Resolution =
+  | { kind: 'catalog'; entry: string; model: ModelInfo; providerId: string; card: RateCard | undefined; candidates: readonly string[] }
+  | { kind: 'none'; reason: string; candidates: readonly string[] };
+
+const MAX_RESOLUTIONS = 10_000;
+
+/**
+ * Prices LLM calls: config overrides first, then the built-in catalog. Pure: no I/O, no clock (the call's start
+ * time comes in the request), and the same request always gets the same answer.
+ */
+export class PriceCatalog {
+  private readonly overrides: readonly CompiledOverride[];
+  private readonly deployments: Readonly<Record<string, string>>;
+  private readonly resolutions = new Map<string, Resolution>();
+  /** Rate cards of entries with dated or time-of-day periods, per period. */
+  private readonly periodCards = new WeakMap<ModelPrice, RateCard | null>();
+
+  constructor(config: Partial<PricingConfig> = {}) {
+    const parsed = pricingConfigSchema.parse(config);
+    this.overrides = parsed.overrides.map(compileOverride);
+    this.deployments = parsed.deployments;
+  }
+
+  price(request: PriceRequest): PriceResult {
+    const resolution = this.resolve(request.model, request.provider);
+    const serviceTier = normaliseServiceTier(request.serviceTier);
+    const at = request.at.getTime();
+
+    for (const override of this.overrides) {
+      if (!overrideApplies(override, resolution.candidates, request.provider, serviceTier, at)) continue;
+      const { costs, contextThreshold } = computeCost(override.card, request.usage);
+      return {
+        status: 'priced',
+        costs,
+        model: resolution.candidates[0] ?? request.model,
+        provenance: { catalogVersion: 'config', entry: override.name, tier: tierLabel(serviceTier, contextThreshold) },
+      };
+    }
+
+    if (resolution.kind === 'none') return { status: 'unpriced', reason: resolution.reason };
+    const card = resolution.card ?? this.cardAt(resolution.entry, resolution.model, request.at);
+    if (card === undefined) {
+      return { status: 'unpriced', reason: `catalog entry ${resolution.entry} has no per-token prices at ${request.at.toISOString()}` };
+    }
+    let multiplier = 1;
+    if (serviceTier !== 'standard') {
+      const known = SERVICE_TIER_MULTIPLIERS[serviceTier]?.[resolution.providerId];
+      if (known === undefined) {
+        return { status: 'unpriced', reason: `no ${serviceTier} service-tier price for ${resolution.entry}; add a config override` };
+      }
+      multiplier = known;
+    }
+    const { costs, contextThreshold } = computeCost(card, request.usage, multiplier);
+    return {
+      status: 'priced',
+      costs,
+      model: resolution.model.id,
+      provenance: { catalogVersion: CATALOG_VERSION, entry: resolution.entry, tier: tierLabel(serviceTier, contextThreshold) },
+    };
+  }
+
+  private resolve(model: string, provider: string | undefined): Resolution {
+    const key = provider === undefined ? model : `${provider}\u0000${model}`;
+    const cached = this.resolutions.get(key);
+    if (cached !== undefined) return cached;
+    const resolution = this.resolveUncached(model, provider);
+    // Model strings come from the wire: bound the cache so a stream of distinct junk names cannot grow it forever.
+    if (this.resolutions.size >= MAX_RESOLUTIONS) this.resolutions.clear();
+    this.resolutions.set(key, resolution);
+    return resolution;
+  }
+
+  private resolveUncached(model: string, provider: string | undefined): Resolution {
+    const candidates = modelCandidates(model, this.deployments);
+    const providerId = catalogProviderId(provider);
+    if (providerId === undefined) {
+      return { kind: 'none', reason: `provider ${provider ?? ''} has no price list in the catalog`, candidates };
+    }
+    for (const candidate of candidates) {
+      const found = findCatalogEntry(candidate, providerId);
+      if (found === undefined) continue;
+      const entry = `${found.providerId}/${found.model.id}`;
+      const card = hasPricePeriods(found.model) ? undefined : this.flatCard(entry, found.model);
+      if (!hasPricePeriods(found.model) && card === undefined) {
+        return { kind: 'none', reason: `catalog entry ${entry} has no per-token prices`, candidates };
+      }
+      return { kind: 'catalog', entry, model: found.model, providerId: found.providerId, card, candidates };
+    }
+    const where = providerId === null ? 'any provider' : `provider ${providerId}`;
+    return { kind: 'none', reason: `model ${model} not in catalog (${CATALOG_VERSION}) for ${where}`, candidates };
+  }
+
+  private flatCard(entry: string, model: ModelInfo): RateCard | undefined {
+    const card = toRateCard(model.prices as ModelPrice);
+    return card && supplementRateCard(entry, card);
+  }
+
+  private cardAt(entry: string, model: ModelInfo, at: Date): RateCard | undefined {
+    const prices = pricesAt(model, at);
+    let card = this.periodCards.get(prices);
+    if (card === undefined) {
+      const built = toRateCard(prices);
+      card = built ? supplementRateCard(entry, built) : null;
+      this.periodCards.set(prices, card);
+    }
+    return card ?? undefined;
+  }
+}
+
+function tierLabel(serviceTier: string, contextThreshold: number | undefined): string {
+  return contextThreshold === undefined ? serviceTier : `${serviceTier}/input>${contextThreshold}`;
+}

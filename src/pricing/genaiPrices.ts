@@ -1,0 +1,107 @@
+/**
+ * The built-in catalog: `@pydantic/genai-prices`, used as data and as matcher, never as calculator.
+ *
+ * Evaluation (v0.1.8): its data covers 43 providers and ~1,900 models with cache read/write prices, long-context
+ * tiers on the whole request (`TieredPrices`, "input > start"), and dated / time-of-day price periods; its matcher
+ * knows provider aliases, per-model match rules, date-suffix retries and fallback providers (Azure → OpenAI,
+ * Vertex → Anthropic). We reuse all of that. We do not use `calcPrice` for the arithmetic: it re-validates the price
+ * table and rebuilds sets on every call (tens of microseconds), returns only input/output totals (no cache or
+ * reasoning split), and has no batch/flex/priority tiers. So we match once per (provider, model) through `calcPrice`
+ * with an empty usage, keep the matched entry, and price with `rates.ts`. A cross-check test keeps our arithmetic
+ * equal to `calcPrice` over the whole catalog.
+ */
+import { calcPrice, waitForUpdate } from '@pydantic/genai-prices';
+import type { ModelInfo, ModelPrice, Provider } from '@pydantic/genai-prices';
+import type { Rate, RateCard } from './rates.js';
+
+/** Kept equal to the installed package version by `genaiPrices.test.ts`. */
+export const GENAI_PRICES_VERSION = '0.1.8';
+export const CATALOG_VERSION = `genai-prices@${GENAI_PRICES_VERSION}`;
+
+export interface CatalogEntry {
+  providerId: string;
+  model: ModelInfo;
+}
+
+const EMPTY_USAGE = { input_tokens: 0, output_tokens: 0 };
+/** Matching does not depend on time, but `calcPrice` would read the clock without one. */
+const MATCH_TIME = new Date(0);
+
+/** Finds the catalog entry for one spelling of a model; `providerId` null lets the catalog infer the provider. */
+export function findCatalogEntry(model: string, providerId: string | null): CatalogEntry | undefined {
+  try {
+    const result = calcPrice(EMPTY_USAGE, model, {
+      ...(providerId === null ? {} : { providerId }),
+      timestamp: MATCH_TIME,
+    });
+    if (result === null) return undefined;
+    return { providerId: result.provider.id, model: result.model };
+  } catch {
+    // A malformed entry in the bundled data must cost one unpriced call, not the pipeline.
+    return undefined;
+  }
+}
+
+/** Seconds since UTC midnight of an `HH:MM:SS[.fff](Z|±HH:MM)` time, as genai-prices defines time-of-day periods. */
+function secondsOfDay(time: string): number {
+  const match = /^(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/.exec(time);
+  if (!match) return Number.NaN;
+  const local = Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3]);
+  const offset = match[4] === 'Z' ? 0 : (match[5] === '+' ? 1 : -1) * (Number(match[6]) * 3600 + Number(match[7]) * 60);
+  return (local - offset + 86_400) % 86_400;
+}
+
+/**
+ * The prices of an entry in force at `at`, with genai-prices' rule: the last period whose constraint holds wins,
+ * the first period is the default.
+ */
+export function pricesAt(model: ModelInfo, at: Date): ModelPrice {
+  const periods = model.prices;
+  if (!Array.isArray(periods)) return periods;
+  for (let i = periods.length - 1; i >= 0; i--) {
+    const period = periods[i]!;
+    const constraint = period.constraint;
+    if (constraint === undefined) return period.prices;
+    if (constraint.type === 'start_date') {
+      if (at.getTime() >= Date.parse(`${constraint.start_date}T00:00:00Z`)) return period.prices;
+    } else {
+      const now = at.getUTCHours() * 3600 + at.getUTCMinutes() * 60 + at.getUTCSeconds() + at.getUTCMilliseconds() / 1000;
+      const start = secondsOfDay(constraint.start_time);
+      const end = secondsOfDay(constraint.end_time);
+      const inside = end < start ? now >= start || now < end : now >= start && now < end;
+      if (inside) return period.prices;
+    }
+  }
+  return periods[0]!.prices;
+}
+
+/** Whether an entry's prices change over time (then the rate card cannot be cached per model alone). */
+export function hasPricePeriods(model: ModelInfo): boolean {
+  return Array.isArray(model.prices);
+}
+
+function toRate(value: ModelPrice[string]): Rate | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return value;
+  return { base: value.base, tiers: value.tiers.map((tier) => ({ above: tier.start, rate: tier.price })) };
+}
+
+/** Our rate card from a genai-prices price table; undefined when the entry is not priced per token. */
+export function toRateCard(prices: ModelPrice): RateCard | undefined {
+  const input = toRate(prices['input_mtok']);
+  const output = toRate(prices['output_mtok']);
+  if (input === undefined && output === undefined) return undefined;
+  return {
+    input: input ?? 0,
+    output: output ?? 0,
+    cacheRead: toRate(prices['cache_read_mtok']),
+    // The 5-minute write price; spans do not say which cache lifetime was written (`cache_write_1h_mtok` unused).
+    cacheWrite: toRate(prices['cache_write_mtok']),
+    reasoning: toRate(prices['output_reasoning_mtok']),
+  };
+}
+
+/** The whole bundled catalog, for browsing (the CLI); pricing never needs it. */
+export async function listProviders(): Promise<readonly Provider[]> {
+  return (await waitForUpdate()) ?? [];
+}

@@ -1,0 +1,94 @@
+/**
+ * Model-name normalisation: the spellings a model string takes on the wire, reduced step by step towards the name a
+ * price list uses. Each step is tried only when the previous spelling found no price, so a dated snapshot with its own
+ * price (`gpt-4o-2024-05-13`) is never collapsed onto its alias.
+ */
+
+/** `-2024-08-06` or `-20241022`, at the end or before a Bedrock version (`-v1:0`). */
+const DATE_SUFFIX = /-(?:20\d{2}-\d{2}-\d{2}|20\d{6})(?=$|-v\d|:)/;
+/** Vertex AI spells the snapshot date with an `@`: `claude-3-5-sonnet@20240620`. */
+const VERTEX_DATE = /@(\d{8}|latest|default)$/;
+/** Bedrock model versions: `-v1:0`, `-v2`, `:0`. */
+const BEDROCK_VERSION = /(?:-v\d+(?::\d+)?|:\d+)$/;
+/** Bedrock cross-region inference profiles prefix the model id with a geography. */
+const BEDROCK_REGION = /^(?:us|eu|apac|ap|jp|au|ca|us-gov|global)\./;
+/** Bedrock model ids name the vendor first: `anthropic.claude-…`, `meta.llama3-…`. */
+const BEDROCK_VENDOR = /^(?:anthropic|meta|amazon|mistral|cohere|ai21|deepseek|openai|qwen|writer|google)\./;
+
+/**
+ * Candidate spellings for `model`, most specific first, without duplicates. `deployments` maps Azure deployment
+ * names (which are whatever the user called them) to model names; a mapped deployment replaces the raw name.
+ */
+export function modelCandidates(model: string, deployments: Readonly<Record<string, string>> = {}): string[] {
+  const candidates: string[] = [];
+  const add = (name: string): void => {
+    if (name.length > 0 && !candidates.includes(name)) candidates.push(name);
+  };
+
+  let name = model.trim();
+  const deployed = deployments[name];
+  if (deployed !== undefined) name = deployed;
+  add(name);
+
+  // `models/gemini-1.5-pro` (Gemini API resource names) and `openai/gpt-4o` (LiteLLM, OpenRouter-style routing).
+  if (name.startsWith('models/')) name = name.slice('models/'.length);
+  add(name);
+  const slash = name.lastIndexOf('/');
+  if (slash >= 0) {
+    name = name.slice(slash + 1);
+    add(name);
+  }
+
+  const vertex = VERTEX_DATE.exec(name);
+  if (vertex) {
+    const date = vertex[1]!;
+    name = name.slice(0, vertex.index);
+    if (/^\d{8}$/.test(date)) add(`${name}-${date}`);
+    add(name);
+  }
+
+  if (BEDROCK_REGION.test(name) || BEDROCK_VERSION.test(name) || BEDROCK_VENDOR.test(name)) {
+    name = name.replace(BEDROCK_REGION, '');
+    add(name);
+    name = name.replace(BEDROCK_VERSION, '');
+    add(name);
+    name = name.replace(BEDROCK_VENDOR, '');
+    add(name);
+  }
+
+  const undated = name.replace(DATE_SUFFIX, '');
+  add(undated);
+  return candidates;
+}
+
+/**
+ * genai-prices provider ids for the canonical OTel `gen_ai.provider.name` values (genai-conventions.md §6).
+ * A provider absent from this table has no price list in the catalog.
+ */
+const CATALOG_PROVIDER: Readonly<Record<string, string>> = {
+  openai: 'openai',
+  'azure.ai.openai': 'azure',
+  'azure.ai.inference': 'azure',
+  anthropic: 'anthropic',
+  'aws.bedrock': 'aws',
+  'gcp.gemini': 'google',
+  'gcp.vertex_ai': 'google',
+  'gcp.gen_ai': 'google',
+  mistral_ai: 'mistral',
+  x_ai: 'x-ai',
+  groq: 'groq',
+  deepseek: 'deepseek',
+  cohere: 'cohere',
+  perplexity: 'perplexity',
+  moonshot_ai: 'moonshotai',
+  together: 'together',
+  fireworks: 'fireworks',
+  cerebras: 'cerebras',
+  openrouter: 'openrouter',
+};
+
+/** `undefined` when the provider is known but has no catalog; `null` when no provider was given (match by model). */
+export function catalogProviderId(provider: string | undefined): string | null | undefined {
+  if (provider === undefined) return null;
+  return CATALOG_PROVIDER[provider];
+}

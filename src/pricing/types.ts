@@ -1,0 +1,46 @@
+/** Token counts of one call, in the inclusive convention of OTel GenAI: `input` contains `cacheRead` and `cacheWrite`, `output` contains `reasoning`. */
+export interface TokenUsage {
+  input: number;
+  cacheRead: number;
+  cacheWrite: number;
+  output: number;
+  reasoning: number;
+}
+
+export interface PriceRequest {
+  /** The model string as it appeared on the wire; normalisation happens inside the catalog. */
+  model: string;
+  /** Canonical OTel `gen_ai.provider.name` value, when known. */
+  provider?: string | undefined;
+  usage: TokenUsage;
+  /** When the call started: prices in force at that instant apply. */
+  at: Date;
+  /** `batch`, `flex`, `priority`, … as reported by the span; absent or `default`/`auto` means standard. */
+  serviceTier?: string | undefined;
+}
+
+/**
+ * USD per token type. The parts are disjoint and add up to `total`: `input` is the uncached input only and `output`
+ * excludes reasoning, so no token is priced twice.
+ */
+export interface CostSplit {
+  input: number;
+  cacheRead: number;
+  cacheWrite: number;
+  output: number;
+  reasoning: number;
+  total: number;
+}
+
+export interface Provenance {
+  /** Where the prices came from: `genai-prices@<version>` or `config`. */
+  catalogVersion: string;
+  /** The matched entry, `<provider>/<entry id>` for the catalog, the rule's name for an override. */
+  entry: string;
+  /** Service tier and, when one applied, the long-context tier: `standard`, `batch`, `standard/input>200000`. */
+  tier: string;
+}
+
+export type PriceResult =
+  | { status: 'priced'; costs: CostSplit; provenance: Provenance; model: string }
+  | { status: 'unpriced'; reason: string };
