@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { components } from '../../components.js';
+import { embeddedDefaultConfig } from '../../config/defaults.js';
+import { ConfigError } from '../../config/errors.js';
+import { readConfigFile, validateConfig } from '../../config/load.js';
+import { Service } from '../../pipeline/service.js';
+import { createLogger } from '../../telemetry/logger.js';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the sidecar: receive OTLP traces, price LLM calls, forward to MLflow')
+    .option('-c, --config <file>', 'YAML config file (default: embedded defaults, see config/tokenmeter.yaml)')
+    .option('--shutdown-timeout <ms>', 'how long to drain on SIGTERM/SIGINT', '10000')
+    .action(async (options: { config?: string; shutdownTimeout: string }) => {
+      let config;
+      try {
+        const document = options.config ? readConfigFile(options.config) : embeddedDefaultConfig(Object.keys(components.processors));
+        config = validateConfig(document, components);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        console.error(`tokenmeter: ${error.message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const logger = createLogger(process.env.TOKENMETER_LOG_LEVEL ?? config.logLevel);
+      const service = new Service(config, components, logger);
+      try {
+        await service.start();
+      } catch (error) {
+        logger.fatal({ err: error }, 'cannot start');
+        await service.shutdown(1000);
+        process.exitCode = 1;
+        return;
+      }
+      logger.info('tokenmeter started');
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down');
+        service.shutdown(Number(options.shutdownTimeout)).then(
+          () => logger.info('stopped'),
+          (error: unknown) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exitCode = 1;
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerServeCommand } from './commands/serve.js';
+
+const program = new Command()
+  .name('tokenmeter')
+  .description('Meters what LLM applications spend: an OTLP span processor that prices every LLM call in flight')
+  .showHelpAfterError();
+
+registerServeCommand(program);
+
+await program.parseAsync(process.argv);

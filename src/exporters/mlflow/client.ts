@@ -1,0 +1,134 @@
+import { parseRetryAfterMs } from '../retry/backoff.js';
+
+/** How one delivery attempt ended, classified for the retry loop. */
+export type DeliveryResult =
+  | { outcome: 'delivered' }
+  | { outcome: 'retry'; reason: string; retryAfterMs?: number | undefined }
+  | { outcome: 'failed'; reason: string };
+
+/**
+ * Statuses worth retrying: throttling and a server that is down or restarting. MLflow 3.9 answers 422 for storage
+ * errors after it may have committed part of the request (mlflow-wire.md §1.1), and token totals are additive
+ * (§2.5), so a 422 is never replayed.
+ */
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+export class MlflowError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly errorCode?: string,
+  ) {
+    super(message);
+    this.name = 'MlflowError';
+  }
+}
+
+/** The few MLflow REST calls the exporter needs, over the tracking server's HTTP API. */
+export class MlflowClient {
+  private readonly baseUrl: string;
+
+  constructor(
+    trackingUri: string,
+    private readonly timeoutMs: number,
+    private readonly extraHeaders: Record<string, string> = {},
+  ) {
+    this.baseUrl = trackingUri.replace(/\/+$/, '');
+  }
+
+  get trackingUri(): string {
+    return this.baseUrl;
+  }
+
+  /** Posts an `ExportTraceServiceRequest` exactly as MLflow 3.9 requires (mlflow-wire.md §1.3). */
+  async postSpans(body: Uint8Array, experimentId: string, gzipped: boolean): Promise<DeliveryResult> {
+    const headers: Record<string, string> = {
+      ...this.extraHeaders,
+      // No parameters: 3.9 compares the media type as a plain string.
+      'Content-Type': 'application/x-protobuf',
+      'x-mlflow-experiment-id': experimentId,
+    };
+    if (gzipped) headers['Content-Encoding'] = 'gzip';
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}/v1/traces`, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      return { outcome: 'retry', reason: `MLflow unreachable at ${this.baseUrl}: ${describeFetchError(error)}` };
+    }
+    const text = await response.text().catch(() => '');
+    if (response.ok) return { outcome: 'delivered' };
+    const reason = `MLflow answered ${response.status} to POST /v1/traces: ${text.slice(0, 500)}`;
+    if (RETRYABLE_STATUS.has(response.status)) {
+      return { outcome: 'retry', reason, retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after')) };
+    }
+    return { outcome: 'failed', reason };
+  }
+
+  /** The id of the experiment with this name, creating it when missing. */
+  async ensureExperiment(name: string): Promise<string> {
+    const found = await this.findExperimentId(name);
+    if (found) return found;
+    try {
+      const created = await this.json<{ experiment_id: string }>('POST', '/api/2.0/mlflow/experiments/create', { name });
+      return created.experiment_id;
+    } catch (error) {
+      // Another instance created it between our lookup and our create.
+      if (error instanceof MlflowError && error.errorCode === 'RESOURCE_ALREADY_EXISTS') {
+        const raced = await this.findExperimentId(name);
+        if (raced) return raced;
+      }
+      throw error;
+    }
+  }
+
+  private async findExperimentId(name: string): Promise<string | undefined> {
+    try {
+      const found = await this.json<{ experiment: { experiment_id: string } }>(
+        'GET',
+        `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`,
+      );
+      return found.experiment.experiment_id;
+    } catch (error) {
+      if (error instanceof MlflowError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+      throw error;
+    }
+  }
+
+  /** A JSON REST call; MLflow rejects POST/PATCH without `Content-Type: application/json` (mlflow-wire.md §6). */
+  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { ...this.extraHeaders, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new MlflowError(`MLflow unreachable at ${this.baseUrl}: ${describeFetchError(error)}`);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let errorCode: string | undefined;
+      try {
+        errorCode = (JSON.parse(text) as { error_code?: string }).error_code;
+      } catch {
+        // not a JSON error body
+      }
+      throw new MlflowError(`MLflow answered ${response.status} to ${method} ${path}: ${text.slice(0, 500)}`, response.status, errorCode);
+    }
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+}
+
+function describeFetchError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError') return 'timed out';
+  const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? error.message;
+}

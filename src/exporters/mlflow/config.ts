@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { durationMs, httpUrl } from '../../config/units.js';
+
+/**
+ * Where MLflow is, with MLflow's own environment variables as defaults so that an app's existing setup
+ * (`MLFLOW_TRACKING_URI`, `MLFLOW_EXPERIMENT_ID` / `MLFLOW_EXPERIMENT_NAME`) just works.
+ */
+const withMlflowEnvironment = (section: unknown): unknown => {
+  if (section === null || typeof section !== 'object' || Array.isArray(section)) return section;
+  const { MLFLOW_EXPERIMENT_ID: id, MLFLOW_EXPERIMENT_NAME: name } = process.env;
+  const given = section as Record<string, unknown>;
+  // The environment only fills what the config leaves out; a config that names either wins over both variables.
+  if ('experiment_id' in given || 'experiment_name' in given) return given;
+  return { ...(id ? { experiment_id: id } : name ? { experiment_name: name } : {}), ...given };
+};
+
+export const mlflowExporterConfigSchema = z.preprocess(withMlflowEnvironment, z
+  .object({
+    tracking_uri: httpUrl.default(() => process.env.MLFLOW_TRACKING_URI || 'http://127.0.0.1:5000'),
+    /** Takes precedence over `experiment_name`. With neither, MLflow's default experiment `0`. */
+    experiment_id: z.string().regex(/^\d+$/, 'expected a numeric MLflow experiment id').optional(),
+    /** Looked up by name, and created when missing. */
+    experiment_name: z.string().min(1).optional(),
+    compression: z.enum(['gzip', 'none']).default('gzip'),
+    /** Per HTTP request to MLflow. */
+    timeout: durationMs.prefault('10s'),
+    /** Extra headers on every request, e.g. `Authorization` for a protected MLflow. */
+    headers: z.record(z.string(), z.string()).default({}),
+    sending_queue: z
+      .object({
+        /** Batches held in memory while MLflow is slow or down; past it, receivers answer 429 so apps retry. */
+        queue_size: z.number().int().positive().default(1000),
+        num_consumers: z.number().int().positive().default(2),
+      })
+      .strict()
+      .prefault({}),
+    retry_on_failure: z
+      .object({
+        initial_interval: durationMs.prefault('1s'),
+        max_interval: durationMs.prefault('30s'),
+        /** How long one batch is retried before it is dropped (and logged). */
+        max_elapsed_time: durationMs.prefault('5m'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict());
+
+export type MlflowExporterConfig = z.output<typeof mlflowExporterConfigSchema>;

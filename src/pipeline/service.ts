@@ -1,0 +1,70 @@
+import type { ComponentRegistry } from '../components.js';
+import type { TokenmeterConfig } from '../config/load.js';
+import type { Logger } from '../telemetry/logger.js';
+import { FanOutConsumer } from './consumer.js';
+import type { Component, Receiver, TracesConsumer, TracesExporter, TracesProcessor } from './consumer.js';
+
+/**
+ * The running collector: components built from a validated config and wired into pipelines,
+ * receivers → processors → exporters. Exporters are shared by the pipelines that name them (one queue each);
+ * processors belong to their pipeline; a receiver in several pipelines feeds all of them.
+ */
+export class Service {
+  private readonly exporters = new Map<string, TracesExporter>();
+  private readonly processors: TracesProcessor[] = [];
+  private readonly receivers = new Map<string, Receiver>();
+
+  constructor(config: TokenmeterConfig, registry: ComponentRegistry, logger: Logger) {
+    const context = (kind: string, id: string) => ({ id, logger: logger.child({ component: `${kind}/${id}` }) });
+    const pipelineEntries = new Map<string, TracesConsumer[]>();
+
+    for (const [pipelineName, pipeline] of config.pipelines) {
+      let next: TracesConsumer = new FanOutConsumer(
+        pipeline.exporters.map((id) => {
+          let exporter = this.exporters.get(id);
+          if (!exporter) {
+            const { type, config: exporterConfig } = config.exporters.get(id)!;
+            exporter = registry.exporters[type]!.create(exporterConfig as never, context('exporter', id));
+            this.exporters.set(id, exporter);
+          }
+          return exporter;
+        }),
+      );
+      for (const id of [...pipeline.processors].reverse()) {
+        const { type, config: processorConfig } = config.processors.get(id)!;
+        const processor = registry.processors[type]!.create(processorConfig as never, context('processor', `${id}@${pipelineName}`), next);
+        this.processors.push(processor);
+        next = processor;
+      }
+      for (const id of pipeline.receivers) {
+        pipelineEntries.set(id, [...(pipelineEntries.get(id) ?? []), next]);
+      }
+    }
+    for (const [id, entries] of pipelineEntries) {
+      const { type, config: receiverConfig } = config.receivers.get(id)!;
+      const next = entries.length === 1 ? entries[0]! : new FanOutConsumer(entries);
+      this.receivers.set(id, registry.receivers[type]!.create(receiverConfig as never, context('receiver', id), next));
+    }
+  }
+
+  /** Starts from the end of the pipelines so that nothing receives data before its consumers are ready. */
+  async start(): Promise<void> {
+    await startAll([...this.exporters.values()]);
+    // Each pipeline's processors were built back to front, so this order starts the ones nearest the exporters first.
+    await startAll(this.processors);
+    await startAll([...this.receivers.values()]);
+  }
+
+  /** Stops accepting first, then lets processors flush into exporters, then drains the exporters. */
+  async shutdown(deadlineMs = 10_000): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    const remaining = () => Math.max(0, deadline - Date.now());
+    await Promise.all([...this.receivers.values()].map((receiver) => receiver.shutdown(remaining())));
+    for (const processor of [...this.processors].reverse()) await processor.shutdown(remaining());
+    await Promise.all([...this.exporters.values()].map((exporter) => exporter.shutdown(remaining())));
+  }
+}
+
+async function startAll(components: Component[]): Promise<void> {
+  for (const component of components) await component.start();
+}

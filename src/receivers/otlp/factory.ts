@@ -1,0 +1,25 @@
+import type { Receiver } from '../../pipeline/consumer.js';
+import type { ReceiverFactory } from '../../pipeline/component.js';
+import { otlpReceiverConfigSchema } from './config.js';
+import type { OtlpReceiverConfig } from './config.js';
+import { OtlpHttpReceiver } from './http-receiver.js';
+
+/** The `otlp` receiver: one component, one listener per configured protocol, all feeding the same pipelines. */
+export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
+  type: 'otlp',
+  configSchema: otlpReceiverConfigSchema,
+  create(config, context, next): Receiver {
+    const listeners: Receiver[] = [];
+    if (config.protocols.http) {
+      listeners.push(new OtlpHttpReceiver(config.protocols.http, next, context.logger.child({ protocol: 'http' })));
+    }
+    return {
+      async start() {
+        for (const listener of listeners) await listener.start();
+      },
+      async shutdown(deadlineMs) {
+        await Promise.all(listeners.map((listener) => listener.shutdown(deadlineMs)));
+      },
+    };
+  },
+};

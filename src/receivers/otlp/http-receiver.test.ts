@@ -1,0 +1,192 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeExportTraceResponse, decodeRpcStatus, encodeTracesJson, encodeTracesProtobuf } from '../../otlp/index.js';
+import type { TracesData } from '../../otlp/model.js';
+import { stringValue } from '../../otlp/model.js';
+import { PipelineError } from '../../pipeline/consumer.js';
+import type { TracesConsumer } from '../../pipeline/consumer.js';
+import { silentLogger } from '../../telemetry/logger.js';
+import { httpProtocolConfigSchema } from './config.js';
+import { GrpcCode } from './grpc-codes.js';
+import { OtlpHttpReceiver } from './http-receiver.js';
+
+/** The next stage of the pipeline, recording what it is given; it can be told to fail like a full queue. */
+class RecordingConsumer implements TracesConsumer {
+  received: TracesData[] = [];
+  failWith: PipelineError | undefined;
+  async consume(data: TracesData): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.received.push(data);
+  }
+}
+
+function span(name: string, traceByte = 1, spanByte = 2) {
+  return {
+    traceId: new Uint8Array(16).fill(traceByte),
+    spanId: new Uint8Array(8).fill(spanByte),
+    traceState: '',
+    parentSpanId: new Uint8Array(0),
+    flags: 0x301,
+    name,
+    kind: 3,
+    startTimeUnixNano: 1_700_000_000_000_000_001n,
+    endTimeUnixNano: 1_700_000_000_500_000_001n,
+    attributes: [{ key: 'gen_ai.request.model', value: stringValue('gpt-4o-mini') }],
+    droppedAttributesCount: 0,
+    events: [],
+    droppedEventsCount: 0,
+    links: [],
+    droppedLinksCount: 0,
+    status: { code: 1, message: '' },
+  };
+}
+
+function request(...spans: ReturnType<typeof span>[]): TracesData {
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: stringValue('app') }], droppedAttributesCount: 0, entityRefs: [] },
+        scopeSpans: [{ scope: { name: 'test', version: '1', attributes: [], droppedAttributesCount: 0 }, spans, schemaUrl: '' }],
+        schemaUrl: '',
+      },
+    ],
+  };
+}
+
+describe('OTLP/HTTP receiver', () => {
+  const consumer = new RecordingConsumer();
+  const receiver = new OtlpHttpReceiver(
+    httpProtocolConfigSchema.parse({ endpoint: '127.0.0.1:0', max_request_body_size: 64 * 1024 }),
+    consumer,
+    silentLogger(),
+  );
+  const post = (body: BodyInit, headers: Record<string, string>) => fetch(receiver.url, { method: 'POST', body, headers });
+
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.shutdown());
+
+  it('accepts protobuf and answers an empty protobuf ExportTraceServiceResponse', async () => {
+    consumer.received = [];
+    const response = await post(encodeTracesProtobuf(request(span('chat'))), { 'Content-Type': 'application/x-protobuf' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-protobuf');
+    expect((await response.arrayBuffer()).byteLength).toBe(0);
+    expect(consumer.received[0]!.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.name).toBe('chat');
+  });
+
+  it('accepts OTLP/JSON with a charset parameter and answers in JSON', async () => {
+    consumer.received = [];
+    const response = await post(encodeTracesJson(request(span('json-span'))), { 'Content-Type': 'application/json; charset=utf-8' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toEqual({});
+    const received = consumer.received[0]!.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(received.name).toBe('json-span');
+    expect(received.flags).toBe(0x301);
+    expect(received.startTimeUnixNano).toBe(1_700_000_000_000_000_001n);
+  });
+
+  it('accepts a gzip-compressed body', async () => {
+    consumer.received = [];
+    const body = gzipSync(encodeTracesProtobuf(request(span('zipped'))));
+    const response = await post(body, { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'gzip' });
+    expect(response.status).toBe(200);
+    expect(consumer.received[0]!.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.name).toBe('zipped');
+  });
+
+  it('answers 405 with Allow for other methods', async () => {
+    const response = await fetch(receiver.url, { method: 'GET' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(await response.text()).toContain('use POST');
+  });
+
+  it('answers 404 on other paths', async () => {
+    const response = await fetch(receiver.url.replace('/v1/traces', '/v1/metrics'), { method: 'POST' });
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('/v1/traces');
+  });
+
+  it('answers 415 naming the content type it cannot read', async () => {
+    const response = await post('hello', { 'Content-Type': 'text/plain' });
+    expect(response.status).toBe(415);
+    expect(await response.text()).toContain('"text/plain"');
+  });
+
+  it('answers 415 for an unsupported content encoding', async () => {
+    const response = await post('x', { 'Content-Type': 'application/json', 'Content-Encoding': 'br' });
+    expect(response.status).toBe(415);
+    const status = decodeRpcStatus(new Uint8Array(await response.arrayBuffer()), 'json');
+    expect(status.message).toContain('"br"');
+  });
+
+  it('answers 400 with a google.rpc.Status in protobuf for a truncated protobuf body', async () => {
+    const whole = encodeTracesProtobuf(request(span('truncated')));
+    const response = await post(whole.subarray(0, whole.length - 7), { 'Content-Type': 'application/x-protobuf' });
+    expect(response.status).toBe(400);
+    const status = decodeRpcStatus(new Uint8Array(await response.arrayBuffer()), 'protobuf');
+    expect(status.code).toBe(GrpcCode.INVALID_ARGUMENT);
+    expect(status.message).toMatch(/invalid protobuf ExportTraceServiceRequest/);
+    expect(status.badRequest?.[0]?.field).toBe('body');
+  });
+
+  it('answers 400 with a JSON google.rpc.Status for invalid JSON', async () => {
+    const response = await post('{"resourceSpans": [', { 'Content-Type': 'application/json' });
+    expect(response.status).toBe(400);
+    const status = (await response.json()) as { code: number; message: string };
+    expect(status.code).toBe(GrpcCode.INVALID_ARGUMENT);
+    expect(status.message).toMatch(/invalid OTLP\/JSON/);
+  });
+
+  it('answers 400 for a corrupt gzip body', async () => {
+    const response = await post(Buffer.from('not gzip at all'), { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'gzip' });
+    expect(response.status).toBe(400);
+    const status = decodeRpcStatus(new Uint8Array(await response.arrayBuffer()), 'protobuf');
+    expect(status.message).toContain('cannot decompress gzip');
+  });
+
+  it('answers 413 for a body over the limit', async () => {
+    const response = await post(new Uint8Array(65 * 1024), { 'Content-Type': 'application/x-protobuf' });
+    expect(response.status).toBe(413);
+  });
+
+  it('answers 413 for a gzip bomb: the limit holds after decompression', async () => {
+    const bomb = gzipSync(new Uint8Array(10 * 1024 * 1024)); // ~10 KiB on the wire, 10 MiB inflated
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const response = await post(bomb, { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'gzip' });
+    expect(response.status).toBe(413);
+    const status = decodeRpcStatus(new Uint8Array(await response.arrayBuffer()), 'protobuf');
+    expect(status.message).toContain('after decompression');
+  });
+
+  it('rejects spans with invalid ids as a partial success and forwards the rest', async () => {
+    consumer.received = [];
+    const bad = span('bad-id', 0, 3);
+    const response = await post(encodeTracesProtobuf(request(span('good'), bad)), { 'Content-Type': 'application/x-protobuf' });
+    expect(response.status).toBe(200);
+    const partial = decodeExportTraceResponse(new Uint8Array(await response.arrayBuffer()), 'protobuf');
+    expect(partial?.rejectedSpans).toBe(1);
+    expect(partial?.errorMessage).toContain('traceId is all zeroes');
+    expect(consumer.received[0]!.resourceSpans[0]!.scopeSpans[0]!.spans.map((s) => s.name)).toEqual(['good']);
+  });
+
+  it('answers 429 with Retry-After when the pipeline is overloaded, and 503 when downstream is unavailable', async () => {
+    consumer.failWith = new PipelineError('queue full', 'overloaded', 2);
+    const overloaded = await post(encodeTracesProtobuf(request(span('a'))), { 'Content-Type': 'application/x-protobuf' });
+    expect(overloaded.status).toBe(429);
+    expect(overloaded.headers.get('retry-after')).toBe('2');
+    consumer.failWith = new PipelineError('mlflow down', 'unavailable', 5);
+    const unavailable = await post(encodeTracesProtobuf(request(span('a'))), { 'Content-Type': 'application/x-protobuf' });
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get('retry-after')).toBe('5');
+    consumer.failWith = undefined;
+  });
+
+  it('gzips the response when the client accepts it', async () => {
+    const response = await post('[', { 'Content-Type': 'application/json', 'Accept-Encoding': 'gzip' });
+    expect(response.status).toBe(400);
+    // fetch transparently inflates; the header shows the server compressed a body of this size.
+    expect(response.headers.get('content-encoding')).toBe('gzip');
+    expect(((await response.json()) as { message: string }).message).toMatch(/invalid OTLP\/JSON/);
+  });
+});

@@ -1,0 +1,230 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { gunzip, gzip, inflate } from 'node:zlib';
+import {
+  OtlpDecodeError,
+  decodeTracesJson,
+  decodeTracesProtobuf,
+  encodeExportTraceResponse,
+  encodeRpcStatus,
+} from '../../otlp/index.js';
+import type { RpcStatus } from '../../otlp/index.js';
+import type { TracesData } from '../../otlp/model.js';
+import type { PipelineError, Receiver, TracesConsumer } from '../../pipeline/consumer.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { HttpProtocolConfig } from './config.js';
+import { handleExport } from './export-handler.js';
+import { GrpcCode } from './grpc-codes.js';
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+const gzipAsync = promisify(gzip);
+
+type Encoding = 'protobuf' | 'json';
+
+const CONTENT_TYPES: Record<Encoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+
+/** Bodies smaller than this are not worth compressing in a response. */
+const MIN_GZIP_RESPONSE_BYTES = 128;
+
+/** A failure answered with an HTTP status and a `google.rpc.Status` body in the request's encoding. */
+class HttpFailure extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly rpcStatus: RpcStatus,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(rpcStatus.message);
+  }
+}
+
+/** OTLP/HTTP receiver for traces: `POST <traces_path>` with protobuf or JSON, optionally gzip/deflate-compressed. */
+export class OtlpHttpReceiver implements Receiver {
+  private readonly server: Server;
+
+  constructor(
+    private readonly config: HttpProtocolConfig,
+    private readonly next: TracesConsumer,
+    private readonly logger: Logger,
+  ) {
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => {
+        // Only a bug gets here (every expected failure is answered in handle); keep serving.
+        this.logger.error({ err: error }, 'OTLP/HTTP request handler failed');
+        if (!response.headersSent) response.writeHead(500).end();
+        else response.destroy();
+      });
+    });
+    this.server.on('clientError', (_error, socket) => socket.destroy());
+  }
+
+  async start(): Promise<void> {
+    const { host, port } = this.config.endpoint;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.logger.info({ endpoint: this.url }, 'OTLP/HTTP receiver listening');
+  }
+
+  /** The receiver's traces URL, with the port actually bound (useful when configured with port 0). */
+  get url(): string {
+    const address = this.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}${this.config.traces_path}`;
+  }
+
+  async shutdown(deadlineMs = 5000): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const timer = setTimeout(() => this.server.closeAllConnections(), deadlineMs);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?', 1)[0];
+    if (path !== this.config.traces_path) {
+      return sendText(response, 404, `not found: OTLP traces are accepted at POST ${this.config.traces_path}`);
+    }
+    if (request.method !== 'POST') {
+      response.setHeader('Allow', 'POST');
+      return sendText(response, 405, `method ${request.method} not allowed: use POST`);
+    }
+    const encoding = requestEncoding(request.headers['content-type']);
+    if (!encoding) {
+      return sendText(
+        response,
+        415,
+        `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: ` +
+          'use application/x-protobuf or application/json',
+      );
+    }
+    try {
+      const data = await this.readRequest(request, encoding);
+      const outcome = await handleExport(data, this.next);
+      if (!outcome.ok) throw pipelineFailure(outcome.error);
+      await send(request, response, 200, CONTENT_TYPES[encoding], encodeExportTraceResponse(outcome.partialSuccess, encoding));
+    } catch (error) {
+      if (!(error instanceof HttpFailure)) throw error;
+      if (error.httpStatus >= 500 || error.httpStatus === 429) {
+        this.logger.warn({ status: error.httpStatus, reason: error.message }, 'OTLP/HTTP export refused');
+      } else {
+        this.logger.debug({ status: error.httpStatus, reason: error.message }, 'OTLP/HTTP export rejected');
+      }
+      for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
+      // The body of a refused oversize request is left unread: close the connection rather than drain it.
+      if (error.httpStatus === 413) response.setHeader('Connection', 'close');
+      await send(request, response, error.httpStatus, CONTENT_TYPES[encoding], encodeRpcStatus(error.rpcStatus, encoding));
+    }
+  }
+
+  private async readRequest(request: IncomingMessage, encoding: Encoding): Promise<TracesData> {
+    const limit = this.config.max_request_body_size;
+    const contentEncoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (!['identity', 'none', '', 'gzip', 'x-gzip', 'deflate'].includes(contentEncoding)) {
+      throw new HttpFailure(415, {
+        code: GrpcCode.UNIMPLEMENTED,
+        message: `unsupported Content-Encoding ${JSON.stringify(contentEncoding)}: use gzip, deflate or none`,
+      });
+    }
+    const body = await readBody(request, limit);
+    const decompressed = await decompress(body, contentEncoding, limit);
+    try {
+      return encoding === 'protobuf' ? decodeTracesProtobuf(decompressed) : decodeTracesJson(decompressed);
+    } catch (error) {
+      if (!(error instanceof OtlpDecodeError)) throw error;
+      const what = encoding === 'protobuf' ? 'protobuf ExportTraceServiceRequest' : 'OTLP/JSON ExportTraceServiceRequest';
+      throw invalidArgument(`invalid ${what}: ${error.message}`, 'body');
+    }
+  }
+}
+
+function requestEncoding(contentType: string | undefined): Encoding | undefined {
+  const mediaType = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return 'protobuf';
+  if (mediaType === 'application/json') return 'json';
+  return undefined;
+}
+
+function tooLarge(limit: number, what: string): HttpFailure {
+  return new HttpFailure(413, {
+    code: GrpcCode.RESOURCE_EXHAUSTED,
+    message: `request body ${what} exceeds the limit of ${limit} bytes (max_request_body_size)`,
+  });
+}
+
+function invalidArgument(message: string, field: string): HttpFailure {
+  return new HttpFailure(400, {
+    code: GrpcCode.INVALID_ARGUMENT,
+    message,
+    badRequest: [{ field, description: message }],
+  });
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit) throw tooLarge(limit, `of ${declared} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit, 'as sent');
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+async function decompress(body: Buffer, contentEncoding: string, limit: number): Promise<Buffer> {
+  if (contentEncoding !== 'gzip' && contentEncoding !== 'x-gzip' && contentEncoding !== 'deflate') return body;
+  try {
+    // maxOutputLength stops inflating at the limit: a gzip bomb costs at most `limit` bytes of memory.
+    const options = { maxOutputLength: limit };
+    return contentEncoding === 'deflate' ? await inflateAsync(body, options) : await gunzipAsync(body, options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit, 'after decompression');
+    throw invalidArgument(`cannot decompress ${contentEncoding} body: ${(error as Error).message}`, 'body');
+  }
+}
+
+function pipelineFailure(error: PipelineError): HttpFailure {
+  const retryAfter: Record<string, string> =
+    error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };
+  const retryDelaySeconds = error.retryAfterSeconds;
+  switch (error.kind) {
+    case 'invalid':
+      return invalidArgument(error.message, 'resourceSpans');
+    case 'overloaded':
+      return new HttpFailure(429, { code: GrpcCode.RESOURCE_EXHAUSTED, message: error.message, retryDelaySeconds }, retryAfter);
+    case 'unavailable':
+      return new HttpFailure(503, { code: GrpcCode.UNAVAILABLE, message: error.message, retryDelaySeconds }, retryAfter);
+    case 'internal':
+      return new HttpFailure(500, { code: GrpcCode.INTERNAL, message: error.message });
+  }
+}
+
+async function send(
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: Uint8Array,
+): Promise<void> {
+  response.setHeader('Content-Type', contentType);
+  const acceptsGzip = /\bgzip\b/i.test(request.headers['accept-encoding'] ?? '');
+  if (acceptsGzip && body.length >= MIN_GZIP_RESPONSE_BYTES) {
+    body = await gzipAsync(body);
+    response.setHeader('Content-Encoding', 'gzip');
+  }
+  response.setHeader('Content-Length', body.length);
+  response.writeHead(status).end(body);
+}
+
+function sendText(response: ServerResponse, status: number, message: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${message}\n`);
+}
