@@ -1,2 +1,10 @@
 // The one place for the OTLP data model and its codecs.
 export * from './model.js';
+export { OtlpDecodeError } from './protobuf/decode-error.js';
+export { decodeTracesProtobuf } from './protobuf/decode-traces.js';
+export { encodeTracesProtobuf } from './protobuf/encode-traces.js';
+export { decodeTracesJson } from './json/decode-traces.js';
+export { encodeTracesJson } from './json/encode-traces.js';
+export { decodeExportTraceResponse, encodeExportTraceResponse } from './protobuf/export-response.js';
+export type { RpcStatus } from './rpc-status.js';
+export { decodeRpcStatus, encodeRpcStatus } from './rpc-status.js';
