@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** Repository root, resolved from this file so tests work from any cwd. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The venv that test/harness/setup-python-env.sh maintains (mlflow server + the LangGraph app). */
+export const venvDir = path.join(repoRoot, '.venv');
+export const venvPython = path.join(venvDir, 'bin', 'python');
+export const venvMlflow = path.join(venvDir, 'bin', 'mlflow');
+
+/** Env every MLflow process we start gets: no usage telemetry leaves a test run. */
+export const noTelemetryEnv: Readonly<Record<string, string>> = {
+  MLFLOW_DISABLE_TELEMETRY: 'true',
+  DO_NOT_TRACK: 'true',
+};
