@@ -60,7 +60,7 @@ describe('OTLP/HTTP receiver', () => {
     consumer,
     silentLogger(),
   );
-  const post = (body: BodyInit, headers: Record<string, string>) => fetch(receiver.url, { method: 'POST', body, headers });
+  const post = (body: RequestInit['body'], headers: Record<string, string>) => fetch(receiver.url, { method: 'POST', body, headers });
 
   beforeAll(() => receiver.start());
   afterAll(() => receiver.shutdown());
