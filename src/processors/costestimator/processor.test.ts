@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { findAttribute } from '../../otlp/index.js';
+import type { Span, TracesData } from '../../otlp/index.js';
+import { CostEstimatorProcessor } from './processor.js';
+import { attributes, makeSpan, mlflowAttributes, tracesData } from './testSpans.js';
+
+class Collector {
+  batches: TracesData[] = [];
+  async consume(data: TracesData): Promise<void> {
+    this.batches.push(data);
+  }
+}
+
+const read = (span: Span, key: string): unknown => {
+  const value = findAttribute(span.attributes, key);
+  return value === undefined || value.kind === 'empty' || value.kind === 'array' || value.kind === 'kvlist' ? undefined : value.value;
+};
+
+describe('CostEstimatorProcessor', () => {
+  it('writes cost attributes on model-call spans, drops raw only on the spans it changed, and forwards the batch', async () => {
+    const next = new Collector();
+    const processor = new CostEstimatorProcessor({}, next);
+    const raw = new Uint8Array([1, 2, 3]);
+    // openai.com/api/pricing, gpt-4o-mini: $0.15 in / $0.60 out / $0.075 cached in per 1M.
+    const llm = makeSpan({
+      id: 'llm',
+      parent: 'node',
+      raw,
+      attributes: mlflowAttributes({
+        'mlflow.spanType': 'CHAT_MODEL',
+        'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 200, total_tokens: 1200, cache_read_input_tokens: 400 },
+        invocation_params: { model: 'gpt-4o-mini', _type: 'openai-chat' },
+        metadata: { langgraph_node: 'agent', ls_provider: 'openai', ls_model_name: 'gpt-4o-mini' },
+      }),
+    });
+    const chain = makeSpan({ id: 'node', raw: new Uint8Array([4]), attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAIN' }) });
+    const data = tracesData([llm, chain]);
+
+    await processor.consume(data);
+
+    expect(next.batches).toEqual([data]);
+    expect(llm.raw).toBeUndefined();
+    expect(chain.raw).toBeDefined();
+    expect(chain.attributes).toHaveLength(1);
+    const expectedInput = (600 * 0.15 + 400 * 0.075) / 1e6;
+    const expectedOutput = (200 * 0.6) / 1e6;
+    const cost = JSON.parse(read(llm, 'mlflow.llm.cost') as string) as Record<string, number>;
+    expect(cost['input_cost']).toBeCloseTo(expectedInput, 12);
+    expect(cost['output_cost']).toBeCloseTo(expectedOutput, 12);
+    expect(cost['total_cost']).toBeCloseTo(expectedInput + expectedOutput, 12);
+    expect(read(llm, 'mlflow.llm.model')).toBe('gpt-4o-mini');
+    expect(read(llm, 'mlflow.llm.provider')).toBe('openai');
+    expect(read(llm, 'tokenmeter.cost.status')).toBe('priced');
+    expect(read(llm, 'tokenmeter.cost.input_usd')).toBeCloseTo((600 * 0.15) / 1e6, 12);
+    expect(read(llm, 'tokenmeter.cost.cache_read_usd')).toBeCloseTo((400 * 0.075) / 1e6, 12);
+    expect(read(llm, 'tokenmeter.cost.price_entry')).toBe('openai/gpt-4o-mini');
+    expect(read(llm, 'tokenmeter.cost.catalog_version')).toBe('genai-prices@0.1.8');
+    expect(read(llm, 'tokenmeter.cost.tier')).toBe('standard');
+    expect(read(llm, 'tokenmeter.tokens.input')).toBe(1000);
+    expect(read(llm, 'tokenmeter.tokens.cache_read')).toBe(400);
+    expect(read(llm, 'tokenmeter.cost.counted')).toBe(true);
+  });
+
+  it('leaves a batch without model calls untouched', async () => {
+    const next = new Collector();
+    const span = makeSpan({ raw: new Uint8Array([9]), attributes: attributes({ 'http.method': 'GET' }) });
+    await new CostEstimatorProcessor({}, next).consume(tracesData([span]));
+    expect(span.raw).toBeDefined();
+    expect(span.attributes).toHaveLength(1);
+  });
+});

@@ -1,0 +1,69 @@
+/** Provider normalisation to the OTel `gen_ai.provider.name` values (genai-conventions.md §6). */
+
+const CANONICAL: Readonly<Record<string, string>> = {
+  openai: 'openai',
+  'azure.ai.openai': 'azure.ai.openai',
+  'az.ai.openai': 'azure.ai.openai',
+  azure: 'azure.ai.openai',
+  azure_openai: 'azure.ai.openai',
+  'azure-openai': 'azure.ai.openai',
+  'azure.ai.inference': 'azure.ai.inference',
+  'az.ai.inference': 'azure.ai.inference',
+  azure_ai: 'azure.ai.inference',
+  anthropic: 'anthropic',
+  'aws.bedrock': 'aws.bedrock',
+  aws: 'aws.bedrock',
+  amazon: 'aws.bedrock',
+  bedrock: 'aws.bedrock',
+  bedrock_converse: 'aws.bedrock',
+  'amazon-bedrock': 'aws.bedrock',
+  'gcp.gemini': 'gcp.gemini',
+  gemini: 'gcp.gemini',
+  google_genai: 'gcp.gemini',
+  'google.generative-ai': 'gcp.gemini',
+  'gcp.vertex_ai': 'gcp.vertex_ai',
+  vertex_ai: 'gcp.vertex_ai',
+  vertexai: 'gcp.vertex_ai',
+  vertex: 'gcp.vertex_ai',
+  google_vertexai: 'gcp.vertex_ai',
+  google_anthropic_vertex: 'gcp.vertex_ai',
+  'google.vertex': 'gcp.vertex_ai',
+  // OpenLLMetry's old `Google` and OpenInference's `google` do not say which Google API: keep the umbrella value.
+  'gcp.gen_ai': 'gcp.gen_ai',
+  google: 'gcp.gen_ai',
+  mistral_ai: 'mistral_ai',
+  mistralai: 'mistral_ai',
+  mistral: 'mistral_ai',
+  x_ai: 'x_ai',
+  xai: 'x_ai',
+  groq: 'groq',
+  deepseek: 'deepseek',
+  cohere: 'cohere',
+  perplexity: 'perplexity',
+  'ibm.watsonx.ai': 'ibm.watsonx.ai',
+  watsonx: 'ibm.watsonx.ai',
+  moonshot_ai: 'moonshot_ai',
+  moonshot: 'moonshot_ai',
+};
+
+/** Frameworks that instrumentations report in provider fields; they say nothing about who served the model. */
+const NOT_A_PROVIDER = new Set(['langchain', 'langgraph', 'unknown', '']);
+
+/**
+ * The canonical provider for a raw value, `undefined` for framework names. AI SDK raw ids (`openai.chat`,
+ * `google.vertex.chat`, `amazon-bedrock`) are reduced to their longest known dotted prefix; unknown providers are
+ * kept lower-cased (`ollama`, `together`).
+ */
+export function normaliseProvider(raw: string): string | undefined {
+  const lower = raw.trim().toLowerCase();
+  if (NOT_A_PROVIDER.has(lower)) return undefined;
+  const direct = CANONICAL[lower];
+  if (direct !== undefined) return direct;
+  let prefix = lower;
+  for (let dot = prefix.lastIndexOf('.'); dot > 0; dot = prefix.lastIndexOf('.')) {
+    prefix = prefix.slice(0, dot);
+    const known = CANONICAL[prefix];
+    if (known !== undefined) return known;
+  }
+  return prefix;
+}

@@ -1,0 +1,119 @@
+/**
+ * One pass over a span's attributes that keeps only the keys recognition reads. A scratch table is reused between
+ * spans (recognition is synchronous), so reading a span allocates nothing.
+ */
+import type { AnyValue, KeyValue } from '../../otlp/index.js';
+
+export const KEYS = [
+  // Span kind (§1)
+  'openinference.span.kind',
+  'mlflow.spanType',
+  'langsmith.span.kind',
+  'traceloop.span.kind',
+  'ai.operationId',
+  'gen_ai.operation.name',
+  'llm.request.type',
+  // Model (§2), in precedence order
+  'gen_ai.response.model',
+  'llm.response.model_name',
+  'llm.model_name',
+  'ai.response.model',
+  'gen_ai.request.model',
+  'llm.request.model_name',
+  'ai.model.id',
+  'mlflow.llm.model',
+  'langsmith.metadata.ls_model_name',
+  // Provider (§2), in precedence order
+  'gen_ai.provider.name',
+  'gen_ai.system',
+  'llm.provider',
+  'llm.system',
+  'mlflow.llm.provider',
+  'langsmith.metadata.ls_provider',
+  'ai.model.provider',
+  // JSON context
+  'metadata',
+  'invocation_params',
+  'llm.invocation_parameters',
+  'langsmith.metadata.langgraph_node',
+  'traceloop.association.properties.langgraph_node',
+  // Tokens (§3)
+  'mlflow.chat.tokenUsage',
+  'gen_ai.usage.input_tokens',
+  'gen_ai.usage.prompt_tokens',
+  'llm.token_count.prompt',
+  'ai.usage.inputTokens',
+  'ai.usage.promptTokens',
+  'ai.usage.tokens',
+  'gen_ai.usage.output_tokens',
+  'gen_ai.usage.completion_tokens',
+  'llm.token_count.completion',
+  'ai.usage.outputTokens',
+  'ai.usage.completionTokens',
+  'gen_ai.usage.total_tokens',
+  'llm.usage.total_tokens',
+  'llm.token_count.total',
+  'ai.usage.totalTokens',
+  'gen_ai.usage.cache_read.input_tokens',
+  'gen_ai.usage.cache_read_input_tokens',
+  'llm.token_count.prompt_details.cache_read',
+  'ai.usage.inputTokenDetails.cacheReadTokens',
+  'ai.usage.cachedInputTokens',
+  'gen_ai.usage.cache_write.input_tokens',
+  'gen_ai.usage.cache_creation.input_tokens',
+  'gen_ai.usage.cache_creation_input_tokens',
+  'llm.token_count.prompt_details.cache_write',
+  'llm.token_count.prompt_details.cache_input',
+  'ai.usage.inputTokenDetails.cacheWriteTokens',
+  'gen_ai.usage.reasoning.output_tokens',
+  'gen_ai.usage.reasoning_tokens',
+  'llm.usage.reasoning_tokens',
+  'llm.token_count.completion_details.reasoning',
+  'ai.usage.outputTokenDetails.reasoningTokens',
+  'ai.usage.reasoningTokens',
+  'gen_ai.usage.input_token_details',
+  'gen_ai.usage.output_token_details',
+  // Provider-reported cost
+  'mlflow.llm.cost',
+  'llm.cost.total',
+  'llm.cost.prompt',
+  'llm.cost.completion',
+  // Service tier
+  'openai.response.service_tier',
+  'gen_ai.openai.response.service_tier',
+  'openai.request.service_tier',
+  'gen_ai.openai.request.service_tier',
+  // De-duplication
+  'gen_ai.response.id',
+  'ai.response.id',
+  // Already priced by us (a replay, or a second tokenmeter in the path)
+  'tokenmeter.cost.status',
+] as const;
+
+export type Key = (typeof KEYS)[number];
+
+const SLOT = new Map<string, number>(KEYS.map((key, index) => [key, index]));
+
+export class SpanView {
+  private readonly values: (AnyValue | undefined)[] = new Array<AnyValue | undefined>(KEYS.length).fill(undefined);
+  private readonly touched: number[] = [];
+
+  load(attributes: readonly KeyValue[]): void {
+    for (const slot of this.touched) this.values[slot] = undefined;
+    this.touched.length = 0;
+    for (const attribute of attributes) {
+      const slot = SLOT.get(attribute.key);
+      if (slot === undefined) continue;
+      this.values[slot] = attribute.value;
+      this.touched.push(slot);
+    }
+  }
+
+  get(key: Key): AnyValue | undefined {
+    return this.values[SLOT.get(key)!];
+  }
+
+  has(key: Key): boolean {
+    return this.values[SLOT.get(key)!] !== undefined;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Token normalisation (genai-conventions.md §3 and §7 "Token normalisation"): whatever the convention, produce the
+ * inclusive OTel view — input includes cache read and write, output includes reasoning.
+ */
+import type { TokenUsage } from '../../pricing/index.js';
+import type { Key, SpanView } from './spanView.js';
+import { decodeNumber, decodeObject, decodeTokenDetails, toNumber } from './values.js';
+import type { JsonObject } from './values.js';
+
+/** Within a span, the current OTel key wins over older OTel keys, which win over vendor keys. */
+const INPUT: readonly Key[] = ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens'];
+const OUTPUT: readonly Key[] = ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion', 'ai.usage.outputTokens', 'ai.usage.completionTokens'];
+const TOTAL: readonly Key[] = ['gen_ai.usage.total_tokens', 'llm.usage.total_tokens', 'llm.token_count.total', 'ai.usage.totalTokens'];
+const CACHE_READ: readonly Key[] = ['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'llm.token_count.prompt_details.cache_read', 'ai.usage.inputTokenDetails.cacheReadTokens', 'ai.usage.cachedInputTokens'];
+const CACHE_WRITE: readonly Key[] = ['gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'llm.token_count.prompt_details.cache_write', 'llm.token_count.prompt_details.cache_input', 'ai.usage.inputTokenDetails.cacheWriteTokens'];
+const REASONING: readonly Key[] = ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning', 'ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens'];
+
+function first(view: SpanView, keys: readonly Key[]): number | undefined {
+  for (const key of keys) {
+    const value = decodeNumber(view.get(key));
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** Raw counts as reported, before deciding inclusive or exclusive. */
+export interface RawTokenCounts {
+  input: number | undefined;
+  output: number | undefined;
+  total: number | undefined;
+  cacheRead: number | undefined;
+  cacheWrite: number | undefined;
+  reasoning: number | undefined;
+}
+
+export function readTokenCounts(view: SpanView): RawTokenCounts {
+  const counts: RawTokenCounts = {
+    input: first(view, INPUT),
+    output: first(view, OUTPUT),
+    total: first(view, TOTAL),
+    cacheRead: first(view, CACHE_READ),
+    cacheWrite: first(view, CACHE_WRITE),
+    reasoning: first(view, REASONING),
+  };
+  const mlflowUsage = view.get('mlflow.chat.tokenUsage');
+  if (mlflowUsage !== undefined) fillFromMlflow(counts, decodeObject(mlflowUsage));
+  const inputDetails = view.get('gen_ai.usage.input_token_details');
+  const outputDetails = view.get('gen_ai.usage.output_token_details');
+  if (inputDetails !== undefined || outputDetails !== undefined) {
+    const input = decodeTokenDetails(inputDetails);
+    const output = decodeTokenDetails(outputDetails);
+    counts.cacheRead ??= input?.['cache_read'];
+    counts.cacheWrite ??= input?.['cache_creation'];
+    counts.reasoning ??= output?.['reasoning'];
+  }
+  return counts;
+}
+
+function fillFromMlflow(counts: RawTokenCounts, usage: JsonObject | undefined): void {
+  if (usage === undefined) return;
+  counts.input ??= toNumber(usage['input_tokens']);
+  counts.output ??= toNumber(usage['output_tokens']);
+  counts.total ??= toNumber(usage['total_tokens']);
+  counts.cacheRead ??= toNumber(usage['cache_read_input_tokens']) ?? toNumber(usage['cached_input_tokens']);
+  counts.cacheWrite ??= toNumber(usage['cache_creation_input_tokens']);
+}
+
+export function hasUsage(counts: RawTokenCounts): boolean {
+  return counts.input !== undefined || counts.output !== undefined || counts.total !== undefined;
+}
+
+/**
+ * The inclusive view. Input is taken as exclusive of cache (and the cache added to it) when the cache alone exceeds
+ * it, or when the total only adds up with the cache counted separately — raw Anthropic and Bedrock numbers, e.g. via
+ * MLflow. Reasoning is taken as exclusive of output (Gemini-style) when the total only adds up with it separately.
+ */
+export function normaliseTokens(counts: RawTokenCounts): TokenUsage {
+  let input = counts.input ?? 0;
+  let output = counts.output ?? 0;
+  const cacheRead = counts.cacheRead ?? 0;
+  const cacheWrite = counts.cacheWrite ?? 0;
+  const reasoning = counts.reasoning ?? 0;
+  const total = counts.total;
+  const cache = cacheRead + cacheWrite;
+
+  if (counts.input === undefined && total !== undefined) input = Math.max(0, total - output);
+  else if (cache > 0 && (cache > input || total === input + output + cache)) input += cache;
+
+  if (reasoning > 0 && total !== undefined && total === (counts.input ?? 0) + output + reasoning && total !== input + output) {
+    output += reasoning;
+  }
+  return { input, output, cacheRead, cacheWrite, reasoning: Math.min(reasoning, output) };
+}
