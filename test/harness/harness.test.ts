@@ -29,6 +29,7 @@ import {
   waitForTrace,
 } from './mlflow-client.js';
 import type { Trace } from './mlflow-client.js';
+import { startOtlpGrpcSink } from './otlp-grpc-sink.js';
 import { runLanggraphApp, totalUsage } from './python-app.js';
 import type { AppRun } from './python-app.js';
 
@@ -146,5 +147,31 @@ describe('real-parts harness: LangGraph app -> MLflow 3.9 /v1/traces', () => {
     const result = await searchTraces(mlflowUrl, experimentId);
     const found = result.traces.map((info) => toMlflowTraceId(info.trace_id)).sort();
     expect(found).toEqual(runs.map((appRun) => appRun.mlflow_trace_id).sort());
+  });
+});
+
+describe('real-parts harness: LangGraph app -> OTLP/gRPC', () => {
+  it('exports every span over grpc (MLflow serves no gRPC, so a recording sink stands in)', async () => {
+    const sink = await startOtlpGrpcSink();
+    try {
+      const [appRun] = await runLanggraphApp({ endpoint: sink.endpoint, protocol: 'grpc', threadId: 'grpc-thread' });
+      const spans = await sink.spans();
+      expect(spans).toHaveLength(SPANS_PER_RUN);
+      expect(new Set(spans.map((span) => span.traceId))).toEqual(new Set([appRun?.trace_id]));
+      // On the wire, before MLflow's server decodes them, MLflow SDK attributes are JSON-encoded strings.
+      const chatSpans = spans.filter((span) => span.attributes['mlflow.spanType'] === '"CHAT_MODEL"');
+      expect(chatSpans).toHaveLength(4);
+      expect(chatSpans.map((span) => JSON.parse(String(span.attributes['mlflow.chat.tokenUsage'])) as unknown)).toEqual(
+        appRun?.usages.map((usage) => ({
+          input_tokens: usage.input_tokens,
+          output_tokens: usage.output_tokens,
+          total_tokens: usage.input_tokens + usage.output_tokens,
+        })),
+      );
+      const root = spans.find((span) => span.parentSpanId === '');
+      expect(root?.attributes['mlflow.traceRequestId']).toBe(`"${appRun?.mlflow_trace_id}"`);
+    } finally {
+      await sink.close();
+    }
   });
 });
