@@ -2,6 +2,7 @@ import type { Receiver } from '../../pipeline/consumer.js';
 import type { ReceiverFactory } from '../../pipeline/component.js';
 import { otlpReceiverConfigSchema } from './config.js';
 import type { OtlpReceiverConfig } from './config.js';
+import { OtlpGrpcReceiver } from './grpc-receiver.js';
 import { OtlpHttpReceiver } from './http-receiver.js';
 
 /** The `otlp` receiver: one component, one listener per configured protocol, all feeding the same pipelines. */
@@ -12,6 +13,9 @@ export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
     const listeners: Receiver[] = [];
     if (config.protocols.http) {
       listeners.push(new OtlpHttpReceiver(config.protocols.http, next, context.logger.child({ protocol: 'http' })));
+    }
+    if (config.protocols.grpc) {
+      listeners.push(new OtlpGrpcReceiver(config.protocols.grpc, next, context.logger.child({ protocol: 'grpc' })));
     }
     return {
       async start() {

@@ -1,0 +1,183 @@
+import { Metadata, Server, ServerCredentials } from '@grpc/grpc-js';
+import type { Deadline, ServerUnaryCall, ServiceDefinition, handleUnaryCall } from '@grpc/grpc-js';
+import { OtlpDecodeError, decodeTracesProtobuf, encodeExportTraceResponse, encodeRpcStatus } from '../../otlp/index.js';
+import type { RpcStatus } from '../../otlp/index.js';
+import type { TracesData } from '../../otlp/model.js';
+import type { PipelineError, Receiver, TracesConsumer } from '../../pipeline/consumer.js';
+import type { Logger } from '../../telemetry/logger.js';
+import { carriesBearerToken } from './bearer-auth.js';
+import type { GrpcProtocolConfig } from './config.js';
+import { handleExport } from './export-handler.js';
+import { GrpcCode } from './grpc-codes.js';
+import { readTlsFiles } from './tls-files.js';
+
+/** `/{package.Service}/{Method}` of `rpc Export` in proto/opentelemetry/proto/collector/trace/v1/trace_service.proto. */
+export const TRACE_SERVICE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+/**
+ * A RetryInfo lets OTLP clients throttle instead of backing off blindly; when the pipeline names no delay,
+ * ask for a short one.
+ */
+const DEFAULT_RETRY_DELAY_SECONDS = 1;
+
+const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * TraceService with identity (de)serializers: grpc-js frames, decompresses and size-checks messages, our own codec
+ * decodes them, so a decoding problem is answered as INVALID_ARGUMENT naming it (a throwing deserializer would
+ * only give the client a generic INTERNAL).
+ */
+const traceServiceDefinition = {
+  Export: {
+    path: TRACE_SERVICE_EXPORT_PATH,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: toBuffer,
+    requestDeserialize: (bytes: Buffer): Uint8Array => bytes,
+    responseSerialize: toBuffer,
+    responseDeserialize: (bytes: Buffer): Uint8Array => bytes,
+  },
+} satisfies ServiceDefinition;
+
+/** A failure answered with a gRPC status, its `google.rpc.Status` in `grpc-status-details-bin`. */
+class GrpcFailure extends Error {
+  constructor(readonly status: RpcStatus) {
+    super(status.message);
+  }
+}
+
+/** OTLP/gRPC receiver for traces: unary `TraceService/Export`, identity or gzip/deflate message compression. */
+export class OtlpGrpcReceiver implements Receiver {
+  private readonly server: Server;
+  private boundPort: number | undefined;
+
+  constructor(
+    private readonly config: GrpcProtocolConfig,
+    next: TracesConsumer,
+    private readonly logger: Logger,
+  ) {
+    this.server = new Server({
+      // grpc-js enforces this on the inflated message too, answering RESOURCE_EXHAUSTED without RetryInfo.
+      'grpc.max_receive_message_length': config.max_recv_msg_size,
+    });
+    this.server.addService(traceServiceDefinition, { Export: exportHandler(config, next, logger) });
+  }
+
+  async start(): Promise<void> {
+    const { host, port } = this.config.endpoint;
+    const credentials = this.config.tls
+      ? ServerCredentials.createSsl(null, [toKeyCertPair(await readTlsFiles(this.config.tls))], false)
+      : ServerCredentials.createInsecure();
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      this.server.bindAsync(hostPort(host, port), credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
+    });
+    this.logger.info({ endpoint: this.address, tls: Boolean(this.config.tls) }, 'OTLP/gRPC receiver listening');
+  }
+
+  /** `host:port` actually bound (useful when configured with port 0), as gRPC clients take it. */
+  get address(): string {
+    if (this.boundPort === undefined) throw new Error('the OTLP/gRPC receiver is not started');
+    return hostPort(this.config.endpoint.host, this.boundPort);
+  }
+
+  async shutdown(deadlineMs = 5000): Promise<void> {
+    if (this.boundPort === undefined) return;
+    // Calls in flight may finish within the deadline; after it they are cancelled.
+    const timer = setTimeout(() => this.server.forceShutdown(), deadlineMs);
+    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    clearTimeout(timer);
+  }
+}
+
+/** The unary `Export` handler: authenticate, decode, skip calls the client gave up on, run the shared export. */
+export function exportHandler(
+  config: Pick<GrpcProtocolConfig, 'auth'>,
+  next: TracesConsumer,
+  logger: Logger,
+): handleUnaryCall<Uint8Array, Uint8Array> {
+  const handle = async (call: ServerUnaryCall<Uint8Array, Uint8Array>): Promise<Uint8Array> => {
+    if (config.auth && !carriesBearerToken(firstString(call.metadata, 'authorization'), config.auth.bearer_token)) {
+      throw new GrpcFailure({ code: GrpcCode.UNAUTHENTICATED, message: 'missing or wrong bearer token in the authorization metadata' });
+    }
+    const data = decodeRequest(call.request);
+    // The client has given up (deadline passed, call cancelled) and will retry: forwarding now would duplicate.
+    if (call.cancelled || hasPassed(call.getDeadline())) {
+      logger.debug('OTLP/gRPC export dropped: the client cancelled or its deadline passed');
+      throw new GrpcFailure({ code: GrpcCode.DEADLINE_EXCEEDED, message: 'deadline exceeded or call cancelled before the export was processed' });
+    }
+    const outcome = await handleExport(data, next);
+    if (!outcome.ok) throw pipelineFailure(outcome.error);
+    return encodeExportTraceResponse(outcome.partialSuccess, 'protobuf');
+  };
+  return (call, callback) => {
+    handle(call).then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(toStatusResponse(error, logger)),
+    );
+  };
+}
+
+function toStatusResponse(error: unknown, logger: Logger): { code: number; details: string; metadata: Metadata } {
+  let status: RpcStatus;
+  if (error instanceof GrpcFailure) {
+    status = error.status;
+    const retryable = status.code === GrpcCode.UNAVAILABLE || status.code === GrpcCode.INTERNAL;
+    logger[retryable ? 'warn' : 'debug']({ code: status.code, reason: status.message }, 'OTLP/gRPC export not accepted');
+  } else {
+    // Only a bug gets here; the client learns no internals.
+    logger.error({ err: error }, 'OTLP/gRPC export handler failed');
+    status = { code: GrpcCode.INTERNAL, message: 'internal error while handling the export' };
+  }
+  const metadata = new Metadata();
+  metadata.set('grpc-status-details-bin', toBuffer(encodeRpcStatus(status, 'protobuf')));
+  return { code: status.code, details: status.message, metadata };
+}
+
+function decodeRequest(message: Uint8Array): TracesData {
+  try {
+    return decodeTracesProtobuf(message);
+  } catch (error) {
+    if (!(error instanceof OtlpDecodeError)) throw error;
+    const problem = `invalid protobuf ExportTraceServiceRequest: ${error.message}`;
+    throw new GrpcFailure({ code: GrpcCode.INVALID_ARGUMENT, message: problem, badRequest: [{ field: 'request', description: problem }] });
+  }
+}
+
+/** Retryable failures are UNAVAILABLE (RESOURCE_EXHAUSTED would only be retried with RetryInfo; UNAVAILABLE always is). */
+function pipelineFailure(error: PipelineError): GrpcFailure {
+  switch (error.kind) {
+    case 'invalid':
+      return new GrpcFailure({
+        code: GrpcCode.INVALID_ARGUMENT,
+        message: error.message,
+        badRequest: [{ field: 'resource_spans', description: error.message }],
+      });
+    case 'overloaded':
+    case 'unavailable':
+      return new GrpcFailure({
+        code: GrpcCode.UNAVAILABLE,
+        message: error.message,
+        retryDelaySeconds: error.retryAfterSeconds ?? DEFAULT_RETRY_DELAY_SECONDS,
+      });
+    case 'internal':
+      return new GrpcFailure({ code: GrpcCode.INTERNAL, message: error.message });
+  }
+}
+
+function firstString(metadata: Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function toKeyCertPair({ cert, key }: { cert: Buffer; key: Buffer }) {
+  return { cert_chain: cert, private_key: key };
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** grpc-js gives a Date, or a number of ms (Infinity without a deadline). */
+function hasPassed(deadline: Deadline): boolean {
+  return (deadline instanceof Date ? deadline.getTime() : deadline) <= Date.now();
+}
