@@ -1,0 +1,812 @@
+/**
+ * Real-world cases: model strings as they appear on the wire, usage in each convention, and the cost worked out by
+ * hand from the provider's published price per 1M tokens (source named per case).
+ */
+import { describe, expect, it } from 'vitest';
+import { findAttribute } from '../../otlp/index.js';
+import type { KeyValue, Span } from '../../otlp/index.js';
+import type { TokenUsage } from '../../pricing/index.js';
+import { CostEstimatorProcessor } from './processor.js';
+import { attributes, makeSpan, mlflowAttributes, tracesData } from './testSpans.js';
+
+interface Case {
+  name: string;
+  attributes: KeyValue[];
+  start?: string;
+  tokens: TokenUsage;
+  /** USD, as MLflow shows it: input includes cache, output includes reasoning. */
+  inputCost: number;
+  outputCost: number;
+  entry: string;
+}
+
+const M = 1e6;
+const tokens = (input: number, output: number, cacheRead = 0, cacheWrite = 0, reasoning = 0): TokenUsage => ({ input, output, cacheRead, cacheWrite, reasoning });
+
+const cases: Case[] = [
+  // --- MLflow LangChain autolog: every value JSON-encoded ---
+  {
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out / $0.075 cached in
+    name: 'MLflow ChatOpenAI gpt-4o-mini, cached prompt',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.chat.tokenUsage': { input_tokens: 2000, output_tokens: 300, total_tokens: 2300, cache_read_input_tokens: 1024 },
+      invocation_params: { model: 'gpt-4o-mini', model_name: 'gpt-4o-mini', _type: 'openai-chat' },
+      metadata: { langgraph_node: 'agent', ls_provider: 'openai', ls_model_name: 'gpt-4o-mini' },
+    }),
+    tokens: tokens(2000, 300, 1024),
+    inputCost: (976 * 0.15 + 1024 * 0.075) / M,
+    outputCost: (300 * 0.6) / M,
+    entry: 'openai/gpt-4o-mini',
+  },
+  {
+    // openai.com/api/pricing, gpt-4o (= gpt-4o-2024-08-06) $2.50 in / $10 out / $1.25 cached in
+    name: 'MLflow ≥3.10 mlflow.llm.model dated alias gpt-4o-2024-08-06',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.llm.model': 'gpt-4o-2024-08-06',
+      'mlflow.llm.provider': 'openai',
+      'mlflow.chat.tokenUsage': { input_tokens: 5000, output_tokens: 800, total_tokens: 5800 },
+    }),
+    tokens: tokens(5000, 800),
+    inputCost: (5000 * 2.5) / M,
+    outputCost: (800 * 10) / M,
+    entry: 'openai/gpt-4o',
+  },
+  {
+    // anthropic.com/pricing, Claude 3.5 Sonnet $3 in / $15 out / $3.75 cache write / $0.30 cache read.
+    // MLflow copies Anthropic's raw usage: input_tokens excludes the cache (total = input + output + cache).
+    name: 'MLflow ChatAnthropic raw (exclusive) usage, claude-3-5-sonnet-20241022',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.chat.tokenUsage': { input_tokens: 50, output_tokens: 400, total_tokens: 3450, cache_read_input_tokens: 2000, cache_creation_input_tokens: 1000 },
+      invocation_params: { model: 'claude-3-5-sonnet-20241022', _type: 'anthropic-chat' },
+      metadata: { ls_provider: 'anthropic', ls_model_name: 'claude-3-5-sonnet-20241022' },
+    }),
+    tokens: tokens(3050, 400, 2000, 1000),
+    inputCost: (50 * 3 + 2000 * 0.3 + 1000 * 3.75) / M,
+    outputCost: (400 * 15) / M,
+    entry: 'anthropic/claude-3-5-sonnet',
+  },
+  {
+    // anthropic.com/pricing, Claude Haiku 3.5 $0.80 in / $4 out / $1 write / $0.08 read; cache > input ⇒ exclusive
+    name: 'MLflow Bedrock-style cache larger than input, no total',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.chat.tokenUsage': { input_tokens: 20, output_tokens: 100, cached_input_tokens: 3000 },
+      invocation_params: { model: 'claude-3-5-haiku-20241022' },
+      metadata: { ls_provider: 'anthropic' },
+    }),
+    tokens: tokens(3020, 100, 3000),
+    inputCost: (20 * 0.8 + 3000 * 0.08) / M,
+    outputCost: (100 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
+    // ai.google.dev/gemini-api/docs/pricing, Gemini 2.0 Flash $0.10 in / $0.40 out
+    name: 'MLflow LLM span, ChatGoogleGenerativeAI models/gemini-2.0-flash',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'LLM',
+      'mlflow.chat.tokenUsage': { input_tokens: 12000, output_tokens: 900, total_tokens: 12900 },
+      invocation_params: { model: 'models/gemini-2.0-flash', _type: 'google_gemini' },
+      metadata: { ls_provider: 'google_genai', ls_model_name: 'models/gemini-2.0-flash' },
+    }),
+    tokens: tokens(12000, 900),
+    inputCost: (12000 * 0.1) / M,
+    outputCost: (900 * 0.4) / M,
+    entry: 'google/gemini-2.0-flash',
+  },
+  {
+    // openai.com/api/pricing, text-embedding-3-small $0.02 per 1M
+    name: 'MLflow EMBEDDING span',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'EMBEDDING',
+      'mlflow.chat.tokenUsage': { input_tokens: 8000, output_tokens: 0, total_tokens: 8000 },
+      'mlflow.llm.model': 'text-embedding-3-small',
+      'mlflow.llm.provider': 'openai',
+    }),
+    tokens: tokens(8000, 0),
+    inputCost: (8000 * 0.02) / M,
+    outputCost: 0,
+    entry: 'openai/text-embedding-3-small',
+  },
+  {
+    // azure.microsoft.com/pricing/details/cognitive-services/openai-service (Global), GPT-4o $2.50 in / $10 out / $1.25 cached
+    name: 'MLflow GenAI-semconv mode: plain typed values, AzureChatOpenAI',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.provider.name': 'azure_openai',
+      'gen_ai.usage.input_tokens': 1500,
+      'gen_ai.usage.output_tokens': 250,
+    }),
+    tokens: tokens(1500, 250),
+    inputCost: (1500 * 2.5) / M,
+    outputCost: (250 * 10) / M,
+    entry: 'azure/gpt-4o',
+  },
+  // --- OTel GenAI, current keys ---
+  {
+    // openai.com/api/pricing, gpt-4.1 $2 in / $8 out / $0.50 cached in
+    name: 'OTel GenAI v1.40 chat gpt-4.1 with cache_read',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4.1',
+      'gen_ai.response.model': 'gpt-4.1-2025-04-14',
+      'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.cache_read.input_tokens': 6000,
+      'gen_ai.usage.output_tokens': 500,
+    }),
+    tokens: tokens(10000, 500, 6000),
+    inputCost: (4000 * 2 + 6000 * 0.5) / M,
+    outputCost: (500 * 8) / M,
+    entry: 'openai/gpt-4.1',
+  },
+  {
+    // openai.com/api/pricing, o4-mini $1.10 in / $4.40 out / $0.275 cached; reasoning billed as output
+    name: 'OTel GenAI v1.41 reasoning.output_tokens included in output (o4-mini)',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.response.model': 'o4-mini-2025-04-16',
+      'gen_ai.usage.input_tokens': 3000,
+      'gen_ai.usage.output_tokens': 2500,
+      'gen_ai.usage.reasoning.output_tokens': 2000,
+    }),
+    tokens: tokens(3000, 2500, 0, 0, 2000),
+    inputCost: (3000 * 1.1) / M,
+    outputCost: (2500 * 4.4) / M,
+    entry: 'openai/o4-mini',
+  },
+  {
+    // anthropic.com/pricing, Claude Sonnet 4.5 $3 in / $15 out / $3.75 write / $0.30 read (≤ 200k input)
+    name: 'OTel GenAI cache_write (genai repo #440) Anthropic inclusive input',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': 'claude-sonnet-4-5',
+      'gen_ai.response.model': 'claude-sonnet-4-5-20250929',
+      'gen_ai.usage.input_tokens': 9000,
+      'gen_ai.usage.cache_read.input_tokens': 4000,
+      'gen_ai.usage.cache_write.input_tokens': 3000,
+      'gen_ai.usage.output_tokens': 700,
+    }),
+    tokens: tokens(9000, 700, 4000, 3000),
+    inputCost: (2000 * 3 + 4000 * 0.3 + 3000 * 3.75) / M,
+    outputCost: (700 * 15) / M,
+    entry: 'anthropic/claude-sonnet-4-5',
+  },
+  {
+    // ai.google.dev/gemini-api/docs/pricing, Gemini 2.5 Flash $0.30 in / $2.50 out (thinking included) / $0.03 cached
+    name: 'OTel GenAI gcp.gemini gemini-2.5-flash, Gemini-style exclusive reasoning',
+    attributes: attributes({
+      'gen_ai.operation.name': 'generate_content',
+      'gen_ai.provider.name': 'gcp.gemini',
+      'gen_ai.request.model': 'gemini-2.5-flash',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 200,
+      'gen_ai.usage.reasoning.output_tokens': 800,
+      'gen_ai.usage.total_tokens': 2000,
+    }),
+    tokens: tokens(1000, 1000, 0, 0, 800),
+    inputCost: (1000 * 0.3) / M,
+    outputCost: (1000 * 2.5) / M,
+    entry: 'google/gemini-2.5-flash',
+  },
+  {
+    // cloud.google.com/vertex-ai/generative-ai/pricing, Gemini 2.5 Pro ≤200k $1.25 in / $10 out
+    name: 'OTel GenAI gcp.vertex_ai gemini-2.5-pro under 200k',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'gcp.vertex_ai',
+      'gen_ai.request.model': 'gemini-2.5-pro',
+      'gen_ai.usage.input_tokens': 150000,
+      'gen_ai.usage.output_tokens': 2000,
+    }),
+    tokens: tokens(150000, 2000),
+    inputCost: (150000 * 1.25) / M,
+    outputCost: (2000 * 10) / M,
+    entry: 'google/gemini-2.5-pro',
+  },
+  {
+    // aws.amazon.com/bedrock/pricing, Amazon Nova Pro $0.80 in / $3.20 out
+    name: 'OTel GenAI aws.bedrock amazon.nova-pro-v1:0',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'aws.bedrock',
+      'gen_ai.request.model': 'amazon.nova-pro-v1:0',
+      'gen_ai.usage.input_tokens': 4000,
+      'gen_ai.usage.output_tokens': 1000,
+    }),
+    tokens: tokens(4000, 1000),
+    inputCost: (4000 * 0.8) / M,
+    outputCost: (1000 * 3.2) / M,
+    entry: 'aws/amazon.nova-pro-v1:0',
+  },
+  {
+    // aws.amazon.com/bedrock/pricing, Claude 3.5 Sonnet $3 in / $15 out; cross-region profile us.
+    name: 'OTel GenAI Bedrock cross-region us.anthropic.claude-3-5-sonnet-20240620-v1:0',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'aws.bedrock',
+      'gen_ai.request.model': 'us.anthropic.claude-3-5-sonnet-20240620-v1:0',
+      'gen_ai.usage.input_tokens': 2500,
+      'gen_ai.usage.output_tokens': 600,
+    }),
+    tokens: tokens(2500, 600),
+    inputCost: (2500 * 3) / M,
+    outputCost: (600 * 15) / M,
+    entry: 'aws/regional.anthropic.claude-3-5-sonnet-20240620-v1:0',
+  },
+  {
+    // x.ai/api (docs.x.ai/docs/models), grok-3 $3 in / $15 out / $0.75 cached
+    name: 'OTel GenAI x_ai grok-3',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'x_ai',
+      'gen_ai.request.model': 'grok-3',
+      'gen_ai.usage.input_tokens': 1200,
+      'gen_ai.usage.output_tokens': 300,
+    }),
+    tokens: tokens(1200, 300),
+    inputCost: (1200 * 3) / M,
+    outputCost: (300 * 15) / M,
+    entry: 'x-ai/grok-3',
+  },
+  {
+    // groq.com/pricing, Llama 3.3 70B Versatile $0.59 in / $0.79 out
+    name: 'OTel GenAI groq llama-3.3-70b-versatile',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'groq',
+      'gen_ai.request.model': 'llama-3.3-70b-versatile',
+      'gen_ai.usage.input_tokens': 3000,
+      'gen_ai.usage.output_tokens': 1000,
+    }),
+    tokens: tokens(3000, 1000),
+    inputCost: (3000 * 0.59) / M,
+    outputCost: (1000 * 0.79) / M,
+    entry: 'groq/llama-3.3-70b-versatile',
+  },
+  // --- OTel GenAI, deprecated keys ---
+  {
+    // openai.com/api/pricing, gpt-3.5-turbo $0.50 in / $1.50 out
+    name: 'OTel GenAI ≤1.26 prompt_tokens / completion_tokens, gen_ai.system',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'openai',
+      'gen_ai.request.model': 'gpt-3.5-turbo',
+      'gen_ai.usage.prompt_tokens': 700,
+      'gen_ai.usage.completion_tokens': 150,
+    }),
+    tokens: tokens(700, 150),
+    inputCost: (700 * 0.5) / M,
+    outputCost: (150 * 1.5) / M,
+    entry: 'openai/gpt-3.5-turbo',
+  },
+  {
+    // mistral.ai/pricing, Mistral Small $0.10 in / $0.30 out
+    name: 'OTel GenAI deprecated gen_ai.system mistral_ai, cache_creation v1.40 spelling',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'mistral_ai',
+      'gen_ai.request.model': 'mistral-small-latest',
+      'gen_ai.usage.input_tokens': 2000,
+      'gen_ai.usage.output_tokens': 400,
+    }),
+    tokens: tokens(2000, 400),
+    inputCost: (2000 * 0.1) / M,
+    outputCost: (400 * 0.3) / M,
+    entry: 'mistral/mistral-small-latest',
+  },
+  {
+    // api-docs.deepseek.com/quick_start/pricing (until 2025-09-05), deepseek-chat standard hours $0.27 in (miss) / $0.07 (hit) / $1.10 out
+    name: 'OTel GenAI deepseek-chat during standard hours (UTC 12:00)',
+    start: '2025-09-01T12:00:00Z',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'deepseek',
+      'gen_ai.request.model': 'deepseek-chat',
+      'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.cache_read.input_tokens': 4000,
+      'gen_ai.usage.output_tokens': 1000,
+    }),
+    tokens: tokens(10000, 1000, 4000),
+    inputCost: (6000 * 0.27 + 4000 * 0.07) / M,
+    outputCost: (1000 * 1.1) / M,
+    entry: 'deepseek/deepseek-chat',
+  },
+  {
+    // api-docs.deepseek.com/quick_start/pricing, off-peak (UTC 16:30–00:30) 50% off: $0.135 / $0.035 / $0.55
+    name: 'OTel GenAI deepseek-chat during off-peak hours (UTC 20:00)',
+    start: '2025-09-01T20:00:00Z',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'deepseek',
+      'gen_ai.request.model': 'deepseek-chat',
+      'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.cache_read.input_tokens': 4000,
+      'gen_ai.usage.output_tokens': 1000,
+    }),
+    tokens: tokens(10000, 1000, 4000),
+    inputCost: (6000 * 0.135 + 4000 * 0.035) / M,
+    outputCost: (1000 * 0.55) / M,
+    entry: 'deepseek/deepseek-chat',
+  },
+  // --- OpenInference ---
+  {
+    // openai.com/api/pricing, gpt-4o-mini $0.15 / $0.60 / $0.075 cached
+    name: 'OpenInference ChatCompletion gpt-4o-mini-2024-07-18 with prompt_details.cache_read',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': 'gpt-4o-mini-2024-07-18',
+      'llm.provider': 'openai',
+      'llm.system': 'openai',
+      'llm.token_count.prompt': 3000,
+      'llm.token_count.prompt_details.cache_read': 2048,
+      'llm.token_count.completion': 120,
+      'llm.token_count.total': 3120,
+    }),
+    tokens: tokens(3000, 120, 2048),
+    inputCost: (952 * 0.15 + 2048 * 0.075) / M,
+    outputCost: (120 * 0.6) / M,
+    entry: 'openai/gpt-4o-mini',
+  },
+  {
+    // anthropic.com/pricing, Claude Haiku 4.5 $1 in / $5 out / $1.25 write / $0.10 read; OpenInference prompt includes cache
+    name: 'OpenInference Anthropic claude-haiku-4-5 with cache_write and cache_read',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': 'claude-haiku-4-5-20251001',
+      'llm.provider': 'anthropic',
+      'llm.system': 'anthropic',
+      'llm.token_count.prompt': 6000,
+      'llm.token_count.prompt_details.cache_read': 3000,
+      'llm.token_count.prompt_details.cache_write': 2000,
+      'llm.token_count.completion': 500,
+    }),
+    tokens: tokens(6000, 500, 3000, 2000),
+    inputCost: (1000 * 1 + 3000 * 0.1 + 2000 * 1.25) / M,
+    outputCost: (500 * 5) / M,
+    entry: 'anthropic/claude-haiku-4-5',
+  },
+  {
+    // openai.com/api/pricing, o3-mini $1.10 in / $4.40 out; reasoning is part of completion
+    name: 'OpenInference completion_details.reasoning (o3-mini)',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': 'o3-mini-2025-01-31',
+      'llm.provider': 'openai',
+      'llm.token_count.prompt': 800,
+      'llm.token_count.completion': 3000,
+      'llm.token_count.completion_details.reasoning': 2500,
+      'llm.token_count.total': 3800,
+    }),
+    tokens: tokens(800, 3000, 0, 0, 2500),
+    inputCost: (800 * 1.1) / M,
+    outputCost: (3000 * 4.4) / M,
+    entry: 'openai/o3-mini',
+  },
+  {
+    // azure.microsoft.com/pricing (Global), GPT-4o mini $0.15 / $0.60
+    name: 'OpenInference LangChain AzureChatOpenAI: llm.provider azure, model from metadata',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.provider': 'azure',
+      'llm.system': 'openai',
+      metadata: JSON.stringify({ ls_provider: 'azure', ls_model_name: 'gpt-4o-mini', langgraph_node: 'writer' }),
+      'llm.token_count.prompt': 1000,
+      'llm.token_count.completion': 100,
+    }),
+    tokens: tokens(1000, 100),
+    inputCost: (1000 * 0.15) / M,
+    outputCost: (100 * 0.6) / M,
+    entry: 'azure/gpt-4o-mini',
+  },
+  {
+    // openai.com/api/pricing, text-embedding-3-large $0.13 per 1M
+    name: 'OpenInference EMBEDDING span',
+    attributes: attributes({
+      'openinference.span.kind': 'EMBEDDING',
+      'embedding.model_name': 'text-embedding-3-large',
+      'llm.model_name': 'text-embedding-3-large',
+      'llm.provider': 'openai',
+      'llm.token_count.prompt': 5000,
+      'llm.token_count.total': 5000,
+    }),
+    tokens: tokens(5000, 0),
+    inputCost: (5000 * 0.13) / M,
+    outputCost: 0,
+    entry: 'openai/text-embedding-3-large',
+  },
+  {
+    // cohere.com/pricing, Command R $0.15 in / $0.60 out
+    name: 'OpenInference cohere command-r',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': 'command-r',
+      'llm.provider': 'cohere',
+      'llm.token_count.prompt': 4000,
+      'llm.token_count.completion': 500,
+    }),
+    tokens: tokens(4000, 500),
+    inputCost: (4000 * 0.15) / M,
+    outputCost: (500 * 0.6) / M,
+    entry: 'cohere/command-r',
+  },
+  // --- OpenLLMetry ---
+  {
+    // openai.com/api/pricing, gpt-5 $1.25 in / $10 out / $0.125 cached
+    name: 'OpenLLMetry ≥0.55 gpt-5 with cache_read and reasoning_tokens',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-5',
+      'gen_ai.response.model': 'gpt-5-2025-08-07',
+      'gen_ai.usage.input_tokens': 20000,
+      'gen_ai.usage.cache_read.input_tokens': 15000,
+      'gen_ai.usage.output_tokens': 4000,
+      'gen_ai.usage.reasoning_tokens': 3000,
+      'gen_ai.usage.total_tokens': 24000,
+    }),
+    tokens: tokens(20000, 4000, 15000, 0, 3000),
+    inputCost: (5000 * 1.25 + 15000 * 0.125) / M,
+    outputCost: (4000 * 10) / M,
+    entry: 'openai/gpt-5',
+  },
+  {
+    // anthropic.com/pricing, Claude Opus 4.1 $15 in / $75 out / $18.75 write / $1.50 read
+    name: 'OpenLLMetry ≥0.55 Anthropic cache_creation.input_tokens (input includes cache)',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': 'claude-opus-4-1-20250805',
+      'gen_ai.usage.input_tokens': 12000,
+      'gen_ai.usage.cache_read.input_tokens': 8000,
+      'gen_ai.usage.cache_creation.input_tokens': 3000,
+      'gen_ai.usage.output_tokens': 900,
+      'gen_ai.usage.total_tokens': 12900,
+    }),
+    tokens: tokens(12000, 900, 8000, 3000),
+    inputCost: (1000 * 15 + 8000 * 1.5 + 3000 * 18.75) / M,
+    outputCost: (900 * 75) / M,
+    entry: 'anthropic/claude-opus-4-1',
+  },
+  {
+    // anthropic.com/pricing, Claude 3 Haiku $0.25 in / $1.25 out / $0.30 write / $0.03 read
+    name: 'OpenLLMetry 0.48–0.54 cache_read_input_tokens / cache_creation_input_tokens, gen_ai.system Anthropic',
+    attributes: attributes({
+      'llm.request.type': 'chat',
+      'gen_ai.system': 'Anthropic',
+      'gen_ai.request.model': 'claude-3-haiku-20240307',
+      'gen_ai.usage.input_tokens': 5000,
+      'gen_ai.usage.cache_read_input_tokens': 2000,
+      'gen_ai.usage.cache_creation_input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 200,
+      'llm.usage.total_tokens': 5200,
+    }),
+    tokens: tokens(5000, 200, 2000, 1000),
+    inputCost: (2000 * 0.25 + 2000 * 0.03 + 1000 * 0.3) / M,
+    outputCost: (200 * 1.25) / M,
+    entry: 'anthropic/claude-3-haiku',
+  },
+  {
+    // openai.com/api/pricing, gpt-4o $2.50 in / $10 out
+    name: 'OpenLLMetry ≤0.47 prompt_tokens, llm.request.type chat, openai.chat span',
+    attributes: attributes({
+      'llm.request.type': 'chat',
+      'gen_ai.system': 'OpenAI',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.response.model': 'gpt-4o-2024-08-06',
+      'gen_ai.usage.prompt_tokens': 1300,
+      'gen_ai.usage.completion_tokens': 220,
+      'llm.usage.total_tokens': 1520,
+    }),
+    tokens: tokens(1300, 220),
+    inputCost: (1300 * 2.5) / M,
+    outputCost: (220 * 10) / M,
+    entry: 'openai/gpt-4o',
+  },
+  {
+    // openai.com/api/pricing, o1 $15 in / $60 out / $7.50 cached
+    name: 'OpenLLMetry ≤0.54 llm.usage.reasoning_tokens (o1)',
+    attributes: attributes({
+      'llm.request.type': 'chat',
+      'gen_ai.system': 'openai',
+      'gen_ai.request.model': 'o1',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 5000,
+      'llm.usage.reasoning_tokens': 4500,
+      'llm.usage.total_tokens': 6000,
+    }),
+    tokens: tokens(1000, 5000, 0, 0, 4500),
+    inputCost: (1000 * 15) / M,
+    outputCost: (5000 * 60) / M,
+    entry: 'openai/o1',
+  },
+  {
+    // aws.amazon.com/bedrock/pricing, Amazon Nova Lite $0.06 in / $0.24 out
+    name: 'OpenLLMetry ≥0.55 aws.bedrock amazon.nova-lite',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'aws.bedrock',
+      'gen_ai.request.model': 'amazon.nova-lite-v1:0',
+      'gen_ai.usage.input_tokens': 9000,
+      'gen_ai.usage.output_tokens': 1500,
+    }),
+    tokens: tokens(9000, 1500),
+    inputCost: (9000 * 0.06) / M,
+    outputCost: (1500 * 0.24) / M,
+    entry: 'aws/amazon.nova-lite-v1:0',
+  },
+  // --- Vercel AI SDK ---
+  {
+    // openai.com/api/pricing, gpt-4.1-mini $0.40 in / $1.60 out / $0.10 cached
+    name: 'AI SDK ≤6 ai.generateText.doGenerate, openai.chat, cachedInputTokens',
+    attributes: attributes({
+      'ai.operationId': 'ai.generateText.doGenerate',
+      'operation.name': 'ai.generateText.doGenerate my-fn',
+      'ai.model.id': 'gpt-4.1-mini',
+      'ai.model.provider': 'openai.chat',
+      'gen_ai.system': 'openai.chat',
+      'gen_ai.request.model': 'gpt-4.1-mini',
+      'gen_ai.response.model': 'gpt-4.1-mini-2025-04-14',
+      'ai.usage.inputTokens': 4000,
+      'ai.usage.outputTokens': 600,
+      'ai.usage.cachedInputTokens': 3000,
+      'ai.usage.totalTokens': 4600,
+      'gen_ai.usage.input_tokens': 4000,
+      'gen_ai.usage.output_tokens': 600,
+    }),
+    tokens: tokens(4000, 600, 3000),
+    inputCost: (1000 * 0.4 + 3000 * 0.1) / M,
+    outputCost: (600 * 1.6) / M,
+    entry: 'openai/gpt-4.1-mini',
+  },
+  {
+    // anthropic.com/pricing, Claude 3.7 Sonnet $3 in / $15 out
+    name: 'AI SDK ≤4 ai.streamText.doStream promptTokens, anthropic.messages',
+    attributes: attributes({
+      'ai.operationId': 'ai.streamText.doStream',
+      'ai.model.id': 'claude-3-7-sonnet-20250219',
+      'ai.model.provider': 'anthropic.messages',
+      'ai.usage.promptTokens': 2200,
+      'ai.usage.completionTokens': 800,
+    }),
+    tokens: tokens(2200, 800),
+    inputCost: (2200 * 3) / M,
+    outputCost: (800 * 15) / M,
+    entry: 'anthropic/claude-3-7-sonnet-latest',
+  },
+  {
+    // ai.google.dev/gemini-api/docs/pricing, Gemini 2.5 Flash-Lite $0.10 in / $0.40 out
+    name: 'AI SDK ai.generateObject.doGenerate google.generative-ai',
+    attributes: attributes({
+      'ai.operationId': 'ai.generateObject.doGenerate',
+      'ai.model.id': 'gemini-2.5-flash-lite',
+      'ai.model.provider': 'google.generative-ai',
+      'ai.usage.inputTokens': 7000,
+      'ai.usage.outputTokens': 350,
+    }),
+    tokens: tokens(7000, 350),
+    inputCost: (7000 * 0.1) / M,
+    outputCost: (350 * 0.4) / M,
+    entry: 'google/gemini-2.5-flash-lite',
+  },
+  {
+    // openai.com/api/pricing, gpt-5-mini $0.25 in / $2 out / $0.025 cached
+    name: 'AI SDK 7 legacy inputTokenDetails / outputTokenDetails keys',
+    attributes: attributes({
+      'ai.operationId': 'ai.streamText.doStream',
+      'ai.model.id': 'gpt-5-mini',
+      'ai.model.provider': 'openai.responses',
+      'ai.usage.inputTokens': 6000,
+      'ai.usage.inputTokenDetails.cacheReadTokens': 4000,
+      'ai.usage.outputTokens': 1800,
+      'ai.usage.outputTokenDetails.reasoningTokens': 1500,
+    }),
+    tokens: tokens(6000, 1800, 4000, 0, 1500),
+    inputCost: (2000 * 0.25 + 4000 * 0.025) / M,
+    outputCost: (1800 * 2) / M,
+    entry: 'openai/gpt-5-mini',
+  },
+  {
+    // openai.com/api/pricing, text-embedding-3-small $0.02 per 1M
+    name: 'AI SDK ai.embed.doEmbed ai.usage.tokens',
+    attributes: attributes({
+      'ai.operationId': 'ai.embed.doEmbed',
+      'ai.model.id': 'text-embedding-3-small',
+      'ai.model.provider': 'openai.embedding',
+      'ai.usage.tokens': 1200,
+    }),
+    tokens: tokens(1200, 0),
+    inputCost: (1200 * 0.02) / M,
+    outputCost: 0,
+    entry: 'openai/text-embedding-3-small',
+  },
+  {
+    // anthropic.com/pricing, Claude Sonnet 4 $3 in / $15 out / $3.75 write / $0.30 read (≤ 200k)
+    name: 'AI SDK 7 OpenTelemetry chat span, cache_creation (old spelling)',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': 'claude-sonnet-4-20250514',
+      'gen_ai.usage.input_tokens': 3000,
+      'gen_ai.usage.cache_read.input_tokens': 1000,
+      'gen_ai.usage.cache_creation.input_tokens': 1500,
+      'gen_ai.usage.output_tokens': 400,
+    }),
+    tokens: tokens(3000, 400, 1000, 1500),
+    inputCost: (500 * 3 + 1000 * 0.3 + 1500 * 3.75) / M,
+    outputCost: (400 * 15) / M,
+    entry: 'anthropic/claude-sonnet-4-0',
+  },
+  {
+    // cloud.google.com/vertex-ai/generative-ai/pricing (Anthropic partner models), Claude 3.5 Sonnet v2 $3 in / $15 out
+    name: 'AI SDK 7 gcp.vertex_ai claude-3-5-sonnet-v2@20241022',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'gcp.vertex_ai',
+      'gen_ai.request.model': 'claude-3-5-sonnet-v2@20241022',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 1000,
+    }),
+    tokens: tokens(1000, 1000),
+    inputCost: (1000 * 3) / M,
+    outputCost: (1000 * 15) / M,
+    entry: 'google/claude-3-5-sonnet',
+  },
+  // --- LangSmith OTel export ---
+  {
+    // openai.com/api/pricing, gpt-4o-mini $0.15 / $0.60 / $0.075 cached
+    name: 'LangSmith llm run, token details as Python repr',
+    attributes: attributes({
+      'langsmith.span.kind': 'llm',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'openai',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'langsmith.metadata.ls_provider': 'openai',
+      'langsmith.metadata.langgraph_node': 'researcher',
+      'gen_ai.usage.input_tokens': 5000,
+      'gen_ai.usage.output_tokens': 700,
+      'gen_ai.usage.total_tokens': 5700,
+      'gen_ai.usage.input_token_details': "{'audio': 0, 'cache_read': 3500}",
+      'gen_ai.usage.output_token_details': "{'audio': 0, 'reasoning': 0}",
+    }),
+    tokens: tokens(5000, 700, 3500),
+    inputCost: (1500 * 0.15 + 3500 * 0.075) / M,
+    outputCost: (700 * 0.6) / M,
+    entry: 'openai/gpt-4o-mini',
+  },
+  {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read; LangChain usage_metadata is inclusive
+    name: 'LangSmith ChatAnthropic, gen_ai.system defaulted to langchain, cache_creation in Python repr',
+    attributes: attributes({
+      'langsmith.span.kind': 'llm',
+      'gen_ai.system': 'langchain',
+      'gen_ai.request.model': 'claude-3-5-haiku-latest',
+      'langsmith.metadata.ls_provider': 'anthropic',
+      'gen_ai.usage.input_tokens': 4000,
+      'gen_ai.usage.output_tokens': 300,
+      'gen_ai.usage.total_tokens': 4300,
+      'gen_ai.usage.input_token_details': "{'cache_read': 2000, 'cache_creation': 1000}",
+    }),
+    tokens: tokens(4000, 300, 2000, 1000),
+    inputCost: (1000 * 0.8 + 2000 * 0.08 + 1000 * 1) / M,
+    outputCost: (300 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
+    // openai.com/api/pricing, gpt-5-nano $0.05 in / $0.40 out
+    name: 'LangSmith reasoning in output_token_details',
+    attributes: attributes({
+      'langsmith.span.kind': 'llm',
+      'gen_ai.system': 'openai',
+      'gen_ai.request.model': 'gpt-5-nano',
+      'gen_ai.usage.input_tokens': 2000,
+      'gen_ai.usage.output_tokens': 3000,
+      'gen_ai.usage.output_token_details': "{'reasoning': 2600}",
+    }),
+    tokens: tokens(2000, 3000, 0, 0, 2600),
+    inputCost: (2000 * 0.05) / M,
+    outputCost: (3000 * 0.4) / M,
+    entry: 'openai/gpt-5-nano',
+  },
+  {
+    // openai.com/api/pricing, o3 from 2025-06-10: $2 in / $8 out / $0.50 cached
+    name: 'OTel GenAI o3 after the June 2025 price cut',
+    start: '2025-07-01T00:00:00Z',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'o3',
+      'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.output_tokens': 2000,
+    }),
+    tokens: tokens(10000, 2000),
+    inputCost: (10000 * 2) / M,
+    outputCost: (2000 * 8) / M,
+    entry: 'openai/o3',
+  },
+  {
+    // openai.com/api/pricing as of April 2025 (o3 launch): $10 in / $40 out
+    name: 'OTel GenAI o3 before the June 2025 price cut',
+    start: '2025-05-01T00:00:00Z',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'o3',
+      'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.output_tokens': 2000,
+    }),
+    tokens: tokens(10000, 2000),
+    inputCost: (10000 * 10) / M,
+    outputCost: (2000 * 40) / M,
+    entry: 'openai/o3',
+  },
+  {
+    // openai.com/api/pricing, gpt-4o-2024-05-13 $5 in / $15 out (its own price, not gpt-4o's)
+    name: 'Dated snapshot with its own price is not collapsed to the alias',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.response.model': 'gpt-4o-2024-05-13',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 100,
+    }),
+    tokens: tokens(1000, 100),
+    inputCost: (1000 * 5) / M,
+    outputCost: (100 * 15) / M,
+    entry: 'openai/gpt-4o-2024-05-13',
+  },
+  {
+    // aws.amazon.com/bedrock/pricing, Amazon Nova Micro $0.035 in / $0.14 out
+    name: 'OpenInference Bedrock llm.provider aws, amazon.nova-micro',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': 'amazon.nova-micro-v1:0',
+      'llm.provider': 'aws',
+      'llm.system': 'amazon',
+      'llm.token_count.prompt': 20000,
+      'llm.token_count.completion': 2000,
+    }),
+    tokens: tokens(20000, 2000),
+    inputCost: (20000 * 0.035) / M,
+    outputCost: (2000 * 0.14) / M,
+    entry: 'aws/amazon.nova-micro-v1:0',
+  },
+];
+
+function attribute(span: Span, key: string): unknown {
+  const value = findAttribute(span.attributes, key);
+  return value === undefined || value.kind === 'array' || value.kind === 'kvlist' || value.kind === 'empty' ? undefined : value.value;
+}
+
+describe('real-world model calls are recognised and priced at the published price', () => {
+  it('has at least 40 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(cases)('$name', async (testCase) => {
+    const span = makeSpan({ trace: testCase.name, attributes: testCase.attributes, ...(testCase.start ? { start: testCase.start } : {}) });
+    const processor = new CostEstimatorProcessor({}, { consume: async () => {} });
+    await processor.consume(tracesData([span]));
+
+    expect(attribute(span, 'tokenmeter.cost.unpriced_reason')).toBeUndefined();
+    expect(attribute(span, 'tokenmeter.cost.status')).toBe('priced');
+    expect(attribute(span, 'tokenmeter.cost.price_entry')).toBe(testCase.entry);
+    expect({
+      input: attribute(span, 'tokenmeter.tokens.input'),
+      output: attribute(span, 'tokenmeter.tokens.output'),
+      cacheRead: attribute(span, 'tokenmeter.tokens.cache_read'),
+      cacheWrite: attribute(span, 'tokenmeter.tokens.cache_write'),
+      reasoning: attribute(span, 'tokenmeter.tokens.reasoning'),
+    }).toEqual(testCase.tokens);
+    const cost = JSON.parse(attribute(span, 'mlflow.llm.cost') as string) as Record<string, number>;
+    expect(cost['input_cost']).toBeCloseTo(testCase.inputCost, 10);
+    expect(cost['output_cost']).toBeCloseTo(testCase.outputCost, 10);
+    expect(cost['total_cost']).toBeCloseTo(testCase.inputCost + testCase.outputCost, 10);
+    expect(attribute(span, 'tokenmeter.cost.total_usd')).toBeCloseTo(testCase.inputCost + testCase.outputCost, 10);
+  });
+});
