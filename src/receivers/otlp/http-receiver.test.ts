@@ -190,3 +190,111 @@ describe('OTLP/HTTP receiver', () => {
     expect(((await response.json()) as { message: string }).message).toMatch(/invalid OTLP\/JSON/);
   });
 });
+
+describe('OTLP/HTTP receiver with bearer-token auth and CORS', () => {
+  const consumer = new RecordingConsumer();
+  const receiver = new OtlpHttpReceiver(
+    httpProtocolConfigSchema.parse({
+      endpoint: '127.0.0.1:0',
+      auth: { bearer_token: 's3cret' },
+      cors: { allowed_origins: ['https://app.example.com'], allowed_headers: ['X-Tenant'] },
+    }),
+    consumer,
+    silentLogger(),
+  );
+  const body = () => encodeTracesProtobuf(request(span('browser')));
+
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.shutdown());
+
+  it('answers 401 with WWW-Authenticate and a google.rpc.Status without the token or with a wrong one', async () => {
+    for (const authorization of [undefined, 'Bearer nope', 's3cret']) {
+      const headers: Record<string, string> = { 'Content-Type': 'application/x-protobuf' };
+      if (authorization) headers['Authorization'] = authorization;
+      const response = await fetch(receiver.url, { method: 'POST', body: body(), headers });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      const status = decodeRpcStatus(new Uint8Array(await response.arrayBuffer()), 'protobuf');
+      expect(status.code).toBe(GrpcCode.UNAUTHENTICATED);
+      expect(status.message).toContain('bearer token');
+    }
+    expect(consumer.received).toEqual([]);
+  });
+
+  it('accepts the right token', async () => {
+    const response = await fetch(receiver.url, {
+      method: 'POST',
+      body: body(),
+      headers: { 'Content-Type': 'application/x-protobuf', Authorization: 'Bearer s3cret' },
+    });
+    expect(response.status).toBe(200);
+    expect(consumer.received.at(-1)!.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.name).toBe('browser');
+  });
+
+  it('answers a preflight from an allowed origin without credentials, allowing POST and the needed headers', async () => {
+    const response = await fetch(receiver.url, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(response.headers.get('access-control-allow-methods')).toBe('POST');
+    expect(response.headers.get('access-control-allow-headers')).toBe('Content-Type, Content-Encoding, Authorization, X-Tenant');
+    expect(response.headers.get('vary')).toBe('Origin');
+  });
+
+  it('refuses a preflight from another origin, naming it', async () => {
+    const response = await fetch(receiver.url, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example.com', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await response.text()).toContain('"https://evil.example.com"');
+  });
+
+  it('lets an allowed origin read the answer and Retry-After, and gives other origins no CORS headers', async () => {
+    const headers = { 'Content-Type': 'application/x-protobuf', Authorization: 'Bearer s3cret' };
+    const allowed = await fetch(receiver.url, { method: 'POST', body: body(), headers: { ...headers, Origin: 'https://app.example.com' } });
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(allowed.headers.get('access-control-expose-headers')).toBe('Retry-After');
+    const other = await fetch(receiver.url, { method: 'POST', body: body(), headers: { ...headers, Origin: 'https://evil.example.com' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('OTLP/HTTP receiver with CORS for any origin', () => {
+  const receiver = new OtlpHttpReceiver(
+    httpProtocolConfigSchema.parse({ endpoint: '127.0.0.1:0', cors: { allowed_origins: ['*'] } }),
+    new RecordingConsumer(),
+    silentLogger(),
+  );
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.shutdown());
+
+  it('answers every origin with *', async () => {
+    const response = await fetch(receiver.url, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-headers')).toBe('Content-Type, Content-Encoding');
+  });
+});
+
+describe('OTLP/HTTP receiver without CORS configured', () => {
+  const receiver = new OtlpHttpReceiver(httpProtocolConfigSchema.parse({ endpoint: '127.0.0.1:0' }), new RecordingConsumer(), silentLogger());
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.shutdown());
+
+  it('sends no CORS headers, so browsers keep other origins out as before', async () => {
+    const response = await fetch(receiver.url, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

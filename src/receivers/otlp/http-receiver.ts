@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gunzip, gzip, inflate } from 'node:zlib';
@@ -14,9 +15,12 @@ import type { RpcStatus } from '../../otlp/index.js';
 import type { TracesData } from '../../otlp/model.js';
 import type { PipelineError, Receiver, TracesConsumer } from '../../pipeline/consumer.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { carriesBearerToken } from './bearer-auth.js';
 import type { HttpProtocolConfig } from './config.js';
+import { handleCors } from './cors.js';
 import { handleExport } from './export-handler.js';
 import { GrpcCode } from './grpc-codes.js';
+import { readTlsFiles } from './tls-files.js';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
@@ -42,47 +46,52 @@ class HttpFailure extends Error {
 
 /** OTLP/HTTP receiver for traces: `POST <traces_path>` with protobuf or JSON, optionally gzip/deflate-compressed. */
 export class OtlpHttpReceiver implements Receiver {
-  private readonly server: Server;
+  /** Created at start: a TLS listener needs its certificate files read first. */
+  private server: Server | undefined;
 
   constructor(
     private readonly config: HttpProtocolConfig,
     private readonly next: TracesConsumer,
     private readonly logger: Logger,
-  ) {
-    this.server = createServer((request, response) => {
+  ) {}
+
+  async start(): Promise<void> {
+    const listener: RequestListener = (request, response) => {
       this.handle(request, response).catch((error: unknown) => {
         // Only a bug gets here (every expected failure is answered in handle); keep serving.
         this.logger.error({ err: error }, 'OTLP/HTTP request handler failed');
         if (!response.headersSent) response.writeHead(500).end();
         else response.destroy();
       });
-    });
-    this.server.on('clientError', (_error, socket) => socket.destroy());
-  }
-
-  async start(): Promise<void> {
+    };
+    const server = this.config.tls ? createHttpsServer(await readTlsFiles(this.config.tls), listener) : createServer(listener);
+    server.on('clientError', (_error, socket) => socket.destroy());
     const { host, port } = this.config.endpoint;
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
         resolve();
       });
     });
+    this.server = server;
     this.logger.info({ endpoint: this.url }, 'OTLP/HTTP receiver listening');
   }
 
   /** The receiver's traces URL, with the port actually bound (useful when configured with port 0). */
   get url(): string {
+    if (!this.server) throw new Error('the OTLP/HTTP receiver is not started');
     const address = this.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    return `http://${host}:${address.port}${this.config.traces_path}`;
+    return `${this.config.tls ? 'https' : 'http'}://${host}:${address.port}${this.config.traces_path}`;
   }
 
   async shutdown(deadlineMs = 5000): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
-    const timer = setTimeout(() => this.server.closeAllConnections(), deadlineMs);
+    const server = this.server;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), deadlineMs);
     await closed;
     clearTimeout(timer);
   }
@@ -92,11 +101,20 @@ export class OtlpHttpReceiver implements Receiver {
     if (path !== this.config.traces_path) {
       return sendText(response, 404, `not found: OTLP traces are accepted at POST ${this.config.traces_path}`);
     }
+    if (this.config.cors && handleCors(this.config.cors, this.config.auth !== undefined, request, response)) return;
     if (request.method !== 'POST') {
       response.setHeader('Allow', 'POST');
       return sendText(response, 405, `method ${request.method} not allowed: use POST`);
     }
     const encoding = requestEncoding(request.headers['content-type']);
+    const auth = this.config.auth;
+    if (auth && !carriesBearerToken(request.headers.authorization, auth.bearer_token)) {
+      // Before anything else about the request is judged: an unauthenticated client learns nothing more.
+      response.setHeader('WWW-Authenticate', 'Bearer realm="tokenmeter"');
+      const message = 'missing or wrong bearer token in the Authorization header';
+      if (!encoding) return sendText(response, 401, message);
+      return send(request, response, 401, CONTENT_TYPES[encoding], encodeRpcStatus({ code: GrpcCode.UNAUTHENTICATED, message }, encoding));
+    }
     if (!encoding) {
       return sendText(
         response,
