@@ -64,8 +64,9 @@ export class CostEstimatorProcessor implements TracesProcessor {
   /** Synchronous core, exposed for the benchmark. */
   process(data: TracesData): void {
     const found = this.recognise(data);
-    if (found.length === 0) return;
+    // Even a batch without model calls may hold the span that links a counted call to a later ancestor.
     this.recordLinks(data, new Set(found.map((entry) => entry.traceId)));
+    if (found.length === 0) return;
 
     // Deepest first, so that within a batch the provider-SDK span wins over the framework span around it.
     const withUsage = found.filter((entry) => entry.call.tokens !== undefined);
@@ -105,6 +106,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
         for (const span of scopeSpans.spans) {
           const traceId = traceIds.of(span.traceId);
           if (!tracesInBatch.has(traceId) && !this.memory.isTracked(traceId)) continue;
+          // Linking a span touches its trace, keeping a trace that is still arriving among the recently seen.
           this.memory.link(traceId, toHex(span.spanId), toHex(span.parentSpanId));
         }
       }

@@ -1,0 +1,245 @@
+/** The ways peers get cost wrong (issue 3), one test each. */
+import { describe, expect, it } from 'vitest';
+import { findAttribute } from '../../otlp/index.js';
+import type { Span } from '../../otlp/index.js';
+import { CostEstimatorProcessor } from './processor.js';
+import { attributes, makeSpan, mlflowAttributes, tracesData } from './testSpans.js';
+
+const M = 1e6;
+const sink = { consume: async (): Promise<void> => {} };
+
+function attribute(span: Span, key: string): unknown {
+  const value = findAttribute(span.attributes, key);
+  return value === undefined || value.kind === 'array' || value.kind === 'kvlist' || value.kind === 'empty' ? undefined : value.value;
+}
+
+function mlflowCost(span: Span): Record<string, number> | undefined {
+  const raw = attribute(span, 'mlflow.llm.cost');
+  return typeof raw === 'string' ? (JSON.parse(raw) as Record<string, number>) : undefined;
+}
+
+const chatSpan = (id: string, parent: string | undefined, extra: Record<string, string | number> = {}): Span =>
+  makeSpan({
+    id,
+    ...(parent === undefined ? {} : { parent }),
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': 'gpt-4o-mini',
+      'llm.provider': 'openai',
+      'llm.token_count.prompt': 1000,
+      'llm.token_count.completion': 100,
+      ...extra,
+    }),
+  });
+
+describe('traps', () => {
+  it('cached tokens are not counted twice (inclusive input)', async () => {
+    // openai.com/api/pricing gpt-4o-mini $0.15 / $0.075 cached / $0.60
+    const span = chatSpan('a', undefined, { 'llm.token_count.prompt_details.cache_read': 800 });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(mlflowCost(span)?.['input_cost']).toBeCloseTo((200 * 0.15 + 800 * 0.075) / M, 12);
+  });
+
+  it('reasoning is priced once, as output', async () => {
+    // openai.com/api/pricing o4-mini $1.10 / $4.40
+    const span = makeSpan({
+      attributes: attributes({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'o4-mini',
+        'gen_ai.usage.input_tokens': 100,
+        'gen_ai.usage.output_tokens': 1000,
+        'gen_ai.usage.reasoning.output_tokens': 900,
+      }),
+    });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(attribute(span, 'tokenmeter.cost.reasoning_usd')).toBeCloseTo((900 * 4.4) / M, 12);
+    expect(attribute(span, 'tokenmeter.cost.output_usd')).toBeCloseTo((100 * 4.4) / M, 12);
+    expect(mlflowCost(span)?.['output_cost']).toBeCloseTo((1000 * 4.4) / M, 12);
+  });
+
+  it('Gemini 2.5 Pro above 200k input is billed at the long-context rate for the whole request', async () => {
+    // ai.google.dev/gemini-api/docs/pricing: > 200k prompts $2.50 in / $15 out
+    const span = makeSpan({
+      attributes: attributes({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'gcp.gemini',
+        'gen_ai.request.model': 'gemini-2.5-pro',
+        'gen_ai.usage.input_tokens': 250_000,
+        'gen_ai.usage.output_tokens': 1000,
+      }),
+    });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(mlflowCost(span)?.['total_cost']).toBeCloseTo((250_000 * 2.5 + 1000 * 15) / M, 12);
+    expect(attribute(span, 'tokenmeter.cost.tier')).toBe('standard/input>200000');
+  });
+
+  it('Claude Sonnet 4 above 200k input is billed at the long-context rate (catalog supplemented)', async () => {
+    // anthropic.com/pricing long context: > 200k $6 in / $22.50 out / $0.60 cache read
+    const span = makeSpan({
+      attributes: attributes({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.request.model': 'claude-sonnet-4-20250514',
+        'gen_ai.usage.input_tokens': 300_000,
+        'gen_ai.usage.cache_read.input_tokens': 100_000,
+        'gen_ai.usage.output_tokens': 2000,
+      }),
+    });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(mlflowCost(span)?.['total_cost']).toBeCloseTo((200_000 * 6 + 100_000 * 0.6 + 2000 * 22.5) / M, 12);
+  });
+
+  it('an alias is priced like its dated model, never at $0', async () => {
+    const alias = chatSpan('a', undefined);
+    const dated = makeSpan({ trace: 't2', attributes: chatSpan('b', undefined, { 'llm.model_name': 'gpt-4o-mini-2024-07-18' }).attributes });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([alias, dated]));
+    expect(mlflowCost(alias)?.['total_cost']).toBeGreaterThan(0);
+    expect(mlflowCost(alias)).toEqual(mlflowCost(dated));
+  });
+
+  describe('nested LLM spans count once', () => {
+    it('child first, parent in a later batch: the child counts', async () => {
+      const processor = new CostEstimatorProcessor({}, sink);
+      const child = chatSpan('child', 'parent');
+      const parent = chatSpan('parent', 'node');
+      await processor.consume(tracesData([child]));
+      await processor.consume(tracesData([parent]));
+      expect(attribute(child, 'tokenmeter.cost.counted')).toBe(true);
+      expect(mlflowCost(child)).toBeDefined();
+      expect(attribute(parent, 'tokenmeter.cost.counted')).toBe(false);
+      expect(mlflowCost(parent)).toBeUndefined();
+    });
+
+    it('parent first, child in a later batch: the parent already counted, the child is the duplicate', async () => {
+      const processor = new CostEstimatorProcessor({}, sink);
+      const parent = chatSpan('parent', 'node');
+      const child = chatSpan('child', 'parent');
+      await processor.consume(tracesData([parent]));
+      await processor.consume(tracesData([child]));
+      expect(attribute(parent, 'tokenmeter.cost.counted')).toBe(true);
+      expect(attribute(child, 'tokenmeter.cost.counted')).toBe(false);
+      expect(mlflowCost(child)).toBeUndefined();
+    });
+
+    it('both in one batch, parent listed first: the deepest counts', async () => {
+      const parent = chatSpan('parent', undefined);
+      const child = chatSpan('child', 'parent');
+      await new CostEstimatorProcessor({}, sink).consume(tracesData([parent, child]));
+      expect(attribute(child, 'tokenmeter.cost.counted')).toBe(true);
+      expect(attribute(parent, 'tokenmeter.cost.counted')).toBe(false);
+    });
+
+    it('through an intermediate span that arrives between them', async () => {
+      const processor = new CostEstimatorProcessor({}, sink);
+      const child = chatSpan('child', 'mid');
+      const mid = makeSpan({ id: 'mid', parent: 'top', attributes: attributes({ 'openinference.span.kind': 'CHAIN' }) });
+      const top = chatSpan('top', undefined);
+      await processor.consume(tracesData([child]));
+      await processor.consume(tracesData([mid]));
+      await processor.consume(tracesData([top]));
+      expect(attribute(child, 'tokenmeter.cost.counted')).toBe(true);
+      expect(attribute(top, 'tokenmeter.cost.counted')).toBe(false);
+    });
+
+    it('a descendant without usage lets the ancestor count', async () => {
+      const streaming = makeSpan({ id: 'child', parent: 'parent', attributes: attributes({ 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o-mini' }) });
+      const parent = chatSpan('parent', undefined);
+      await new CostEstimatorProcessor({}, sink).consume(tracesData([streaming, parent]));
+      expect(attribute(parent, 'tokenmeter.cost.counted')).toBe(true);
+      expect(attribute(streaming, 'tokenmeter.cost.counted')).toBe(false);
+    });
+
+    it('same gen_ai.response.id without a parent link counts once', async () => {
+      const a = chatSpan('a', undefined, { 'gen_ai.response.id': 'chatcmpl-1' });
+      const b = chatSpan('b', undefined, { 'gen_ai.response.id': 'chatcmpl-1' });
+      await new CostEstimatorProcessor({}, sink).consume(tracesData([a, b]));
+      expect([attribute(a, 'tokenmeter.cost.counted'), attribute(b, 'tokenmeter.cost.counted')].sort()).toEqual([false, true]);
+    });
+
+    it('forgets the least recently seen trace beyond maxOpenTraces', async () => {
+      const processor = new CostEstimatorProcessor({ maxOpenTraces: 1 }, sink);
+      await processor.consume(tracesData([makeSpan({ trace: 'A', id: 'child', parent: 'parent', attributes: chatSpan('x', undefined).attributes })]));
+      await processor.consume(tracesData([makeSpan({ trace: 'B', id: 'other', attributes: chatSpan('y', undefined).attributes })]));
+      const lateParent = makeSpan({ trace: 'A', id: 'parent', attributes: chatSpan('z', undefined).attributes });
+      await processor.consume(tracesData([lateParent]));
+      // Trace A was evicted: the documented limit — the parent counts again.
+      expect(attribute(lateParent, 'tokenmeter.cost.counted')).toBe(true);
+    });
+  });
+
+  it('agent, workflow, chain and wrapper aggregates are never counted', async () => {
+    const usage = { 'gen_ai.usage.input_tokens': 5000, 'gen_ai.usage.output_tokens': 500, 'gen_ai.request.model': 'gpt-4o' };
+    const spans = [
+      makeSpan({ id: 'a', attributes: attributes({ 'gen_ai.operation.name': 'invoke_agent', ...usage }) }),
+      makeSpan({ id: 'b', attributes: attributes({ 'gen_ai.operation.name': 'invoke_workflow', ...usage }) }),
+      makeSpan({ id: 'c', attributes: attributes({ 'ai.operationId': 'ai.generateText', 'ai.usage.inputTokens': 5000, 'ai.model.id': 'gpt-4o' }) }),
+      makeSpan({ id: 'd', attributes: attributes({ 'langsmith.span.kind': 'chain', 'gen_ai.operation.name': 'chain', ...usage }) }),
+      makeSpan({ id: 'e', attributes: attributes({ 'traceloop.span.kind': 'workflow', 'gen_ai.operation.name': 'invoke_agent', ...usage }) }),
+      makeSpan({ id: 'f', attributes: mlflowAttributes({ 'mlflow.spanType': 'AGENT', 'mlflow.chat.tokenUsage': { input_tokens: 5, output_tokens: 1 } }) }),
+      makeSpan({ id: 'g', attributes: attributes({ 'openinference.span.kind': 'CHAIN', 'llm.token_count.prompt': 10, 'llm.model_name': 'gpt-4o' }) }),
+      makeSpan({ id: 'h', attributes: attributes({ 'langsmith.span.kind': 'prompt', 'gen_ai.operation.name': 'chat', ...usage }) }),
+    ];
+    await new CostEstimatorProcessor({}, sink).consume(tracesData(spans));
+    for (const span of spans) {
+      expect(attribute(span, 'tokenmeter.cost.status')).toBeUndefined();
+      expect(attribute(span, 'mlflow.llm.cost')).toBeUndefined();
+    }
+  });
+
+  it('an unknown model is unpriced with a reason, never guessed', async () => {
+    const span = chatSpan('a', undefined, { 'llm.model_name': 'acme-llm-9000', 'llm.provider': 'openai' });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(attribute(span, 'tokenmeter.cost.status')).toBe('unpriced');
+    expect(attribute(span, 'tokenmeter.cost.unpriced_reason')).toMatch(/acme-llm-9000 not in catalog/);
+    expect(attribute(span, 'mlflow.llm.cost')).toBeUndefined();
+    expect(attribute(span, 'tokenmeter.cost.total_usd')).toBeUndefined();
+  });
+
+  it('a self-hosted provider without a price list is unpriced', async () => {
+    const span = chatSpan('a', undefined, { 'llm.model_name': 'llama3.1:8b', 'llm.provider': 'ollama' });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(attribute(span, 'tokenmeter.cost.unpriced_reason')).toMatch(/ollama/);
+  });
+
+  it('a provider-reported MLflow cost is kept, our estimate beside it', async () => {
+    const reported = JSON.stringify({ input_cost: 0.5, output_cost: 0.25, total_cost: 0.75 });
+    const span = makeSpan({
+      attributes: [
+        ...mlflowAttributes({
+          'mlflow.spanType': 'CHAT_MODEL',
+          'mlflow.llm.model': 'gpt-4o-mini',
+          'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 100 },
+        }),
+        { key: 'mlflow.llm.cost', value: { kind: 'string', value: reported } },
+      ],
+    });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(attribute(span, 'tokenmeter.cost.status')).toBe('provider_reported');
+    expect(attribute(span, 'mlflow.llm.cost')).toBe(reported);
+    expect(attribute(span, 'tokenmeter.cost.total_usd')).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / M, 12);
+  });
+
+  it('an OpenInference llm.cost.* is kept as MLflow cost', async () => {
+    const span = chatSpan('a', undefined, { 'llm.cost.total': 0.003, 'llm.cost.prompt': 0.001, 'llm.cost.completion': 0.002 });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(attribute(span, 'tokenmeter.cost.status')).toBe('provider_reported');
+    expect(mlflowCost(span)).toEqual({ input_cost: 0.001, output_cost: 0.002, total_cost: 0.003 });
+  });
+
+  it('a span already priced by tokenmeter is left alone', async () => {
+    const span = chatSpan('a', undefined, { 'tokenmeter.cost.status': 'priced' });
+    span.raw = new Uint8Array([1]);
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(span.raw).toBeDefined();
+  });
+
+  it('batch service tier is half price; priority without an override is unpriced', async () => {
+    const batch = chatSpan('a', undefined, { 'openai.response.service_tier': 'batch' });
+    const priority = makeSpan({ trace: 't2', attributes: chatSpan('b', undefined, { 'openai.response.service_tier': 'priority' }).attributes });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([batch, priority]));
+    expect(mlflowCost(batch)?.['total_cost']).toBeCloseTo(((1000 * 0.15 + 100 * 0.6) / M) * 0.5, 12);
+    expect(attribute(batch, 'tokenmeter.cost.tier')).toBe('batch');
+    expect(attribute(priority, 'tokenmeter.cost.status')).toBe('unpriced');
+  });
+});
