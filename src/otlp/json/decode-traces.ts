@@ -51,7 +51,7 @@ function decodeList<T>(value: unknown, name: string, decodeElement: (element: Js
 }
 
 function decodeChild<T>(value: unknown, name: string, decodeObject: (object: JsonObject) => T): T | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || value === null) return undefined;
   try {
     return decodeObject(asObject(value));
   } catch (error) {
@@ -173,7 +173,7 @@ const EMPTY_VALUE: AnyValue = { kind: 'empty' };
 function decodeKeyValue(object: JsonObject): KeyValue {
   return {
     key: asString(object.key, 'key'),
-    value: decodeChild(object.value ?? undefined, 'value', decodeAnyValue) ?? EMPTY_VALUE,
+    value: decodeChild(object.value, 'value', decodeAnyValue) ?? EMPTY_VALUE,
   };
 }
 

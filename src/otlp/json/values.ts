@@ -27,19 +27,19 @@ export function asObject(value: unknown): JsonObject {
 }
 
 export function asArray(value: unknown, name: string): unknown[] {
-  if (value === undefined) return [];
+  if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new OtlpDecodeError(`must be an array, got ${describe(value)}`, name);
   return value;
 }
 
 export function asString(value: unknown, name: string): string {
-  if (value === undefined) return '';
+  if (value === undefined || value === null) return '';
   if (typeof value !== 'string') throw new OtlpDecodeError(`must be a string, got ${describe(value)}`, name);
   return value;
 }
 
 export function asUint32(value: unknown, name: string): number {
-  if (value === undefined) return 0;
+  if (value === undefined || value === null) return 0;
   const number = typeof value === 'string' && INTEGER.test(value) ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isInteger(number) || number < 0 || number > 0xffffffff) {
     throw new OtlpDecodeError(`must be a uint32, got ${describe(value)}`, name);
@@ -49,7 +49,7 @@ export function asUint32(value: unknown, name: string): number {
 
 /** fixed64 (timestamps) as an exact bigint. Numbers beyond 2^53 have already lost precision in JSON.parse; taken as they are. */
 export function asUint64(value: unknown, name: string): bigint {
-  if (value === undefined) return 0n;
+  if (value === undefined || value === null) return 0n;
   let result: bigint | undefined;
   if (typeof value === 'string' && INTEGER.test(value)) result = BigInt(value);
   else if (typeof value === 'number' && Number.isInteger(value)) result = BigInt(value);
@@ -88,7 +88,7 @@ export function asBool(value: unknown, name: string): boolean {
 
 /** Enums: integers per OTLP/JSON; names ("SPAN_KIND_CLIENT") accepted from generic proto3-JSON writers. */
 export function asEnum(value: unknown, names: readonly string[], name: string): number {
-  if (value === undefined) return 0;
+  if (value === undefined || value === null) return 0;
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   if (typeof value === 'string') {
     const index = names.indexOf(value);

@@ -1,0 +1,763 @@
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { describe, expect, it } from 'vitest';
+import {
+  OtlpDecodeError,
+  decodeTracesJson,
+  decodeTracesProtobuf,
+  encodeTracesJson,
+  encodeTracesProtobuf,
+  setAttribute,
+  stringValue,
+  toHex,
+} from './index.js';
+import type { AnyValue, KeyValue, ResourceSpans, Span, TracesData } from './index.js';
+import { bytesField, concat, stringField, varintField } from './protobuf/small-message.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// A small seeded generator that covers every field and every AnyValue kind, including the int64 edge cases.
+
+class Random {
+  constructor(private state: number) {}
+  /** mulberry32 */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) | 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(max: number): number {
+    return Math.floor(this.next() * max);
+  }
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+  pick<T>(values: readonly T[]): T {
+    return values[this.int(values.length)]!;
+  }
+  bytes(length: number): Uint8Array {
+    return Uint8Array.from({ length }, () => this.int(256));
+  }
+  uint32(): number {
+    return this.chance(0.3) ? this.int(200) : this.int(0x100000000);
+  }
+  uint64(): bigint {
+    return (BigInt(this.int(0x100000000)) << 32n) | BigInt(this.int(0x100000000));
+  }
+  string(): string {
+    if (this.chance(0.1)) return '';
+    const pieces = ['gen_ai', '.', 'usage', 'input_tokens', 'é', 'ü', '日本', '🙂', ' ', '"quote"', '\\', '\n', 'x'.repeat(40)];
+    let out = '';
+    const count = 1 + this.int(5);
+    for (let i = 0; i < count; i++) out += this.pick(pieces);
+    return out;
+  }
+}
+
+const INT64_EDGES: (number | bigint)[] = [
+  0, 1, -1, 127, 128, 2 ** 31 - 1, -(2 ** 31), 2 ** 32, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER,
+  2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n),
+];
+const DOUBLE_EDGES = [0, 1.5, -2.25, 1e300, 5e-324, Infinity, -Infinity, NaN];
+
+function randomAnyValue(random: Random, depth: number): AnyValue {
+  const kinds = depth > 2 ? 6 : 8;
+  switch (random.int(kinds)) {
+    case 0:
+      return { kind: 'string', value: random.string() };
+    case 1:
+      return { kind: 'bool', value: random.chance(0.5) };
+    case 2:
+      return { kind: 'int', value: random.chance(0.5) ? random.pick(INT64_EDGES) : random.int(1_000_000) - 500_000 };
+    case 3:
+      return { kind: 'double', value: random.chance(0.5) ? random.pick(DOUBLE_EDGES) : random.next() * 1000 };
+    case 4:
+      return { kind: 'bytes', value: random.bytes(random.int(20)) };
+    case 5:
+      return { kind: 'empty' };
+    case 6:
+      return { kind: 'array', values: Array.from({ length: random.int(4) }, () => randomAnyValue(random, depth + 1)) };
+    default:
+      return { kind: 'kvlist', values: randomAttributes(random, depth + 1, 3) };
+  }
+}
+
+function randomAttributes(random: Random, depth: number, max = 6): KeyValue[] {
+  return Array.from({ length: random.int(max) }, () => ({ key: random.string(), value: randomAnyValue(random, depth) }));
+}
+
+function randomSpan(random: Random): Span {
+  return {
+    traceId: random.bytes(16),
+    spanId: random.bytes(8),
+    traceState: random.chance(0.3) ? 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE' : '',
+    parentSpanId: random.chance(0.3) ? new Uint8Array(0) : random.bytes(8),
+    flags: random.chance(0.2) ? 0 : random.uint32(),
+    name: random.string(),
+    kind: random.int(6),
+    startTimeUnixNano: random.chance(0.1) ? 0n : random.uint64(),
+    endTimeUnixNano: random.uint64(),
+    attributes: randomAttributes(random, 0, 12),
+    droppedAttributesCount: random.chance(0.5) ? 0 : random.uint32(),
+    events: Array.from({ length: random.int(3) }, () => ({
+      timeUnixNano: random.uint64(),
+      name: random.string(),
+      attributes: randomAttributes(random, 0),
+      droppedAttributesCount: random.chance(0.5) ? 0 : random.uint32(),
+    })),
+    droppedEventsCount: random.chance(0.5) ? 0 : random.uint32(),
+    links: Array.from({ length: random.int(3) }, () => ({
+      traceId: random.bytes(16),
+      spanId: random.bytes(8),
+      traceState: random.chance(0.5) ? '' : 'k=v',
+      attributes: randomAttributes(random, 0),
+      droppedAttributesCount: random.chance(0.5) ? 0 : random.uint32(),
+      flags: random.chance(0.3) ? 0 : random.uint32(),
+    })),
+    droppedLinksCount: random.chance(0.5) ? 0 : random.uint32(),
+    status: { message: random.chance(0.5) ? '' : random.string(), code: random.int(3) },
+  };
+}
+
+function randomTraces(seed: number): TracesData {
+  const random = new Random(seed);
+  const resourceSpans: ResourceSpans[] = Array.from({ length: 1 + random.int(3) }, () => ({
+    resource: random.chance(0.2)
+      ? undefined
+      : {
+          attributes: randomAttributes(random, 0),
+          droppedAttributesCount: random.chance(0.5) ? 0 : random.uint32(),
+          entityRefs: Array.from({ length: random.int(3) }, () => ({
+            schemaUrl: random.chance(0.5) ? '' : 'https://opentelemetry.io/schemas/1.30.0',
+            type: random.string(),
+            idKeys: Array.from({ length: random.int(3) }, () => random.string()),
+            descriptionKeys: Array.from({ length: random.int(3) }, () => random.string()),
+          })),
+        },
+    scopeSpans: Array.from({ length: random.int(3) }, () => ({
+      scope: random.chance(0.2)
+        ? undefined
+        : {
+            name: random.string(),
+            version: random.chance(0.5) ? '' : '1.2.3',
+            attributes: randomAttributes(random, 0),
+            droppedAttributesCount: random.chance(0.5) ? 0 : random.uint32(),
+          },
+      spans: Array.from({ length: random.int(5) }, () => randomSpan(random)),
+      schemaUrl: random.chance(0.5) ? '' : 'https://opentelemetry.io/schemas/1.30.0',
+    })),
+    schemaUrl: random.chance(0.5) ? '' : 'https://opentelemetry.io/schemas/1.29.0',
+  }));
+  return { resourceSpans };
+}
+
+/** Drops `raw` and turns every byte view (Buffer, subarray) into a plain Uint8Array copy so structures compare by value. */
+function normalize(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Uint8Array.from(value);
+  if (Array.isArray(value)) return value.map(normalize);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) if (key !== 'raw') out[key] = normalize(inner);
+    return out;
+  }
+  return value;
+}
+
+const SEEDS = Array.from({ length: 300 }, (_, i) => i + 1);
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('protobuf round trip', () => {
+  it('decode(encode(x)) equals x for generated traces covering every field and AnyValue kind', () => {
+    for (const seed of SEEDS) {
+      const data = randomTraces(seed);
+      const decoded = decodeTracesProtobuf(encodeTracesProtobuf(data));
+      expect(normalize(decoded), `seed ${seed}`).toEqual(normalize(data));
+    }
+  });
+
+  it('is canonical: re-encoding without raw gives the same bytes, and defaults are omitted', () => {
+    for (const seed of SEEDS.slice(0, 50)) {
+      const bytes = encodeTracesProtobuf(randomTraces(seed));
+      const stripped = normalize(decodeTracesProtobuf(bytes)) as TracesData;
+      expect(Buffer.from(encodeTracesProtobuf(stripped)).equals(Buffer.from(bytes)), `seed ${seed}`).toBe(true);
+    }
+    const minimal = encodeTracesProtobuf({
+      resourceSpans: [{ resource: undefined, schemaUrl: '', scopeSpans: [{ scope: undefined, schemaUrl: '', spans: [emptySpan()] }] }],
+    });
+    // resource_spans { scope_spans { spans {} } }: every default left out.
+    expect([...minimal]).toEqual([10, 4, 18, 2, 18, 0]);
+  });
+
+  it('writes negative int64 as 10-byte varints and keeps int64 beyond 2^53 exact as bigint', () => {
+    const data = singleSpanTraces([
+      { key: 'neg', value: { kind: 'int', value: -1 } },
+      { key: 'big', value: { kind: 'int', value: 2n ** 63n - 1n } },
+      { key: 'min', value: { kind: 'int', value: -(2n ** 63n) } },
+      { key: 'safe', value: { kind: 'int', value: Number.MAX_SAFE_INTEGER } },
+    ]);
+    const bytes = encodeTracesProtobuf(data);
+    expect(Buffer.from(bytes).includes(Buffer.from([0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]))).toBe(true);
+    const attributes = decodeTracesProtobuf(bytes).resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes;
+    expect(attributes.map((attribute) => attribute.value)).toEqual([
+      { kind: 'int', value: -1 },
+      { kind: 'int', value: 2n ** 63n - 1n },
+      { kind: 'int', value: -(2n ** 63n) },
+      { kind: 'int', value: Number.MAX_SAFE_INTEGER },
+    ]);
+  });
+});
+
+function emptySpan(): Span {
+  return {
+    traceId: new Uint8Array(0),
+    spanId: new Uint8Array(0),
+    traceState: '',
+    parentSpanId: new Uint8Array(0),
+    flags: 0,
+    name: '',
+    kind: 0,
+    startTimeUnixNano: 0n,
+    endTimeUnixNano: 0n,
+    attributes: [],
+    droppedAttributesCount: 0,
+    events: [],
+    droppedEventsCount: 0,
+    links: [],
+    droppedLinksCount: 0,
+    status: { message: '', code: 0 },
+  };
+}
+
+function singleSpanTraces(attributes: KeyValue[]): TracesData {
+  const span = { ...emptySpan(), traceId: new Uint8Array(16).fill(1), spanId: new Uint8Array(8).fill(2), name: 'span', attributes };
+  return { resourceSpans: [{ resource: undefined, schemaUrl: '', scopeSpans: [{ scope: undefined, schemaUrl: '', spans: [span] }] }] };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Raw splice. Requests are hand-built so they can carry fields this model does not know.
+
+const UNKNOWN_FIELD = varintField(99, 42);
+
+function keyValueBytes(key: string, value: string): Uint8Array {
+  return concat([stringField(1, key), bytesField(2, stringField(1, value))]);
+}
+
+function spanBytes(name: string, extra: Uint8Array): Uint8Array {
+  return concat([
+    bytesField(1, new Uint8Array(16).fill(0xab)),
+    bytesField(2, new Uint8Array(8).fill(0xcd)),
+    stringField(5, name),
+    bytesField(9, keyValueBytes('gen_ai.system', 'openai')),
+    extra,
+  ]);
+}
+
+function requestBytes(spans: Uint8Array[]): Uint8Array {
+  const resource = concat([bytesField(1, keyValueBytes('service.name', 'svc')), UNKNOWN_FIELD]);
+  const scope = concat([stringField(1, 'scope'), UNKNOWN_FIELD]);
+  const scopeSpans = concat([bytesField(1, scope), ...spans.map((span) => bytesField(2, span))]);
+  return bytesField(1, concat([bytesField(1, resource), bytesField(2, scopeSpans)]));
+}
+
+describe('raw splice', () => {
+  // Deliberately non-canonical: field order shuffled and unknown fields inside span, resource and scope.
+  const first = spanBytes('first', UNKNOWN_FIELD);
+  const second = concat([stringField(5, 'second-name-first'), spanBytes('second', UNKNOWN_FIELD)]);
+  const original = requestBytes([first, second]);
+
+  it('exposes the exact sub-message bytes as views of the input', () => {
+    const decoded = decodeTracesProtobuf(original);
+    const spans = decoded.resourceSpans[0]!.scopeSpans[0]!.spans;
+    expect(Buffer.from(spans[0]!.raw!).equals(Buffer.from(first))).toBe(true);
+    expect(Buffer.from(spans[1]!.raw!).equals(Buffer.from(second))).toBe(true);
+    expect(spans[0]!.raw!.buffer).toBe(original.buffer);
+    expect(decoded.resourceSpans[0]!.resource!.raw).toBeDefined();
+    expect(decoded.resourceSpans[0]!.scopeSpans[0]!.scope!.raw).toBeDefined();
+    // The last of repeated `name` fields wins, as in proto3.
+    expect(spans[1]!.name).toBe('second');
+  });
+
+  it('re-encodes an unchanged request byte-identically, unknown fields included', () => {
+    expect(Buffer.from(encodeTracesProtobuf(decodeTracesProtobuf(original))).equals(Buffer.from(original))).toBe(true);
+  });
+
+  it('re-encodes a span changed with setAttribute from its fields, and keeps splicing the others', () => {
+    const decoded = decodeTracesProtobuf(original);
+    const spans = decoded.resourceSpans[0]!.scopeSpans[0]!.spans;
+    setAttribute(spans[0]!, 'tokenmeter.cost_usd', { kind: 'double', value: 0.0125 });
+    expect(spans[0]!.raw).toBeUndefined();
+    const encoded = encodeTracesProtobuf(decoded);
+    expect(Buffer.from(encoded).includes(Buffer.from(second))).toBe(true);
+    expect(Buffer.from(encoded).includes(Buffer.from(first))).toBe(false);
+
+    const again = decodeTracesProtobuf(encoded).resourceSpans[0]!.scopeSpans[0]!.spans;
+    expect(again[0]!.name).toBe('first');
+    expect(again[0]!.attributes).toEqual([
+      { key: 'gen_ai.system', value: stringValue('openai') },
+      { key: 'tokenmeter.cost_usd', value: { kind: 'double', value: 0.0125 } },
+    ]);
+    expect(toHex(again[0]!.traceId)).toBe('ab'.repeat(16));
+    // A re-encoded span is built from the model, so its unknown field is gone; the spliced one keeps it.
+    expect(Buffer.from(again[0]!.raw!).includes(Buffer.from(UNKNOWN_FIELD))).toBe(false);
+    expect(Buffer.from(again[1]!.raw!).equals(Buffer.from(second))).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cross-check against protobufjs reading the proto/ definitions.
+
+const protoRoot = fileURLToPath(new URL('../../proto/', import.meta.url));
+const root = new protobuf.Root();
+root.resolvePath = (_origin, target) => protoRoot + target;
+root.loadSync('opentelemetry/proto/collector/trace/v1/trace_service.proto', { keepCase: false });
+const ExportTraceServiceRequest = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+
+type PbObject = Record<string, unknown>;
+
+/** Our model as protobufjs `fromObject` input: int64 as decimal strings, bytes as Uint8Array. */
+function toProtobufjs(data: TracesData): PbObject {
+  const anyValue = (value: AnyValue): PbObject => {
+    switch (value.kind) {
+      case 'string':
+        return { stringValue: value.value };
+      case 'bool':
+        return { boolValue: value.value };
+      case 'int':
+        return { intValue: value.value.toString() };
+      case 'double':
+        return { doubleValue: value.value };
+      case 'bytes':
+        return { bytesValue: value.value };
+      case 'array':
+        return { arrayValue: { values: value.values.map(anyValue) } };
+      case 'kvlist':
+        return { kvlistValue: { values: value.values.map(keyValue) } };
+      case 'empty':
+        return {};
+    }
+  };
+  const keyValue = (kv: KeyValue): PbObject => ({ key: kv.key, value: anyValue(kv.value) });
+  return {
+    resourceSpans: data.resourceSpans.map((rs) => ({
+      ...(rs.resource && {
+        resource: {
+          attributes: rs.resource.attributes.map(keyValue),
+          droppedAttributesCount: rs.resource.droppedAttributesCount,
+          entityRefs: rs.resource.entityRefs,
+        },
+      }),
+      schemaUrl: rs.schemaUrl,
+      scopeSpans: rs.scopeSpans.map((ss) => ({
+        ...(ss.scope && { scope: { ...ss.scope, attributes: ss.scope.attributes.map(keyValue) } }),
+        schemaUrl: ss.schemaUrl,
+        spans: ss.spans.map((span) => ({
+          ...span,
+          startTimeUnixNano: span.startTimeUnixNano.toString(),
+          endTimeUnixNano: span.endTimeUnixNano.toString(),
+          attributes: span.attributes.map(keyValue),
+          events: span.events.map((event) => ({
+            ...event,
+            timeUnixNano: event.timeUnixNano.toString(),
+            attributes: event.attributes.map(keyValue),
+          })),
+          links: span.links.map((link) => ({ ...link, attributes: link.attributes.map(keyValue) })),
+        })),
+      })),
+    })),
+  };
+}
+
+/** protobufjs `toObject({ longs: String, defaults: true })` output back to our model, independently of our decoder. */
+function fromProtobufjs(object: PbObject): TracesData {
+  const list = (value: unknown): PbObject[] => (value as PbObject[] | undefined) ?? [];
+  const int64 = (text: string): number | bigint => {
+    const big = BigInt(text);
+    return Number.isSafeInteger(Number(big)) ? Number(big) : big;
+  };
+  const anyValue = (value: PbObject | null): AnyValue => {
+    if (value === null) return { kind: 'empty' };
+    if ('stringValue' in value) return { kind: 'string', value: value.stringValue as string };
+    if ('boolValue' in value) return { kind: 'bool', value: value.boolValue as boolean };
+    if ('intValue' in value) return { kind: 'int', value: int64(value.intValue as string) };
+    if ('doubleValue' in value) return { kind: 'double', value: value.doubleValue as number };
+    if ('bytesValue' in value) return { kind: 'bytes', value: value.bytesValue as Uint8Array };
+    if ('arrayValue' in value) return { kind: 'array', values: list((value.arrayValue as PbObject).values).map(anyValue) };
+    if ('kvlistValue' in value) return { kind: 'kvlist', values: list((value.kvlistValue as PbObject).values).map(keyValue) };
+    return { kind: 'empty' };
+  };
+  const keyValue = (kv: PbObject): KeyValue => ({ key: kv.key as string, value: anyValue(kv.value as PbObject | null) });
+  const attributes = (message: PbObject): KeyValue[] => list(message.attributes).map(keyValue);
+  return {
+    resourceSpans: list(object.resourceSpans).map((rs) => {
+      const resource = rs.resource as PbObject | null;
+      return {
+        resource: resource
+          ? {
+              attributes: attributes(resource),
+              droppedAttributesCount: resource.droppedAttributesCount as number,
+              entityRefs: list(resource.entityRefs).map((ref) => ({
+                schemaUrl: ref.schemaUrl as string,
+                type: ref.type as string,
+                idKeys: ref.idKeys as string[],
+                descriptionKeys: ref.descriptionKeys as string[],
+              })),
+            }
+          : undefined,
+        scopeSpans: list(rs.scopeSpans).map((ss) => {
+          const scope = ss.scope as PbObject | null;
+          return {
+            scope: scope
+              ? {
+                  name: scope.name as string,
+                  version: scope.version as string,
+                  attributes: attributes(scope),
+                  droppedAttributesCount: scope.droppedAttributesCount as number,
+                }
+              : undefined,
+            spans: list(ss.spans).map((span): Span => {
+              const status = span.status as PbObject | null;
+              return {
+                traceId: span.traceId as Uint8Array,
+                spanId: span.spanId as Uint8Array,
+                traceState: span.traceState as string,
+                parentSpanId: span.parentSpanId as Uint8Array,
+                flags: span.flags as number,
+                name: span.name as string,
+                kind: span.kind as number,
+                startTimeUnixNano: BigInt(span.startTimeUnixNano as string),
+                endTimeUnixNano: BigInt(span.endTimeUnixNano as string),
+                attributes: attributes(span),
+                droppedAttributesCount: span.droppedAttributesCount as number,
+                events: list(span.events).map((event) => ({
+                  timeUnixNano: BigInt(event.timeUnixNano as string),
+                  name: event.name as string,
+                  attributes: attributes(event),
+                  droppedAttributesCount: event.droppedAttributesCount as number,
+                })),
+                droppedEventsCount: span.droppedEventsCount as number,
+                links: list(span.links).map((link) => ({
+                  traceId: link.traceId as Uint8Array,
+                  spanId: link.spanId as Uint8Array,
+                  traceState: link.traceState as string,
+                  attributes: attributes(link),
+                  droppedAttributesCount: link.droppedAttributesCount as number,
+                  flags: link.flags as number,
+                })),
+                droppedLinksCount: span.droppedLinksCount as number,
+                status: status ? { message: status.message as string, code: status.code as number } : { message: '', code: 0 },
+              };
+            }),
+            schemaUrl: ss.schemaUrl as string,
+          };
+        }),
+        schemaUrl: rs.schemaUrl as string,
+      };
+    }),
+  };
+}
+
+describe('cross-check with protobufjs', () => {
+  it('protobufjs reads what we write', () => {
+    for (const seed of SEEDS.slice(0, 100)) {
+      const data = randomTraces(seed);
+      const message = ExportTraceServiceRequest.decode(encodeTracesProtobuf(data));
+      const object = ExportTraceServiceRequest.toObject(message, { longs: String, enums: Number, defaults: true }) as PbObject;
+      expect(normalize(fromProtobufjs(object)), `seed ${seed}`).toEqual(normalize(data));
+    }
+  });
+
+  it('we read what protobufjs writes', () => {
+    for (const seed of SEEDS.slice(0, 100)) {
+      const data = randomTraces(seed);
+      const bytes = ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(toProtobufjs(data))).finish();
+      expect(normalize(decodeTracesProtobuf(bytes)), `seed ${seed}`).toEqual(normalize(data));
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('JSON round trip', () => {
+  it('decodeJson(encodeJson(x)) equals x for generated traces', () => {
+    for (const seed of SEEDS) {
+      const data = randomTraces(seed);
+      expect(normalize(decodeTracesJson(encodeTracesJson(data))), `seed ${seed}`).toEqual(normalize(data));
+    }
+  });
+
+  it('writes hex ids, int64 as strings, enums as integers and omits defaults', () => {
+    const span = {
+      ...emptySpan(),
+      traceId: Uint8Array.from({ length: 16 }, (_, i) => i),
+      spanId: new Uint8Array(8).fill(0xee),
+      name: 'chat',
+      kind: 3,
+      startTimeUnixNano: 1544712660000000000n,
+      endTimeUnixNano: 1544712661000000000n,
+      attributes: [{ key: 'tokens', value: { kind: 'int', value: 12 } } as KeyValue],
+      status: { message: '', code: 2 },
+    };
+    const json = JSON.parse(
+      encodeTracesJson({ resourceSpans: [{ resource: undefined, schemaUrl: '', scopeSpans: [{ scope: undefined, schemaUrl: '', spans: [span] }] }] }),
+    ) as { resourceSpans: { scopeSpans: { spans: PbObject[] }[] }[] };
+    expect(json.resourceSpans[0]!.scopeSpans[0]!.spans[0]).toEqual({
+      traceId: '000102030405060708090a0b0c0d0e0f',
+      spanId: 'eeeeeeeeeeeeeeee',
+      name: 'chat',
+      kind: 3,
+      startTimeUnixNano: '1544712660000000000',
+      endTimeUnixNano: '1544712661000000000',
+      attributes: [{ key: 'tokens', value: { intValue: '12' } }],
+      status: { code: 2 },
+    });
+  });
+});
+
+function firstSpan(data: TracesData): Span {
+  return data.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+}
+
+function jsonRequest(span: PbObject, extra: PbObject = {}): string {
+  return JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }], ...extra }] });
+}
+
+describe('JSON leniency', () => {
+  it('accepts the spec example with uppercase hex ids', () => {
+    const span = firstSpan(
+      decodeTracesJson(
+        '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5B8EFFF798038103D269B633813FC60C","spanId":"EEE19B7EC3C1B174","startTimeUnixNano":"1544712660000000000","kind":2,"attributes":[{"key":"my.span.attr","value":{"stringValue":"some value"}}]}]}]}]}',
+      ),
+    );
+    expect(toHex(span.traceId)).toBe('5b8efff798038103d269b633813fc60c');
+    expect(toHex(span.spanId)).toBe('eee19b7ec3c1b174');
+    expect(span.startTimeUnixNano).toBe(1544712660000000000n);
+    expect(span.kind).toBe(2);
+    expect(span.attributes).toEqual([{ key: 'my.span.attr', value: stringValue('some value') }]);
+  });
+
+  it('accepts base64 ids (padded and unpadded)', () => {
+    const traceId = Buffer.from('5b8efff798038103d269b633813fc60c', 'hex');
+    const spanId = Buffer.from('eee19b7ec3c1b174', 'hex');
+    const span = firstSpan(
+      decodeTracesJson(
+        jsonRequest({ traceId: traceId.toString('base64'), spanId: spanId.toString('base64'), parentSpanId: spanId.toString('base64url') }),
+      ),
+    );
+    expect(toHex(span.traceId)).toBe('5b8efff798038103d269b633813fc60c');
+    expect(toHex(span.spanId)).toBe('eee19b7ec3c1b174');
+    expect(toHex(span.parentSpanId)).toBe('eee19b7ec3c1b174');
+  });
+
+  it('accepts snake_case keys and enum names', () => {
+    const data = decodeTracesJson(
+      JSON.stringify({
+        resource_spans: [
+          {
+            schema_url: 'https://schema',
+            scope_spans: [
+              {
+                spans: [
+                  {
+                    trace_id: '5b8efff798038103d269b633813fc60c',
+                    span_id: 'eee19b7ec3c1b174',
+                    parent_span_id: 'eee19b7ec3c1b175',
+                    start_time_unix_nano: '1',
+                    end_time_unix_nano: 2,
+                    kind: 'SPAN_KIND_CLIENT',
+                    dropped_attributes_count: 3,
+                    status: { code: 'STATUS_CODE_ERROR', message: 'boom' },
+                    attributes: [
+                      { key: 'a', value: { int_value: '7' } },
+                      { key: 'b', value: { kvlist_value: { values: [{ key: 'c', value: { bool_value: true } }] } } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const span = firstSpan(data);
+    expect(data.resourceSpans[0]!.schemaUrl).toBe('https://schema');
+    expect(span.kind).toBe(3);
+    expect(span.status).toEqual({ code: 2, message: 'boom' });
+    expect(span.endTimeUnixNano).toBe(2n);
+    expect(span.droppedAttributesCount).toBe(3);
+    expect(span.attributes).toEqual([
+      { key: 'a', value: { kind: 'int', value: 7 } },
+      { key: 'b', value: { kind: 'kvlist', values: [{ key: 'c', value: { kind: 'bool', value: true } }] } },
+    ]);
+  });
+
+  it('accepts intValue as number or string, keeps big strings exact, and takes doubleValue for counts', () => {
+    const span = firstSpan(
+      decodeTracesJson(
+        jsonRequest({
+          traceId: '5b8efff798038103d269b633813fc60c',
+          spanId: 'eee19b7ec3c1b174',
+          attributes: [
+            { key: 'js', value: { intValue: 12 } },
+            { key: 'go', value: { intValue: '12' } },
+            { key: 'big', value: { intValue: '9223372036854775807' } },
+            { key: 'negative', value: { intValue: '-9007199254740993' } },
+            { key: 'double', value: { doubleValue: 12 } },
+            { key: 'nan', value: { doubleValue: 'NaN' } },
+            { key: 'bytes', value: { bytesValue: 'AQID' } },
+            { key: 'empty', value: {} },
+            { key: 'strindex', value: { stringValueStrindex: 4 } },
+            { key: 'no-value' },
+          ],
+        }),
+      ),
+    );
+    expect(span.attributes.map((attribute) => attribute.value)).toEqual([
+      { kind: 'int', value: 12 },
+      { kind: 'int', value: 12 },
+      { kind: 'int', value: 9223372036854775807n },
+      { kind: 'int', value: -9007199254740993n },
+      { kind: 'double', value: 12 },
+      { kind: 'double', value: NaN },
+      { kind: 'bytes', value: Uint8Array.from([1, 2, 3]) },
+      { kind: 'empty' },
+      { kind: 'empty' },
+      { kind: 'empty' },
+    ]);
+  });
+
+  it('ignores unknown fields and treats null as absent, and accepts a Uint8Array body', () => {
+    const body = jsonRequest(
+      { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: null, futureField: { x: 1 }, status: null },
+      { futureEnvelopeField: [1, 2] },
+    );
+    const span = firstSpan(decodeTracesJson(new TextEncoder().encode(body)));
+    expect(span.name).toBe('');
+    expect(span.status).toEqual({ message: '', code: 0 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function decodeError(decode: () => unknown): OtlpDecodeError {
+  try {
+    decode();
+  } catch (error) {
+    expect(error).toBeInstanceOf(OtlpDecodeError);
+    return error as OtlpDecodeError;
+  }
+  throw new Error('expected an OtlpDecodeError, but decoding succeeded');
+}
+
+describe('malformed protobuf', () => {
+  const valid = encodeTracesProtobuf(randomTraces(7));
+
+  it('rejects every truncation of a valid request with OtlpDecodeError', () => {
+    let rejected = 0;
+    for (let length = 1; length < valid.length; length++) {
+      try {
+        decodeTracesProtobuf(valid.subarray(0, length));
+      } catch (error) {
+        expect(error).toBeInstanceOf(OtlpDecodeError);
+        rejected++;
+      }
+    }
+    // The outer resource_spans length covers the whole body, so every strict prefix is truncated.
+    expect(rejected).toBe(valid.length - 1);
+  });
+
+  it('names the path and the field for a wrong wire type', () => {
+    const badKeyValue = Uint8Array.from([(1 << 3) | 5, 0, 0, 0, 0]);
+    const span = concat([bytesField(9, keyValueBytes('a', 'b')), bytesField(9, keyValueBytes('c', 'd')), bytesField(9, badKeyValue)]);
+    const scopeSpans = concat([bytesField(2, spanBytes('ok', new Uint8Array(0))), bytesField(2, span)]);
+    const request = bytesField(1, concat([bytesField(2, new Uint8Array(0)), bytesField(2, scopeSpans)]));
+    // spanBytes already carries one attribute, so the bad one is attributes[2] of spans[1].
+    expect(decodeError(() => decodeTracesProtobuf(request)).message).toBe(
+      'resourceSpans[0].scopeSpans[1].spans[1].attributes[2]: wire type 5 not valid for field 1 (key)',
+    );
+  });
+
+  it('rejects a length running past the end of its message', () => {
+    const request = bytesField(1, bytesField(2, Uint8Array.from([(2 << 3) | 2, 50, 1, 2])));
+    expect(decodeError(() => decodeTracesProtobuf(request)).message).toMatch(/^resourceSpans\[0\]\.scopeSpans\[0\]: length 50 .* runs past the end/);
+  });
+
+  it('rejects varints longer than 10 bytes', () => {
+    const span = Uint8Array.from([6 << 3, ...new Array<number>(10).fill(0xff), 0x01]);
+    const request = bytesField(1, bytesField(2, bytesField(2, span)));
+    expect(decodeError(() => decodeTracesProtobuf(request)).message).toMatch(/spans\[0\]: varint longer than 10 bytes/);
+  });
+
+  it('rejects field number 0, group wire types and wrong-length ids', () => {
+    expect(decodeError(() => decodeTracesProtobuf(Uint8Array.from([0, 0]))).message).toMatch(/field number 0/);
+    expect(decodeError(() => decodeTracesProtobuf(Uint8Array.from([(5 << 3) | 3]))).message).toMatch(/wire type 3/);
+    const request = bytesField(1, bytesField(2, bytesField(2, bytesField(1, new Uint8Array(5)))));
+    expect(decodeError(() => decodeTracesProtobuf(request)).message).toBe(
+      'resourceSpans[0].scopeSpans[0].spans[0]: traceId must be 16 bytes, got 5',
+    );
+  });
+
+  it('skips unknown fields of every wire type and tolerates the profiles-only strindex fields', () => {
+    const unknown = concat([
+      varintField(50, 1),
+      // Field 51 wire type 1 and field 52 wire type 5: two-byte tags.
+      Uint8Array.from([0x99, 0x03, 1, 2, 3, 4, 5, 6, 7, 8]),
+      Uint8Array.from([0xa5, 0x03, 1, 2, 3, 4]),
+      bytesField(53, Uint8Array.from([1, 2, 3])),
+    ]);
+    const keyValue = concat([varintField(3, 5), stringField(1, 'k'), bytesField(2, concat([varintField(8, 9)]))]);
+    const span = concat([spanBytes('s', unknown), bytesField(9, keyValue)]);
+    const decoded = firstSpan(decodeTracesProtobuf(concat([unknown, bytesField(1, bytesField(2, bytesField(2, span)))])));
+    expect(decoded.name).toBe('s');
+    expect(decoded.attributes).toEqual([
+      { key: 'gen_ai.system', value: stringValue('openai') },
+      { key: 'k', value: { kind: 'empty' } },
+    ]);
+  });
+
+  it('decodes invalid UTF-8 leniently with replacement characters', () => {
+    const span = concat([bytesField(5, Uint8Array.from([0x61, 0xff, 0x62]))]);
+    expect(firstSpan(decodeTracesProtobuf(bytesField(1, bytesField(2, bytesField(2, span))))).name).toBe('a\ufffdb');
+  });
+});
+
+describe('malformed JSON', () => {
+  const ids = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174' };
+
+  it('rejects invalid JSON and non-object roots', () => {
+    expect(decodeError(() => decodeTracesJson('{"resourceSpans": [')).message).toMatch(/^invalid JSON: /);
+    expect(decodeError(() => decodeTracesJson('[]')).message).toBe('must be an object, got an array');
+  });
+
+  it('rejects ids of the wrong length or with non-hex characters, naming where', () => {
+    expect(decodeError(() => decodeTracesJson(jsonRequest({ ...ids, traceId: 'abc' }))).message).toBe(
+      'resourceSpans[0].scopeSpans[0].spans[0].traceId: expected 32 hex characters (or base64 of 16 bytes), got 3 characters',
+    );
+    expect(decodeError(() => decodeTracesJson(jsonRequest({ ...ids, spanId: 'zzzzzzzzzzzzzzzz' }))).message).toMatch(
+      /spans\[0\]\.spanId: invalid hex character/,
+    );
+    expect(decodeError(() => decodeTracesJson(jsonRequest({ ...ids, links: [{ ...ids, spanId: 7 }] }))).message).toMatch(
+      /spans\[0\]\.links\[0\]\.spanId: expected a hex string, got number/,
+    );
+  });
+
+  it('rejects values of the wrong type, naming the field', () => {
+    expect(decodeError(() => decodeTracesJson(jsonRequest({ ...ids, name: 5 }))).message).toBe(
+      'resourceSpans[0].scopeSpans[0].spans[0].name: must be a string, got 5',
+    );
+    expect(decodeError(() => decodeTracesJson(jsonRequest({ ...ids, attributes: {} }))).message).toMatch(
+      /spans\[0\]\.attributes: must be an array, got an object/,
+    );
+    expect(
+      decodeError(() => decodeTracesJson(jsonRequest({ ...ids, attributes: [{ key: 'a', value: { intValue: '1.5' } }] }))).message,
+    ).toMatch(/spans\[0\]\.attributes\[0\]\.value\.intValue: must be an int64/);
+    expect(decodeError(() => decodeTracesJson(jsonRequest({ ...ids, kind: 'SPAN_KIND_NOPE' }))).message).toMatch(/spans\[0\]\.kind: must be an enum/);
+    expect(decodeError(() => decodeTracesJson(jsonRequest({ ...ids, startTimeUnixNano: '-5' }))).message).toMatch(
+      /spans\[0\]\.startTimeUnixNano: must be a uint64/,
+    );
+    expect(decodeError(() => decodeTracesJson(jsonRequest({ ...ids }, { resource: 'x' }))).message).toBe(
+      'resourceSpans[0].resource: must be an object, got "x"',
+    );
+  });
+});
