@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { calcPrice } from '@pydantic/genai-prices';
+import { describe, expect, it } from 'vitest';
+import { PriceCatalog } from './catalog.js';
+import { GENAI_PRICES_VERSION, listProviders, pricesAt, toRateCard } from './genaiPrices.js';
+import { modelCandidates } from './normalise.js';
+import { pricingConfigSchema } from './overrides.js';
+import { computeCost } from './rates.js';
+import type { PriceResult, TokenUsage } from './types.js';
+
+const M = 1e6;
+const at = new Date('2025-09-01T12:00:00Z');
+const usage = (input: number, output: number, cacheRead = 0, cacheWrite = 0, reasoning = 0): TokenUsage => ({ input, output, cacheRead, cacheWrite, reasoning });
+const total = (result: PriceResult): number => (result.status === 'priced' ? result.costs.total : Number.NaN);
+
+describe('model-name normalisation', () => {
+  it.each([
+    ['gpt-4o-2024-08-06', 'gpt-4o'],
+    ['claude-3-5-sonnet-20241022', 'claude-3-5-sonnet'],
+    ['openai/gpt-4o-mini', 'gpt-4o-mini'],
+    ['models/gemini-1.5-pro-002', 'gemini-1.5-pro-002'],
+    ['claude-3-5-sonnet@20240620', 'claude-3-5-sonnet-20240620'],
+    ['us.anthropic.claude-3-5-sonnet-20240620-v1:0', 'claude-3-5-sonnet-20240620'],
+    ['eu.anthropic.claude-3-haiku-20240307-v1:0', 'claude-3-haiku'],
+    ['apac.amazon.nova-pro-v1:0', 'nova-pro'],
+  ])('%s has the spelling %s among its candidates', (model, expected) => {
+    expect(modelCandidates(model)).toContain(expected);
+  });
+
+  it('tries the raw name first', () => {
+    expect(modelCandidates('gpt-4o-2024-05-13')[0]).toBe('gpt-4o-2024-05-13');
+  });
+
+  it('maps Azure deployment names through the config', () => {
+    expect(modelCandidates('my-gpt4o', { 'my-gpt4o': 'gpt-4o' })[0]).toBe('gpt-4o');
+  });
+
+  it('prices normalised spellings from the catalog', () => {
+    const catalog = new PriceCatalog();
+    // anthropic.com/pricing Claude 3 Haiku $0.25 / $1.25
+    const bedrock = catalog.price({ model: 'eu.anthropic.claude-3-haiku-20240307-v1:0', provider: 'anthropic', usage: usage(1000, 1000), at });
+    expect(total(bedrock)).toBeCloseTo((1000 * 0.25 + 1000 * 1.25) / M, 12);
+    // openai.com/api/pricing gpt-4o-mini $0.15 / $0.60, routed as `openai/…` without a provider
+    expect(total(catalog.price({ model: 'openai/gpt-4o-mini', usage: usage(1000, 1000), at }))).toBeCloseTo(0.00075, 12);
+  });
+});
+
+describe('overrides', () => {
+  const catalog = new PriceCatalog({
+    deployments: { 'prod-4o': 'gpt-4o' },
+    overrides: [
+      { name: 'negotiated 4o', match: { exact: 'gpt-4o', provider: 'azure.ai.openai' }, prices: { input: 2, output: 8, cacheRead: 1 } },
+      { match: { prefix: 'ft:gpt-4o-mini' }, prices: { input: 0.3, output: 1.2 } },
+      {
+        match: { regex: '^acme-(large|xl)$' },
+        prices: { input: 1, output: 2 },
+        tiers: [{ aboveInputTokens: 100_000, prices: { input: 2, output: 4 } }],
+        until: '2025-06-01',
+      },
+      { name: 'acme after June', match: { regex: '^acme-(large|xl)$' }, prices: { input: 0.5, output: 1 }, from: '2025-06-01' },
+      { match: { exact: 'gpt-4o-mini' }, serviceTier: 'priority', prices: { input: 0.25, output: 1 } },
+    ],
+  });
+
+  it('exact match with provider, through an Azure deployment name', () => {
+    const result = catalog.price({ model: 'prod-4o', provider: 'azure.ai.openai', usage: usage(1000, 100, 500), at });
+    expect(result.status === 'priced' && result.provenance).toEqual({ catalogVersion: 'config', entry: 'negotiated 4o', tier: 'standard' });
+    expect(total(result)).toBeCloseTo((500 * 2 + 500 * 1 + 100 * 8) / M, 12);
+  });
+
+  it('provider mismatch falls through to the catalog', () => {
+    const result = catalog.price({ model: 'gpt-4o', provider: 'openai', usage: usage(1000, 100), at });
+    expect(result.status === 'priced' && result.provenance.entry).toBe('openai/gpt-4o');
+  });
+
+  it('prefix match', () => {
+    expect(total(catalog.price({ model: 'ft:gpt-4o-mini:acme::abc123', usage: usage(1000, 1000), at }))).toBeCloseTo((300 + 1200) / M, 12);
+  });
+
+  it('regex with a long-context tier, and effective dates', () => {
+    const before = new Date('2025-05-01T00:00:00Z');
+    expect(total(catalog.price({ model: 'acme-xl', usage: usage(50_000, 1000), at: before }))).toBeCloseTo((50_000 * 1 + 1000 * 2) / M, 12);
+    const long = catalog.price({ model: 'acme-xl', usage: usage(150_000, 1000), at: before });
+    expect(total(long)).toBeCloseTo((150_000 * 2 + 1000 * 4) / M, 12);
+    expect(long.status === 'priced' && long.provenance.tier).toBe('standard/input>100000');
+    const after = catalog.price({ model: 'acme-xl', usage: usage(150_000, 1000), at });
+    expect(after.status === 'priced' && after.provenance.entry).toBe('acme after June');
+    expect(total(after)).toBeCloseTo((150_000 * 0.5 + 1000) / M, 12);
+  });
+
+  it('service-tier override prices priority calls', () => {
+    const result = catalog.price({ model: 'gpt-4o-mini', provider: 'openai', usage: usage(1000, 1000), at, serviceTier: 'priority' });
+    expect(total(result)).toBeCloseTo((250 + 1000) / M, 12);
+  });
+
+  it('the schema rejects ambiguous or invalid rules', () => {
+    expect(pricingConfigSchema.safeParse({ overrides: [{ match: { exact: 'a', prefix: 'b' }, prices: { input: 1, output: 1 } }] }).success).toBe(false);
+    expect(pricingConfigSchema.safeParse({ overrides: [{ match: { regex: '(' }, prices: { input: 1, output: 1 } }] }).success).toBe(false);
+    expect(pricingConfigSchema.safeParse({ overrides: [{ match: { exact: 'a' }, prices: { input: -1, output: 1 } }] }).success).toBe(false);
+  });
+});
+
+describe('the catalog', () => {
+  it('reports the installed genai-prices version', () => {
+    const installed = JSON.parse(readFileSync('node_modules/@pydantic/genai-prices/package.json', 'utf8')) as { version: string };
+    expect(GENAI_PRICES_VERSION).toBe(installed.version);
+  });
+
+  it('prices with the same arithmetic as genai-prices over the whole catalog', async () => {
+    let compared = 0;
+    for (const provider of await listProviders()) {
+      for (const model of provider.models) {
+        const prices = pricesAt(model, at);
+        const card = toRateCard(prices);
+        if (card === undefined) continue;
+        const sample = { input: 300_000, cacheRead: prices['cache_read_mtok'] === undefined ? 0 : 100_000, cacheWrite: prices['cache_write_mtok'] === undefined ? 0 : 50_000, output: 20_000, reasoning: 0 };
+        const theirs = calcPrice(
+          { input_tokens: sample.input, cache_read_tokens: sample.cacheRead, cache_write_tokens: sample.cacheWrite, output_tokens: sample.output },
+          model.id,
+          { provider: { ...provider, models: [model] }, timestamp: at },
+        );
+        if (theirs === null) continue;
+        // genai-prices adds per-request fees and other units we do not price; compare only pure token-priced entries.
+        const priceKeys = Object.keys(prices).filter((key) => prices[key] !== undefined);
+        if (priceKeys.some((key) => !['input_mtok', 'output_mtok', 'cache_read_mtok', 'cache_write_mtok', 'cache_write_1h_mtok', 'web_searches_kcount', 'storage_searches_kcount', 'input_audio_mtok', 'cache_audio_read_mtok'].includes(key))) continue;
+        const ours = computeCost(card, sample).costs.total;
+        expect(ours, `${provider.id}/${model.id}`).toBeCloseTo(theirs.total_price, 9);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('an unknown model is unpriced with a reason', () => {
+    const result = new PriceCatalog().price({ model: 'acme-llm-9000', provider: 'openai', usage: usage(1, 1), at });
+    expect(result).toEqual({ status: 'unpriced', reason: 'model acme-llm-9000 not in catalog (genai-prices@0.1.8) for provider openai' });
+  });
+});
