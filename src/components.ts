@@ -1,4 +1,5 @@
 import { mlflowExporterFactory } from './exporters/mlflow/factory.js';
+import { costEstimatorProcessorFactory } from './processors/costestimator/factory.js';
 import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from './pipeline/component.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
@@ -11,6 +12,6 @@ export interface ComponentRegistry {
 
 export const components: ComponentRegistry = {
   receivers: { [otlpReceiverFactory.type]: otlpReceiverFactory as ReceiverFactory<never> },
-  processors: {},
+  processors: { [costEstimatorProcessorFactory.type]: costEstimatorProcessorFactory as ProcessorFactory<never> },
   exporters: { [mlflowExporterFactory.type]: mlflowExporterFactory as ExporterFactory<never> },
 };
