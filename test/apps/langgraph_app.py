@@ -9,7 +9,9 @@ Spans leave through MLflow's OTLP exporter, configured only by the standard env 
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL   http/protobuf | grpc (MLflow's default is grpc)
   OTEL_EXPORTER_OTLP_TRACES_HEADERS    e.g. x-mlflow-experiment-id=1 when exporting straight to MLflow
 
-Usage: langgraph_app.py [--runs N] [--thread-id ID]
+Usage: langgraph_app.py [--runs N] [--thread-id ID] [--strict-export]
+An unreachable endpoint does NOT fail the app by default (the OTel exporter retries ~10 s, drops the batch, and
+force_flush still reports success); --strict-export exits 4 if the OTel SDK logged an export error.
 Prints one JSON line per run: {"trace_id", "mlflow_trace_id", "thread_id", "usages": [{node, model, provider,
 input_tokens, output_tokens}, ...]}. Only those lines go to stdout; logs go to stderr.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import logging
 import operator
 import os
 import sys
@@ -185,11 +188,26 @@ def flush_spans() -> None:
         sys.exit(3)
 
 
+class ExportErrorRecorder(logging.Handler):
+    """Remembers ERROR logs of the OTel SDK/exporters, which is the only trace a dropped batch leaves."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith("opentelemetry"):
+            self.messages.append(record.getMessage())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--thread-id", default="thread-1")
+    parser.add_argument("--strict-export", action="store_true", help="exit 4 if any span batch failed to export")
     args = parser.parse_args()
+    export_errors = ExportErrorRecorder()
+    logging.getLogger("opentelemetry").addHandler(export_errors)
 
     if not (os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")):
         sys.exit("langgraph_app: set OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (otherwise MLflow would log to a tracking server)")
@@ -199,6 +217,9 @@ def main() -> None:
         result = run_workflow(f"Question {run_index}: what does an LLM call cost?", args.thread_id)
         print(json.dumps(result), flush=True)
     flush_spans()
+    if args.strict_export and export_errors.messages:
+        print(f"langgraph_app: span export failed: {export_errors.messages}", file=sys.stderr)
+        sys.exit(4)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   base64ToHex,
   createUniqueExperiment,
+  getTrace,
   rootSpan,
   searchTraces,
   spanAttribute,
@@ -29,6 +30,7 @@ import {
   waitForTrace,
 } from './mlflow-client.js';
 import type { Trace } from './mlflow-client.js';
+import { startMlflowServer } from './mlflow-server.js';
 import { startOtlpGrpcSink } from './otlp-grpc-sink.js';
 import { runLanggraphApp, totalUsage } from './python-app.js';
 import type { AppRun } from './python-app.js';
@@ -49,6 +51,7 @@ describe('real-parts harness: LangGraph app -> MLflow 3.9 /v1/traces', () => {
       headers: { 'x-mlflow-experiment-id': experimentId },
       runs: 2,
       threadId: 'harness-thread',
+      strictExport: true,
     });
     traces = await Promise.all(
       runs.map((appRun) =>
@@ -154,7 +157,12 @@ describe('real-parts harness: LangGraph app -> OTLP/gRPC', () => {
   it('exports every span over grpc (MLflow serves no gRPC, so a recording sink stands in)', async () => {
     const sink = await startOtlpGrpcSink();
     try {
-      const [appRun] = await runLanggraphApp({ endpoint: sink.endpoint, protocol: 'grpc', threadId: 'grpc-thread' });
+      const [appRun] = await runLanggraphApp({
+        endpoint: sink.endpoint,
+        protocol: 'grpc',
+        threadId: 'grpc-thread',
+        strictExport: true,
+      });
       const spans = await sink.spans();
       expect(spans).toHaveLength(SPANS_PER_RUN);
       expect(new Set(spans.map((span) => span.traceId))).toEqual(new Set([appRun?.trace_id]));
@@ -172,6 +180,33 @@ describe('real-parts harness: LangGraph app -> OTLP/gRPC', () => {
       expect(root?.attributes['mlflow.traceRequestId']).toBe(`"${appRun?.mlflow_trace_id}"`);
     } finally {
       await sink.close();
+    }
+  });
+});
+
+describe('real-parts harness: extra MLflow servers for fault tests', () => {
+  // Two server starts: ~5 s each on an idle 2-core box, 12-17 s when the machine is busy -> generous timeout.
+  it('kills and restarts a private server on the same port and data', { timeout: 180_000 }, async () => {
+    const server = await startMlflowServer();
+    try {
+      const experimentId = await createUniqueExperiment(server.url, 'fault');
+      const [appRun] = await runLanggraphApp({
+        endpoint: `${server.url}/v1/traces`,
+        headers: { 'x-mlflow-experiment-id': experimentId },
+        strictExport: true,
+      });
+      await waitForTrace(server.url, appRun!.mlflow_trace_id);
+
+      await server.kill();
+      expect(server.isRunning()).toBe(false);
+      await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+
+      const restarted = await server.restart();
+      expect(restarted.url).toBe(server.url);
+      expect((await getTrace(restarted.url, appRun!.mlflow_trace_id))?.spans).toHaveLength(SPANS_PER_RUN);
+      await restarted.stop({ removeDir: true });
+    } finally {
+      await server.stop({ removeDir: true });
     }
   });
 });

@@ -4,8 +4,8 @@ import path from 'node:path';
 /** Repository root, resolved from this file so tests work from any cwd. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The venv that test/harness/setup-python-env.sh maintains (mlflow server + the LangGraph app). */
-export const venvDir = path.join(repoRoot, '.venv');
+/** The venv that test/harness/setup-python-env.sh maintains (mlflow server + the LangGraph app); same override. */
+export const venvDir = process.env['TOKENMETER_VENV'] || path.join(repoRoot, '.venv');
 export const venvPython = path.join(venvDir, 'bin', 'python');
 export const venvMlflow = path.join(venvDir, 'bin', 'mlflow');
 

@@ -36,7 +36,9 @@ export interface RunLanggraphAppOptions {
   headers?: Record<string, string>;
   runs?: number;
   threadId?: string;
-  /** Extra env (e.g. OTEL_BSP_* to shape batching); applied last. */
+  /** Fail (exit 4 -> throw) if the OTel exporter dropped a batch; by default export failures are silent. */
+  strictExport?: boolean;
+  /** Extra env (e.g. OTEL_BSP_* to shape batching, OTEL_EXPORTER_OTLP_TRACES_TIMEOUT); applied last. */
   env?: Record<string, string>;
   timeoutMs?: number;
 }
@@ -65,6 +67,7 @@ export async function runLanggraphApp(options: RunLanggraphAppOptions): Promise<
   Object.assign(env, options.env);
 
   const args = [langgraphAppPath, '--runs', String(options.runs ?? 1), '--thread-id', options.threadId ?? 'thread-1'];
+  if (options.strictExport === true) args.push('--strict-export');
   const { stdout, stderr, exitCode, signal } = await run(venvPython, args, env, options.timeoutMs ?? 60_000);
   if (exitCode !== 0) {
     throw new Error(`langgraph_app.py exited with ${signal ?? exitCode}\n--- stderr ---\n${stderr.slice(-6000)}`);
