@@ -8,6 +8,8 @@ Spans leave through MLflow's OTLP exporter, configured only by the standard env 
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT   e.g. http://127.0.0.1:4318/v1/traces (required)
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL   http/protobuf | grpc (MLflow's default is grpc)
   OTEL_EXPORTER_OTLP_TRACES_HEADERS    e.g. x-mlflow-experiment-id=1 when exporting straight to MLflow
+No MLFLOW_TRACKING_URI is needed: with an OTLP endpoint set and dual export off, MLflow 3.9 installs only its
+OtelSpanProcessor (trace infos carry no experiment, nothing is written to a tracking store or the cwd).
 
 Usage: langgraph_app.py [--runs N] [--thread-id ID] [--strict-export]
 An unreachable endpoint does NOT fail the app by default (the OTel exporter retries ~10 s, drops the batch, and
