@@ -7,7 +7,9 @@ import {
   base64ToHex,
   createUniqueExperiment,
   rootSpan,
+  spanAttribute,
   searchTraces,
+  spanTokenUsage,
   spanType,
   waitForTrace,
 } from '../harness/mlflow-client.js';
@@ -19,6 +21,16 @@ import { startTokenmeter } from './tokenmeter-process.js';
 import type { TokenmeterProcess } from './tokenmeter-process.js';
 
 const mlflowUrl = inject('mlflowUrl');
+
+/**
+ * Published list prices in USD per million tokens, for the models the test app calls.
+ * gpt-4o-mini: openai.com/api/pricing — $0.15 input, $0.60 output.
+ * claude-3-5-haiku-20241022: anthropic.com/pricing (Claude Haiku 3.5) — $0.80 input, $4.00 output.
+ */
+const PUBLISHED_PRICE_PER_MTOK: Record<string, { input: number; output: number }> = {
+  'gpt-4o-mini': { input: 0.15, output: 0.6 },
+  'claude-3-5-haiku-20241022': { input: 0.8, output: 4.0 },
+};
 
 describe('LangGraph app → tokenmeter → MLflow 3.9', () => {
   let experimentId: string;
@@ -32,7 +44,8 @@ describe('LangGraph app → tokenmeter → MLflow 3.9', () => {
     tokenmeter = await startTokenmeter({
       receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
       exporters: { mlflow: { tracking_uri: mlflowUrl, experiment_id: experimentId } },
-      service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['mlflow'] } } },
+      processors: { costestimator: {} },
+      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator'], exporters: ['mlflow'] } } },
     });
     runs = await runLanggraphApp({ endpoint: `http://127.0.0.1:${port}/v1/traces`, runs: 2, threadId: 'thread-e2e' });
     for (const run of runs) {
@@ -86,6 +99,38 @@ describe('LangGraph app → tokenmeter → MLflow 3.9', () => {
     expect(found.traces.map((trace) => trace.trace_id).sort()).toEqual(runs.map((run) => `tr-${run.trace_id}`).sort());
     const workflowRoots = await searchTraces(mlflowUrl, experimentId, { filter: "span.type = 'WORKFLOW'" });
     expect(workflowRoots.traces).toHaveLength(2);
+  });
+
+  it('prices every chat-model span: mlflow.llm.cost equals the published price of its usage', () => {
+    for (const run of runs) {
+      const chatSpans = traces.get(run.trace_id)!.spans.filter((span) => spanType(span) === 'CHAT_MODEL');
+      const seen = chatSpans.map((span) => {
+        const usage = spanTokenUsage(span)!;
+        const model = spanAttribute(span, 'mlflow.llm.model') as string;
+        const price = PUBLISHED_PRICE_PER_MTOK[model]!;
+        expect(price, `a published price for ${model}`).toBeDefined();
+        // Sent as a JSON string; MLflow strips one JSON layer when it stores attributes, so it may come back as an object.
+        const stored = spanAttribute(span, 'mlflow.llm.cost');
+        const cost = (typeof stored === 'string' ? JSON.parse(stored) : stored) as Record<string, number>;
+        const input = (usage.input_tokens * price.input) / 1e6;
+        const output = (usage.output_tokens * price.output) / 1e6;
+        expect(cost.input_cost).toBeCloseTo(input, 12);
+        expect(cost.output_cost).toBeCloseTo(output, 12);
+        expect(cost.total_cost).toBeCloseTo(input + output, 12);
+        expect(spanAttribute(span, 'tokenmeter.cost.status')).toBe('priced');
+        return { model, input_tokens: usage.input_tokens, output_tokens: usage.output_tokens };
+      });
+      // The spans priced are exactly the calls the app made.
+      const key = (u: { model: string; input_tokens: number; output_tokens: number }) => `${u.model}/${u.input_tokens}/${u.output_tokens}`;
+      expect(seen.map(key).sort()).toEqual(run.usages.map(key).sort());
+    }
+  });
+
+  it('writes a cost only on the leaf LLM spans', () => {
+    for (const run of runs) {
+      const priced = traces.get(run.trace_id)!.spans.filter((span) => spanAttribute(span, 'mlflow.llm.cost') !== undefined);
+      expect(priced.map(spanType)).toEqual(run.usages.map(() => 'CHAT_MODEL'));
+    }
   });
 
   it('keeps the token usage MLflow needs for its own totals', () => {
