@@ -2,7 +2,7 @@ import type { ModelInfo, ModelPrice } from '@pydantic/genai-prices';
 import { CATALOG_VERSION, findCatalogEntry, hasPricePeriods, pricesAt, toRateCard } from './genaiPrices.js';
 import { catalogProviderId, modelCandidates } from './normalise.js';
 import { compileOverride, overrideApplies, pricingConfigSchema } from './overrides.js';
-import type { CompiledOverride, PricingConfig } from './overrides.js';
+import type { CompiledOverride, PricingConfigInput } from './overrides.js';
 import { computeCost } from './rates.js';
 import type { RateCard } from './rates.js';
 import { supplementRateCard } from './supplements.js';
@@ -48,7 +48,7 @@ export class PriceCatalog {
   /** Rate cards of entries with dated or time-of-day periods, per period. */
   private readonly periodCards = new WeakMap<ModelPrice, RateCard | null>();
 
-  constructor(config: Partial<PricingConfig> = {}) {
+  constructor(config: PricingConfigInput = {}) {
     const parsed = pricingConfigSchema.parse(config);
     this.overrides = parsed.overrides.map(compileOverride);
     this.deployments = parsed.deployments;
@@ -65,7 +65,6 @@ export class PriceCatalog {
       return {
         status: 'priced',
         costs,
-        model: resolution.candidates[0] ?? request.model,
         provenance: { catalogVersion: 'config', entry: override.name, tier: tierLabel(serviceTier, contextThreshold) },
       };
     }
@@ -87,7 +86,6 @@ export class PriceCatalog {
     return {
       status: 'priced',
       costs,
-      model: resolution.model.id,
       provenance: { catalogVersion: CATALOG_VERSION, entry: resolution.entry, tier: tierLabel(serviceTier, contextThreshold) },
     };
   }
@@ -113,7 +111,7 @@ export class PriceCatalog {
       const found = findCatalogEntry(candidate, providerId);
       if (found === undefined) continue;
       const entry = `${found.providerId}/${found.model.id}`;
-      const card = hasPricePeriods(found.model) ? undefined : this.flatCard(entry, found.model);
+      const card = hasPricePeriods(found.model) ? undefined : catalogRateCard(entry, found.model.prices as ModelPrice);
       if (!hasPricePeriods(found.model) && card === undefined) {
         return { kind: 'none', reason: `catalog entry ${entry} has no per-token prices`, candidates };
       }
@@ -123,21 +121,22 @@ export class PriceCatalog {
     return { kind: 'none', reason: `model ${model} not in catalog (${CATALOG_VERSION}) for ${where}`, candidates };
   }
 
-  private flatCard(entry: string, model: ModelInfo): RateCard | undefined {
-    const card = toRateCard(model.prices as ModelPrice);
-    return card && supplementRateCard(entry, card);
-  }
 
   private cardAt(entry: string, model: ModelInfo, at: Date): RateCard | undefined {
     const prices = pricesAt(model, at);
     let card = this.periodCards.get(prices);
     if (card === undefined) {
-      const built = toRateCard(prices);
-      card = built ? supplementRateCard(entry, built) : null;
+      card = catalogRateCard(entry, prices) ?? null;
       this.periodCards.set(prices, card);
     }
     return card ?? undefined;
   }
+}
+
+/** Our rate card for a catalog entry's prices (`entry` = `<provider id>/<model id>`), with known corrections applied. */
+export function catalogRateCard(entry: string, prices: ModelPrice): RateCard | undefined {
+  const card = toRateCard(prices);
+  return card && supplementRateCard(entry, card);
 }
 
 function tierLabel(serviceTier: string, contextThreshold: number | undefined): string {

@@ -1,8 +1,8 @@
 // Pricing: a pure library (no I/O, no clock) that turns a model, a provider, token counts and a start time into USD.
-export { PriceCatalog, normaliseServiceTier } from './catalog.js';
+export { PriceCatalog, catalogRateCard, normaliseServiceTier } from './catalog.js';
 export { CATALOG_VERSION, listProviders, pricesAt, toRateCard } from './genaiPrices.js';
 export { modelCandidates, catalogProviderId } from './normalise.js';
 export { pricingConfigSchema } from './overrides.js';
-export type { PricingConfig, PriceOverride } from './overrides.js';
+export type { PricingConfig, PricingConfigInput, PriceOverride } from './overrides.js';
 export type { RateCard, Rate } from './rates.js';
 export type { CostSplit, PriceRequest, PriceResult, Provenance, TokenUsage } from './types.js';

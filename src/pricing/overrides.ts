@@ -57,6 +57,8 @@ export const pricingConfigSchema = z
   })
   .strict();
 
+/** The config as written (defaults not yet applied). */
+export type PricingConfigInput = z.input<typeof pricingConfigSchema>;
 export type PricingConfig = z.output<typeof pricingConfigSchema>;
 export type PriceOverride = PricingConfig['overrides'][number];
 type TokenPrices = z.output<typeof tokenPricesSchema>;

@@ -42,5 +42,5 @@ export interface Provenance {
 }
 
 export type PriceResult =
-  | { status: 'priced'; costs: CostSplit; provenance: Provenance; model: string }
+  | { status: 'priced'; costs: CostSplit; provenance: Provenance }
   | { status: 'unpriced'; reason: string };

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { CATALOG_VERSION, catalogRateCard, listProviders, pricesAt } from '../../pricing/index.js';
+import type { Rate } from '../../pricing/index.js';
+
+interface ModelRow {
+  provider: string;
+  model: string;
+  name: string;
+  input: string;
+  cacheRead: string;
+  cacheWrite: string;
+  output: string;
+}
+
+function perMillion(rate: Rate | undefined): string {
+  if (rate === undefined) return '-';
+  if (typeof rate === 'number') return `$${rate}`;
+  return [`$${rate.base}`, ...rate.tiers.map((tier) => `$${tier.rate} >${tier.above / 1000}k`)].join(' / ');
+}
+
+export function registerModelsCommand(program: Command): void {
+  program
+    .command('models')
+    .description(`list the built-in catalog (${CATALOG_VERSION}) with USD prices per 1M tokens in force now`)
+    .argument('[query]', 'case-insensitive substring of provider id, model id or name')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (query: string | undefined, options: { format: string }) => {
+      const needle = query?.toLowerCase();
+      const now = new Date();
+      const rows: ModelRow[] = [];
+      for (const provider of await listProviders()) {
+        for (const model of provider.models) {
+          const haystack = `${provider.id}/${model.id} ${model.name ?? ''}`.toLowerCase();
+          if (needle !== undefined && !haystack.includes(needle)) continue;
+          const card = catalogRateCard(`${provider.id}/${model.id}`, pricesAt(model, now));
+          if (card === undefined) continue;
+          rows.push({
+            provider: provider.id,
+            model: model.id,
+            name: model.name ?? model.id,
+            input: perMillion(card.input),
+            cacheRead: perMillion(card.cacheRead),
+            cacheWrite: perMillion(card.cacheWrite),
+            output: perMillion(card.output),
+          });
+        }
+      }
+      if (options.format === 'json') {
+        console.log(JSON.stringify(rows, null, 2));
+        return;
+      }
+      const header: ModelRow = { provider: 'PROVIDER', model: 'MODEL', name: 'NAME', input: 'INPUT', cacheRead: 'CACHE READ', cacheWrite: 'CACHE WRITE', output: 'OUTPUT' };
+      const columns = ['provider', 'model', 'input', 'cacheRead', 'cacheWrite', 'output'] as const;
+      const widths = columns.map((column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
+      for (const row of [header, ...rows]) console.log(columns.map((column, i) => row[column].padEnd(widths[i]!)).join('  ').trimEnd());
+      console.log(`\n${rows.length} model(s), ${CATALOG_VERSION}, USD per 1M tokens`);
+    });
+}

@@ -1,0 +1,76 @@
+import { InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { PriceCatalog } from '../../pricing/index.js';
+import type { PriceResult } from '../../pricing/index.js';
+
+interface PriceOptions {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+  provider?: string;
+  at?: Date;
+  serviceTier?: string;
+  format: 'text' | 'json';
+}
+
+function tokenCount(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return parsed;
+}
+
+function instant(value: string): Date {
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime())) throw new InvalidArgumentError('expected an ISO date or date-time');
+  return parsed;
+}
+
+function format(value: string): 'text' | 'json' {
+  if (value !== 'text' && value !== 'json') throw new InvalidArgumentError('expected text or json');
+  return value;
+}
+
+const usd = (amount: number): string => `$${amount.toFixed(8).replace(/0+$/, '').replace(/\.$/, '.00')}`;
+
+function describe(model: string, result: PriceResult): string {
+  if (result.status === 'unpriced') return `${model}: unpriced — ${result.reason}`;
+  const { costs, provenance } = result;
+  return [
+    `${model} → ${provenance.entry} (${provenance.catalogVersion}, tier ${provenance.tier})`,
+    `  input        ${usd(costs.input)}`,
+    `  cache read   ${usd(costs.cacheRead)}`,
+    `  cache write  ${usd(costs.cacheWrite)}`,
+    `  output       ${usd(costs.output)}`,
+    `  reasoning    ${usd(costs.reasoning)}`,
+    `  total        ${usd(costs.total)}`,
+  ].join('\n');
+}
+
+export function registerPriceCommand(program: Command): void {
+  program
+    .command('price')
+    .description('price one model call with the built-in catalog (input includes cache tokens, output includes reasoning)')
+    .argument('<model>', 'model name as it appears on the wire, e.g. gpt-4o-2024-08-06 or us.anthropic.claude-3-5-sonnet-20240620-v1:0')
+    .requiredOption('--input <n>', 'input tokens, including cache read and write', tokenCount)
+    .requiredOption('--output <n>', 'output tokens, including reasoning', tokenCount)
+    .option('--cache-read <n>', 'cache-read input tokens', tokenCount, 0)
+    .option('--cache-write <n>', 'cache-write input tokens', tokenCount, 0)
+    .option('--reasoning <n>', 'reasoning output tokens', tokenCount, 0)
+    .option('--provider <name>', 'OTel gen_ai.provider.name, e.g. openai, anthropic, aws.bedrock, gcp.vertex_ai')
+    .option('--at <date>', 'price in force at this instant (default: now)', instant)
+    .option('--service-tier <tier>', 'batch, flex, priority, …')
+    .option('--format <format>', 'text or json', format, 'text')
+    .action((model: string, options: PriceOptions) => {
+      const result = new PriceCatalog().price({
+        model,
+        provider: options.provider,
+        usage: { input: options.input, output: options.output, cacheRead: options.cacheRead, cacheWrite: options.cacheWrite, reasoning: options.reasoning },
+        at: options.at ?? new Date(),
+        serviceTier: options.serviceTier,
+      });
+      console.log(options.format === 'json' ? JSON.stringify({ model, ...result }, null, 2) : describe(model, result));
+      if (result.status === 'unpriced') process.exitCode = 1;
+    });
+}
