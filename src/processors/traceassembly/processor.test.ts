@@ -1,0 +1,301 @@
+import { describe, expect, it } from 'vitest';
+import { findAttribute, isRootSpan, toHex } from '../../otlp/index.js';
+import type { Span, TracesData } from '../../otlp/index.js';
+import { PipelineError } from '../../pipeline/consumer.js';
+import { silentLogger } from '../../telemetry/logger.js';
+import { CostEstimatorProcessor } from '../costestimator/index.js';
+import { decodeObject } from '../costestimator/values.js';
+import { tracesData } from '../costestimator/testSpans.js';
+import { traceAssemblyConfigSchema } from './config.js';
+import { TraceAssemblyProcessor } from './processor.js';
+import type { FinishedTrace } from './processor.js';
+import { chatSpan, nodeSpan, workflowRoot } from './testTraces.js';
+import type { ChatCall } from './testTraces.js';
+
+/** What left the processor, batch by batch. Can be told to refuse, as a full exporter queue does. */
+class Downstream {
+  batches: Span[][] = [];
+  refuse = false;
+  async consume(data: TracesData): Promise<void> {
+    if (this.refuse) throw new PipelineError('queue full', 'overloaded', 1);
+    this.batches.push(data.resourceSpans.flatMap((resourceSpans) => resourceSpans.scopeSpans.flatMap((scopeSpans) => scopeSpans.spans)));
+  }
+  roots(): Span[] {
+    return this.batches.flat().filter((span) => isRootSpan(span) || span.name === 'tokenmeter_test_workflow');
+  }
+}
+
+/** The real CostEstimator in front, as in the default pipeline; a clock the test moves by hand. */
+function pipeline(config: Record<string, unknown> = {}) {
+  const clock = { now: 0 };
+  const downstream = new Downstream();
+  const assembly = new TraceAssemblyProcessor(traceAssemblyConfigSchema.parse({ root_wait: '2s', late_span_wait: '10s', trace_timeout: '60s', ...config }), downstream, silentLogger(), {
+    now: () => clock.now,
+  });
+  const finished: FinishedTrace[] = [];
+  assembly.onTraceFinished((trace) => finished.push(trace));
+  const costEstimator = new CostEstimatorProcessor({}, assembly);
+  const send = (...spans: Span[]) => costEstimator.consume(tracesData(spans));
+  const advance = async (ms: number) => {
+    clock.now += ms;
+    await assembly.sweep();
+  };
+  return { assembly, downstream, finished, send, advance };
+}
+
+const value = (span: Span, key: string): unknown => {
+  const found = findAttribute(span.attributes, key);
+  if (found === undefined) return undefined;
+  if (found.kind === 'int') return Number(found.value);
+  return found.kind === 'string' || found.kind === 'double' || found.kind === 'bool' ? found.value : undefined;
+};
+
+const json = (span: Span, key: string) => JSON.parse(value(span, key) as string) as Array<Record<string, unknown>>;
+
+/** The sum of what the CostEstimator wrote on the leaves, in the same pico-USD arithmetic MLflow's totals need. */
+function leafCostSum(spans: Span[]): number {
+  let pico = 0;
+  for (const span of spans) {
+    const cost = decodeObject(findAttribute(span.attributes, 'mlflow.llm.cost'));
+    if (cost !== undefined) pico += Math.round((cost['total_cost'] as number) * 1e12);
+  }
+  return pico / 1e12;
+}
+
+// The LangGraph app of the e2e test: plan (gpt-4o-mini), research (claude, twice), write (gpt-4o-mini).
+const PLAN: ChatCall = { id: 'c-plan', node: 'plan', model: 'gpt-4o-mini', provider: 'openai', input: 100, output: 20 };
+const RESEARCH_1: ChatCall = { id: 'c-res1', node: 'research', model: 'claude-3-5-haiku-20241022', provider: 'anthropic', input: 300, output: 20 };
+const RESEARCH_2: ChatCall = { id: 'c-res2', node: 'research', model: 'claude-3-5-haiku-20241022', provider: 'anthropic', input: 307, output: 23 };
+const WRITE: ChatCall = { id: 'c-write', node: 'write', model: 'gpt-4o-mini', provider: 'openai', input: 107, output: 23 };
+
+/** The children of one workflow run: research is the slowest node (600 of 1000 ms). */
+function children(trace: string): Span[] {
+  return [
+    chatSpan(trace, PLAN, { startMs: 10, durationMs: 150 }),
+    nodeSpan(trace, 'plan', { startMs: 5, durationMs: 200 }),
+    chatSpan(trace, RESEARCH_1, { startMs: 220, durationMs: 250 }),
+    chatSpan(trace, RESEARCH_2, { startMs: 480, durationMs: 250 }),
+    nodeSpan(trace, 'research', { startMs: 210, durationMs: 600 }),
+    chatSpan(trace, WRITE, { startMs: 820, durationMs: 100 }),
+    nodeSpan(trace, 'write', { startMs: 815, durationMs: 150 }),
+  ];
+}
+
+const root = (trace: string) => workflowRoot(trace, { startMs: 0, durationMs: 1000 });
+
+describe('TraceAssemblyProcessor', () => {
+  it('children first: forwards them at once, holds the root for root_wait, then writes the whole story onto it', async () => {
+    const { downstream, finished, send, advance } = pipeline();
+    const leaves = children('t1');
+    await send(...leaves.slice(0, 4));
+    await send(...leaves.slice(4), root('t1'));
+    expect(downstream.batches.flat()).toHaveLength(7);
+    expect(downstream.roots()).toHaveLength(0);
+
+    await advance(1999);
+    expect(downstream.roots()).toHaveLength(0);
+    await advance(1);
+    const [enriched] = downstream.roots();
+    expect(enriched).toBeDefined();
+    const total = leafCostSum(leaves);
+    expect(total).toBeGreaterThan(0);
+    expect(value(enriched!, 'tokenmeter.cost.total_usd')).toBe(total);
+    expect((value(enriched!, 'tokenmeter.cost.input_usd') as number) + (value(enriched!, 'tokenmeter.cost.output_usd') as number)).toBeCloseTo(total, 12);
+    expect(value(enriched!, 'tokenmeter.tokens.input')).toBe(100 + 300 + 307 + 107);
+    expect(value(enriched!, 'tokenmeter.tokens.output')).toBe(20 + 20 + 23 + 23);
+    expect(value(enriched!, 'tokenmeter.tokens.total')).toBe(814 + 86);
+    expect(value(enriched!, 'tokenmeter.tokens.cache_read')).toBe(0);
+    expect(value(enriched!, 'tokenmeter.llm.calls')).toBe(4);
+    expect(value(enriched!, 'tokenmeter.llm.unpriced_calls')).toBe(0);
+    // The root must not carry MLflow's per-call cost: MLflow >= 3.10 would add it to the trace's cost.
+    expect(value(enriched!, 'mlflow.llm.cost')).toBeUndefined();
+
+    const nodes = json(enriched!, 'tokenmeter.breakdown.nodes');
+    expect(nodes.map((row) => [row['name'], row['calls'], row['tokens'], row['wall_ms'], row['self_ms']])).toEqual([
+      ['plan', 1, 120, 200, 50],
+      ['research', 2, 650, 600, 100],
+      ['write', 1, 130, 150, 50],
+    ]);
+    const researchCost = leafCostSum(leaves.filter((span) => span.name.includes('claude')));
+    expect(nodes[1]!['cost_usd']).toBe(researchCost);
+    expect(json(enriched!, 'tokenmeter.breakdown.models').map((row) => [row['name'], row['calls'], row['wall_ms']])).toEqual([
+      ['gpt-4o-mini', 2, 250],
+      ['claude-3-5-haiku-20241022', 2, 500],
+    ]);
+    expect(json(enriched!, 'tokenmeter.breakdown.providers').map((row) => [row['name'], row['calls'], row['tokens']])).toEqual([
+      ['openai', 2, 250],
+      ['anthropic', 2, 650],
+    ]);
+    expect(value(enriched!, 'tokenmeter.bottleneck.node')).toBe('research');
+    expect(value(enriched!, 'tokenmeter.bottleneck.share')).toBe(0.6);
+    expect(value(enriched!, 'tokenmeter.llm.time_share')).toBe(0.75);
+    // MLflow derives the trace's session from `session.id`; LangGraph's thread is the session.
+    expect(value(enriched!, 'session.id')).toBe('thread-1');
+
+    expect(finished).toHaveLength(0);
+    await advance(10_000);
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({ outcome: 'complete', llmCalls: 4, rootSpanName: 'tokenmeter_test_workflow', costUsd: { total } });
+  });
+
+  it('root first: children arriving within root_wait are in the totals of the one root it forwards', async () => {
+    const { assembly, downstream, send, advance } = pipeline();
+    const leaves = children('t1');
+    await send(root('t1'));
+    await advance(500);
+    await send(...leaves);
+    await advance(1500);
+    expect(downstream.roots()).toHaveLength(1);
+    expect(value(downstream.roots()[0]!, 'tokenmeter.cost.total_usd')).toBe(leafCostSum(leaves));
+    expect(assembly.stats).toMatchObject({ rootsForwarded: 1, rootsResent: 0, lateSpans: 0 });
+  });
+
+  it('late child: updates the summary and sends the root again with the new totals', async () => {
+    const { assembly, downstream, finished, send, advance } = pipeline();
+    const leaves = children('t1');
+    const late = leaves.pop()!; // the write node span
+    const lateCall = leaves.pop()!; // and its chat call
+    await send(...leaves, root('t1'));
+    await advance(2000);
+    const [first] = downstream.roots();
+    expect(value(first!, 'tokenmeter.llm.calls')).toBe(3);
+
+    await advance(5000);
+    await send(lateCall, late);
+    expect(downstream.roots()).toHaveLength(1);
+    await advance(2000);
+    const resent = downstream.roots()[1]!;
+    expect(value(resent, 'tokenmeter.llm.calls')).toBe(4);
+    expect(value(resent, 'tokenmeter.cost.total_usd')).toBe(leafCostSum([...leaves, lateCall]));
+    expect(json(resent, 'tokenmeter.breakdown.nodes').map((row) => row['name'])).toEqual(['plan', 'research', 'write']);
+    expect(assembly.stats).toMatchObject({ rootsForwarded: 1, rootsResent: 1, lateSpans: 2 });
+    await advance(10_000);
+    expect(finished.map((trace) => [trace.outcome, trace.llmCalls])).toEqual([['complete', 4]]);
+  });
+
+  it('late child of a root that is itself an LLM call: counted, but the root is not sent twice (MLflow would add its usage again)', async () => {
+    const { assembly, downstream, finished, send, advance } = pipeline();
+    const llmRoot = chatSpan('t1', PLAN, { startMs: 0, durationMs: 100 });
+    llmRoot.parentSpanId = new Uint8Array(0);
+    await send(llmRoot);
+    await advance(2000);
+    expect(downstream.batches.flat().filter((span) => span === llmRoot)).toHaveLength(1);
+    await send(chatSpan('t1', WRITE, { startMs: 10, durationMs: 50 }));
+    await advance(12_000);
+    expect(downstream.batches.flat().filter((span) => span === llmRoot)).toHaveLength(1);
+    expect(assembly.stats.rootsResent).toBe(0);
+    expect(finished[0]).toMatchObject({ outcome: 'complete', llmCalls: 2 });
+  });
+
+  it('missing root: the trace expires after trace_timeout without spans and its summary is still recorded', async () => {
+    const { assembly, downstream, finished, send, advance } = pipeline();
+    const leaves = children('t1');
+    await send(...leaves.slice(0, 3));
+    await advance(50_000);
+    await send(...leaves.slice(3)); // activity postpones the expiry
+    await advance(59_999);
+    expect(finished).toHaveLength(0);
+    await advance(1);
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({ outcome: 'root_missing', llmCalls: 4, rootSpanName: undefined, costUsd: { total: leafCostSum(leaves) } });
+    expect(downstream.batches.flat()).toHaveLength(7);
+    expect(assembly.stats).toMatchObject({ openTraces: 0, finished: { root_missing: 1 } });
+
+    // A straggler of the given-up trace is forwarded, but opens no new trace that could never complete.
+    await send(root('t1'));
+    expect(downstream.roots()).toHaveLength(1);
+    expect(assembly.stats).toMatchObject({ openTraces: 0, spansAfterFinish: 1 });
+  });
+
+  it('interleaved traces: each root gets the totals of its own children only', async () => {
+    const { downstream, send, advance } = pipeline();
+    const a = children('ta');
+    const b = children('tb').slice(0, 2); // trace b: the plan node only
+    await send(a[0]!, b[0]!, a[1]!);
+    await send(b[1]!, a[2]!, root('tb'), a[3]!);
+    await send(...a.slice(4), root('ta'));
+    await advance(2000);
+    const roots = new Map(downstream.roots().map((span) => [toHex(span.traceId), span]));
+    expect(roots.size).toBe(2);
+    const rootA = roots.get(toHex(a[0]!.traceId))!;
+    const rootB = roots.get(toHex(b[0]!.traceId))!;
+    expect(value(rootA, 'tokenmeter.llm.calls')).toBe(4);
+    expect(value(rootA, 'tokenmeter.cost.total_usd')).toBe(leafCostSum(a));
+    expect(value(rootB, 'tokenmeter.llm.calls')).toBe(1);
+    expect(value(rootB, 'tokenmeter.cost.total_usd')).toBe(leafCostSum(b));
+  });
+
+  it('eviction under a small limit: counted, and a held root is forwarded at once rather than lost', async () => {
+    const { assembly, downstream, finished, send, advance } = pipeline({ max_open_traces: 2 });
+    await send(...children('t1'), root('t1')); // t1: root held
+    await advance(100);
+    await send(...children('t2')); // t2: waiting for its root
+    await send(...children('t3')); // over the limit: t1 goes (no trace is settling yet, none without a root is older)
+    expect(assembly.stats.openTraces).toBe(2);
+    expect(finished.map((trace) => [trace.traceId, trace.outcome])).toEqual([[toHex(root('t2').traceId), 'evicted']]);
+
+    await send(...children('t4')); // t3 goes next
+    expect(assembly.stats.finished.evicted).toBe(2);
+    await send(root('t4'));
+    await send(...children('t5')); // only t1 (held) and t4 (held) are left to evict: the oldest held root is forwarded now
+    expect(downstream.roots().map((span) => toHex(span.traceId))).toEqual([toHex(root('t1').traceId)]);
+    expect(value(downstream.roots()[0]!, 'tokenmeter.llm.calls')).toBe(4);
+    expect(assembly.stats).toMatchObject({ openTraces: 2, finished: { evicted: 3 } });
+  });
+
+  it('a root with a remote parent (flags bits 8 and 9) is the local root: held and enriched', async () => {
+    const { downstream, send, advance } = pipeline();
+    const remoteChild = root('t1');
+    remoteChild.parentSpanId = Uint8Array.from([9, 9, 9, 9, 9, 9, 9, 9]);
+    remoteChild.flags = 0x301;
+    await send(...children('t1'), remoteChild);
+    expect(downstream.batches.flat()).not.toContain(remoteChild);
+    await advance(2000);
+    expect(downstream.batches.flat()).toContain(remoteChild);
+    expect(value(remoteChild, 'tokenmeter.llm.calls')).toBe(4);
+  });
+
+  it('a parent that is only known to be local (bit 8 without bit 9) is not a root', async () => {
+    const { downstream, send } = pipeline();
+    const child = root('t1');
+    child.parentSpanId = Uint8Array.from([9, 9, 9, 9, 9, 9, 9, 9]);
+    child.flags = 0x101;
+    await send(child);
+    expect(downstream.batches.flat()).toContain(child);
+  });
+
+  it('a batch refused downstream counts nothing, so the app retrying it does not count twice', async () => {
+    const { assembly, downstream, advance } = pipeline();
+    // Priced once by the real CostEstimator; then the same priced spans reach trace assembly twice.
+    const priced = new Downstream();
+    await new CostEstimatorProcessor({}, priced).consume(tracesData([...children('t1'), root('t1')]));
+    const spans = priced.batches.flat();
+    downstream.refuse = true;
+    await expect(assembly.consume(tracesData([...spans]))).rejects.toBeInstanceOf(PipelineError);
+    downstream.refuse = false;
+    await assembly.consume(tracesData([...spans]));
+    await advance(2000);
+    expect(value(downstream.roots()[0]!, 'tokenmeter.llm.calls')).toBe(4);
+    expect(value(downstream.roots()[0]!, 'tokenmeter.cost.total_usd')).toBe(leafCostSum(spans));
+  });
+
+  it('an app restart is just new traces; the app’s own session.id is kept', async () => {
+    const { downstream, send, advance } = pipeline();
+    await send(...children('t1'), workflowRoot('t1', { startMs: 0, durationMs: 1000 }, { 'session.id': 'app-session' }));
+    await send(...children('t2'), root('t2'));
+    await advance(2000);
+    expect(downstream.roots().map((span) => [value(span, 'session.id'), value(span, 'tokenmeter.llm.calls')])).toEqual([
+      ['"app-session"', 4],
+      ['thread-1', 4],
+    ]);
+  });
+
+  it('shutdown forwards held roots and records every open trace', async () => {
+    const { assembly, downstream, finished, send } = pipeline();
+    await send(...children('t1'), root('t1'));
+    await send(...children('t2'));
+    await assembly.shutdown();
+    expect(downstream.roots()).toHaveLength(1);
+    expect(finished.map((trace) => trace.outcome).sort()).toEqual(['complete', 'root_missing']);
+  });
+});

@@ -1,0 +1,322 @@
+import { toHex } from '../../otlp/index.js';
+import type { InstrumentationScope, Resource, Span, TracesData } from '../../otlp/index.js';
+import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { TraceAssemblyConfig } from './config.js';
+import { enrichRoot } from './enrich.js';
+import { carriesAdditiveTotals, countedCallOf, durationNs, graphContextOf, isLocalRoot, nodeSpanOf } from './spanFacts.js';
+import type { CountedCall } from './spanFacts.js';
+import { RunningSummary } from './summary.js';
+import type { TraceSummary } from './summary.js';
+
+/** How a trace left the processor: its root was forwarded, its root never came, or the open-trace limit pushed it out. */
+export type TraceOutcome = 'complete' | 'root_missing' | 'evicted';
+
+export interface FinishedTrace extends TraceSummary {
+  outcome: TraceOutcome;
+}
+
+export type TraceFinishedListener = (trace: FinishedTrace) => void;
+
+/** Counters for metrics; `openTraces` is a gauge. */
+export interface TraceAssemblyStats {
+  openTraces: number;
+  finished: Record<TraceOutcome, number>;
+  rootsForwarded: number;
+  /** Roots sent again because a child arrived after them. */
+  rootsResent: number;
+  /** Children that arrived after their root had been forwarded (the root was re-sent when it could be). */
+  lateSpans: number;
+  /** Spans of a trace already finished: forwarded, but not in any summary. */
+  spansAfterFinish: number;
+  /** A second local root in one trace: forwarded as an ordinary span. */
+  extraRoots: number;
+  /** Forwarding a held root failed downstream; it is retried after `root_wait`. */
+  rootForwardFailures: number;
+}
+
+/** Where a root span came from, so that it leaves with its own resource and scope. */
+interface HeldRoot {
+  span: Span;
+  resource: Resource | undefined;
+  resourceSchemaUrl: string;
+  scope: InstrumentationScope | undefined;
+  scopeSchemaUrl: string;
+  /** A root carrying usage or cost of its own (an LLM root) is sent once only: MLflow would add it twice. */
+  resendable: boolean;
+}
+
+/**
+ * collecting: no root yet, waiting for it (deadline: `trace_timeout` after the last span).
+ * holding: root held, to be enriched and forwarded at the deadline (`root_wait` after it came, or after a late child).
+ * settling: root forwarded; late children are still counted until the deadline (`late_span_wait` after the last span).
+ */
+type Phase = 'collecting' | 'holding' | 'settling';
+
+interface OpenTrace {
+  id: string;
+  summary: RunningSummary;
+  root: HeldRoot | undefined;
+  phase: Phase;
+  deadline: number;
+  /** Whether downstream has accepted the root at least once (later sends are re-sends). */
+  rootForwarded: boolean;
+}
+
+/** What one span contributes, worked out before the batch is forwarded and applied only once it was accepted. */
+interface SpanContribution {
+  traceId: string;
+  span: Span;
+  call: CountedCall | undefined;
+  node: string | undefined;
+  threadId: string | undefined;
+  root: HeldRoot | undefined;
+}
+
+/**
+ * Trace assembly: forwards every span at once except each trace's root, which it holds for `root_wait`, then writes
+ * the trace's totals, breakdowns and profile onto it and forwards it. Per open trace it keeps only a running summary
+ * and the root; memory is bounded by `max_open_traces`.
+ */
+export class TraceAssemblyProcessor implements TracesProcessor {
+  private readonly traces = new Map<string, OpenTrace>();
+  /** One map per phase; each phase uses one fixed delay, so insertion order is deadline order and sweeps stop early. */
+  private readonly phases: Record<Phase, Map<string, OpenTrace>> = { collecting: new Map(), holding: new Map(), settling: new Map() };
+  /** Recently finished trace ids (bounded), so that a straggler does not open a trace that can never complete. */
+  private readonly finishedIds = new Set<string>();
+  private readonly listeners: TraceFinishedListener[] = [];
+  private readonly now: () => number;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  readonly stats: TraceAssemblyStats = {
+    openTraces: 0,
+    finished: { complete: 0, root_missing: 0, evicted: 0 },
+    rootsForwarded: 0,
+    rootsResent: 0,
+    lateSpans: 0,
+    spansAfterFinish: 0,
+    extraRoots: 0,
+    rootForwardFailures: 0,
+  };
+
+  constructor(
+    private readonly config: TraceAssemblyConfig,
+    private readonly next: TracesConsumer,
+    private readonly logger: Logger,
+    options: { now?: () => number } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Subscribes to every trace leaving the processor (e.g. the ledger); returns the unsubscribe function. */
+  onTraceFinished(listener: TraceFinishedListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
+  }
+
+  async start(): Promise<void> {
+    const { root_wait, late_span_wait, trace_timeout } = this.config;
+    // A quarter of the shortest wait keeps roots close to their deadline without waking up needlessly.
+    const intervalMs = Math.min(250, Math.max(10, Math.min(root_wait, late_span_wait, trace_timeout) / 4));
+    this.sweepTimer = setInterval(() => void this.sweep(), intervalMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Forwards every held root now and records every open trace, so nothing held is lost on stop. */
+  async shutdown(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    await this.sweeping;
+    await this.forwardRoots([...this.phases.holding.values()]);
+    for (const trace of [...this.traces.values()]) this.finish(trace, trace.root === undefined ? 'root_missing' : 'complete');
+  }
+
+  async consume(data: TracesData): Promise<void> {
+    const contributions = this.takeContributions(data);
+    await this.next.consume(data);
+    // Only now: a batch refused downstream is sent again by the app and must not count twice.
+    const evictedRoots: OpenTrace[] = [];
+    for (const contribution of contributions) this.apply(contribution, evictedRoots);
+    this.stats.openTraces = this.traces.size;
+    if (evictedRoots.length > 0) await this.forwardRoots(evictedRoots);
+  }
+
+  /** Finishes what is due: forwards held roots, closes settled traces, gives up on traces whose root never came. */
+  async sweep(): Promise<void> {
+    if (this.sweeping !== undefined) return this.sweeping;
+    this.sweeping = this.sweepDue().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  private async sweepDue(): Promise<void> {
+    const now = this.now();
+    await this.forwardRoots(this.due('holding', now));
+    for (const trace of this.due('settling', now)) this.finish(trace, 'complete');
+    for (const trace of this.due('collecting', now)) this.finish(trace, 'root_missing');
+    this.stats.openTraces = this.traces.size;
+  }
+
+  private due(phase: Phase, now: number): OpenTrace[] {
+    const due: OpenTrace[] = [];
+    for (const trace of this.phases[phase].values()) {
+      if (trace.deadline > now) break;
+      due.push(trace);
+    }
+    return due;
+  }
+
+  /** Takes roots out of the batch (to be held) and reads what every span adds to its trace. */
+  private takeContributions(data: TracesData): SpanContribution[] {
+    const contributions: SpanContribution[] = [];
+    const rootsInBatch = new Set<string>();
+    for (const resourceSpans of data.resourceSpans) {
+      for (const scopeSpans of resourceSpans.scopeSpans) {
+        const forwarded: Span[] = [];
+        for (const span of scopeSpans.spans) {
+          const traceId = toHex(span.traceId);
+          if (this.finishedIds.has(traceId)) {
+            this.stats.spansAfterFinish++;
+            forwarded.push(span);
+            continue;
+          }
+          let root: HeldRoot | undefined;
+          if (isLocalRoot(span)) {
+            if (this.traces.get(traceId)?.root !== undefined || rootsInBatch.has(traceId)) this.stats.extraRoots++;
+            else {
+              rootsInBatch.add(traceId);
+              root = {
+                span,
+                resource: resourceSpans.resource,
+                resourceSchemaUrl: resourceSpans.schemaUrl,
+                scope: scopeSpans.scope,
+                scopeSchemaUrl: scopeSpans.schemaUrl,
+                resendable: !carriesAdditiveTotals(span),
+              };
+            }
+          }
+          if (root === undefined) forwarded.push(span);
+          const context = graphContextOf(span);
+          contributions.push({ traceId, span, call: countedCallOf(span), node: nodeSpanOf(span, context), threadId: context.threadId, root });
+        }
+        if (forwarded.length !== scopeSpans.spans.length) scopeSpans.spans = forwarded;
+      }
+    }
+    return contributions;
+  }
+
+  private apply(contribution: SpanContribution, evictedRoots: OpenTrace[]): void {
+    const now = this.now();
+    const trace = this.traces.get(contribution.traceId) ?? this.open(contribution.traceId, evictedRoots);
+    const { summary } = trace;
+    const { span } = contribution;
+    summary.addSpan(span.startTimeUnixNano, span.endTimeUnixNano);
+    if (contribution.call !== undefined) summary.addCall(contribution.call);
+    if (contribution.node !== undefined) summary.addNodeSpan(contribution.node, durationNs(span));
+    summary.threadId ??= contribution.threadId;
+
+    if (contribution.root !== undefined) {
+      trace.root = contribution.root;
+      this.enter(trace, 'holding', now + this.config.root_wait);
+    } else if (trace.phase === 'collecting') {
+      this.enter(trace, 'collecting', now + this.config.trace_timeout);
+    } else if (trace.rootForwarded) {
+      this.stats.lateSpans++;
+      // A root already scheduled for a re-send goes out with this span too.
+      if (trace.phase === 'settling') {
+        if (trace.root!.resendable) this.enter(trace, 'holding', now + this.config.root_wait);
+        else this.enter(trace, 'settling', now + this.config.late_span_wait);
+      }
+    }
+  }
+
+  private open(id: string, evictedRoots: OpenTrace[]): OpenTrace {
+    if (this.traces.size >= this.config.max_open_traces) this.evictOne(evictedRoots);
+    const trace: OpenTrace = {
+      id,
+      summary: new RunningSummary(id, this.config.max_breakdown_rows),
+      root: undefined,
+      phase: 'collecting',
+      deadline: 0,
+      rootForwarded: false,
+    };
+    this.traces.set(id, trace);
+    return trace;
+  }
+
+  /**
+   * The least harmful trace goes first: one already forwarded (it only stops waiting for late children), then the
+   * longest idle one still waiting for its root, and only then a held root, which is forwarded at once.
+   */
+  private evictOne(evictedRoots: OpenTrace[]): void {
+    for (const phase of ['settling', 'collecting', 'holding'] as const) {
+      const oldest = this.phases[phase].values().next();
+      if (oldest.done === true) continue;
+      const trace = oldest.value;
+      if (phase === 'holding') evictedRoots.push(trace);
+      this.finish(trace, 'evicted');
+      return;
+    }
+  }
+
+  private enter(trace: OpenTrace, phase: Phase, deadline: number): void {
+    this.phases[trace.phase].delete(trace.id);
+    trace.phase = phase;
+    trace.deadline = deadline;
+    this.phases[phase].set(trace.id, trace);
+  }
+
+  /** Enriches the roots with their latest summaries and forwards them in one batch. */
+  private async forwardRoots(traces: OpenTrace[]): Promise<void> {
+    if (traces.length === 0) return;
+    const batch: TracesData = { resourceSpans: [] };
+    for (const trace of traces) {
+      const root = trace.root!;
+      enrichRoot(root.span, this.snapshot(trace));
+      batch.resourceSpans.push({
+        resource: root.resource,
+        schemaUrl: root.resourceSchemaUrl,
+        scopeSpans: [{ scope: root.scope, schemaUrl: root.scopeSchemaUrl, spans: [root.span] }],
+      });
+      // Settling before the send: a child arriving while it is in flight then schedules one more re-send.
+      if (this.traces.has(trace.id)) this.enter(trace, 'settling', this.now() + this.config.late_span_wait);
+    }
+    try {
+      await this.next.consume(batch);
+      for (const trace of traces) {
+        if (trace.rootForwarded) this.stats.rootsResent++;
+        else this.stats.rootsForwarded++;
+        trace.rootForwarded = true;
+      }
+    } catch (error) {
+      this.stats.rootForwardFailures += traces.length;
+      this.logger.warn({ err: error, roots: traces.length }, 'could not forward held root spans; retrying after root_wait');
+      for (const trace of traces) {
+        if (this.traces.has(trace.id)) this.enter(trace, 'holding', this.now() + this.config.root_wait);
+      }
+    }
+  }
+
+  private snapshot(trace: OpenTrace): TraceSummary {
+    const root = trace.root;
+    return trace.summary.snapshot(root === undefined ? undefined : { name: root.span.name, durationNs: durationNs(root.span) });
+  }
+
+  private finish(trace: OpenTrace, outcome: TraceOutcome): void {
+    this.traces.delete(trace.id);
+    this.phases[trace.phase].delete(trace.id);
+    this.stats.finished[outcome]++;
+    this.finishedIds.add(trace.id);
+    if (this.finishedIds.size > this.config.max_open_traces) this.finishedIds.delete(this.finishedIds.values().next().value!);
+    const finished: FinishedTrace = { ...this.snapshot(trace), outcome };
+    this.logger.debug({ trace: finished }, 'trace finished');
+    for (const listener of this.listeners) {
+      try {
+        listener(finished);
+      } catch (error) {
+        this.logger.error({ err: error }, 'a trace-finished listener failed');
+      }
+    }
+  }
+}

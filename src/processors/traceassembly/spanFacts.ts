@@ -1,0 +1,130 @@
+/**
+ * What trace assembly reads from one span: the call the CostEstimator counted on it (tokens and the cost it wrote),
+ * whether it is a LangGraph node span, the LangGraph thread, and whether it is a local root. Reads only attributes,
+ * so it works on spans of any convention the CostEstimator recognises.
+ */
+import { SpanFlags, findAttribute } from '../../otlp/index.js';
+import type { AnyValue, Span } from '../../otlp/index.js';
+import { recognizeSpan } from '../costestimator/index.js';
+import { decodeNumber, decodeObject, decodeString, stringField, toNumber } from '../costestimator/values.js';
+
+/** One model call as the CostEstimator counted it. Costs are integer pico-USD so that sums never drift. */
+export interface CountedCall {
+  node: string | undefined;
+  model: string | undefined;
+  provider: string | undefined;
+  tokens: { input: number; output: number; cacheRead: number; cacheWrite: number; reasoning: number };
+  /** Undefined when the call is unpriced (no `mlflow.llm.cost` on the span). */
+  cost: { inputPico: bigint; outputPico: bigint; totalPico: bigint } | undefined;
+  durationNs: number;
+}
+
+const PICO_PER_USD = 1e12;
+
+/** The CostEstimator rounds each amount to 1e-12 USD, so pico-USD integers hold them exactly. */
+export function toPicoUsd(usd: number): bigint {
+  return BigInt(Math.round(usd * PICO_PER_USD));
+}
+
+export function fromPicoUsd(pico: bigint): number {
+  return Number(pico) / PICO_PER_USD;
+}
+
+export function durationNs(span: Span): number {
+  const duration = span.endTimeUnixNano - span.startTimeUnixNano;
+  return duration > 0n ? Number(duration) : 0;
+}
+
+/**
+ * A local root: no parent, or a parent in another process (flags bits 8 and 9, genai-conventions.md §7 step 4):
+ * this sidecar sees only its own part of a distributed trace.
+ */
+export function isLocalRoot(span: Span): boolean {
+  if (span.parentSpanId.length === 0) return true;
+  const remoteMask = SpanFlags.CONTEXT_HAS_IS_REMOTE_MASK | SpanFlags.CONTEXT_IS_REMOTE_MASK;
+  return (span.flags & remoteMask) === remoteMask;
+}
+
+/** The call the CostEstimator counted on this span (`tokenmeter.cost.counted = true`), if any. */
+export function countedCallOf(span: Span): CountedCall | undefined {
+  const counted = findAttribute(span.attributes, 'tokenmeter.cost.counted');
+  if (counted?.kind !== 'bool' || !counted.value) return undefined;
+  const call = recognizeSpan(span);
+  const token = (key: string) => decodeNumber(findAttribute(span.attributes, `tokenmeter.tokens.${key}`)) ?? 0;
+  return {
+    node: call?.node,
+    model: call?.model,
+    provider: call?.provider,
+    tokens: { input: token('input'), output: token('output'), cacheRead: token('cache_read'), cacheWrite: token('cache_write'), reasoning: token('reasoning') },
+    cost: mlflowCostOf(findAttribute(span.attributes, 'mlflow.llm.cost')),
+    durationNs: durationNs(span),
+  };
+}
+
+/**
+ * The call's cost as MLflow will sum it (`mlflow.llm.cost`: ours when priced, the provider's when it reported one),
+ * so that our trace total and MLflow's `mlflow.trace.cost` (>= 3.10) add up the very same numbers.
+ */
+function mlflowCostOf(value: AnyValue | undefined): CountedCall['cost'] {
+  const cost = decodeObject(value);
+  const total = toNumber(cost?.['total_cost']);
+  if (cost === undefined || total === undefined) return undefined;
+  const input = toNumber(cost['input_cost']) ?? 0;
+  const output = toNumber(cost['output_cost']) ?? total - input;
+  return { inputPico: toPicoUsd(input), outputPico: toPicoUsd(output), totalPico: toPicoUsd(total) };
+}
+
+/** The LangGraph graph context of a span: the node it runs in and the thread (LangGraph `thread_id`). */
+export interface GraphContext {
+  node: string | undefined;
+  threadId: string | undefined;
+}
+
+const NO_CONTEXT: GraphContext = { node: undefined, threadId: undefined };
+
+/**
+ * LangGraph puts `langgraph_node` and `thread_id` into the callback metadata of every span of a run: MLflow and
+ * OpenInference as a `metadata` JSON object, LangSmith as `langsmith.metadata.*`, OpenLLMetry as
+ * `traceloop.association.properties.*`. Metadata can be large, so it is parsed only when it mentions LangGraph.
+ */
+export function graphContextOf(span: Span): GraphContext {
+  let context = NO_CONTEXT;
+  for (const { key, value } of span.attributes) {
+    if (key === 'metadata') {
+      if (value.kind === 'string' && !value.value.includes('langgraph_')) continue;
+      const metadata = decodeObject(value);
+      context = {
+        node: stringField(metadata, 'langgraph_node') ?? context.node,
+        threadId: stringField(metadata, 'thread_id') ?? context.threadId,
+      };
+    } else if (key === 'langsmith.metadata.langgraph_node' || key === 'traceloop.association.properties.langgraph_node') {
+      context = { ...context, node: decodeString(value) ?? context.node };
+    } else if (key === 'langsmith.metadata.thread_id' || key === 'traceloop.association.properties.thread_id') {
+      context = { ...context, threadId: decodeString(value) ?? context.threadId };
+    }
+  }
+  return context;
+}
+
+/** LangGraph's own start and end markers are not nodes of the workflow. */
+const PSEUDO_NODES = new Set(['__start__', '__end__']);
+
+/**
+ * The node this span is the node span of: a span whose node equals its own name (metadata is inherited by every
+ * span inside the node, so only this equality tells the node span itself), or OpenLLMetry's `execute_task {node}`.
+ */
+export function nodeSpanOf(span: Span, context: GraphContext): string | undefined {
+  const node = context.node;
+  if (node === undefined || PSEUDO_NODES.has(node)) return undefined;
+  return span.name === node || span.name === `execute_task ${node}` ? node : undefined;
+}
+
+/**
+ * Keys from which MLflow adds to its trace totals on ingest (mlflow-wire.md §2.5, §4): a root carrying any of them
+ * must not be sent twice, or MLflow counts its tokens or cost twice.
+ */
+const ADDITIVE_KEY_PREFIXES = ['mlflow.chat.tokenUsage', 'mlflow.llm.cost', 'gen_ai.usage.', 'llm.token_count.', 'ai.usage.', 'llm.cost.'];
+
+export function carriesAdditiveTotals(span: Span): boolean {
+  return span.attributes.some(({ key }) => ADDITIVE_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)));
+}

@@ -1,0 +1,193 @@
+/**
+ * The running summary of one trace: what `get_workflow_cost_summary()` and the BottleneckAnalyzer of the reference
+ * app computed after the fact, kept incrementally from spans as they pass. Its size is bounded by the number of
+ * distinct nodes, models and providers (capped), never by the number of spans.
+ */
+import type { CountedCall } from './spanFacts.js';
+import { fromPicoUsd } from './spanFacts.js';
+
+export interface TokenTotals {
+  input: number;
+  output: number;
+  total: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+}
+
+/** One row of a breakdown (contract.md: name, calls, tokens, cost_usd, wall time). */
+export interface BreakdownRow {
+  name: string;
+  calls: number;
+  tokens: number;
+  cost_usd: number;
+  /** Time in model calls for models and providers; for nodes, the time of the node's spans. */
+  wall_ms: number;
+}
+
+/** A node row adds its own time: the node's wall time outside the model calls made in it. */
+export interface NodeRow extends BreakdownRow {
+  self_ms: number;
+}
+
+/** The finished picture of a trace: what goes onto the root span and what `onTraceFinished` listeners receive. */
+export interface TraceSummary {
+  traceId: string;
+  rootSpanName: string | undefined;
+  threadId: string | undefined;
+  costUsd: { input: number; output: number; total: number };
+  tokens: TokenTotals;
+  llmCalls: number;
+  unpricedCalls: number;
+  nodes: NodeRow[];
+  models: BreakdownRow[];
+  providers: BreakdownRow[];
+  /** The node with the most wall time, and its share of the workflow's wall time (0–1). */
+  bottleneck: { node: string; share: number } | undefined;
+  /** Time in model calls over the workflow's wall time, capped at 1 (parallel calls can overlap). */
+  llmTimeShare: number;
+  /** Wall time of the workflow: the root span, else the extent of the spans seen. */
+  wallMs: number;
+  spans: number;
+}
+
+const OTHER_ROW = '(other)';
+const UNKNOWN = 'unknown';
+
+class RowAggregate {
+  calls = 0;
+  tokens = 0;
+  costPico = 0n;
+  callNs = 0;
+  /** Wall time of node spans; stays 0 for models and providers. */
+  spanNs = 0;
+  spans = 0;
+}
+
+/** A name → aggregate map that folds names past its limit into one `(other)` row, so a trace cannot grow it without end. */
+class BoundedRows {
+  private readonly rows = new Map<string, RowAggregate>();
+
+  constructor(private readonly limit: number) {}
+
+  get(name: string): RowAggregate {
+    let row = this.rows.get(name);
+    if (row !== undefined) return row;
+    const key = this.rows.size < this.limit - 1 || name === OTHER_ROW ? name : OTHER_ROW;
+    row = this.rows.get(key) ?? new RowAggregate();
+    this.rows.set(key, row);
+    return row;
+  }
+
+  entries(): IterableIterator<[string, RowAggregate]> {
+    return this.rows.entries();
+  }
+}
+
+const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
+
+export class RunningSummary {
+  private readonly tokens = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
+  private inputPico = 0n;
+  private outputPico = 0n;
+  private totalPico = 0n;
+  private llmCalls = 0;
+  private unpricedCalls = 0;
+  private llmNs = 0;
+  private readonly nodes: BoundedRows;
+  private readonly models: BoundedRows;
+  private readonly providers: BoundedRows;
+  private firstStartNs: bigint | undefined;
+  private lastEndNs: bigint | undefined;
+  private spans = 0;
+  threadId: string | undefined;
+
+  constructor(
+    readonly traceId: string,
+    maxRows: number,
+  ) {
+    this.nodes = new BoundedRows(maxRows);
+    this.models = new BoundedRows(maxRows);
+    this.providers = new BoundedRows(maxRows);
+  }
+
+  addSpan(startNs: bigint, endNs: bigint): void {
+    this.spans++;
+    if (this.firstStartNs === undefined || startNs < this.firstStartNs) this.firstStartNs = startNs;
+    if (this.lastEndNs === undefined || endNs > this.lastEndNs) this.lastEndNs = endNs;
+  }
+
+  addNodeSpan(node: string, durationNs: number): void {
+    const row = this.nodes.get(node);
+    row.spanNs += durationNs;
+    row.spans++;
+  }
+
+  addCall(call: CountedCall): void {
+    const { tokens } = call;
+    this.tokens.input += tokens.input;
+    this.tokens.output += tokens.output;
+    this.tokens.cacheRead += tokens.cacheRead;
+    this.tokens.cacheWrite += tokens.cacheWrite;
+    this.tokens.reasoning += tokens.reasoning;
+    this.llmCalls++;
+    this.llmNs += call.durationNs;
+    const costPico = call.cost?.totalPico ?? 0n;
+    if (call.cost === undefined) this.unpricedCalls++;
+    else {
+      this.inputPico += call.cost.inputPico;
+      this.outputPico += call.cost.outputPico;
+      this.totalPico += call.cost.totalPico;
+    }
+    // Tokens are inclusive (input counts cache, output counts reasoning), so these two make the total.
+    const callTokens = tokens.input + tokens.output;
+    const rows = [this.models.get(call.model ?? UNKNOWN), this.providers.get(call.provider ?? UNKNOWN)];
+    if (call.node !== undefined) rows.push(this.nodes.get(call.node));
+    for (const row of rows) {
+      row.calls++;
+      row.tokens += callTokens;
+      row.costPico += costPico;
+      row.callNs += call.durationNs;
+    }
+  }
+
+  /** The summary as of now; `root` gives the workflow's name and wall time once it has arrived. */
+  snapshot(root: { name: string; durationNs: number } | undefined): TraceSummary {
+    const extentNs = this.firstStartNs !== undefined && this.lastEndNs !== undefined ? Number(this.lastEndNs - this.firstStartNs) : 0;
+    const workflowNs = root?.durationNs ?? extentNs;
+    const nodes: NodeRow[] = [];
+    let bottleneck: { node: string; wallNs: number } | undefined;
+    for (const [name, row] of this.nodes.entries()) {
+      // A node seen only through its model calls (no node span, e.g. OTel GenAI) spent at least that long.
+      const wallNs = row.spans > 0 ? row.spanNs : row.callNs;
+      nodes.push({ ...costRow(name, row), wall_ms: ms(wallNs), self_ms: ms(Math.max(0, wallNs - row.callNs)) });
+      if (bottleneck === undefined || wallNs > bottleneck.wallNs) bottleneck = { node: name, wallNs };
+    }
+    const callRows = (rows: BoundedRows) => [...rows.entries()].map(([name, row]) => ({ ...costRow(name, row), wall_ms: ms(row.callNs) }));
+    return {
+      traceId: this.traceId,
+      rootSpanName: root?.name,
+      threadId: this.threadId,
+      costUsd: { input: fromPicoUsd(this.inputPico), output: fromPicoUsd(this.outputPico), total: fromPicoUsd(this.totalPico) },
+      tokens: { ...this.tokens, total: this.tokens.input + this.tokens.output },
+      llmCalls: this.llmCalls,
+      unpricedCalls: this.unpricedCalls,
+      nodes,
+      models: callRows(this.models),
+      providers: callRows(this.providers),
+      bottleneck: bottleneck === undefined ? undefined : { node: bottleneck.node, share: share(bottleneck.wallNs, workflowNs) },
+      llmTimeShare: share(this.llmNs, workflowNs),
+      wallMs: ms(workflowNs),
+      spans: this.spans,
+    };
+  }
+}
+
+function costRow(name: string, row: RowAggregate): Omit<BreakdownRow, 'wall_ms'> {
+  return { name, calls: row.calls, tokens: row.tokens, cost_usd: fromPicoUsd(row.costPico) };
+}
+
+function share(partNs: number, wholeNs: number): number {
+  if (wholeNs <= 0) return 0;
+  return Math.min(1, Math.round((partNs / wholeNs) * 1e4) / 1e4);
+}
