@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerReportCommand } from './commands/report.js';
 import { registerServeCommand } from './commands/serve.js';
 
 const program = new Command()
@@ -8,5 +9,6 @@ const program = new Command()
   .showHelpAfterError();
 
 registerServeCommand(program);
+registerReportCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,83 @@
+/**
+ * MLflow's span JSON → our OTLP `Span`, so that recognition and pricing run on stored spans exactly as they run on
+ * spans in flight. Ids come back base64, times as int64 text or numbers, attributes as snake_case `AnyValue`s.
+ */
+import { SpanKind, StatusCode } from '../../otlp/index.js';
+import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
+import type { AnyValueJson, KeyValueJson, SpanJson } from './wire.js';
+
+const EMPTY_BYTES = new Uint8Array(0);
+
+const STATUS_CODES: Readonly<Record<string, number>> = {
+  STATUS_CODE_OK: StatusCode.OK,
+  STATUS_CODE_ERROR: StatusCode.ERROR,
+};
+
+const SPAN_KINDS: Readonly<Record<string, number>> = {
+  SPAN_KIND_INTERNAL: SpanKind.INTERNAL,
+  SPAN_KIND_SERVER: SpanKind.SERVER,
+  SPAN_KIND_CLIENT: SpanKind.CLIENT,
+  SPAN_KIND_PRODUCER: SpanKind.PRODUCER,
+  SPAN_KIND_CONSUMER: SpanKind.CONSUMER,
+};
+
+export function base64ToBytes(base64: string | undefined): Uint8Array {
+  if (base64 === undefined || base64 === '') return EMPTY_BYTES;
+  const buffer = Buffer.from(base64, 'base64');
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** int64 nanoseconds: a number when small, the digits as text when json-bigint kept them exact. */
+export function toBigInt(value: number | string | undefined): bigint {
+  if (value === undefined) return 0n;
+  return typeof value === 'number' ? BigInt(Math.trunc(value)) : BigInt(value);
+}
+
+function toInt(value: number | string): number | bigint {
+  if (typeof value === 'number') return value;
+  const big = BigInt(value);
+  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+}
+
+export function toAnyValue(json: AnyValueJson | undefined): AnyValue {
+  if (json === undefined) return { kind: 'empty' };
+  if (json.string_value !== undefined) return { kind: 'string', value: json.string_value };
+  if (json.bool_value !== undefined) return { kind: 'bool', value: json.bool_value };
+  if (json.int_value !== undefined) return { kind: 'int', value: toInt(json.int_value) };
+  // Proto JSON writes NaN and the infinities as strings; Number() reads those spellings.
+  if (json.double_value !== undefined) return { kind: 'double', value: Number(json.double_value) };
+  if (json.bytes_value !== undefined) return { kind: 'bytes', value: base64ToBytes(json.bytes_value) };
+  if (json.array_value !== undefined) return { kind: 'array', values: (json.array_value.values ?? []).map(toAnyValue) };
+  if (json.kvlist_value !== undefined) return { kind: 'kvlist', values: toKeyValues(json.kvlist_value.values) };
+  return { kind: 'empty' };
+}
+
+function toKeyValues(list: KeyValueJson[] | undefined): KeyValue[] {
+  return (list ?? []).map((entry) => ({ key: entry.key, value: toAnyValue(entry.value) }));
+}
+
+export function toOtlpSpan(json: SpanJson): Span {
+  return {
+    traceId: base64ToBytes(json.trace_id),
+    spanId: base64ToBytes(json.span_id),
+    traceState: json.trace_state ?? '',
+    parentSpanId: base64ToBytes(json.parent_span_id),
+    flags: 0,
+    name: json.name ?? '',
+    kind: SPAN_KINDS[json.kind ?? ''] ?? SpanKind.UNSPECIFIED,
+    startTimeUnixNano: toBigInt(json.start_time_unix_nano),
+    endTimeUnixNano: toBigInt(json.end_time_unix_nano),
+    attributes: toKeyValues(json.attributes),
+    droppedAttributesCount: 0,
+    events: (json.events ?? []).map((event) => ({
+      timeUnixNano: toBigInt(event.time_unix_nano),
+      name: event.name ?? '',
+      attributes: toKeyValues(event.attributes),
+      droppedAttributesCount: 0,
+    })),
+    droppedEventsCount: 0,
+    links: [],
+    droppedLinksCount: 0,
+    status: { code: STATUS_CODES[json.status?.code ?? ''] ?? StatusCode.UNSET, message: json.status?.message ?? '' },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Reads the traces of an experiment in a time window from MLflow: trace search page by page, then the spans in
+ * batches of 10 (as MLflow's Python client does) with a bounded number of requests in flight. Each trace is handed
+ * to the caller as soon as its batch arrives, so a report over many traces never holds all their spans at once.
+ */
+import { mapConcurrent } from '../concurrency.js';
+import type { ReportTrace } from '../trace.js';
+import { windowFilter } from '../window.js';
+import type { TimeWindow } from '../window.js';
+import type { ReportsMlflowClient } from './client.js';
+import { toOtlpSpan } from './convertSpan.js';
+import { toReportTrace } from './traceInfo.js';
+import type { TraceInfoJson } from './wire.js';
+
+/** `MLFLOW_SEARCH_TRACES_MAX_BATCH_SIZE` of MLflow's Python client. */
+export const BATCH_SIZE = 10;
+const DEFAULT_CONCURRENCY = 8;
+
+export interface FetchProgress {
+  /** Called once the search knows how many traces there are, then after every batch. */
+  (done: number, total: number): void;
+}
+
+export interface TraceQuery {
+  experimentId: string;
+  window: TimeWindow;
+}
+
+/** Every trace info in the window, oldest first. */
+export async function searchTraceInfos(client: ReportsMlflowClient, query: TraceQuery): Promise<TraceInfoJson[]> {
+  const infos: TraceInfoJson[] = [];
+  const filter = windowFilter(query.window);
+  let pageToken: string | undefined;
+  do {
+    const page = await client.searchTraces(query.experimentId, filter, pageToken);
+    infos.push(...(page.traces ?? []));
+    pageToken = page.next_page_token || undefined;
+  } while (pageToken !== undefined);
+  return infos;
+}
+
+/** Fetches the spans of these traces and visits each trace; returns how many were visited. */
+export async function visitTraces(
+  client: ReportsMlflowClient,
+  infos: readonly TraceInfoJson[],
+  visit: (trace: ReportTrace) => void,
+  options: { concurrency?: number; onProgress?: FetchProgress } = {},
+): Promise<number> {
+  const batches: TraceInfoJson[][] = [];
+  for (let start = 0; start < infos.length; start += BATCH_SIZE) batches.push(infos.slice(start, start + BATCH_SIZE));
+  let done = 0;
+  options.onProgress?.(0, infos.length);
+  await mapConcurrent(batches, options.concurrency ?? DEFAULT_CONCURRENCY, async (batch) => {
+    const response = await client.batchGetTraces(batch.map((info) => info.trace_id));
+    const spansById = new Map((response.traces ?? []).map((trace) => [trace.trace_info.trace_id, trace.spans ?? []]));
+    // The search's info is kept (it carries the assessments); batchGet only contributes spans.
+    for (const info of batch) visit(toReportTrace(info, (spansById.get(info.trace_id) ?? []).map(toOtlpSpan)));
+    done += batch.length;
+    options.onProgress?.(done, infos.length);
+  });
+  return done;
+}

@@ -1,0 +1,87 @@
+/**
+ * Prices the model calls of a stored trace with the pipeline's own CostEstimator: the trace is run through the
+ * processor as one batch, exactly as if it were arriving now, and the result is read back from the contract
+ * attributes the processor writes (`tokenmeter.cost.*`). So recognition, the "count nested calls once" rule, the
+ * catalog, overrides and the price date (the span's start) are the pipeline's, not a second implementation.
+ */
+import { findAttribute, removeAttribute, toHex } from '../otlp/index.js';
+import type { Span, TracesData } from '../otlp/index.js';
+import type { PricingConfig, TokenUsage } from '../pricing/index.js';
+import { CostEstimatorProcessor, recognizeSpan } from '../processors/costestimator/index.js';
+import type { ReportTrace } from './trace.js';
+
+export type RecordedCostSource = 'tokenmeter' | 'mlflow' | 'openinference';
+
+export interface PricedCall {
+  traceId: string;
+  spanId: string;
+  workflow: string;
+  /** The LangGraph node the call ran in. */
+  node: string | undefined;
+  model: string | undefined;
+  provider: string | undefined;
+  startMs: number;
+  tokens: TokenUsage;
+  /** Our price under the current catalog and overrides; undefined when the call cannot be priced. */
+  costUsd: number | undefined;
+  unpricedReason: string | undefined;
+  /** The cost the stored span already carries (written by tokenmeter, by MLflow ≥ 3.10, or reported by the provider). */
+  recorded: { usd: number; source: RecordedCostSource } | undefined;
+}
+
+const noDownstream = { consume: async (): Promise<void> => {} };
+
+export class TracePricer {
+  private readonly processor: CostEstimatorProcessor;
+
+  constructor(pricing: Partial<PricingConfig> = {}) {
+    // Each trace is one batch, so no memory of earlier traces is needed for de-duplication.
+    this.processor = new CostEstimatorProcessor({ pricing, maxOpenTraces: 1 }, noDownstream);
+  }
+
+  /** The counted model calls of the trace. Adds the processor's attributes to the trace's spans. */
+  price(trace: ReportTrace): PricedCall[] {
+    const recorded = new Map<Span, PricedCall['recorded']>();
+    for (const span of trace.spans) {
+      const call = recognizeSpan(span);
+      if (call === undefined) continue;
+      const source: RecordedCostSource | undefined = call.alreadyPriced ? 'tokenmeter' : call.reportedCost?.source;
+      if (call.reportedCost !== undefined && source !== undefined) recorded.set(span, { usd: call.reportedCost.totalUsd, source });
+      // A span priced before (by a tokenmeter in the path, or an earlier report) is priced again from scratch.
+      if (call.alreadyPriced) forgetEarlierPricing(span);
+    }
+
+    const batch: TracesData = { resourceSpans: [{ resource: undefined, scopeSpans: [{ scope: undefined, spans: trace.spans, schemaUrl: '' }], schemaUrl: '' }] };
+    this.processor.process(batch);
+
+    const calls: PricedCall[] = [];
+    for (const span of trace.spans) {
+      const counted = findAttribute(span.attributes, 'tokenmeter.cost.counted');
+      if (counted?.kind !== 'bool' || !counted.value) continue;
+      const call = recognizeSpan(span)!;
+      const cost = findAttribute(span.attributes, 'tokenmeter.cost.total_usd');
+      const reason = findAttribute(span.attributes, 'tokenmeter.cost.unpriced_reason');
+      calls.push({
+        traceId: trace.traceId,
+        spanId: toHex(span.spanId),
+        workflow: trace.workflow,
+        node: call.node,
+        model: call.model,
+        provider: call.provider,
+        startMs: Number(span.startTimeUnixNano / 1_000_000n),
+        tokens: call.tokens!,
+        costUsd: cost?.kind === 'double' ? cost.value : undefined,
+        unpricedReason: reason?.kind === 'string' ? reason.value : undefined,
+        recorded: recorded.get(span),
+      });
+    }
+    return calls;
+  }
+}
+
+/** Drops what an earlier pricing wrote, keeping `mlflow.llm.cost` (it is the recorded cost compared against). */
+function forgetEarlierPricing(span: Span): void {
+  for (const key of span.attributes.map((attribute) => attribute.key)) {
+    if (key.startsWith('tokenmeter.')) removeAttribute(span, key);
+  }
+}
