@@ -1,0 +1,229 @@
+/**
+ * Malformed requests on both transports of the `otlp` receiver (built by its factory from config): each is
+ * answered with the right status and a message naming the problem, and a good request sent right after it still
+ * arrives downstream, so the process keeps serving and nothing else is lost.
+ */
+import { connect, constants as http2Constants } from 'node:http2';
+import { gzipSync } from 'node:zlib';
+import { Client, credentials } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeExportTraceResponse, decodeRpcStatus, encodeTracesProtobuf } from '../../src/otlp/index.js';
+import type { TracesData } from '../../src/otlp/model.js';
+import type { Receiver, TracesConsumer } from '../../src/pipeline/consumer.js';
+import { otlpReceiverConfigSchema } from '../../src/receivers/otlp/config.js';
+import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
+import { GrpcCode } from '../../src/receivers/otlp/grpc-codes.js';
+import { TRACE_SERVICE_EXPORT_PATH } from '../../src/receivers/otlp/grpc-receiver.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { freePort } from './free-port.js';
+
+const LIMIT = 64 * 1024;
+
+class RecordingConsumer implements TracesConsumer {
+  received: TracesData[] = [];
+  async consume(data: TracesData): Promise<void> {
+    this.received.push(data);
+  }
+  names(): string[] {
+    return this.received.flatMap((data) => data.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((span) => span.name))));
+  }
+}
+
+function request(name: string, traceId = new Uint8Array(16).fill(7)): Uint8Array {
+  return encodeTracesProtobuf({
+    resourceSpans: [
+      {
+        resource: undefined,
+        scopeSpans: [
+          {
+            scope: undefined,
+            spans: [
+              {
+                traceId,
+                spanId: new Uint8Array(8).fill(9),
+                traceState: '',
+                parentSpanId: new Uint8Array(0),
+                flags: 0,
+                name,
+                kind: 1,
+                startTimeUnixNano: 1n,
+                endTimeUnixNano: 2n,
+                attributes: [],
+                droppedAttributesCount: 0,
+                events: [],
+                droppedEventsCount: 0,
+                links: [],
+                droppedLinksCount: 0,
+                status: { code: 0, message: '' },
+              },
+            ],
+            schemaUrl: '',
+          },
+        ],
+        schemaUrl: '',
+      },
+    ],
+  });
+}
+
+const truncated = () => request('truncated').subarray(0, -5);
+/** Field 1 (resource_spans) is length-delimited; here it comes as a varint. */
+const wrongWireType = () => new Uint8Array([0x08, 0x01]);
+/** 10 MiB of zeroes gzip to ~10 KiB: under the limit as sent, far over it inflated. */
+const gzipBomb = () => gzipSync(new Uint8Array(10 * 1024 * 1024));
+
+const consumer = new RecordingConsumer();
+let receiver: Receiver;
+let httpUrl: string;
+let grpcAddress: string;
+
+beforeAll(async () => {
+  const [httpPort, grpcPort] = [await freePort(), await freePort()];
+  httpUrl = `http://127.0.0.1:${httpPort}/v1/traces`;
+  grpcAddress = `127.0.0.1:${grpcPort}`;
+  const config = otlpReceiverConfigSchema.parse({
+    protocols: {
+      http: { endpoint: `127.0.0.1:${httpPort}`, max_request_body_size: LIMIT },
+      grpc: { endpoint: grpcAddress, max_recv_msg_size: LIMIT },
+    },
+  });
+  receiver = otlpReceiverFactory.create(config, { id: 'otlp', logger: silentLogger() }, consumer);
+  await receiver.start();
+});
+afterAll(() => receiver.shutdown());
+
+describe('OTLP/HTTP: malformed requests', () => {
+  const post = (body: Uint8Array | string, headers: Record<string, string>) => fetch(httpUrl, { method: 'POST', body, headers });
+  const protobuf = { 'Content-Type': 'application/x-protobuf' };
+
+  /** What tokenmeter answered, and whether a good request right after it arrived. */
+  async function afterBad(response: Response, name: string): Promise<{ status: number; text: string }> {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const contentType = response.headers.get('content-type') ?? '';
+    const text = contentType.startsWith('application/x-protobuf')
+      ? decodeRpcStatus(bytes, 'protobuf').message
+      : contentType.startsWith('application/json')
+        ? decodeRpcStatus(bytes, 'json').message
+        : new TextDecoder().decode(bytes);
+    const good = await post(request(`after ${name}`), protobuf);
+    expect(good.status).toBe(200);
+    expect(consumer.names()).toContain(`after ${name}`);
+    return { status: response.status, text };
+  }
+
+  const cases: [string, () => Promise<Response>, number, RegExp][] = [
+    ['truncated protobuf', () => post(truncated(), protobuf), 400, /invalid protobuf ExportTraceServiceRequest: .*runs past the end of its message/],
+    ['wrong wire type', () => post(wrongWireType(), protobuf), 400, /wire type 0 not valid for field 1 \(resource_spans\)/],
+    ['invalid JSON', () => post('{"resourceSpans": [', { 'Content-Type': 'application/json' }), 400, /invalid OTLP\/JSON/],
+    ['wrong content type', () => post('hello', { 'Content-Type': 'text/plain' }), 415, /unsupported content type "text\/plain"/],
+    ['oversize body', () => post(new Uint8Array(LIMIT + 1), protobuf), 413, /exceeds the limit of 65536 bytes/],
+    ['gzip bomb', () => post(gzipBomb(), { ...protobuf, 'Content-Encoding': 'gzip' }), 413, /after decompression/],
+    [
+      'non-hex trace id',
+      () => post('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz","spanId":"0102030405060708"}]}]}]}', { 'Content-Type': 'application/json' }),
+      400,
+      /traceId: expected 32 hex characters/,
+    ],
+  ];
+  for (const [name, send, status, message] of cases) {
+    it(`${name} → ${status} naming the problem, and the next request still arrives`, async () => {
+      const answer = await afterBad(await send(), name);
+      expect(answer.status).toBe(status);
+      expect(answer.text).toMatch(message);
+    });
+  }
+
+  it('an all-zero trace id → 200 with partial success, the span not forwarded', async () => {
+    consumer.received = [];
+    const response = await post(request('zero id', new Uint8Array(16)), protobuf);
+    expect(response.status).toBe(200);
+    const partial = decodeExportTraceResponse(new Uint8Array(await response.arrayBuffer()), 'protobuf');
+    expect(partial?.rejectedSpans).toBe(1);
+    expect(partial?.errorMessage).toContain('traceId is all zeroes');
+    expect((await post(request('after zero id'), protobuf)).status).toBe(200);
+    expect(consumer.names()).toEqual(['after zero id']);
+  });
+});
+
+describe('OTLP/gRPC: malformed requests', () => {
+  let client: Client;
+  let gzipClient: Client;
+  beforeAll(() => {
+    client = new Client(grpcAddress, credentials.createInsecure());
+    gzipClient = new Client(grpcAddress, credentials.createInsecure(), { 'grpc.default_compression_algorithm': 2 });
+  });
+  afterAll(() => {
+    client.close();
+    gzipClient.close();
+  });
+
+  function exportCall(via: Client, message: Uint8Array): Promise<{ error?: ServiceError; response?: Buffer }> {
+    return new Promise((resolve) =>
+      via.makeUnaryRequest(
+        TRACE_SERVICE_EXPORT_PATH,
+        (bytes: Uint8Array) => Buffer.from(bytes),
+        (bytes: Buffer) => bytes,
+        message,
+        (error, response) => resolve(error ? { error } : { response: response! }),
+      ),
+    );
+  }
+
+  async function expectGoodCallArrives(name: string): Promise<void> {
+    const { error } = await exportCall(client, request(`after ${name}`));
+    expect(error).toBeUndefined();
+    expect(consumer.names()).toContain(`after ${name}`);
+  }
+
+  const cases: [string, () => Promise<{ error?: ServiceError }>, number, RegExp][] = [
+    ['truncated protobuf', () => exportCall(client, truncated()), GrpcCode.INVALID_ARGUMENT, /invalid protobuf ExportTraceServiceRequest: .*runs past the end of its message/],
+    ['wrong wire type', () => exportCall(client, wrongWireType()), GrpcCode.INVALID_ARGUMENT, /wire type 0 not valid for field 1/],
+    [
+      'wrong-length trace id',
+      () => exportCall(client, request('short id', new Uint8Array(3).fill(1))),
+      GrpcCode.INVALID_ARGUMENT,
+      /traceId must be 16 bytes, got 3/,
+    ],
+    ['oversize message', () => exportCall(client, new Uint8Array(LIMIT + 1)), GrpcCode.RESOURCE_EXHAUSTED, /larger than max/],
+    ['gzip bomb', () => exportCall(gzipClient, new Uint8Array(10 * 1024 * 1024)), GrpcCode.RESOURCE_EXHAUSTED, /decompresses to a size larger than 65536/],
+  ];
+  for (const [name, send, code, message] of cases) {
+    it(`${name} → code ${code} naming the problem, and the next call still arrives`, async () => {
+      const { error } = await send();
+      expect(error?.code).toBe(code);
+      expect(error?.details).toMatch(message);
+      if (code === GrpcCode.INVALID_ARGUMENT) {
+        const details = error!.metadata.get('grpc-status-details-bin')[0] as Buffer;
+        expect(decodeRpcStatus(details, 'protobuf').badRequest?.[0]?.description).toMatch(message);
+      }
+      await expectGoodCallArrives(name);
+    });
+  }
+
+  it('an all-zero trace id → OK with partial success, the span not forwarded', async () => {
+    consumer.received = [];
+    const { response } = await exportCall(client, request('zero id', new Uint8Array(16)));
+    const partial = decodeExportTraceResponse(new Uint8Array(response!), 'protobuf');
+    expect(partial?.rejectedSpans).toBe(1);
+    expect(partial?.errorMessage).toContain('traceId is all zeroes');
+    await expectGoodCallArrives('zero id');
+    expect(consumer.names()).toEqual(['after zero id']);
+  });
+
+  it('a wrong content type → HTTP 415, and the next call still arrives', async () => {
+    const session = connect(`http://${grpcAddress}`);
+    session.on('error', () => {});
+    const stream = session.request({
+      [http2Constants.HTTP2_HEADER_METHOD]: 'POST',
+      [http2Constants.HTTP2_HEADER_PATH]: TRACE_SERVICE_EXPORT_PATH,
+      [http2Constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/json',
+    });
+    stream.end('{}');
+    const status = await new Promise<number | undefined>((resolve) => stream.once('response', (headers) => resolve(headers[':status'])));
+    stream.close();
+    session.close();
+    expect(status).toBe(415);
+    await expectGoodCallArrives('wrong content type');
+  });
+});
