@@ -1,5 +1,6 @@
 import { mlflowExporterFactory } from './exporters/mlflow/factory.js';
 import { costEstimatorProcessorFactory } from './processors/costestimator/factory.js';
+import { traceAssemblyProcessorFactory } from './processors/traceassembly/factory.js';
 import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from './pipeline/component.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
@@ -12,6 +13,11 @@ export interface ComponentRegistry {
 
 export const components: ComponentRegistry = {
   receivers: { [otlpReceiverFactory.type]: otlpReceiverFactory as ReceiverFactory<never> },
-  processors: { [costEstimatorProcessorFactory.type]: costEstimatorProcessorFactory as ProcessorFactory<never> },
+  // Order matters: the embedded default pipeline runs processors in this order, and trace assembly sums what the
+  // CostEstimator wrote.
+  processors: {
+    [costEstimatorProcessorFactory.type]: costEstimatorProcessorFactory as ProcessorFactory<never>,
+    [traceAssemblyProcessorFactory.type]: traceAssemblyProcessorFactory as ProcessorFactory<never>,
+  },
   exporters: { [mlflowExporterFactory.type]: mlflowExporterFactory as ExporterFactory<never> },
 };
