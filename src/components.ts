@@ -1,3 +1,4 @@
+import { ledgerExporterFactory } from './exporters/ledger/factory.js';
 import { mlflowExporterFactory } from './exporters/mlflow/factory.js';
 import { costEstimatorProcessorFactory } from './processors/costestimator/factory.js';
 import { traceAssemblyProcessorFactory } from './processors/traceassembly/factory.js';
@@ -19,5 +20,8 @@ export const components: ComponentRegistry = {
     [costEstimatorProcessorFactory.type]: costEstimatorProcessorFactory as ProcessorFactory<never>,
     [traceAssemblyProcessorFactory.type]: traceAssemblyProcessorFactory as ProcessorFactory<never>,
   },
-  exporters: { [mlflowExporterFactory.type]: mlflowExporterFactory as ExporterFactory<never> },
+  exporters: {
+    [mlflowExporterFactory.type]: mlflowExporterFactory as ExporterFactory<never>,
+    [ledgerExporterFactory.type]: ledgerExporterFactory as ExporterFactory<never>,
+  },
 };

@@ -1,0 +1,92 @@
+/**
+ * The cost metrics on `/metrics`, fed by what the ledger newly recorded: an app's retried export is recorded once,
+ * so it is counted once. Every label value passes through the registry's bound (`admin.metrics.max_label_values`).
+ */
+import { Counter, Histogram } from 'prom-client';
+import type { CallRow, LedgerUpdate, TraceRow } from '../../ledger/index.js';
+import { telemetry } from '../../telemetry/metrics.js';
+import type { Telemetry } from '../../telemetry/metrics.js';
+
+const TOKEN_TYPES = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
+const TOKEN_TYPE_LABEL: Record<(typeof TOKEN_TYPES)[number], string> = {
+  input: 'input',
+  output: 'output',
+  cacheRead: 'cache_read',
+  cacheWrite: 'cache_write',
+  reasoning: 'reasoning',
+};
+
+export class CostMetrics {
+  private readonly callCost: Counter<'service' | 'provider' | 'model' | 'node'>;
+  private readonly callTokens: Counter<'service' | 'provider' | 'model' | 'node' | 'type'>;
+  private readonly calls: Counter<'service' | 'provider' | 'model' | 'node' | 'status'>;
+  private readonly unpricedCalls: Counter<'provider' | 'model'>;
+  private readonly workflowCost: Counter<'service' | 'workflow'>;
+  private readonly workflowRuns: Counter<'service' | 'workflow' | 'status'>;
+  private readonly workflowCostPerRun: Histogram<'service' | 'workflow'>;
+  private readonly workflowSeconds: Histogram<'service' | 'workflow'>;
+
+  constructor(private readonly telemetry: Telemetry) {
+    const registers = [telemetry.registry];
+    const callLabels = ['service', 'provider', 'model', 'node'] as const;
+    const workflowLabels = ['service', 'workflow'] as const;
+    this.callCost = new Counter({ name: 'tokenmeter_llm_cost_usd_total', help: 'USD spent on priced LLM calls (tokenmeter.cost.total_usd)', labelNames: callLabels, registers });
+    this.callTokens = new Counter({ name: 'tokenmeter_llm_tokens_total', help: 'Tokens of counted LLM calls, by type (input includes cache, output includes reasoning)', labelNames: [...callLabels, 'type'], registers });
+    this.calls = new Counter({ name: 'tokenmeter_llm_calls_total', help: 'Counted LLM calls, by cost status', labelNames: [...callLabels, 'status'], registers });
+    this.unpricedCalls = new Counter({ name: 'tokenmeter_llm_unpriced_calls_total', help: 'LLM calls tokenmeter could not price: their spend is missing from the cost totals', labelNames: ['provider', 'model'], registers });
+    this.workflowCost = new Counter({ name: 'tokenmeter_workflow_cost_usd_total', help: 'USD spent by finished traces, by workflow (root span name)', labelNames: workflowLabels, registers });
+    this.workflowRuns = new Counter({ name: 'tokenmeter_workflow_runs_total', help: 'Finished traces, by workflow and root span status', labelNames: [...workflowLabels, 'status'], registers });
+    this.workflowCostPerRun = new Histogram({
+      name: 'tokenmeter_workflow_cost_usd',
+      help: 'USD per finished trace',
+      labelNames: workflowLabels,
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+      registers,
+    });
+    this.workflowSeconds = new Histogram({
+      name: 'tokenmeter_workflow_duration_seconds',
+      help: 'Wall time per finished trace (root span duration)',
+      labelNames: workflowLabels,
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    });
+  }
+
+  observe(update: LedgerUpdate): void {
+    for (const call of update.newCalls) this.observeCall(call);
+    for (const trace of update.newTraces) this.observeTrace(trace);
+    // A call that came after its trace finished adds to the workflow's spend (its run was already counted).
+    const grownTraceIds = new Set(update.grownTraces.map((trace) => trace.traceId));
+    for (const call of update.newCalls) {
+      if (call.costUsd !== null && call.workflow !== null && grownTraceIds.has(call.traceId)) {
+        this.workflowCost.inc(this.workflowLabels(call), call.costUsd);
+      }
+    }
+  }
+
+  private observeCall(call: CallRow): void {
+    const bound = (label: string, value: string | null) => this.telemetry.labels.bound(label, value ?? undefined);
+    const labels = { service: bound('service', call.service), provider: bound('provider', call.provider), model: bound('model', call.model), node: bound('node', call.node) };
+    this.calls.inc({ ...labels, status: call.status });
+    if (call.costUsd !== null) this.callCost.inc(labels, call.costUsd);
+    if (call.status === 'unpriced') this.unpricedCalls.inc({ provider: labels.provider, model: labels.model });
+    for (const type of TOKEN_TYPES) {
+      if (call.tokens[type] > 0) this.callTokens.inc({ ...labels, type: TOKEN_TYPE_LABEL[type] }, call.tokens[type]);
+    }
+  }
+
+  private observeTrace(trace: TraceRow): void {
+    const labels = this.workflowLabels(trace);
+    this.workflowRuns.inc({ ...labels, status: trace.status });
+    this.workflowCost.inc(labels, trace.costUsd);
+    this.workflowCostPerRun.observe(labels, trace.costUsd);
+    this.workflowSeconds.observe(labels, Math.max(0, trace.durationMs) / 1000);
+  }
+
+  private workflowLabels(row: { service: string | null; workflow: string | null }) {
+    return { service: this.telemetry.labels.bound('service', row.service ?? undefined), workflow: this.telemetry.labels.bound('workflow', row.workflow ?? undefined) };
+  }
+}
+
+/** One set per registry: prom-client refuses a metric name registered twice. */
+export const costMetrics = new CostMetrics(telemetry);

@@ -1,0 +1,148 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findAttribute, intValue, setAttribute, stringValue } from '../../otlp/index.js';
+import type { Span, TracesData } from '../../otlp/index.js';
+import type { LiveEvent } from '../../ledger/index.js';
+import { CostEstimatorProcessor } from '../../processors/costestimator/processor.js';
+import { makeSpan, mlflowAttributes, tracesData } from '../../processors/costestimator/testSpans.js';
+import { silentLogger } from '../../telemetry/logger.js';
+import { telemetry } from '../../telemetry/metrics.js';
+import { ledgerExporterConfigSchema } from './config.js';
+import { LedgerExporter } from './exporter.js';
+
+const exporters: LedgerExporter[] = [];
+afterEach(async () => {
+  for (const exporter of exporters.splice(0)) await exporter.shutdown();
+});
+
+async function openExporter(file = ':memory:'): Promise<LedgerExporter> {
+  const exporter = new LedgerExporter(ledgerExporterConfigSchema.parse({ path: file }), silentLogger());
+  await exporter.start();
+  exporters.push(exporter);
+  return exporter;
+}
+
+function chatSpan(trace: string, id: string, node: string, model: string, provider: string, input: number, output: number): Span {
+  return makeSpan({
+    trace,
+    id,
+    parent: `${node}-${trace}`,
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.chat.tokenUsage': { input_tokens: input, output_tokens: output, total_tokens: input + output },
+      invocation_params: { model },
+      metadata: { langgraph_node: node, ls_provider: provider, ls_model_name: model },
+    }),
+  });
+}
+
+/** Prices a batch with the real CostEstimator, as the pipeline does before the ledger. */
+async function priced(spans: Span[], service = 'shop'): Promise<TracesData> {
+  const data = tracesData(spans);
+  data.resourceSpans[0]!.resource = { attributes: [{ key: 'service.name', value: stringValue(service) }], droppedAttributesCount: 0, entityRefs: [] };
+  new CostEstimatorProcessor({}, { consume: async () => {} }).process(data);
+  return data;
+}
+
+const totalUsd = (span: Span): number => {
+  const value = findAttribute(span.attributes, 'tokenmeter.cost.total_usd');
+  if (value?.kind !== 'double') throw new Error('span was not priced');
+  return value.value;
+};
+
+describe('ledger exporter', () => {
+  it('records one row per priced call and sums a finished trace from its calls', async () => {
+    const exporter = await openExporter();
+    const events: LiveEvent[] = [];
+    exporter.subscribe((batch) => events.push(...batch));
+    // openai.com/api/pricing, gpt-4o-mini: $0.15 in / $0.60 out per 1M tokens.
+    const plan = chatSpan('t1', 'c1', 'plan', 'gpt-4o-mini', 'openai', 1000, 200);
+    const write = chatSpan('t1', 'c2', 'write', 'gpt-4o-mini', 'openai', 3000, 100);
+    const root = makeSpan({ trace: 't1', id: 'root', name: 'answer_question', attributes: [] });
+    const batch = await priced([plan, write, root]);
+    await exporter.consume(batch);
+
+    const calls = exporter.ledger.eventsAfter(0, 100).filter((event) => event.type === 'call');
+    expect(calls.map((event) => event.call.costUsd)).toEqual([totalUsd(plan), totalUsd(write)]);
+    expect(totalUsd(plan)).toBeCloseTo(0.00027, 12);
+    const trace = events.find((event) => event.type === 'trace');
+    expect(trace?.type === 'trace' && trace.trace).toMatchObject({
+      workflow: 'answer_question',
+      service: 'shop',
+      source: 'calls',
+      calls: 2,
+      unpricedCalls: 0,
+      models: ['gpt-4o-mini'],
+      tokens: { input: 4000, output: 300 },
+    });
+    expect(trace?.type === 'trace' && trace.trace.costUsd).toBeCloseTo(totalUsd(plan) + totalUsd(write), 12);
+  });
+
+  it('is idempotent: a retried export records and counts nothing twice', async () => {
+    const exporter = await openExporter();
+    const spans = [chatSpan('t2', 'c1', 'plan', 'gpt-4o-mini', 'openai', 500, 50), makeSpan({ trace: 't2', id: 'root', name: 'retry_flow', attributes: [] })];
+    await exporter.consume(await priced(spans));
+    const before = exporter.ledger.eventsAfter(0, 100).length;
+    const metricsBefore = await telemetry.registry.getSingleMetricAsString('tokenmeter_workflow_runs_total');
+    await exporter.consume(await priced(spans.map((span) => ({ ...span, attributes: span.attributes.filter((kv) => !kv.key.startsWith('tokenmeter.')) }))));
+    expect(exporter.ledger.eventsAfter(0, 100)).toHaveLength(before);
+    expect(await telemetry.registry.getSingleMetricAsString('tokenmeter_workflow_runs_total')).toBe(metricsBefore);
+  });
+
+  it('adds a call that arrives after its root span to the trace and names its workflow', async () => {
+    const exporter = await openExporter();
+    await exporter.consume(await priced([makeSpan({ trace: 't3', id: 'root', name: 'late_flow', attributes: [] })]));
+    const late = chatSpan('t3', 'c9', 'research', 'gpt-4o-mini', 'openai', 2000, 0);
+    await exporter.consume(await priced([late]));
+    const events = exporter.ledger.eventsAfter(0, 100);
+    const last = events.at(-1);
+    expect(last?.type === 'trace' && last.trace).toMatchObject({ calls: 1, costUsd: totalUsd(late), bottleneckNode: 'research', bottleneckShare: 1 });
+    const call = events.find((event) => event.type === 'call');
+    expect(call?.type === 'call' && call.call.workflow).toBe('late_flow');
+  });
+
+  it('takes the totals trace assembly wrote on the root span when it is there', async () => {
+    const exporter = await openExporter();
+    const root = makeSpan({ trace: 't4', id: 'root', name: 'assembled', attributes: [] });
+    setAttribute(root, 'tokenmeter.llm.calls', intValue(3));
+    setAttribute(root, 'tokenmeter.llm.unpriced_calls', intValue(1));
+    setAttribute(root, 'tokenmeter.cost.total_usd', { kind: 'double', value: 0.5 });
+    setAttribute(root, 'tokenmeter.tokens.input', intValue(10));
+    setAttribute(root, 'tokenmeter.breakdown.models', stringValue(JSON.stringify([{ name: 'b-model' }, { name: 'a-model' }])));
+    setAttribute(root, 'tokenmeter.bottleneck.node', stringValue('plan'));
+    setAttribute(root, 'tokenmeter.bottleneck.share', { kind: 'double', value: 0.75 });
+    await exporter.consume(tracesData([root]));
+    const [event] = exporter.ledger.eventsAfter(0, 10);
+    expect(event?.type === 'trace' && event.trace).toMatchObject({
+      source: 'root_span',
+      calls: 3,
+      unpricedCalls: 1,
+      costUsd: 0.5,
+      models: ['a-model', 'b-model'],
+      bottleneckNode: 'plan',
+      bottleneckShare: 0.75,
+    });
+  });
+
+  it('records an unpriced call with no cost, never $0, and flags it in the summary', async () => {
+    const exporter = await openExporter();
+    await exporter.consume(await priced([chatSpan('t5', 'c1', 'plan', 'no-such-model-xyz', 'openai', 100, 10)]));
+    const [event] = exporter.ledger.eventsAfter(0, 10);
+    expect(event?.type === 'call' && event.call).toMatchObject({ status: 'unpriced', costUsd: null, model: 'no-such-model-xyz' });
+    expect(exporter.ledger.summaries.summary(3_600_000).unpricedModels).toMatchObject([{ model: 'no-such-model-xyz', calls: 1 }]);
+    expect(await telemetry.registry.getSingleMetricAsString('tokenmeter_llm_unpriced_calls_total')).toContain('model="no-such-model-xyz"');
+  });
+
+  it('keeps rows across restarts in its SQLite file and prunes them by age', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ledger-')), 'nested', 'ledger.db');
+    const first = await openExporter(file);
+    await first.consume(await priced([chatSpan('t6', 'c1', 'plan', 'gpt-4o-mini', 'openai', 100, 10)]));
+    await first.shutdown();
+    const second = await openExporter(file);
+    expect(second.ledger.eventsAfter(0, 10)).toHaveLength(1);
+    expect(second.ledger.prune(Date.now() + 1)).toEqual({ calls: 1, traces: 0, events: 1 });
+    expect(second.ledger.eventsAfter(0, 10)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,84 @@
+import { Ledger } from '../../ledger/index.js';
+import type { LiveEvent } from '../../ledger/index.js';
+import type { TracesData } from '../../otlp/index.js';
+import { PipelineError } from '../../pipeline/consumer.js';
+import type { TracesExporter } from '../../pipeline/consumer.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { LedgerExporterConfig } from './config.js';
+import { costMetrics } from './costMetrics.js';
+import { readLedgerRecords } from './spanRecords.js';
+
+export type LiveEventListener = (events: readonly LiveEvent[]) => void;
+
+/**
+ * Records every counted LLM call and every finished trace into the embedded ledger, then tells the cost metrics
+ * and the live stream what was new. Writing is synchronous and local, so the ledger accepts a batch or fails it
+ * at once; it never waits on MLflow or any other exporter.
+ */
+export class LedgerExporter implements TracesExporter {
+  private opened: Ledger | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<LiveEventListener>();
+
+  constructor(
+    private readonly config: LedgerExporterConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The open ledger, for readers (live stream resume, page summaries). */
+  get ledger(): Ledger {
+    if (this.opened === undefined) throw new Error('the ledger is not open');
+    return this.opened;
+  }
+
+  get isOpen(): boolean {
+    return this.opened !== undefined;
+  }
+
+  async start(): Promise<void> {
+    this.opened = new Ledger(this.config.path);
+    this.prune();
+    this.pruneTimer = setInterval(() => this.prune(), this.config.prune_interval);
+    this.pruneTimer.unref();
+    this.logger.info({ path: this.config.path, retentionHours: this.config.retention / 3_600_000 }, 'ledger ready');
+  }
+
+  async consume(data: TracesData): Promise<void> {
+    const ledger = this.opened;
+    if (ledger === undefined) throw new PipelineError('the ledger is not open', 'unavailable', 1);
+    const { calls, roots } = readLedgerRecords(data);
+    if (calls.length === 0 && roots.length === 0) return;
+    let update;
+    try {
+      update = ledger.record(calls, roots);
+    } catch (error) {
+      // A locked or full disk passes; the app keeps the batch and retries, and recording is idempotent.
+      this.logger.error({ err: error }, 'cannot write to the ledger');
+      throw new PipelineError(`cannot write to the ledger: ${(error as Error).message}`, 'unavailable', 1);
+    }
+    costMetrics.observe(update);
+    if (update.events.length === 0) return;
+    for (const listener of this.listeners) listener(update.events);
+  }
+
+  /** Calls `listener` with the events of every batch that recorded something new; returns the unsubscribe. */
+  subscribe(listener: LiveEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async shutdown(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    this.opened?.close();
+    this.opened = undefined;
+  }
+
+  private prune(): void {
+    try {
+      const removed = this.ledger.prune(Date.now() - this.config.retention);
+      if (removed.calls + removed.traces > 0) this.logger.info(removed, 'ledger: removed rows past retention');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'ledger: pruning failed; will try again');
+    }
+  }
+}

@@ -1,0 +1,136 @@
+/** How ledger rows map to SQLite columns (snake_case, tokens and costs flattened). */
+import type { CallRow, TraceRow } from './records.js';
+
+export interface CallColumns {
+  span_id: string;
+  trace_id: string;
+  service: string | null;
+  workflow: string | null;
+  node: string | null;
+  model: string | null;
+  provider: string | null;
+  status: CallRow['status'];
+  unpriced_reason: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number | null;
+  input_usd: number | null;
+  cache_read_usd: number | null;
+  cache_write_usd: number | null;
+  output_usd: number | null;
+  reasoning_usd: number | null;
+  reported_cost_usd: number | null;
+  start_ms: number;
+  end_ms: number;
+  recorded_ms: number;
+}
+
+export interface TraceColumns {
+  trace_id: string;
+  service: string | null;
+  workflow: string;
+  status: TraceRow['status'];
+  source: TraceRow['source'];
+  calls: number;
+  unpriced_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+  models: string;
+  bottleneck_node: string | null;
+  bottleneck_share: number | null;
+  start_ms: number;
+  end_ms: number;
+  recorded_ms: number;
+}
+
+export function callColumns(row: CallRow): CallColumns {
+  return {
+    span_id: row.spanId,
+    trace_id: row.traceId,
+    service: row.service,
+    workflow: row.workflow,
+    node: row.node,
+    model: row.model,
+    provider: row.provider,
+    status: row.status,
+    unpriced_reason: row.unpricedReason,
+    input_tokens: row.tokens.input,
+    output_tokens: row.tokens.output,
+    cache_read_tokens: row.tokens.cacheRead,
+    cache_write_tokens: row.tokens.cacheWrite,
+    reasoning_tokens: row.tokens.reasoning,
+    cost_usd: row.costUsd,
+    input_usd: row.split?.input ?? null,
+    cache_read_usd: row.split?.cacheRead ?? null,
+    cache_write_usd: row.split?.cacheWrite ?? null,
+    output_usd: row.split?.output ?? null,
+    reasoning_usd: row.split?.reasoning ?? null,
+    reported_cost_usd: row.reportedCostUsd,
+    start_ms: row.startMs,
+    end_ms: row.endMs,
+    recorded_ms: row.recordedMs,
+  };
+}
+
+export function traceColumns(row: TraceRow): TraceColumns {
+  return {
+    trace_id: row.traceId,
+    service: row.service,
+    workflow: row.workflow,
+    status: row.status,
+    source: row.source,
+    calls: row.calls,
+    unpriced_calls: row.unpricedCalls,
+    input_tokens: row.tokens.input,
+    output_tokens: row.tokens.output,
+    cache_read_tokens: row.tokens.cacheRead,
+    cache_write_tokens: row.tokens.cacheWrite,
+    reasoning_tokens: row.tokens.reasoning,
+    cost_usd: row.costUsd,
+    models: JSON.stringify(row.models),
+    bottleneck_node: row.bottleneckNode,
+    bottleneck_share: row.bottleneckShare,
+    start_ms: row.startMs,
+    end_ms: row.endMs,
+    recorded_ms: row.recordedMs,
+  };
+}
+
+export function traceRowOf(columns: TraceColumns): TraceRow {
+  return {
+    traceId: columns.trace_id,
+    service: columns.service,
+    workflow: columns.workflow,
+    status: columns.status,
+    source: columns.source,
+    calls: columns.calls,
+    unpricedCalls: columns.unpriced_calls,
+    tokens: {
+      input: columns.input_tokens,
+      output: columns.output_tokens,
+      cacheRead: columns.cache_read_tokens,
+      cacheWrite: columns.cache_write_tokens,
+      reasoning: columns.reasoning_tokens,
+    },
+    costUsd: columns.cost_usd,
+    models: JSON.parse(columns.models) as string[],
+    bottleneckNode: columns.bottleneck_node,
+    bottleneckShare: columns.bottleneck_share,
+    startMs: columns.start_ms,
+    endMs: columns.end_ms,
+    durationMs: columns.end_ms - columns.start_ms,
+    recordedMs: columns.recorded_ms,
+  };
+}
+
+export const CALL_COLUMN_NAMES = Object.keys(callColumns({ tokens: {}, split: null } as unknown as CallRow));
+export const TRACE_COLUMN_NAMES = Object.keys(traceColumns({ tokens: {}, models: [] } as unknown as TraceRow));
+export const placeholders = (names: readonly string[]) => names.map((name) => `@${name}`).join(', ');
+

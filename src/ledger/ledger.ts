@@ -1,0 +1,185 @@
+/**
+ * The embedded ledger: SQLite in WAL mode (readers such as the live page, reports or `sqlite3` never block the
+ * writer). Writes are idempotent on span id and trace id, because apps retry an export that was refused by any one
+ * exporter of a fan-out, and the ledger may already have recorded it.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import { CALL_COLUMN_NAMES, callColumns, placeholders, TRACE_COLUMN_NAMES, traceColumns, traceRowOf } from './columns.js';
+import type { CallColumns, TraceColumns } from './columns.js';
+import type { CallRecord, CallRow, LiveEvent, LiveEventBody, RootRecord, TokenCounts, TraceRow, TraceTotals } from './records.js';
+import { migrate } from './schema.js';
+import { LedgerSummaries } from './summary.js';
+
+/** What one `record` call changed, for metrics and the live stream. */
+export interface LedgerUpdate {
+  /** Calls seen for the first time. */
+  newCalls: CallRow[];
+  /** Traces that finished with this batch. */
+  newTraces: TraceRow[];
+  /** Finished traces whose totals grew because one of their calls arrived after the root span. */
+  grownTraces: TraceRow[];
+  events: LiveEvent[];
+}
+
+interface CallTotalsColumns {
+  calls: number;
+  unpriced_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+}
+
+export class Ledger {
+  readonly summaries: LedgerSummaries;
+  private readonly db: Database;
+  private readonly insertCall: Statement<CallColumns>;
+  private readonly insertTrace: Statement<TraceColumns>;
+  private readonly replaceTraceTotals: Statement<TraceColumns>;
+  private readonly selectTrace: Statement<[string], TraceColumns>;
+  private readonly nameCallsWorkflow: Statement<[string, string]>;
+  private readonly callTotals: Statement<[string], CallTotalsColumns>;
+  private readonly callModels: Statement<[string], { model: string }>;
+  private readonly callTimeByNode: Statement<[string], { node: string; ms: number }>;
+  private readonly insertEvent: Statement<[string, string, number]>;
+  private readonly selectEvents: Statement<[number, number], { seq: number; data: string }>;
+  private readonly recordBatch: (calls: readonly CallRecord[], roots: readonly RootRecord[], nowMs: number) => LedgerUpdate;
+
+  /** Opens (creating when needed) the ledger at `file`; `:memory:` for a ledger that lives as long as the process. */
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new BetterSqlite3(file);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a power loss may lose the last transactions but never corrupts the file.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+
+    this.insertCall = this.db.prepare(
+      `INSERT INTO llm_calls (${CALL_COLUMN_NAMES.join(', ')}) VALUES (${placeholders(CALL_COLUMN_NAMES)}) ON CONFLICT (span_id) DO NOTHING`,
+    );
+    this.insertTrace = this.db.prepare(
+      `INSERT INTO traces (${TRACE_COLUMN_NAMES.join(', ')}) VALUES (${placeholders(TRACE_COLUMN_NAMES)}) ON CONFLICT (trace_id) DO NOTHING`,
+    );
+    this.replaceTraceTotals = this.db.prepare(
+      `UPDATE traces SET ${TRACE_COLUMN_NAMES.filter((name) => name !== 'trace_id')
+        .map((name) => `${name} = @${name}`)
+        .join(', ')} WHERE trace_id = @trace_id`,
+    );
+    this.selectTrace = this.db.prepare('SELECT * FROM traces WHERE trace_id = ?');
+    this.nameCallsWorkflow = this.db.prepare('UPDATE llm_calls SET workflow = ? WHERE trace_id = ?');
+    this.callTotals = this.db.prepare(`
+      SELECT count(*) AS calls, coalesce(sum(status = 'unpriced'), 0) AS unpriced_calls,
+             coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+             coalesce(sum(cache_read_tokens), 0) AS cache_read_tokens, coalesce(sum(cache_write_tokens), 0) AS cache_write_tokens,
+             coalesce(sum(reasoning_tokens), 0) AS reasoning_tokens, coalesce(sum(cost_usd), 0) AS cost_usd
+      FROM llm_calls WHERE trace_id = ?`);
+    this.callModels = this.db.prepare(
+      'SELECT DISTINCT model FROM llm_calls WHERE trace_id = ? AND model IS NOT NULL ORDER BY model',
+    );
+    this.callTimeByNode = this.db.prepare(`
+      SELECT coalesce(node, '') AS node, sum(max(end_ms - start_ms, 0)) AS ms
+      FROM llm_calls WHERE trace_id = ? GROUP BY coalesce(node, '') ORDER BY ms DESC, node`);
+    this.insertEvent = this.db.prepare('INSERT INTO live_events (type, data, recorded_ms) VALUES (?, ?, ?)');
+    this.selectEvents = this.db.prepare('SELECT seq, data FROM live_events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.recordBatch = this.db.transaction((calls, roots, nowMs) => this.write(calls, roots, nowMs));
+    this.summaries = new LedgerSummaries(this.db);
+  }
+
+  /**
+   * Records a batch's calls, then its finished traces, in one transaction. Calls come first so that a trace whose
+   * root span arrives in the same batch as its last calls is summed with them.
+   */
+  record(calls: readonly CallRecord[], roots: readonly RootRecord[], nowMs = Date.now()): LedgerUpdate {
+    return this.recordBatch(calls, roots, nowMs);
+  }
+
+  /** Events after `afterId`, oldest first, at most `limit`. */
+  eventsAfter(afterId: number, limit: number): LiveEvent[] {
+    return this.selectEvents.all(afterId, limit).map(({ seq, data }) => ({ ...(JSON.parse(data) as LiveEventBody), id: seq }));
+  }
+
+  /** Deletes what was recorded before `cutoffMs`: calls, traces and live events alike. */
+  prune(cutoffMs: number): { calls: number; traces: number; events: number } {
+    return this.db.transaction(() => ({
+      calls: this.db.prepare('DELETE FROM llm_calls WHERE recorded_ms < ?').run(cutoffMs).changes,
+      traces: this.db.prepare('DELETE FROM traces WHERE recorded_ms < ?').run(cutoffMs).changes,
+      events: this.db.prepare('DELETE FROM live_events WHERE recorded_ms < ?').run(cutoffMs).changes,
+    }))();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private write(calls: readonly CallRecord[], roots: readonly RootRecord[], nowMs: number): LedgerUpdate {
+    const update: LedgerUpdate = { newCalls: [], newTraces: [], grownTraces: [], events: [] };
+    const grown = new Map<string, TraceRow>();
+    for (const call of calls) {
+      const finished = this.selectTrace.get(call.traceId);
+      const row: CallRow = { ...call, workflow: finished?.workflow ?? null, recordedMs: nowMs };
+      if (this.insertCall.run(callColumns(row)).changes === 0) continue; // an app's retry: already recorded
+      update.newCalls.push(row);
+      update.events.push(this.emit({ type: 'call', call: row }, nowMs));
+      if (finished?.source === 'calls') {
+        // The call arrived after its root span: the trace's own sum must include it.
+        const regrown: TraceRow = { ...traceRowOf(finished), ...this.sumCalls(call.traceId) };
+        this.replaceTraceTotals.run(traceColumns(regrown));
+        grown.set(call.traceId, regrown);
+      }
+    }
+    for (const trace of grown.values()) {
+      update.grownTraces.push(trace);
+      update.events.push(this.emit({ type: 'trace', trace }, nowMs));
+    }
+    for (const root of roots) {
+      const { totals, ...identity } = root;
+      const row: TraceRow = {
+        ...identity,
+        ...(totals ?? this.sumCalls(root.traceId)),
+        source: totals ? 'root_span' : 'calls',
+        durationMs: root.endMs - root.startMs,
+        recordedMs: nowMs,
+      };
+      if (this.insertTrace.run(traceColumns(row)).changes === 0) continue;
+      this.nameCallsWorkflow.run(row.workflow, row.traceId);
+      update.newTraces.push(row);
+      update.events.push(this.emit({ type: 'trace', trace: row }, nowMs));
+    }
+    return update;
+  }
+
+  /** A trace's totals from its call rows; the bottleneck is the node with the most LLM time. */
+  private sumCalls(traceId: string): TraceTotals {
+    const sums = this.callTotals.get(traceId)!;
+    const tokens: TokenCounts = {
+      input: sums.input_tokens,
+      output: sums.output_tokens,
+      cacheRead: sums.cache_read_tokens,
+      cacheWrite: sums.cache_write_tokens,
+      reasoning: sums.reasoning_tokens,
+    };
+    const byNode = this.callTimeByNode.all(traceId);
+    const totalMs = byNode.reduce((sum, entry) => sum + entry.ms, 0);
+    const top = byNode.find((entry) => entry.node !== '');
+    return {
+      calls: sums.calls,
+      unpricedCalls: sums.unpriced_calls,
+      tokens,
+      costUsd: sums.cost_usd,
+      models: this.callModels.all(traceId).map((entry) => entry.model),
+      bottleneckNode: top?.node ?? null,
+      bottleneckShare: top && totalMs > 0 ? top.ms / totalMs : null,
+    };
+  }
+
+  private emit(event: LiveEventBody, nowMs: number): LiveEvent {
+    const { lastInsertRowid } = this.insertEvent.run(event.type, JSON.stringify(event), nowMs);
+    return { ...event, id: Number(lastInsertRowid) };
+  }
+}

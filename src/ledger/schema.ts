@@ -1,0 +1,83 @@
+/**
+ * The ledger's schema as an ordered list of migrations. `PRAGMA user_version` records how many have run, so an
+ * older database file is brought forward on open and a newer one (written by a later tokenmeter) is refused
+ * rather than misread.
+ */
+import type { Database } from 'better-sqlite3';
+
+const migrations: readonly string[] = [
+  `
+  CREATE TABLE llm_calls (
+    span_id            TEXT PRIMARY KEY,
+    trace_id           TEXT NOT NULL,
+    service            TEXT,
+    workflow           TEXT,
+    node               TEXT,
+    model              TEXT,
+    provider           TEXT,
+    status             TEXT NOT NULL,
+    unpriced_reason    TEXT,
+    input_tokens       INTEGER NOT NULL,
+    output_tokens      INTEGER NOT NULL,
+    cache_read_tokens  INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    reasoning_tokens   INTEGER NOT NULL,
+    cost_usd           REAL,
+    input_usd          REAL,
+    cache_read_usd     REAL,
+    cache_write_usd    REAL,
+    output_usd         REAL,
+    reasoning_usd      REAL,
+    reported_cost_usd  REAL,
+    start_ms           INTEGER NOT NULL,
+    end_ms             INTEGER NOT NULL,
+    recorded_ms        INTEGER NOT NULL
+  );
+  CREATE INDEX llm_calls_by_trace ON llm_calls (trace_id);
+  CREATE INDEX llm_calls_by_recorded ON llm_calls (recorded_ms);
+
+  CREATE TABLE traces (
+    trace_id           TEXT PRIMARY KEY,
+    service            TEXT,
+    workflow           TEXT,
+    status             TEXT NOT NULL,
+    source             TEXT NOT NULL,
+    calls              INTEGER NOT NULL,
+    unpriced_calls     INTEGER NOT NULL,
+    input_tokens       INTEGER NOT NULL,
+    output_tokens      INTEGER NOT NULL,
+    cache_read_tokens  INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    reasoning_tokens   INTEGER NOT NULL,
+    cost_usd           REAL NOT NULL,
+    models             TEXT NOT NULL,
+    bottleneck_node    TEXT,
+    bottleneck_share   REAL,
+    start_ms           INTEGER NOT NULL,
+    end_ms             INTEGER NOT NULL,
+    recorded_ms        INTEGER NOT NULL
+  );
+  CREATE INDEX traces_by_recorded ON traces (recorded_ms);
+
+  CREATE TABLE live_events (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    type        TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    recorded_ms INTEGER NOT NULL
+  );
+  CREATE INDEX live_events_by_recorded ON live_events (recorded_ms);
+  `,
+];
+
+export const SCHEMA_VERSION = migrations.length;
+
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`the ledger ${db.name} has schema version ${current}, newer than this tokenmeter knows (${SCHEMA_VERSION})`);
+  }
+  db.transaction(() => {
+    for (const migration of migrations.slice(current)) db.exec(migration);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}

@@ -1,0 +1,98 @@
+/**
+ * What the live page shows, read from the ledger: spend per minute, the top spenders and the latest traces over a
+ * window of recent time. Times are when tokenmeter recorded a row, not the app's clock, so "the last hour" means
+ * the same thing for every app however its clock is set.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { traceRowOf } from './columns.js';
+import type { TraceColumns } from './columns.js';
+import type { TraceRow } from './records.js';
+
+export interface SpendRow {
+  name: string;
+  costUsd: number;
+  calls: number;
+}
+
+export interface CostSummary {
+  windowStartMs: number;
+  nowMs: number;
+  totals: { costUsd: number; calls: number; unpricedCalls: number; traces: number; tokens: number };
+  /** One entry per minute of the window, oldest first, minutes without calls included as 0. */
+  perMinute: Array<{ minuteMs: number; costUsd: number }>;
+  topModels: Array<SpendRow & { provider: string | null }>;
+  topWorkflows: SpendRow[];
+  topNodes: SpendRow[];
+  recentTraces: TraceRow[];
+  /** Models whose calls could not be priced: their spend is missing from the totals. */
+  unpricedModels: Array<{ model: string | null; provider: string | null; calls: number; reason: string | null }>;
+}
+
+const MINUTE_MS = 60_000;
+const TOP = 8;
+const RECENT_TRACES = 15;
+
+export class LedgerSummaries {
+  private readonly totals: Statement<[number], { cost_usd: number; calls: number; unpriced_calls: number; tokens: number }>;
+  private readonly traceCount: Statement<[number], { traces: number }>;
+  private readonly perMinute: Statement<[number], { minute: number; cost_usd: number }>;
+  private readonly topModels: Statement<[number, number], { name: string; provider: string | null; cost_usd: number; calls: number }>;
+  private readonly topWorkflows: Statement<[number, number], { name: string; cost_usd: number; calls: number }>;
+  private readonly topNodes: Statement<[number, number], { name: string; cost_usd: number; calls: number }>;
+  private readonly recentTraces: Statement<[number, number], TraceColumns>;
+  private readonly unpricedModels: Statement<[number], { model: string | null; provider: string | null; calls: number; reason: string | null }>;
+
+  constructor(db: Database) {
+    this.totals = db.prepare(`
+      SELECT coalesce(sum(cost_usd), 0) AS cost_usd, count(*) AS calls, coalesce(sum(status = 'unpriced'), 0) AS unpriced_calls,
+             coalesce(sum(input_tokens + output_tokens), 0) AS tokens
+      FROM llm_calls WHERE recorded_ms >= ?`);
+    this.traceCount = db.prepare('SELECT count(*) AS traces FROM traces WHERE recorded_ms >= ?');
+    this.perMinute = db.prepare(`
+      SELECT (recorded_ms / ${MINUTE_MS}) * ${MINUTE_MS} AS minute, sum(coalesce(cost_usd, 0)) AS cost_usd
+      FROM llm_calls WHERE recorded_ms >= ? GROUP BY minute ORDER BY minute`);
+    this.topModels = db.prepare(`
+      SELECT coalesce(model, 'unknown') AS name, provider, coalesce(sum(cost_usd), 0) AS cost_usd, count(*) AS calls
+      FROM llm_calls WHERE recorded_ms >= ? GROUP BY model, provider ORDER BY cost_usd DESC, calls DESC, name LIMIT ?`);
+    this.topWorkflows = db.prepare(`
+      SELECT workflow AS name, sum(cost_usd) AS cost_usd, count(*) AS calls
+      FROM traces WHERE recorded_ms >= ? GROUP BY workflow ORDER BY cost_usd DESC, calls DESC, name LIMIT ?`);
+    this.topNodes = db.prepare(`
+      SELECT coalesce(node, 'unknown') AS name, coalesce(sum(cost_usd), 0) AS cost_usd, count(*) AS calls
+      FROM llm_calls WHERE recorded_ms >= ? GROUP BY node ORDER BY cost_usd DESC, calls DESC, name LIMIT ?`);
+    this.recentTraces = db.prepare('SELECT * FROM traces WHERE recorded_ms >= ? ORDER BY recorded_ms DESC, end_ms DESC LIMIT ?');
+    this.unpricedModels = db.prepare(`
+      SELECT model, provider, count(*) AS calls, max(unpriced_reason) AS reason
+      FROM llm_calls WHERE recorded_ms >= ? AND status = 'unpriced' GROUP BY model, provider ORDER BY calls DESC`);
+  }
+
+  /** The summary of the `windowMs` up to `nowMs`, aligned to whole minutes. */
+  summary(windowMs: number, nowMs = Date.now()): CostSummary {
+    const lastMinute = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
+    const minutes = Math.max(1, Math.ceil(windowMs / MINUTE_MS));
+    const since = lastMinute - (minutes - 1) * MINUTE_MS;
+    const totals = this.totals.get(since)!;
+    const spentByMinute = new Map(this.perMinute.all(since).map((row) => [row.minute, row.cost_usd]));
+    const spend = (row: { name: string; cost_usd: number; calls: number }): SpendRow => ({ name: row.name, costUsd: row.cost_usd, calls: row.calls });
+    return {
+      windowStartMs: since,
+      nowMs,
+      totals: {
+        costUsd: totals.cost_usd,
+        calls: totals.calls,
+        unpricedCalls: totals.unpriced_calls,
+        traces: this.traceCount.get(since)!.traces,
+        tokens: totals.tokens,
+      },
+      perMinute: Array.from({ length: minutes }, (_, index) => {
+        const minuteMs = since + index * MINUTE_MS;
+        return { minuteMs, costUsd: spentByMinute.get(minuteMs) ?? 0 };
+      }),
+      topModels: this.topModels.all(since, TOP).map((row) => ({ ...spend(row), provider: row.provider })),
+      topWorkflows: this.topWorkflows.all(since, TOP).map(spend),
+      topNodes: this.topNodes.all(since, TOP).map(spend),
+      recentTraces: this.recentTraces.all(since, RECENT_TRACES).map(traceRowOf),
+      unpricedModels: this.unpricedModels.all(since),
+    };
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * tokenmeter's Prometheus registry and the pipeline's own health metrics (spans in, out and refused, exporter
+ * latency and queue depth, open traces). The cost metrics register into the same registry (exporters/ledger).
+ *
+ * One registry per process, like the pipeline it describes: components reach it through `telemetry` rather than
+ * through their constructors, so that a receiver or exporter reports with a one-line call.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { countSpans } from '../otlp/model.js';
+import type { TracesData } from '../otlp/model.js';
+import { PipelineError } from '../pipeline/consumer.js';
+import type { TracesConsumer, TracesExporter } from '../pipeline/consumer.js';
+
+/** What a label value becomes once its label has seen `maxValuesPerLabel` distinct values. */
+export const OVERFLOW_LABEL_VALUE = 'other';
+/** What a label value is when the span did not say (no model name, no LangGraph node, …). */
+export const UNKNOWN_LABEL_VALUE = 'unknown';
+
+export const DEFAULT_MAX_LABEL_VALUES = 100;
+
+/**
+ * Bounds the number of distinct values each label takes, so that an app sending a new model name or workflow per
+ * request cannot grow the scrape without limit: the first `maxValuesPerLabel` values of a label are kept as they
+ * are, later new ones are reported as `other`.
+ */
+export class BoundedLabelValues {
+  private readonly seen = new Map<string, Set<string>>();
+
+  constructor(public maxValuesPerLabel: number = DEFAULT_MAX_LABEL_VALUES) {}
+
+  bound(label: string, value: string | undefined): string {
+    const given = value === undefined || value === '' ? UNKNOWN_LABEL_VALUE : value;
+    let values = this.seen.get(label);
+    if (values === undefined) this.seen.set(label, (values = new Set()));
+    if (values.has(given)) return given;
+    if (values.size >= this.maxValuesPerLabel) return OVERFLOW_LABEL_VALUE;
+    values.add(given);
+    return given;
+  }
+}
+
+/** An exporter with a sending queue (the MLflow exporter's `stats.queued`): its depth is sampled at scrape time. */
+interface QueueStats {
+  readonly stats: { readonly queued: number };
+}
+
+function hasQueueStats(exporter: object): exporter is QueueStats {
+  const stats = (exporter as Partial<QueueStats>).stats;
+  return typeof stats === 'object' && stats !== null && typeof stats.queued === 'number';
+}
+
+function refusalReason(error: unknown): string {
+  return error instanceof PipelineError ? error.kind : 'internal';
+}
+
+export class Telemetry {
+  readonly registry = new Registry();
+  readonly labels = new BoundedLabelValues();
+  private readonly queueSources = new Map<string, () => number>();
+  private readonly openTraceSources = new Map<string, () => number>();
+
+  private readonly acceptedSpans = new Counter({
+    name: 'tokenmeter_receiver_accepted_spans_total',
+    help: 'Spans a receiver handed to its pipelines and the pipelines accepted',
+    labelNames: ['receiver'] as const,
+    registers: [this.registry],
+  });
+  private readonly refusedSpans = new Counter({
+    name: 'tokenmeter_receiver_refused_spans_total',
+    help: 'Spans a receiver refused: invalid (dropped for good) or overloaded/unavailable/internal (the app was told to retry)',
+    labelNames: ['receiver', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly sentSpans = new Counter({
+    name: 'tokenmeter_exporter_sent_spans_total',
+    help: 'Spans an exporter accepted (delivered, recorded or safely queued)',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
+  private readonly failedSpans = new Counter({
+    name: 'tokenmeter_exporter_failed_spans_total',
+    help: 'Spans an exporter refused, by reason',
+    labelNames: ['exporter', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly exportSeconds = new Histogram({
+    name: 'tokenmeter_exporter_duration_seconds',
+    help: 'Time an exporter took to accept a batch',
+    labelNames: ['exporter'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    const queueSources = this.queueSources;
+    const openTraceSources = this.openTraceSources;
+    new Gauge({
+      name: 'tokenmeter_exporter_queue_size',
+      help: 'Batches waiting in an exporter’s sending queue',
+      labelNames: ['exporter'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [exporter, depth] of queueSources) this.set({ exporter }, depth());
+      },
+    });
+    new Gauge({
+      name: 'tokenmeter_open_traces',
+      help: 'Traces a component holds state for while waiting for them to finish',
+      labelNames: ['component'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [component, count] of openTraceSources) this.set({ component }, count());
+      },
+    });
+    collectDefaultMetrics({ register: this.registry, prefix: 'tokenmeter_' });
+  }
+
+  /** Applies the `admin.metrics` configuration. */
+  configure(options: { maxLabelValues: number }): void {
+    this.labels.maxValuesPerLabel = options.maxLabelValues;
+  }
+
+  spansRefused(receiver: string, spans: number, reason: string): void {
+    if (spans > 0) this.refusedSpans.inc({ receiver, reason }, spans);
+  }
+
+  /** A component holding open traces (trace assembly) reports how many, sampled at scrape time. */
+  watchOpenTraces(component: string, count: () => number): void {
+    this.openTraceSources.set(component, count);
+  }
+
+  /** What a receiver's pipelines see: counts what they accept and what they refuse. */
+  meterReceiver(receiver: string, next: TracesConsumer): TracesConsumer {
+    return {
+      consume: async (data: TracesData) => {
+        const spans = countSpans(data);
+        try {
+          await next.consume(data);
+        } catch (error) {
+          this.spansRefused(receiver, spans, refusalReason(error));
+          throw error;
+        }
+        this.acceptedSpans.inc({ receiver }, spans);
+      },
+    };
+  }
+
+  /** The exporter as its pipelines see it: counts, times, and samples its queue when it has one. */
+  meterExporter(exporter: string, target: TracesExporter): TracesExporter {
+    if (hasQueueStats(target)) this.queueSources.set(exporter, () => target.stats.queued);
+    return {
+      start: () => target.start(),
+      shutdown: (deadlineMs) => target.shutdown(deadlineMs),
+      consume: async (data: TracesData) => {
+        const spans = countSpans(data);
+        const stopTimer = this.exportSeconds.startTimer({ exporter });
+        try {
+          await target.consume(data);
+        } catch (error) {
+          this.failedSpans.inc({ exporter, reason: refusalReason(error) }, spans);
+          throw error;
+        } finally {
+          stopTimer();
+        }
+        this.sentSpans.inc({ exporter }, spans);
+      },
+    };
+  }
+}
+
+/** The process's metrics: what `/metrics` serves. */
+export const telemetry = new Telemetry();
