@@ -195,10 +195,16 @@ function sizeAnyValue(value: AnyValue): number {
     case 'bool':
       size = 2;
       break;
-    case 'int':
-      int64Halves(value.value, halves);
-      size = 1 + varint64Size(halves.lo, halves.hi);
+    case 'int': {
+      const int = value.value;
+      if (typeof int === 'number' && int >= 0 && int < 0x80000000) {
+        size = 1 + varint32Size(int);
+      } else {
+        int64Halves(int, halves);
+        size = 1 + varint64Size(halves.lo, halves.hi);
+      }
       break;
+    }
     case 'double':
       size = 9;
       break;
