@@ -7,6 +7,8 @@ import { collectCosts, costReport } from '../../reports/costReport.js';
 import { renderReport } from '../../reports/output/render.js';
 import { TracePricer } from '../../reports/priceTrace.js';
 import { loadPricingConfig } from '../../reports/pricingConfig.js';
+import { searchTraceInfos, visitTraces } from '../../reports/mlflow/source.js';
+import { ProfileAggregator, profileReport } from '../../reports/profile.js';
 import { progressBar } from '../../reports/progress.js';
 
 interface CostOptions extends CommonOptions {
@@ -34,6 +36,21 @@ export function registerReportCommand(program: Command): void {
       const { aggregator, traces } = await collectCosts(target, pricer, by, progress.update);
       progress.finish();
       console.log(renderReport(costReport(aggregator, targetSummary(target, traces)), target.format));
+    }),
+  );
+
+  addCommonOptions(
+    report.command('profile').description('where the time goes per workflow and node, from span timestamps; the bottleneck of each trace'),
+    { since: '24h' },
+  ).action((options: CommonOptions) =>
+    runReportCommand(async () => {
+      const target = await resolveTarget(options);
+      const infos = await searchTraceInfos(target.client, target);
+      const profile = new ProfileAggregator();
+      const progress = progressBar('fetching');
+      await visitTraces(target.client, infos, (trace) => profile.add(trace), { concurrency: target.concurrency, onProgress: progress.update });
+      progress.finish();
+      console.log(renderReport(profileReport(profile, targetSummary(target, infos.length)), target.format));
     }),
   );
 }
