@@ -25,7 +25,5 @@ export function nestError(error: unknown, segment: string): OtlpDecodeError {
     const reason = error instanceof Error ? error.message : String(error);
     return new OtlpDecodeError(reason, segment);
   }
-  if (error.path === '') return new OtlpDecodeError(error.reason, segment);
-  const separator = error.path.startsWith('[') ? '' : '.';
-  return new OtlpDecodeError(error.reason, segment + separator + error.path);
+  return new OtlpDecodeError(error.reason, error.path === '' ? segment : `${segment}.${error.path}`);
 }
