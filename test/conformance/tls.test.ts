@@ -1,0 +1,79 @@
+/**
+ * TLS on both transports of the `otlp` receiver, with a self-signed certificate made for the test: the real JS SDK
+ * exporters, trusting that certificate, deliver the sample trace over https and gRPC with SSL.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { credentials } from '@grpc/grpc-js';
+import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TracesData } from '../../src/otlp/model.js';
+import type { Receiver, TracesConsumer } from '../../src/pipeline/consumer.js';
+import { otlpReceiverConfigSchema } from '../../src/receivers/otlp/config.js';
+import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { freePort } from './free-port.js';
+import { expectSampleTrace } from './sample-trace.js';
+import { buildSampleSpans } from './sdk-spans.js';
+
+class RecordingConsumer implements TracesConsumer {
+  received: TracesData[] = [];
+  async consume(data: TracesData): Promise<void> {
+    this.received.push(data);
+  }
+}
+
+const consumer = new RecordingConsumer();
+const dir = mkdtempSync(path.join(tmpdir(), 'tokenmeter-tls-'));
+const certFile = path.join(dir, 'cert.pem');
+const keyFile = path.join(dir, 'key.pem');
+let receiver: Receiver;
+let httpsPort: number;
+let grpcPort: number;
+
+beforeAll(async () => {
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
+  ], { stdio: 'ignore' });
+  [httpsPort, grpcPort] = [await freePort(), await freePort()];
+  const tls = { cert_file: certFile, key_file: keyFile };
+  const config = otlpReceiverConfigSchema.parse({
+    protocols: { http: { endpoint: `127.0.0.1:${httpsPort}`, tls }, grpc: { endpoint: `127.0.0.1:${grpcPort}`, tls } },
+  });
+  receiver = otlpReceiverFactory.create(config, { id: 'otlp', logger: silentLogger() }, consumer);
+  await receiver.start();
+});
+afterAll(async () => {
+  await receiver.shutdown();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function exportWith(exporter: SpanExporter): Promise<void> {
+  const spans = await buildSampleSpans();
+  const result = await new Promise<{ code: number; error?: Error }>((resolve) => exporter.export(spans, resolve));
+  await exporter.shutdown();
+  expect(result.error).toBeUndefined();
+}
+
+describe('TLS', () => {
+  it('OTLP/HTTP over https: the JS SDK protobuf exporter, trusting the certificate, delivers the sample trace', async () => {
+    consumer.received = [];
+    await exportWith(new ProtoTraceExporter({ url: `https://localhost:${httpsPort}/v1/traces`, httpAgentOptions: { ca: readFileSync(certFile) } }));
+    expectSampleTrace(consumer.received, { encodesTraceFlags: true });
+  });
+
+  it('OTLP/HTTP refuses plain http on the TLS port', async () => {
+    await expect(fetch(`http://127.0.0.1:${httpsPort}/v1/traces`, { method: 'POST' })).rejects.toThrow();
+  });
+
+  it('OTLP/gRPC with SSL: the JS SDK gRPC exporter delivers the sample trace', async () => {
+    consumer.received = [];
+    await exportWith(new GrpcTraceExporter({ url: `https://localhost:${grpcPort}`, credentials: credentials.createSsl(readFileSync(certFile)) }));
+    expectSampleTrace(consumer.received, { encodesTraceFlags: true });
+  });
+});
