@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerReportCommand } from './commands/report.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerStatusCommand } from './commands/status.js';
 
 const program = new Command()
   .name('tokenmeter')
@@ -10,5 +11,6 @@ const program = new Command()
 
 registerServeCommand(program);
 registerReportCommand(program);
+registerStatusCommand(program);
 
 await program.parseAsync(process.argv);

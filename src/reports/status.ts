@@ -1,0 +1,106 @@
+/**
+ * `status`: is MLflow reachable (and which version), is a tokenmeter running (its admin health endpoint), and what
+ * the window holds: traces by state, spend, and the calls that could not be priced, by model.
+ */
+import type { ReportsMlflowClient } from './mlflow/client.js';
+import type { Cell, Report } from './output/report.js';
+import type { PricedCall } from './priceTrace.js';
+import type { ReportTrace, TraceState } from './trace.js';
+
+export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:9464';
+
+export type Reachability = { reachable: true; detail: string } | { reachable: false; detail: string };
+
+export async function checkMlflow(client: ReportsMlflowClient): Promise<Reachability> {
+  try {
+    return { reachable: true, detail: await client.version() };
+  } catch (error) {
+    return { reachable: false, detail: (error as Error).message };
+  }
+}
+
+/** The admin endpoint's answer as it is: its body is the running tokenmeter's own account of its health. */
+export async function checkTokenmeter(adminUrl: string, timeoutMs: number): Promise<Reachability> {
+  const url = `${adminUrl.replace(/\/+$/, '')}/healthz`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await response.text()).trim().replace(/\s+/g, ' ').slice(0, 300);
+    const detail = `${response.status}${body ? ` ${body}` : ''}`;
+    return response.ok ? { reachable: true, detail } : { reachable: false, detail: `unhealthy: ${detail}` };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    return { reachable: false, detail: `not reachable at ${url} (${cause})` };
+  }
+}
+
+interface UnpricedModel {
+  model: string;
+  provider: string;
+  calls: number;
+  reason: string;
+}
+
+export class StatusCollector {
+  readonly states: Record<TraceState, number> = { OK: 0, ERROR: 0, IN_PROGRESS: 0 };
+  calls = 0;
+  spendUsd = 0;
+  private readonly unpriced = new Map<string, UnpricedModel>();
+
+  add(trace: ReportTrace, calls: readonly PricedCall[]): void {
+    this.states[trace.state] += 1;
+    for (const call of calls) {
+      this.calls += 1;
+      if (call.costUsd !== undefined) {
+        this.spendUsd += call.costUsd;
+        continue;
+      }
+      const model = call.model ?? '(none)';
+      const provider = call.provider ?? '(none)';
+      const key = `${provider}\u0000${model}`;
+      const entry = this.unpriced.get(key) ?? { model, provider, calls: 0, reason: call.unpricedReason ?? '' };
+      entry.calls += 1;
+      this.unpriced.set(key, entry);
+    }
+  }
+
+  unpricedByModel(): UnpricedModel[] {
+    return [...this.unpriced.values()].sort((a, b) => b.calls - a.calls);
+  }
+
+  get unpricedCalls(): number {
+    return this.unpricedByModel().reduce((sum, entry) => sum + entry.calls, 0);
+  }
+}
+
+export function statusReport(mlflow: Reachability, tokenmeter: Reachability, collected: StatusCollector | undefined, window: Record<string, Cell>): Report {
+  const summary: Record<string, Cell> = {
+    mlflow: mlflow.reachable ? 'reachable' : `UNREACHABLE: ${mlflow.detail}`,
+    mlflow_version: mlflow.reachable ? mlflow.detail : null,
+    tokenmeter: tokenmeter.reachable ? `healthy (${tokenmeter.detail})` : tokenmeter.detail,
+    ...window,
+  };
+  if (collected === undefined) return { summary, sections: [] };
+  return {
+    summary: {
+      ...summary,
+      traces_ok: collected.states.OK,
+      traces_error: collected.states.ERROR,
+      traces_in_progress: collected.states.IN_PROGRESS,
+      llm_calls: collected.calls,
+      spend_usd: collected.spendUsd,
+      unpriced_calls: collected.unpricedCalls,
+    },
+    sections: [
+      {
+        title: 'Unpriced calls by model',
+        columns: [
+          { key: 'model', header: 'model', kind: 'text' },
+          { key: 'provider', header: 'provider', kind: 'text' },
+          { key: 'calls', header: 'calls', kind: 'int' },
+          { key: 'reason', header: 'reason', kind: 'text' },
+        ],
+        rows: collected.unpricedByModel().map((entry) => ({ ...entry })),
+      },
+    ],
+  };
+}
