@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerReportCommand } from './commands/report.js';
+import { registerRepriceCommand } from './commands/reprice.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStatusCommand } from './commands/status.js';
 
@@ -12,5 +13,6 @@ const program = new Command()
 registerServeCommand(program);
 registerReportCommand(program);
 registerStatusCommand(program);
+registerRepriceCommand(program);
 
 await program.parseAsync(process.argv);

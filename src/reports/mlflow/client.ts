@@ -66,7 +66,8 @@ export class ReportsMlflowClient {
     return (await this.fetchText('GET', '/version')).trim();
   }
 
-  async createAssessment(assessment: Omit<AssessmentJson, 'valid' | 'create_time'>): Promise<AssessmentJson> {
+  /** MLflow assigns the id, the times and `valid` when they are left out. */
+  async createAssessment(assessment: Omit<AssessmentJson, 'assessment_id' | 'valid' | 'create_time'>): Promise<AssessmentJson> {
     const path = `/api/3.0/mlflow/traces/${encodeURIComponent(assessment.trace_id ?? '')}/assessments`;
     return (await this.rest.json<{ assessment: AssessmentJson }>('POST', path, { assessment })).assessment;
   }
