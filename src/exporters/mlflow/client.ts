@@ -13,6 +13,17 @@ export type DeliveryResult =
  */
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
+/** A feedback assessment in MLflow's REST shape (proto JSON, snake_case; `mlflow/protos/assessments.proto`). */
+export interface AssessmentBody {
+  assessment_id: string;
+  assessment_name: string;
+  trace_id: string;
+  source: { source_type: string; source_id: string };
+  feedback: { value: number };
+  rationale?: string;
+  metadata?: Record<string, string>;
+}
+
 export class MlflowError extends Error {
   constructor(
     message: string,
@@ -97,6 +108,25 @@ export class MlflowClient {
       if (error instanceof MlflowError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
       throw error;
     }
+  }
+
+  /** SetTraceTagV3 (mlflow-wire.md §6); MLflow answers 400 (a failed foreign key) while the trace is not stored. */
+  async setTraceTag(traceId: string, key: string, value: string): Promise<void> {
+    await this.json('PATCH', `/api/3.0/mlflow/traces/${encodeURIComponent(traceId)}/tags`, { key, value });
+  }
+
+  /** Creates an assessment with the id it carries (mlflow-wire.md §5): MLflow keeps a client-supplied id. */
+  async createAssessment(assessment: AssessmentBody): Promise<void> {
+    await this.json('POST', `/api/3.0/mlflow/traces/${encodeURIComponent(assessment.trace_id)}/assessments`, { assessment });
+  }
+
+  /** Replaces the value, rationale and metadata of an existing assessment, keeping its id (metadata keys are merged). */
+  async updateAssessment(assessment: AssessmentBody): Promise<void> {
+    const { trace_id: traceId, assessment_id: id, feedback, rationale, metadata } = assessment;
+    await this.json('PATCH', `/api/3.0/mlflow/traces/${encodeURIComponent(traceId)}/assessments/${encodeURIComponent(id)}`, {
+      assessment: { feedback, rationale, metadata },
+      update_mask: 'feedback,rationale,metadata',
+    });
   }
 
   /** A JSON REST call; MLflow rejects POST/PATCH without `Content-Type: application/json` (mlflow-wire.md §6). */

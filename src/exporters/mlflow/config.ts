@@ -34,11 +34,35 @@ export const mlflowExporterConfigSchema = z.preprocess(withMlflowEnvironment, z
       })
       .strict()
       .prefault({}),
+    /** Cost assessments on every trace whose root trace assembly enriched (contract.md, "On the MLflow trace"). */
+    feedback: z
+      .object({
+        enabled: z.boolean().default(true),
+        source_type: z.enum(['CODE', 'LLM_JUDGE', 'HUMAN']).default('CODE'),
+        source_id: z.string().min(1).default('cost_estimator'),
+        /** Assessment names, as dashboards and `feedback.\`name\`` searches know them. */
+        names: z
+          .object({
+            cost_usd: z.string().min(1).default('cost_usd'),
+            total_tokens: z.string().min(1).default('total_tokens'),
+            input_tokens: z.string().min(1).default('input_tokens'),
+            output_tokens: z.string().min(1).default('output_tokens'),
+          })
+          .strict()
+          .prefault({}),
+        /** Traces waiting for their feedback (and trace name tag); past it, new ones go without and are counted. */
+        queue_size: z.number().int().positive().default(10_000),
+        num_consumers: z.number().int().positive().default(2),
+      })
+      .strict()
+      .prefault({}),
+    /** Sets the `mlflow.traceName` tag (the root span's name), which MLflow's OTLP ingest never sets. */
+    trace_name_tag: z.boolean().default(true),
     retry_on_failure: z
       .object({
         initial_interval: durationMs.prefault('1s'),
         max_interval: durationMs.prefault('30s'),
-        /** How long one batch is retried before it is dropped (and logged). */
+        /** How long one batch, or one trace's feedback, is retried before it is dropped (and logged). */
         max_elapsed_time: durationMs.prefault('5m'),
       })
       .strict()

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createUniqueExperiment, getTrace } from '../../../test/harness/mlflow-client.js';
 import { getFreePort } from '../../../test/harness/mlflow-server.js';
-import { stringValue } from '../../otlp/model.js';
+import { doubleValue, intValue, stringValue } from '../../otlp/model.js';
 import type { Span, TracesData } from '../../otlp/model.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { mlflowExporterConfigSchema } from './config.js';
 import { MlflowExporter } from './exporter.js';
+import { assessmentId } from './followup-sender.js';
+import { followUpsOf } from './trace-followups.js';
 import { applyMlflowWireFixes } from './wire-fixes.js';
 
 const mlflowUrl = inject('mlflowUrl');
@@ -137,3 +139,147 @@ describe('MLflow exporter against a real MLflow server', () => {
     expect(exporter.stats.failed.batches).toBe(0);
   });
 });
+
+interface StoredAssessment {
+  assessment_id: string;
+  assessment_name: string;
+  source: { source_type: string; source_id: string };
+  feedback: { value: number };
+  rationale?: string;
+  metadata?: Record<string, string>;
+  valid?: boolean;
+}
+
+async function storedTrace(traceId: string) {
+  const response = await fetch(`${mlflowUrl}/api/3.0/mlflow/traces/${traceId}`);
+  if (!response.ok) return undefined;
+  const { trace } = (await response.json()) as {
+    trace: { trace_info: { tags?: Record<string, string>; assessments?: StoredAssessment[] } };
+  };
+  return trace.trace_info;
+}
+
+/** A root as trace assembly leaves it: its trace's totals and breakdowns (contract.md, "On the root span"). */
+function enrichedRoot(totals: { cost: number; input: number; output: number; providers: string[] }): Span {
+  const providers = totals.providers.map((name) => ({ name, calls: 1, tokens: 1, cost_usd: 0, wall_ms: 1 }));
+  return rootSpan([
+    { key: 'tokenmeter.cost.total_usd', value: doubleValue(totals.cost) },
+    { key: 'tokenmeter.tokens.input', value: intValue(totals.input) },
+    { key: 'tokenmeter.tokens.output', value: intValue(totals.output) },
+    { key: 'tokenmeter.tokens.total', value: intValue(totals.input + totals.output) },
+    { key: 'tokenmeter.breakdown.providers', value: stringValue(JSON.stringify(providers)) },
+    { key: 'tokenmeter.breakdown.nodes', value: stringValue('[{"name":"plan"}]') },
+    { key: 'tokenmeter.bottleneck.node', value: stringValue('plan') },
+    { key: 'tokenmeter.llm.calls', value: intValue(totals.providers.length) },
+  ]);
+}
+
+describe('MLflow exporter follow-ups against a real MLflow server', () => {
+  const exporters: MlflowExporter[] = [];
+  afterEach(async () => {
+    for (const exporter of exporters.splice(0)) await exporter.shutdown(2000);
+  });
+
+  async function startExporter(experimentId: string, config: Record<string, unknown> = {}): Promise<MlflowExporter> {
+    const exporter = new MlflowExporter(
+      mlflowExporterConfigSchema.parse({
+        tracking_uri: mlflowUrl,
+        experiment_id: experimentId,
+        retry_on_failure: { initial_interval: '50ms', max_interval: '200ms' },
+        ...config,
+      }),
+      silentLogger(),
+    );
+    exporters.push(exporter);
+    await exporter.start();
+    return exporter;
+  }
+
+  const byName = (assessments: StoredAssessment[] | undefined) =>
+    Object.fromEntries((assessments ?? []).map((assessment) => [assessment.assessment_name, assessment]));
+
+  it('tags the trace name and logs the cost feedback once MLflow has the trace; a re-sent root updates it in place', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-feedback');
+    const exporter = await startExporter(experimentId);
+    const root = enrichedRoot({ cost: 0.001234, input: 800, output: 90, providers: ['openai', 'anthropic'] });
+    const traceId = `tr-${hex(root.traceId)}`;
+    await exporter.consume(batch(root));
+    await until(() => exporter.stats.followUps.assessmentsCreated === 4);
+
+    const first = (await storedTrace(traceId))!;
+    expect(first.tags?.['mlflow.traceName']).toBe('workflow');
+    const assessments = byName(first.assessments);
+    expect(Object.keys(assessments).sort()).toEqual(['cost_usd', 'input_tokens', 'output_tokens', 'total_tokens']);
+    expect(assessments['cost_usd']).toMatchObject({
+      source: { source_type: 'CODE', source_id: 'cost_estimator' },
+      feedback: { value: 0.001234 },
+      rationale: '890 tokens across 2 provider(s)',
+      metadata: { bottleneck_node: 'plan', llm_calls: '2' },
+    });
+    expect(JSON.parse(assessments['cost_usd']!.metadata!['providers']!)).toHaveLength(2);
+    expect(assessments['total_tokens']?.feedback.value).toBe(890);
+    expect(assessments['input_tokens']?.feedback.value).toBe(800);
+    expect(assessments['output_tokens']?.feedback.value).toBe(90);
+    expect(assessments['cost_usd']?.assessment_id).toBe(assessmentId(traceId, 'cost_estimator', 'cost_usd'));
+
+    // A late child made trace assembly send the root again with bigger numbers.
+    const resent = enrichedRoot({ cost: 0.002, input: 900, output: 100, providers: ['openai', 'anthropic'] });
+    resent.traceId = root.traceId;
+    resent.spanId = root.spanId;
+    await exporter.consume(batch(resent));
+    await until(() => exporter.stats.followUps.assessmentsUpdated === 4);
+    const updated = (await storedTrace(traceId))!;
+    expect(updated.assessments).toHaveLength(4);
+    expect(byName(updated.assessments)['cost_usd']).toMatchObject({ feedback: { value: 0.002 }, rationale: '1000 tokens across 2 provider(s)', valid: true });
+    expect(byName(updated.assessments)['total_tokens']?.feedback.value).toBe(1000);
+  });
+
+  it('is idempotent across restarts: a second exporter sending the same root updates, it does not duplicate', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-feedback-restart');
+    const root = enrichedRoot({ cost: 0.5, input: 10, output: 5, providers: ['openai'] });
+    const traceId = `tr-${hex(root.traceId)}`;
+    const before = await startExporter(experimentId);
+    await before.consume(batch(root));
+    await until(() => before.stats.followUps.assessmentsCreated === 4);
+    const after = await startExporter(experimentId, { feedback: { source_id: 'cost_estimator' } });
+    await after.consume(batch(enrichedRoot({ cost: 0.5, input: 10, output: 5, providers: ['openai'] })));
+    const again = enrichedRoot({ cost: 0.5, input: 10, output: 5, providers: ['openai'] });
+    again.traceId = root.traceId;
+    await after.consume(batch(again));
+    await until(() => after.stats.followUps.assessmentsUpdated === 4);
+    expect((await storedTrace(traceId))!.assessments).toHaveLength(4);
+  });
+
+  it('retries while MLflow has not stored the trace (404), then logs the feedback', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-feedback-early');
+    const exporter = await startExporter(experimentId, { feedback: { source_id: 'tokenmeter-test', names: { cost_usd: 'cost' } } });
+    const root = enrichedRoot({ cost: 0.25, input: 1, output: 2, providers: ['openai'] });
+    const traceId = `tr-${hex(root.traceId)}`;
+    // The follow-up of a root MLflow does not have yet, as when a batch is committed after its answer.
+    exporter['followUps'].enqueue(followUpsOf(batch(root)));
+    await until(() => exporter.stats.followUps.retries >= 2);
+    expect(await storedTrace(traceId)).toBeUndefined();
+    await exporter.consume(batch(rootSpanOf(root)));
+    await until(() => exporter.stats.followUps.assessmentsCreated === 4);
+    const assessments = byName((await storedTrace(traceId))!.assessments);
+    expect(assessments['cost']).toMatchObject({ source: { source_id: 'tokenmeter-test' }, feedback: { value: 0.25 } });
+  });
+
+  it('can be told to log no feedback and set no tag', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-feedback-off');
+    const exporter = await startExporter(experimentId, { feedback: { enabled: false }, trace_name_tag: false });
+    const root = enrichedRoot({ cost: 1, input: 1, output: 1, providers: ['openai'] });
+    await exporter.consume(batch(root));
+    await until(() => exporter.stats.delivered.spans === 1);
+    await exporter.shutdown(2000);
+    const stored = (await storedTrace(`tr-${hex(root.traceId)}`))!;
+    expect(stored.assessments ?? []).toHaveLength(0);
+    expect(stored.tags?.['mlflow.traceName']).toBeUndefined();
+    expect(exporter.stats.followUps).toMatchObject({ tagsSet: 0, assessmentsCreated: 0 });
+  });
+});
+
+/** The same span without tokenmeter's enrichment: what MLflow stores first. */
+function rootSpanOf(span: Span): Span {
+  return { ...span, attributes: [] };
+}

@@ -10,6 +10,10 @@ import { backoffDelayMs, sleep } from '../retry/backoff.js';
 import type { BackoffPolicy } from '../retry/backoff.js';
 import { MlflowClient } from './client.js';
 import type { MlflowExporterConfig } from './config.js';
+import { FollowUpSender } from './followup-sender.js';
+import type { FollowUpStats } from './followup-sender.js';
+import { followUpsOf } from './trace-followups.js';
+import type { TraceFollowUp } from './trace-followups.js';
 import { applyMlflowWireFixes } from './wire-fixes.js';
 
 const gzipAsync = promisify(gzip);
@@ -18,12 +22,15 @@ interface QueuedBatch {
   body: Uint8Array;
   spans: number;
   enqueuedAt: number;
+  /** Tags and feedback for the roots in the batch, sent once MLflow has accepted it. */
+  followUps: TraceFollowUp[];
 }
 
 export interface MlflowExporterStats {
   delivered: { batches: number; spans: number };
   failed: { batches: number; spans: number };
   queued: number;
+  followUps: FollowUpStats;
 }
 
 /**
@@ -33,6 +40,7 @@ export interface MlflowExporterStats {
  */
 export class MlflowExporter implements TracesExporter {
   private readonly client: MlflowClient;
+  private readonly followUps: FollowUpSender;
   private readonly queue: QueuedBatch[] = [];
   private readonly wakeWorkers: Array<() => void> = [];
   private readonly workers: Promise<void>[] = [];
@@ -40,18 +48,21 @@ export class MlflowExporter implements TracesExporter {
   private experimentId: Promise<string> | undefined;
   private accepting = false;
   private inFlight = 0;
-  readonly stats: MlflowExporterStats = { delivered: { batches: 0, spans: 0 }, failed: { batches: 0, spans: 0 }, queued: 0 };
+  readonly stats: MlflowExporterStats;
 
   constructor(
     private readonly config: MlflowExporterConfig,
     private readonly logger: Logger,
   ) {
     this.client = new MlflowClient(config.tracking_uri, config.timeout, config.headers);
+    this.followUps = new FollowUpSender(this.client, config, logger);
+    this.stats = { delivered: { batches: 0, spans: 0 }, failed: { batches: 0, spans: 0 }, queued: 0, followUps: this.followUps.stats };
   }
 
   async start(): Promise<void> {
     this.accepting = true;
     for (let i = 0; i < this.config.sending_queue.num_consumers; i++) this.workers.push(this.work());
+    this.followUps.start();
     // Resolve the experiment now so that a wrong name or id shows at start, but do not fail the start: MLflow may
     // come up after us (a sidecar usually starts first), and sending retries the lookup.
     this.resolveExperiment().then(
@@ -71,8 +82,9 @@ export class MlflowExporter implements TracesExporter {
         Math.max(1, Math.round(this.config.retry_on_failure.initial_interval / 1000)),
       );
     }
+    const followUps = followUpsOf(data);
     applyMlflowWireFixes(data);
-    this.queue.push({ body: encodeTracesProtobuf(data), spans, enqueuedAt: Date.now() });
+    this.queue.push({ body: encodeTracesProtobuf(data), spans, enqueuedAt: Date.now(), followUps });
     this.stats.queued = this.queue.length;
     this.wakeWorkers.shift()?.();
   }
@@ -87,6 +99,8 @@ export class MlflowExporter implements TracesExporter {
     this.stopping.abort();
     for (const wake of this.wakeWorkers.splice(0)) wake();
     await Promise.all(this.workers);
+    // Last: every delivery above may have added follow-ups.
+    await this.followUps.shutdown(Math.max(0, deadline - Date.now()));
   }
 
   private resolveExperiment(): Promise<string> {
@@ -126,6 +140,7 @@ export class MlflowExporter implements TracesExporter {
       if (result.outcome === 'delivered') {
         this.stats.delivered.batches++;
         this.stats.delivered.spans += batch.spans;
+        this.followUps.enqueue(batch.followUps);
         return;
       }
       const elapsed = Date.now() - batch.enqueuedAt;

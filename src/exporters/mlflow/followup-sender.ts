@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '../../telemetry/logger.js';
+import { backoffDelayMs, sleep } from '../retry/backoff.js';
+import type { BackoffPolicy } from '../retry/backoff.js';
+import { MlflowError } from './client.js';
+import type { AssessmentBody, MlflowClient } from './client.js';
+import type { MlflowExporterConfig } from './config.js';
+import type { TraceFeedback, TraceFollowUp } from './trace-followups.js';
+
+export interface FollowUpStats {
+  tagsSet: number;
+  assessmentsCreated: number;
+  assessmentsUpdated: number;
+  /** Attempts repeated because MLflow had not stored the trace yet, or was unreachable. */
+  retries: number;
+  /** Traces given up after `retry_on_failure.max_elapsed_time`. */
+  failed: number;
+  /** Traces not followed up because `feedback.queue_size` traces were already waiting. */
+  dropped: number;
+}
+
+interface Pending {
+  followUp: TraceFollowUp;
+  firstQueuedAt: number;
+  attempt: number;
+}
+
+/** A map that forgets its oldest entries past a limit: memory of what was sent, bounded. */
+class RecentMap<V> extends Map<string, V> {
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override set(key: string, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    if (this.size > this.limit) super.delete(this.keys().next().value!);
+    return this;
+  }
+}
+
+/**
+ * Sends the follow-ups of traces MLflow has accepted: the trace name tag and the cost assessments. Assessments get
+ * deterministic ids (MLflow keeps a client-supplied id and refuses a second create with the same one), so a retry or
+ * a restart of tokenmeter never duplicates them, and a root re-sent with new numbers updates them in place. MLflow may
+ * not have stored a trace yet (3.9: 404; later versions: 400 from a failed foreign key): those are retried with
+ * backoff. The newest numbers of a trace replace any older ones still waiting, so an update never goes back in time.
+ */
+export class FollowUpSender {
+  private readonly pending = new Map<string, Pending>();
+  private readonly ready: string[] = [];
+  private readonly inFlight = new Set<string>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly tagged: RecentMap<true>;
+  /** Assessment id → what was last stored under it. */
+  private readonly sent: RecentMap<string>;
+  private readonly wakeWorkers: Array<() => void> = [];
+  private readonly workers: Promise<void>[] = [];
+  private readonly stopping = new AbortController();
+  private readonly retryPolicy: BackoffPolicy;
+  readonly stats: FollowUpStats = { tagsSet: 0, assessmentsCreated: 0, assessmentsUpdated: 0, retries: 0, failed: 0, dropped: 0 };
+
+  constructor(
+    private readonly client: MlflowClient,
+    private readonly config: MlflowExporterConfig,
+    private readonly logger: Logger,
+  ) {
+    const { queue_size } = config.feedback;
+    this.tagged = new RecentMap(queue_size);
+    this.sent = new RecentMap(queue_size * 4);
+    const retry = config.retry_on_failure;
+    this.retryPolicy = { initialIntervalMs: retry.initial_interval, maxIntervalMs: retry.max_interval };
+  }
+
+  start(): void {
+    for (let i = 0; i < this.config.feedback.num_consumers; i++) this.workers.push(this.work());
+  }
+
+  /** Called once MLflow answered 200 to the batch holding these roots. */
+  enqueue(followUps: readonly TraceFollowUp[]): void {
+    for (const followUp of followUps) {
+      const waiting = this.pending.get(followUp.traceId);
+      if (waiting !== undefined) {
+        // Newer numbers win; a root without enrichment (e.g. not through trace assembly) keeps the feedback waiting.
+        waiting.followUp = { ...followUp, feedback: followUp.feedback ?? waiting.followUp.feedback };
+        continue;
+      }
+      if (this.pending.size >= this.config.feedback.queue_size) {
+        this.stats.dropped++;
+        continue;
+      }
+      this.pending.set(followUp.traceId, { followUp, firstQueuedAt: Date.now(), attempt: 0 });
+      // One in flight or waiting for a retry picks the new numbers up when it is done.
+      if (!this.inFlight.has(followUp.traceId) && !this.retryTimers.has(followUp.traceId)) this.markReady(followUp.traceId);
+    }
+  }
+
+  async shutdown(deadlineMs: number): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    while ((this.ready.length > 0 || this.inFlight.size > 0) && Date.now() < deadline) await sleep(20);
+    if (this.pending.size > 0) this.logger.warn({ traces: this.pending.size }, 'shutdown with MLflow feedback not sent');
+    this.stopping.abort();
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    for (const wake of this.wakeWorkers.splice(0)) wake();
+    await Promise.all(this.workers);
+  }
+
+  private markReady(traceId: string): void {
+    this.ready.push(traceId);
+    this.wakeWorkers.shift()?.();
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      const traceId = this.ready.shift();
+      if (traceId === undefined) {
+        await new Promise<void>((resolve) => this.wakeWorkers.push(resolve));
+        continue;
+      }
+      const entry = this.pending.get(traceId);
+      if (entry === undefined) continue;
+      this.pending.delete(traceId);
+      this.inFlight.add(traceId);
+      let sent = false;
+      try {
+        sent = await this.send(entry.followUp);
+      } catch (error) {
+        this.logger.warn({ err: error, traceId }, 'MLflow feedback failed; retrying');
+      } finally {
+        this.inFlight.delete(traceId);
+      }
+      if (this.pending.has(traceId)) this.markReady(traceId); // newer numbers came meanwhile
+      else if (!sent) this.retryLater(entry);
+    }
+  }
+
+  private retryLater(entry: Pending): void {
+    const { traceId } = entry.followUp;
+    if (Date.now() - entry.firstQueuedAt >= this.config.retry_on_failure.max_elapsed_time || this.stopping.signal.aborted) {
+      this.stats.failed++;
+      this.logger.error({ traceId, attempts: entry.attempt + 1 }, 'gave up on MLflow feedback for a trace');
+      return;
+    }
+    this.stats.retries++;
+    this.pending.set(traceId, { ...entry, attempt: entry.attempt + 1 });
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(traceId);
+      this.markReady(traceId);
+    }, backoffDelayMs(this.retryPolicy, entry.attempt));
+    timer.unref();
+    this.retryTimers.set(traceId, timer);
+  }
+
+  /** True when everything is stored; false when MLflow has not stored the trace yet. Throws on other failures. */
+  private async send(followUp: TraceFollowUp): Promise<boolean> {
+    if (this.config.trace_name_tag && !this.tagged.has(followUp.traceId)) {
+      try {
+        await this.client.setTraceTag(followUp.traceId, 'mlflow.traceName', followUp.traceName);
+      } catch (error) {
+        if (isNotYetStored(error)) return false;
+        throw error;
+      }
+      this.tagged.set(followUp.traceId, true);
+      this.stats.tagsSet++;
+    }
+    if (followUp.feedback === undefined || !this.config.feedback.enabled) return true;
+    for (const assessment of this.assessmentsOf(followUp.traceId, followUp.feedback)) {
+      if (!(await this.upsert(assessment))) return false;
+    }
+    return true;
+  }
+
+  private assessmentsOf(traceId: string, feedback: TraceFeedback): AssessmentBody[] {
+    const { names, source_id, source_type } = this.config.feedback;
+    const assessment = (name: string, value: number, extra: Partial<AssessmentBody> = {}): AssessmentBody => ({
+      assessment_id: assessmentId(traceId, source_id, name),
+      assessment_name: name,
+      trace_id: traceId,
+      source: { source_type, source_id },
+      feedback: { value },
+      ...extra,
+    });
+    return [
+      assessment(names.cost_usd, feedback.costUsd, { rationale: feedback.rationale, metadata: feedback.metadata }),
+      assessment(names.total_tokens, feedback.totalTokens),
+      assessment(names.input_tokens, feedback.inputTokens),
+      assessment(names.output_tokens, feedback.outputTokens),
+    ];
+  }
+
+  /** Creates the assessment, or updates it when it exists and its numbers changed. False: trace not stored yet. */
+  private async upsert(assessment: AssessmentBody): Promise<boolean> {
+    const id = assessment.assessment_id;
+    const content = JSON.stringify([assessment.feedback, assessment.rationale, assessment.metadata]);
+    const previous = this.sent.get(id);
+    if (previous === content) return true;
+    if (previous === undefined) {
+      try {
+        await this.client.createAssessment(assessment);
+        this.sent.set(id, content);
+        this.stats.assessmentsCreated++;
+        return true;
+      } catch (error) {
+        // Stored before (by an earlier attempt whose answer was lost, or before a restart): update it instead.
+        if (isNotYetStored(error)) return false;
+        if (!isDuplicate(error)) throw error;
+      }
+    }
+    try {
+      await this.client.updateAssessment(assessment);
+    } catch (error) {
+      if (error instanceof MlflowError && error.status === 404) {
+        this.sent.delete(id); // deleted in MLflow meanwhile: create it again on the retry
+        return false;
+      }
+      throw error;
+    }
+    this.sent.set(id, content);
+    this.stats.assessmentsUpdated++;
+    return true;
+  }
+}
+
+/** `a-` + 32 hex, MLflow's own id format, derived from what identifies the assessment so every sender agrees on it. */
+export function assessmentId(traceId: string, sourceId: string, name: string): string {
+  return `a-${createHash('sha256').update(`${traceId}\n${sourceId}\n${name}`).digest('hex').slice(0, 32)}`;
+}
+
+/** A second create with the same id: the store's unique constraint (SQLite, PostgreSQL, MySQL wording). */
+function isDuplicate(error: unknown): boolean {
+  return error instanceof MlflowError && error.status === 400 && /unique|duplicate/i.test(error.message);
+}
+
+/** MLflow has not stored the trace yet: 404 on 3.9, 400 from a failed foreign key on later versions (mlflow-wire.md §5). */
+function isNotYetStored(error: unknown): boolean {
+  return error instanceof MlflowError && (error.status === 404 || (error.status === 400 && !isDuplicate(error)));
+}

@@ -1,0 +1,101 @@
+/**
+ * What the exporter does for a trace once MLflow has accepted its root (mlflow-wire.md §2.3, §5, §6): set the trace
+ * name tag MLflow's OTLP ingest never sets, and, for a root that trace assembly enriched, log the cost feedback.
+ * Read from the root span as it leaves, so the exporter needs nothing but the wire contract (contract.md).
+ */
+import { findAttribute, isRootSpan, toHex } from '../../otlp/index.js';
+import type { AnyValue, Span, TracesData } from '../../otlp/index.js';
+import { LLM_CALLS_ATTRIBUTE } from '../../processors/traceassembly/index.js';
+
+/** The root's numbers, as the `cost_usd`, `total_tokens`, `input_tokens` and `output_tokens` assessments carry them. */
+export interface TraceFeedback {
+  costUsd: number;
+  totalTokens: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** "N tokens across K provider(s)", as the reference app's log_workflow_summary() wrote it. */
+  rationale: string;
+  /** The breakdown, flattened into MLflow's string → string assessment metadata. */
+  metadata: Record<string, string>;
+}
+
+export interface TraceFollowUp {
+  /** MLflow's id, `tr-` + the OTel trace id in hex. */
+  traceId: string;
+  traceName: string;
+  /** Present only on roots that trace assembly enriched. */
+  feedback: TraceFeedback | undefined;
+}
+
+/** Follow-ups for the roots in a batch; read before the wire fixes change the batch. */
+export function followUpsOf(data: TracesData): TraceFollowUp[] {
+  const followUps: TraceFollowUp[] = [];
+  for (const resourceSpans of data.resourceSpans) {
+    for (const scopeSpans of resourceSpans.scopeSpans) {
+      for (const span of scopeSpans.spans) {
+        const feedback = feedbackOf(span);
+        // A root with a remote parent is not a root to MLflow, but trace assembly enriched it as the local root.
+        if (!isRootSpan(span) && feedback === undefined) continue;
+        followUps.push({ traceId: `tr-${toHex(span.traceId)}`, traceName: span.name, feedback });
+      }
+    }
+  }
+  return followUps;
+}
+
+function number(value: AnyValue | undefined): number {
+  if (value?.kind === 'int') return Number(value.value);
+  if (value?.kind === 'double') return value.value;
+  return 0;
+}
+
+function text(value: AnyValue | undefined): string | undefined {
+  return value?.kind === 'string' ? value.value : undefined;
+}
+
+const METADATA_ATTRIBUTES: Record<string, string> = {
+  input_usd: 'tokenmeter.cost.input_usd',
+  output_usd: 'tokenmeter.cost.output_usd',
+  llm_calls: LLM_CALLS_ATTRIBUTE,
+  unpriced_calls: 'tokenmeter.llm.unpriced_calls',
+  cache_read_tokens: 'tokenmeter.tokens.cache_read',
+  cache_write_tokens: 'tokenmeter.tokens.cache_write',
+  reasoning_tokens: 'tokenmeter.tokens.reasoning',
+  nodes: 'tokenmeter.breakdown.nodes',
+  models: 'tokenmeter.breakdown.models',
+  providers: 'tokenmeter.breakdown.providers',
+  bottleneck_node: 'tokenmeter.bottleneck.node',
+  bottleneck_share: 'tokenmeter.bottleneck.share',
+  llm_time_share: 'tokenmeter.llm.time_share',
+};
+
+function feedbackOf(span: Span): TraceFeedback | undefined {
+  const attributes = span.attributes;
+  if (findAttribute(attributes, LLM_CALLS_ATTRIBUTE) === undefined) return undefined;
+  const get = (key: string) => findAttribute(attributes, key);
+  const totalTokens = number(get('tokenmeter.tokens.total'));
+  const metadata: Record<string, string> = {};
+  for (const [name, key] of Object.entries(METADATA_ATTRIBUTES)) {
+    const value = get(key);
+    if (value === undefined) continue;
+    metadata[name] = text(value) ?? String(number(value));
+  }
+  return {
+    costUsd: number(get('tokenmeter.cost.total_usd')),
+    totalTokens,
+    inputTokens: number(get('tokenmeter.tokens.input')),
+    outputTokens: number(get('tokenmeter.tokens.output')),
+    rationale: `${totalTokens} tokens across ${providerCount(text(get('tokenmeter.breakdown.providers')))} provider(s)`,
+    metadata,
+  };
+}
+
+function providerCount(breakdown: string | undefined): number {
+  if (breakdown === undefined) return 0;
+  try {
+    const rows: unknown = JSON.parse(breakdown);
+    return Array.isArray(rows) ? rows.length : 0;
+  } catch {
+    return 0;
+  }
+}
