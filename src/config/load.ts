@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { adminConfigSchema } from '../admin/config.js';
+import type { AdminConfig } from '../admin/config.js';
 import type { ComponentRegistry } from '../components.js';
 import { ConfigError, describeZodIssues } from './errors.js';
 import { MissingEnvironmentVariableError, substituteEnvironment } from './env.js';
@@ -23,6 +25,7 @@ const documentSchema = z
     receivers: z.record(z.string(), z.unknown()).default({}),
     processors: z.record(z.string(), z.unknown()).default({}),
     exporters: z.record(z.string(), z.unknown()).default({}),
+    admin: adminConfigSchema.prefault({}),
     service: z
       .object({
         pipelines: z.record(z.string(), pipelineSchema).refine((p) => Object.keys(p).length > 0, 'expected at least one pipeline'),
@@ -49,6 +52,7 @@ export interface TokenmeterConfig {
   exporters: Map<string, { type: string; config: unknown }>;
   pipelines: Map<string, PipelineConfig>;
   logLevel: string;
+  admin: AdminConfig;
 }
 
 export function readConfigFile(path: string): unknown {
@@ -118,6 +122,11 @@ export function validateConfig(document: unknown, registry: ComponentRegistry, e
     if (!used.has(`receivers.${id}`)) problems.push(`receivers.${id}: defined but not used by any pipeline in service.pipelines`);
   }
 
+  const { admin } = parsed.data;
+  if (admin.ledger !== undefined && sections.exporters.get(admin.ledger)?.type !== 'ledger') {
+    problems.push(`admin.ledger: got ${JSON.stringify(admin.ledger)}, expected the id of a ledger exporter defined in exporters`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...sections, pipelines, logLevel: parsed.data.service.telemetry.logs.level };
+  return { ...sections, pipelines, logLevel: parsed.data.service.telemetry.logs.level, admin };
 }

@@ -19,8 +19,8 @@ export interface LedgerUpdate {
   newCalls: CallRow[];
   /** Traces that finished with this batch. */
   newTraces: TraceRow[];
-  /** Finished traces whose totals grew because one of their calls arrived after the root span. */
-  grownTraces: TraceRow[];
+  /** Finished traces whose totals changed because a call, or trace assembly's re-sent root, came after the root. */
+  grownTraces: Array<{ trace: TraceRow; addedCostUsd: number }>;
   events: LiveEvent[];
 }
 
@@ -33,6 +33,10 @@ interface CallTotalsColumns {
   cache_write_tokens: number;
   reasoning_tokens: number;
   cost_usd: number;
+}
+
+function changed(before: TraceColumns, after: TraceColumns): boolean {
+  return TRACE_COLUMN_NAMES.some((name) => before[name as keyof TraceColumns] !== after[name as keyof TraceColumns]);
 }
 
 export class Ledger {
@@ -119,37 +123,45 @@ export class Ledger {
 
   private write(calls: readonly CallRecord[], roots: readonly RootRecord[], nowMs: number): LedgerUpdate {
     const update: LedgerUpdate = { newCalls: [], newTraces: [], grownTraces: [], events: [] };
-    const grown = new Map<string, TraceRow>();
+    const grown = new Map<string, { trace: TraceRow; addedCostUsd: number }>();
+    const grow = (before: TraceColumns, trace: TraceRow) => {
+      this.replaceTraceTotals.run(traceColumns(trace));
+      const addedCostUsd = trace.costUsd - before.cost_usd + (grown.get(trace.traceId)?.addedCostUsd ?? 0);
+      grown.set(trace.traceId, { trace, addedCostUsd });
+    };
     for (const call of calls) {
       const finished = this.selectTrace.get(call.traceId);
       const row: CallRow = { ...call, workflow: finished?.workflow ?? null, recordedMs: nowMs };
       if (this.insertCall.run(callColumns(row)).changes === 0) continue; // an app's retry: already recorded
       update.newCalls.push(row);
       update.events.push(this.emit({ type: 'call', call: row }, nowMs));
-      if (finished?.source === 'calls') {
-        // The call arrived after its root span: the trace's own sum must include it.
-        const regrown: TraceRow = { ...traceRowOf(finished), ...this.sumCalls(call.traceId) };
-        this.replaceTraceTotals.run(traceColumns(regrown));
-        grown.set(call.traceId, regrown);
-      }
-    }
-    for (const trace of grown.values()) {
-      update.grownTraces.push(trace);
-      update.events.push(this.emit({ type: 'trace', trace }, nowMs));
+      // The call arrived after its root span: a trace summed here must include it.
+      if (finished?.source === 'calls') grow(finished, { ...traceRowOf(finished), ...this.sumCalls(call.traceId) });
     }
     for (const root of roots) {
       const { totals, ...identity } = root;
+      const before = this.selectTrace.get(root.traceId);
       const row: TraceRow = {
         ...identity,
         ...(totals ?? this.sumCalls(root.traceId)),
         source: totals ? 'root_span' : 'calls',
         durationMs: root.endMs - root.startMs,
-        recordedMs: nowMs,
+        recordedMs: before?.recorded_ms ?? nowMs,
       };
-      if (this.insertTrace.run(traceColumns(row)).changes === 0) continue;
-      this.nameCallsWorkflow.run(row.workflow, row.traceId);
-      update.newTraces.push(row);
-      update.events.push(this.emit({ type: 'trace', trace: row }, nowMs));
+      if (before === undefined) {
+        this.insertTrace.run(traceColumns(row));
+        this.nameCallsWorkflow.run(row.workflow, row.traceId);
+        update.newTraces.push(row);
+        update.events.push(this.emit({ type: 'trace', trace: row }, nowMs));
+      } else if (totals !== undefined && changed(before, traceColumns(row))) {
+        // Trace assembly re-sends a root with new totals when a child came late; its word beats our own sum.
+        grow(before, row);
+      }
+      // Otherwise an app's retry, or a plain root seen again: already recorded.
+    }
+    for (const entry of grown.values()) {
+      update.grownTraces.push(entry);
+      update.events.push(this.emit({ type: 'trace', trace: entry.trace }, nowMs));
     }
     return update;
   }

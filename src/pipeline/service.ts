@@ -1,6 +1,9 @@
+import { AdminServer } from '../admin/server.js';
 import type { ComponentRegistry } from '../components.js';
 import type { TokenmeterConfig } from '../config/load.js';
+import { LedgerExporter } from '../exporters/ledger/exporter.js';
 import type { Logger } from '../telemetry/logger.js';
+import { telemetry } from '../telemetry/metrics.js';
 import { FanOutConsumer } from './consumer.js';
 import type { Component, Receiver, TracesConsumer, TracesExporter, TracesProcessor } from './consumer.js';
 
@@ -13,9 +16,13 @@ export class Service {
   private readonly exporters = new Map<string, TracesExporter>();
   private readonly processors: TracesProcessor[] = [];
   private readonly receivers = new Map<string, Receiver>();
+  private readonly ledgers = new Map<string, LedgerExporter>();
+  /** The admin listener (page, live stream, metrics, probes); started first and stopped last. */
+  readonly admin: AdminServer | undefined;
 
   constructor(config: TokenmeterConfig, registry: ComponentRegistry, logger: Logger) {
     const context = (kind: string, id: string) => ({ id, logger: logger.child({ component: `${kind}/${id}` }) });
+    telemetry.configure({ maxLabelValues: config.admin.metrics.max_label_values });
     const pipelineEntries = new Map<string, TracesConsumer[]>();
 
     for (const [pipelineName, pipeline] of config.pipelines) {
@@ -24,7 +31,9 @@ export class Service {
           let exporter = this.exporters.get(id);
           if (!exporter) {
             const { type, config: exporterConfig } = config.exporters.get(id)!;
-            exporter = registry.exporters[type]!.create(exporterConfig as never, context('exporter', id));
+            const created = registry.exporters[type]!.create(exporterConfig as never, context('exporter', id));
+            if (created instanceof LedgerExporter) this.ledgers.set(id, created);
+            exporter = telemetry.meterExporter(id, created);
             this.exporters.set(id, exporter);
           }
           return exporter;
@@ -33,6 +42,7 @@ export class Service {
       for (const id of [...pipeline.processors].reverse()) {
         const { type, config: processorConfig } = config.processors.get(id)!;
         const processor = registry.processors[type]!.create(processorConfig as never, context('processor', `${id}@${pipelineName}`), next);
+        telemetry.watchProcessor(`${id}@${pipelineName}`, processor);
         this.processors.push(processor);
         next = processor;
       }
@@ -42,26 +52,34 @@ export class Service {
     }
     for (const [id, entries] of pipelineEntries) {
       const { type, config: receiverConfig } = config.receivers.get(id)!;
-      const next = entries.length === 1 ? entries[0]! : new FanOutConsumer(entries);
+      const next = telemetry.meterReceiver(id, entries.length === 1 ? entries[0]! : new FanOutConsumer(entries));
       this.receivers.set(id, registry.receivers[type]!.create(receiverConfig as never, context('receiver', id), next));
+    }
+    if (config.admin.enabled) {
+      const ledger = this.ledgers.get(config.admin.ledger ?? [...this.ledgers.keys()][0] ?? '');
+      this.admin = new AdminServer(config.admin, ledger, logger.child({ component: 'admin' }));
     }
   }
 
   /** Starts from the end of the pipelines so that nothing receives data before its consumers are ready. */
   async start(): Promise<void> {
+    await this.admin?.start();
     await startAll([...this.exporters.values()]);
     // Each pipeline's processors were built back to front, so this order starts the ones nearest the exporters first.
     await startAll(this.processors);
     await startAll([...this.receivers.values()]);
+    this.admin?.setReady(true);
   }
 
   /** Stops accepting first, then lets processors flush into exporters, then drains the exporters. */
   async shutdown(deadlineMs = 10_000): Promise<void> {
     const deadline = Date.now() + deadlineMs;
     const remaining = () => Math.max(0, deadline - Date.now());
+    this.admin?.setReady(false);
     await Promise.all([...this.receivers.values()].map((receiver) => receiver.shutdown(remaining())));
     for (const processor of [...this.processors].reverse()) await processor.shutdown(remaining());
     await Promise.all([...this.exporters.values()].map((exporter) => exporter.shutdown(remaining())));
+    await this.admin?.shutdown();
   }
 }
 

@@ -49,6 +49,16 @@ function hasQueueStats(exporter: object): exporter is QueueStats {
   return typeof stats === 'object' && stats !== null && typeof stats.queued === 'number';
 }
 
+/** A processor that holds traces open (trace assembly's `stats.openTraces`): sampled at scrape time. */
+interface OpenTraceStats {
+  readonly stats: { readonly openTraces: number };
+}
+
+function hasOpenTraceStats(processor: object): processor is OpenTraceStats {
+  const stats = (processor as Partial<OpenTraceStats>).stats;
+  return typeof stats === 'object' && stats !== null && typeof stats.openTraces === 'number';
+}
+
 function refusalReason(error: unknown): string {
   return error instanceof PipelineError ? error.kind : 'internal';
 }
@@ -124,9 +134,9 @@ export class Telemetry {
     if (spans > 0) this.refusedSpans.inc({ receiver, reason }, spans);
   }
 
-  /** A component holding open traces (trace assembly) reports how many, sampled at scrape time. */
-  watchOpenTraces(component: string, count: () => number): void {
-    this.openTraceSources.set(component, count);
+  /** Samples the open traces of a processor that holds them; others are left alone. */
+  watchProcessor(processor: string, target: object): void {
+    if (hasOpenTraceStats(target)) this.openTraceSources.set(processor, () => target.stats.openTraces);
   }
 
   /** What a receiver's pipelines see: counts what they accept and what they refuse. */

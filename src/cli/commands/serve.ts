@@ -24,6 +24,13 @@ export function registerServeCommand(program: Command): void {
         return;
       }
       const logger = createLogger(process.env.TOKENMETER_LOG_LEVEL ?? config.logLevel);
+      if (!options.config) {
+        logger.info(
+          process.env.MLFLOW_TRACKING_URI
+            ? `embedded defaults: pricing, recording to the ledger and forwarding to MLflow at ${process.env.MLFLOW_TRACKING_URI}`
+            : 'embedded defaults: MLFLOW_TRACKING_URI is not set, so traces are priced and recorded to the ledger only, not forwarded to MLflow',
+        );
+      }
       const service = new Service(config, components, logger);
       try {
         await service.start();

@@ -55,12 +55,9 @@ export class CostMetrics {
   observe(update: LedgerUpdate): void {
     for (const call of update.newCalls) this.observeCall(call);
     for (const trace of update.newTraces) this.observeTrace(trace);
-    // A call that came after its trace finished adds to the workflow's spend (its run was already counted).
-    const grownTraceIds = new Set(update.grownTraces.map((trace) => trace.traceId));
-    for (const call of update.newCalls) {
-      if (call.costUsd !== null && call.workflow !== null && grownTraceIds.has(call.traceId)) {
-        this.workflowCost.inc(this.workflowLabels(call), call.costUsd);
-      }
+    // What came after a trace finished adds to its workflow's spend (the run itself was already counted).
+    for (const { trace, addedCostUsd } of update.grownTraces) {
+      if (addedCostUsd > 0) this.workflowCost.inc(this.workflowLabels(trace), addedCostUsd);
     }
   }
 

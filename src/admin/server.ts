@@ -1,0 +1,107 @@
+/**
+ * The admin listener: `/metrics` for Prometheus, `/v1/live` (server-sent events), `/v1/summary` and the live page
+ * at `/` for people, `/healthz` and `/readyz` for orchestrators. Apart from the OTLP ports so that it can be
+ * kept on loopback (the default) while OTLP is open to other containers.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { LedgerExporter } from '../exporters/ledger/exporter.js';
+import type { Logger } from '../telemetry/logger.js';
+import { telemetry } from '../telemetry/metrics.js';
+import type { AdminConfig } from './config.js';
+import { LiveStream } from './live.js';
+import { livePageAssets } from './page/assets.js';
+
+export class AdminServer {
+  private readonly server: Server;
+  private readonly live: LiveStream | undefined;
+  private ready = false;
+
+  constructor(
+    private readonly config: AdminConfig,
+    private readonly ledger: LedgerExporter | undefined,
+    private readonly logger: Logger,
+  ) {
+    this.live = ledger === undefined ? undefined : new LiveStream(ledger);
+    this.server = createServer((request, response) => {
+      this.route(request, response).catch((error: unknown) => {
+        this.logger.error({ err: error, path: request.url }, 'admin request failed');
+        if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', 'internal error\n');
+        else response.destroy();
+      });
+    });
+  }
+
+  /** Where it listens, once started (the port is the real one when the config asked for port 0). */
+  get url(): string {
+    const address = this.server.address();
+    if (address === null || typeof address === 'string') throw new Error('the admin listener is not started');
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  async start(): Promise<void> {
+    const { host, port } = this.config.endpoint;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.logger.info({ url: this.url, ledger: this.ledger !== undefined }, 'admin listener: live page, /metrics, /v1/live, /healthz, /readyz');
+  }
+
+  /** `/readyz` answers 200 only between a complete start and the beginning of shutdown. */
+  setReady(ready: boolean): void {
+    this.ready = ready;
+  }
+
+  async shutdown(): Promise<void> {
+    this.ready = false;
+    this.live?.close();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://admin');
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('allow', 'GET, HEAD');
+      return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+    }
+    const asset = livePageAssets.get(url.pathname);
+    if (asset !== undefined) return send(response, 200, asset.contentType, asset.body);
+    switch (url.pathname) {
+      case '/healthz':
+        return send(response, 200, 'text/plain; charset=utf-8', 'ok\n');
+      case '/readyz':
+        return this.ready
+          ? send(response, 200, 'text/plain; charset=utf-8', 'ready\n')
+          : send(response, 503, 'text/plain; charset=utf-8', 'not ready\n');
+      case '/metrics':
+        return send(response, 200, telemetry.registry.contentType, await telemetry.registry.metrics());
+      case '/v1/summary': {
+        if (!this.ledger?.isOpen) return noLedger(response);
+        const summary = this.ledger.ledger.summaries.summary(this.config.page.window);
+        return send(response, 200, 'application/json', JSON.stringify({ ...summary, windowMs: this.config.page.window }));
+      }
+      case '/v1/live':
+        if (this.live === undefined || !this.ledger?.isOpen) return noLedger(response);
+        return this.live.handle(request, response, url);
+      default:
+        return send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
+    }
+  }
+}
+
+function send(response: ServerResponse, status: number, contentType: string, body: string): void {
+  response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
+  response.end(response.req.method === 'HEAD' ? undefined : body);
+}
+
+function noLedger(response: ServerResponse): void {
+  send(response, 503, 'text/plain; charset=utf-8', 'no ledger: add a `ledger` exporter to a pipeline\n');
+}
