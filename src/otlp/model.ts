@@ -20,6 +20,12 @@ export type AnyValue =
   | { readonly kind: 'kvlist'; readonly values: KeyValue[] }
   | { readonly kind: 'empty' };
 
+/**
+ * What a decoder gives for an id it cannot read at all (OTLP/JSON that is neither hex nor base64, or not a string).
+ * Decoding goes on, so one bad span does not cost the whole request: receivers reject the span as a partial success.
+ */
+export const MALFORMED_ID: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
+
 export interface KeyValue {
   key: string;
   value: AnyValue;

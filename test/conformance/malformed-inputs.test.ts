@@ -119,12 +119,6 @@ describe('OTLP/HTTP: malformed requests', () => {
     ['wrong content type', () => post('hello', { 'Content-Type': 'text/plain' }), 415, /unsupported content type "text\/plain"/],
     ['oversize body', () => post(new Uint8Array(LIMIT + 1), protobuf), 413, /exceeds the limit of 65536 bytes/],
     ['gzip bomb', () => post(gzipBomb(), { ...protobuf, 'Content-Encoding': 'gzip' }), 413, /after decompression/],
-    [
-      'non-hex trace id',
-      () => post('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz","spanId":"0102030405060708"}]}]}]}', { 'Content-Type': 'application/json' }),
-      400,
-      /traceId: expected 32 hex characters/,
-    ],
   ];
   for (const [name, send, status, message] of cases) {
     it(`${name} → ${status} naming the problem, and the next request still arrives`, async () => {
@@ -133,6 +127,20 @@ describe('OTLP/HTTP: malformed requests', () => {
       expect(answer.text).toMatch(message);
     });
   }
+
+  it('a non-hex trace id in JSON → 200 with partial success naming it; the other spans of the request go on', async () => {
+    consumer.received = [];
+    const spans = [
+      { traceId: 'xyz', spanId: '0102030405060708', name: 'bad id' },
+      { traceId: '0102030405060708090a0b0c0d0e0f10', spanId: '0102030405060708', name: 'good id' },
+    ];
+    const response = await post(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }), { 'Content-Type': 'application/json' });
+    expect(response.status).toBe(200);
+    const partial = (await response.json()) as { partialSuccess?: { rejectedSpans?: string | number; errorMessage?: string } };
+    expect(Number(partial.partialSuccess?.rejectedSpans)).toBe(1);
+    expect(partial.partialSuccess?.errorMessage).toContain('traceId is neither hex nor base64');
+    expect(consumer.names()).toEqual(['good id']);
+  });
 
   it('an all-zero trace id → 200 with partial success, the span not forwarded', async () => {
     consumer.received = [];
@@ -179,12 +187,6 @@ describe('OTLP/gRPC: malformed requests', () => {
   const cases: [string, () => Promise<{ error?: ServiceError }>, number, RegExp][] = [
     ['truncated protobuf', () => exportCall(client, truncated()), GrpcCode.INVALID_ARGUMENT, /invalid protobuf ExportTraceServiceRequest: .*runs past the end of its message/],
     ['wrong wire type', () => exportCall(client, wrongWireType()), GrpcCode.INVALID_ARGUMENT, /wire type 0 not valid for field 1/],
-    [
-      'wrong-length trace id',
-      () => exportCall(client, request('short id', new Uint8Array(3).fill(1))),
-      GrpcCode.INVALID_ARGUMENT,
-      /traceId must be 16 bytes, got 3/,
-    ],
     ['oversize message', () => exportCall(client, new Uint8Array(LIMIT + 1)), GrpcCode.RESOURCE_EXHAUSTED, /larger than max/],
     ['gzip bomb', () => exportCall(gzipClient, new Uint8Array(10 * 1024 * 1024)), GrpcCode.RESOURCE_EXHAUSTED, /decompresses to a size larger than 65536/],
   ];
@@ -200,6 +202,16 @@ describe('OTLP/gRPC: malformed requests', () => {
       await expectGoodCallArrives(name);
     });
   }
+
+  it('a wrong-length trace id → OK with partial success naming it, the span not forwarded', async () => {
+    consumer.received = [];
+    const { response } = await exportCall(client, request('short id', new Uint8Array(3).fill(1)));
+    const partial = decodeExportTraceResponse(new Uint8Array(response!), 'protobuf');
+    expect(partial?.rejectedSpans).toBe(1);
+    expect(partial?.errorMessage).toContain('traceId has 3 bytes, expected 16');
+    await expectGoodCallArrives('short id');
+    expect(consumer.names()).toEqual(['after short id']);
+  });
 
   it('an all-zero trace id → OK with partial success, the span not forwarded', async () => {
     consumer.received = [];

@@ -1,3 +1,4 @@
+import { MALFORMED_ID } from '../model.js';
 import { OtlpDecodeError } from '../protobuf/decode-error.js';
 
 const EMPTY_BYTES = new Uint8Array(0);
@@ -16,28 +17,28 @@ const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
  * Decodes a trace or span id from OTLP/JSON. The spec says hex (any case); base64 is accepted too because several SDKs
  * have shipped it (otlp-protocol.md §6). The two are told apart by length: 32/16 hex characters vs 24/12 (padded) or
  * 22/11 (unpadded) base64 characters. Absent or empty means "no id" (a root span's parent), as in the Collector.
+ * Other hex is decoded to bytes of whatever length it has, and anything else gives `MALFORMED_ID`: either way the
+ * receivers reject that span alone, as a partial success, instead of the whole request.
  */
 export function decodeJsonId(value: unknown, byteLength: number): Uint8Array {
   if (value === undefined || value === null || value === '') return EMPTY_BYTES;
-  if (typeof value !== 'string') throw new OtlpDecodeError(`expected a hex string, got ${typeof value}`);
-  if (value.length === byteLength * 2) return decodeHex(value);
+  if (typeof value !== 'string') return MALFORMED_ID;
   const paddedLength = Math.ceil(byteLength / 3) * 4;
   const unpaddedLength = Math.ceil((byteLength * 4) / 3);
-  if ((value.length === paddedLength || value.length === unpaddedLength) && BASE64.test(value)) {
+  if (value.length !== byteLength * 2 && (value.length === paddedLength || value.length === unpaddedLength) && BASE64.test(value)) {
     const bytes = Buffer.from(value, 'base64');
     if (bytes.length === byteLength) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   }
-  throw new OtlpDecodeError(
-    `expected ${byteLength * 2} hex characters (or base64 of ${byteLength} bytes), got ${value.length} characters`,
-  );
+  return decodeHex(value) ?? MALFORMED_ID;
 }
 
-function decodeHex(value: string): Uint8Array {
+function decodeHex(value: string): Uint8Array | undefined {
+  if (value.length % 2 !== 0) return undefined;
   const bytes = new Uint8Array(value.length / 2);
   for (let i = 0; i < bytes.length; i++) {
     const high = HEX_VALUE[value.charCodeAt(2 * i)] ?? -1;
     const low = HEX_VALUE[value.charCodeAt(2 * i + 1)] ?? -1;
-    if (high < 0 || low < 0) throw new OtlpDecodeError(`invalid hex character in "${value}"`);
+    if (high < 0 || low < 0) return undefined;
     bytes[i] = (high << 4) | low;
   }
   return bytes;

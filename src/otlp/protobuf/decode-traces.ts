@@ -12,7 +12,7 @@ import type {
   Status,
   TracesData,
 } from '../model.js';
-import { OtlpDecodeError, nestError } from './decode-error.js';
+import { nestError } from './decode-error.js';
 import { ProtoReader, unexpectedTag } from './reader.js';
 
 // Field names by number, for error messages about known fields sent with the wrong wire type.
@@ -38,8 +38,6 @@ const ANY_VALUE_FIELDS = [
 const VALUES_FIELDS = [undefined, 'values'];
 
 const EMPTY_BYTES = new Uint8Array(0);
-const TRACE_ID_LENGTH = 16;
-const SPAN_ID_LENGTH = 8;
 
 /** Decodes a protobuf `ExportTraceServiceRequest` (equivalently `TracesData`: same field 1). */
 export function decodeTracesProtobuf(bytes: Uint8Array): TracesData {
@@ -234,16 +232,16 @@ function decodeSpan(reader: ProtoReader, end: number): Span {
     const tag = reader.uint32(end);
     switch (tag) {
       case 10:
-        span.traceId = readId(reader, end, TRACE_ID_LENGTH, 'traceId');
+        span.traceId = readId(reader, end);
         break;
       case 18:
-        span.spanId = readId(reader, end, SPAN_ID_LENGTH, 'spanId');
+        span.spanId = readId(reader, end);
         break;
       case 26:
         span.traceState = reader.string(end);
         break;
       case 34:
-        span.parentSpanId = readId(reader, end, SPAN_ID_LENGTH, 'parentSpanId');
+        span.parentSpanId = readId(reader, end);
         break;
       case 42:
         span.name = reader.string(end);
@@ -308,15 +306,11 @@ function decodeSpan(reader: ProtoReader, end: number): Span {
 }
 
 /**
- * Ids must be empty (proto3 default) or exactly their length, as the Collector's pdata requires: a wrong-length id
- * cannot be hex-encoded into anything a trace store would accept.
+ * Ids of any length are decoded as they are: a wrong-length id makes its span unacceptable, not the whole request,
+ * so the receivers reject that span alone as a partial success (src/receivers/otlp/validate.ts).
  */
-function readId(reader: ProtoReader, end: number, length: number, name: string): Uint8Array {
-  const id = reader.bytes(end);
-  if (id.length !== length && id.length !== 0) {
-    throw new OtlpDecodeError(`${name} must be ${length} bytes, got ${id.length}`);
-  }
-  return id;
+function readId(reader: ProtoReader, end: number): Uint8Array {
+  return reader.bytes(end);
 }
 
 function decodeEvent(reader: ProtoReader, end: number): SpanEvent {
@@ -356,10 +350,10 @@ function decodeLink(reader: ProtoReader, end: number): SpanLink {
     const tag = reader.uint32(end);
     switch (tag) {
       case 10:
-        link.traceId = readId(reader, end, TRACE_ID_LENGTH, 'traceId');
+        link.traceId = readId(reader, end);
         break;
       case 18:
-        link.spanId = readId(reader, end, SPAN_ID_LENGTH, 'spanId');
+        link.spanId = readId(reader, end);
         break;
       case 26:
         link.traceState = reader.string(end);
