@@ -21,7 +21,8 @@ COPY --from=build /app/package.json ./package.json
 COPY proto ./proto
 COPY config/tokenmeter.yaml /etc/tokenmeter/config.yaml
 # Listen on all interfaces inside the container; the embedded defaults use loopback.
-ENV TOKENMETER_OTLP_HTTP_ENDPOINT=0.0.0.0:4318
+ENV TOKENMETER_OTLP_HTTP_ENDPOINT=0.0.0.0:4318 \
+    TOKENMETER_OTLP_GRPC_ENDPOINT=0.0.0.0:4317
 EXPOSE 4317 4318 9464
 USER node
 ENTRYPOINT ["node", "dist/src/cli/main.js"]

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerModelsCommand } from './commands/models.js';
+import { registerPriceCommand } from './commands/price.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRepriceCommand } from './commands/reprice.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -11,6 +13,8 @@ const program = new Command()
   .showHelpAfterError();
 
 registerServeCommand(program);
+registerPriceCommand(program);
+registerModelsCommand(program);
 registerReportCommand(program);
 registerStatusCommand(program);
 registerRepriceCommand(program);
