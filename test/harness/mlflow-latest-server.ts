@@ -1,0 +1,73 @@
+/**
+ * A second real MLflow server, the newest 3.x (./.venv-mlflow-latest, pinned in requirements-mlflow-latest.txt), for
+ * what only MLflow >= 3.10 does: keep a `mlflow.llm.cost` it receives and sum it into `mlflow.trace.cost`.
+ *
+ * Started lazily by the suites that need it, not by global-setup: only they pay its start-up. mlflow-server.ts takes
+ * its venv from TOKENMETER_VENV when it is loaded, so this file runs it in a small child process of its own with that
+ * variable pointed at the latest venv (the LangGraph app in this process keeps the 3.9 venv). Run as a script, it
+ * starts the server, prints its URL as one JSON line and stops it on SIGTERM. Set MLFLOW_LATEST_URL to reuse a
+ * running server instead.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { repoRoot } from './paths.js';
+
+export const latestVenvDir = process.env['TOKENMETER_MLFLOW_LATEST_VENV'] || path.join(repoRoot, '.venv-mlflow-latest');
+
+/**
+ * MLflow >= 3.11 fetches its model price catalog from the internet when it prices a span itself; tests must not
+ * reach out, and tokenmeter's own `mlflow.llm.cost` never needs it (an empty URI disables fetching, mlflow-wire.md §4).
+ */
+const offlineCatalogEnv = { MLFLOW_MODEL_CATALOG_URI: '' };
+
+export interface LatestMlflowServer {
+  url: string;
+  /** The version the server reports on /version. */
+  version: string;
+  stop(): Promise<void>;
+}
+
+export async function startLatestMlflowServer(): Promise<LatestMlflowServer> {
+  const external = process.env['MLFLOW_LATEST_URL'];
+  if (external) return { url: external.replace(/\/+$/, ''), version: await versionOf(external), stop: async () => {} };
+
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    cwd: repoRoot,
+    env: { ...process.env, ...offlineCatalogEnv, TOKENMETER_VENV: latestVenvDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = once(child, 'exit');
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', () => {
+      const line = output.split('\n').find((candidate) => candidate.startsWith('{'));
+      if (line !== undefined) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    void exited.then(() => reject(new Error(`the latest MLflow server did not start:\n${output}`)));
+  });
+  return {
+    url,
+    version: await versionOf(url),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function versionOf(url: string): Promise<string> {
+  return (await (await fetch(`${url}/version`)).text()).trim();
+}
+
+// Run as a script (the child above): mlflow-server.js is imported only here, after TOKENMETER_VENV was set.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { startMlflowServer } = await import('./mlflow-server.js');
+  const server = await startMlflowServer({ env: offlineCatalogEnv });
+  process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+  process.once('SIGTERM', () => {
+    void server.stop({ removeDir: process.env['KEEP_MLFLOW_DIR'] === undefined }).then(() => process.exit(0));
+  });
+}
