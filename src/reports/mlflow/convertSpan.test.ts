@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { recognizeSpan } from '../../processors/costestimator/index.js';
+import { toHex } from '../../otlp/index.js';
+import { parseMlflowJson } from './bigJson.js';
+import { toOtlpSpan } from './convertSpan.js';
+import type { SpanJson } from './wire.js';
+
+/** A chat-model span exactly as MLflow 3.9's batchGet returned it for the LangGraph test app (trimmed). */
+const STORED = `{"trace_id": "g8ynXxvGWyP5AYi/sctMSw==", "span_id": "cSQegFyiCTo=", "parent_span_id": "EtCV+QK8xh8=",
+ "name": "PricedFakeChatModel", "start_time_unix_nano": 1795928861663912804, "end_time_unix_nano": 1795928861664735667,
+ "status": {"code": "STATUS_CODE_OK"}, "attributes": [
+  {"key": "mlflow.spanType", "value": {"string_value": "CHAT_MODEL"}},
+  {"key": "invocation_params", "value": {"kvlist_value": {"values": [{"key": "model", "value": {"string_value": "gpt-4o-mini"}},
+    {"key": "_type", "value": {"string_value": "openai-chat"}}, {"key": "stop"}]}}},
+  {"key": "metadata", "value": {"kvlist_value": {"values": [{"key": "langgraph_node", "value": {"string_value": "plan"}},
+    {"key": "ls_provider", "value": {"string_value": "openai"}}, {"key": "langgraph_step", "value": {"int_value": 1}}]}}},
+  {"key": "mlflow.chat.tokenUsage", "value": {"kvlist_value": {"values": [{"key": "input_tokens", "value": {"int_value": 100}},
+    {"key": "output_tokens", "value": {"int_value": 20}}, {"key": "total_tokens", "value": {"int_value": 120}}]}}},
+  {"key": "big", "value": {"int_value": "9007199254740993"}},
+  {"key": "ratio", "value": {"double_value": 0.000123456789012345}},
+  {"key": "tags", "value": {"array_value": {"values": [{"string_value": "a"}, {"bool_value": true}]}}},
+  {"key": "blob", "value": {"bytes_value": "AQID"}}
+ ]}`;
+
+describe('MLflow span JSON → our span model', () => {
+  const span = toOtlpSpan(parseMlflowJson<SpanJson>(STORED));
+
+  it('decodes base64 ids to the bytes OTLP carries', () => {
+    expect(toHex(span.traceId)).toBe('83cca75f1bc65b23f90188bfb1cb4c4b');
+    expect(toHex(span.spanId)).toBe('71241e805ca2093a');
+    expect(toHex(span.parentSpanId)).toBe('12d095f902bcc61f');
+  });
+
+  it('keeps nanosecond times above 2^53 exact', () => {
+    expect(span.startTimeUnixNano).toBe(1795928861663912804n);
+    expect(span.endTimeUnixNano - span.startTimeUnixNano).toBe(822863n);
+    expect(span.status.code).toBe(1);
+  });
+
+  it('converts every AnyValue kind, including a value-less key and long numbers', () => {
+    const value = (key: string) => span.attributes.find((attribute) => attribute.key === key)?.value;
+    expect(value('big')).toEqual({ kind: 'int', value: 9007199254740993n });
+    expect(value('ratio')).toEqual({ kind: 'double', value: 0.000123456789012345 });
+    expect(value('tags')).toEqual({ kind: 'array', values: [{ kind: 'string', value: 'a' }, { kind: 'bool', value: true }] });
+    expect(value('blob')).toEqual({ kind: 'bytes', value: new Uint8Array([1, 2, 3]) });
+    const invocation = value('invocation_params');
+    expect(invocation?.kind === 'kvlist' && invocation.values.find((entry) => entry.key === 'stop')?.value).toEqual({ kind: 'empty' });
+  });
+
+  it('is recognised by the pipeline\'s recognition as the call it is', () => {
+    expect(recognizeSpan(span)).toMatchObject({
+      operation: 'chat',
+      model: 'gpt-4o-mini',
+      provider: 'openai',
+      node: 'plan',
+      tokens: { input: 100, output: 20, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+    });
+  });
+});
+
+describe('parseMlflowJson', () => {
+  it('keeps long integers and long decimals as text instead of rounding or throwing', () => {
+    const parsed = parseMlflowJson<{ a: unknown; b: unknown; c: unknown }>('{"a": 1795928861663912804, "b": 0.000123456789012345, "c": 12}');
+    expect(parsed).toEqual({ a: '1795928861663912804', b: '0.000123456789012345', c: 12 });
+  });
+});
