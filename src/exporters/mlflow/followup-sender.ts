@@ -43,8 +43,8 @@ class RecentMap<V> extends Map<string, V> {
  * Sends the follow-ups of traces MLflow has accepted: the trace name tag and the cost assessments. Assessments get
  * deterministic ids (MLflow keeps a client-supplied id and refuses a second create with the same one), so a retry or
  * a restart of tokenmeter never duplicates them, and a root re-sent with new numbers updates them in place. MLflow may
- * not have stored a trace yet (3.9: 404; later versions: 400 from a failed foreign key): those are retried with
- * backoff. The newest numbers of a trace replace any older ones still waiting, so an update never goes back in time.
+ * not have stored a trace yet (404, or 400 from a failed foreign key, depending on version and call): those are
+ * retried with backoff. The newest numbers of a trace replace any older ones still waiting, so an update never goes back in time.
  */
 export class FollowUpSender {
   private readonly pending = new Map<string, Pending>();
@@ -201,9 +201,10 @@ export class FollowUpSender {
         this.stats.assessmentsCreated++;
         return true;
       } catch (error) {
-        // Stored before (by an earlier attempt whose answer was lost, or before a restart): update it instead.
-        if (isNotYetStored(error)) return false;
-        if (!isDuplicate(error)) throw error;
+        if (!(error instanceof MlflowError) || error.status === undefined) throw error;
+        if (error.status === 404) return false;
+        // Either the id exists (an earlier attempt whose answer was lost, or a restart: 3.9 answers 400, 3.17 500)
+        // or the trace is not stored yet (>= 3.10: 400 from the foreign key). The update below tells which.
       }
     }
     try {
@@ -226,12 +227,7 @@ export function assessmentId(traceId: string, sourceId: string, name: string): s
   return `a-${createHash('sha256').update(`${traceId}\n${sourceId}\n${name}`).digest('hex').slice(0, 32)}`;
 }
 
-/** A second create with the same id: the store's unique constraint (SQLite, PostgreSQL, MySQL wording). */
-function isDuplicate(error: unknown): boolean {
-  return error instanceof MlflowError && error.status === 400 && /unique|duplicate/i.test(error.message);
-}
-
-/** MLflow has not stored the trace yet: 404 on 3.9, 400 from a failed foreign key on later versions (mlflow-wire.md §5). */
+/** MLflow has not stored the trace yet: 3.9 answers 400 (a failed foreign key) to a tag, 3.17 answers 404. */
 function isNotYetStored(error: unknown): boolean {
-  return error instanceof MlflowError && (error.status === 404 || (error.status === 400 && !isDuplicate(error)));
+  return error instanceof MlflowError && (error.status === 404 || error.status === 400);
 }
