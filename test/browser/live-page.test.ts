@@ -1,0 +1,114 @@
+/**
+ * The live page in a real headless Chromium while the LangGraph app's traffic flows through tokenmeter: the numbers
+ * it shows must be the ledger's. Leaves a screenshot in test-results/live-page.png.
+ * Chromium is Debian's (test/harness/setup-browser.sh, run by `npm test`), driven by playwright-core.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../harness/paths.js';
+import { runLanggraphApp } from '../harness/python-app.js';
+import type { AppRun } from '../harness/python-app.js';
+import { readLedger, startLedgerSidecar, waitFor } from '../e2e/ledger-sidecar.js';
+import type { LedgerCallRow, LedgerSidecar, LedgerTraceRow } from '../e2e/ledger-sidecar.js';
+
+const screenshotPath = path.join(repoRoot, 'test-results', 'live-page.png');
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+/** How the page writes dollars. */
+const usd = (amount: number) => `$${amount >= 1 ? amount.toFixed(2) : amount.toFixed(6)}`;
+
+describe('live page', () => {
+  let sidecar: LedgerSidecar;
+  let userDataDir: string;
+  let context: BrowserContext;
+  let page: Page;
+  let runs: AppRun[];
+  let calls: LedgerCallRow[];
+  let traces: LedgerTraceRow[];
+
+  beforeAll(async () => {
+    sidecar = await startLedgerSidecar();
+    userDataDir = mkdtempSync(path.join(tmpdir(), 'tokenmeter-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1280, height: 1100 },
+    });
+    page = await context.newPage();
+    await page.goto(sidecar.adminUrl);
+    await page.locator('#status[data-state="live"]').waitFor();
+
+    // Traffic flows while the page is open: everything below reaches it through /v1/live.
+    runs = await runLanggraphApp({ endpoint: sidecar.otlpTracesUrl, runs: 3, threadId: 'thread-page', strictExport: true });
+    const expectedCalls = sum(runs.map((run) => run.usages.length));
+    ({ calls, traces } = await waitFor('the ledger to hold every call and trace', () => {
+      const ledger = readLedger(sidecar.ledgerPath);
+      return ledger.calls.length === expectedCalls && ledger.traces.length === runs.length ? ledger : undefined;
+    }));
+    await waitFor('the page to show every call and trace', async () => {
+      const shownCalls = await page.locator('#total-calls').textContent();
+      const shownTraces = await page.locator('#recent-traces tr').count();
+      const shownTotal = await page.locator('#total-cost').getAttribute('data-usd');
+      const ledgerTotal = sum(readLedger(sidecar.ledgerPath).traces.map((trace) => trace.cost_usd));
+      return shownCalls === String(expectedCalls) && shownTraces === runs.length && Math.abs(Number(shownTotal) - ledgerTotal) < 1e-12 ? true : undefined;
+    });
+    ({ calls, traces } = readLedger(sidecar.ledgerPath));
+    mkdirSync(path.dirname(screenshotPath), { recursive: true });
+    await page.screenshot({ path: screenshotPath, fullPage: true });
+  }, 240_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    const code = await sidecar?.process.stop();
+    expect(code).toBe(0);
+  });
+
+  it('shows the ledger’s total spend, calls and traces', async () => {
+    const total = sum(calls.map((row) => row.cost_usd ?? 0));
+    expect(await page.locator('#total-cost').textContent()).toBe(usd(total));
+    expect(await page.locator('#total-calls').textContent()).toBe(String(calls.length));
+    expect(await page.locator('#total-traces').textContent()).toBe(String(traces.length));
+    expect(await page.locator('#total-unpriced').textContent()).toBe('0');
+    expect(await page.locator('#unpriced').isHidden()).toBe(true);
+    expect(sum(await page.locator('#per-minute .bar').evaluateAll((bars) => bars.map((bar) => Number(bar.getAttribute('data-usd')))))).toBeCloseTo(total, 12);
+  });
+
+  it('ranks models and nodes by the ledger’s cost', async () => {
+    const shown = async (tbody: string) =>
+      page.locator(`${tbody} tr`).evaluateAll((rows) =>
+        rows.map((row) => ({ name: row.getAttribute('data-name'), usd: Number(row.lastElementChild?.getAttribute('data-usd')) })),
+      );
+    const ledgerBy = (key: 'model' | 'node') => {
+      const totals = new Map<string, number>();
+      for (const row of calls) totals.set(String(row[key]), (totals.get(String(row[key])) ?? 0) + (row.cost_usd ?? 0));
+      return [...totals].sort((a, b) => b[1] - a[1]);
+    };
+    for (const [tbody, key] of [['#top-models', 'model'], ['#top-nodes', 'node']] as const) {
+      const rows = await shown(tbody);
+      expect(rows.map((row) => row.name)).toEqual(ledgerBy(key).map(([name]) => name));
+      rows.forEach((row, index) => expect(row.usd).toBeCloseTo(ledgerBy(key)[index]![1], 12));
+    }
+    const workflow = await shown('#top-workflows');
+    expect(workflow.map((row) => row.name)).toEqual(['tokenmeter_test_workflow']);
+    expect(workflow[0]!.usd).toBeCloseTo(sum(traces.map((trace) => trace.cost_usd)), 12);
+  });
+
+  it('lists each recent trace with its ledger cost and bottleneck', async () => {
+    for (const trace of traces) {
+      const row = page.locator(`#recent-traces tr[data-trace-id="${trace.trace_id}"]`);
+      expect(Number(await row.locator('td').last().getAttribute('data-usd'))).toBeCloseTo(trace.cost_usd, 12);
+      expect(await row.locator('td').last().textContent()).toBe(usd(trace.cost_usd));
+      expect(await row.locator('td').nth(5).textContent()).toContain(trace.bottleneck_node!);
+    }
+    expect(runs.map((run) => run.trace_id).sort()).toEqual(traces.map((trace) => trace.trace_id).sort());
+  });
+
+  it('showed every call live as it came', async () => {
+    expect(await page.locator('#live-calls li').count()).toBe(calls.length);
+  });
+});
