@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { attributes, makeSpan } from '../processors/costestimator/testSpans.js';
+import { TracePricer } from './priceTrace.js';
+import type { ReportTrace } from './trace.js';
+
+function trace(spans: ReportTrace['spans']): ReportTrace {
+  return { storedId: '"tr-1"', traceId: 'tr-1', state: 'OK', startMs: 0, durationMs: 0, workflow: 'wf', tags: {}, assessments: [], spans };
+}
+
+const chat = (id: string, parent: string | undefined, extra: Record<string, string | number> = {}) =>
+  makeSpan({
+    id,
+    parent,
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 100,
+      ...extra,
+    }),
+  });
+
+describe('TracePricer', () => {
+  it('counts a call seen by two nested layers once, as the pipeline does', () => {
+    const calls = new TracePricer().price(trace([chat('outer', 'root'), chat('inner', 'outer'), makeSpan({ id: 'root', attributes: [] })]));
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ model: 'gpt-4o', provider: 'openai', tokens: { input: 1000, output: 100 } });
+    expect(calls[0]!.costUsd).toBeGreaterThan(0);
+  });
+
+  it('prices a span tokenmeter priced before from scratch, under the overrides given, and keeps the old cost to compare', () => {
+    const priced = chat('s1', undefined, {
+      'tokenmeter.cost.status': 'priced',
+      'tokenmeter.cost.total_usd': 99,
+      'mlflow.llm.cost': JSON.stringify({ input_cost: 0.0025, output_cost: 0.001, total_cost: 0.0035 }),
+    });
+    const pricer = new TracePricer({ overrides: [{ match: { exact: 'gpt-4o' }, prices: { input: 1, output: 10 }, tiers: [] }] });
+    const [call] = pricer.price(trace([priced]));
+    expect(call!.costUsd).toBeCloseTo((1000 * 1 + 100 * 10) / 1e6, 15);
+    expect(call!.recorded).toEqual({ usd: 0.0035, source: 'tokenmeter' });
+  });
+
+  it('reports a call no price list knows as unpriced, with the reason', () => {
+    const [call] = new TracePricer().price(trace([chat('s1', undefined, { 'gen_ai.request.model': 'acme-1' })]));
+    expect(call!.costUsd).toBeUndefined();
+    expect(call!.unpricedReason).toContain('acme-1');
+  });
+});
