@@ -1,6 +1,7 @@
 import type { PartialSuccess, TracesData } from '../../otlp/model.js';
 import { PipelineError } from '../../pipeline/consumer.js';
 import type { TracesConsumer } from '../../pipeline/consumer.js';
+import { telemetry } from '../../telemetry/metrics.js';
 import { rejectInvalidSpans } from './validate.js';
 
 /** What a transport answers for an Export call: success (possibly partial) or a classified failure. */
@@ -14,6 +15,7 @@ export type ExportOutcome =
  */
 export async function handleExport(data: TracesData, next: TracesConsumer): Promise<ExportOutcome> {
   const rejection = rejectInvalidSpans(data);
+  if (rejection !== undefined) telemetry.spansRefused('otlp', rejection.rejectedSpans, 'invalid');
   try {
     await next.consume(data);
   } catch (error) {
