@@ -6,8 +6,13 @@
  * against the newest MLflow 3.x, whose own `mlflow.trace.cost` must equal ours with nothing counted twice.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createUniqueExperiment, rootSpan, spanAttribute, spanTokenUsage, spanType, waitForTrace } from '../harness/mlflow-client.js';
-import type { MlflowSpan, Trace } from '../harness/mlflow-client.js';
+import { mlflowExporterConfigSchema } from '../../src/exporters/mlflow/config.js';
+import { MlflowExporter } from '../../src/exporters/mlflow/exporter.js';
+import { doubleValue, intValue, stringValue } from '../../src/otlp/index.js';
+import type { AnyValue, Span } from '../../src/otlp/index.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { createUniqueExperiment, getTrace, rootSpan, spanAttribute, spanTokenUsage, spanType, waitForTrace } from '../harness/mlflow-client.js';
+import type { AnyValue as StoredValue, MlflowSpan, Trace } from '../harness/mlflow-client.js';
 import { startLatestMlflowServer } from '../harness/mlflow-latest-server.js';
 import type { LatestMlflowServer } from '../harness/mlflow-latest-server.js';
 import { getFreePort } from '../harness/mlflow-server.js';
@@ -87,6 +92,34 @@ const picoSum = (amounts: number[]) => amounts.reduce((sum, amount) => sum + Mat
 const nodeOf = (span: MlflowSpan) => decoded(spanAttribute(span, 'metadata'))?.['langgraph_node'];
 
 const durationMs = (span: MlflowSpan) => Number(BigInt(span.end_time_unix_nano) - BigInt(span.start_time_unix_nano)) / 1e6;
+
+/** The enriched root as trace assembly sends it again after a late child: its id, name, times and tokenmeter.* attributes. */
+function resentRoot(stored: MlflowSpan): Span {
+  const value = (stored: StoredValue | undefined): AnyValue =>
+    stored?.double_value !== undefined
+      ? doubleValue(stored.double_value)
+      : stored?.int_value !== undefined
+        ? intValue(Number(stored.int_value))
+        : stringValue(stored?.string_value ?? '');
+  return {
+    traceId: Buffer.from(stored.trace_id, 'base64'),
+    spanId: Buffer.from(stored.span_id, 'base64'),
+    traceState: '',
+    parentSpanId: new Uint8Array(0),
+    flags: 0,
+    name: stored.name,
+    kind: 1,
+    startTimeUnixNano: BigInt(stored.start_time_unix_nano),
+    endTimeUnixNano: BigInt(stored.end_time_unix_nano),
+    attributes: (stored.attributes ?? []).filter(({ key }) => key.startsWith('tokenmeter.')).map(({ key, value: stored }) => ({ key, value: value(stored) })),
+    droppedAttributesCount: 0,
+    events: [],
+    droppedEventsCount: 0,
+    links: [],
+    droppedLinksCount: 0,
+    status: { code: 1, message: '' },
+  };
+}
 
 const rows = (root: MlflowSpan, key: string) => JSON.parse(spanAttribute(root, key) as string) as Array<Record<string, number | string>>;
 
@@ -221,6 +254,29 @@ describe('trace assembly against the newest MLflow 3.x: MLflow’s own trace cos
       expect(tokenUsage['input_tokens']).toBe(spanAttribute(root, 'tokenmeter.tokens.input'));
       expect(tokenUsage['output_tokens']).toBe(spanAttribute(root, 'tokenmeter.tokens.output'));
     }
+  });
+
+  it('a re-sent root (as after a late child) adds nothing to MLflow’s totals and updates the feedback in place', async () => {
+    const { trace, root } = observed[0]!;
+    const exporter = new MlflowExporter(
+      mlflowExporterConfigSchema.parse({
+        tracking_uri: server.url,
+        experiment_id: trace.trace_info.trace_location!.mlflow_experiment!.experiment_id,
+      }),
+      silentLogger(),
+    );
+    await exporter.start();
+    // A fresh exporter remembers nothing: its create meets the stored id (MLflow 3.17 answers 500), so it updates.
+    const span = resentRoot(root);
+    await exporter.consume({ resourceSpans: [{ resource: undefined, schemaUrl: '', scopeSpans: [{ scope: undefined, schemaUrl: '', spans: [span] }] }] });
+    await exporter.shutdown(20_000);
+    expect(exporter.stats.delivered.spans).toBe(1);
+    expect(exporter.stats.followUps).toMatchObject({ assessmentsCreated: 0, assessmentsUpdated: 4, failed: 0 });
+
+    const after = (await getTrace(server.url, trace.trace_info.trace_id))!;
+    expect((after.trace_info as Trace['trace_info'] & { assessments: unknown[] }).assessments).toHaveLength(4);
+    expect(after.trace_info.trace_metadata?.['mlflow.trace.cost']).toBe(trace.trace_info.trace_metadata?.['mlflow.trace.cost']);
+    expect(after.trace_info.trace_metadata?.['mlflow.trace.tokenUsage']).toBe(trace.trace_info.trace_metadata?.['mlflow.trace.tokenUsage']);
   });
 
   it('logs the same feedback, trace name and session there', () => {
