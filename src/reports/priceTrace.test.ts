@@ -35,7 +35,7 @@ describe('TracePricer', () => {
       'tokenmeter.cost.total_usd': 99,
       'mlflow.llm.cost': JSON.stringify({ input_cost: 0.0025, output_cost: 0.001, total_cost: 0.0035 }),
     });
-    const pricer = new TracePricer({ overrides: [{ match: { exact: 'gpt-4o' }, prices: { input: 1, output: 10 }, tiers: [] }] });
+    const pricer = new TracePricer({ overrides: [{ match: { exact: 'gpt-4o' }, prices: { input: 1, output: 10 } }] });
     const [call] = pricer.price(trace([priced]));
     expect(call!.costUsd).toBeCloseTo((1000 * 1 + 100 * 10) / 1e6, 15);
     expect(call!.recorded).toEqual({ usd: 0.0035, source: 'tokenmeter' });

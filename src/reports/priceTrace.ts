@@ -6,8 +6,9 @@
  */
 import { findAttribute, removeAttribute, toHex } from '../otlp/index.js';
 import type { Span, TracesData } from '../otlp/index.js';
-import type { PricingConfig, TokenUsage } from '../pricing/index.js';
+import type { TokenUsage } from '../pricing/index.js';
 import { CostEstimatorProcessor, recognizeSpan } from '../processors/costestimator/index.js';
+import type { CostEstimatorConfig } from '../processors/costestimator/index.js';
 import type { ReportTrace } from './trace.js';
 
 export type RecordedCostSource = 'tokenmeter' | 'mlflow' | 'openinference';
@@ -29,14 +30,16 @@ export interface PricedCall {
   recorded: { usd: number; source: RecordedCostSource } | undefined;
 }
 
+/** The `pricing:` section of the costestimator processor, as a config file writes it. */
+export type PricingInput = NonNullable<CostEstimatorConfig['pricing']>;
+
 const noDownstream = { consume: async (): Promise<void> => {} };
 
 export class TracePricer {
   private readonly processor: CostEstimatorProcessor;
 
-  constructor(pricing: Partial<PricingConfig> = {}) {
-    // Each trace is one batch, so no memory of earlier traces is needed for de-duplication.
-    this.processor = new CostEstimatorProcessor({ pricing, maxOpenTraces: 1 }, noDownstream);
+  constructor(pricing: PricingInput = {}) {
+    this.processor = new CostEstimatorProcessor({ pricing }, noDownstream);
   }
 
   /** The counted model calls of the trace. Adds the processor's attributes to the trace's spans. */

@@ -6,10 +6,10 @@
 import { describeZodIssues, ConfigError } from '../config/errors.js';
 import { MissingEnvironmentVariableError, substituteEnvironment } from '../config/env.js';
 import { readConfigFile } from '../config/load.js';
-import type { PricingConfig } from '../pricing/index.js';
 import { costEstimatorConfigSchema } from '../processors/costestimator/index.js';
+import type { PricingInput } from './priceTrace.js';
 
-export function loadPricingConfig(path: string | undefined): Partial<PricingConfig> {
+export function loadPricingConfig(path: string | undefined): PricingInput {
   if (path === undefined) return {};
   let document: unknown;
   try {

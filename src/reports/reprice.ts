@@ -3,6 +3,7 @@
  * MLflow holds for it; with `--write`, a new assessment overriding the old one (MLflow keeps the old one, marked
  * invalid, as history: mlflow-wire.md §5 "Override").
  */
+import { assessmentId } from '../exporters/mlflow/followup-sender.js';
 import type { ReportsMlflowClient } from './mlflow/client.js';
 import type { AssessmentJson } from './mlflow/wire.js';
 import type { Cell, Report } from './output/report.js';
@@ -67,10 +68,14 @@ export function plannedChange(trace: ReportTrace, calls: readonly PricedCall[], 
   };
 }
 
-/** Overrides the current assessment (keeping its source, rationale and metadata), or creates the first one. */
+/**
+ * Overrides the current assessment (keeping its source, rationale and metadata), or creates the first one under the
+ * exporter's deterministic id, so that a tokenmeter exporting the trace later updates it instead of adding a second.
+ */
 export async function writeChange(client: ReportsMlflowClient, change: RepriceChange, sourceId: string, now: Date): Promise<void> {
   const previous = change.current;
   await client.createAssessment({
+    ...(previous === undefined ? { assessment_id: assessmentId(change.traceId, sourceId, COST_ASSESSMENT) } : {}),
     assessment_name: COST_ASSESSMENT,
     trace_id: change.storedId,
     source: previous?.source ?? { source_type: 'CODE', source_id: sourceId },

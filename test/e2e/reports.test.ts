@@ -1,6 +1,7 @@
 /**
  * The reports against a real MLflow 3.9 server holding, in one experiment:
- * - LangGraph app runs that went through tokenmeter (priced in flight: spans carry `mlflow.llm.cost`),
+ * - LangGraph app runs that went through tokenmeter (priced in flight: spans carry `mlflow.llm.cost`, and the
+ *   exporter logged a `cost_usd` assessment),
  * - LangGraph app runs the MLflow SDK exported straight to MLflow (stored under JSON-quoted trace ids),
  * - a failed trace with a call to a model no catalog knows, and a trace whose root never arrived.
  * Every command runs as a real child process (`node --import tsx src/cli/main.ts …`) and its JSON output is checked
@@ -73,6 +74,7 @@ async function runCliJson<T>(args: readonly string[]): Promise<T> {
 
 let experimentId: string;
 let tokenmeter: TokenmeterProcess;
+let adminUrl: string;
 let viaTokenmeter: AppRun[];
 let direct: AppRun[];
 /** Every trace of the experiment as MLflow's REST API returns it, by `tr-<hex>` id. */
@@ -130,11 +132,13 @@ async function postHandMadeTraces(): Promise<void> {
 beforeAll(async () => {
   experimentId = await createUniqueExperiment(mlflowUrl, 'reports');
   const port = await getFreePort();
+  adminUrl = `http://127.0.0.1:${await getFreePort()}`;
   tokenmeter = await startTokenmeter({
+    admin: { endpoint: adminUrl.slice('http://'.length) },
     receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
-    processors: { costestimator: {} },
+    processors: { costestimator: {}, traceassembly: {} },
     exporters: { mlflow: { tracking_uri: mlflowUrl, experiment_id: experimentId } },
-    service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator'], exporters: ['mlflow'] } } },
+    service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['mlflow'] } } },
   });
   [viaTokenmeter, direct] = await Promise.all([
     runLanggraphApp({ endpoint: `http://127.0.0.1:${port}/v1/traces`, runs: 2, threadId: 'via-tokenmeter', strictExport: true }),
@@ -370,7 +374,7 @@ describe('status', () => {
   it('counts traces by state, the spend, and the unpriced calls by model; reports MLflow\'s version', async () => {
     const infos = await searchAllTraces(mlflowUrl, experimentId);
     const count = (state: string) => infos.filter((info) => info.state === state).length;
-    const status = await runCliJson<Record<string, unknown> & { unpriced_calls_by_model: { rows: unknown[] } }>(['status', '--admin-url', 'http://127.0.0.1:9']);
+    const status = await runCliJson<Record<string, unknown> & { unpriced_calls_by_model: { rows: unknown[] } }>(['status', '--admin-url', adminUrl]);
     expect(status).toMatchObject({
       mlflow: 'reachable',
       mlflow_version: '3.9.0',
@@ -382,17 +386,21 @@ describe('status', () => {
     });
     expect([status['traces_ok'], status['traces_error'], status['traces_in_progress']]).toEqual([viaTokenmeter.length + direct.length, 1, 1]);
     expect(status['spend_usd']).toBeCloseTo(sum(allAppCalls().map((call) => call.costUsd)), 12);
-    expect(String(status['tokenmeter'])).toContain('not reachable at http://127.0.0.1:9/healthz');
+    expect(status['tokenmeter']).toBe('healthy (200 ok)');
     expect(status.unpriced_calls_by_model.rows).toEqual([
       { model: UNKNOWN_MODEL, provider: 'openai', calls: 1, reason: expect.stringContaining(UNKNOWN_MODEL) as unknown },
     ]);
   });
 
-  it('says MLflow is unreachable and exits non-zero', async () => {
+  it('says what is unreachable, and exits non-zero when MLflow is', async () => {
     const port = await getFreePort();
-    const result = await runCli(['status', '--tracking-uri', `http://127.0.0.1:${port}`, '--format', 'json']);
+    const result = await runCli(['status', '--tracking-uri', `http://127.0.0.1:${port}`, '--admin-url', `http://127.0.0.1:${port}`, '--format', 'json']);
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toMatchObject({ mlflow: expect.stringContaining('UNREACHABLE') as unknown, mlflow_version: null });
+    expect(JSON.parse(result.stdout)).toEqual({
+      mlflow: `UNREACHABLE: MLflow unreachable at http://127.0.0.1:${port}: ECONNREFUSED`,
+      mlflow_version: null,
+      tokenmeter: `not reachable at http://127.0.0.1:${port}/healthz (ECONNREFUSED)`,
+    });
   });
 });
 
@@ -404,9 +412,28 @@ interface RepriceJson {
   traces_that_would_be_repriced?: { rows: { trace_id: string; old_usd: number | null; new_usd: number; delta_usd: number }[]; total: { delta_usd: number } };
 }
 
+interface AssessmentJson {
+  assessment_id: string;
+  assessment_name: string;
+  valid?: boolean;
+  overrides?: string;
+  feedback?: { value?: number };
+}
+
+function costAssessments(info: object): AssessmentJson[] {
+  return ((info as { assessments?: AssessmentJson[] }).assessments ?? []).filter((assessment) => assessment.assessment_name === 'cost_usd');
+}
+
 describe('reprice', () => {
   it('dry-run shows the exact delta of a changed price, --write overrides the assessments, then nothing is left to change', async () => {
-    // First the catalog's prices become the assessed cost of every trace.
+    // The exporter assessed the traces that went through tokenmeter at the catalog's prices: nothing to change there.
+    const viaTokenmeterIds = viaTokenmeter.map((run) => run.mlflow_trace_id);
+    await expect.poll(async () => (await searchAllTraces(mlflowUrl, experimentId)).filter((info) => viaTokenmeterIds.includes(info.trace_id) && costAssessments(info).length > 0).length, { timeout: 20_000 }).toBe(viaTokenmeterIds.length);
+    const first = await runCliJson<RepriceJson>(['reprice']);
+    const unassessed = first.traces_that_would_be_repriced!.rows;
+    expect(unassessed.map((row) => row.trace_id).sort()).toEqual([...direct.map((run) => run.mlflow_trace_id), failedTraceId].sort());
+    expect(unassessed.every((row) => row.old_usd === null)).toBe(true);
+    // Then the catalog's prices become the assessed cost of the others.
     await runCliJson(['reprice', '--write']);
     const before = await runCliJson<RepriceJson>(['reprice']);
     expect(before.traces_to_change).toBe(0);
@@ -439,9 +466,7 @@ describe('reprice', () => {
 
     // MLflow shows the new cost and keeps the old one as overridden history.
     for (const info of (await searchAllTraces(mlflowUrl, experimentId)).filter((entry) => appTraceIds.includes(entry.trace_id.replace(/"/g, '')))) {
-      const costs = ((info as { assessments?: { assessment_id: string; assessment_name: string; valid?: boolean; overrides?: string; feedback?: { value?: number } }[] }).assessments ?? []).filter(
-        (assessment) => assessment.assessment_name === 'cost_usd',
-      );
+      const costs = costAssessments(info);
       const valid = costs.filter((assessment) => assessment.valid !== false);
       expect(valid).toHaveLength(1);
       const traceId = info.trace_id.replace(/"/g, '');

@@ -67,7 +67,7 @@ export class ReportsMlflowClient {
   }
 
   /** MLflow assigns the id, the times and `valid` when they are left out. */
-  async createAssessment(assessment: Omit<AssessmentJson, 'assessment_id' | 'valid' | 'create_time'>): Promise<AssessmentJson> {
+  async createAssessment(assessment: Omit<AssessmentJson, 'assessment_id' | 'valid' | 'create_time'> & { assessment_id?: string }): Promise<AssessmentJson> {
     const path = `/api/3.0/mlflow/traces/${encodeURIComponent(assessment.trace_id ?? '')}/assessments`;
     return (await this.rest.json<{ assessment: AssessmentJson }>('POST', path, { assessment })).assessment;
   }
