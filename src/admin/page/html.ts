@@ -22,24 +22,24 @@ export const livePageHtml = `<!doctype html>
   </section>
   <section id="unpriced" hidden>
     <h2>Unpriced models: their spend is missing from the totals</h2>
-    <table><thead><tr><th>Model</th><th>Provider</th><th>Calls</th><th>Why</th></tr></thead><tbody id="unpriced-models"></tbody></table>
+    <table><thead><tr><th>Model</th><th>Provider</th><th class="num">Calls</th><th>Why</th></tr></thead><tbody id="unpriced-models"></tbody></table>
   </section>
   <section>
     <h2>Spend per minute</h2>
     <div id="per-minute" class="chart" role="img" aria-label="spend per minute"></div>
   </section>
   <section class="tops">
-    <div><h2>Top models</h2><table><thead><tr><th>Model</th><th>Calls</th><th>Cost</th></tr></thead><tbody id="top-models"></tbody></table></div>
-    <div><h2>Top workflows</h2><table><thead><tr><th>Workflow</th><th>Runs</th><th>Cost</th></tr></thead><tbody id="top-workflows"></tbody></table></div>
-    <div><h2>Top nodes</h2><table><thead><tr><th>Node</th><th>Calls</th><th>Cost</th></tr></thead><tbody id="top-nodes"></tbody></table></div>
+    <div><h2>Top models</h2><table><thead><tr><th>Model</th><th class="num">Calls</th><th class="num">Cost</th></tr></thead><tbody id="top-models"></tbody></table></div>
+    <div><h2>Top workflows</h2><table><thead><tr><th>Workflow</th><th class="num">Runs</th><th class="num">Cost</th></tr></thead><tbody id="top-workflows"></tbody></table></div>
+    <div><h2>Top nodes</h2><table><thead><tr><th>Node</th><th class="num">Calls</th><th class="num">Cost</th></tr></thead><tbody id="top-nodes"></tbody></table></div>
   </section>
   <section>
     <h2>Recent traces</h2>
-    <table><thead><tr><th>Finished</th><th>Workflow</th><th>Service</th><th>Calls</th><th>Duration</th><th>Bottleneck</th><th>Cost</th></tr></thead>
+    <table><thead><tr><th>Finished</th><th>Workflow</th><th>Service</th><th class="num">Calls</th><th class="num">Duration</th><th>Bottleneck</th><th class="num">Cost</th></tr></thead>
     <tbody id="recent-traces"></tbody></table>
   </section>
   <section>
-    <h2>Live calls</h2>
+    <h2>Live calls <span class="muted">since this page opened</span></h2>
     <ol id="live-calls" class="feed"></ol>
   </section>
 </main>
