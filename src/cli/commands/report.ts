@@ -29,7 +29,8 @@ export function registerReportCommand(program: Command): void {
   ).action((options: CostOptions) =>
     runReportCommand(async () => {
       const by = parseDimensions(options.by);
-      if (options.source === 'ledger') throw new Error('--source ledger: this build has no ledger yet (src/ledger); use --source mlflow');
+      // The ledger (src/ledger) can record calls but not yet list those of a window, which this report needs.
+      if (options.source === 'ledger') throw new Error('--source ledger: the ledger cannot list the calls of a time window yet; use --source mlflow');
       const pricer = new TracePricer(loadPricingConfig(options.config));
       const target = await resolveTarget(options);
       const progress = progressBar('fetching');
