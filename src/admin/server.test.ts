@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LedgerExporter } from '../exporters/ledger/exporter.js';
+import { ledgerExporterConfigSchema } from '../exporters/ledger/config.js';
+import { makeSpan, tracesData } from '../processors/costestimator/testSpans.js';
+import { silentLogger } from '../telemetry/logger.js';
+import { adminConfigSchema } from './config.js';
+import { AdminServer } from './server.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startAdmin(withLedger: boolean): Promise<{ admin: AdminServer; ledger: LedgerExporter | undefined }> {
+  let ledger: LedgerExporter | undefined;
+  if (withLedger) {
+    ledger = new LedgerExporter(ledgerExporterConfigSchema.parse({ path: ':memory:' }), silentLogger());
+    await ledger.start();
+    cleanups.push(() => ledger!.shutdown());
+  }
+  const admin = new AdminServer(adminConfigSchema.parse({ endpoint: '127.0.0.1:0' }), ledger, silentLogger());
+  await admin.start();
+  cleanups.push(() => admin.shutdown());
+  return { admin, ledger };
+}
+
+describe('admin listener', () => {
+  it('is live at once and ready only once told', async () => {
+    const { admin } = await startAdmin(true);
+    expect((await fetch(`${admin.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${admin.url}/readyz`)).status).toBe(503);
+    admin.setReady(true);
+    expect((await fetch(`${admin.url}/readyz`)).status).toBe(200);
+  });
+
+  it('serves the page and its assets itself, and answers 404 / 405 elsewhere', async () => {
+    const { admin } = await startAdmin(true);
+    const page = await fetch(`${admin.url}/`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const asset of ['/assets/live.js', '/assets/live.css']) {
+      expect(html).toContain(asset);
+      expect((await fetch(`${admin.url}${asset}`)).status).toBe(200);
+    }
+    expect((await fetch(`${admin.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${admin.url}/metrics`, { method: 'POST' })).status).toBe(405);
+    expect(await (await fetch(`${admin.url}/metrics`)).text()).toContain('tokenmeter_receiver_accepted_spans_total');
+  });
+
+  it('says why the page has no data when no ledger is configured', async () => {
+    const { admin } = await startAdmin(false);
+    const response = await fetch(`${admin.url}/v1/summary`);
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain('ledger');
+    expect((await fetch(`${admin.url}/v1/live`)).status).toBe(503);
+  });
+
+  it('streams live events with the workflow filter once the trace names it, and ends streams on shutdown', async () => {
+    const { admin, ledger } = await startAdmin(true);
+    const response = await fetch(`${admin.url}/v1/live?workflow=wanted&last_event_id=0`);
+    const reader = response.body!.getReader();
+    await ledger!.consume(tracesData([makeSpan({ trace: 'a', id: 'root', name: 'other', attributes: [] })]));
+    await ledger!.consume(tracesData([makeSpan({ trace: 'b', id: 'root', name: 'wanted', attributes: [] })]));
+    let text = '';
+    while (!text.includes('"workflow":"wanted"')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).not.toContain('"workflow":"other"');
+    expect(text).toMatch(/id: 2\nevent: trace\n/);
+    await admin.shutdown();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read());
+  });
+});
