@@ -70,3 +70,13 @@ describe('admin listener', () => {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read());
   });
 });
+
+describe('admin listener on a taken port', () => {
+  it('lets tokenmeter run on without it', async () => {
+    const { admin: first } = await startAdmin(false);
+    const second = new AdminServer(adminConfigSchema.parse({ endpoint: first.url.replace('http://', '') }), undefined, silentLogger());
+    await second.start();
+    await second.shutdown();
+    expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+  });
+});

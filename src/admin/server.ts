@@ -40,15 +40,24 @@ export class AdminServer {
     return `http://${host}:${address.port}`;
   }
 
+  /**
+   * Metering goes on when the admin port is taken (another tokenmeter on the same machine): the listener is for
+   * people and scrapers, the pipeline for the app. The error says so loudly, and probes fail, as they should.
+   */
   async start(): Promise<void> {
     const { host, port } = this.config.endpoint;
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.server.once('error', reject);
+        this.server.listen(port, host, () => {
+          this.server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      this.logger.error({ err: error, endpoint: `${host}:${port}` }, 'admin listener cannot listen: running without the live page, /metrics and probes; set admin.endpoint');
+      return;
+    }
     this.logger.info({ url: this.url, ledger: this.ledger !== undefined }, 'admin listener: live page, /metrics, /v1/live, /healthz, /readyz');
   }
 
