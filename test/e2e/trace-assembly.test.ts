@@ -214,6 +214,9 @@ describe('trace assembly: LangGraph app → tokenmeter (costestimator → tracea
       expect(trace.trace_info.tags?.['mlflow.traceName']).toBe('tokenmeter_test_workflow');
       expect(root.name).toBe('tokenmeter_test_workflow');
       expect(spanAttribute(root, 'session.id')).toBe(THREAD_ID);
+      // Where tokenmeter takes the session from when an app does not set it: LangGraph's metadata on every node span.
+      const nodeSpans = trace.spans.filter((span) => NODES.some((node) => span.name === node));
+      expect(nodeSpans.map((span) => decoded(spanAttribute(span, 'metadata'))?.['thread_id'])).toEqual(nodeSpans.map(() => THREAD_ID));
       // MLflow 3.9 stores the session JSON-encoded, whatever it is sent (newer versions store it plain).
       expect(trace.trace_info.trace_metadata?.['mlflow.trace.session']).toBe(JSON.stringify(THREAD_ID));
     }
