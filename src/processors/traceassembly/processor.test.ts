@@ -16,7 +16,12 @@ import type { ChatCall } from './testTraces.js';
 class Downstream {
   batches: Span[][] = [];
   refuse = false;
+  /** Runs once inside the next consume, as a sweep on a timer can while a batch is being forwarded. */
+  duringNextConsume: (() => Promise<void>) | undefined;
   async consume(data: TracesData): Promise<void> {
+    const during = this.duringNextConsume;
+    this.duringNextConsume = undefined;
+    await during?.();
     if (this.refuse) throw new PipelineError('queue full', 'overloaded', 1);
     this.batches.push(data.resourceSpans.flatMap((resourceSpans) => resourceSpans.scopeSpans.flatMap((scopeSpans) => scopeSpans.spans)));
   }
@@ -204,6 +209,18 @@ describe('TraceAssemblyProcessor', () => {
     // A straggler of the given-up trace is forwarded, but opens no new trace that could never complete.
     await send(root('t1'));
     expect(downstream.roots()).toHaveLength(1);
+    expect(assembly.stats).toMatchObject({ openTraces: 0, spansAfterFinish: 1 });
+  });
+
+  it('a root arriving while its trace is being given up leaves as it came, and opens no new trace', async () => {
+    const { assembly, downstream, finished, send, advance } = pipeline();
+    await send(...children('t1'));
+    const lateRoot = root('t1');
+    downstream.duringNextConsume = () => advance(60_000);
+    await send(lateRoot);
+    expect(finished.map((trace) => trace.outcome)).toEqual(['root_missing']);
+    expect(downstream.batches.flat()).toContain(lateRoot);
+    expect(value(lateRoot, 'tokenmeter.llm.calls')).toBeUndefined();
     expect(assembly.stats).toMatchObject({ openTraces: 0, spansAfterFinish: 1 });
   });
 

@@ -138,8 +138,16 @@ export class TraceAssemblyProcessor implements TracesProcessor {
     await this.next.consume(data);
     // Only now: a batch refused downstream is sent again by the app and must not count twice.
     const evictedRoots: OpenTrace[] = [];
-    for (const contribution of contributions) this.apply(contribution, evictedRoots);
+    const stragglerRoots: HeldRoot[] = [];
+    for (const contribution of contributions) {
+      // A sweep during the forward above may have given up on the trace: its root then leaves as it came.
+      if (this.finishedIds.has(contribution.traceId)) {
+        this.stats.spansAfterFinish++;
+        if (contribution.root !== undefined) stragglerRoots.push(contribution.root);
+      } else this.apply(contribution, evictedRoots);
+    }
     this.stats.openTraces = this.traces.size;
+    if (stragglerRoots.length > 0) await this.next.consume(batchOf(stragglerRoots));
     if (evictedRoots.length > 0) await this.forwardRoots(evictedRoots);
   }
 
@@ -270,20 +278,13 @@ export class TraceAssemblyProcessor implements TracesProcessor {
   /** Enriches the roots with their latest summaries and forwards them in one batch. */
   private async forwardRoots(traces: OpenTrace[]): Promise<void> {
     if (traces.length === 0) return;
-    const batch: TracesData = { resourceSpans: [] };
     for (const trace of traces) {
-      const root = trace.root!;
-      enrichRoot(root.span, this.snapshot(trace));
-      batch.resourceSpans.push({
-        resource: root.resource,
-        schemaUrl: root.resourceSchemaUrl,
-        scopeSpans: [{ scope: root.scope, schemaUrl: root.scopeSchemaUrl, spans: [root.span] }],
-      });
+      enrichRoot(trace.root!.span, this.snapshot(trace));
       // Settling before the send: a child arriving while it is in flight then schedules one more re-send.
       if (this.traces.has(trace.id)) this.enter(trace, 'settling', this.now() + this.config.late_span_wait);
     }
     try {
-      await this.next.consume(batch);
+      await this.next.consume(batchOf(traces.map((trace) => trace.root!)));
       for (const trace of traces) {
         if (trace.rootForwarded) this.stats.rootsResent++;
         else this.stats.rootsForwarded++;
@@ -319,4 +320,15 @@ export class TraceAssemblyProcessor implements TracesProcessor {
       }
     }
   }
+}
+
+/** Roots leave with the resource and scope they came with. */
+function batchOf(roots: readonly HeldRoot[]): TracesData {
+  return {
+    resourceSpans: roots.map((root) => ({
+      resource: root.resource,
+      schemaUrl: root.resourceSchemaUrl,
+      scopeSpans: [{ scope: root.scope, schemaUrl: root.scopeSchemaUrl, spans: [root.span] }],
+    })),
+  };
 }
