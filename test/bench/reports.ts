@@ -2,13 +2,20 @@
  * Traces per second that `report cost` fetches from MLflow and prices. A private MLflow 3.9 server is started and
  * loaded over OTLP/protobuf with LangGraph-shaped traces (9 spans, 4 chat-model calls each, MLflow SDK attribute
  * encoding). Measured in the same run: the fetch alone (search + batchGet + BigInt-safe parse, nothing else) as the
- * baseline, then the whole report (fetch, conversion to our span model, pricing, grouping).
- * `BENCH_REPORT_TRACES` changes the number of traces (default 10 000).
+ * baseline, then the whole report (fetch, conversion to our span model, pricing, grouping), and finally tokenmeter's
+ * own share alone: parse, convert and price of batchGet answers already in memory (no MLflow in the loop).
+ * `BENCH_REPORT_TRACES` changes the number of traces (default 10 000). At 10 000 the run takes ~14 minutes, nearly
+ * all of it MLflow 3.9 ingesting (one uvicorn worker on SQLite slows from ~45 to ~18 traces/s as the database grows);
+ * the report itself is bound by MLflow's batchGet (~80–110 traces/s), about a twentieth of what our own work allows.
  */
 import { encodeTracesProtobuf, stringValue } from '../../src/otlp/index.js';
 import type { KeyValue, Span, TracesData } from '../../src/otlp/index.js';
 import { ReportsMlflowClient } from '../../src/reports/mlflow/client.js';
+import { parseMlflowJson } from '../../src/reports/mlflow/bigJson.js';
+import { toOtlpSpan } from '../../src/reports/mlflow/convertSpan.js';
 import { BATCH_SIZE, searchTraceInfos } from '../../src/reports/mlflow/source.js';
+import { toReportTrace } from '../../src/reports/mlflow/traceInfo.js';
+import type { BatchGetTracesResponse } from '../../src/reports/mlflow/wire.js';
 import { collectCosts } from '../../src/reports/costReport.js';
 import { mapConcurrent } from '../../src/reports/concurrency.js';
 import { TracePricer } from '../../src/reports/priceTrace.js';
@@ -126,6 +133,26 @@ export async function run(): Promise<void> {
     }
     console.log(`fetch only (search + batchGet ×${BATCH_SIZE}, ${CONCURRENCY} in flight, BigInt-safe parse): ${(TRACES / fetchSeconds).toFixed(0)} traces/s (${fetchSeconds.toFixed(1)} s)`);
     console.log(`report cost (fetch + convert + price + group):                    ${(TRACES / reportSeconds).toFixed(0)} traces/s (${reportSeconds.toFixed(1)} s), total $${aggregator.total.costUsd.toFixed(4)}`);
+
+    // Our share: the same work on answers held in memory (the first 1 000 traces, to bound memory).
+    const held = await Promise.all(
+      batches.slice(0, 100).map(async (batch) => {
+        const query = new URLSearchParams(batch.map((id): [string, string] => ['trace_ids', id]));
+        return await (await fetch(`${server.url}/api/3.0/mlflow/traces/batchGet?${query.toString()}`)).text();
+      }),
+    );
+    const pricer = new TracePricer();
+    started = performance.now();
+    let priced = 0;
+    for (const text of held) {
+      for (const trace of parseMlflowJson<BatchGetTracesResponse>(text).traces ?? []) {
+        priced += pricer.price(toReportTrace(trace.trace_info, (trace.spans ?? []).map(toOtlpSpan))).length;
+      }
+    }
+    const cpuSeconds = (performance.now() - started) / 1000;
+    const heldTraces = Math.min(TRACES, held.length * BATCH_SIZE);
+    if (priced !== heldTraces * 4) throw new Error(`expected ${heldTraces * 4} priced calls, got ${priced}`);
+    console.log(`tokenmeter's own work (parse + convert + price, answers in memory):  ${(heldTraces / cpuSeconds).toFixed(0)} traces/s (${heldTraces} traces)`);
   } finally {
     await server.stop({ removeDir: true });
   }
