@@ -147,7 +147,13 @@ export class TraceAssemblyProcessor implements TracesProcessor {
       } else this.apply(contribution, evictedRoots);
     }
     this.stats.openTraces = this.traces.size;
-    if (stragglerRoots.length > 0) await this.next.consume(batchOf(stragglerRoots));
+    // The batch is accounted for now: a failure here must not make the app send it again.
+    if (stragglerRoots.length > 0) {
+      await this.next.consume(batchOf(stragglerRoots)).catch((error: unknown) => {
+        this.stats.rootForwardFailures += stragglerRoots.length;
+        this.logger.warn({ err: error, roots: stragglerRoots.length }, 'could not forward the roots of traces already given up');
+      });
+    }
     if (evictedRoots.length > 0) await this.forwardRoots(evictedRoots);
   }
 
