@@ -10,9 +10,9 @@ import type { TokenUsage } from '../../pricing/index.js';
 import { normaliseProvider } from './providers.js';
 import { SpanView } from './spanView.js';
 import type { Key } from './spanView.js';
+import { JsonFields } from './jsonFields.js';
 import { hasUsage, normaliseTokens, readTokenCounts } from './tokens.js';
-import { decodeNumber, decodeObject, decodeString, stringField, toNumber } from './values.js';
-import type { JsonObject } from './values.js';
+import { decodeNumber, decodeString } from './values.js';
 
 export type SpanClass = 'llm' | 'embedding' | 'structural' | 'other';
 
@@ -46,6 +46,12 @@ export interface LlmCall {
 }
 
 const view = new SpanView();
+/** LangChain callback metadata (MLflow, OpenInference): model, provider and LangGraph node. */
+const metadata = new JsonFields(['ls_model_name', 'ls_provider', 'langgraph_node']);
+/** LangChain `invocation_params` (MLflow) and OpenInference `llm.invocation_parameters`. */
+const invocation = new JsonFields(['model', 'model_name', 'service_tier']);
+const openinferenceParams = new JsonFields(['service_tier']);
+const mlflowCost = new JsonFields(['input_cost', 'output_cost', 'total_cost']);
 
 const LLM_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'completion', 'generate', 'response']);
 const STRUCTURAL_OPERATIONS = new Set([
@@ -102,7 +108,8 @@ export function classify(current: SpanView): SpanClass {
   if (requestType === 'embedding') return 'embedding';
 
   // Fallback (Langfuse's model-based mapper): a model and some usage make a model call.
-  return modelOf(current, undefined, undefined) !== undefined && hasUsage(readTokenCounts(current)) ? 'llm' : 'other';
+  const model = modelBeforeMetadata(current) ?? decodeString(current.get('langsmith.metadata.ls_model_name'));
+  return model !== undefined && hasUsage(readTokenCounts(current)) ? 'llm' : 'other';
 }
 
 const MODEL_KEYS_BEFORE_METADATA: readonly Key[] = [
@@ -110,57 +117,58 @@ const MODEL_KEYS_BEFORE_METADATA: readonly Key[] = [
   'gen_ai.request.model', 'llm.request.model_name', 'ai.model.id', 'mlflow.llm.model',
 ];
 
-/** §7 step 2, model: response over request, then LangChain metadata and invocation params. */
-function modelOf(current: SpanView, metadata: JsonObject | undefined, invocation: JsonObject | undefined): string | undefined {
+function modelBeforeMetadata(current: SpanView): string | undefined {
   for (const key of MODEL_KEYS_BEFORE_METADATA) {
     const model = decodeString(current.get(key));
     if (model !== undefined) return model;
   }
+  return undefined;
+}
+
+/** §7 step 2, model: response over request, then LangChain metadata and invocation params (both read already). */
+function modelOf(current: SpanView): string | undefined {
   return (
-    stringField(metadata, 'ls_model_name') ??
-    stringField(invocation, 'model') ??
-    stringField(invocation, 'model_name') ??
+    modelBeforeMetadata(current) ??
+    metadata.string('ls_model_name') ??
+    invocation.string('model') ??
+    invocation.string('model_name') ??
     decodeString(current.get('langsmith.metadata.ls_model_name'))
   );
 }
 
 /** §7 step 2, provider: the first source that names a real provider (frameworks like `langchain` are skipped). */
-function providerOf(current: SpanView, metadata: JsonObject | undefined): string | undefined {
-  const candidates = [
-    decodeString(current.get('gen_ai.provider.name')),
-    decodeString(current.get('gen_ai.system')),
-    decodeString(current.get('llm.provider')) ?? decodeString(current.get('llm.system')),
-    decodeString(current.get('mlflow.llm.provider')),
-    stringField(metadata, 'ls_provider'),
-    decodeString(current.get('langsmith.metadata.ls_provider')),
-    decodeString(current.get('ai.model.provider')),
-  ];
-  for (const raw of candidates) {
-    if (raw === undefined) continue;
-    const provider = normaliseProvider(raw);
-    if (provider !== undefined) return provider;
-  }
-  return undefined;
+function providerOf(current: SpanView): string | undefined {
+  return (
+    canonicalProvider(decodeString(current.get('gen_ai.provider.name'))) ??
+    canonicalProvider(decodeString(current.get('gen_ai.system'))) ??
+    canonicalProvider(decodeString(current.get('llm.provider')) ?? decodeString(current.get('llm.system'))) ??
+    canonicalProvider(decodeString(current.get('mlflow.llm.provider'))) ??
+    canonicalProvider(metadata.string('ls_provider')) ??
+    canonicalProvider(decodeString(current.get('langsmith.metadata.ls_provider'))) ??
+    canonicalProvider(decodeString(current.get('ai.model.provider')))
+  );
 }
 
-function serviceTierOf(current: SpanView, invocation: JsonObject | undefined, openinferenceParams: JsonObject | undefined): string | undefined {
+function canonicalProvider(raw: string | undefined): string | undefined {
+  return raw === undefined ? undefined : normaliseProvider(raw);
+}
+
+function serviceTierOf(current: SpanView): string | undefined {
   return (
     decodeString(current.get('openai.response.service_tier')) ??
     decodeString(current.get('gen_ai.openai.response.service_tier')) ??
     decodeString(current.get('openai.request.service_tier')) ??
     decodeString(current.get('gen_ai.openai.request.service_tier')) ??
-    stringField(invocation, 'service_tier') ??
-    stringField(openinferenceParams, 'service_tier')
+    invocation.string('service_tier') ??
+    (openinferenceParams.read(current.get('llm.invocation_parameters')) ? openinferenceParams.string('service_tier') : undefined)
   );
 }
 
 function reportedCostOf(current: SpanView): ReportedCost | undefined {
-  const mlflowCost = current.get('mlflow.llm.cost');
-  if (mlflowCost !== undefined) {
-    const cost = decodeObject(mlflowCost);
-    const total = toNumber(cost?.['total_cost']);
-    if (cost !== undefined && total !== undefined) {
-      return { source: 'mlflow', inputUsd: toNumber(cost['input_cost']), outputUsd: toNumber(cost['output_cost']), totalUsd: total };
+  if (mlflowCost.read(current.get('mlflow.llm.cost'))) {
+    const total = mlflowCost.number('total_cost');
+    if (total !== undefined) {
+      return { source: 'mlflow', inputUsd: mlflowCost.number('input_cost'), outputUsd: mlflowCost.number('output_cost'), totalUsd: total };
     }
   }
   const total = decodeNumber(current.get('llm.cost.total'));
@@ -175,14 +183,6 @@ function reportedCostOf(current: SpanView): ReportedCost | undefined {
   return undefined;
 }
 
-/** Parses a JSON attribute only when it might hold what we look for (metadata can be large). */
-function objectIfMentions(current: SpanView, key: Key, needle: string): JsonObject | undefined {
-  const value = current.get(key);
-  if (value === undefined) return undefined;
-  if (value.kind === 'string' && !value.value.includes(needle)) return undefined;
-  return decodeObject(value);
-}
-
 /**
  * The model call on a span, or undefined when the span is not an LLM or embedding call. Resource and scope are
  * accepted for callers that identify the source (§8); recognition itself does not need them.
@@ -191,20 +191,34 @@ export function recognizeSpan(span: Span, _resource?: Resource, _scope?: Instrum
   view.load(span.attributes);
   const spanClass = classify(view);
   if (spanClass !== 'llm' && spanClass !== 'embedding') return undefined;
+  return callInView(spanClass === 'llm' ? 'chat' : 'embeddings');
+}
 
-  const metadata = decodeObject(view.get('metadata'));
-  const invocation = decodeObject(view.get('invocation_params'));
-  const openinferenceParams = objectIfMentions(view, 'llm.invocation_parameters', 'service_tier');
+/**
+ * The usage an agent, workflow or wrapper span reports for everything below it (§7 step 3.4), read like a call;
+ * undefined when the span is not such an aggregate or reports no usage. Counted only as a last resort.
+ */
+export function recognizeAggregate(span: Span): LlmCall | undefined {
+  view.load(span.attributes);
+  if (classify(view) !== 'structural') return undefined;
+  const call = callInView('chat');
+  return call.tokens === undefined ? undefined : call;
+}
+
+/** The call described by the span loaded in `view`. */
+function callInView(operation: LlmCall['operation']): LlmCall {
+  metadata.read(view.get('metadata'));
+  invocation.read(view.get('invocation_params'));
   const counts = readTokenCounts(view);
   return {
-    operation: spanClass === 'llm' ? 'chat' : 'embeddings',
-    model: modelOf(view, metadata, invocation),
-    provider: providerOf(view, metadata),
+    operation,
+    model: modelOf(view),
+    provider: providerOf(view),
     tokens: hasUsage(counts) ? normaliseTokens(counts) : undefined,
-    serviceTier: serviceTierOf(view, invocation, openinferenceParams),
+    serviceTier: serviceTierOf(view),
     reportedCost: reportedCostOf(view),
     node:
-      stringField(metadata, 'langgraph_node') ??
+      metadata.string('langgraph_node') ??
       decodeString(view.get('langsmith.metadata.langgraph_node')) ??
       decodeString(view.get('traceloop.association.properties.langgraph_node')),
     responseId: decodeString(view.get('gen_ai.response.id')) ?? decodeString(view.get('ai.response.id')),

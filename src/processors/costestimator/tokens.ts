@@ -4,8 +4,8 @@
  */
 import type { TokenUsage } from '../../pricing/index.js';
 import type { Key, SpanView } from './spanView.js';
-import { decodeNumber, decodeObject, decodeTokenDetails, toNumber } from './values.js';
-import type { JsonObject } from './values.js';
+import { JsonFields } from './jsonFields.js';
+import { decodeNumber, decodeTokenDetails } from './values.js';
 
 /** Within a span, the current OTel key wins over older OTel keys, which win over vendor keys. */
 const INPUT: readonly Key[] = ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens'];
@@ -42,8 +42,7 @@ export function readTokenCounts(view: SpanView): RawTokenCounts {
     cacheWrite: first(view, CACHE_WRITE),
     reasoning: first(view, REASONING),
   };
-  const mlflowUsage = view.get('mlflow.chat.tokenUsage');
-  if (mlflowUsage !== undefined) fillFromMlflow(counts, decodeObject(mlflowUsage));
+  if (mlflowUsage.read(view.get('mlflow.chat.tokenUsage'))) fillFromMlflow(counts);
   const inputDetails = view.get('gen_ai.usage.input_token_details');
   const outputDetails = view.get('gen_ai.usage.output_token_details');
   if (inputDetails !== undefined || outputDetails !== undefined) {
@@ -56,13 +55,15 @@ export function readTokenCounts(view: SpanView): RawTokenCounts {
   return counts;
 }
 
-function fillFromMlflow(counts: RawTokenCounts, usage: JsonObject | undefined): void {
-  if (usage === undefined) return;
-  counts.input ??= toNumber(usage['input_tokens']);
-  counts.output ??= toNumber(usage['output_tokens']);
-  counts.total ??= toNumber(usage['total_tokens']);
-  counts.cacheRead ??= toNumber(usage['cache_read_input_tokens']) ?? toNumber(usage['cached_input_tokens']);
-  counts.cacheWrite ??= toNumber(usage['cache_creation_input_tokens']);
+/** `mlflow.chat.tokenUsage`; the cache-read count was first spelled `cached_input_tokens`. */
+const mlflowUsage = new JsonFields(['input_tokens', 'output_tokens', 'total_tokens', 'cache_read_input_tokens', 'cached_input_tokens', 'cache_creation_input_tokens']);
+
+function fillFromMlflow(counts: RawTokenCounts): void {
+  counts.input ??= mlflowUsage.number('input_tokens');
+  counts.output ??= mlflowUsage.number('output_tokens');
+  counts.total ??= mlflowUsage.number('total_tokens');
+  counts.cacheRead ??= mlflowUsage.number('cache_read_input_tokens') ?? mlflowUsage.number('cached_input_tokens');
+  counts.cacheWrite ??= mlflowUsage.number('cache_creation_input_tokens');
 }
 
 export function hasUsage(counts: RawTokenCounts): boolean {

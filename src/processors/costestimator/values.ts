@@ -12,6 +12,8 @@ export function decodeString(value: AnyValue | undefined): string | undefined {
   if (value === undefined || value.kind !== 'string') return undefined;
   const text = value.value;
   if (text.length >= 2 && text.charCodeAt(0) === 34 /* " */) {
+    // Most JSON-encoded strings (`"CHAT_MODEL"`, `"gpt-4o"`) have no escapes: unquote them without the parser.
+    if (text.indexOf('"', 1) === text.length - 1 && text.indexOf('\\') < 0) return text.length > 2 ? text.slice(1, -1) : undefined;
     try {
       const decoded: unknown = JSON.parse(text);
       if (typeof decoded === 'string') return decoded;
