@@ -169,6 +169,29 @@ export function setAttribute(target: RawBacked & { attributes: KeyValue[] }, key
   attributes.push({ key, value });
 }
 
+/**
+ * Sets several attributes at once (each replacing any existing value of its key), dropping raw bytes once. Only the
+ * attributes present before the call are searched, so adding k new keys to n attributes costs n·k key comparisons
+ * (most of them a length or hash mismatch) and no re-scan of the keys just added.
+ */
+export function setAttributes(target: RawBacked & { attributes: KeyValue[] }, entries: readonly KeyValue[]): void {
+  markChanged(target);
+  const attributes = target.attributes;
+  const existing = attributes.length;
+  for (const entry of entries) {
+    let replaced = false;
+    for (let i = 0; i < existing; i++) {
+      const attribute = attributes[i]!;
+      if (attribute.key === entry.key) {
+        attribute.value = entry.value;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) attributes.push(entry);
+  }
+}
+
 /** Removes an attribute; returns whether it was there. Drops raw bytes only when something changed. */
 export function removeAttribute(target: RawBacked & { attributes: KeyValue[] }, key: string): boolean {
   const index = target.attributes.findIndex((attribute) => attribute.key === key);

@@ -1,50 +1,78 @@
-/** What goes on the wire for a model-call span (contract.md, "On every LLM span"). */
-import { boolValue, doubleValue, intValue, setAttribute, stringValue } from '../../otlp/index.js';
-import type { Span } from '../../otlp/index.js';
-import type { CostSplit, PriceResult } from '../../pricing/index.js';
+/**
+ * What goes on the wire for a model-call span (contract.md, "On every LLM span"). All attributes of a span are
+ * written in one `setAttributes` call; values that never change (status, flags, catalog version) are shared
+ * objects, which is safe because attribute values are immutable and replaced, never edited.
+ */
+import { boolValue, doubleValue, intValue, setAttributes, stringValue } from '../../otlp/index.js';
+import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
+import { CATALOG_VERSION } from '../../pricing/index.js';
+import type { CostSplit, PriceResult, TokenUsage } from '../../pricing/index.js';
 import type { LlmCall } from './recognize.js';
 
 export type CostStatus = 'priced' | 'provider_reported' | 'unpriced';
+
+const COUNTED = boolValue(true);
+const NOT_COUNTED = boolValue(false);
+const STATUS: Readonly<Record<CostStatus, AnyValue>> = {
+  priced: stringValue('priced'),
+  provider_reported: stringValue('provider_reported'),
+  unpriced: stringValue('unpriced'),
+};
+const CATALOG = stringValue(CATALOG_VERSION);
+const STANDARD_TIER = stringValue('standard');
 
 /** Dollar amounts are rounded to 1e-12 USD so that binary-float noise (0.7474999999999999) stays off the wire. */
 function usd(amount: number): number {
   return Math.round(amount * 1e12) / 1e12;
 }
 
-function mlflowCost(input: number, output: number, total: number): string {
-  return JSON.stringify({ input_cost: usd(input), output_cost: usd(output), total_cost: usd(total) });
+/** MLflow's cost field; numbers print as JSON.stringify would print them. */
+function mlflowCost(input: number, output: number, total: number): AnyValue {
+  return stringValue(`{"input_cost":${usd(input)},"output_cost":${usd(output)},"total_cost":${usd(total)}}`);
 }
 
-function writeSplit(span: Span, costs: CostSplit): void {
-  setAttribute(span, 'tokenmeter.cost.input_usd', doubleValue(usd(costs.input)));
-  setAttribute(span, 'tokenmeter.cost.cache_read_usd', doubleValue(usd(costs.cacheRead)));
-  setAttribute(span, 'tokenmeter.cost.cache_write_usd', doubleValue(usd(costs.cacheWrite)));
-  setAttribute(span, 'tokenmeter.cost.output_usd', doubleValue(usd(costs.output)));
-  setAttribute(span, 'tokenmeter.cost.reasoning_usd', doubleValue(usd(costs.reasoning)));
-  setAttribute(span, 'tokenmeter.cost.total_usd', doubleValue(usd(costs.total)));
+function pushTokens(entries: KeyValue[], tokens: TokenUsage): void {
+  entries.push(
+    { key: 'tokenmeter.tokens.input', value: intValue(tokens.input) },
+    { key: 'tokenmeter.tokens.output', value: intValue(tokens.output) },
+    { key: 'tokenmeter.tokens.cache_read', value: intValue(tokens.cacheRead) },
+    { key: 'tokenmeter.tokens.cache_write', value: intValue(tokens.cacheWrite) },
+    { key: 'tokenmeter.tokens.reasoning', value: intValue(tokens.reasoning) },
+  );
 }
 
-/** The counted span of a call: tokens, our estimate, status, provenance, and MLflow's cost field. */
+function pushSplit(entries: KeyValue[], costs: CostSplit): void {
+  entries.push(
+    { key: 'tokenmeter.cost.input_usd', value: doubleValue(usd(costs.input)) },
+    { key: 'tokenmeter.cost.cache_read_usd', value: doubleValue(usd(costs.cacheRead)) },
+    { key: 'tokenmeter.cost.cache_write_usd', value: doubleValue(usd(costs.cacheWrite)) },
+    { key: 'tokenmeter.cost.output_usd', value: doubleValue(usd(costs.output)) },
+    { key: 'tokenmeter.cost.reasoning_usd', value: doubleValue(usd(costs.reasoning)) },
+    { key: 'tokenmeter.cost.total_usd', value: doubleValue(usd(costs.total)) },
+  );
+}
+
+/**
+ * The counted span of a call: tokens, our estimate, status, provenance, and MLflow's cost field. A call without
+ * usage is written the same way with `unpriced` and the reason, so that it is seen rather than silently $0.
+ */
 export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult): CostStatus {
-  const tokens = call.tokens;
-  if (tokens !== undefined) {
-    setAttribute(span, 'tokenmeter.tokens.input', intValue(tokens.input));
-    setAttribute(span, 'tokenmeter.tokens.output', intValue(tokens.output));
-    setAttribute(span, 'tokenmeter.tokens.cache_read', intValue(tokens.cacheRead));
-    setAttribute(span, 'tokenmeter.tokens.cache_write', intValue(tokens.cacheWrite));
-    setAttribute(span, 'tokenmeter.tokens.reasoning', intValue(tokens.reasoning));
-  }
-  setAttribute(span, 'tokenmeter.cost.counted', boolValue(true));
-  if (call.model !== undefined && !call.hasMlflowModel) setAttribute(span, 'mlflow.llm.model', stringValue(call.model));
-  if (call.provider !== undefined && !call.hasMlflowProvider) setAttribute(span, 'mlflow.llm.provider', stringValue(call.provider));
+  const entries: KeyValue[] = [];
+  if (call.tokens !== undefined) pushTokens(entries, call.tokens);
+  entries.push({ key: 'tokenmeter.cost.counted', value: COUNTED });
+  if (call.model !== undefined && !call.hasMlflowModel) entries.push({ key: 'mlflow.llm.model', value: stringValue(call.model) });
+  if (call.provider !== undefined && !call.hasMlflowProvider) entries.push({ key: 'mlflow.llm.provider', value: stringValue(call.provider) });
 
   if (price.status === 'priced') {
-    writeSplit(span, price.costs);
-    setAttribute(span, 'tokenmeter.cost.catalog_version', stringValue(price.provenance.catalogVersion));
-    setAttribute(span, 'tokenmeter.cost.price_entry', stringValue(price.provenance.entry));
-    setAttribute(span, 'tokenmeter.cost.tier', stringValue(price.provenance.tier));
+    pushSplit(entries, price.costs);
+    const { provenance } = price;
+    entries.push(
+      { key: 'tokenmeter.cost.catalog_version', value: provenance.catalogVersion === CATALOG_VERSION ? CATALOG : stringValue(provenance.catalogVersion) },
+      { key: 'tokenmeter.cost.price_entry', value: stringValue(provenance.entry) },
+      { key: 'tokenmeter.cost.tier', value: provenance.tier === 'standard' ? STANDARD_TIER : stringValue(provenance.tier) },
+    );
   } else {
-    setAttribute(span, 'tokenmeter.cost.unpriced_reason', stringValue(price.reason));
+    entries.push({ key: 'tokenmeter.cost.unpriced_reason', value: stringValue(price.reason) });
   }
 
   const reported = call.reportedCost;
@@ -55,24 +83,21 @@ export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult):
     if (reported.source !== 'mlflow') {
       const input = reported.inputUsd ?? reported.totalUsd - (reported.outputUsd ?? 0);
       const output = reported.outputUsd ?? reported.totalUsd - input;
-      setAttribute(span, 'mlflow.llm.cost', stringValue(mlflowCost(input, output, reported.totalUsd)));
+      entries.push({ key: 'mlflow.llm.cost', value: mlflowCost(input, output, reported.totalUsd) });
     }
   } else if (price.status === 'priced') {
     status = 'priced';
     const { costs } = price;
-    setAttribute(
-      span,
-      'mlflow.llm.cost',
-      stringValue(mlflowCost(costs.input + costs.cacheRead + costs.cacheWrite, costs.output + costs.reasoning, costs.total)),
-    );
+    entries.push({ key: 'mlflow.llm.cost', value: mlflowCost(costs.input + costs.cacheRead + costs.cacheWrite, costs.output + costs.reasoning, costs.total) });
   } else {
     status = 'unpriced';
   }
-  setAttribute(span, 'tokenmeter.cost.status', stringValue(status));
+  entries.push({ key: 'tokenmeter.cost.status', value: STATUS[status] });
+  setAttributes(span, entries);
   return status;
 }
 
-/** A model-call span that does not count: the same call seen by another layer, or one without usage. */
+/** A model-call span that does not count: the same call seen by another layer of a nested chain. */
 export function writeUncountedCall(span: Span): void {
-  setAttribute(span, 'tokenmeter.cost.counted', boolValue(false));
+  setAttributes(span, [{ key: 'tokenmeter.cost.counted', value: NOT_COUNTED }]);
 }
