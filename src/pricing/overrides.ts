@@ -1,6 +1,18 @@
 /**
  * User price overrides from the config: negotiated prices, models the catalog lacks, fine-tunes, self-hosted
- * models. They are checked before the catalog, first matching rule wins.
+ * models. They are checked before the catalog, first matching rule wins. Keys are snake_case like the rest of the
+ * config, and every object is strict, so a misspelt key is reported instead of silently ignored:
+ *
+ *   pricing:
+ *     deployments: { my-gpt4o: gpt-4o }
+ *     overrides:
+ *       - name: negotiated
+ *         match: { prefix: acme-, provider: openai }
+ *         prices: { input: 1, output: 4, cache_read: 0.1, cache_write: 1.25, reasoning: 4 }
+ *         long_context: [{ above_input_tokens: 200000, prices: { input: 2, output: 8 } }]
+ *         service_tier: batch
+ *         from: 2025-06-01
+ *         until: 2026-01-01
  */
 import { z } from 'zod';
 import type { RateCard } from './rates.js';
@@ -11,8 +23,8 @@ const tokenPricesSchema = z
   .object({
     input: perMillion,
     output: perMillion,
-    cacheRead: perMillion.optional(),
-    cacheWrite: perMillion.optional(),
+    cache_read: perMillion.optional(),
+    cache_write: perMillion.optional(),
     reasoning: perMillion.optional(),
   })
   .strict();
@@ -38,10 +50,10 @@ const overrideSchema = z
       .refine((rule) => rule.regex === undefined || isValidRegex(rule.regex), { message: 'invalid regex' }),
     /** USD per million tokens. */
     prices: tokenPricesSchema,
-    /** Long-context tiers: the whole request is billed at these prices when its input exceeds `aboveInputTokens`. */
-    tiers: z.array(z.object({ aboveInputTokens: z.number().int().nonnegative(), prices: tokenPricesSchema }).strict()).default([]),
+    /** Long-context tiers: the whole request is billed at these prices when its input exceeds `above_input_tokens`. */
+    long_context: z.array(z.object({ above_input_tokens: z.number().int().nonnegative(), prices: tokenPricesSchema }).strict()).default([]),
     /** Applies only to calls of this service tier (`batch`, `flex`, `priority`); any tier when absent. */
-    serviceTier: z.string().optional(),
+    service_tier: z.string().optional(),
     /** Effective from this instant (inclusive) … */
     from: dateSchema.optional(),
     /** … until this instant (exclusive). */
@@ -85,10 +97,10 @@ export interface CompiledOverride {
 function tiered(pick: (prices: TokenPrices) => number | undefined, override: PriceOverride): RateCard['input'] | undefined {
   const base = pick(override.prices);
   if (base === undefined) return undefined;
-  if (override.tiers.length === 0) return base;
-  const tiers = [...override.tiers]
-    .sort((a, b) => a.aboveInputTokens - b.aboveInputTokens)
-    .map((tier) => ({ above: tier.aboveInputTokens, rate: pick(tier.prices) ?? base }));
+  if (override.long_context.length === 0) return base;
+  const tiers = [...override.long_context]
+    .sort((a, b) => a.above_input_tokens - b.above_input_tokens)
+    .map((tier) => ({ above: tier.above_input_tokens, rate: pick(tier.prices) ?? base }));
   return { base, tiers };
 }
 
@@ -111,14 +123,14 @@ export function compileOverride(override: PriceOverride): CompiledOverride {
     name: override.name ?? rule,
     matchesModel,
     provider,
-    serviceTier: override.serviceTier,
+    serviceTier: override.service_tier,
     from: override.from?.getTime() ?? Number.NEGATIVE_INFINITY,
     until: override.until?.getTime() ?? Number.POSITIVE_INFINITY,
     card: {
       input: tiered((prices) => prices.input, override)!,
       output: tiered((prices) => prices.output, override)!,
-      cacheRead: tiered((prices) => prices.cacheRead, override),
-      cacheWrite: tiered((prices) => prices.cacheWrite, override),
+      cacheRead: tiered((prices) => prices.cache_read, override),
+      cacheWrite: tiered((prices) => prices.cache_write, override),
       reasoning: tiered((prices) => prices.reasoning, override),
     },
   };

@@ -49,16 +49,16 @@ describe('overrides', () => {
   const catalog = new PriceCatalog({
     deployments: { 'prod-4o': 'gpt-4o' },
     overrides: [
-      { name: 'negotiated 4o', match: { exact: 'gpt-4o', provider: 'azure.ai.openai' }, prices: { input: 2, output: 8, cacheRead: 1 } },
+      { name: 'negotiated 4o', match: { exact: 'gpt-4o', provider: 'azure.ai.openai' }, prices: { input: 2, output: 8, cache_read: 1 } },
       { match: { prefix: 'ft:gpt-4o-mini' }, prices: { input: 0.3, output: 1.2 } },
       {
         match: { regex: '^acme-(large|xl)$' },
         prices: { input: 1, output: 2 },
-        tiers: [{ aboveInputTokens: 100_000, prices: { input: 2, output: 4 } }],
+        long_context: [{ above_input_tokens: 100_000, prices: { input: 2, output: 4 } }],
         until: '2025-06-01',
       },
       { name: 'acme after June', match: { regex: '^acme-(large|xl)$' }, prices: { input: 0.5, output: 1 }, from: '2025-06-01' },
-      { match: { exact: 'gpt-4o-mini' }, serviceTier: 'priority', prices: { input: 0.25, output: 1 } },
+      { match: { exact: 'gpt-4o-mini' }, service_tier: 'priority', prices: { input: 0.25, output: 1 } },
     ],
   });
 

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { pricingConfigSchema } from '../../pricing/index.js';
 
-export const costEstimatorConfigSchema = z.object({
-  pricing: pricingConfigSchema.prefault({}),
-  /** Traces whose model calls are remembered for de-duplication across batches; the least recently seen is forgotten first. */
-  maxOpenTraces: z.number().int().positive().default(10_000),
-});
+/** snake_case keys like the rest of the config; strict, so a misspelt key is an error rather than a silent default. */
+export const costEstimatorConfigSchema = z
+  .object({
+    pricing: pricingConfigSchema.prefault({}),
+    /** Traces whose model calls are remembered for de-duplication across batches; the least recently seen is forgotten first. */
+    max_open_traces: z.number().int().positive().default(10_000),
+  })
+  .strict();
 
 export type CostEstimatorConfig = z.input<typeof costEstimatorConfigSchema>;

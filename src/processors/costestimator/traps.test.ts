@@ -157,8 +157,8 @@ describe('traps', () => {
       expect([attribute(a, 'tokenmeter.cost.counted'), attribute(b, 'tokenmeter.cost.counted')].sort()).toEqual([false, true]);
     });
 
-    it('forgets the least recently seen trace beyond maxOpenTraces', async () => {
-      const processor = new CostEstimatorProcessor({ maxOpenTraces: 1 }, sink);
+    it('forgets the least recently seen trace beyond max_open_traces', async () => {
+      const processor = new CostEstimatorProcessor({ max_open_traces: 1 }, sink);
       await processor.consume(tracesData([makeSpan({ trace: 'A', id: 'child', parent: 'parent', attributes: chatSpan('x', undefined).attributes })]));
       await processor.consume(tracesData([makeSpan({ trace: 'B', id: 'other', attributes: chatSpan('y', undefined).attributes })]));
       const lateParent = makeSpan({ trace: 'A', id: 'parent', attributes: chatSpan('z', undefined).attributes });
@@ -168,23 +168,104 @@ describe('traps', () => {
     });
   });
 
-  it('agent, workflow, chain and wrapper aggregates are never counted', async () => {
+  it('agent, workflow, chain and wrapper aggregates below the root are never counted', async () => {
     const usage = { 'gen_ai.usage.input_tokens': 5000, 'gen_ai.usage.output_tokens': 500, 'gen_ai.request.model': 'gpt-4o' };
+    const below = { parent: 'root' };
     const spans = [
-      makeSpan({ id: 'a', attributes: attributes({ 'gen_ai.operation.name': 'invoke_agent', ...usage }) }),
-      makeSpan({ id: 'b', attributes: attributes({ 'gen_ai.operation.name': 'invoke_workflow', ...usage }) }),
-      makeSpan({ id: 'c', attributes: attributes({ 'ai.operationId': 'ai.generateText', 'ai.usage.inputTokens': 5000, 'ai.model.id': 'gpt-4o' }) }),
-      makeSpan({ id: 'd', attributes: attributes({ 'langsmith.span.kind': 'chain', 'gen_ai.operation.name': 'chain', ...usage }) }),
-      makeSpan({ id: 'e', attributes: attributes({ 'traceloop.span.kind': 'workflow', 'gen_ai.operation.name': 'invoke_agent', ...usage }) }),
-      makeSpan({ id: 'f', attributes: mlflowAttributes({ 'mlflow.spanType': 'AGENT', 'mlflow.chat.tokenUsage': { input_tokens: 5, output_tokens: 1 } }) }),
-      makeSpan({ id: 'g', attributes: attributes({ 'openinference.span.kind': 'CHAIN', 'llm.token_count.prompt': 10, 'llm.model_name': 'gpt-4o' }) }),
-      makeSpan({ id: 'h', attributes: attributes({ 'langsmith.span.kind': 'prompt', 'gen_ai.operation.name': 'chat', ...usage }) }),
+      makeSpan({ id: 'a', ...below, attributes: attributes({ 'gen_ai.operation.name': 'invoke_agent', ...usage }) }),
+      makeSpan({ id: 'b', ...below, attributes: attributes({ 'gen_ai.operation.name': 'invoke_workflow', ...usage }) }),
+      makeSpan({ id: 'c', ...below, attributes: attributes({ 'ai.operationId': 'ai.generateText', 'ai.usage.inputTokens': 5000, 'ai.model.id': 'gpt-4o' }) }),
+      makeSpan({ id: 'd', ...below, attributes: attributes({ 'langsmith.span.kind': 'chain', 'gen_ai.operation.name': 'chain', ...usage }) }),
+      makeSpan({ id: 'e', ...below, attributes: attributes({ 'traceloop.span.kind': 'workflow', 'gen_ai.operation.name': 'invoke_agent', ...usage }) }),
+      makeSpan({ id: 'f', ...below, attributes: mlflowAttributes({ 'mlflow.spanType': 'AGENT', 'mlflow.chat.tokenUsage': { input_tokens: 5, output_tokens: 1 } }) }),
+      makeSpan({ id: 'g', ...below, attributes: attributes({ 'openinference.span.kind': 'CHAIN', 'llm.token_count.prompt': 10, 'llm.model_name': 'gpt-4o' }) }),
+      makeSpan({ id: 'h', ...below, attributes: attributes({ 'langsmith.span.kind': 'prompt', 'gen_ai.operation.name': 'chat', ...usage }) }),
     ];
     await new CostEstimatorProcessor({}, sink).consume(tracesData(spans));
     for (const span of spans) {
       expect(attribute(span, 'tokenmeter.cost.status')).toBeUndefined();
       expect(attribute(span, 'mlflow.llm.cost')).toBeUndefined();
     }
+  });
+
+  describe('aggregate fallback (§7 step 3.4)', () => {
+    // openai.com/api/pricing gpt-4o $2.50 in / $10 out per 1M
+    const agentRoot = (trace: string): Span =>
+      makeSpan({
+        trace,
+        id: 'root',
+        attributes: attributes({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': 5000, 'gen_ai.usage.output_tokens': 500 }),
+      });
+
+    it('a root aggregate with usage is priced once when no model call of its trace reported usage', async () => {
+      const streamed = makeSpan({ trace: 'ta', id: 'llm', parent: 'root', attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' }) });
+      const root = agentRoot('ta');
+      const processor = new CostEstimatorProcessor({}, sink);
+      await processor.consume(tracesData([streamed]));
+      await processor.consume(tracesData([root]));
+      expect(attribute(streamed, 'tokenmeter.cost.status')).toBe('unpriced');
+      expect(attribute(root, 'tokenmeter.cost.status')).toBe('priced');
+      expect(attribute(root, 'tokenmeter.cost.counted')).toBe(true);
+      expect(mlflowCost(root)?.['total_cost']).toBeCloseTo((5000 * 2.5 + 500 * 10) / M, 12);
+    });
+
+    it('is not used when a model call with usage was counted', async () => {
+      const call = makeSpan({ trace: 'tb', id: 'llm', parent: 'root', attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 5000, 'gen_ai.usage.output_tokens': 500 }) });
+      const root = agentRoot('tb');
+      const processor = new CostEstimatorProcessor({}, sink);
+      await processor.consume(tracesData([call]));
+      await processor.consume(tracesData([root]));
+      expect(attribute(call, 'tokenmeter.cost.status')).toBe('priced');
+      expect(attribute(root, 'tokenmeter.cost.status')).toBeUndefined();
+      expect(attribute(root, 'mlflow.llm.cost')).toBeUndefined();
+    });
+
+    it('counts once when a trace has two roots (a lost parent)', async () => {
+      const first = agentRoot('tc');
+      const second = makeSpan({ trace: 'tc', id: 'other', attributes: first.attributes.map((entry) => ({ ...entry })) });
+      await new CostEstimatorProcessor({}, sink).consume(tracesData([first, second]));
+      expect(attribute(first, 'tokenmeter.cost.status')).toBe('priced');
+      expect(attribute(second, 'tokenmeter.cost.status')).toBeUndefined();
+    });
+  });
+
+  describe('a model call without usage (streaming without usage)', () => {
+    const streamed = (id: string, parent?: string): Span =>
+      makeSpan({ id, ...(parent === undefined ? {} : { parent }), attributes: attributes({ 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o-mini', 'llm.provider': 'openai' }) });
+
+    it('counts as unpriced with the reason, never as a silent $0', async () => {
+      const span = streamed('a');
+      await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+      expect(attribute(span, 'tokenmeter.cost.counted')).toBe(true);
+      expect(attribute(span, 'tokenmeter.cost.status')).toBe('unpriced');
+      expect(attribute(span, 'tokenmeter.cost.unpriced_reason')).toBe('no token usage reported');
+      expect(attribute(span, 'mlflow.llm.cost')).toBeUndefined();
+      expect(attribute(span, 'tokenmeter.tokens.input')).toBeUndefined();
+    });
+
+    it('is the uncounted duplicate when a call of its nested chain has usage, in either order', async () => {
+      const parent = streamed('p');
+      const child = chatSpan('c', 'p');
+      const processor = new CostEstimatorProcessor({}, sink);
+      await processor.consume(tracesData([child]));
+      await processor.consume(tracesData([parent]));
+      expect(attribute(child, 'tokenmeter.cost.status')).toBe('priced');
+      expect(attribute(parent, 'tokenmeter.cost.counted')).toBe(false);
+      expect(attribute(parent, 'tokenmeter.cost.status')).toBeUndefined();
+
+      const ancestor = makeSpan({ trace: 't2', id: 'p', attributes: chatSpan('p', undefined).attributes });
+      const descendant = makeSpan({ trace: 't2', id: 'c', parent: 'p', attributes: streamed('c').attributes });
+      await new CostEstimatorProcessor({}, sink).consume(tracesData([descendant, ancestor]));
+      expect(attribute(ancestor, 'tokenmeter.cost.status')).toBe('priced');
+      expect(attribute(descendant, 'tokenmeter.cost.counted')).toBe(false);
+    });
+
+    it('two nested spans without usage are one unpriced call', async () => {
+      const parent = streamed('p');
+      const child = streamed('c', 'p');
+      await new CostEstimatorProcessor({}, sink).consume(tracesData([parent, child]));
+      expect([attribute(parent, 'tokenmeter.cost.counted'), attribute(child, 'tokenmeter.cost.counted')].sort()).toEqual([false, true]);
+    });
   });
 
   it('an unknown model is unpriced with a reason, never guessed', async () => {
