@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.venv/', 'test-results/', '**/*.py'] },
+  { ignores: ['dist/', 'node_modules/', '.venv*/', 'test-results/', '.tmp/', '**/*.py'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
