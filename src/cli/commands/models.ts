@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CATALOG_VERSION, catalogRateCard, listProviders, pricesAt } from '../../pricing/index.js';
 import type { Rate } from '../../pricing/index.js';
+import { outputFormat } from './price.js';
 
 interface ModelRow {
   provider: string;
@@ -23,8 +24,8 @@ export function registerModelsCommand(program: Command): void {
     .command('models')
     .description(`list the built-in catalog (${CATALOG_VERSION}) with USD prices per 1M tokens in force now`)
     .argument('[query]', 'case-insensitive substring of provider id, model id or name')
-    .option('--format <format>', 'text or json', 'text')
-    .action(async (query: string | undefined, options: { format: string }) => {
+    .option('--format <format>', 'text or json', outputFormat, 'text')
+    .action(async (query: string | undefined, options: { format: 'text' | 'json' }) => {
       const needle = query?.toLowerCase();
       const now = new Date();
       const rows: ModelRow[] = [];

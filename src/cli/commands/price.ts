@@ -27,7 +27,8 @@ function instant(value: string): Date {
   return parsed;
 }
 
-function format(value: string): 'text' | 'json' {
+/** The `--format` option of the catalog commands. */
+export function outputFormat(value: string): 'text' | 'json' {
   if (value !== 'text' && value !== 'json') throw new InvalidArgumentError('expected text or json');
   return value;
 }
@@ -61,7 +62,7 @@ export function registerPriceCommand(program: Command): void {
     .option('--provider <name>', 'OTel gen_ai.provider.name, e.g. openai, anthropic, aws.bedrock, gcp.vertex_ai')
     .option('--at <date>', 'price in force at this instant (default: now)', instant)
     .option('--service-tier <tier>', 'batch, flex, priority, …')
-    .option('--format <format>', 'text or json', format, 'text')
+    .option('--format <format>', 'text or json', outputFormat, 'text')
     .action((model: string, options: PriceOptions) => {
       const result = new PriceCatalog().price({
         model,
@@ -70,7 +71,10 @@ export function registerPriceCommand(program: Command): void {
         at: options.at ?? new Date(),
         serviceTier: options.serviceTier,
       });
-      console.log(options.format === 'json' ? JSON.stringify({ model, ...result }, null, 2) : describe(model, result));
+      if (options.format === 'json') console.log(JSON.stringify({ model, ...result }, null, 2));
+      // An unpriced call is an error for a person reading text: said on stderr, with a failing exit code.
+      else if (result.status === 'unpriced') console.error(describe(model, result));
+      else console.log(describe(model, result));
       if (result.status === 'unpriced') process.exitCode = 1;
     });
 }

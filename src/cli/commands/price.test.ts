@@ -1,0 +1,86 @@
+/** `tokenmeter price` and `tokenmeter models` as a user runs them: real child processes, numbers checked. */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function tokenmeter(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
+
+describe('tokenmeter price', () => {
+  it('prices gpt-4o-mini from the catalog (openai.com/api/pricing: $0.15 in, $0.075 cached in, $0.60 out per 1M)', async () => {
+    const run = await tokenmeter('price', 'gpt-4o-mini', '--input', '1000', '--output', '500', '--cache-read', '400', '--format', 'json');
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { status: string; costs: Record<string, number>; provenance: Record<string, string> };
+    expect(result.status).toBe('priced');
+    expect(result.costs['input']).toBeCloseTo((600 * 0.15) / 1e6, 12);
+    expect(result.costs['cacheRead']).toBeCloseTo((400 * 0.075) / 1e6, 12);
+    expect(result.costs['output']).toBeCloseTo((500 * 0.6) / 1e6, 12);
+    expect(result.costs['total']).toBeCloseTo((600 * 0.15 + 400 * 0.075 + 500 * 0.6) / 1e6, 12);
+    expect(result.provenance).toEqual({ catalogVersion: 'genai-prices@0.1.8', entry: 'openai/gpt-4o-mini', tier: 'standard' });
+  });
+
+  it('prints the split as text, and applies the batch tier (half price) and the date', async () => {
+    const run = await tokenmeter('price', 'gpt-4o-mini', '--input', '1000000', '--output', '1000000', '--service-tier', 'batch', '--at', '2025-09-01');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('openai/gpt-4o-mini');
+    expect(run.stdout).toContain('tier batch');
+    expect(run.stdout).toMatch(/total\s+\$0\.375\b/);
+  });
+
+  it('refuses a negative token count with a message naming the option, exit code non-zero', async () => {
+    const run = await tokenmeter('price', 'gpt-4o-mini', '--input', '-3', '--output', '500');
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("option '--input <n>' argument '-3' is invalid");
+    expect(run.stderr).toContain('expected a non-negative integer');
+    expect(run.stdout).toBe('');
+  });
+
+  it('says why an unknown model has no price, on stderr, exit code non-zero', async () => {
+    const run = await tokenmeter('price', 'acme-llm-9000', '--input', '10', '--output', '5');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('acme-llm-9000: unpriced — model acme-llm-9000 not in catalog');
+    expect(run.stdout).toBe('');
+  });
+
+  it('keeps JSON on stdout for an unknown model, with the reason', async () => {
+    const run = await tokenmeter('price', 'acme-llm-9000', '--input', '10', '--output', '5', '--format', 'json');
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ model: 'acme-llm-9000', status: 'unpriced', reason: expect.stringContaining('not in catalog') });
+  });
+});
+
+describe('tokenmeter models', () => {
+  it('lists matching catalog entries with USD per 1M tokens', async () => {
+    const run = await tokenmeter('models', 'gpt-4o-mini', '--format', 'json');
+    expect(run.code).toBe(0);
+    const rows = JSON.parse(run.stdout) as Record<string, string>[];
+    expect(rows).toContainEqual(expect.objectContaining({ provider: 'openai', model: 'gpt-4o-mini', input: '$0.15', cacheRead: '$0.075', output: '$0.6' }));
+    expect(rows.every((row) => `${row['provider']}/${row['model']} ${row['name']}`.toLowerCase().includes('gpt-4o-mini'))).toBe(true);
+  });
+
+  it('prints a table with a count line', async () => {
+    const run = await tokenmeter('models', 'claude-3-5-haiku');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^PROVIDER\s+MODEL\s+INPUT\s+CACHE READ\s+CACHE WRITE\s+OUTPUT/);
+    expect(run.stdout).toMatch(/\d+ model\(s\), genai-prices@0\.1\.8, USD per 1M tokens/);
+  });
+
+  it('refuses an unknown output format', async () => {
+    const run = await tokenmeter('models', '--format', 'xml');
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('expected text or json');
+  });
+});
