@@ -26,8 +26,24 @@ const LONG_CONTEXT_TIERS: Readonly<Record<string, LongContextTier>> = {
   'google/claude-4-sonnet': SONNET_4_LONG_CONTEXT,
 };
 
-/** The catalog's card for `entry`, with a missing long-context tier added when we know it. */
-export function supplementRateCard(entry: string, card: RateCard): RateCard {
+/**
+ * o3 before the 2025-06-10 price cut: $10 in / $2.50 cached in / $40 out per 1M (openai.com/api/pricing at the o3
+ * launch, 2025-04-16; OpenAI's announcement of 2025-06-10 cut every o3 price by 80%, to $2 / $0.50 / $8, which is
+ * $2.50 → $0.50 for cached input). genai-prices 0.1.8 gives the pre-cut period the post-cut cached price ($0.50),
+ * so cached o3 input before the cut would be billed at a fifth of its price. Recognised by the pre-cut card itself,
+ * so the correction stops applying if the catalog's period changes.
+ */
+const CACHED_INPUT_CORRECTIONS: Readonly<Record<string, { input: number; output: number; wrongCacheRead: number; cacheRead: number }>> = {
+  'openai/o3': { input: 10, output: 40, wrongCacheRead: 0.5, cacheRead: 2.5 },
+};
+
+/** The catalog's card for `entry`, with a known wrong cache price corrected and a missing long-context tier added. */
+export function supplementRateCard(entry: string, catalogCard: RateCard): RateCard {
+  const correction = CACHED_INPUT_CORRECTIONS[entry];
+  const card =
+    correction !== undefined && catalogCard.input === correction.input && catalogCard.output === correction.output && catalogCard.cacheRead === correction.wrongCacheRead
+      ? { ...catalogCard, cacheRead: correction.cacheRead }
+      : catalogCard;
   const tier = LONG_CONTEXT_TIERS[entry];
   // Only a flat card is supplemented: once the catalog has tiers of its own, it wins.
   if (tier === undefined || typeof card.input !== 'number' || typeof card.output !== 'number') return card;

@@ -730,6 +730,23 @@ const cases: Case[] = [
     entry: 'openai/o3',
   },
   {
+    // openai.com/api/pricing as of April 2025 (o3 launch): $10 in / $2.50 cached in / $40 out (catalog corrected in supplements.ts)
+    name: 'OTel GenAI o3 with cached input before the June 2025 price cut',
+    start: '2025-05-01T00:00:00Z',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'o3',
+      'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.cache_read.input_tokens': 8000,
+      'gen_ai.usage.output_tokens': 2000,
+    }),
+    tokens: tokens(10000, 2000, 8000),
+    inputCost: (2000 * 10 + 8000 * 2.5) / M,
+    outputCost: (2000 * 40) / M,
+    entry: 'openai/o3',
+  },
+  {
     // openai.com/api/pricing as of April 2025 (o3 launch): $10 in / $40 out
     name: 'OTel GenAI o3 before the June 2025 price cut',
     start: '2025-05-01T00:00:00Z',
