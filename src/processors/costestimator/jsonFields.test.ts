@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { stringValue } from '../../otlp/index.js';
+import { JsonFields } from './jsonFields.js';
+
+const fields = new JsonFields(['model', 'n', 'service_tier']);
+const read = (text: string): { ok: boolean; model: string | undefined; n: number | undefined } => {
+  const ok = fields.read(stringValue(text));
+  return { ok, model: fields.string('model'), n: fields.number('n') };
+};
+
+describe('JsonFields', () => {
+  it('reads top-level strings and numbers, never a nested key of the same name', () => {
+    const text = JSON.stringify({ tools: [{ parameters: { properties: { model: { type: 'string' } } } }], model: 'gpt-4o', n: 3, x: [1, { model: 'no' }] });
+    expect(read(text)).toEqual({ ok: true, model: 'gpt-4o', n: 3 });
+    expect(read(JSON.stringify({ nested: { model: 'no' } }))).toEqual({ ok: true, model: undefined, n: undefined });
+  });
+
+  it('decodes as JSON.parse does: escapes, escaped keys, quotes inside strings, duplicate keys, whitespace', () => {
+    expect(read('{"a": "say \\"model\\": 1", "model": "o\\u0033", "n": -1.5e2}')).toEqual({ ok: true, model: 'o3', n: -150 });
+    expect(read('{"mo\\u0064el": "gpt", "n": 1, "n": 2}')).toEqual({ ok: true, model: 'gpt', n: 2 });
+    expect(read(' {\n "model" : "a\\\\" ,\t"n":0 } ')).toEqual({ ok: true, model: 'a\\', n: 0 });
+  });
+
+  it('unwraps a JSON-encoded JSON object (MLflow), and reads numeric strings as numbers', () => {
+    expect(read(JSON.stringify(JSON.stringify({ model: 'm', n: '12' })))).toEqual({ ok: true, model: 'm', n: 12 });
+  });
+
+  it('reads malformed or non-object input as nothing', () => {
+    for (const text of ['{"model": "x"', '{"model" "x"}', '{"model": "x"} trailing', '[1]', 'model', '"text"', '{"model": "x",}']) {
+      expect(read(text), text).toEqual({ ok: false, model: undefined, n: undefined });
+    }
+  });
+
+  it('ignores non-scalar and empty values', () => {
+    expect(read('{"model": ["a"], "n": true, "service_tier": ""}')).toEqual({ ok: true, model: undefined, n: undefined });
+    expect(fields.string('service_tier')).toBeUndefined();
+  });
+});
