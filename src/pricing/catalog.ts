@@ -44,7 +44,8 @@ const MAX_RESOLUTIONS = 10_000;
 export class PriceCatalog {
   private readonly overrides: readonly CompiledOverride[];
   private readonly deployments: Readonly<Record<string, string>>;
-  private readonly resolutions = new Map<string, Resolution>();
+  private readonly resolutions = new Map<string | undefined, Map<string, Resolution>>();
+  private resolutionCount = 0;
   /** Rate cards of entries with dated or time-of-day periods, per period. */
   private readonly periodCards = new WeakMap<ModelPrice, RateCard | null>();
 
@@ -90,14 +91,24 @@ export class PriceCatalog {
     };
   }
 
+  /** Cached per provider, then per model: no key string is built on the hot path. */
   private resolve(model: string, provider: string | undefined): Resolution {
-    const key = provider === undefined ? model : `${provider}\u0000${model}`;
-    const cached = this.resolutions.get(key);
+    let byModel = this.resolutions.get(provider);
+    if (byModel === undefined) {
+      byModel = new Map();
+      this.resolutions.set(provider, byModel);
+    }
+    const cached = byModel.get(model);
     if (cached !== undefined) return cached;
     const resolution = this.resolveUncached(model, provider);
-    // Model strings come from the wire: bound the cache so a stream of distinct junk names cannot grow it forever.
-    if (this.resolutions.size >= MAX_RESOLUTIONS) this.resolutions.clear();
-    this.resolutions.set(key, resolution);
+    // Model and provider strings come from the wire: bound the cache so a stream of junk names cannot grow it forever.
+    if (++this.resolutionCount > MAX_RESOLUTIONS) {
+      this.resolutions.clear();
+      this.resolutionCount = 1;
+      byModel = new Map();
+      this.resolutions.set(provider, byModel);
+    }
+    byModel.set(model, resolution);
     return resolution;
   }
 
@@ -120,7 +131,6 @@ export class PriceCatalog {
     const where = providerId === null ? 'any provider' : `provider ${providerId}`;
     return { kind: 'none', reason: `model ${model} not in catalog (${CATALOG_VERSION}) for ${where}`, candidates };
   }
-
 
   private cardAt(entry: string, model: ModelInfo, at: Date): RateCard | undefined {
     const prices = pricesAt(model, at);
