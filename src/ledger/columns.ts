@@ -103,6 +103,47 @@ export function traceColumns(row: TraceRow): TraceColumns {
   };
 }
 
+function tokensOf(columns: CallColumns | TraceColumns): CallRow['tokens'] {
+  return {
+    input: columns.input_tokens,
+    output: columns.output_tokens,
+    cacheRead: columns.cache_read_tokens,
+    cacheWrite: columns.cache_write_tokens,
+    reasoning: columns.reasoning_tokens,
+  };
+}
+
+export function callRowOf(columns: CallColumns): CallRow {
+  const split =
+    columns.cost_usd === null
+      ? null
+      : {
+          input: columns.input_usd ?? 0,
+          cacheRead: columns.cache_read_usd ?? 0,
+          cacheWrite: columns.cache_write_usd ?? 0,
+          output: columns.output_usd ?? 0,
+          reasoning: columns.reasoning_usd ?? 0,
+        };
+  return {
+    spanId: columns.span_id,
+    traceId: columns.trace_id,
+    service: columns.service,
+    workflow: columns.workflow,
+    node: columns.node,
+    model: columns.model,
+    provider: columns.provider,
+    status: columns.status,
+    unpricedReason: columns.unpriced_reason,
+    tokens: tokensOf(columns),
+    costUsd: columns.cost_usd,
+    split,
+    reportedCostUsd: columns.reported_cost_usd,
+    startMs: columns.start_ms,
+    endMs: columns.end_ms,
+    recordedMs: columns.recorded_ms,
+  };
+}
+
 export function traceRowOf(columns: TraceColumns): TraceRow {
   return {
     traceId: columns.trace_id,
@@ -112,13 +153,7 @@ export function traceRowOf(columns: TraceColumns): TraceRow {
     source: columns.source,
     calls: columns.calls,
     unpricedCalls: columns.unpriced_calls,
-    tokens: {
-      input: columns.input_tokens,
-      output: columns.output_tokens,
-      cacheRead: columns.cache_read_tokens,
-      cacheWrite: columns.cache_write_tokens,
-      reasoning: columns.reasoning_tokens,
-    },
+    tokens: tokensOf(columns),
     costUsd: columns.cost_usd,
     models: JSON.parse(columns.models) as string[],
     bottleneckNode: columns.bottleneck_node,

@@ -4,3 +4,4 @@ export type { LedgerUpdate } from './ledger.js';
 export { matchesFilter } from './records.js';
 export type { CallRecord, CallRow, CostStatus, LiveEvent, LiveFilter, RootRecord, TokenCounts, TraceRow, TraceTotals } from './records.js';
 export type { CostSummary } from './summary.js';
+export type { LedgerWindow, WindowCall } from './window.js';

@@ -12,6 +12,7 @@ import type { CallColumns, TraceColumns } from './columns.js';
 import type { CallRecord, CallRow, LiveEvent, LiveEventBody, RootRecord, TokenCounts, TraceRow, TraceTotals } from './records.js';
 import { migrate } from './schema.js';
 import { LedgerSummaries } from './summary.js';
+import { LedgerWindowQueries } from './window.js';
 
 /** What one `record` call changed, for metrics and the live stream. */
 export interface LedgerUpdate {
@@ -41,6 +42,7 @@ function changed(before: TraceColumns, after: TraceColumns): boolean {
 
 export class Ledger {
   readonly summaries: LedgerSummaries;
+  readonly window: LedgerWindowQueries;
   private readonly db: Database;
   private readonly insertCall: Statement<CallColumns>;
   private readonly insertTrace: Statement<TraceColumns>;
@@ -52,12 +54,17 @@ export class Ledger {
   private readonly callTimeByNode: Statement<[string], { node: string; ms: number }>;
   private readonly insertEvent: Statement<[string, string, number]>;
   private readonly selectEvents: Statement<[number, number], { seq: number; data: string }>;
+  private readonly updateCallPrice: Statement<CallColumns>;
+  private readonly resumTracePrice: Statement<[string]>;
   private readonly recordBatch: (calls: readonly CallRecord[], roots: readonly RootRecord[], nowMs: number) => LedgerUpdate;
 
-  /** Opens (creating when needed) the ledger at `file`; `:memory:` for a ledger that lives as long as the process. */
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new BetterSqlite3(file);
+  /**
+   * Opens (creating when needed) the ledger at `file`; `:memory:` for a ledger that lives as long as the process.
+   * `mustExist` is for readers such as the reports: a mistyped path is an error, not a new empty ledger.
+   */
+  constructor(file: string, options: { mustExist?: boolean } = {}) {
+    if (file !== ':memory:' && !options.mustExist) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new BetterSqlite3(file, { fileMustExist: options.mustExist === true });
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a power loss may lose the last transactions but never corrupts the file.
     this.db.pragma('synchronous = NORMAL');
@@ -91,8 +98,19 @@ export class Ledger {
       FROM llm_calls WHERE trace_id = ? GROUP BY coalesce(node, '') ORDER BY ms DESC, node`);
     this.insertEvent = this.db.prepare('INSERT INTO live_events (type, data, recorded_ms) VALUES (?, ?, ?)');
     this.selectEvents = this.db.prepare('SELECT seq, data FROM live_events WHERE seq > ? ORDER BY seq LIMIT ?');
+    const priceColumns = ['status', 'unpriced_reason', 'cost_usd', 'input_usd', 'cache_read_usd', 'cache_write_usd', 'output_usd', 'reasoning_usd', 'reported_cost_usd'];
+    this.updateCallPrice = this.db.prepare(
+      `UPDATE llm_calls SET ${priceColumns.map((name) => `${name} = @${name}`).join(', ')}
+       WHERE span_id = @span_id AND (${priceColumns.map((name) => `${name} IS NOT @${name}`).join(' OR ')})`,
+    );
+    this.resumTracePrice = this.db.prepare(`
+      UPDATE traces SET
+        cost_usd = (SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE llm_calls.trace_id = traces.trace_id),
+        unpriced_calls = (SELECT coalesce(sum(status = 'unpriced'), 0) FROM llm_calls WHERE llm_calls.trace_id = traces.trace_id)
+      WHERE trace_id = ?`);
     this.recordBatch = this.db.transaction((calls, roots, nowMs) => this.write(calls, roots, nowMs));
     this.summaries = new LedgerSummaries(this.db);
+    this.window = new LedgerWindowQueries(this.db);
   }
 
   /**
@@ -101,6 +119,27 @@ export class Ledger {
    */
   record(calls: readonly CallRecord[], roots: readonly RootRecord[], nowMs = Date.now()): LedgerUpdate {
     return this.recordBatch(calls, roots, nowMs);
+  }
+
+  /**
+   * Gives calls already recorded a new price (`tokenmeter reprice --write`): status, unpriced reason, cost and its
+   * split, then adds their finished traces' cost and unpriced calls up again from the call rows. A call the ledger
+   * never recorded is not added: a reprice changes prices, not what happened. Returns what changed.
+   */
+  reprice(calls: readonly CallRecord[]): { calls: number; traces: number } {
+    return this.db.transaction(() => {
+      const traceIds = new Set<string>();
+      let changedCalls = 0;
+      for (const call of calls) {
+        // Only the price columns are bound; the row's identity, tokens and times stay as recorded.
+        if (this.updateCallPrice.run(callColumns({ ...call, workflow: null, recordedMs: 0 })).changes === 0) continue;
+        changedCalls += 1;
+        traceIds.add(call.traceId);
+      }
+      let traces = 0;
+      for (const traceId of traceIds) traces += this.resumTracePrice.run(traceId).changes;
+      return { calls: changedCalls, traces };
+    })();
   }
 
   /** Events after `afterId`, oldest first, at most `limit`. */

@@ -67,6 +67,11 @@ const migrations: readonly string[] = [
   );
   CREATE INDEX live_events_by_recorded ON live_events (recorded_ms);
   `,
+  // Reports list a window by when calls and traces started (the app's clock, as MLflow's trace search does).
+  `
+  CREATE INDEX llm_calls_by_start ON llm_calls (start_ms);
+  CREATE INDEX traces_by_start ON traces (start_ms);
+  `,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

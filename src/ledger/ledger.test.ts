@@ -1,0 +1,132 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readLedgerRecords } from '../exporters/ledger/spanRecords.js';
+import type { Span } from '../otlp/index.js';
+import { CostEstimatorProcessor } from '../processors/costestimator/processor.js';
+import type { CostEstimatorConfig } from '../processors/costestimator/index.js';
+import { makeSpan, mlflowAttributes, tracesData } from '../processors/costestimator/testSpans.js';
+import { Ledger } from './ledger.js';
+
+const opened: Ledger[] = [];
+afterEach(() => opened.splice(0).forEach((ledger) => ledger.close()));
+
+function open(file = ':memory:'): Ledger {
+  const ledger = new Ledger(file);
+  opened.push(ledger);
+  return ledger;
+}
+
+function chatSpan(trace: string, id: string, start: string, model: string, input: number, output: number): Span {
+  return makeSpan({
+    trace,
+    id,
+    parent: `root-${trace}`,
+    start,
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.chat.tokenUsage': { input_tokens: input, output_tokens: output, total_tokens: input + output },
+      invocation_params: { model },
+      metadata: { langgraph_node: 'plan', ls_provider: 'openai', ls_model_name: model },
+    }),
+  });
+}
+
+function rootSpan(trace: string, start: string): Span {
+  return makeSpan({ trace, id: `root-${trace}`, name: 'checkout', start, attributes: [] });
+}
+
+/** Records spans priced by the real CostEstimator, read as the ledger exporter reads them. */
+function recordPriced(ledger: Ledger, spans: Span[], pricing: CostEstimatorConfig['pricing'] = {}): void {
+  const data = tracesData(spans);
+  new CostEstimatorProcessor({ pricing }, { consume: async () => {} }).process(data);
+  const { calls, roots } = readLedgerRecords(data);
+  ledger.record(calls, roots);
+}
+
+// openai.com/api/pricing, gpt-4o-mini: $0.15 in / $0.60 out per 1M tokens.
+const miniUsd = (input: number, output: number) => (input * 0.15 + output * 0.6) / 1e6;
+const negotiated = { overrides: [{ name: 'negotiated', match: { exact: 'gpt-4o-mini' }, prices: { input: 1, output: 2 } }] };
+
+describe('ledger window queries', () => {
+  it('lists the calls and the finished traces that started in a window, with the trace’s workflow and status', () => {
+    const ledger = open();
+    recordPriced(ledger, [
+      chatSpan('a', 'a1', '2025-09-01T12:00:00Z', 'gpt-4o-mini', 1000, 100),
+      chatSpan('a', 'a2', '2025-09-01T12:30:00Z', 'acme-private-1', 10, 1),
+      rootSpan('a', '2025-09-01T12:00:00Z'),
+      // A trace still in progress (no root yet), and one outside the window.
+      chatSpan('b', 'b1', '2025-09-01T12:45:00Z', 'gpt-4o-mini', 2000, 0),
+      chatSpan('c', 'c1', '2025-09-01T13:00:00Z', 'gpt-4o-mini', 5, 5),
+      rootSpan('c', '2025-09-01T13:00:00Z'),
+    ]);
+    const window = { fromMs: Date.parse('2025-09-01T12:00:00Z'), untilMs: Date.parse('2025-09-01T13:00:00Z') };
+    const calls = [...ledger.window.callsStartedIn(window)];
+    expect(calls.map((call) => [call.model, call.workflow, call.traceStatus, call.status, call.tokens.input, call.tokens.output])).toEqual([
+      ['gpt-4o-mini', 'checkout', 'unset', 'priced', 1000, 100],
+      ['acme-private-1', 'checkout', 'unset', 'unpriced', 10, 1],
+      ['gpt-4o-mini', null, null, 'priced', 2000, 0],
+    ]);
+    expect(calls[0]!.costUsd).toBeCloseTo(miniUsd(1000, 100), 15);
+    expect(calls[0]!.split?.output).toBeCloseTo(miniUsd(0, 100), 15);
+    expect(calls[1]!.costUsd).toBeNull();
+    const traces = [...ledger.window.tracesStartedIn(window)];
+    expect(traces.map((trace) => [trace.workflow, trace.calls, trace.unpricedCalls])).toEqual([['checkout', 2, 1]]);
+    expect(traces[0]!.costUsd).toBeCloseTo(miniUsd(1000, 100), 15);
+  });
+
+  it('refuses to open a ledger that does not exist when asked to read one', () => {
+    const missing = path.join(mkdtempSync(path.join(tmpdir(), 'tokenmeter-ledger-')), 'nope', 'tokenmeter.db');
+    expect(() => new Ledger(missing, { mustExist: true })).toThrow();
+  });
+});
+
+describe('ledger reprice', () => {
+  it('gives recorded calls their new price and adds their trace up again; calls it never recorded stay out', () => {
+    const ledger = open();
+    const spans = () => [
+      chatSpan('a', 'a1', '2025-09-01T12:00:00Z', 'gpt-4o-mini', 1000, 100),
+      chatSpan('a', 'a2', '2025-09-01T12:01:00Z', 'gpt-4o-mini', 3000, 300),
+      rootSpan('a', '2025-09-01T12:00:00Z'),
+    ];
+    recordPriced(ledger, spans());
+    const window = { fromMs: 0, untilMs: Date.parse('2030-01-01T00:00:00Z') };
+
+    const repriced = tracesData([...spans(), chatSpan('a', 'a3', '2025-09-01T12:02:00Z', 'gpt-4o-mini', 1, 1)]);
+    new CostEstimatorProcessor({ pricing: negotiated }, { consume: async () => {} }).process(repriced);
+    expect(ledger.reprice(readLedgerRecords(repriced).calls)).toEqual({ calls: 2, traces: 1 });
+
+    const calls = [...ledger.window.callsStartedIn(window)];
+    expect(calls.map((call) => call.spanId)).toHaveLength(2);
+    expect(calls[0]!.costUsd).toBeCloseTo((1000 * 1 + 100 * 2) / 1e6, 15);
+    expect(calls[0]!.split?.input).toBeCloseTo(1000 / 1e6, 15);
+    expect(calls[1]!.costUsd).toBeCloseTo((3000 * 1 + 300 * 2) / 1e6, 15);
+    const [trace] = [...ledger.window.tracesStartedIn(window)];
+    expect(trace!.costUsd).toBeCloseTo((1200 + 3600) / 1e6, 15);
+    // Tokens and identity are what was recorded; only the price moved.
+    expect(trace!.tokens.input).toBe(4000);
+
+    // The same prices again change nothing.
+    expect(ledger.reprice(readLedgerRecords(repriced).calls)).toEqual({ calls: 0, traces: 0 });
+  });
+
+  it('prices a call that was unpriced once its model gets a price, and its trace no longer counts it unpriced', () => {
+    const ledger = open();
+    const spans = () => [chatSpan('a', 'a1', '2025-09-01T12:00:00Z', 'acme-private-1', 1000, 100), rootSpan('a', '2025-09-01T12:00:00Z')];
+    recordPriced(ledger, spans());
+    const window = { fromMs: 0, untilMs: Date.parse('2030-01-01T00:00:00Z') };
+    expect([...ledger.window.tracesStartedIn(window)].map((trace) => [trace.costUsd, trace.unpricedCalls])).toEqual([[0, 1]]);
+
+    const repriced = tracesData(spans());
+    const privatePrice = { overrides: [{ name: 'private', match: { exact: 'acme-private-1' }, prices: { input: 3, output: 4 } }] };
+    new CostEstimatorProcessor({ pricing: privatePrice }, { consume: async () => {} }).process(repriced);
+    expect(ledger.reprice(readLedgerRecords(repriced).calls)).toEqual({ calls: 1, traces: 1 });
+    const [call] = [...ledger.window.callsStartedIn(window)];
+    expect([call!.status, call!.unpricedReason]).toEqual(['priced', null]);
+    expect(call!.costUsd).toBeCloseTo((1000 * 3 + 100 * 4) / 1e6, 15);
+    const [trace] = [...ledger.window.tracesStartedIn(window)];
+    expect(trace!.unpricedCalls).toBe(0);
+    expect(trace!.costUsd).toBeCloseTo((1000 * 3 + 100 * 4) / 1e6, 15);
+  });
+});
