@@ -1,16 +1,21 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from '../../telemetry/logger.js';
 import { backoffDelayMs, sleep } from '../retry/backoff.js';
 import type { BackoffPolicy } from '../retry/backoff.js';
 import { MlflowError } from './client.js';
 import type { AssessmentBody, MlflowClient } from './client.js';
 import type { MlflowExporterConfig } from './config.js';
-import type { TraceFeedback, TraceFollowUp } from './trace-followups.js';
+import { feedbackAssessments } from './trace-followups.js';
+import type { TraceFollowUp } from './trace-followups.js';
+
+// Where the exporter's tests and callers have always found it.
+export { assessmentId } from './trace-followups.js';
 
 export interface FollowUpStats {
   tagsSet: number;
   assessmentsCreated: number;
   assessmentsUpdated: number;
+  /** Updates not made because the assessment had been overridden (e.g. by `tokenmeter reprice --write`). */
+  assessmentsLeftOverridden: number;
   /** Attempts repeated because MLflow had not stored the trace yet, or was unreachable. */
   retries: number;
   /** Traces given up after `retry_on_failure.max_elapsed_time`. */
@@ -42,7 +47,8 @@ class RecentMap<V> extends Map<string, V> {
 /**
  * Sends the follow-ups of traces MLflow has accepted: the trace name tag and the cost assessments. Assessments get
  * deterministic ids (MLflow keeps a client-supplied id and refuses a second create with the same one), so a retry or
- * a restart of tokenmeter never duplicates them, and a root re-sent with new numbers updates them in place. MLflow may
+ * a restart of tokenmeter never duplicates them, and a root re-sent with new numbers updates them in place, unless one
+ * was overridden meanwhile (by `tokenmeter reprice --write`): then the overrider owns it and it is left alone. MLflow may
  * not have stored a trace yet (404, or 400 from a failed foreign key, depending on version and call): those are
  * retried with backoff. The newest numbers of a trace replace any older ones still waiting, so an update never goes back in time.
  */
@@ -58,7 +64,7 @@ export class FollowUpSender {
   private readonly workers: Promise<void>[] = [];
   private readonly stopping = new AbortController();
   private readonly retryPolicy: BackoffPolicy;
-  readonly stats: FollowUpStats = { tagsSet: 0, assessmentsCreated: 0, assessmentsUpdated: 0, retries: 0, failed: 0, dropped: 0 };
+  readonly stats: FollowUpStats = { tagsSet: 0, assessmentsCreated: 0, assessmentsUpdated: 0, assessmentsLeftOverridden: 0, retries: 0, failed: 0, dropped: 0 };
 
   constructor(
     private readonly client: MlflowClient,
@@ -164,28 +170,10 @@ export class FollowUpSender {
       this.stats.tagsSet++;
     }
     if (followUp.feedback === undefined || !this.config.feedback.enabled) return true;
-    for (const assessment of this.assessmentsOf(followUp.traceId, followUp.feedback)) {
+    for (const assessment of feedbackAssessments(followUp.traceId, followUp.feedback, this.config.feedback)) {
       if (!(await this.upsert(assessment))) return false;
     }
     return true;
-  }
-
-  private assessmentsOf(traceId: string, feedback: TraceFeedback): AssessmentBody[] {
-    const { names, source_id, source_type } = this.config.feedback;
-    const assessment = (name: string, value: number, extra: Partial<AssessmentBody> = {}): AssessmentBody => ({
-      assessment_id: assessmentId(traceId, source_id, name),
-      assessment_name: name,
-      trace_id: traceId,
-      source: { source_type, source_id },
-      feedback: { value },
-      ...extra,
-    });
-    return [
-      assessment(names.cost_usd, feedback.costUsd, { rationale: feedback.rationale, metadata: feedback.metadata }),
-      assessment(names.total_tokens, feedback.totalTokens),
-      assessment(names.input_tokens, feedback.inputTokens),
-      assessment(names.output_tokens, feedback.outputTokens),
-    ];
   }
 
   /** Creates the assessment, or updates it when it exists and its numbers changed. False: trace not stored yet. */
@@ -208,7 +196,16 @@ export class FollowUpSender {
       }
     }
     try {
-      await this.client.updateAssessment(assessment);
+      if (await this.isOverridden(assessment)) {
+        // Someone overrode it (`tokenmeter reprice --write`, or a person in MLflow's UI): MLflow shows the overriding
+        // assessment and keeps ours as the replaced value. Patching ours would rewrite that history behind a value
+        // nobody sees; the overrider owns the number from now on (reprice compares it with the spans and overrides
+        // again when late spans changed the cost).
+        this.stats.assessmentsLeftOverridden++;
+      } else {
+        await this.client.updateAssessment(assessment);
+        this.stats.assessmentsUpdated++;
+      }
     } catch (error) {
       if (error instanceof MlflowError && error.status === 404) {
         this.sent.delete(id); // deleted in MLflow meanwhile: create it again on the retry
@@ -217,14 +214,15 @@ export class FollowUpSender {
       throw error;
     }
     this.sent.set(id, content);
-    this.stats.assessmentsUpdated++;
     return true;
   }
-}
 
-/** `a-` + 32 hex, MLflow's own id format, derived from what identifies the assessment so every sender agrees on it. */
-export function assessmentId(traceId: string, sourceId: string, name: string): string {
-  return `a-${createHash('sha256').update(`${traceId}\n${sourceId}\n${name}`).digest('hex').slice(0, 32)}`;
+  /** Whether MLflow marked the stored assessment invalid, which it does to the one an override replaced. */
+  private async isOverridden(assessment: AssessmentBody): Promise<boolean> {
+    const path = `/api/3.0/mlflow/traces/${encodeURIComponent(assessment.trace_id)}/assessments/${encodeURIComponent(assessment.assessment_id)}`;
+    const stored = await this.client.json<{ assessment?: { valid?: boolean } }>('GET', path);
+    return stored.assessment?.valid === false;
+  }
 }
 
 /** MLflow has not stored the trace yet: 3.9 answers 400 (a failed foreign key) to a tag, 3.17 answers 404. */

@@ -3,9 +3,12 @@
  * name tag MLflow's OTLP ingest never sets, and, for a root that trace assembly enriched, log the cost feedback.
  * Read from the root span as it leaves, so the exporter needs nothing but the wire contract (contract.md).
  */
+import { createHash } from 'node:crypto';
 import { findAttribute, isRootSpan, toHex } from '../../otlp/index.js';
 import type { AnyValue, Span, TracesData } from '../../otlp/index.js';
 import { LLM_CALLS_ATTRIBUTE } from '../../processors/traceassembly/index.js';
+import type { AssessmentBody } from './client.js';
+import type { MlflowExporterConfig } from './config.js';
 
 /** The root's numbers, as the `cost_usd`, `total_tokens`, `input_tokens` and `output_tokens` assessments carry them. */
 export interface TraceFeedback {
@@ -25,6 +28,37 @@ export interface TraceFollowUp {
   traceName: string;
   /** Present only on roots that trace assembly enriched. */
   feedback: TraceFeedback | undefined;
+}
+
+/** Which assessments the feedback becomes: names and source, as `exporters.mlflow.feedback` configures them. */
+export type FeedbackSettings = Pick<MlflowExporterConfig['feedback'], 'names' | 'source_id' | 'source_type'>;
+
+/** `a-` + 32 hex, MLflow's own id format, derived from what identifies the assessment so every sender agrees on it. */
+export function assessmentId(traceId: string, sourceId: string, name: string): string {
+  return `a-${createHash('sha256').update(`${traceId}\n${sourceId}\n${name}`).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * The four assessments of a trace's feedback, under ids derived from trace, source and name. The exporter and
+ * `tokenmeter reprice` both build them here, so a trace's first assessments are the same whoever writes them, and
+ * whoever comes second finds the id taken and updates instead of adding a duplicate.
+ */
+export function feedbackAssessments(traceId: string, feedback: TraceFeedback, settings: FeedbackSettings): AssessmentBody[] {
+  const { names, source_id, source_type } = settings;
+  const assessment = (name: string, value: number, extra: Partial<AssessmentBody> = {}): AssessmentBody => ({
+    assessment_id: assessmentId(traceId, source_id, name),
+    assessment_name: name,
+    trace_id: traceId,
+    source: { source_type, source_id },
+    feedback: { value },
+    ...extra,
+  });
+  return [
+    assessment(names.cost_usd, feedback.costUsd, { rationale: feedback.rationale, metadata: feedback.metadata }),
+    assessment(names.total_tokens, feedback.totalTokens),
+    assessment(names.input_tokens, feedback.inputTokens),
+    assessment(names.output_tokens, feedback.outputTokens),
+  ];
 }
 
 /** Follow-ups for the roots in a batch; read before the wire fixes change the batch. */
