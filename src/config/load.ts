@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { adminConfigSchema } from '../admin/config.js';
 import type { AdminConfig } from '../admin/config.js';
 import type { ComponentRegistry } from '../components.js';
+import { defaultStoragePath, storageConfigSchema } from '../storage/config.js';
 import { ConfigError, describeZodIssues } from './errors.js';
 import { MissingEnvironmentVariableError, substituteEnvironment } from './env.js';
 
@@ -26,6 +27,7 @@ const documentSchema = z
     processors: z.record(z.string(), z.unknown()).default({}),
     exporters: z.record(z.string(), z.unknown()).default({}),
     admin: adminConfigSchema.prefault({}),
+    storage: storageConfigSchema.prefault({}),
     service: z
       .object({
         pipelines: z.record(z.string(), pipelineSchema).refine((p) => Object.keys(p).length > 0, 'expected at least one pipeline'),
@@ -53,6 +55,13 @@ export interface TokenmeterConfig {
   pipelines: Map<string, PipelineConfig>;
   logLevel: string;
   admin: AdminConfig;
+  storage: {
+    mode: 'disk' | 'memory';
+    path: string;
+    /** False when `path` is the default: a second sidecar in the same directory then runs in memory instead of failing. */
+    pathGiven: boolean;
+    synchronous: 'normal' | 'full';
+  };
 }
 
 export function readConfigFile(path: string): unknown {
@@ -128,5 +137,13 @@ export function validateConfig(document: unknown, registry: ComponentRegistry, e
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...sections, pipelines, logLevel: parsed.data.service.telemetry.logs.level, admin };
+  const { storage } = parsed.data;
+  const ledgerPaths = [...sections.exporters.values()].flatMap(({ type, config }) => (type === 'ledger' ? [(config as { path: string }).path] : []));
+  return {
+    ...sections,
+    pipelines,
+    logLevel: parsed.data.service.telemetry.logs.level,
+    admin,
+    storage: { ...storage, path: storage.path ?? defaultStoragePath(ledgerPaths), pathGiven: storage.path !== undefined },
+  };
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Store } from '../storage/store.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Receiver, TracesConsumer, TracesExporter, TracesProcessor } from './consumer.js';
 
@@ -7,6 +8,12 @@ export interface ComponentContext {
   /** The component's id in the config, `type` or `type/name`. */
   id: string;
   logger: Logger;
+  /**
+   * The embedded database shared by the components. A component writes what it must not lose here, in the
+   * transaction of the request or sweep that calls it; `store.durable` is false in `storage.mode: memory`.
+   * Absent where a component runs outside a service (tests, tools): it then keeps its state in memory.
+   */
+  store?: Store | undefined;
 }
 
 interface Factory<Config> {

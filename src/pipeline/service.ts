@@ -4,7 +4,9 @@ import type { TokenmeterConfig } from '../config/load.js';
 import { LedgerExporter } from '../exporters/ledger/exporter.js';
 import type { Logger } from '../telemetry/logger.js';
 import { telemetry } from '../telemetry/metrics.js';
-import { FanOutConsumer } from './consumer.js';
+import { StorageInUseError } from '../storage/file-lock.js';
+import { Store } from '../storage/store.js';
+import { FanOutConsumer, PipelineError } from './consumer.js';
 import type { Component, Receiver, TracesConsumer, TracesExporter, TracesProcessor } from './consumer.js';
 
 /**
@@ -19,9 +21,13 @@ export class Service {
   private readonly ledgers = new Map<string, LedgerExporter>();
   /** The admin listener (page, live stream, metrics, probes); started first and stopped last. */
   readonly admin: AdminServer | undefined;
+  /** What the components must not lose: queues, held roots, open traces (`storage:` in the config). */
+  readonly store: Store;
+  private draining = false;
 
   constructor(config: TokenmeterConfig, registry: ComponentRegistry, logger: Logger) {
-    const context = (kind: string, id: string) => ({ id, logger: logger.child({ component: `${kind}/${id}` }) });
+    this.store = openStore(config.storage, logger);
+    const context = (kind: string, id: string) => ({ id, logger: logger.child({ component: `${kind}/${id}` }), store: this.store });
     telemetry.configure({ maxLabelValues: config.admin.metrics.max_label_values });
     const pipelineEntries = new Map<string, TracesConsumer[]>();
 
@@ -52,7 +58,7 @@ export class Service {
     }
     for (const [id, entries] of pipelineEntries) {
       const { type, config: receiverConfig } = config.receivers.get(id)!;
-      const next = telemetry.meterReceiver(id, entries.length === 1 ? entries[0]! : new FanOutConsumer(entries));
+      const next = telemetry.meterReceiver(id, this.durableEntry(entries.length === 1 ? entries[0]! : new FanOutConsumer(entries)));
       this.receivers.set(id, registry.receivers[type]!.create(receiverConfig as never, context('receiver', id), next));
     }
     if (config.admin.enabled) {
@@ -71,15 +77,50 @@ export class Service {
     this.admin?.setReady(true);
   }
 
-  /** Stops accepting first, then lets processors flush into exporters, then drains the exporters. */
+  /**
+   * Stops accepting first (requests still arriving are answered 503 / UNAVAILABLE, so apps keep their data and
+   * retry), then lets processors flush into exporters, then drains the exporters; what is left stays in the store.
+   */
   async shutdown(deadlineMs = 10_000): Promise<void> {
     const deadline = Date.now() + deadlineMs;
     const remaining = () => Math.max(0, deadline - Date.now());
+    this.draining = true;
     this.admin?.setReady(false);
     await Promise.all([...this.receivers.values()].map((receiver) => receiver.shutdown(remaining())));
     for (const processor of [...this.processors].reverse()) await processor.shutdown(remaining());
     await Promise.all([...this.exporters.values()].map((exporter) => exporter.shutdown(remaining())));
+    this.store.close();
     await this.admin?.shutdown();
+  }
+
+  /**
+   * One request's way into its pipelines, as one transaction: the receiver answers success only once everything
+   * the request carries is committed (queued for each exporter, held roots, trace summaries), and a request refused
+   * or cut short by a crash leaves nothing half counted. Requests enter one at a time; that costs little because
+   * components do no network I/O while consuming (exporters only queue).
+   */
+  private durableEntry(next: TracesConsumer): TracesConsumer {
+    return {
+      consume: (data) => {
+        if (this.draining) return Promise.reject(new PipelineError('tokenmeter is shutting down', 'unavailable', 1));
+        return this.store.transaction(() => next.consume(data));
+      },
+    };
+  }
+}
+
+function openStore(storage: TokenmeterConfig['storage'], logger: Logger): Store {
+  if (storage.mode === 'memory') return Store.memory();
+  try {
+    const store = Store.open(storage);
+    logger.info({ path: store.location, synchronous: storage.synchronous }, 'storage ready');
+    return store;
+  } catch (error) {
+    // A second sidecar started without its own storage.path in the same directory must not take over the first
+    // one's queue; it meters all the same, without surviving a restart, and says how to fix that.
+    if (!(error instanceof StorageInUseError) || storage.pathGiven) throw error;
+    logger.warn({ err: error }, 'storage.path is not set and the default file is in use: running with storage in memory');
+    return Store.memory();
   }
 }
 

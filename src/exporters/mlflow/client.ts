@@ -3,15 +3,27 @@ import { parseRetryAfterMs } from '../retry/backoff.js';
 /** How one delivery attempt ended, classified for the retry loop. */
 export type DeliveryResult =
   | { outcome: 'delivered' }
-  | { outcome: 'retry'; reason: string; retryAfterMs?: number | undefined }
+  | {
+      outcome: 'retry';
+      reason: string;
+      retryAfterMs?: number | undefined;
+      /**
+       * MLflow may have stored some or all of the spans (a timeout, a connection lost after sending, a 5xx, 3.9's
+       * 422 after a partial per-trace commit): token totals are additive (mlflow-wire.md §2.5), so what it stored
+       * must be left out of the next attempt.
+       */
+      outcomeUnknown: boolean;
+      /** MLflow's status, when it answered. */
+      status?: number;
+    }
   | { outcome: 'failed'; reason: string };
 
-/**
- * Statuses worth retrying: throttling and a server that is down or restarting. MLflow 3.9 answers 422 for storage
- * errors after it may have committed part of the request (mlflow-wire.md §1.1), and token totals are additive
- * (§2.5), so a 422 is never replayed.
- */
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** Throttling: MLflow refused the request before storing anything. */
+const THROTTLED_STATUS = new Set([429]);
+/** A server failing or restarting, or a proxy giving up on it: the request may have been stored. */
+const MAYBE_STORED_STATUS = new Set([408, 500, 502, 503, 504]);
+/** Connection errors that prove the request never reached MLflow. */
+const NOT_SENT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** A feedback assessment in MLflow's REST shape (proto JSON, snake_case; `mlflow/protos/assessments.proto`). */
 export interface AssessmentBody {
@@ -52,7 +64,7 @@ export class MlflowClient {
   }
 
   /** Posts an `ExportTraceServiceRequest` exactly as MLflow 3.9 requires (mlflow-wire.md §1.3). */
-  async postSpans(body: Uint8Array, experimentId: string, gzipped: boolean): Promise<DeliveryResult> {
+  async postSpans(body: Uint8Array, experimentId: string, gzipped: boolean, cancel?: AbortSignal): Promise<DeliveryResult> {
     const headers: Record<string, string> = {
       ...this.extraHeaders,
       // No parameters: 3.9 compares the media type as a plain string.
@@ -66,18 +78,40 @@ export class MlflowClient {
         method: 'POST',
         headers,
         body,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: cancel === undefined ? AbortSignal.timeout(this.timeoutMs) : AbortSignal.any([cancel, AbortSignal.timeout(this.timeoutMs)]),
       });
     } catch (error) {
-      return { outcome: 'retry', reason: `MLflow unreachable at ${this.baseUrl}: ${describeFetchError(error)}` };
+      const cause = describeFetchError(error);
+      return { outcome: 'retry', reason: `MLflow unreachable at ${this.baseUrl}: ${cause}`, outcomeUnknown: !NOT_SENT_ERRORS.has(cause) };
     }
     const text = await response.text().catch(() => '');
     if (response.ok) return { outcome: 'delivered' };
     const reason = `MLflow answered ${response.status} to POST /v1/traces: ${text.slice(0, 500)}`;
-    if (RETRYABLE_STATUS.has(response.status)) {
-      return { outcome: 'retry', reason, retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after')) };
-    }
+    const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
+    const { status } = response;
+    if (THROTTLED_STATUS.has(status)) return { outcome: 'retry', reason, retryAfterMs, outcomeUnknown: false, status };
+    if (MAYBE_STORED_STATUS.has(status)) return { outcome: 'retry', reason, retryAfterMs, outcomeUnknown: true, status };
+    // 3.9's storage failure (mlflow-wire.md §1.1): other traces of the request may be committed, so the rest is
+    // worth one more try after asking what MLflow has; a span MLflow can never convert is refused for good.
+    if (status === 422 && !text.includes('Cannot convert')) return { outcome: 'retry', reason, outcomeUnknown: true, status };
     return { outcome: 'failed', reason };
+  }
+
+  /**
+   * The ids (hex) of the spans MLflow stored for a trace (`tr-<hex>`); empty when it has none. Span ids come back
+   * base64 (mlflow-wire.md §7). Throws when MLflow cannot tell.
+   */
+  async storedSpanIds(traceId: string): Promise<Set<string>> {
+    const query = new URLSearchParams({ trace_id: traceId, allow_partial: 'true' });
+    let found: { trace?: { spans?: Array<{ span_id?: string }> } };
+    try {
+      // Plain JSON.parse: only the span ids are read, not the nanosecond times it rounds.
+      found = await this.json('GET', `/api/3.0/mlflow/traces/get?${query.toString()}`);
+    } catch (error) {
+      if (error instanceof MlflowError && error.status === 404) return new Set();
+      throw error;
+    }
+    return new Set((found.trace?.spans ?? []).flatMap((span) => (span.span_id ? [Buffer.from(span.span_id, 'base64').toString('hex')] : [])));
   }
 
   /** The id of the experiment with this name, creating it when missing. */

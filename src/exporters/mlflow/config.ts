@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs, httpUrl } from '../../config/units.js';
+import { byteSize, durationMs, httpUrl } from '../../config/units.js';
 
 /**
  * Where MLflow is, with MLflow's own environment variables as defaults so that an app's existing setup
@@ -28,8 +28,10 @@ export const mlflowExporterConfigSchema = z.preprocess(withMlflowEnvironment, z
     headers: z.record(z.string(), z.string()).default({}),
     sending_queue: z
       .object({
-        /** Batches held in memory while MLflow is slow or down; past it, receivers answer 429 so apps retry. */
+        /** Batches waiting while MLflow is slow or down; past it, receivers answer 429 so apps retry. */
         queue_size: z.number().int().positive().default(1000),
+        /** Encoded bytes held (waiting or being sent); past it, receivers answer 429 too. */
+        max_bytes: byteSize.prefault('256MiB'),
         num_consumers: z.number().int().positive().default(2),
       })
       .strict()
@@ -62,7 +64,7 @@ export const mlflowExporterConfigSchema = z.preprocess(withMlflowEnvironment, z
       .object({
         initial_interval: durationMs.prefault('1s'),
         max_interval: durationMs.prefault('30s'),
-        /** How long one batch, or one trace's feedback, is retried before it is dropped (and logged). */
+        /** How long one batch is retried (from its first attempt) before it goes to the dead letters; also how long a trace's feedback is retried before it is dropped (and logged). */
         max_elapsed_time: durationMs.prefault('5m'),
       })
       .strict()

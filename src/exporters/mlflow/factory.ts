@@ -6,5 +6,5 @@ import { MlflowExporter } from './exporter.js';
 export const mlflowExporterFactory: ExporterFactory<MlflowExporterConfig> = {
   type: 'mlflow',
   configSchema: mlflowExporterConfigSchema,
-  create: (config, context) => new MlflowExporter(config, context.logger),
+  create: (config, context) => new MlflowExporter(config, context.logger, context.store && { store: context.store, id: context.id }),
 };

@@ -1,0 +1,45 @@
+/**
+ * Follow-ups (trace name tag, cost assessments) of delivered batches, kept until the follow-up sender has had
+ * `max_elapsed_time` to send them: a restart in between sends them again. That is safe because assessments carry
+ * deterministic ids (an existing one is updated in place) and the tag is a plain set.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { TraceFollowUp } from './trace-followups.js';
+
+export class PendingFollowUps {
+  private readonly upsert: Statement<[string, string, string, number]>;
+  private readonly selectAll: Statement<[string], { follow_up: string }>;
+  private readonly deleteOlder: Statement<[string, number]>;
+
+  constructor(
+    db: Database,
+    private readonly exporter: string,
+  ) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS pending_follow_ups (
+        exporter TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        follow_up TEXT NOT NULL,
+        queued_at INTEGER NOT NULL,
+        PRIMARY KEY (exporter, trace_id)
+      )`);
+    // The newest numbers of a trace replace older ones, as in the sender itself.
+    this.upsert = db.prepare(`
+      INSERT INTO pending_follow_ups (exporter, trace_id, follow_up, queued_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (exporter, trace_id) DO UPDATE SET follow_up = excluded.follow_up, queued_at = excluded.queued_at`);
+    this.selectAll = db.prepare('SELECT follow_up FROM pending_follow_ups WHERE exporter = ? ORDER BY queued_at');
+    this.deleteOlder = db.prepare('DELETE FROM pending_follow_ups WHERE exporter = ? AND queued_at < ?');
+  }
+
+  add(followUps: readonly TraceFollowUp[], now: number): void {
+    for (const followUp of followUps) this.upsert.run(this.exporter, followUp.traceId, JSON.stringify(followUp), now);
+  }
+
+  all(): TraceFollowUp[] {
+    return this.selectAll.all(this.exporter).map((row) => JSON.parse(row.follow_up) as TraceFollowUp);
+  }
+
+  forgetOlderThan(time: number): void {
+    this.deleteOlder.run(this.exporter, time);
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Exporters' sending queues as a table: a batch an exporter accepted stays here until its destination has it, so
+ * a crash or restart of tokenmeter loses nothing it acknowledged. What can never be delivered moves to the dead
+ * letters with the reason, for `tokenmeter dlq list` and `tokenmeter dlq replay`.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+
+export interface QueuedBatch {
+  id: number;
+  spans: number;
+  bytes: number;
+  enqueuedAt: number;
+  attempts: number;
+  /** When the first attempt was made: retrying stops `max_elapsed_time` after it. */
+  firstAttemptAt: number | undefined;
+  /**
+   * An earlier attempt may have been stored by the destination without us hearing so (a timeout, a dropped
+   * connection, a 5xx, a crash while sending): check what it has before sending again.
+   */
+  outcomeUnknown: boolean;
+}
+
+export interface NewBatch {
+  body: Uint8Array;
+  spans: number;
+  /** What the exporter needs once the batch is delivered (the MLflow exporter's follow-ups), as JSON. */
+  extra: string;
+}
+
+export interface DeadLetter {
+  id: number;
+  exporter: string;
+  spans: number;
+  bytes: number;
+  attempts: number;
+  reason: string;
+  enqueuedAt: number;
+  failedAt: number;
+}
+
+interface QueueRow {
+  id: number;
+  spans: number;
+  bytes: number;
+  enqueued_at: number;
+  attempts: number;
+  first_attempt_at: number | null;
+  outcome_unknown: number;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS sending_queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    exporter TEXT NOT NULL,
+    body BLOB NOT NULL,
+    spans INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    extra TEXT NOT NULL,
+    enqueued_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    first_attempt_at INTEGER,
+    outcome_unknown INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX IF NOT EXISTS sending_queue_by_exporter ON sending_queue (exporter, id);
+  CREATE TABLE IF NOT EXISTS dead_letters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    exporter TEXT NOT NULL,
+    body BLOB NOT NULL,
+    spans INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    extra TEXT NOT NULL,
+    enqueued_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    failed_at INTEGER NOT NULL
+  );
+`;
+
+const toBatch = (row: QueueRow): QueuedBatch => ({
+  id: row.id,
+  spans: row.spans,
+  bytes: row.bytes,
+  enqueuedAt: row.enqueued_at,
+  attempts: row.attempts,
+  firstAttemptAt: row.first_attempt_at ?? undefined,
+  outcomeUnknown: row.outcome_unknown !== 0,
+});
+
+/** One exporter's view of the queue table (rows are keyed by the exporter's component id). */
+export class SendingQueueTable {
+  private readonly insertRow: Statement<[string, Uint8Array, number, number, string, number]>;
+  private readonly selectAfter: Statement<[string, number], QueueRow>;
+  private readonly selectBody: Statement<[number], { body: Buffer; extra: string }>;
+  private readonly updateAttempt: Statement<[number, number | null, number, number]>;
+  private readonly deleteRow: Statement<[number]>;
+  private readonly insertDeadLetter: Statement<[string, number, number]>;
+
+  constructor(
+    db: Database,
+    private readonly exporter: string,
+  ) {
+    db.exec(SCHEMA);
+    this.insertRow = db.prepare('INSERT INTO sending_queue (exporter, body, spans, bytes, extra, enqueued_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.selectAfter = db.prepare(
+      'SELECT id, spans, bytes, enqueued_at, attempts, first_attempt_at, outcome_unknown FROM sending_queue WHERE exporter = ? AND id > ? ORDER BY id',
+    );
+    this.selectBody = db.prepare('SELECT body, extra FROM sending_queue WHERE id = ?');
+    this.updateAttempt = db.prepare('UPDATE sending_queue SET attempts = ?, first_attempt_at = ?, outcome_unknown = ? WHERE id = ?');
+    this.deleteRow = db.prepare('DELETE FROM sending_queue WHERE id = ?');
+    this.insertDeadLetter = db.prepare(`
+      INSERT INTO dead_letters (exporter, body, spans, bytes, extra, enqueued_at, attempts, reason, failed_at)
+      SELECT exporter, body, spans, bytes, extra, enqueued_at, attempts, ?, ? FROM sending_queue WHERE id = ?`);
+  }
+
+  add(batch: NewBatch, now: number): QueuedBatch {
+    const { lastInsertRowid } = this.insertRow.run(this.exporter, batch.body, batch.spans, batch.body.byteLength, batch.extra, now);
+    const id = Number(lastInsertRowid);
+    return { id, spans: batch.spans, bytes: batch.body.byteLength, enqueuedAt: now, attempts: 0, firstAttemptAt: undefined, outcomeUnknown: false };
+  }
+
+  /** Batches with an id above `afterId`, oldest first: all of them at start, later those `dlq replay` put back. */
+  batchesAfter(afterId: number): QueuedBatch[] {
+    return this.selectAfter.all(this.exporter, afterId).map(toBatch);
+  }
+
+  contentOf(id: number): { body: Uint8Array; extra: string } | undefined {
+    return this.selectBody.get(id);
+  }
+
+  /** Persisted before each attempt, so that after a crash mid-send the batch is checked before it is sent again. */
+  saveAttempt(batch: QueuedBatch): void {
+    this.updateAttempt.run(batch.attempts, batch.firstAttemptAt ?? null, batch.outcomeUnknown ? 1 : 0, batch.id);
+  }
+
+  remove(id: number): void {
+    this.deleteRow.run(id);
+  }
+
+  moveToDeadLetters(id: number, reason: string, now: number): void {
+    this.insertDeadLetter.run(reason, now, id);
+    this.deleteRow.run(id);
+  }
+}
+
+/** The dead letters of every exporter, for the `dlq` commands. */
+export class DeadLetterTable {
+  private readonly selectAll: Statement<[], DeadLetter>;
+  private readonly requeueOne: Statement<[number, number]>;
+  private readonly deleteOne: Statement<[number]>;
+
+  constructor(private readonly db: Database) {
+    db.exec(SCHEMA);
+    this.selectAll = db.prepare(`
+      SELECT id, exporter, spans, bytes, attempts, reason, enqueued_at AS enqueuedAt, failed_at AS failedAt
+      FROM dead_letters ORDER BY id`);
+    // Back with its attempts cleared, and checked against the destination first: an attempt may have been stored.
+    this.requeueOne = db.prepare(`
+      INSERT INTO sending_queue (exporter, body, spans, bytes, extra, enqueued_at, outcome_unknown)
+      SELECT exporter, body, spans, bytes, extra, ?, 1 FROM dead_letters WHERE id = ?`);
+    this.deleteOne = db.prepare('DELETE FROM dead_letters WHERE id = ?');
+  }
+
+  list(): DeadLetter[] {
+    return this.selectAll.all();
+  }
+
+  /** Moves the given dead letters back to their exporter's queue; returns the ids that existed. */
+  replay(ids: readonly number[], now: number): number[] {
+    const replayed: number[] = [];
+    this.db.transaction(() => {
+      for (const id of ids) {
+        if (this.requeueOne.run(now, id).changes === 0) continue;
+        this.deleteOne.run(id);
+        replayed.push(id);
+      }
+    })();
+    return replayed;
+  }
+}
