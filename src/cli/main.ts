@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerDlqCommand } from './commands/dlq.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerPriceCommand } from './commands/price.js';
 import { registerReportCommand } from './commands/report.js';
@@ -18,5 +19,6 @@ registerModelsCommand(program);
 registerReportCommand(program);
 registerStatusCommand(program);
 registerRepriceCommand(program);
+registerDlqCommand(program);
 
 await program.parseAsync(process.argv);
