@@ -20,17 +20,20 @@ export interface RateCard {
 
 const PER_MILLION = 1_000_000;
 
-function resolveRate(rate: Rate, inputTokens: number): { rate: number; threshold: number | undefined } {
-  if (typeof rate === 'number') return { rate, threshold: undefined };
+/** The rate that applies to a request with `inputTokens` of input: the highest tier it exceeds, else the base. */
+function rateFor(rate: Rate, inputTokens: number): number {
+  if (typeof rate === 'number') return rate;
   let resolved = rate.base;
+  for (const tier of rate.tiers) if (inputTokens > tier.above) resolved = tier.rate;
+  return resolved;
+}
+
+/** The highest long-context threshold a request exceeds on this rate, if any. */
+function thresholdFor(rate: Rate | undefined, inputTokens: number): number | undefined {
+  if (rate === undefined || typeof rate === 'number') return undefined;
   let threshold: number | undefined;
-  for (const tier of rate.tiers) {
-    if (inputTokens > tier.above) {
-      resolved = tier.rate;
-      threshold = tier.above;
-    }
-  }
-  return { rate: resolved, threshold };
+  for (const tier of rate.tiers) if (inputTokens > tier.above) threshold = tier.above;
+  return threshold;
 }
 
 export interface CostComputation {
@@ -45,11 +48,12 @@ export interface CostComputation {
  * means, and it is how genai-prices treats an absent key.
  */
 export function computeCost(card: RateCard, usage: TokenUsage, multiplier = 1): CostComputation {
-  const input = resolveRate(card.input, usage.input);
-  const output = resolveRate(card.output, usage.input);
-  const cacheRead = card.cacheRead === undefined ? input : resolveRate(card.cacheRead, usage.input);
-  const cacheWrite = card.cacheWrite === undefined ? input : resolveRate(card.cacheWrite, usage.input);
-  const reasoning = card.reasoning === undefined ? output : resolveRate(card.reasoning, usage.input);
+  const inputTokens = usage.input;
+  const input = rateFor(card.input, inputTokens);
+  const output = rateFor(card.output, inputTokens);
+  const cacheRead = card.cacheRead === undefined ? input : rateFor(card.cacheRead, inputTokens);
+  const cacheWrite = card.cacheWrite === undefined ? input : rateFor(card.cacheWrite, inputTokens);
+  const reasoning = card.reasoning === undefined ? output : rateFor(card.reasoning, inputTokens);
 
   const uncachedInput = Math.max(0, usage.input - usage.cacheRead - usage.cacheWrite);
   const reasoningTokens = Math.min(usage.reasoning, usage.output);
@@ -57,19 +61,17 @@ export function computeCost(card: RateCard, usage: TokenUsage, multiplier = 1): 
 
   const scale = multiplier / PER_MILLION;
   const costs: CostSplit = {
-    input: uncachedInput * input.rate * scale,
-    cacheRead: usage.cacheRead * cacheRead.rate * scale,
-    cacheWrite: usage.cacheWrite * cacheWrite.rate * scale,
-    output: plainOutput * output.rate * scale,
-    reasoning: reasoningTokens * reasoning.rate * scale,
+    input: uncachedInput * input * scale,
+    cacheRead: usage.cacheRead * cacheRead * scale,
+    cacheWrite: usage.cacheWrite * cacheWrite * scale,
+    output: plainOutput * output * scale,
+    reasoning: reasoningTokens * reasoning * scale,
     total: 0,
   };
   costs.total = costs.input + costs.cacheRead + costs.cacheWrite + costs.output + costs.reasoning;
-  let contextThreshold: number | undefined;
-  for (const resolved of [input, output, cacheRead, cacheWrite, reasoning]) {
-    if (resolved.threshold !== undefined && (contextThreshold === undefined || resolved.threshold > contextThreshold)) {
-      contextThreshold = resolved.threshold;
-    }
+  let contextThreshold = thresholdFor(card.input, inputTokens);
+  for (const threshold of [thresholdFor(card.output, inputTokens), thresholdFor(card.cacheRead, inputTokens), thresholdFor(card.cacheWrite, inputTokens), thresholdFor(card.reasoning, inputTokens)]) {
+    if (threshold !== undefined && (contextThreshold === undefined || threshold > contextThreshold)) contextThreshold = threshold;
   }
   return { costs, contextThreshold };
 }

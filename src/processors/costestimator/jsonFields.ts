@@ -57,26 +57,37 @@ function stringBetween(text: string, open: number, close: number): string | unde
   }
 }
 
+/** The next quote or bracket; inside a nested value nothing else matters, and the regex engine skips to it natively. */
+const STRUCTURAL = /["{}[\]]/g;
+
 /** Index just past the value starting at `pos` (a scalar, or a whole nested object or array), or -1. */
 function valueEnd(text: string, pos: number): number {
+  const first = text.charCodeAt(pos);
+  if (first === QUOTE) {
+    const close = stringEnd(text, pos);
+    return close < 0 ? -1 : close + 1;
+  }
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
+    // A number or a literal: up to the next delimiter.
+    let i = pos;
+    for (let code = first; i < text.length && code !== COMMA && code !== CLOSE_BRACE && code !== CLOSE_BRACKET && !isSpace(code); code = text.charCodeAt(++i));
+    return i;
+  }
   let depth = 0;
-  for (let i = pos; i < text.length; i++) {
+  for (let i = pos; ; ) {
     const code = text.charCodeAt(i);
     if (code === QUOTE) {
       i = stringEnd(text, i);
       if (i < 0) return -1;
-      if (depth === 0) return i + 1;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       depth++;
-    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-      if (depth === 0) return i;
-      depth--;
-      if (depth === 0) return i + 1;
-    } else if (depth === 0 && (code === COMMA || isSpace(code))) {
-      return i;
+    } else if (--depth === 0) {
+      return i + 1;
     }
+    STRUCTURAL.lastIndex = i + 1;
+    if (!STRUCTURAL.test(text)) return -1;
+    i = STRUCTURAL.lastIndex - 1;
   }
-  return depth === 0 ? text.length : -1;
 }
 
 /**

@@ -200,9 +200,8 @@ export function recognizeSpan(span: Span, _resource?: Resource, _scope?: Instrum
  */
 export function recognizeAggregate(span: Span): LlmCall | undefined {
   view.load(span.attributes);
-  if (classify(view) !== 'structural') return undefined;
-  const call = callInView('chat');
-  return call.tokens === undefined ? undefined : call;
+  if (classify(view) !== 'structural' || !hasUsage(readTokenCounts(view))) return undefined;
+  return callInView('chat');
 }
 
 /** The call described by the span loaded in `view`. */
