@@ -4,6 +4,7 @@ import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js
 import type { Logger } from '../../telemetry/logger.js';
 import type { TraceAssemblyConfig } from './config.js';
 import { enrichRoot } from './enrich.js';
+import type { OpenTraceStore } from './store.js';
 import { carriesAdditiveTotals, countedCallOf, durationNs, graphContextOf, isLocalRoot, nodeSpanOf } from './spanFacts.js';
 import type { CountedCall } from './spanFacts.js';
 import { RunningSummary } from './summary.js';
@@ -86,6 +87,10 @@ export class TraceAssemblyProcessor implements TracesProcessor {
   private readonly finishedIds = new Set<string>();
   private readonly listeners: TraceFinishedListener[] = [];
   private readonly now: () => number;
+  private readonly store: OpenTraceStore | undefined;
+  /** Traces changed since they were last written to the store, and roots held since then. */
+  private readonly unsaved = new Set<string>();
+  private readonly unsavedRoots = new Map<string, HeldRoot>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   readonly stats: TraceAssemblyStats = {
@@ -103,9 +108,11 @@ export class TraceAssemblyProcessor implements TracesProcessor {
     private readonly config: TraceAssemblyConfig,
     private readonly next: TracesConsumer,
     private readonly logger: Logger,
-    options: { now?: () => number } = {},
+    /** `store`: keeps held roots and open summaries on disk, so that a crash or restart finishes every trace. */
+    options: { now?: () => number; store?: OpenTraceStore | undefined } = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.store = options.store;
   }
 
   /** Subscribes to every trace leaving the processor (e.g. the ledger); returns the unsubscribe function. */
@@ -118,6 +125,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
   }
 
   async start(): Promise<void> {
+    this.reopenStoredTraces();
     const { root_wait, late_span_wait, trace_timeout } = this.config;
     // A quarter of the shortest wait keeps roots close to their deadline without waking up needlessly.
     const intervalMs = Math.min(250, Math.max(10, Math.min(root_wait, late_span_wait, trace_timeout) / 4));
@@ -125,12 +133,20 @@ export class TraceAssemblyProcessor implements TracesProcessor {
     this.sweepTimer.unref();
   }
 
-  /** Forwards every held root now and records every open trace, so nothing held is lost on stop. */
+  /**
+   * Forwards every held root now. Without a store, every open trace is recorded as it is, so nothing held is lost
+   * on stop; with one, traces still waiting for their root or for late children stay on disk and go on at the next start.
+   */
   async shutdown(): Promise<void> {
     clearInterval(this.sweepTimer);
     await this.sweeping;
-    await this.forwardRoots([...this.phases.holding.values()]);
-    for (const trace of [...this.traces.values()]) this.finish(trace, trace.root === undefined ? 'root_missing' : 'complete');
+    await this.atomically(async () => {
+      await this.forwardRoots([...this.phases.holding.values()]);
+      if (this.store === undefined) {
+        for (const trace of [...this.traces.values()]) this.finish(trace, trace.root === undefined ? 'root_missing' : 'complete');
+      }
+      this.save();
+    });
   }
 
   async consume(data: TracesData): Promise<void> {
@@ -155,12 +171,13 @@ export class TraceAssemblyProcessor implements TracesProcessor {
       });
     }
     if (evictedRoots.length > 0) await this.forwardRoots(evictedRoots);
+    this.save();
   }
 
   /** Finishes what is due: forwards held roots, closes settled traces, gives up on traces whose root never came. */
   async sweep(): Promise<void> {
     if (this.sweeping !== undefined) return this.sweeping;
-    this.sweeping = this.sweepDue().finally(() => (this.sweeping = undefined));
+    this.sweeping = this.atomically(() => this.sweepDue()).finally(() => (this.sweeping = undefined));
     return this.sweeping;
   }
 
@@ -170,6 +187,47 @@ export class TraceAssemblyProcessor implements TracesProcessor {
     for (const trace of this.due('settling', now)) this.finish(trace, 'complete');
     for (const trace of this.due('collecting', now)) this.finish(trace, 'root_missing');
     this.stats.openTraces = this.traces.size;
+    this.save();
+  }
+
+  /** A sweep's or stop's changes (roots queued downstream, rows updated) commit together, or not at all. */
+  private atomically(work: () => Promise<void>): Promise<void> {
+    return this.store === undefined ? work() : this.store.store.transaction(work);
+  }
+
+  /** Writes the traces changed since the last call, in the caller's transaction. */
+  private save(): void {
+    const store = this.store;
+    if (store !== undefined) {
+      for (const id of this.unsaved) {
+        const trace = this.traces.get(id);
+        if (trace === undefined) store.delete(id);
+        else store.save({ ...trace, summary: trace.summary.toState() }, this.unsavedRoots.get(id));
+      }
+    }
+    this.unsaved.clear();
+    this.unsavedRoots.clear();
+  }
+
+  /** The traces a previous run left open, back in their phases (rows come earliest deadline first). */
+  private reopenStoredTraces(): void {
+    if (this.store === undefined) return;
+    const stored = this.store.loadAll();
+    for (const { id, phase, deadline, rootForwarded, root, summary } of stored) {
+      const trace: OpenTrace = {
+        id,
+        summary: RunningSummary.restore(id, this.config.max_breakdown_rows, summary),
+        root,
+        // A root lost to a damaged row cannot be forwarded: its trace waits as if the root had not come.
+        phase: phase === 'holding' && root === undefined ? 'collecting' : phase,
+        deadline,
+        rootForwarded,
+      };
+      this.traces.set(id, trace);
+      this.phases[trace.phase].set(id, trace);
+    }
+    this.stats.openTraces = this.traces.size;
+    if (stored.length > 0) this.logger.info({ traces: stored.length }, 'trace assembly: reopened the traces the previous run left open');
   }
 
   private due(phase: Phase, now: number): OpenTrace[] {
@@ -230,8 +288,10 @@ export class TraceAssemblyProcessor implements TracesProcessor {
     if (contribution.node !== undefined) summary.addNodeSpan(contribution.node, durationNs(span));
     summary.threadId ??= contribution.threadId;
 
+    this.unsaved.add(trace.id);
     if (contribution.root !== undefined) {
       trace.root = contribution.root;
+      this.unsavedRoots.set(trace.id, contribution.root);
       this.enter(trace, 'holding', now + this.config.root_wait);
     } else if (trace.phase === 'collecting') {
       this.enter(trace, 'collecting', now + this.config.trace_timeout);
@@ -276,6 +336,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
 
   private enter(trace: OpenTrace, phase: Phase, deadline: number): void {
     this.phases[trace.phase].delete(trace.id);
+    this.unsaved.add(trace.id);
     trace.phase = phase;
     trace.deadline = deadline;
     this.phases[phase].set(trace.id, trace);
@@ -295,6 +356,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
         if (trace.rootForwarded) this.stats.rootsResent++;
         else this.stats.rootsForwarded++;
         trace.rootForwarded = true;
+        this.unsaved.add(trace.id);
       }
     } catch (error) {
       this.stats.rootForwardFailures += traces.length;
@@ -312,6 +374,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
 
   private finish(trace: OpenTrace, outcome: TraceOutcome): void {
     this.traces.delete(trace.id);
+    this.unsaved.add(trace.id);
     this.phases[trace.phase].delete(trace.id);
     this.stats.finished[outcome]++;
     this.finishedIds.add(trace.id);

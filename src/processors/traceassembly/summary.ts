@@ -82,6 +82,34 @@ class BoundedRows {
   entries(): IterableIterator<[string, RowAggregate]> {
     return this.rows.entries();
   }
+
+  toState(): RowState[] {
+    return [...this.rows].map(([name, row]) => [name, row.calls, row.tokens, String(row.costPico), row.callNs, row.spanNs, row.spans]);
+  }
+
+  restore(rows: readonly RowState[]): void {
+    for (const [name, calls, tokens, costPico, callNs, spanNs, spans] of rows) {
+      this.rows.set(name, Object.assign(new RowAggregate(), { calls, tokens, costPico: BigInt(costPico), callNs, spanNs, spans }));
+    }
+  }
+}
+
+/** A breakdown row as stored: name, calls, tokens, cost (picoUSD as text: a bigint), call ns, span ns, spans. */
+type RowState = [string, number, number, string, number, number, number];
+
+/** A running summary as JSON, for trace assembly's storage; bigints as text. */
+export interface SummaryState {
+  tokens: { input: number; output: number; cacheRead: number; cacheWrite: number; reasoning: number };
+  picoUsd: [input: string, output: string, total: string];
+  llmCalls: number;
+  unpricedCalls: number;
+  llmNs: number;
+  nodes: RowState[];
+  models: RowState[];
+  providers: RowState[];
+  extentNs: [first: string, last: string] | undefined;
+  spans: number;
+  threadId: string | undefined;
 }
 
 const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
@@ -149,6 +177,44 @@ export class RunningSummary {
       row.costPico += costPico;
       row.callNs += call.durationNs;
     }
+  }
+
+  toState(): SummaryState {
+    return {
+      tokens: { ...this.tokens },
+      picoUsd: [String(this.inputPico), String(this.outputPico), String(this.totalPico)],
+      llmCalls: this.llmCalls,
+      unpricedCalls: this.unpricedCalls,
+      llmNs: this.llmNs,
+      nodes: this.nodes.toState(),
+      models: this.models.toState(),
+      providers: this.providers.toState(),
+      extentNs: this.firstStartNs === undefined || this.lastEndNs === undefined ? undefined : [String(this.firstStartNs), String(this.lastEndNs)],
+      spans: this.spans,
+      threadId: this.threadId,
+    };
+  }
+
+  /** A summary as it was stored, to go on counting after a restart. */
+  static restore(traceId: string, maxRows: number, state: SummaryState): RunningSummary {
+    const summary = new RunningSummary(traceId, maxRows);
+    Object.assign(summary.tokens, state.tokens);
+    summary.inputPico = BigInt(state.picoUsd[0]);
+    summary.outputPico = BigInt(state.picoUsd[1]);
+    summary.totalPico = BigInt(state.picoUsd[2]);
+    summary.llmCalls = state.llmCalls;
+    summary.unpricedCalls = state.unpricedCalls;
+    summary.llmNs = state.llmNs;
+    summary.nodes.restore(state.nodes);
+    summary.models.restore(state.models);
+    summary.providers.restore(state.providers);
+    if (state.extentNs !== undefined) {
+      summary.firstStartNs = BigInt(state.extentNs[0]);
+      summary.lastEndNs = BigInt(state.extentNs[1]);
+    }
+    summary.spans = state.spans;
+    summary.threadId = state.threadId;
+    return summary;
   }
 
   /** The summary as of now; `root` gives the workflow's name and wall time once it has arrived. */
