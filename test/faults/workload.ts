@@ -1,0 +1,153 @@
+/**
+ * What the fault tests send and check: traces made by the real OpenTelemetry JS SDK (a root and two model calls
+ * carrying `mlflow.chat.tokenUsage`), exported by the real OTLP/HTTP protobuf exporter, and the exact picture
+ * MLflow must end up with: every span once, token totals equal to the app's usage, four cost assessments per trace.
+ */
+import { createServer, request } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { getTrace } from '../harness/mlflow-client.js';
+
+export interface SentTrace {
+  traceId: string;
+  spans: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** `count` traces of three spans each, ready for an exporter. */
+export function buildTraces(count: number, seed: number): { spans: ReadableSpan[]; sent: SentTrace[] } {
+  const recorder = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(recorder)] });
+  const tracer = provider.getTracer('fault-test');
+  const sent: SentTrace[] = [];
+  for (let i = 0; i < count; i++) {
+    const root = tracer.startSpan('workflow', { attributes: { 'mlflow.spanType': 'CHAIN' } }, ROOT_CONTEXT);
+    const inside = trace.setSpan(ROOT_CONTEXT, root);
+    let input = 0;
+    let output = 0;
+    for (const call of [1, 2]) {
+      const usage = { input_tokens: seed + i * 10 + call, output_tokens: call * 7 };
+      input += usage.input_tokens;
+      output += usage.output_tokens;
+      tracer
+        .startSpan('ChatOpenAI', {
+          attributes: {
+            'mlflow.spanType': 'CHAT_MODEL',
+            'mlflow.chat.tokenUsage': JSON.stringify({ ...usage, total_tokens: usage.input_tokens + usage.output_tokens }),
+            invocation_params: JSON.stringify({ model: 'gpt-4o-mini', _type: 'openai-chat' }),
+          },
+        }, inside)
+        .end();
+    }
+    root.end();
+    sent.push({ traceId: root.spanContext().traceId, spans: 3, inputTokens: input, outputTokens: output });
+  }
+  return { spans: recorder.getFinishedSpans(), sent };
+}
+
+/** Exports like an app does, in batches of `batchSize` spans (children before their root), several at a time. */
+export async function exportAll(url: string, spans: readonly ReadableSpan[], batchSize = 6, parallel = 1): Promise<number[]> {
+  const batches: ReadableSpan[][] = [];
+  for (let i = 0; i < spans.length; i += batchSize) batches.push(spans.slice(i, i + batchSize));
+  const codes: number[] = [];
+  const exporter = new OTLPTraceExporter({ url, timeoutMillis: 30_000 });
+  for (let i = 0; i < batches.length; i += parallel) {
+    const results = await Promise.all(
+      batches.slice(i, i + parallel).map((batch) => new Promise<number>((resolve) => exporter.export(batch, (result) => resolve(result.code)))),
+    );
+    codes.push(...results);
+  }
+  await exporter.shutdown();
+  return codes;
+}
+
+interface StoredTrace {
+  spans: number;
+  tokenUsage: { input_tokens?: number; output_tokens?: number; total_tokens?: number } | undefined;
+  assessments: number;
+}
+
+async function stored(mlflowUrl: string, traceId: string): Promise<StoredTrace | undefined> {
+  const found = await getTrace(mlflowUrl, traceId).catch(() => undefined);
+  if (found === undefined) return undefined;
+  const response = await fetch(`${mlflowUrl}/api/3.0/mlflow/traces/tr-${traceId}`);
+  const info = response.ok ? ((await response.json()) as { trace: { trace_info: { assessments?: unknown[]; trace_metadata?: Record<string, string> } } }).trace.trace_info : undefined;
+  const usage = info?.trace_metadata?.['mlflow.trace.tokenUsage'];
+  return { spans: found.spans.length, tokenUsage: usage === undefined ? undefined : (JSON.parse(usage) as StoredTrace['tokenUsage']), assessments: info?.assessments?.length ?? 0 };
+}
+
+/**
+ * Waits (a bounded number of rounds) until MLflow shows every trace complete, then returns what it holds per
+ * trace, to compare exactly with what was sent.
+ */
+export async function storedTraces(mlflowUrl: string, sent: readonly SentTrace[], rounds = 240): Promise<Map<string, StoredTrace | undefined>> {
+  let result = new Map<string, StoredTrace | undefined>();
+  for (let round = 0; round < rounds; round++) {
+    result = new Map(await Promise.all(sent.map(async (trace) => [trace.traceId, await stored(mlflowUrl, trace.traceId)] as const)));
+    const complete = sent.every((trace) => {
+      const found = result.get(trace.traceId);
+      return found !== undefined && found.spans >= trace.spans && found.assessments >= 4 && found.tokenUsage !== undefined;
+    });
+    if (complete) return result;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return result;
+}
+
+/** What MLflow must hold for the traces sent: the same as `storedTraces` returns when nothing was lost or doubled. */
+export function expectedTraces(sent: readonly SentTrace[]): Map<string, StoredTrace> {
+  return new Map(
+    sent.map((trace) => [
+      trace.traceId,
+      {
+        spans: trace.spans,
+        assessments: 4,
+        tokenUsage: { input_tokens: trace.inputTokens, output_tokens: trace.outputTokens, total_tokens: trace.inputTokens + trace.outputTokens },
+      },
+    ]),
+  );
+}
+
+export interface Proxy {
+  url: string;
+  statuses: number[];
+  close(): Promise<void>;
+}
+
+/** A forwarding HTTP proxy that holds back answers to requests `delay` picks, to play a slow server. */
+export async function startProxy(target: string, delayMs: (method: string, path: string) => number): Promise<Proxy> {
+  const statuses: number[] = [];
+  const { hostname, port } = new URL(target);
+  const server: Server = createServer((incoming, outgoing) => {
+    const forwarded = request({ hostname, port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => {
+        setTimeout(() => {
+          statuses.push(answer.statusCode ?? 0);
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          outgoing.end(Buffer.concat(chunks));
+        }, delayMs(incoming.method ?? 'GET', incoming.url ?? '/'));
+      });
+    });
+    forwarded.on('error', () => {
+      outgoing.destroy();
+    });
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    statuses,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
