@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { repoRoot } from '../harness/paths.js';
 
@@ -16,6 +18,9 @@ export interface TokenmeterProcess {
   stop: () => Promise<number | null>;
 }
 
+/** tsx's loader by absolute URL: the child runs in a scratch directory where a bare `tsx` would not resolve. */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
 /** Starts `tokenmeter serve` with the given config document and resolves once it logs that it started. */
 export async function startTokenmeter(config: Record<string, unknown>, env: Record<string, string> = {}): Promise<TokenmeterProcess> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tokenmeter-e2e-'));
@@ -23,8 +28,10 @@ export async function startTokenmeter(config: Record<string, unknown>, env: Reco
   writeFileSync(configFile, stringify(config));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'serve', '--config', configFile],
-    { cwd: repoRoot, env: { ...process.env, TOKENMETER_LOG_LEVEL: 'debug', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    ['--import', tsxLoader, path.join(repoRoot, 'src/cli/main.ts'), 'serve', '--config', configFile],
+    // Its own working directory, so that files it keeps by default (ledger, state store) never collect in the
+    // checkout or carry one test's open traces into the next run.
+    { cwd: dir, env: { ...process.env, TOKENMETER_LOG_LEVEL: 'debug', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
