@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { findAttribute, stringValue } from '../otlp/index.js';
 import { attributes, makeSpan } from '../processors/costestimator/testSpans.js';
 import { TracePricer } from './priceTrace.js';
 import type { ReportTrace } from './trace.js';
@@ -39,6 +40,10 @@ describe('TracePricer', () => {
     const [call] = pricer.price(trace([priced]));
     expect(call!.costUsd).toBeCloseTo((1000 * 1 + 100 * 10) / 1e6, 15);
     expect(call!.recorded).toEqual({ usd: 0.0035, source: 'tokenmeter' });
+    // Its own earlier mlflow.llm.cost is not mistaken for a provider's report: the span is priced, at the new price.
+    expect(findAttribute(priced.attributes, 'tokenmeter.cost.status')).toEqual(stringValue('priced'));
+    const written = findAttribute(priced.attributes, 'mlflow.llm.cost');
+    expect(written?.kind === 'string' && (JSON.parse(written.value) as { total_cost: number }).total_cost).toBeCloseTo(0.002, 15);
   });
 
   it('reports a call no price list knows as unpriced, with the reason', () => {

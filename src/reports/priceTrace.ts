@@ -5,10 +5,11 @@
  * catalog, overrides and the price date (the span's start) are the pipeline's, not a second implementation.
  */
 import { findAttribute, removeAttribute, toHex } from '../otlp/index.js';
-import type { Span, TracesData } from '../otlp/index.js';
+import type { Span } from '../otlp/index.js';
 import type { TokenUsage } from '../pricing/index.js';
 import { CostEstimatorProcessor, recognizeSpan } from '../processors/costestimator/index.js';
 import type { CostEstimatorConfig } from '../processors/costestimator/index.js';
+import { traceBatch } from './trace.js';
 import type { ReportTrace } from './trace.js';
 
 export type RecordedCostSource = 'tokenmeter' | 'mlflow' | 'openinference';
@@ -54,8 +55,7 @@ export class TracePricer {
       if (call.alreadyPriced) forgetEarlierPricing(span);
     }
 
-    const batch: TracesData = { resourceSpans: [{ resource: undefined, scopeSpans: [{ scope: undefined, spans: trace.spans, schemaUrl: '' }], schemaUrl: '' }] };
-    this.processor.process(batch);
+    this.processor.process(traceBatch(trace));
 
     const calls: PricedCall[] = [];
     for (const span of trace.spans) {
@@ -82,8 +82,14 @@ export class TracePricer {
   }
 }
 
-/** Drops what an earlier pricing wrote, keeping `mlflow.llm.cost` (it is the recorded cost compared against). */
+/**
+ * Drops what an earlier pricing wrote. That includes `mlflow.llm.cost` when it was tokenmeter's own price (status
+ * `priced`): left on the span, the processor would take it for a provider's report and call the call
+ * `provider_reported`. A provider's own `mlflow.llm.cost` stays. Either way it was read as the recorded cost before.
+ */
 function forgetEarlierPricing(span: Span): void {
+  const status = findAttribute(span.attributes, 'tokenmeter.cost.status');
+  if (status?.kind === 'string' && status.value === 'priced') removeAttribute(span, 'mlflow.llm.cost');
   for (const key of span.attributes.map((attribute) => attribute.key)) {
     if (key.startsWith('tokenmeter.')) removeAttribute(span, key);
   }

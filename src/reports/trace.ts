@@ -1,5 +1,5 @@
 /** A trace as the reports see it: MLflow's trace info plus its spans in our OTLP model. */
-import type { Span } from '../otlp/index.js';
+import type { Span, TracesData } from '../otlp/index.js';
 import type { AssessmentJson } from './mlflow/wire.js';
 
 export type TraceState = 'OK' | 'ERROR' | 'IN_PROGRESS';
@@ -21,3 +21,8 @@ export interface ReportTrace {
 }
 
 export const UNKNOWN_WORKFLOW = '(unknown)';
+
+/** The trace's spans as one pipeline batch, for the pipeline's own processors and readers to run over. */
+export function traceBatch(trace: ReportTrace): TracesData {
+  return { resourceSpans: [{ resource: undefined, scopeSpans: [{ scope: undefined, spans: trace.spans, schemaUrl: '' }], schemaUrl: '' }] };
+}
