@@ -1,18 +1,18 @@
 /**
- * `reprice`: what each trace costs under the current catalog and overrides, against the `cost_usd` assessment
- * MLflow holds for it; with `--write`, a new assessment overriding the old one (MLflow keeps the old one, marked
- * invalid, as history: mlflow-wire.md §5 "Override").
+ * `reprice`: what each trace costs under the current catalog and overrides, against the cost assessment MLflow holds
+ * for it. With `--write`, a trace already assessed gets a new assessment overriding the old one (MLflow keeps the old
+ * one, marked invalid, as history: mlflow-wire.md §5 "Override"), and from then on reprice owns that trace's cost: the
+ * exporter leaves an overridden assessment alone (followup-sender.ts). A trace never assessed gets the four
+ * assessments the exporter would have logged, under the exporter's ids, from the exporter's own builder.
  */
-import { assessmentId } from '../exporters/mlflow/followup-sender.js';
+import { isRootSpan } from '../otlp/index.js';
+import { feedbackAssessments } from '../exporters/mlflow/trace-followups.js';
+import type { FeedbackSettings, TraceFeedback } from '../exporters/mlflow/trace-followups.js';
 import type { ReportsMlflowClient } from './mlflow/client.js';
 import type { AssessmentJson } from './mlflow/wire.js';
 import type { Cell, Report } from './output/report.js';
 import type { PricedCall } from './priceTrace.js';
 import type { ReportTrace } from './trace.js';
-
-export const COST_ASSESSMENT = 'cost_usd';
-/** The exporter's default assessment source (contract.md, "On the MLflow trace"). */
-export const DEFAULT_ASSESSMENT_SOURCE = 'cost_estimator';
 
 /** Dollar amounts compared at the 1e-12 USD the pipeline rounds to, so float noise is never "a change". */
 function usd(amount: number): number {
@@ -31,12 +31,14 @@ export interface RepriceChange {
   oldUsd: number | undefined;
   newUsd: number;
   deltaUsd: number;
+  /** The trace's feedback as the exporter would log it now; filled in only when the change is to be written. */
+  feedback?: TraceFeedback | undefined;
 }
 
 /** The newest valid cost assessment of our source: the one MLflow shows. */
-export function currentCostAssessment(trace: ReportTrace, sourceId: string): AssessmentJson | undefined {
+export function currentCostAssessment(trace: ReportTrace, settings: FeedbackSettings): AssessmentJson | undefined {
   return trace.assessments
-    .filter((entry) => entry.valid !== false && entry.assessment_name === COST_ASSESSMENT && entry.source?.source_id === sourceId)
+    .filter((entry) => entry.valid !== false && entry.assessment_name === settings.names.cost_usd && entry.source?.source_id === settings.source_id)
     .sort((a, b) => Date.parse(b.create_time ?? '') - Date.parse(a.create_time ?? ''))[0];
 }
 
@@ -48,12 +50,13 @@ function feedbackNumber(assessment: AssessmentJson | undefined): number | undefi
 }
 
 /** The change reprice would make to a trace, or undefined when the assessment already holds today's price. */
-export function plannedChange(trace: ReportTrace, calls: readonly PricedCall[], sourceId: string): RepriceChange | undefined {
+export function plannedChange(trace: ReportTrace, calls: readonly PricedCall[], settings: FeedbackSettings): RepriceChange | undefined {
   const newUsd = usd(calls.reduce((sum, call) => sum + (call.costUsd ?? 0), 0));
-  const current = currentCostAssessment(trace, sourceId);
+  const current = currentCostAssessment(trace, settings);
   const oldUsd = feedbackNumber(current);
-  // A trace without model calls and without an assessment has nothing to price.
-  if (current === undefined && calls.length === 0) return undefined;
+  // A trace without model calls and without an assessment has nothing to price; one whose root has not arrived is
+  // assessed first by the exporter when it does, as any other.
+  if (current === undefined && (calls.length === 0 || !trace.spans.some(isRootSpan))) return undefined;
   if (oldUsd !== undefined && usd(oldUsd) === newUsd) return undefined;
   return {
     traceId: trace.traceId,
@@ -69,24 +72,33 @@ export function plannedChange(trace: ReportTrace, calls: readonly PricedCall[], 
 }
 
 /**
- * Overrides the current assessment (keeping its source, rationale and metadata), or creates the first one under the
- * exporter's deterministic id, so that a tokenmeter exporting the trace later updates it instead of adding a second.
+ * Writes a planned change (its `feedback` filled in): overrides the current cost assessment, keeping its source and
+ * taking the breakdown of today's prices, or creates the trace's first four assessments as the exporter would, so that
+ * a tokenmeter exporting the trace later finds its ids taken and updates them instead of adding a second set.
  */
-export async function writeChange(client: ReportsMlflowClient, change: RepriceChange, sourceId: string, now: Date): Promise<void> {
+export async function writeChange(client: ReportsMlflowClient, change: RepriceChange, settings: FeedbackSettings, now: Date): Promise<void> {
+  const fresh = change.feedback === undefined ? [] : feedbackAssessments(change.traceId, change.feedback, settings);
   const previous = change.current;
+  if (previous === undefined) {
+    // Stored ids may carry literal quotes (mlflow-wire.md §2.2): the request goes there, the ids stay the exporter's.
+    for (const assessment of fresh) await client.createAssessment({ ...assessment, trace_id: change.storedId });
+    return;
+  }
+  const freshCost = fresh.find((assessment) => assessment.assessment_name === settings.names.cost_usd);
+  const rationale = freshCost?.rationale ?? previous.rationale;
   await client.createAssessment({
-    ...(previous === undefined ? { assessment_id: assessmentId(change.traceId, sourceId, COST_ASSESSMENT) } : {}),
-    assessment_name: COST_ASSESSMENT,
+    assessment_name: previous.assessment_name,
     trace_id: change.storedId,
-    source: previous?.source ?? { source_type: 'CODE', source_id: sourceId },
+    source: previous.source ?? { source_type: settings.source_type, source_id: settings.source_id },
     feedback: { value: change.newUsd },
-    ...(previous?.rationale === undefined ? {} : { rationale: previous.rationale }),
+    ...(rationale === undefined ? {} : { rationale }),
     metadata: {
-      ...previous?.metadata,
+      ...previous.metadata,
+      ...freshCost?.metadata,
       repriced_at: now.toISOString(),
       ...(change.oldUsd === undefined ? {} : { repriced_from_usd: String(change.oldUsd) }),
     },
-    ...(previous === undefined ? {} : { overrides: previous.assessment_id }),
+    overrides: previous.assessment_id,
   });
 }
 

@@ -43,7 +43,7 @@ export async function searchTraceInfos(client: ReportsMlflowClient, query: Trace
 export async function visitTraces(
   client: ReportsMlflowClient,
   infos: readonly TraceInfoJson[],
-  visit: (trace: ReportTrace) => void,
+  visit: (trace: ReportTrace) => void | Promise<void>,
   options: { concurrency?: number; onProgress?: FetchProgress } = {},
 ): Promise<number> {
   const batches: TraceInfoJson[][] = [];
@@ -54,7 +54,7 @@ export async function visitTraces(
     const response = await client.batchGetTraces(batch.map((info) => info.trace_id));
     const spansById = new Map((response.traces ?? []).map((trace) => [trace.trace_info.trace_id, trace.spans ?? []]));
     // The search's info is kept (it carries the assessments); batchGet only contributes spans.
-    for (const info of batch) visit(toReportTrace(info, (spansById.get(info.trace_id) ?? []).map(toOtlpSpan)));
+    for (const info of batch) await visit(toReportTrace(info, (spansById.get(info.trace_id) ?? []).map(toOtlpSpan)));
     done += batch.length;
     options.onProgress?.(done, infos.length);
   });
