@@ -9,6 +9,7 @@ import { durationMs } from '../config/units.js';
 import { ReportsMlflowClient } from './mlflow/client.js';
 import { FORMATS, parseFormat } from './output/report.js';
 import type { Format } from './output/report.js';
+import type { SidecarSettings } from './sidecarConfig.js';
 import { parseWindow } from './window.js';
 import type { TimeWindow } from './window.js';
 
@@ -33,6 +34,31 @@ export function addCommonOptions(command: Command, defaults: { since: string }):
     .option('--timeout <duration>', 'per MLflow request', '30s')
     .option('--concurrency <n>', 'span fetches in flight', '8')
     .addOption(new Option('--format <format>', 'output').choices(FORMATS).default('table'));
+}
+
+export interface LedgerOptions {
+  config?: string;
+  ledger?: string;
+}
+
+export const LEDGER_OPTION_HELP = "tokenmeter's ledger file (default: the one --config's ledger exporter names, else tokenmeter.db as npm start writes it)";
+
+/** The ledger file the options name: `--ledger`, else the config's ledger exporter, else the embedded default's. */
+export function ledgerPathOf(options: LedgerOptions, settings: SidecarSettings): string {
+  const file = options.ledger ?? settings.ledgerPath;
+  if (file === undefined) throw new Error(`${options.config} has no ledger exporter: give --ledger`);
+  return file;
+}
+
+/** The summary lines of a report read from the ledger. */
+export function ledgerSummary(file: string, window: TimeWindow, traces: number): Record<string, string | number> {
+  return {
+    source: 'ledger',
+    ledger: file,
+    from: new Date(window.fromMs).toISOString(),
+    until: new Date(window.untilMs).toISOString(),
+    traces,
+  };
 }
 
 export interface MlflowTarget {

@@ -1,11 +1,14 @@
-/** `report cost` from MLflow: search the window, fetch and price every trace, group the calls. */
+/** `report cost`: from MLflow (search the window, fetch and price every trace) or from the ledger; group the calls. */
 import { CostAggregator } from './cost.js';
 import type { CostDimension, CostRow, CostTotals } from './cost.js';
 import type { MlflowTarget } from './cli.js';
+import type { Ledger } from '../ledger/index.js';
+import { visitLedgerWindow } from './ledger/source.js';
 import { searchTraceInfos, visitTraces } from './mlflow/source.js';
 import type { Cell, Column, Report } from './output/report.js';
 import type { TracePricer } from './priceTrace.js';
 import type { FetchProgress } from './mlflow/source.js';
+import type { TimeWindow } from './window.js';
 
 export async function collectCosts(target: MlflowTarget, pricer: TracePricer, by: readonly CostDimension[], onProgress?: FetchProgress): Promise<{ aggregator: CostAggregator; traces: number }> {
   const aggregator = new CostAggregator(by);
@@ -15,6 +18,13 @@ export async function collectCosts(target: MlflowTarget, pricer: TracePricer, by
     ...(onProgress ? { onProgress } : {}),
   });
   return { aggregator, traces: infos.length };
+}
+
+/** The same report from the ledger's call rows (`--source ledger`). */
+export function collectLedgerCosts(ledger: Ledger, window: TimeWindow, by: readonly CostDimension[]): { aggregator: CostAggregator; traces: number } {
+  const aggregator = new CostAggregator(by);
+  const states = visitLedgerWindow(ledger, window, (call) => aggregator.add(call));
+  return { aggregator, traces: states.OK + states.ERROR + states.IN_PROGRESS };
 }
 
 function totalsCells(totals: CostTotals, withRecorded: boolean): Record<string, Cell> {

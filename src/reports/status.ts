@@ -46,21 +46,24 @@ export class StatusCollector {
   spendUsd = 0;
   private readonly unpriced = new Map<string, UnpricedModel>();
 
+  /** A trace of MLflow's, with its priced calls. */
   add(trace: ReportTrace, calls: readonly PricedCall[]): void {
     this.states[trace.state] += 1;
-    for (const call of calls) {
-      this.calls += 1;
-      if (call.costUsd !== undefined) {
-        this.spendUsd += call.costUsd;
-        continue;
-      }
-      const model = call.model ?? '(none)';
-      const provider = call.provider ?? '(none)';
-      const key = `${provider}\u0000${model}`;
-      const entry = this.unpriced.get(key) ?? { model, provider, calls: 0, reason: call.unpricedReason ?? '' };
-      entry.calls += 1;
-      this.unpriced.set(key, entry);
+    calls.forEach((call) => this.addCall(call));
+  }
+
+  addCall(call: PricedCall): void {
+    this.calls += 1;
+    if (call.costUsd !== undefined) {
+      this.spendUsd += call.costUsd;
+      return;
     }
+    const model = call.model ?? '(none)';
+    const provider = call.provider ?? '(none)';
+    const key = `${provider}\u0000${model}`;
+    const entry = this.unpriced.get(key) ?? { model, provider, calls: 0, reason: call.unpricedReason ?? '' };
+    entry.calls += 1;
+    this.unpriced.set(key, entry);
   }
 
   unpricedByModel(): UnpricedModel[] {
@@ -72,6 +75,7 @@ export class StatusCollector {
   }
 }
 
+/** `collected` is undefined when the traces could not be read (MLflow unreachable). */
 export function statusReport(mlflow: Reachability, tokenmeter: Reachability, collected: StatusCollector | undefined, window: Record<string, Cell>): Report {
   const summary: Record<string, Cell> = {
     mlflow: mlflow.reachable ? 'reachable' : `UNREACHABLE: ${mlflow.detail}`,

@@ -1,17 +1,22 @@
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { durationMs } from '../../config/units.js';
-import { addCommonOptions, mlflowClientFrom, resolveTarget, runReportCommand, targetSummary } from '../../reports/cli.js';
+import { addCommonOptions, LEDGER_OPTION_HELP, ledgerPathOf, ledgerSummary, mlflowClientFrom, resolveTarget, runReportCommand, targetSummary } from '../../reports/cli.js';
 import type { CommonOptions } from '../../reports/cli.js';
+import { openLedger, visitLedgerWindow } from '../../reports/ledger/source.js';
 import { searchTraceInfos, visitTraces } from '../../reports/mlflow/source.js';
 import { renderReport } from '../../reports/output/render.js';
 import { parseFormat } from '../../reports/output/report.js';
 import { TracePricer } from '../../reports/priceTrace.js';
-import { loadPricingConfig } from '../../reports/pricingConfig.js';
 import { progressBar } from '../../reports/progress.js';
+import { loadSidecarConfig } from '../../reports/sidecarConfig.js';
 import { checkMlflow, checkTokenmeter, DEFAULT_ADMIN_URL, StatusCollector, statusReport } from '../../reports/status.js';
+import { parseWindow } from '../../reports/window.js';
 
 interface StatusOptions extends CommonOptions {
   adminUrl: string;
+  source: 'mlflow' | 'ledger';
+  ledger?: string;
 }
 
 export function registerStatusCommand(program: Command): void {
@@ -19,25 +24,42 @@ export function registerStatusCommand(program: Command): void {
     program
       .command('status')
       .description('MLflow reachability and version, tokenmeter health, traces by state, spend and unpriced calls in the window')
-      .option('--admin-url <url>', 'admin endpoint of a running tokenmeter', DEFAULT_ADMIN_URL),
+      .option('--admin-url <url>', 'admin endpoint of a running tokenmeter', DEFAULT_ADMIN_URL)
+      .addOption(new Option('--source <source>', "where the window's traces come from: MLflow, or the ledger").choices(['mlflow', 'ledger']).default('mlflow'))
+      .option('--ledger <file>', LEDGER_OPTION_HELP),
     { since: '24h' },
   ).action((options: StatusOptions) =>
     runReportCommand(async () => {
       const format = parseFormat(options.format);
       const timeoutMs = durationMs.parse(options.timeout);
+      const settings = loadSidecarConfig(options.config);
       const [mlflow, tokenmeter] = await Promise.all([
         checkMlflow(mlflowClientFrom(options)),
         checkTokenmeter(options.adminUrl, Math.min(timeoutMs, 5000)),
       ]);
+      const collected = new StatusCollector();
+      if (options.source === 'ledger') {
+        // MLflow's reachability is still reported, but the numbers do not need it.
+        const window = parseWindow(options.since, options.until);
+        const file = ledgerPathOf(options, settings);
+        const ledger = openLedger(file);
+        try {
+          Object.assign(collected.states, visitLedgerWindow(ledger, window, (call) => collected.addCall(call)));
+        } finally {
+          ledger.close();
+        }
+        const traces = collected.states.OK + collected.states.ERROR + collected.states.IN_PROGRESS;
+        console.log(renderReport(statusReport(mlflow, tokenmeter, collected, ledgerSummary(file, window, traces)), format));
+        return;
+      }
       if (!mlflow.reachable) {
         console.log(renderReport(statusReport(mlflow, tokenmeter, undefined, {}), format));
         process.exitCode = 1;
         return;
       }
       const target = await resolveTarget(options);
-      const pricer = new TracePricer(loadPricingConfig(options.config));
+      const pricer = new TracePricer(settings.pricing);
       const infos = await searchTraceInfos(target.client, target);
-      const collected = new StatusCollector();
       const progress = progressBar('fetching');
       await visitTraces(target.client, infos, (trace) => collected.add(trace, pricer.price(trace)), {
         concurrency: target.concurrency,
