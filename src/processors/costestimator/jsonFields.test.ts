@@ -25,10 +25,22 @@ describe('JsonFields', () => {
     expect(read(JSON.stringify(JSON.stringify({ model: 'm', n: '12' })))).toEqual({ ok: true, model: 'm', n: 12 });
   });
 
-  it('reads malformed or non-object input as nothing', () => {
-    for (const text of ['{"model": "x"', '{"model" "x"}', '{"model": "x"} trailing', '[1]', 'model', '"text"', '{"model": "x",}']) {
+  it('reads truncated, trailing-garbage or non-object input as nothing', () => {
+    for (const text of ['{"model": "x"', '{"model": "x"} trailing', '[1]', 'model', '"text"']) {
       expect(read(text), text).toEqual({ ok: false, model: undefined, n: undefined });
     }
+  });
+
+  it('reads scanned (nested or escaped) malformed objects as nothing; a flat one is only searched for its keys', () => {
+    for (const text of ['{"o": {}, "model" "x"}', '{"o": {}, "model": "x",}', '{"e": "\\n", "model": "x",}']) {
+      expect(read(text), text).toEqual({ ok: false, model: undefined, n: undefined });
+    }
+    expect(read('{"model" "x", "n": 1}')).toEqual({ ok: true, model: undefined, n: 1 });
+  });
+
+  it('finds keys of a flat object only where keys stand, the last duplicate winning', () => {
+    expect(read('{"a": ["model", "x"], "b": "model", "model": "m1", "n": 1, "model": "m2"}')).toEqual({ ok: true, model: 'm2', n: 1 });
+    expect(read('{"a": "the model", "b": ["n"]}')).toEqual({ ok: true, model: undefined, n: undefined });
   });
 
   it('ignores non-scalar and empty values', () => {

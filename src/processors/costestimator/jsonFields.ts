@@ -3,10 +3,11 @@
  * whole LangChain `metadata` and `invocation_params` objects on every model-call span (hundreds of bytes, nested
  * tool schemas); `JSON.parse` of them was most of recognition's time, and we only ever need a handful of scalars.
  *
- * The scanner jumps over strings with `indexOf` and over nested values by bracket depth, so nested keys of the same
- * name (a `model` property inside a tool's JSON schema) are never mistaken for top-level ones. Values it skips are
- * not validated beyond their brackets and quotes; the fields it reads are decoded exactly as `JSON.parse` would.
- * Malformed input reads as no object at all, as `decodeObject` does.
+ * A flat object (no nested object, no escapes: LangGraph metadata) is read by searching each key with `lastIndexOf`.
+ * Anything else is scanned: strings are jumped with `indexOf`, nested values by bracket depth, so nested keys of the
+ * same name (a `model` property inside a tool's JSON schema) are never mistaken for top-level ones. Values not read
+ * are not validated beyond their brackets and quotes (a flat object only needs its closing brace); the fields read
+ * are decoded exactly as `JSON.parse` would. Malformed input that is scanned reads as no object at all.
  */
 import type { AnyValue } from '../../otlp/index.js';
 import { decodeObject, toNumber } from './values.js';
@@ -97,8 +98,11 @@ function valueEnd(text: string, pos: number): number {
 export class JsonFields<K extends string> {
   private readonly values: (string | number | undefined)[];
 
+  private readonly quotedKeys: readonly string[];
+
   constructor(private readonly keys: readonly K[]) {
     this.values = new Array<string | number | undefined>(keys.length).fill(undefined);
+    this.quotedKeys = keys.map((key) => `"${key}"`);
   }
 
   /** Reads the fields of a JSON object string (once or twice encoded, as MLflow sends it) or a kvlist; returns whether it was an object. */
@@ -111,7 +115,7 @@ export class JsonFields<K extends string> {
     // MLflow may JSON-encode an already JSON-encoded string: unwrap at most twice, as `decodeObject` does.
     for (let depth = 0; depth < 2; depth++) {
       const start = skipSpace(text, 0);
-      if (text.charCodeAt(start) === OPEN_BRACE) return this.scan(text, start);
+      if (text.charCodeAt(start) === OPEN_BRACE) return isFlat(text, start) ? this.find(text, start) : this.scan(text, start);
       if (text.charCodeAt(start) !== QUOTE) return false;
       try {
         const decoded: unknown = JSON.parse(text);
@@ -167,6 +171,25 @@ export class JsonFields<K extends string> {
     }
   }
 
+  /**
+   * Reads a flat object (see `isFlat`) by searching each key from the end (the last duplicate wins, as in
+   * JSON.parse): with no nested object and no escape, every `"key"` after `{` or `,` and before `:` is a top-level key.
+   */
+  private find(text: string, open: number): boolean {
+    for (let slot = 0; slot < this.keys.length; slot++) {
+      const quoted = this.quotedKeys[slot]!;
+      for (let at = text.lastIndexOf(quoted); at > open; at = text.lastIndexOf(quoted, at - 1)) {
+        const colon = skipSpace(text, at + quoted.length);
+        if (text.charCodeAt(colon) !== COLON || !isKeyStart(text, at)) continue;
+        const start = skipSpace(text, colon + 1);
+        const end = valueEnd(text, start);
+        if (end > start) this.values[slot] = scalar(text, start, end);
+        break;
+      }
+    }
+    return true;
+  }
+
   /** The slot of the key quoted between `open` and `close`, or -1 when it is not one we read. */
   private slotOf(text: string, open: number, close: number): number {
     const length = close - open - 1;
@@ -191,6 +214,25 @@ export class JsonFields<K extends string> {
     this.values.fill(undefined);
     return false;
   }
+}
+
+/**
+ * Whether the object opening at `open` can be read by key search: no nested object and no backslash anywhere (so no
+ * quote inside a string), and a closing brace at the end. LangGraph metadata (strings, numbers, arrays of strings)
+ * is; objects with tool schemas are scanned.
+ */
+function isFlat(text: string, open: number): boolean {
+  let last = text.length - 1;
+  while (last > open && isSpace(text.charCodeAt(last))) last--;
+  return text.charCodeAt(last) === CLOSE_BRACE && text.indexOf('{', open + 1) < 0 && text.indexOf('\\') < 0;
+}
+
+/** Whether the quote at `at` starts a key: `{` or `,` before it (spaces aside). */
+function isKeyStart(text: string, at: number): boolean {
+  let before = at - 1;
+  while (before > 0 && isSpace(text.charCodeAt(before))) before--;
+  const code = text.charCodeAt(before);
+  return code === OPEN_BRACE || code === COMMA;
 }
 
 /** A string or number value between `start` and `end`; other JSON values (objects, arrays, literals) read as undefined. */

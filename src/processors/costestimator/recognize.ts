@@ -5,10 +5,10 @@
  * JSON-encoded values are decoded wherever they appear rather than only on MLflow-origin spans (§7 step 0): an
  * unquoted string decodes to itself, so one rule serves every convention and no origin check is needed.
  */
-import type { InstrumentationScope, Resource, Span } from '../../otlp/index.js';
+import type { AnyValue, InstrumentationScope, Resource, Span } from '../../otlp/index.js';
 import type { TokenUsage } from '../../pricing/index.js';
 import { normaliseProvider } from './providers.js';
-import { SpanView } from './spanView.js';
+import { SpanView, slotOf } from './spanView.js';
 import type { Key } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
 import { hasUsage, normaliseTokens, readTokenCounts } from './tokens.js';
@@ -48,9 +48,24 @@ export interface LlmCall {
 const view = new SpanView();
 /** LangChain callback metadata (MLflow, OpenInference): model, provider and LangGraph node. */
 const metadata = new JsonFields(['ls_model_name', 'ls_provider', 'langgraph_node']);
-/** LangChain `invocation_params` (MLflow) and OpenInference `llm.invocation_parameters`. */
+/**
+ * LangChain `invocation_params` (MLflow) and OpenInference `llm.invocation_parameters`. Often large (tool schemas),
+ * and needed only for a model nothing else names or a service tier they mention: read on demand.
+ */
 const invocation = new JsonFields(['model', 'model_name', 'service_tier']);
 const openinferenceParams = new JsonFields(['service_tier']);
+let invocationRead = false;
+
+function invocationParams(): JsonFields<'model' | 'model_name' | 'service_tier'> {
+  if (!invocationRead) invocation.read(view.get('invocation_params'));
+  invocationRead = true;
+  return invocation;
+}
+
+/** Whether a JSON attribute may hold `key`: a string that does not mention it certainly does not. */
+function mayHold(value: AnyValue | undefined, key: string): value is AnyValue {
+  return value !== undefined && (value.kind !== 'string' || value.value.includes(key));
+}
 const mlflowCost = new JsonFields(['input_cost', 'output_cost', 'total_cost']);
 
 const LLM_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'completion', 'generate', 'response']);
@@ -112,26 +127,28 @@ export function classify(current: SpanView): SpanClass {
   return model !== undefined && hasUsage(readTokenCounts(current)) ? 'llm' : 'other';
 }
 
-const MODEL_KEYS_BEFORE_METADATA: readonly Key[] = [
-  'gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'ai.response.model',
-  'gen_ai.request.model', 'llm.request.model_name', 'ai.model.id', 'mlflow.llm.model',
-];
+const MODEL_SLOTS_BEFORE_METADATA: readonly number[] = (
+  [
+    'gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'ai.response.model',
+    'gen_ai.request.model', 'llm.request.model_name', 'ai.model.id', 'mlflow.llm.model',
+  ] satisfies Key[]
+).map(slotOf);
 
 function modelBeforeMetadata(current: SpanView): string | undefined {
-  for (const key of MODEL_KEYS_BEFORE_METADATA) {
-    const model = decodeString(current.get(key));
+  for (const slot of MODEL_SLOTS_BEFORE_METADATA) {
+    const model = decodeString(current.at(slot));
     if (model !== undefined) return model;
   }
   return undefined;
 }
 
-/** §7 step 2, model: response over request, then LangChain metadata and invocation params (both read already). */
+/** §7 step 2, model: response over request, then LangChain metadata (read already) and invocation params. */
 function modelOf(current: SpanView): string | undefined {
   return (
     modelBeforeMetadata(current) ??
     metadata.string('ls_model_name') ??
-    invocation.string('model') ??
-    invocation.string('model_name') ??
+    invocationParams().string('model') ??
+    invocationParams().string('model_name') ??
     decodeString(current.get('langsmith.metadata.ls_model_name'))
   );
 }
@@ -159,8 +176,10 @@ function serviceTierOf(current: SpanView): string | undefined {
     decodeString(current.get('gen_ai.openai.response.service_tier')) ??
     decodeString(current.get('openai.request.service_tier')) ??
     decodeString(current.get('gen_ai.openai.request.service_tier')) ??
-    invocation.string('service_tier') ??
-    (openinferenceParams.read(current.get('llm.invocation_parameters')) ? openinferenceParams.string('service_tier') : undefined)
+    (mayHold(current.get('invocation_params'), 'service_tier') ? invocationParams().string('service_tier') : undefined) ??
+    (mayHold(current.get('llm.invocation_parameters'), 'service_tier') && openinferenceParams.read(current.get('llm.invocation_parameters'))
+      ? openinferenceParams.string('service_tier')
+      : undefined)
   );
 }
 
@@ -207,7 +226,7 @@ export function recognizeAggregate(span: Span): LlmCall | undefined {
 /** The call described by the span loaded in `view`. */
 function callInView(operation: LlmCall['operation']): LlmCall {
   metadata.read(view.get('metadata'));
-  invocation.read(view.get('invocation_params'));
+  invocationRead = false;
   const counts = readTokenCounts(view);
   return {
     operation,

@@ -93,8 +93,23 @@ export const KEYS = [
 export type Key = (typeof KEYS)[number];
 
 const SLOT = new Map<string, number>(KEYS.map((key, index) => [key, index]));
-/** The same table as an object: recognition asks for literal keys, which V8 then finds at a fixed offset. */
-const SLOT_OF = Object.fromEntries(SLOT) as Readonly<Record<Key, number>>;
+
+/**
+ * A cheap fingerprint of a key (length, middle and last character). Attribute keys arrive as fresh strings, and
+ * hashing each for the map costs more than the rest of reading a span: keys whose fingerprint no wanted key has are
+ * skipped without it.
+ */
+function fingerprint(key: string): number {
+  const length = key.length;
+  return length === 0 ? 0 : (length << 16) | (key.charCodeAt(length >> 1) << 8) | (key.charCodeAt(length - 1) & 0xff);
+}
+
+const FINGERPRINTS = new Set<number>(KEYS.map(fingerprint));
+
+/** The slot of a key, for callers that read a fixed list of keys on every span (see `SpanView.at`). */
+export function slotOf(key: Key): number {
+  return SLOT.get(key)!;
+}
 
 export class SpanView {
   private readonly values: (AnyValue | undefined)[] = new Array<AnyValue | undefined>(KEYS.length).fill(undefined);
@@ -104,6 +119,7 @@ export class SpanView {
     for (const slot of this.touched) this.values[slot] = undefined;
     this.touched.length = 0;
     for (const attribute of attributes) {
+      if (!FINGERPRINTS.has(fingerprint(attribute.key))) continue;
       const slot = SLOT.get(attribute.key);
       if (slot === undefined) continue;
       this.values[slot] = attribute.value;
@@ -112,10 +128,15 @@ export class SpanView {
   }
 
   get(key: Key): AnyValue | undefined {
-    return this.values[SLOT_OF[key]];
+    return this.values[SLOT.get(key)!];
+  }
+
+  /** The value in a slot from `slotOf`. */
+  at(slot: number): AnyValue | undefined {
+    return this.values[slot];
   }
 
   has(key: Key): boolean {
-    return this.values[SLOT_OF[key]] !== undefined;
+    return this.values[SLOT.get(key)!] !== undefined;
   }
 }

@@ -3,21 +3,26 @@
  * inclusive OTel view — input includes cache read and write, output includes reasoning.
  */
 import type { TokenUsage } from '../../pricing/index.js';
+import { slotOf } from './spanView.js';
 import type { Key, SpanView } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
 import { decodeNumber, decodeTokenDetails } from './values.js';
 
-/** Within a span, the current OTel key wins over older OTel keys, which win over vendor keys. */
-const INPUT: readonly Key[] = ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens'];
-const OUTPUT: readonly Key[] = ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion', 'ai.usage.outputTokens', 'ai.usage.completionTokens'];
-const TOTAL: readonly Key[] = ['gen_ai.usage.total_tokens', 'llm.usage.total_tokens', 'llm.token_count.total', 'ai.usage.totalTokens'];
-const CACHE_READ: readonly Key[] = ['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'llm.token_count.prompt_details.cache_read', 'ai.usage.inputTokenDetails.cacheReadTokens', 'ai.usage.cachedInputTokens'];
-const CACHE_WRITE: readonly Key[] = ['gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'llm.token_count.prompt_details.cache_write', 'llm.token_count.prompt_details.cache_input', 'ai.usage.inputTokenDetails.cacheWriteTokens'];
-const REASONING: readonly Key[] = ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning', 'ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens'];
+/** Within a span, the current OTel key wins over older OTel keys, which win over vendor keys (as view slots). */
+const INPUT = slots(['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens']);
+const OUTPUT = slots(['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion', 'ai.usage.outputTokens', 'ai.usage.completionTokens']);
+const TOTAL = slots(['gen_ai.usage.total_tokens', 'llm.usage.total_tokens', 'llm.token_count.total', 'ai.usage.totalTokens']);
+const CACHE_READ = slots(['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'llm.token_count.prompt_details.cache_read', 'ai.usage.inputTokenDetails.cacheReadTokens', 'ai.usage.cachedInputTokens']);
+const CACHE_WRITE = slots(['gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'llm.token_count.prompt_details.cache_write', 'llm.token_count.prompt_details.cache_input', 'ai.usage.inputTokenDetails.cacheWriteTokens']);
+const REASONING = slots(['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning', 'ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens']);
 
-function first(view: SpanView, keys: readonly Key[]): number | undefined {
-  for (const key of keys) {
-    const value = decodeNumber(view.get(key));
+function slots(keys: readonly Key[]): readonly number[] {
+  return keys.map(slotOf);
+}
+
+function first(view: SpanView, slots: readonly number[]): number | undefined {
+  for (const slot of slots) {
+    const value = decodeNumber(view.at(slot));
     if (value !== undefined) return value;
   }
   return undefined;
