@@ -1,10 +1,11 @@
 /**
- * The MLflow REST calls the reports make: experiment lookup, trace search, batch span fetch, version, assessments.
+ * The MLflow REST calls the reports make: experiment lookup, trace search, span fetch (batch, or a trace's artifact),
+ * version, assessments.
  * Plain JSON calls go through the exporter's client; span fetches need a BigInt-safe parse, so they read the text.
  */
 import { MlflowClient, MlflowError } from '../../exporters/mlflow/client.js';
 import { parseMlflowJson } from './bigJson.js';
-import type { AssessmentJson, BatchGetTracesResponse, SearchTracesResponse } from './wire.js';
+import type { AssessmentJson, BatchGetTracesResponse, SearchTracesResponse, TraceArtifactJson } from './wire.js';
 
 /** MLflow's own page limit for trace search. */
 export const SEARCH_PAGE_SIZE = 500;
@@ -59,6 +60,16 @@ export class ReportsMlflowClient {
     const path = `/api/3.0/mlflow/traces/batchGet?${query.toString()}`;
     const text = await this.fetchText('GET', path);
     return parseMlflowJson<BatchGetTracesResponse>(text);
+  }
+
+  /**
+   * The spans of a trace kept as its `traces.json` artifact. MLflow's Python client downloads that file through its
+   * artifact repository; the tracking server's own endpoint for it (served under `/ajax-api` only, for its UI) reads it
+   * server-side from whatever store holds it, so tokenmeter needs no S3/GCS/Azure access of its own.
+   */
+  async getTraceArtifact(storedId: string): Promise<TraceArtifactJson> {
+    const text = await this.fetchText('GET', `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${encodeURIComponent(storedId)}`);
+    return parseMlflowJson<TraceArtifactJson>(text);
   }
 
   /** The server's version string, e.g. `3.9.0`. */

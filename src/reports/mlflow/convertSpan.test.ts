@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { recognizeSpan } from '../../processors/costestimator/index.js';
 import { toHex } from '../../otlp/index.js';
 import { parseMlflowJson } from './bigJson.js';
-import { toOtlpSpan } from './convertSpan.js';
-import type { SpanJson } from './wire.js';
+import { artifactSpanToOtlp, toOtlpSpan } from './convertSpan.js';
+import type { SpanJson, TraceArtifactJson } from './wire.js';
 
 /** A chat-model span exactly as MLflow 3.9's batchGet returned it for the LangGraph test app (trimmed). */
 const STORED = `{"trace_id": "g8ynXxvGWyP5AYi/sctMSw==", "span_id": "cSQegFyiCTo=", "parent_span_id": "EtCV+QK8xh8=",
@@ -62,5 +62,34 @@ describe('parseMlflowJson', () => {
   it('keeps long integers and long decimals as text instead of rounding or throwing', () => {
     const parsed = parseMlflowJson<{ a: unknown; b: unknown; c: unknown }>('{"a": 1795928861663912804, "b": 0.000123456789012345, "c": 12}');
     expect(parsed).toEqual({ a: '1795928861663912804', b: '0.000123456789012345', c: 12 });
+  });
+});
+
+/** A chat span from a `traces.json` artifact the MLflow Python SDK uploaded (what get-trace-artifact returns). */
+const ARTIFACT = `{"spans": [{"trace_id": "cCTV/p2fpSnlpZgM6kUS0w==", "span_id": "4OWQ+kFmDKY=", "parent_span_id": "U4ccbiwbrg8=",
+ "name": "chat", "start_time_unix_nano": 1795931503978643872, "end_time_unix_nano": 1795931503978907384, "events": [],
+ "status": {"code": "STATUS_CODE_OK", "message": ""}, "attributes": {"mlflow.traceRequestId": "\\"tr-7024d5fe9d9fa529e5a5980cea4512d3\\"",
+ "mlflow.spanType": "\\"CHAT_MODEL\\"", "mlflow.chat.tokenUsage": "{\\"input_tokens\\": 1200, \\"output_tokens\\": 300, \\"total_tokens\\": 1500}",
+ "invocation_params": "{\\"model\\": \\"gpt-4o-mini\\"}", "metadata": "{\\"ls_provider\\": \\"openai\\", \\"langgraph_node\\": \\"answer\\"}"}}]}`;
+
+describe('artifactSpanToOtlp', () => {
+  it('reads a traces.json span: base64 ids, exact nanosecond times, JSON-text attributes recognised as a model call', () => {
+    const [json] = parseMlflowJson<TraceArtifactJson>(ARTIFACT).spans!;
+    const span = artifactSpanToOtlp(json!);
+    expect(toHex(span.traceId)).toBe('7024d5fe9d9fa529e5a5980cea4512d3');
+    expect(toHex(span.parentSpanId)).toBe('53871c6e2c1bae0f');
+    expect(span.startTimeUnixNano).toBe(1795931503978643872n);
+    expect(span.status.code).toBe(1);
+    expect(recognizeSpan(span)).toMatchObject({ model: 'gpt-4o-mini', provider: 'openai', node: 'answer', tokens: { input: 1200, output: 300 } });
+  });
+
+  it('takes a root (no parent) as a root, and non-text attribute values as their JSON', () => {
+    const span = artifactSpanToOtlp({ trace_id: 'cCTV/p2fpSnlpZgM6kUS0w==', span_id: 'U4ccbiwbrg8=', parent_span_id: null, attributes: { n: 3, ok: true, list: [1] } });
+    expect(span.parentSpanId).toHaveLength(0);
+    expect(span.attributes).toEqual([
+      { key: 'n', value: { kind: 'int', value: 3 } },
+      { key: 'ok', value: { kind: 'bool', value: true } },
+      { key: 'list', value: { kind: 'string', value: '[1]' } },
+    ]);
   });
 });

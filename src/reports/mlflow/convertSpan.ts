@@ -4,7 +4,7 @@
  */
 import { SpanKind, StatusCode } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
-import type { AnyValueJson, KeyValueJson, SpanJson } from './wire.js';
+import type { AnyValueJson, ArtifactSpanJson, KeyValueJson, SpanJson } from './wire.js';
 
 const EMPTY_BYTES = new Uint8Array(0);
 
@@ -80,4 +80,26 @@ export function toOtlpSpan(json: SpanJson): Span {
     droppedLinksCount: 0,
     status: { code: STATUS_CODES[json.status?.code ?? ''] ?? StatusCode.UNSET, message: json.status?.message ?? '' },
   };
+}
+
+/** An artifact attribute value as the proto JSON `AnyValue` MLflow's span store would have returned for it. */
+function artifactValue(value: unknown): AnyValueJson {
+  if (typeof value === 'string') return { string_value: value };
+  if (typeof value === 'boolean') return { bool_value: value };
+  if (typeof value === 'number') return Number.isInteger(value) ? { int_value: value } : { double_value: value };
+  return { string_value: JSON.stringify(value) };
+}
+
+function artifactAttributes(attributes: Record<string, unknown> | undefined): KeyValueJson[] {
+  return Object.entries(attributes ?? {}).map(([key, value]) => ({ key, value: artifactValue(value) }));
+}
+
+/** A `traces.json` span in our OTLP model, through the same conversion as the spans MLflow's store returns. */
+export function artifactSpanToOtlp(json: ArtifactSpanJson): Span {
+  return toOtlpSpan({
+    ...json,
+    parent_span_id: json.parent_span_id ?? undefined,
+    attributes: artifactAttributes(json.attributes),
+    events: (json.events ?? []).map((event) => ({ ...event, attributes: artifactAttributes(event.attributes) })),
+  });
 }

@@ -1,14 +1,16 @@
 /**
  * Reads the traces of an experiment in a time window from MLflow: trace search page by page, then the spans in
- * batches of 10 (as MLflow's Python client does) with a bounded number of requests in flight. Each trace is handed
- * to the caller as soon as its batch arrives, so a report over many traces never holds all their spans at once.
+ * batches of 10 (as MLflow's Python client does; a trace kept as an artifact is fetched on its own) with a bounded
+ * number of requests in flight. Each trace is handed to the caller as soon as its batch arrives, so a report over
+ * many traces never holds all their spans at once.
  */
+import type { Span } from '../../otlp/index.js';
 import { mapConcurrent } from '../concurrency.js';
 import type { ReportTrace } from '../trace.js';
 import { windowFilter } from '../window.js';
 import type { TimeWindow } from '../window.js';
 import type { ReportsMlflowClient } from './client.js';
-import { toOtlpSpan } from './convertSpan.js';
+import { artifactSpanToOtlp, toOtlpSpan } from './convertSpan.js';
 import { toReportTrace } from './traceInfo.js';
 import type { TraceInfoJson } from './wire.js';
 
@@ -39,6 +41,15 @@ export async function searchTraceInfos(client: ReportsMlflowClient, query: Trace
   return infos;
 }
 
+/**
+ * Where a trace's spans are, as MLflow's Python client decides it (`TracingClient._group_trace_infos_by_location`):
+ * in the tracking store when the trace says so, else in its `traces.json` artifact (traces logged to servers older
+ * than 3.4, or by clients that cannot log spans). batchGet fails the whole batch on a trace of the second kind.
+ */
+function spansInTrackingStore(info: TraceInfoJson): boolean {
+  return info.tags?.['mlflow.trace.spansLocation'] === 'TRACKING_STORE';
+}
+
 /** Fetches the spans of these traces and visits each trace; returns how many were visited. */
 export async function visitTraces(
   client: ReportsMlflowClient,
@@ -51,10 +62,17 @@ export async function visitTraces(
   let done = 0;
   options.onProgress?.(0, infos.length);
   await mapConcurrent(batches, options.concurrency ?? DEFAULT_CONCURRENCY, async (batch) => {
-    const response = await client.batchGetTraces(batch.map((info) => info.trace_id));
-    const spansById = new Map((response.traces ?? []).map((trace) => [trace.trace_info.trace_id, trace.spans ?? []]));
-    // The search's info is kept (it carries the assessments); batchGet only contributes spans.
-    for (const info of batch) await visit(toReportTrace(info, (spansById.get(info.trace_id) ?? []).map(toOtlpSpan)));
+    const spansById = new Map<string, Span[]>();
+    const inStore = batch.filter(spansInTrackingStore);
+    if (inStore.length > 0) {
+      const response = await client.batchGetTraces(inStore.map((info) => info.trace_id));
+      for (const trace of response.traces ?? []) spansById.set(trace.trace_info.trace_id, (trace.spans ?? []).map(toOtlpSpan));
+    }
+    for (const info of batch.filter((entry) => !spansInTrackingStore(entry))) {
+      spansById.set(info.trace_id, ((await client.getTraceArtifact(info.trace_id)).spans ?? []).map(artifactSpanToOtlp));
+    }
+    // The search's info is kept (it carries the assessments); the fetches only contribute spans.
+    for (const info of batch) await visit(toReportTrace(info, spansById.get(info.trace_id) ?? []));
     done += batch.length;
     options.onProgress?.(done, infos.length);
   });

@@ -71,3 +71,24 @@ export interface SearchTracesResponse {
 export interface BatchGetTracesResponse {
   traces?: { trace_info: TraceInfoJson; spans?: SpanJson[] }[];
 }
+
+/**
+ * A span as MLflow's Python SDK writes it into a trace's `traces.json` artifact (`Span.to_dict`), where the spans of
+ * traces logged to servers older than 3.4 (or by clients that cannot log spans) live: ids in base64, times as int64
+ * nanoseconds, attributes as a map of JSON texts.
+ */
+export interface ArtifactSpanJson {
+  trace_id: string;
+  span_id: string;
+  parent_span_id?: string | null;
+  name?: string;
+  start_time_unix_nano?: number | string;
+  end_time_unix_nano?: number | string;
+  attributes?: Record<string, unknown>;
+  events?: { name?: string; time_unix_nano?: number | string; attributes?: Record<string, unknown> }[];
+  status?: { code?: string; message?: string };
+}
+
+export interface TraceArtifactJson {
+  spans?: ArtifactSpanJson[];
+}
