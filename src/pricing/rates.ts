@@ -28,9 +28,13 @@ function rateFor(rate: Rate, inputTokens: number): number {
   return resolved;
 }
 
+function isTiered(rate: Rate | undefined): rate is TieredRate {
+  return rate !== undefined && typeof rate !== 'number';
+}
+
 /** The highest long-context threshold a request exceeds on this rate, if any. */
 function thresholdFor(rate: Rate | undefined, inputTokens: number): number | undefined {
-  if (rate === undefined || typeof rate === 'number') return undefined;
+  if (!isTiered(rate)) return undefined;
   let threshold: number | undefined;
   for (const tier of rate.tiers) if (inputTokens > tier.above) threshold = tier.above;
   return threshold;
@@ -69,9 +73,13 @@ export function computeCost(card: RateCard, usage: TokenUsage, multiplier = 1): 
     total: 0,
   };
   costs.total = costs.input + costs.cacheRead + costs.cacheWrite + costs.output + costs.reasoning;
-  let contextThreshold = thresholdFor(card.input, inputTokens);
-  for (const threshold of [thresholdFor(card.output, inputTokens), thresholdFor(card.cacheRead, inputTokens), thresholdFor(card.cacheWrite, inputTokens), thresholdFor(card.reasoning, inputTokens)]) {
-    if (threshold !== undefined && (contextThreshold === undefined || threshold > contextThreshold)) contextThreshold = threshold;
+  let contextThreshold: number | undefined;
+  // Most cards are flat: no threshold to look for.
+  if (isTiered(card.input) || isTiered(card.output) || isTiered(card.cacheRead) || isTiered(card.cacheWrite) || isTiered(card.reasoning)) {
+    for (const rate of [card.input, card.output, card.cacheRead, card.cacheWrite, card.reasoning]) {
+      const threshold = thresholdFor(rate, inputTokens);
+      if (threshold !== undefined && (contextThreshold === undefined || threshold > contextThreshold)) contextThreshold = threshold;
+    }
   }
   return { costs, contextThreshold };
 }

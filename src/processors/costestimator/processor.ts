@@ -113,11 +113,18 @@ export class CostEstimatorProcessor implements TracesProcessor {
   /** Parent links matter only in traces with model calls: record them for those, in this batch or remembered. */
   private recordLinks(data: TracesData, tracesInBatch: ReadonlySet<string>): void {
     const traceIds = new TraceIdCache();
+    // Decided once per run of spans of one trace (the id cache hands out the same string for the run).
+    let decidedFor: string | undefined;
+    let linked = false;
     for (const resourceSpans of data.resourceSpans) {
       for (const scopeSpans of resourceSpans.scopeSpans) {
         for (const span of scopeSpans.spans) {
           const traceId = traceIds.of(span.traceId);
-          if (!tracesInBatch.has(traceId) && !this.memory.isTracked(traceId)) continue;
+          if (traceId !== decidedFor) {
+            decidedFor = traceId;
+            linked = tracesInBatch.has(traceId) || this.memory.isTracked(traceId);
+          }
+          if (!linked) continue;
           // Linking a span touches its trace, keeping a trace that is still arriving among the recently seen.
           this.memory.link(traceId, spanKey(span.spanId), span.parentSpanId.length === 0 ? undefined : spanKey(span.parentSpanId));
         }
