@@ -2,12 +2,17 @@ import { AdminServer } from '../admin/server.js';
 import type { ComponentRegistry } from '../components.js';
 import type { TokenmeterConfig } from '../config/load.js';
 import { LedgerExporter } from '../exporters/ledger/exporter.js';
+import { countSpans } from '../otlp/model.js';
 import type { Logger } from '../telemetry/logger.js';
 import { telemetry } from '../telemetry/metrics.js';
+import { ACCEPTED_REQUEST_MEMORY_MS, AcceptedRequests } from '../storage/accepted-requests.js';
 import { StorageInUseError } from '../storage/file-lock.js';
 import { Store } from '../storage/store.js';
 import { FanOutConsumer, PipelineError } from './consumer.js';
 import type { Component, Receiver, TracesConsumer, TracesExporter, TracesProcessor } from './consumer.js';
+
+/** How often requests accepted longer ago than any app retries are forgotten. */
+const PRUNE_INTERVAL_MS = 60_000;
 
 /**
  * The running collector: components built from a validated config and wired into pipelines,
@@ -23,10 +28,18 @@ export class Service {
   readonly admin: AdminServer | undefined;
   /** What the components must not lose: queues, held roots, open traces (`storage:` in the config). */
   readonly store: Store;
+  /** Requests committed recently, so that an app re-sending one it got no answer for is not counted twice. */
+  private readonly acceptedRequests: AcceptedRequests;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private draining = false;
 
-  constructor(config: TokenmeterConfig, registry: ComponentRegistry, logger: Logger) {
+  constructor(
+    config: TokenmeterConfig,
+    registry: ComponentRegistry,
+    private readonly logger: Logger,
+  ) {
     this.store = openStore(config.storage, logger);
+    this.acceptedRequests = new AcceptedRequests(this.store.db);
     const context = (kind: string, id: string) => ({ id, logger: logger.child({ component: `${kind}/${id}` }), store: this.store });
     telemetry.configure({ maxLabelValues: config.admin.metrics.max_label_values });
     const pipelineEntries = new Map<string, TracesConsumer[]>();
@@ -58,7 +71,7 @@ export class Service {
     }
     for (const [id, entries] of pipelineEntries) {
       const { type, config: receiverConfig } = config.receivers.get(id)!;
-      const next = telemetry.meterReceiver(id, this.durableEntry(entries.length === 1 ? entries[0]! : new FanOutConsumer(entries)));
+      const next = telemetry.meterReceiver(id, this.durableEntry(id, entries.length === 1 ? entries[0]! : new FanOutConsumer(entries)));
       this.receivers.set(id, registry.receivers[type]!.create(receiverConfig as never, context('receiver', id), next));
     }
     if (config.admin.enabled) {
@@ -74,6 +87,8 @@ export class Service {
     // Each pipeline's processors were built back to front, so this order starts the ones nearest the exporters first.
     await startAll(this.processors);
     await startAll([...this.receivers.values()]);
+    this.pruneTimer = setInterval(() => void this.forgetOldRequests(), PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
     this.admin?.setReady(true);
   }
 
@@ -89,6 +104,7 @@ export class Service {
     await Promise.all([...this.receivers.values()].map((receiver) => receiver.shutdown(remaining())));
     for (const processor of [...this.processors].reverse()) await processor.shutdown(remaining());
     await Promise.all([...this.exporters.values()].map((exporter) => exporter.shutdown(remaining())));
+    clearInterval(this.pruneTimer);
     this.store.close();
     await this.admin?.shutdown();
   }
@@ -97,15 +113,31 @@ export class Service {
    * One request's way into its pipelines, as one transaction: the receiver answers success only once everything
    * the request carries is committed (queued for each exporter, held roots, trace summaries), and a request refused
    * or cut short by a crash leaves nothing half counted. Requests enter one at a time; that costs little because
-   * components do no network I/O while consuming (exporters only queue).
+   * components do no network I/O while consuming (exporters only queue). A request accepted before (the app got no
+   * answer and sent it again) is acknowledged without entering the pipelines again, and counted as a duplicate.
    */
-  private durableEntry(next: TracesConsumer): TracesConsumer {
+  private durableEntry(receiver: string, next: TracesConsumer): TracesConsumer {
     return {
       consume: (data) => {
         if (this.draining) return Promise.reject(new PipelineError('tokenmeter is shutting down', 'unavailable', 1));
-        return this.store.transaction(() => next.consume(data));
+        return this.store.transaction(() => {
+          const spans = countSpans(data);
+          if (spans === 0 || this.acceptedRequests.firstTime(data, Date.now())) return next.consume(data);
+          this.store.afterCommit(() => {
+            telemetry.duplicateSpansLeftOut(receiver, spans);
+            this.logger.warn({ receiver, spans }, 'a request accepted before came again (the app got no answer): acknowledged, not counted twice');
+          });
+        });
       },
     };
+  }
+
+  private async forgetOldRequests(): Promise<void> {
+    try {
+      await this.store.transaction(() => this.acceptedRequests.forgetOlderThan(Date.now() - ACCEPTED_REQUEST_MEMORY_MS));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'forgetting old accepted requests failed; will try again');
+    }
   }
 }
 

@@ -49,6 +49,33 @@ function hasQueueStats(exporter: object): exporter is QueueStats {
   return typeof stats === 'object' && stats !== null && typeof stats.queued === 'number';
 }
 
+/** An exporter that avoids re-sending what its destination counted and dead-letters what fails for good (MLflow). */
+interface DeliveryStats {
+  readonly stats: { readonly duplicatesAvoided: number; readonly failed: { readonly batches: number } };
+}
+
+function hasDeliveryStats(exporter: object): exporter is DeliveryStats {
+  const stats = (exporter as Partial<DeliveryStats>).stats;
+  return typeof stats === 'object' && stats !== null && typeof stats.duplicatesAvoided === 'number' && typeof stats.failed?.batches === 'number';
+}
+
+/**
+ * A counter read from components' own running totals at scrape time: those totals only grow within a process, so
+ * the counter is set to them (reset, then added) rather than incremented on the hot path.
+ */
+function sampledCounter(registry: Registry, name: string, help: string, sources: Map<string, () => number>): Counter<'exporter'> {
+  return new Counter({
+    name,
+    help,
+    labelNames: ['exporter'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [exporter, total] of sources) this.inc({ exporter }, total());
+    },
+  });
+}
+
 /** A processor that holds traces open (trace assembly's `stats.openTraces`): sampled at scrape time. */
 interface OpenTraceStats {
   readonly stats: { readonly openTraces: number };
@@ -67,6 +94,8 @@ export class Telemetry {
   readonly registry = new Registry();
   readonly labels = new BoundedLabelValues();
   private readonly queueSources = new Map<string, () => number>();
+  private readonly duplicatesAvoidedSources = new Map<string, () => number>();
+  private readonly deadLetteredSources = new Map<string, () => number>();
   private readonly openTraceSources = new Map<string, () => number>();
 
   private readonly acceptedSpans = new Counter({
@@ -79,6 +108,12 @@ export class Telemetry {
     name: 'tokenmeter_receiver_refused_spans_total',
     help: 'Spans a receiver refused: invalid (dropped for good) or overloaded/unavailable/internal (the app was told to retry)',
     labelNames: ['receiver', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly duplicateSpans = new Counter({
+    name: 'tokenmeter_receiver_duplicate_spans_total',
+    help: 'Spans of requests accepted before that an app sent again (it got no answer): acknowledged, not counted twice',
+    labelNames: ['receiver'] as const,
     registers: [this.registry],
   });
   private readonly sentSpans = new Counter({
@@ -122,6 +157,18 @@ export class Telemetry {
         for (const [component, count] of openTraceSources) this.set({ component }, count());
       },
     });
+    sampledCounter(
+      this.registry,
+      'tokenmeter_exporter_duplicate_spans_avoided_total',
+      'Spans with token usage or cost an exporter did not send again because its destination, or its queue, already had them',
+      this.duplicatesAvoidedSources,
+    );
+    sampledCounter(
+      this.registry,
+      'tokenmeter_exporter_dead_lettered_batches_total',
+      'Batches an exporter moved to the dead letters (refused for good, or retried past max_elapsed_time); see tokenmeter dlq list',
+      this.deadLetteredSources,
+    );
     collectDefaultMetrics({ register: this.registry, prefix: 'tokenmeter_' });
   }
 
@@ -132,6 +179,10 @@ export class Telemetry {
 
   spansRefused(receiver: string, spans: number, reason: string): void {
     if (spans > 0) this.refusedSpans.inc({ receiver, reason }, spans);
+  }
+
+  duplicateSpansLeftOut(receiver: string, spans: number): void {
+    this.duplicateSpans.inc({ receiver }, spans);
   }
 
   /** Samples the open traces of a processor that holds them; others are left alone. */
@@ -158,6 +209,10 @@ export class Telemetry {
   /** The exporter as its pipelines see it: counts, times, and samples its queue when it has one. */
   meterExporter(exporter: string, target: TracesExporter): TracesExporter {
     if (hasQueueStats(target)) this.queueSources.set(exporter, () => target.stats.queued);
+    if (hasDeliveryStats(target)) {
+      this.duplicatesAvoidedSources.set(exporter, () => target.stats.duplicatesAvoided);
+      this.deadLetteredSources.set(exporter, () => target.stats.failed.batches);
+    }
     return {
       start: () => target.start(),
       shutdown: (deadlineMs) => target.shutdown(deadlineMs),
