@@ -80,6 +80,8 @@ export async function writeChange(client: ReportsMlflowClient, change: RepriceCh
   const fresh = change.feedback === undefined ? [] : feedbackAssessments(change.traceId, change.feedback, settings);
   const previous = change.current;
   if (previous === undefined) {
+    // plannedChange only plans a first assessment for a trace with its root, which trace assembly always enriches.
+    if (fresh.length === 0) throw new Error(`${change.traceId}: trace assembly gave no feedback to assess the trace with`);
     // Stored ids may carry literal quotes (mlflow-wire.md §2.2): the request goes there, the ids stay the exporter's.
     for (const assessment of fresh) await client.createAssessment({ ...assessment, trace_id: change.storedId });
     return;
