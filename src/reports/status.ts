@@ -11,9 +11,10 @@ export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:9464';
 
 export type Reachability = { reachable: true; detail: string } | { reachable: false; detail: string };
 
-export async function checkMlflow(client: ReportsMlflowClient): Promise<Reachability> {
+/** `connect` may throw (a tracking URI that is no URL): that is an unreachable MLflow too, not a failed status. */
+export async function checkMlflow(connect: () => ReportsMlflowClient): Promise<Reachability> {
   try {
-    return { reachable: true, detail: await client.version() };
+    return { reachable: true, detail: await connect().version() };
   } catch (error) {
     return { reachable: false, detail: (error as Error).message };
   }

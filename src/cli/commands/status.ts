@@ -34,7 +34,7 @@ export function registerStatusCommand(program: Command): void {
       const timeoutMs = durationMs.parse(options.timeout);
       const settings = loadSidecarConfig(options.config);
       const [mlflow, tokenmeter] = await Promise.all([
-        checkMlflow(mlflowClientFrom(options)),
+        checkMlflow(() => mlflowClientFrom(options)),
         checkTokenmeter(options.adminUrl, Math.min(timeoutMs, 5000)),
       ]);
       const collected = new StatusCollector();
