@@ -15,6 +15,20 @@ import type { Component, Receiver, TracesConsumer, TracesExporter, TracesProcess
 const PRUNE_INTERVAL_MS = 60_000;
 
 /**
+ * An exporter that can tell before a request enters the pipelines that it would refuse it (a full sending queue).
+ * Turning the request away up front matters: processors keep in-memory state (the cost estimator's memory of the
+ * calls it counted) that a rolled-back transaction does not undo, so a request refused at the end of its pipeline
+ * would find its calls "already counted" when the app retries it, and its trace would be summed without them.
+ */
+interface AdmissionCheck {
+  admissionRefusal(): PipelineError | undefined;
+}
+
+function hasAdmissionCheck(exporter: object): exporter is AdmissionCheck {
+  return typeof (exporter as Partial<AdmissionCheck>).admissionRefusal === 'function';
+}
+
+/**
  * The running collector: components built from a validated config and wired into pipelines,
  * receivers → processors → exporters. Exporters are shared by the pipelines that name them (one queue each);
  * processors belong to their pipeline; a receiver in several pipelines feeds all of them.
@@ -24,6 +38,7 @@ export class Service {
   private readonly processors: TracesProcessor[] = [];
   private readonly receivers = new Map<string, Receiver>();
   private readonly ledgers = new Map<string, LedgerExporter>();
+  private readonly admissionChecks = new Map<string, AdmissionCheck>();
   /** The admin listener (page, live stream, metrics, probes); started first and stopped last. */
   readonly admin: AdminServer | undefined;
   /** What the components must not lose: queues, held roots, open traces (`storage:` in the config). */
@@ -43,6 +58,8 @@ export class Service {
     const context = (kind: string, id: string) => ({ id, logger: logger.child({ component: `${kind}/${id}` }), store: this.store });
     telemetry.configure({ maxLabelValues: config.admin.metrics.max_label_values });
     const pipelineEntries = new Map<string, TracesConsumer[]>();
+    /** Per receiver, the exporters its requests reach. */
+    const receiverExporters = new Map<string, Set<string>>();
 
     for (const [pipelineName, pipeline] of config.pipelines) {
       let next: TracesConsumer = new FanOutConsumer(
@@ -52,6 +69,7 @@ export class Service {
             const { type, config: exporterConfig } = config.exporters.get(id)!;
             const created = registry.exporters[type]!.create(exporterConfig as never, context('exporter', id));
             if (created instanceof LedgerExporter) this.ledgers.set(id, created);
+            if (hasAdmissionCheck(created)) this.admissionChecks.set(id, created);
             exporter = telemetry.meterExporter(id, created);
             this.exporters.set(id, exporter);
           }
@@ -67,11 +85,13 @@ export class Service {
       }
       for (const id of pipeline.receivers) {
         pipelineEntries.set(id, [...(pipelineEntries.get(id) ?? []), next]);
+        receiverExporters.set(id, new Set([...(receiverExporters.get(id) ?? []), ...pipeline.exporters]));
       }
     }
     for (const [id, entries] of pipelineEntries) {
       const { type, config: receiverConfig } = config.receivers.get(id)!;
-      const next = telemetry.meterReceiver(id, this.durableEntry(id, entries.length === 1 ? entries[0]! : new FanOutConsumer(entries)));
+      const checks = [...(receiverExporters.get(id) ?? [])].flatMap((exporter) => this.admissionChecks.get(exporter) ?? []);
+      const next = telemetry.meterReceiver(id, this.durableEntry(id, entries.length === 1 ? entries[0]! : new FanOutConsumer(entries), checks));
       this.receivers.set(id, registry.receivers[type]!.create(receiverConfig as never, context('receiver', id), next));
     }
     if (config.admin.enabled) {
@@ -114,13 +134,19 @@ export class Service {
    * the request carries is committed (queued for each exporter, held roots, trace summaries), and a request refused
    * or cut short by a crash leaves nothing half counted. Requests enter one at a time; that costs little because
    * components do no network I/O while consuming (exporters only queue). A request accepted before (the app got no
-   * answer and sent it again) is acknowledged without entering the pipelines again, and counted as a duplicate.
+   * answer and sent it again) is acknowledged without entering the pipelines again, and counted as a duplicate. A
+   * request an exporter would refuse is refused before it enters them (see AdmissionCheck), inside the transaction so
+   * that no request committed in between fills the queue after the check.
    */
-  private durableEntry(receiver: string, next: TracesConsumer): TracesConsumer {
+  private durableEntry(receiver: string, next: TracesConsumer, admissionChecks: readonly AdmissionCheck[]): TracesConsumer {
     return {
       consume: (data) => {
         if (this.draining) return Promise.reject(new PipelineError('tokenmeter is shutting down', 'unavailable', 1));
         return this.store.transaction(() => {
+          for (const check of admissionChecks) {
+            const refusal = check.admissionRefusal();
+            if (refusal !== undefined) throw refusal;
+          }
           const spans = countSpans(data);
           if (spans === 0 || this.acceptedRequests.firstTime(data, Date.now())) return next.consume(data);
           this.store.afterCommit(() => {

@@ -125,17 +125,22 @@ export class MlflowExporter implements TracesExporter {
     );
   }
 
+  /** Why a batch would be refused now (stopping, or the queue is full); the service asks before a request enters the pipelines. */
+  admissionRefusal(): PipelineError | undefined {
+    if (!this.accepting) return new PipelineError('tokenmeter is shutting down', 'unavailable', 1);
+    const { queue_size: maxBatches, max_bytes: maxBytes } = this.config.sending_queue;
+    if (this.stats.queued < maxBatches && this.stats.queuedBytes < maxBytes) return undefined;
+    return new PipelineError(
+      `MLflow sending queue is full (${this.stats.queued} batches, ${this.stats.queuedBytes} bytes waiting for ${this.client.trackingUri})`,
+      'overloaded',
+      Math.max(1, Math.round(this.config.retry_on_failure.initial_interval / 1000)),
+    );
+  }
+
   /** Queues the batch; runs inside the request's transaction when the service gives one, so it commits with it. */
   async consume(data: TracesData): Promise<void> {
-    if (!this.accepting) throw new PipelineError('tokenmeter is shutting down', 'unavailable', 1);
-    const { queue_size: maxBatches, max_bytes: maxBytes } = this.config.sending_queue;
-    if (this.stats.queued >= maxBatches || this.stats.queuedBytes >= maxBytes) {
-      throw new PipelineError(
-        `MLflow sending queue is full (${this.stats.queued} batches, ${this.stats.queuedBytes} bytes waiting for ${this.client.trackingUri})`,
-        'overloaded',
-        Math.max(1, Math.round(this.config.retry_on_failure.initial_interval / 1000)),
-      );
-    }
+    const refusal = this.admissionRefusal();
+    if (refusal !== undefined) throw refusal;
     const now = Date.now();
     const fresh = this.withoutRepeatedTotals(data, now);
     const spans = countSpans(fresh);
