@@ -30,7 +30,7 @@ async function startSidecar(trackingUri: string, experimentId: string, mlflow: R
   const config = validateConfig(
     {
       receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
-      processors: { traceassembly: { root_wait: '300ms', late_span_wait: '2s' } },
+      processors: { costestimator: {}, traceassembly: { root_wait: '300ms', late_span_wait: '2s' } },
       exporters: {
         mlflow: {
           tracking_uri: trackingUri,
@@ -42,7 +42,7 @@ async function startSidecar(trackingUri: string, experimentId: string, mlflow: R
       },
       admin: { enabled: false },
       storage: { path: path.join(dir, 'state.db') },
-      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['traceassembly'], exporters: ['mlflow'] } } },
+      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['mlflow'] } } },
     },
     components,
   );

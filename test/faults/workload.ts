@@ -3,6 +3,7 @@
  * carrying `mlflow.chat.tokenUsage`), exported by the real OTLP/HTTP protobuf exporter, and the exact picture
  * MLflow must end up with: every span once, token totals equal to the app's usage, four cost assessments per trace.
  */
+import { createHash } from 'node:crypto';
 import { createServer, request } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,37 +67,55 @@ export async function exportAll(url: string, spans: readonly ReadableSpan[], bat
   return codes;
 }
 
+interface StoredAssessment {
+  assessment_name: string;
+  valid?: boolean;
+  feedback?: { value?: unknown };
+}
+
 interface StoredTrace {
   spans: number;
   tokenUsage: { input_tokens?: number; output_tokens?: number; total_tokens?: number } | undefined;
   assessments: number;
+  /** The `total_tokens` cost assessment: what trace assembly counted, so a span it counted twice shows here. */
+  assessedTotalTokens: unknown;
 }
 
 async function stored(mlflowUrl: string, traceId: string): Promise<StoredTrace | undefined> {
   const found = await getTrace(mlflowUrl, traceId).catch(() => undefined);
   if (found === undefined) return undefined;
   const response = await fetch(`${mlflowUrl}/api/3.0/mlflow/traces/tr-${traceId}`);
-  const info = response.ok ? ((await response.json()) as { trace: { trace_info: { assessments?: unknown[]; trace_metadata?: Record<string, string> } } }).trace.trace_info : undefined;
+  const info = response.ok
+    ? ((await response.json()) as { trace: { trace_info: { assessments?: StoredAssessment[]; trace_metadata?: Record<string, string> } } }).trace.trace_info
+    : undefined;
   const usage = info?.trace_metadata?.['mlflow.trace.tokenUsage'];
-  return { spans: found.spans.length, tokenUsage: usage === undefined ? undefined : (JSON.parse(usage) as StoredTrace['tokenUsage']), assessments: info?.assessments?.length ?? 0 };
+  const assessments = info?.assessments ?? [];
+  return {
+    spans: found.spans.length,
+    tokenUsage: usage === undefined ? undefined : (JSON.parse(usage) as StoredTrace['tokenUsage']),
+    assessments: assessments.length,
+    assessedTotalTokens: assessments.find((assessment) => assessment.assessment_name === 'total_tokens' && assessment.valid !== false)?.feedback?.value,
+  };
 }
 
 /**
  * Waits (a bounded number of rounds) until MLflow shows every trace complete, then returns what it holds per
- * trace, to compare exactly with what was sent.
+ * trace, read once more for all of them, to compare exactly with what was sent. Each round asks only about the
+ * traces not yet complete, so that many traces do not keep MLflow busy answering the test.
  */
 export async function storedTraces(mlflowUrl: string, sent: readonly SentTrace[], rounds = 240): Promise<Map<string, StoredTrace | undefined>> {
-  let result = new Map<string, StoredTrace | undefined>();
-  for (let round = 0; round < rounds; round++) {
-    result = new Map(await Promise.all(sent.map(async (trace) => [trace.traceId, await stored(mlflowUrl, trace.traceId)] as const)));
-    const complete = sent.every((trace) => {
-      const found = result.get(trace.traceId);
-      return found !== undefined && found.spans >= trace.spans && found.assessments >= 4 && found.tokenUsage !== undefined;
+  const readAll = async (traces: readonly SentTrace[]) =>
+    new Map(await Promise.all(traces.map(async (trace) => [trace.traceId, await stored(mlflowUrl, trace.traceId)] as const)));
+  let incomplete = [...sent];
+  for (let round = 0; round < rounds && incomplete.length > 0; round++) {
+    if (round > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    const found = await readAll(incomplete);
+    incomplete = incomplete.filter((trace) => {
+      const held = found.get(trace.traceId);
+      return held === undefined || held.spans < trace.spans || held.assessments < 4 || held.tokenUsage === undefined;
     });
-    if (complete) return result;
-    await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return result;
+  return readAll(sent);
 }
 
 /** What MLflow must hold for the traces sent: the same as `storedTraces` returns when nothing was lost or doubled. */
@@ -107,6 +126,7 @@ export function expectedTraces(sent: readonly SentTrace[]): Map<string, StoredTr
       {
         spans: trace.spans,
         assessments: 4,
+        assessedTotalTokens: trace.inputTokens + trace.outputTokens,
         tokenUsage: { input_tokens: trace.inputTokens, output_tokens: trace.outputTokens, total_tokens: trace.inputTokens + trace.outputTokens },
       },
     ]),
@@ -140,6 +160,47 @@ export async function startProxy(target: string, delayMs: (method: string, path:
     });
     incoming.pipe(forwarded);
   });
+  return listen(server, statuses);
+}
+
+/**
+ * A forwarding HTTP proxy that loses the answer to the first attempt of every request (the connection is cut once
+ * the target answered), as when tokenmeter stored a request but died or was cut off before answering: the app's
+ * exporter sees a reset and sends the same request again. `beforeCut` runs first (e.g. kills and restarts the target).
+ */
+export async function startAnswerLosingProxy(target: string, beforeCut: () => Promise<void> = async () => {}): Promise<Proxy> {
+  const statuses: number[] = [];
+  const seenBodies = new Set<string>();
+  const { hostname, port } = new URL(target);
+  const server: Server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const key = createHash('sha256').update(body).digest('hex');
+      const firstAttempt = !seenBodies.has(key);
+      seenBodies.add(key);
+      const forwarded = request({ hostname, port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
+        const answerChunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
+        answer.on('end', () => {
+          statuses.push(answer.statusCode ?? 0);
+          if (firstAttempt) {
+            void beforeCut().finally(() => outgoing.socket?.destroy());
+            return;
+          }
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          outgoing.end(Buffer.concat(answerChunks));
+        });
+      });
+      forwarded.on('error', () => outgoing.destroy());
+      forwarded.end(body);
+    });
+  });
+  return listen(server, statuses);
+}
+
+async function listen(server: Server, statuses: number[]): Promise<Proxy> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
