@@ -6,7 +6,7 @@ export const costEstimatorConfigSchema = z
   .object({
     pricing: pricingConfigSchema.prefault({}),
     /** Traces whose model calls are remembered for de-duplication across batches; the least recently seen is forgotten first. */
-    max_open_traces: z.number().int().positive().default(10_000),
+    max_open_traces: z.number().int().min(1).default(10_000),
   })
   .strict();
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findAttribute } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/index.js';
+import { describeZodIssues } from '../../config/errors.js';
+import { costEstimatorConfigSchema } from './config.js';
 import { CostEstimatorProcessor } from './processor.js';
 import { attributes, makeSpan, mlflowAttributes, tracesData } from './testSpans.js';
 
@@ -67,5 +69,32 @@ describe('CostEstimatorProcessor', () => {
     await new CostEstimatorProcessor({}, next).consume(tracesData([span]));
     expect(span.raw).toBeDefined();
     expect(span.attributes).toHaveLength(1);
+  });
+});
+
+describe('costestimator config', () => {
+  const problems = (config: unknown): string[] => {
+    const parsed = costEstimatorConfigSchema.safeParse(config);
+    return parsed.success ? [] : describeZodIssues(parsed.error, config, ['processors', 'costestimator']);
+  };
+
+  it('takes snake_case keys, as the rest of the config', () => {
+    expect(
+      problems({
+        max_open_traces: 500,
+        pricing: {
+          deployments: { 'prod-4o': 'gpt-4o' },
+          overrides: [{ match: { prefix: 'acme-' }, prices: { input: 1, output: 2, cache_read: 0.1, cache_write: 1.25 }, long_context: [{ above_input_tokens: 200_000, prices: { input: 2, output: 4 } }], service_tier: 'batch', from: '2025-06-01' }],
+        },
+      }),
+    ).toEqual([]);
+  });
+
+  it('reports a misspelt or camelCase key, and a bad value with the key, the value and what was expected', () => {
+    expect(problems({ maxOpenTraces: 5 })).toEqual(['processors.costestimator: unknown key(s) "maxOpenTraces"']);
+    expect(problems({ pricing: { overrides: [{ match: { exact: 'x' }, prices: { input: 1, output: 2, cacheRead: 0.5 } }] } })).toEqual([
+      'processors.costestimator.pricing.overrides.0.prices: unknown key(s) "cacheRead"',
+    ]);
+    expect(problems({ max_open_traces: -1 })).toEqual(['processors.costestimator.max_open_traces: got -1, expected >= 1']);
   });
 });
