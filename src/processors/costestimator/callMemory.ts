@@ -12,6 +12,8 @@
  * otherwise it counts as an unpriced call. It never hides a call with usage: an ancestor with usage that arrives
  * later still counts (and is priced), so that call is then counted twice, once unpriced.
  *
+ * Deciding is idempotent per span: the same span arriving again (an app's retry) gets the same answer.
+ *
  * So the rule is "first counted wins within a nested chain"; within one batch, deeper spans are decided first, which
  * makes the deepest span win whenever both arrive together. Limit: a chain whose linking span arrives after both ends
  * (child and ancestor in different batches, the span between them later still) is counted twice; the memory is
@@ -85,7 +87,10 @@ export class CallMemory {
   /** Decides whether a model-call span counts, and remembers it when it does. */
   claim(traceId: string, spanId: number, responseId: string | undefined, withUsage: boolean): boolean {
     const trace = this.touch(traceId);
-    if (trace.counted.has(spanId)) return false;
+    // The same span again is the same call, not a second one: an app re-sends a batch that was refused downstream
+    // (429 while a queue was full) or never acknowledged, and it must be priced again, not turned into a duplicate.
+    // Counting it once more is for the stages after us to prevent (idempotent ledger rows, the MLflow exporter).
+    if (trace.counted.has(spanId)) return true;
     const covered = trace.covered.get(spanId);
     if (covered === true || (covered === false && !withUsage)) return false;
     if (withUsage && responseId !== undefined && trace.responseIds.has(responseId)) return false;

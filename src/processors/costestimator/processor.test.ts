@@ -19,6 +19,35 @@ const read = (span: Span, key: string): unknown => {
 };
 
 describe('CostEstimatorProcessor', () => {
+  it('prices a re-sent batch again after the next stage refused it the first time (an app retrying a 429)', async () => {
+    let refuse = true;
+    const forwarded: TracesData[] = [];
+    const next = {
+      async consume(data: TracesData): Promise<void> {
+        if (refuse) throw new Error('queue full');
+        forwarded.push(data);
+      },
+    };
+    const processor = new CostEstimatorProcessor({}, next);
+    const batch = () =>
+      tracesData([
+        makeSpan({
+          id: 'llm',
+          attributes: mlflowAttributes({
+            'mlflow.spanType': 'CHAT_MODEL',
+            'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 200, total_tokens: 1200 },
+            invocation_params: { model: 'gpt-4o-mini' },
+          }),
+        }),
+      ]);
+    await expect(processor.consume(batch())).rejects.toThrow('queue full');
+    refuse = false;
+    await processor.consume(batch());
+    const span = forwarded[0]!.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(read(span, 'tokenmeter.cost.status')).toBe('priced');
+    expect(read(span, 'mlflow.llm.cost')).toBeDefined();
+  });
+
   it('writes cost attributes on model-call spans, drops raw only on the spans it changed, and forwards the batch', async () => {
     const next = new Collector();
     const processor = new CostEstimatorProcessor({}, next);
