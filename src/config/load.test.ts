@@ -88,7 +88,7 @@ service:
   it('names the key, the value and what was expected, for every problem at once', () => {
     const document = {
       receivers: { otlp: { protocols: { http: { endpoint: 'localhost', max_request_body_size: 'lots' } } } },
-      exporters: { mlflow: { compression: 'zstd', timeout: 'soon', experiment_id: 'abc' } },
+      exporters: { mlflow: { compression: 'zstd', timeout: 'soon', experiment_id: 'abc', sending_queue: { num_consumers: 0 } } },
       service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['mlflow'] } } },
     };
     const problems = problemsOf(document);
@@ -99,6 +99,7 @@ service:
     expect(problems).toContain('exporters.mlflow.compression: got "zstd", expected one of "gzip", "none"');
     expect(problems).toContain('exporters.mlflow.timeout: got "soon", expected a duration such as 500ms, 10s, 2m or 1h');
     expect(problems).toContain('exporters.mlflow.experiment_id: got "abc", expected a numeric MLflow experiment id');
+    expect(problems).toContain('exporters.mlflow.sending_queue.num_consumers: got 0, expected > 0');
   });
 
   it('rejects unknown keys, unknown component types and dangling pipeline references', () => {
