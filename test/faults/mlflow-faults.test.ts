@@ -4,17 +4,11 @@
  * with MLflow holding exactly what the app sent: every span once, token totals equal to the app's usage (nothing
  * re-sent was counted twice), four cost assessments per trace.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { components } from '../../src/components.js';
-import { validateConfig } from '../../src/config/load.js';
-import { Service } from '../../src/pipeline/service.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
 import { createUniqueExperiment } from '../harness/mlflow-client.js';
 import { getFreePort, startMlflowServer } from '../harness/mlflow-server.js';
 import type { MlflowServer } from '../harness/mlflow-server.js';
+import { startSidecar } from './sidecar.js';
 import { buildTraces, expectedTraces, exportAll, startProxy, storedTraces } from './workload.js';
 import type { Proxy } from './workload.js';
 
@@ -24,38 +18,16 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startSidecar(trackingUri: string, experimentId: string, mlflow: Record<string, unknown> = {}): Promise<string> {
-  const port = await getFreePort();
-  const dir = mkdtempSync(path.join(tmpdir(), 'tokenmeter-faults-'));
-  const config = validateConfig(
-    {
-      receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
-      processors: { costestimator: {}, traceassembly: { root_wait: '300ms', late_span_wait: '2s' } },
-      exporters: {
-        mlflow: {
-          tracking_uri: trackingUri,
-          experiment_id: experimentId,
-          timeout: '2s',
-          retry_on_failure: { initial_interval: '200ms', max_interval: '1s' },
-          ...mlflow,
-        },
-      },
-      admin: { enabled: false },
-      storage: { path: path.join(dir, 'state.db') },
-      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['mlflow'] } } },
-    },
-    components,
-  );
-  const service = new Service(config, components, silentLogger());
-  await service.start();
-  cleanups.push(() => service.shutdown(5_000));
-  return `http://127.0.0.1:${port}/v1/traces`;
+async function startReceiver(trackingUri: string, experimentId: string, mlflow: Record<string, unknown> = {}): Promise<string> {
+  const sidecar = await startSidecar(trackingUri, experimentId, mlflow);
+  cleanups.push(() => sidecar.shutdown());
+  return sidecar.http;
 }
 
 describe('MLflow faults, with durable delivery', () => {
   it('MLflow down when tokenmeter starts, then up; then killed mid-stream and restarted: everything arrives once', async () => {
     const port = await getFreePort();
-    const receiver = await startSidecar(`http://127.0.0.1:${port}`, '0');
+    const receiver = await startReceiver(`http://127.0.0.1:${port}`, '0');
     const first = buildTraces(4, 100);
     expect(await exportAll(receiver, first.spans)).toEqual(Array(2).fill(0)); // acknowledged while MLflow is down
 
@@ -78,7 +50,7 @@ describe('MLflow faults, with durable delivery', () => {
     // Answers to span posts come after the exporter gave up; everything else (the checks, feedback) is prompt.
     const proxy: Proxy = await startProxy(sharedMlflowUrl, (method, url) => (method === 'POST' && url.startsWith('/v1/traces') ? 1_500 : 0));
     cleanups.push(() => proxy.close());
-    const receiver = await startSidecar(proxy.url, experimentId, { timeout: '500ms' });
+    const receiver = await startReceiver(proxy.url, experimentId, { timeout: '500ms' });
     const { spans, sent } = buildTraces(4, 400);
     await exportAll(receiver, spans);
     expect(await storedTraces(sharedMlflowUrl, sent)).toEqual(expectedTraces(sent));
@@ -88,7 +60,7 @@ describe('MLflow faults, with durable delivery', () => {
     const experimentId = await createUniqueExperiment(sharedMlflowUrl, 'faults-queue-full');
     const slowMlflow = await startProxy(sharedMlflowUrl, (method) => (method === 'POST' ? 300 : 0));
     cleanups.push(() => slowMlflow.close());
-    const receiver = await startSidecar(slowMlflow.url, experimentId, { sending_queue: { queue_size: 1, num_consumers: 1 } });
+    const receiver = await startReceiver(slowMlflow.url, experimentId, { sending_queue: { queue_size: 1, num_consumers: 1 } });
     const app = await startProxy(receiver.replace('/v1/traces', ''), () => 0);
     cleanups.push(() => app.close());
     const { spans, sent } = buildTraces(8, 500);

@@ -1,0 +1,47 @@
+/**
+ * tokenmeter built in-process from a config, as the fault tests run it against MLflow: OTLP/HTTP and OTLP/gRPC
+ * receivers, cost estimator and trace assembly (short waits), the MLflow exporter, durable storage in a scratch dir.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { components } from '../../src/components.js';
+import { validateConfig } from '../../src/config/load.js';
+import { Service } from '../../src/pipeline/service.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { getFreePort } from '../harness/mlflow-server.js';
+
+export interface InProcessSidecar {
+  /** The OTLP/HTTP traces URL. */
+  http: string;
+  /** The OTLP/gRPC endpoint, `http://host:port` as OTel exporters take it. */
+  grpc: string;
+  shutdown: () => Promise<void>;
+}
+
+export async function startSidecar(trackingUri: string, experimentId: string, mlflow: Record<string, unknown> = {}): Promise<InProcessSidecar> {
+  const [httpPort, grpcPort] = [await getFreePort(), await getFreePort()];
+  const dir = mkdtempSync(path.join(tmpdir(), 'tokenmeter-faults-'));
+  const config = validateConfig(
+    {
+      receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${httpPort}` }, grpc: { endpoint: `127.0.0.1:${grpcPort}` } } } },
+      processors: { costestimator: {}, traceassembly: { root_wait: '300ms', late_span_wait: '2s' } },
+      exporters: {
+        mlflow: {
+          tracking_uri: trackingUri,
+          experiment_id: experimentId,
+          timeout: '2s',
+          retry_on_failure: { initial_interval: '200ms', max_interval: '1s' },
+          ...mlflow,
+        },
+      },
+      admin: { enabled: false },
+      storage: { path: path.join(dir, 'state.db') },
+      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['mlflow'] } } },
+    },
+    components,
+  );
+  const service = new Service(config, components, silentLogger());
+  await service.start();
+  return { http: `http://127.0.0.1:${httpPort}/v1/traces`, grpc: `http://127.0.0.1:${grpcPort}`, shutdown: () => service.shutdown(5_000) };
+}
