@@ -53,8 +53,10 @@ export function countedCallOf(span: Span): CountedCall | undefined {
   const token = (key: string) => decodeNumber(findAttribute(span.attributes, `tokenmeter.tokens.${key}`)) ?? 0;
   return {
     node: call?.node,
-    model: call?.model,
-    provider: call?.provider,
+    // An aggregate root priced by the costestimator (no model-call span in its trace) is not recognised as a call:
+    // the model and provider it was priced under are on the span.
+    model: call?.model ?? decodeString(findAttribute(span.attributes, 'mlflow.llm.model')),
+    provider: call?.provider ?? decodeString(findAttribute(span.attributes, 'mlflow.llm.provider')),
     tokens: { input: token('input'), output: token('output'), cacheRead: token('cache_read'), cacheWrite: token('cache_write'), reasoning: token('reasoning') },
     cost: mlflowCostOf(findAttribute(span.attributes, 'mlflow.llm.cost')),
     durationNs: durationNs(span),
