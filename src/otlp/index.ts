@@ -7,4 +7,4 @@ export { decodeTracesJson } from './json/decode-traces.js';
 export { encodeTracesJson } from './json/encode-traces.js';
 export { decodeExportTraceResponse, encodeExportTraceResponse } from './protobuf/export-response.js';
 export type { RpcStatus } from './rpc-status.js';
-export { decodeRpcStatus, encodeRpcStatus } from './rpc-status.js';
+export { decodeRetryInfo, decodeRpcStatus, encodeRetryInfo, encodeRpcStatus } from './rpc-status.js';

@@ -41,11 +41,18 @@ function encodeRpcStatusProtobuf(status: RpcStatus): Uint8Array {
     chunks.push(bytesField(3, anyMessage(BAD_REQUEST_TYPE, concat(violations))));
   }
   if (status.retryDelaySeconds !== undefined) {
-    const { seconds, nanos } = toDuration(status.retryDelaySeconds);
-    const duration = concat([varintField(1, seconds), varintField(2, nanos)]);
-    chunks.push(bytesField(3, anyMessage(RETRY_INFO_TYPE, bytesField(1, duration))));
+    chunks.push(bytesField(3, anyMessage(RETRY_INFO_TYPE, encodeRetryInfo(status.retryDelaySeconds))));
   }
   return concat(chunks);
+}
+
+/**
+ * A bare `google.rpc.RetryInfo`. Besides its place inside the Status details, gRPC servers also send it alone in the
+ * `google.rpc.retryinfo-bin` trailer: that is the only place OpenTelemetry's Python exporter reads it from.
+ */
+export function encodeRetryInfo(delaySeconds: number): Uint8Array {
+  const { seconds, nanos } = toDuration(delaySeconds);
+  return bytesField(1, concat([varintField(1, seconds), varintField(2, nanos)]));
 }
 
 /** A `google.protobuf.Any`: #1 type_url, #2 value. */
@@ -126,7 +133,8 @@ function decodeBadRequest(bytes: Uint8Array): { field: string; description: stri
   return violations;
 }
 
-function decodeRetryInfo(bytes: Uint8Array): number {
+/** The delay of a bare `google.rpc.RetryInfo`, in seconds. */
+export function decodeRetryInfo(bytes: Uint8Array): number {
   const reader = new ProtoReader(bytes);
   let seconds = 0;
   let nanos = 0;

@@ -1,7 +1,7 @@
 import { Client, Metadata, credentials } from '@grpc/grpc-js';
 import type { ServerUnaryCall, ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeExportTraceResponse, decodeRpcStatus, encodeTracesProtobuf } from '../../otlp/index.js';
+import { decodeExportTraceResponse, decodeRetryInfo, decodeRpcStatus, encodeTracesProtobuf } from '../../otlp/index.js';
 import type { RpcStatus } from '../../otlp/index.js';
 import type { TracesData } from '../../otlp/model.js';
 import { stringValue } from '../../otlp/model.js';
@@ -158,6 +158,9 @@ describe('OTLP/gRPC receiver', () => {
     const overloaded = await exportCall(client, encodeTracesProtobuf(request({ name: 'a' })));
     expect(overloaded.error?.code).toBe(GrpcCode.UNAVAILABLE);
     expect(statusDetails(overloaded.error).retryDelaySeconds).toBe(2);
+    // Also alone in its own trailer, where OpenTelemetry's Python exporter looks for it.
+    const retryInfo = overloaded.error?.metadata.get('google.rpc.retryinfo-bin')[0];
+    expect(retryInfo instanceof Buffer && decodeRetryInfo(retryInfo)).toBe(2);
     consumer.failWith = new PipelineError('mlflow down', 'unavailable');
     const unavailable = await exportCall(client, encodeTracesProtobuf(request({ name: 'a' })));
     expect(unavailable.error?.code).toBe(GrpcCode.UNAVAILABLE);

@@ -1,6 +1,12 @@
 import { Metadata, Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Deadline, ServerUnaryCall, ServiceDefinition, handleUnaryCall } from '@grpc/grpc-js';
-import { OtlpDecodeError, decodeTracesProtobuf, encodeExportTraceResponse, encodeRpcStatus } from '../../otlp/index.js';
+import {
+  OtlpDecodeError,
+  decodeTracesProtobuf,
+  encodeExportTraceResponse,
+  encodeRetryInfo,
+  encodeRpcStatus,
+} from '../../otlp/index.js';
 import type { RpcStatus } from '../../otlp/index.js';
 import type { TracesData } from '../../otlp/model.js';
 import type { PipelineError, Receiver, TracesConsumer } from '../../pipeline/consumer.js';
@@ -130,6 +136,9 @@ function toStatusResponse(error: unknown, logger: Logger): { code: number; detai
   }
   const metadata = new Metadata();
   metadata.set('grpc-status-details-bin', toBuffer(encodeRpcStatus(status, 'protobuf')));
+  if (status.retryDelaySeconds !== undefined) {
+    metadata.set('google.rpc.retryinfo-bin', toBuffer(encodeRetryInfo(status.retryDelaySeconds)));
+  }
   return { code: status.code, details: status.message, metadata };
 }
 
