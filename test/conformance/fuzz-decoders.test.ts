@@ -23,7 +23,7 @@ import { TRACE_SERVICE_EXPORT_PATH } from '../../src/receivers/otlp/grpc-receive
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { Random, randomTraces } from '../fixtures/random-traces.js';
 import { makeRequest, makeSpan } from '../fixtures/spans.js';
-import { freePort } from './free-port.js';
+import { getFreePort } from '../harness/mlflow-server.js';
 
 /** One way of damaging a valid body, as a network, a buggy SDK or an attacker might. */
 function mutate(body: Uint8Array, random: Random): Uint8Array {
@@ -103,7 +103,7 @@ describe('receivers under mutated bodies', () => {
   const marker = (name: string): Uint8Array => encodeTracesProtobuf(makeRequest(makeSpan({ name })));
 
   beforeAll(async () => {
-    const [httpPort, grpcPort] = [await freePort(), await freePort()];
+    const [httpPort, grpcPort] = [await getFreePort(), await getFreePort()];
     httpUrl = `http://127.0.0.1:${httpPort}/v1/traces`;
     const config = otlpReceiverConfigSchema.parse({
       protocols: { http: { endpoint: `127.0.0.1:${httpPort}` }, grpc: { endpoint: `127.0.0.1:${grpcPort}` } },

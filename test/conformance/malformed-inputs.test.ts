@@ -9,62 +9,22 @@ import { Client, credentials } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeExportTraceResponse, decodeRpcStatus, encodeTracesProtobuf } from '../../src/otlp/index.js';
-import type { TracesData } from '../../src/otlp/model.js';
-import type { Receiver, TracesConsumer } from '../../src/pipeline/consumer.js';
+import type { Receiver } from '../../src/pipeline/consumer.js';
 import { otlpReceiverConfigSchema } from '../../src/receivers/otlp/config.js';
 import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
 import { GrpcCode } from '../../src/receivers/otlp/grpc-codes.js';
 import { TRACE_SERVICE_EXPORT_PATH } from '../../src/receivers/otlp/grpc-receiver.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
-import { freePort } from './free-port.js';
+import { RecordingConsumer } from '../fixtures/recording-consumer.js';
+import { makeRequest, makeSpan } from '../fixtures/spans.js';
+import { getFreePort } from '../harness/mlflow-server.js';
 
 const LIMIT = 64 * 1024;
 
-class RecordingConsumer implements TracesConsumer {
-  received: TracesData[] = [];
-  async consume(data: TracesData): Promise<void> {
-    this.received.push(data);
-  }
-  names(): string[] {
-    return this.received.flatMap((data) => data.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((span) => span.name))));
-  }
-}
-
 function request(name: string, traceId = new Uint8Array(16).fill(7)): Uint8Array {
-  return encodeTracesProtobuf({
-    resourceSpans: [
-      {
-        resource: undefined,
-        scopeSpans: [
-          {
-            scope: undefined,
-            spans: [
-              {
-                traceId,
-                spanId: new Uint8Array(8).fill(9),
-                traceState: '',
-                parentSpanId: new Uint8Array(0),
-                flags: 0,
-                name,
-                kind: 1,
-                startTimeUnixNano: 1n,
-                endTimeUnixNano: 2n,
-                attributes: [],
-                droppedAttributesCount: 0,
-                events: [],
-                droppedEventsCount: 0,
-                links: [],
-                droppedLinksCount: 0,
-                status: { code: 0, message: '' },
-              },
-            ],
-            schemaUrl: '',
-          },
-        ],
-        schemaUrl: '',
-      },
-    ],
-  });
+  return encodeTracesProtobuf(
+    makeRequest(makeSpan({ traceId, spanId: new Uint8Array(8).fill(9), name, startTimeUnixNano: 1n, endTimeUnixNano: 2n })),
+  );
 }
 
 const truncated = () => request('truncated').subarray(0, -5);
@@ -79,7 +39,7 @@ let httpUrl: string;
 let grpcAddress: string;
 
 beforeAll(async () => {
-  const [httpPort, grpcPort] = [await freePort(), await freePort()];
+  const [httpPort, grpcPort] = [await getFreePort(), await getFreePort()];
   httpUrl = `http://127.0.0.1:${httpPort}/v1/traces`;
   grpcAddress = `127.0.0.1:${grpcPort}`;
   const config = otlpReceiverConfigSchema.parse({

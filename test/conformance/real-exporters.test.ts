@@ -9,24 +9,16 @@ import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TracesData } from '../../src/otlp/model.js';
-import type { Receiver, TracesConsumer } from '../../src/pipeline/consumer.js';
+import type { Receiver } from '../../src/pipeline/consumer.js';
 import { otlpReceiverConfigSchema } from '../../src/receivers/otlp/config.js';
 import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { RecordingConsumer } from '../fixtures/recording-consumer.js';
+import { getFreePort } from '../harness/mlflow-server.js';
 import { repoRoot, venvPython } from '../harness/paths.js';
 import { runLanggraphApp } from '../harness/python-app.js';
-import { freePort } from './free-port.js';
 import { expectSampleTrace, sampleTrace } from './sample-trace.js';
 import { buildSampleSpans } from './sdk-spans.js';
-
-/** The next stage of the pipeline: records every batch the receiver hands on. */
-class RecordingConsumer implements TracesConsumer {
-  received: TracesData[] = [];
-  async consume(data: TracesData): Promise<void> {
-    this.received.push(data);
-  }
-}
 
 type Compression = NonNullable<NonNullable<ConstructorParameters<typeof ProtoTraceExporter>[0]>['compression']>;
 const COMPRESSIONS = ['none', 'gzip'] as const;
@@ -40,7 +32,7 @@ let grpcUrl: string;
 let spans: ReadableSpan[];
 
 beforeAll(async () => {
-  const [httpPort, grpcPort] = [await freePort(), await freePort()];
+  const [httpPort, grpcPort] = [await getFreePort(), await getFreePort()];
   httpUrl = `http://127.0.0.1:${httpPort}/v1/traces`;
   grpcUrl = `http://127.0.0.1:${grpcPort}`;
   const config = otlpReceiverConfigSchema.parse({

@@ -11,21 +11,14 @@ import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TracesData } from '../../src/otlp/model.js';
-import type { Receiver, TracesConsumer } from '../../src/pipeline/consumer.js';
+import type { Receiver } from '../../src/pipeline/consumer.js';
 import { otlpReceiverConfigSchema } from '../../src/receivers/otlp/config.js';
 import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
-import { freePort } from './free-port.js';
+import { RecordingConsumer } from '../fixtures/recording-consumer.js';
+import { getFreePort } from '../harness/mlflow-server.js';
 import { expectSampleTrace } from './sample-trace.js';
 import { buildSampleSpans } from './sdk-spans.js';
-
-class RecordingConsumer implements TracesConsumer {
-  received: TracesData[] = [];
-  async consume(data: TracesData): Promise<void> {
-    this.received.push(data);
-  }
-}
 
 const consumer = new RecordingConsumer();
 const dir = mkdtempSync(path.join(tmpdir(), 'tokenmeter-tls-'));
@@ -40,7 +33,7 @@ beforeAll(async () => {
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
     '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
   ], { stdio: 'ignore' });
-  [httpsPort, grpcPort] = [await freePort(), await freePort()];
+  [httpsPort, grpcPort] = [await getFreePort(), await getFreePort()];
   const tls = { cert_file: certFile, key_file: keyFile };
   const config = otlpReceiverConfigSchema.parse({
     protocols: { http: { endpoint: `127.0.0.1:${httpsPort}`, tls }, grpc: { endpoint: `127.0.0.1:${grpcPort}`, tls } },

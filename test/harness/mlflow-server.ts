@@ -57,6 +57,10 @@ process.once('exit', () => {
   for (const pgid of liveProcessGroups) signalGroup(pgid, 'SIGKILL');
 });
 
+/**
+ * A port free on 127.0.0.1 right now, for servers that must be told their port up front (MLflow, components built
+ * by a factory from config); tests that construct a receiver directly use port 0 instead.
+ */
 export async function getFreePort(): Promise<number> {
   return await new Promise<number>((resolve, reject) => {
     const probe = createServer();

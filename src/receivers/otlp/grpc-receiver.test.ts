@@ -1,10 +1,11 @@
 import { Client, Metadata, credentials } from '@grpc/grpc-js';
 import type { ServerUnaryCall, ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingConsumer } from '../../../test/fixtures/recording-consumer.js';
+import { appSource, makeRequestFrom, makeSpan } from '../../../test/fixtures/spans.js';
 import { decodeExportTraceResponse, decodeRetryInfo, decodeRpcStatus, encodeTracesProtobuf } from '../../otlp/index.js';
 import type { RpcStatus } from '../../otlp/index.js';
 import type { TracesData } from '../../otlp/model.js';
-import { stringValue } from '../../otlp/model.js';
 import { PipelineError } from '../../pipeline/consumer.js';
 import type { TracesConsumer } from '../../pipeline/consumer.js';
 import { silentLogger } from '../../telemetry/logger.js';
@@ -12,52 +13,21 @@ import { grpcProtocolConfigSchema } from './config.js';
 import { GrpcCode } from './grpc-codes.js';
 import { OtlpGrpcReceiver, TRACE_SERVICE_EXPORT_PATH, exportHandler } from './grpc-receiver.js';
 
-/** The next stage of the pipeline, recording what it is given; it can be told to fail like a full queue. */
-class RecordingConsumer implements TracesConsumer {
-  received: TracesData[] = [];
-  failWith: PipelineError | undefined;
-  async consume(data: TracesData): Promise<void> {
-    if (this.failWith) throw this.failWith;
-    this.received.push(data);
-  }
-  names(): string[] {
-    return this.received.flatMap((data) => data.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((span) => span.name))));
-  }
-}
-
+/** A request from service `app` with one span a name, as an SDK exports them (flags 0x301, kind CLIENT). */
 function request(...spans: { name: string; traceByte?: number }[]): TracesData {
-  return {
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: stringValue('app') }], droppedAttributesCount: 0, entityRefs: [] },
-        scopeSpans: [
-          {
-            scope: { name: 'test', version: '1', attributes: [], droppedAttributesCount: 0 },
-            spans: spans.map(({ name, traceByte = 1 }) => ({
-              traceId: new Uint8Array(16).fill(traceByte),
-              spanId: new Uint8Array(8).fill(2),
-              traceState: '',
-              parentSpanId: new Uint8Array(0),
-              flags: 0x301,
-              name,
-              kind: 3,
-              startTimeUnixNano: 1_700_000_000_000_000_001n,
-              endTimeUnixNano: 1_700_000_000_500_000_001n,
-              attributes: [],
-              droppedAttributesCount: 0,
-              events: [],
-              droppedEventsCount: 0,
-              links: [],
-              droppedLinksCount: 0,
-              status: { code: 0, message: '' },
-            })),
-            schemaUrl: '',
-          },
-        ],
-        schemaUrl: '',
-      },
-    ],
-  };
+  return makeRequestFrom(
+    appSource(),
+    ...spans.map(({ name, traceByte = 1 }) =>
+      makeSpan({
+        traceId: new Uint8Array(16).fill(traceByte),
+        flags: 0x301,
+        name,
+        kind: 3,
+        startTimeUnixNano: 1_700_000_000_000_000_001n,
+        endTimeUnixNano: 1_700_000_000_500_000_001n,
+      }),
+    ),
+  );
 }
 
 interface CallResult {

@@ -1,57 +1,32 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingConsumer } from '../../../test/fixtures/recording-consumer.js';
+import { appSource, makeRequestFrom, makeSpan } from '../../../test/fixtures/spans.js';
 import { decodeExportTraceResponse, decodeRpcStatus, encodeTracesJson, encodeTracesProtobuf } from '../../otlp/index.js';
-import type { TracesData } from '../../otlp/model.js';
+import type { Span, TracesData } from '../../otlp/model.js';
 import { stringValue } from '../../otlp/model.js';
 import { PipelineError } from '../../pipeline/consumer.js';
-import type { TracesConsumer } from '../../pipeline/consumer.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { httpProtocolConfigSchema } from './config.js';
 import { GrpcCode } from './grpc-codes.js';
 import { OtlpHttpReceiver } from './http-receiver.js';
 
-/** The next stage of the pipeline, recording what it is given; it can be told to fail like a full queue. */
-class RecordingConsumer implements TracesConsumer {
-  received: TracesData[] = [];
-  failWith: PipelineError | undefined;
-  async consume(data: TracesData): Promise<void> {
-    if (this.failWith) throw this.failWith;
-    this.received.push(data);
-  }
-}
-
-function span(name: string, traceByte = 1, spanByte = 2) {
-  return {
+/** A span as an SDK exports it (flags 0x301, kind CLIENT, status OK), naming its model. */
+function span(name: string, traceByte = 1, spanByte = 2): Span {
+  return makeSpan({
     traceId: new Uint8Array(16).fill(traceByte),
     spanId: new Uint8Array(8).fill(spanByte),
-    traceState: '',
-    parentSpanId: new Uint8Array(0),
     flags: 0x301,
     name,
     kind: 3,
     startTimeUnixNano: 1_700_000_000_000_000_001n,
     endTimeUnixNano: 1_700_000_000_500_000_001n,
     attributes: [{ key: 'gen_ai.request.model', value: stringValue('gpt-4o-mini') }],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
     status: { code: 1, message: '' },
-  };
+  });
 }
 
-function request(...spans: ReturnType<typeof span>[]): TracesData {
-  return {
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: stringValue('app') }], droppedAttributesCount: 0, entityRefs: [] },
-        scopeSpans: [{ scope: { name: 'test', version: '1', attributes: [], droppedAttributesCount: 0 }, spans, schemaUrl: '' }],
-        schemaUrl: '',
-      },
-    ],
-  };
-}
+const request = (...spans: Span[]): TracesData => makeRequestFrom(appSource(), ...spans);
 
 describe('OTLP/HTTP receiver', () => {
   const consumer = new RecordingConsumer();
