@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createUniqueExperiment, getTrace } from '../../../test/harness/mlflow-client.js';
+import { makeRequest, makeSpan } from '../../../test/fixtures/spans.js';
 import { getFreePort } from '../../../test/harness/mlflow-server.js';
 import { doubleValue, intValue, stringValue } from '../../otlp/model.js';
-import type { Span, TracesData } from '../../otlp/model.js';
+import type { Span } from '../../otlp/model.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { mlflowExporterConfigSchema } from './config.js';
 import { MlflowExporter } from './exporter.js';
@@ -17,29 +18,17 @@ function rootSpan(attributes: Span['attributes'] = []): Span {
   const traceId = new Uint8Array(16);
   new DataView(traceId.buffer).setUint32(12, nextId++);
   traceId[0] = 0xab;
-  return {
+  return makeSpan({
     traceId,
     spanId: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, nextId & 0xff]),
-    traceState: '',
-    parentSpanId: new Uint8Array(0),
     flags: 1,
     name: 'workflow',
-    kind: 1,
     startTimeUnixNano: BigInt(Date.now()) * 1_000_000n,
     endTimeUnixNano: BigInt(Date.now() + 5) * 1_000_000n,
     attributes,
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
     status: { code: 1, message: '' },
-  };
+  });
 }
-
-const batch = (...spans: Span[]): TracesData => ({
-  resourceSpans: [{ resource: undefined, scopeSpans: [{ scope: undefined, spans, schemaUrl: '' }], schemaUrl: '' }],
-});
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -59,7 +48,7 @@ describe('MLflow wire fixes', () => {
       { key: 'mlflow.spanInputs', value: stringValue('"hello"') },
     ]);
     span.raw = new Uint8Array([1]);
-    applyMlflowWireFixes(batch(span));
+    applyMlflowWireFixes(makeRequest(span));
     expect(span.attributes).toEqual([
       { key: 'mlflow.spanType', value: stringValue('CHAT_MODEL') },
       { key: 'mlflow.spanInputs', value: stringValue('"hello"') },
@@ -71,7 +60,7 @@ describe('MLflow wire fixes', () => {
     const span = rootSpan([{ key: 'mlflow.spanType', value: stringValue('LLM') }]);
     const raw = new Uint8Array([1]);
     span.raw = raw;
-    applyMlflowWireFixes(batch(span));
+    applyMlflowWireFixes(makeRequest(span));
     expect(span.attributes).toEqual([{ key: 'mlflow.spanType', value: stringValue('LLM') }]);
     expect(span.raw).toBe(raw);
   });
@@ -89,7 +78,7 @@ describe('MLflow exporter against a real MLflow server', () => {
     exporter = new MlflowExporter(mlflowExporterConfigSchema.parse({ tracking_uri: mlflowUrl, experiment_name: name }), silentLogger());
     await exporter.start();
     const span = rootSpan([{ key: 'mlflow.spanType', value: stringValue('"WORKFLOW"') }]);
-    await exporter.consume(batch(span));
+    await exporter.consume(makeRequest(span));
     await until(() => exporter!.stats.delivered.spans === 1);
     const trace = await getTrace(mlflowUrl, `tr-${hex(span.traceId)}`);
     expect(trace?.trace_info.trace_location?.mlflow_experiment?.experiment_id).toMatch(/^\d+$/);
@@ -102,7 +91,7 @@ describe('MLflow exporter against a real MLflow server', () => {
     exporter = new MlflowExporter(mlflowExporterConfigSchema.parse({ tracking_uri: mlflowUrl, experiment_id: experimentId }), silentLogger());
     await exporter.start();
     const span = rootSpan();
-    await exporter.consume(batch(span));
+    await exporter.consume(makeRequest(span));
     await until(() => exporter!.stats.delivered.spans === 1);
     const trace = await getTrace(mlflowUrl, `tr-${hex(span.traceId)}`);
     expect(trace?.trace_info.trace_location?.mlflow_experiment?.experiment_id).toBe(experimentId);
@@ -114,7 +103,7 @@ describe('MLflow exporter against a real MLflow server', () => {
       silentLogger(),
     );
     await exporter.start();
-    await exporter.consume(batch(rootSpan()));
+    await exporter.consume(makeRequest(rootSpan()));
     await until(() => exporter!.stats.failed.batches === 1);
     expect(exporter.stats.delivered.batches).toBe(0);
   });
@@ -131,10 +120,10 @@ describe('MLflow exporter against a real MLflow server', () => {
       silentLogger(),
     );
     await exporter.start();
-    await exporter.consume(batch(rootSpan())); // taken by the worker, retrying
+    await exporter.consume(makeRequest(rootSpan())); // taken by the worker, retrying
     await until(() => exporter!.stats.queued === 0);
-    await exporter.consume(batch(rootSpan())); // waits in the queue
-    await expect(exporter.consume(batch(rootSpan()))).rejects.toMatchObject({ kind: 'overloaded' });
+    await exporter.consume(makeRequest(rootSpan())); // waits in the queue
+    await expect(exporter.consume(makeRequest(rootSpan()))).rejects.toMatchObject({ kind: 'overloaded' });
     expect(exporter.stats.delivered.batches).toBe(0);
     expect(exporter.stats.failed.batches).toBe(0);
   });
@@ -203,7 +192,7 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     const exporter = await startExporter(experimentId);
     const root = enrichedRoot({ cost: 0.001234, input: 800, output: 90, providers: ['openai', 'anthropic'] });
     const traceId = `tr-${hex(root.traceId)}`;
-    await exporter.consume(batch(root));
+    await exporter.consume(makeRequest(root));
     await until(() => exporter.stats.followUps.assessmentsCreated === 4);
 
     const first = (await storedTrace(traceId))!;
@@ -226,7 +215,7 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     const resent = enrichedRoot({ cost: 0.002, input: 900, output: 100, providers: ['openai', 'anthropic'] });
     resent.traceId = root.traceId;
     resent.spanId = root.spanId;
-    await exporter.consume(batch(resent));
+    await exporter.consume(makeRequest(resent));
     await until(() => exporter.stats.followUps.assessmentsUpdated === 4);
     const updated = (await storedTrace(traceId))!;
     expect(updated.assessments).toHaveLength(4);
@@ -239,13 +228,13 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     const root = enrichedRoot({ cost: 0.5, input: 10, output: 5, providers: ['openai'] });
     const traceId = `tr-${hex(root.traceId)}`;
     const before = await startExporter(experimentId);
-    await before.consume(batch(root));
+    await before.consume(makeRequest(root));
     await until(() => before.stats.followUps.assessmentsCreated === 4);
     const after = await startExporter(experimentId, { feedback: { source_id: 'cost_estimator' } });
-    await after.consume(batch(enrichedRoot({ cost: 0.5, input: 10, output: 5, providers: ['openai'] })));
+    await after.consume(makeRequest(enrichedRoot({ cost: 0.5, input: 10, output: 5, providers: ['openai'] })));
     const again = enrichedRoot({ cost: 0.5, input: 10, output: 5, providers: ['openai'] });
     again.traceId = root.traceId;
-    await after.consume(batch(again));
+    await after.consume(makeRequest(again));
     await until(() => after.stats.followUps.assessmentsUpdated === 4);
     expect((await storedTrace(traceId))!.assessments).toHaveLength(4);
   });
@@ -256,10 +245,10 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     const root = enrichedRoot({ cost: 0.25, input: 1, output: 2, providers: ['openai'] });
     const traceId = `tr-${hex(root.traceId)}`;
     // The follow-up of a root MLflow does not have yet, as when a batch is committed after its answer.
-    exporter['followUps'].enqueue(followUpsOf(batch(root)));
+    exporter['followUps'].enqueue(followUpsOf(makeRequest(root)));
     await until(() => exporter.stats.followUps.retries >= 2);
     expect(await storedTrace(traceId)).toBeUndefined();
-    await exporter.consume(batch(rootSpanOf(root)));
+    await exporter.consume(makeRequest(rootSpanOf(root)));
     await until(() => exporter.stats.followUps.assessmentsCreated === 4);
     const assessments = byName((await storedTrace(traceId))!.assessments);
     expect(assessments['cost']).toMatchObject({ source: { source_id: 'tokenmeter-test' }, feedback: { value: 0.25 } });
@@ -269,7 +258,7 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-feedback-off');
     const exporter = await startExporter(experimentId, { feedback: { enabled: false }, trace_name_tag: false });
     const root = enrichedRoot({ cost: 1, input: 1, output: 1, providers: ['openai'] });
-    await exporter.consume(batch(root));
+    await exporter.consume(makeRequest(root));
     await until(() => exporter.stats.delivered.spans === 1);
     await exporter.shutdown(2000);
     const stored = (await storedTrace(`tr-${hex(root.traceId)}`))!;

@@ -4,6 +4,7 @@
  * assessment and its overrider alone, and still updates the token assessments nobody overrode.
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { makeRequest, makeSpan } from '../../../test/fixtures/spans.js';
 import { createUniqueExperiment, getTrace } from '../../../test/harness/mlflow-client.js';
 import { encodeTracesProtobuf } from '../../otlp/index.js';
 import type { Span } from '../../otlp/index.js';
@@ -23,29 +24,20 @@ afterEach(async () => {
 
 function rootSpan(traceId: Uint8Array): Span {
   const now = BigInt(Date.now()) * 1_000_000n;
-  return {
+  return makeSpan({
     traceId,
     spanId: Uint8Array.from([9, 8, 7, 6, 5, 4, 3, 2]),
-    traceState: '',
-    parentSpanId: new Uint8Array(0),
     flags: 1,
     name: 'checkout',
-    kind: 1,
     startTimeUnixNano: now,
     endTimeUnixNano: now + 5_000_000n,
-    attributes: [],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
     status: { code: 1, message: '' },
-  };
+  });
 }
 
 async function storeTrace(experimentId: string): Promise<string> {
   const traceId = Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
-  const body = encodeTracesProtobuf({ resourceSpans: [{ resource: undefined, scopeSpans: [{ scope: undefined, spans: [rootSpan(traceId)], schemaUrl: '' }], schemaUrl: '' }] });
+  const body = encodeTracesProtobuf(makeRequest(rootSpan(traceId)));
   const response = await fetch(`${mlflowUrl}/v1/traces`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-protobuf', 'x-mlflow-experiment-id': experimentId },
