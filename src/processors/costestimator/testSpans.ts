@@ -1,6 +1,7 @@
 /** Builders for spans as instrumentations send them; shared by the tests and the benchmark. */
 import { doubleValue, intValue, stringValue } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span, TracesData } from '../../otlp/index.js';
+import { makeRequest, makeSpan as makeOtlpSpan } from '../../../test/fixtures/spans.js';
 
 export type AttributeInput = string | number | boolean | AnyValue;
 
@@ -39,27 +40,18 @@ export interface SpanSpec {
 
 export function makeSpan(spec: SpanSpec): Span {
   const start = BigInt(Date.parse(spec.start ?? '2025-09-01T12:00:00Z')) * 1_000_000n;
-  return {
+  return makeOtlpSpan({
     traceId: idBytes(spec.trace ?? 't1', 16),
     spanId: idBytes(spec.id ?? 's1', 8),
-    traceState: '',
     parentSpanId: spec.parent === undefined ? new Uint8Array(0) : idBytes(spec.parent, 8),
-    flags: 0,
     name: spec.name ?? 'span',
-    kind: 1,
     startTimeUnixNano: start,
     endTimeUnixNano: start + 1_000_000n,
     attributes: spec.attributes,
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { message: '', code: 0 },
     raw: spec.raw,
-  };
+  });
 }
 
 export function tracesData(spans: Span[]): TracesData {
-  return { resourceSpans: [{ resource: undefined, schemaUrl: '', scopeSpans: [{ scope: undefined, schemaUrl: '', spans }] }] };
+  return makeRequest(...spans);
 }
