@@ -50,6 +50,19 @@ export interface TraceColumns {
   recorded_ms: number;
 }
 
+/** The token counts, as columns of both tables. */
+export type TokenColumns = Pick<CallColumns, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'reasoning_tokens'>;
+
+function tokenColumns(tokens: CallRow['tokens']): TokenColumns {
+  return {
+    input_tokens: tokens.input,
+    output_tokens: tokens.output,
+    cache_read_tokens: tokens.cacheRead,
+    cache_write_tokens: tokens.cacheWrite,
+    reasoning_tokens: tokens.reasoning,
+  };
+}
+
 export function callColumns(row: CallRow): CallColumns {
   return {
     span_id: row.spanId,
@@ -61,11 +74,7 @@ export function callColumns(row: CallRow): CallColumns {
     provider: row.provider,
     status: row.status,
     unpriced_reason: row.unpricedReason,
-    input_tokens: row.tokens.input,
-    output_tokens: row.tokens.output,
-    cache_read_tokens: row.tokens.cacheRead,
-    cache_write_tokens: row.tokens.cacheWrite,
-    reasoning_tokens: row.tokens.reasoning,
+    ...tokenColumns(row.tokens),
     cost_usd: row.costUsd,
     input_usd: row.split?.input ?? null,
     cache_read_usd: row.split?.cacheRead ?? null,
@@ -88,11 +97,7 @@ export function traceColumns(row: TraceRow): TraceColumns {
     source: row.source,
     calls: row.calls,
     unpriced_calls: row.unpricedCalls,
-    input_tokens: row.tokens.input,
-    output_tokens: row.tokens.output,
-    cache_read_tokens: row.tokens.cacheRead,
-    cache_write_tokens: row.tokens.cacheWrite,
-    reasoning_tokens: row.tokens.reasoning,
+    ...tokenColumns(row.tokens),
     cost_usd: row.costUsd,
     models: JSON.stringify(row.models),
     bottleneck_node: row.bottleneckNode,
@@ -103,7 +108,7 @@ export function traceColumns(row: TraceRow): TraceColumns {
   };
 }
 
-function tokensOf(columns: CallColumns | TraceColumns): CallRow['tokens'] {
+export function tokensOf(columns: TokenColumns): CallRow['tokens'] {
   return {
     input: columns.input_tokens,
     output: columns.output_tokens,

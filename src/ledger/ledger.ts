@@ -7,9 +7,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
-import { CALL_COLUMN_NAMES, callColumns, placeholders, TRACE_COLUMN_NAMES, traceColumns, traceRowOf } from './columns.js';
-import type { CallColumns, TraceColumns } from './columns.js';
-import type { CallRecord, CallRow, LiveEvent, LiveEventBody, RootRecord, TokenCounts, TraceRow, TraceTotals } from './records.js';
+import { CALL_COLUMN_NAMES, callColumns, placeholders, TRACE_COLUMN_NAMES, tokensOf, traceColumns, traceRowOf } from './columns.js';
+import type { CallColumns, TokenColumns, TraceColumns } from './columns.js';
+import type { CallRecord, CallRow, LiveEvent, LiveEventBody, RootRecord, TraceRow, TraceTotals } from './records.js';
 import { migrate } from './schema.js';
 import { LedgerSummaries } from './summary.js';
 import { LedgerWindowQueries } from './window.js';
@@ -25,16 +25,8 @@ export interface LedgerUpdate {
   events: LiveEvent[];
 }
 
-interface CallTotalsColumns {
-  calls: number;
-  unpriced_calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
-}
+/** What a trace's calls add up to, as the trace's columns. */
+type CallTotalsColumns = Pick<TraceColumns, 'calls' | 'unpriced_calls' | keyof TokenColumns | 'cost_usd'>;
 
 function changed(before: TraceColumns, after: TraceColumns): boolean {
   return TRACE_COLUMN_NAMES.some((name) => before[name as keyof TraceColumns] !== after[name as keyof TraceColumns]);
@@ -208,13 +200,7 @@ export class Ledger {
   /** A trace's totals from its call rows; the bottleneck is the node with the most LLM time. */
   private sumCalls(traceId: string): TraceTotals {
     const sums = this.callTotals.get(traceId)!;
-    const tokens: TokenCounts = {
-      input: sums.input_tokens,
-      output: sums.output_tokens,
-      cacheRead: sums.cache_read_tokens,
-      cacheWrite: sums.cache_write_tokens,
-      reasoning: sums.reasoning_tokens,
-    };
+    const tokens = tokensOf(sums);
     const byNode = this.callTimeByNode.all(traceId);
     const totalMs = byNode.reduce((sum, entry) => sum + entry.ms, 0);
     const top = byNode.find((entry) => entry.node !== '');
