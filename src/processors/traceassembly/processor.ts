@@ -1,10 +1,10 @@
 import { toHex } from '../../otlp/index.js';
-import type { InstrumentationScope, Resource, Span, TracesData } from '../../otlp/index.js';
+import type { Span, TracesData } from '../../otlp/index.js';
 import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { TraceAssemblyConfig } from './config.js';
 import { enrichRoot } from './enrich.js';
-import type { OpenTraceStore } from './store.js';
+import type { OpenTraceStore, StoredRoot } from './store.js';
 import { carriesAdditiveTotals, countedCallOf, durationNs, graphContextOf, isLocalRoot, nodeSpanOf } from './spanFacts.js';
 import type { CountedCall } from './spanFacts.js';
 import { RunningSummary } from './summary.js';
@@ -36,16 +36,8 @@ export interface TraceAssemblyStats {
   rootForwardFailures: number;
 }
 
-/** Where a root span came from, so that it leaves with its own resource and scope. */
-interface HeldRoot {
-  span: Span;
-  resource: Resource | undefined;
-  resourceSchemaUrl: string;
-  scope: InstrumentationScope | undefined;
-  scopeSchemaUrl: string;
-  /** A root carrying usage or cost of its own (an LLM root) is sent once only: MLflow would add it twice. */
-  resendable: boolean;
-}
+/** A root span held with where it came from; the same shape the store keeps on disk. */
+type HeldRoot = StoredRoot;
 
 /**
  * collecting: no root yet, waiting for it (deadline: `trace_timeout` after the last span).

@@ -9,12 +9,14 @@ import type { InstrumentationScope, Resource, Span } from '../../otlp/index.js';
 import type { Store } from '../../storage/store.js';
 import type { SummaryState } from './summary.js';
 
+/** A root span with where it came from, so that it leaves with its own resource and scope. */
 export interface StoredRoot {
   span: Span;
   resource: Resource | undefined;
   resourceSchemaUrl: string;
   scope: InstrumentationScope | undefined;
   scopeSchemaUrl: string;
+  /** A root carrying usage or cost of its own (an LLM root) is sent once only: MLflow would add it twice. */
   resendable: boolean;
 }
 
