@@ -103,7 +103,7 @@ async function stored(mlflowUrl: string, traceId: string): Promise<StoredTrace |
  * trace, read once more for all of them, to compare exactly with what was sent. Each round asks only about the
  * traces not yet complete, so that many traces do not keep MLflow busy answering the test.
  */
-export async function storedTraces(mlflowUrl: string, sent: readonly SentTrace[], rounds = 240): Promise<Map<string, StoredTrace | undefined>> {
+export async function storedTraces(mlflowUrl: string, sent: readonly SentTrace[], rounds = 720): Promise<Map<string, StoredTrace | undefined>> {
   const readAll = async (traces: readonly SentTrace[]) =>
     new Map(await Promise.all(traces.map(async (trace) => [trace.traceId, await stored(mlflowUrl, trace.traceId)] as const)));
   let incomplete = [...sent];
