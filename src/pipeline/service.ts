@@ -2,6 +2,7 @@ import { AdminServer } from '../admin/server.js';
 import type { ComponentRegistry } from '../components.js';
 import type { TokenmeterConfig } from '../config/load.js';
 import { LedgerExporter } from '../exporters/ledger/exporter.js';
+import { TraceAssemblyProcessor } from '../processors/traceassembly/index.js';
 import { countSpans } from '../otlp/model.js';
 import type { Logger } from '../telemetry/logger.js';
 import { telemetry } from '../telemetry/metrics.js';
@@ -26,6 +27,18 @@ interface AdmissionCheck {
 
 function hasAdmissionCheck(exporter: object): exporter is AdmissionCheck {
   return typeof (exporter as Partial<AdmissionCheck>).admissionRefusal === 'function';
+}
+
+/**
+ * A trace whose root never came leaves trace assembly with no root span to carry its summary downstream; the
+ * ledgers of its pipeline still record it as a trace, from its calls.
+ */
+function recordTracesWithoutRoot(assembly: TraceAssemblyProcessor, ledgers: readonly LedgerExporter[]): void {
+  if (ledgers.length === 0) return;
+  assembly.onTraceFinished((trace) => {
+    if (trace.outcome !== 'root_missing') return;
+    for (const ledger of ledgers) ledger.recordTraceWithoutRoot(trace);
+  });
 }
 
 /**
@@ -76,10 +89,12 @@ export class Service {
           return exporter;
         }),
       );
+      const pipelineLedgers = pipeline.exporters.flatMap((id) => this.ledgers.get(id) ?? []);
       for (const id of [...pipeline.processors].reverse()) {
         const { type, config: processorConfig } = config.processors.get(id)!;
         const processor = registry.processors[type]!.create(processorConfig as never, context('processor', `${id}@${pipelineName}`), next);
         telemetry.watchProcessor(`${id}@${pipelineName}`, processor);
+        if (processor instanceof TraceAssemblyProcessor) recordTracesWithoutRoot(processor, pipelineLedgers);
         this.processors.push(processor);
         next = processor;
       }

@@ -1,5 +1,5 @@
 import { Ledger } from '../../ledger/index.js';
-import type { LiveEvent } from '../../ledger/index.js';
+import type { LedgerUpdate, LiveEvent } from '../../ledger/index.js';
 import type { TracesData } from '../../otlp/index.js';
 import { PipelineError } from '../../pipeline/consumer.js';
 import type { TracesExporter } from '../../pipeline/consumer.js';
@@ -7,6 +7,9 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { LedgerExporterConfig } from './config.js';
 import { costMetrics } from './costMetrics.js';
 import { readLedgerRecords } from './spanRecords.js';
+
+/** The workflow name of a trace recorded without its root span (which is what names the workflow). */
+export const ROOT_MISSING_WORKFLOW = '(root missing)';
 
 export type LiveEventListener = (events: readonly LiveEvent[]) => void;
 
@@ -56,6 +59,26 @@ export class LedgerExporter implements TracesExporter {
       this.logger.error({ err: error }, 'cannot write to the ledger');
       throw new PipelineError(`cannot write to the ledger: ${(error as Error).message}`, 'unavailable', 1);
     }
+    this.publish(update);
+  }
+
+  /**
+   * Records a trace that trace assembly gave up on because its root span never came, so that it still counts as a
+   * trace (and a workflow run) and not only as calls: its totals are summed from its call rows, under the workflow
+   * name `(root missing)`, until a root that arrives after all replaces them.
+   */
+  recordTraceWithoutRoot(trace: { traceId: string; extentMs: { start: number; end: number } | undefined }): void {
+    const ledger = this.opened;
+    if (ledger === undefined || trace.extentMs === undefined) return;
+    const root = { traceId: trace.traceId, service: null, workflow: ROOT_MISSING_WORKFLOW, status: 'unset' as const, totals: undefined };
+    try {
+      this.publish(ledger.record([], [{ ...root, startMs: trace.extentMs.start, endMs: trace.extentMs.end }]));
+    } catch (error) {
+      this.logger.error({ err: error, traceId: trace.traceId }, 'cannot record a trace without root in the ledger');
+    }
+  }
+
+  private publish(update: LedgerUpdate): void {
     costMetrics.observe(update);
     if (update.events.length === 0) return;
     for (const listener of this.listeners) listener(update.events);

@@ -48,6 +48,8 @@ export interface TraceSummary {
   llmTimeShare: number;
   /** Wall time of the workflow: the root span, else the extent of the spans seen. */
   wallMs: number;
+  /** When the first span seen started and the last one ended (Unix ms); undefined before any span. */
+  extentMs: { start: number; end: number } | undefined;
   spans: number;
 }
 
@@ -244,6 +246,10 @@ export class RunningSummary {
       bottleneck: bottleneck === undefined ? undefined : { node: bottleneck.node, share: share(bottleneck.wallNs, workflowNs) },
       llmTimeShare: share(this.llmNs, workflowNs),
       wallMs: ms(workflowNs),
+      extentMs:
+        this.firstStartNs === undefined || this.lastEndNs === undefined
+          ? undefined
+          : { start: Number(this.firstStartNs / 1_000_000n), end: Number(this.lastEndNs / 1_000_000n) },
       spans: this.spans,
     };
   }
