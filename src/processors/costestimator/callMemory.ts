@@ -22,16 +22,86 @@
  * Span ids are kept as numbers (see `spanKey`) rather than hex strings: no string building on every span.
  */
 
-interface TraceMemory {
-  parentOf: Map<number, number>;
-  /** Counted spans: whether the call had usage. */
-  counted: Map<number, boolean>;
-  /** Ancestors of counted spans: whether one of the calls below had usage. */
-  covered: Map<number, boolean>;
-  responseIds: Set<string>;
+/** Per-entry state bits: counted (with / without usage), covered (by a call with / without usage). */
+const COUNTED = 1;
+const COUNTED_WITH_USAGE = 2;
+const COVERED = 4;
+const COVERED_WITH_USAGE = 8;
+const NONE = -1;
+const MAX_STEPS = 1000;
+const TWO_POW_32 = 2 ** 32;
+
+/**
+ * The spans of one trace in an open-addressing table: span keys (53-bit numbers, kept unboxed in a double array),
+ * the entry of each span's parent (an index, so walking a chain does no hashing), and the state bits. Allocation is
+ * a handful of small arrays per trace instead of three Maps of boxed numbers.
+ */
+class TraceMemory {
+  readonly keys: number[] = [0.5];
+  readonly parent: number[] = [];
+  readonly state: number[] = [];
+  /** Entry index + 1 per hash slot, 0 when empty; the length is a power of two, at least twice the entries. */
+  private slots: number[] = new Array<number>(16).fill(0);
+  private shift = 28;
+  responseIds: Set<string> | undefined;
+  callsWithUsage = 0;
+  /** Neighbours in the recency list (older, newer). */
+  older: TraceMemory | undefined;
+  newer: TraceMemory | undefined;
+
+  constructor(readonly id: string) {
+    this.keys.length = 0;
+  }
+
+  /** The entry of a span, or NONE. */
+  find(key: number): number {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    for (let h = hash(key, this.shift); ; h = (h + 1) & mask) {
+      const entry = slots[h]!;
+      if (entry === 0) return NONE;
+      if (this.keys[entry - 1] === key) return entry - 1;
+    }
+  }
+
+  /** The entry of a span, created (parent unknown, no state) when absent. */
+  entry(key: number): number {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let h = hash(key, this.shift);
+    for (; ; h = (h + 1) & mask) {
+      const entry = slots[h]!;
+      if (entry === 0) break;
+      if (this.keys[entry - 1] === key) return entry - 1;
+    }
+    const index = this.keys.length;
+    this.keys.push(key);
+    this.parent.push(NONE);
+    this.state.push(0);
+    slots[h] = index + 1;
+    if ((index + 1) * 2 > slots.length) this.grow();
+    return index;
+  }
+
+  private grow(): void {
+    const slots = new Array<number>(this.slots.length * 2).fill(0);
+    this.shift--;
+    const mask = slots.length - 1;
+    for (let index = 0; index < this.keys.length; index++) {
+      let h = hash(this.keys[index]!, this.shift);
+      while (slots[h] !== 0) h = (h + 1) & mask;
+      slots[h] = index + 1;
+    }
+    this.slots = slots;
+  }
 }
 
-const TWO_POW_32 = 2 ** 32;
+/** The top bits of a multiplicative hash of the key's low 32 bits xor its high bits. */
+function hash(key: number, shift: number): number {
+  const low = key >>> 0;
+  const high = (key / TWO_POW_32) | 0;
+  return Math.imul(low ^ Math.imul(high, 0x85ebca6b), 0x9e3779b1) >>> shift;
+}
 
 /**
  * A span id (8 bytes) as a map key: 53 of its 64 bits, the top 11 bits of the high half folded into the low half.
@@ -47,6 +117,12 @@ export function spanKey(id: Uint8Array): number {
 
 export class CallMemory {
   private readonly traces = new Map<string, TraceMemory>();
+  /**
+   * Least recently seen first, as a list through the traces themselves: re-ordering a Map (delete and re-insert)
+   * leaves holes that every `keys().next()` of an eviction walks past, which made touching a trace the costliest step.
+   */
+  private oldest: TraceMemory | undefined;
+  private newest: TraceMemory | undefined;
   /** The trace touched last: consecutive spans of one trace skip the re-ordering of `traces`. */
   private lastId: string | undefined;
   private last: TraceMemory | undefined;
@@ -61,48 +137,55 @@ export class CallMemory {
   /** Whether a call with usage was counted in the trace (§7 step 3.4: only otherwise is an aggregate priced). */
   hasCallWithUsage(traceId: string): boolean {
     const trace = this.traces.get(traceId);
-    if (trace === undefined) return false;
-    for (const withUsage of trace.counted.values()) if (withUsage) return true;
-    return false;
+    return trace !== undefined && trace.callsWithUsage > 0;
   }
 
   /** Records that `spanId`'s parent is `parentId` (undefined for a root), and extends the covered chain through it. */
   link(traceId: string, spanId: number, parentId: number | undefined): void {
     const trace = this.touch(traceId);
-    if (parentId === undefined) return;
-    trace.parentOf.set(spanId, parentId);
-    const below = trace.counted.get(spanId) ?? trace.covered.get(spanId);
-    if (below !== undefined) this.cover(trace, parentId, below);
+    if (parentId !== undefined) linkEntries(trace, trace.entry(spanId), parentId);
+  }
+
+  /** `link` with the ids as on the span (a root has an empty parent id): no key leaves this call boxed. */
+  linkIds(traceId: string, spanId: Uint8Array, parentId: Uint8Array): void {
+    const trace = this.touch(traceId);
+    if (parentId.length !== 0) linkEntries(trace, trace.entry(spanKey(spanId)), spanKey(parentId));
   }
 
   /** Number of known ancestors of a span (for deepest-first ordering within a batch). */
   depth(traceId: string, spanId: number): number {
     const trace = this.traces.get(traceId);
     if (trace === undefined) return 0;
+    const entry = trace.find(spanId);
+    if (entry === NONE) return 0;
     let depth = 0;
-    for (let id = trace.parentOf.get(spanId); id !== undefined && depth < 1000; id = trace.parentOf.get(id)) depth++;
+    for (let id = trace.parent[entry]!; id !== NONE && depth < MAX_STEPS; id = trace.parent[id]!) depth++;
     return depth;
   }
 
   /** Decides whether a model-call span counts, and remembers it when it does. */
   claim(traceId: string, spanId: number, responseId: string | undefined, withUsage: boolean): boolean {
     const trace = this.touch(traceId);
+    const entry = trace.entry(spanId);
+    const state = trace.state[entry]!;
     // The same span again is the same call, not a second one: an app re-sends a batch that was refused downstream
     // (429 while a queue was full) or never acknowledged, and it must be priced again, not turned into a duplicate.
     // Counting it once more is for the stages after us to prevent (idempotent ledger rows, the MLflow exporter).
-    if (trace.counted.has(spanId)) return true;
-    const covered = trace.covered.get(spanId);
-    if (covered === true || (covered === false && !withUsage)) return false;
-    if (withUsage && responseId !== undefined && trace.responseIds.has(responseId)) return false;
+    if ((state & COUNTED) !== 0) return true;
+    if ((state & COVERED_WITH_USAGE) !== 0 || ((state & COVERED) !== 0 && !withUsage)) return false;
+    if (withUsage && responseId !== undefined && trace.responseIds?.has(responseId) === true) return false;
     let steps = 0;
-    for (let id = trace.parentOf.get(spanId); id !== undefined && steps < 1000; id = trace.parentOf.get(id), steps++) {
-      const ancestor = trace.counted.get(id);
-      if (ancestor === true || (ancestor === false && !withUsage)) return false;
+    for (let id = trace.parent[entry]!; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) {
+      const ancestor = trace.state[id]!;
+      if ((ancestor & COUNTED_WITH_USAGE) !== 0 || ((ancestor & COUNTED) !== 0 && !withUsage)) return false;
     }
-    trace.counted.set(spanId, withUsage);
-    if (withUsage && responseId !== undefined) trace.responseIds.add(responseId);
-    const parentId = trace.parentOf.get(spanId);
-    if (parentId !== undefined) this.cover(trace, parentId, withUsage);
+    trace.state[entry] = state | (withUsage ? COUNTED | COUNTED_WITH_USAGE : COUNTED);
+    if (withUsage) {
+      trace.callsWithUsage++;
+      if (responseId !== undefined) (trace.responseIds ??= new Set()).add(responseId);
+    }
+    const parent = trace.parent[entry]!;
+    if (parent !== NONE) cover(trace, parent, withUsage);
     return true;
   }
 
@@ -110,35 +193,64 @@ export class CallMemory {
     return this.traces.size;
   }
 
-  /** Marks `from` and its known ancestors covered; a call with usage below upgrades a cover without usage. */
-  private cover(trace: TraceMemory, from: number, withUsage: boolean): void {
-    let steps = 0;
-    for (let id: number | undefined = from; id !== undefined && steps < 1000; id = trace.parentOf.get(id), steps++) {
-      const covered = trace.covered.get(id);
-      if (covered === true || covered === withUsage) break;
-      trace.covered.set(id, withUsage);
-    }
-  }
-
   private touch(traceId: string): TraceMemory {
     // Only touching another trace can evict this one, and that changes `lastId`.
     if (traceId === this.lastId && this.last !== undefined) return this.last;
     let trace = this.traces.get(traceId);
     if (trace !== undefined) {
-      // Re-insert so that Map order is least-recently-seen first.
-      this.traces.delete(traceId);
-      this.traces.set(traceId, trace);
+      if (trace !== this.newest) {
+        this.unlink(trace);
+        this.append(trace);
+      }
     } else {
-      trace = { parentOf: new Map(), counted: new Map(), covered: new Map(), responseIds: new Set() };
+      trace = new TraceMemory(traceId);
       this.traces.set(traceId, trace);
-      while (this.traces.size > this.maxOpenTraces) {
-        const oldest = this.traces.keys().next();
-        if (oldest.done === true) break;
-        this.traces.delete(oldest.value);
+      this.append(trace);
+      while (this.traces.size > this.maxOpenTraces && this.oldest !== undefined) {
+        const oldest = this.oldest;
+        this.unlink(oldest);
+        this.traces.delete(oldest.id);
       }
     }
     this.lastId = traceId;
     this.last = trace;
     return trace;
+  }
+
+  private append(trace: TraceMemory): void {
+    trace.older = this.newest;
+    trace.newer = undefined;
+    if (this.newest !== undefined) this.newest.newer = trace;
+    else this.oldest = trace;
+    this.newest = trace;
+  }
+
+  private unlink(trace: TraceMemory): void {
+    if (trace.older !== undefined) trace.older.newer = trace.newer;
+    else this.oldest = trace.newer;
+    if (trace.newer !== undefined) trace.newer.older = trace.older;
+    else this.newest = trace.older;
+    trace.older = undefined;
+    trace.newer = undefined;
+  }
+}
+
+/** Sets an entry's parent, and extends the covered chain through it when the entry is counted or covered. */
+function linkEntries(trace: TraceMemory, entry: number, parentKey: number): void {
+  const parent = trace.entry(parentKey);
+  trace.parent[entry] = parent;
+  const state = trace.state[entry]!;
+  // counted.get(span) ?? covered.get(span): whether a call with usage is at or below the span.
+  if ((state & COUNTED) !== 0) cover(trace, parent, (state & COUNTED_WITH_USAGE) !== 0);
+  else if ((state & COVERED) !== 0) cover(trace, parent, (state & COVERED_WITH_USAGE) !== 0);
+}
+
+/** Marks `from` and its known ancestors covered; a call with usage below upgrades a cover without usage. */
+function cover(trace: TraceMemory, from: number, withUsage: boolean): void {
+  let steps = 0;
+  for (let id = from; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) {
+    const state = trace.state[id]!;
+    if ((state & COVERED_WITH_USAGE) !== 0 || ((state & COVERED) !== 0 && !withUsage)) break;
+    trace.state[id] = state | (withUsage ? COVERED | COVERED_WITH_USAGE : COVERED);
   }
 }

@@ -126,7 +126,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
           }
           if (!linked) continue;
           // Linking a span touches its trace, keeping a trace that is still arriving among the recently seen.
-          this.memory.link(traceId, spanKey(span.spanId), span.parentSpanId.length === 0 ? undefined : spanKey(span.parentSpanId));
+          this.memory.linkIds(traceId, span.spanId, span.parentSpanId);
         }
       }
     }
