@@ -15,6 +15,7 @@ import {
 import type { AnyValue, KeyValue, Span, TracesData } from './index.js';
 import { bytesField, concat, stringField, varintField } from './protobuf/small-message.js';
 import { randomTraces } from '../../test/fixtures/random-traces.js';
+import { makeRequest, makeSpan } from '../../test/fixtures/spans.js';
 
 /** Drops `raw` and turns every byte view (Buffer, subarray) into a plain Uint8Array copy so structures compare by value. */
 function normalize(value: unknown): unknown {
@@ -33,6 +34,24 @@ const SEEDS = Array.from({ length: 300 }, (_, i) => i + 1);
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('protobuf round trip', () => {
+  it('decodes attribute keys exactly while interning them: table collisions, same-length keys, invalid UTF-8, long keys', () => {
+    // More distinct keys than the intern table has slots, each seen twice, so that slots are shared and overwritten.
+    const keys = Array.from({ length: 10_000 }, (_, i) => `k.${i.toString(36)}`);
+    keys.push('gen_ai.usage.input_tokens', 'gen_ai.usage.input_tokenz', 'x'.repeat(200), 'caf\u00e9');
+    const request = (attributes: KeyValue[]): TracesData => makeRequest(makeSpan({ attributes }));
+    for (let round = 0; round < 2; round++) {
+      const attributes = keys.map((key, i) => ({ key, value: stringValue(String(i)) }));
+      const decoded = decodeTracesProtobuf(encodeTracesProtobuf(request(attributes)));
+      expect(decoded.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes.map((attribute) => attribute.key)).toEqual(keys);
+    }
+    // A lone continuation byte in a key decodes to U+FFFD, the same with or without the table.
+    const keyValue = bytesField(1, new Uint8Array([0x61, 0x80, 0x62]));
+    const invalidKeyValue = (): TracesData => decodeTracesProtobuf(bytesField(1, bytesField(2, bytesField(2, bytesField(9, keyValue)))));
+    for (let round = 0; round < 2; round++) {
+      expect(invalidKeyValue().resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes[0]!.key).toBe('a\ufffdb');
+    }
+  });
+
   it('decode(encode(x)) equals x for generated traces covering every field and AnyValue kind', () => {
     for (const seed of SEEDS) {
       const data = randomTraces(seed);

@@ -411,7 +411,7 @@ function decodeKeyValue(reader: ProtoReader, end: number): KeyValue {
     const tag = reader.uint32(end);
     switch (tag) {
       case 10:
-        key = reader.string(end);
+        key = reader.internedString(end);
         break;
       case 18: {
         const childEnd = reader.lengthEnd(end);

@@ -132,6 +132,42 @@ export class ProtoReader {
     return start === valueEnd ? '' : this.buffer.toString('utf8', start, valueEnd);
   }
 
+  /**
+   * A string that recurs from span to span (attribute keys): the same string object is handed out for the same
+   * bytes, from a table shared by all readers. That saves decoding and allocating the key on every span, and lets
+   * every later lookup of the key (a Map, a comparison) reuse the hash V8 caches on the string.
+   */
+  internedString(end: number): string {
+    const valueEnd = this.lengthEnd(end);
+    const start = this.pos;
+    this.pos = valueEnd;
+    const length = valueEnd - start;
+    if (length === 0) return '';
+    if (length > MAX_INTERNED_LENGTH) return this.buffer.toString('utf8', start, valueEnd);
+    const buf = this.buf;
+    // FNV-1a over the bytes.
+    let hash = 0x811c9dc5;
+    for (let i = start; i < valueEnd; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+    const slot = (hash >>> 0) & (INTERNED_SLOTS - 1);
+    const known = internedBytes[slot];
+    if (known !== undefined && known.length === length) {
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (known[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return internedStrings[slot]!;
+    }
+    const value = this.buffer.toString('utf8', start, valueEnd);
+    // A slot holds the latest key that hashed to it: a burst of distinct keys (junk) evicts, and never grows, the table.
+    // A copy: a view would keep the whole request buffer alive.
+    internedBytes[slot] = new Uint8Array(buf.subarray(start, valueEnd));
+    internedStrings[slot] = value;
+    return value;
+  }
+
   /** A view (not a copy) of a `bytes` field: the decoded model shares the request buffer. */
   bytes(end: number): Uint8Array {
     const valueEnd = this.lengthEnd(end);
@@ -162,6 +198,12 @@ export class ProtoReader {
     }
   }
 }
+
+/** Keys longer than this are rare and not worth hashing. */
+const MAX_INTERNED_LENGTH = 96;
+const INTERNED_SLOTS = 4096;
+const internedBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(INTERNED_SLOTS).fill(undefined);
+const internedStrings: (string | undefined)[] = new Array<string | undefined>(INTERNED_SLOTS).fill(undefined);
 
 function truncated(offset: number): OtlpDecodeError {
   return new OtlpDecodeError(`truncated message at offset ${offset}`);

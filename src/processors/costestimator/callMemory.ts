@@ -19,7 +19,8 @@
  * (child and ancestor in different batches, the span between them later still) is counted twice; the memory is
  * bounded by `max_open_traces` (least recently seen trace forgotten first).
  *
- * Span ids are kept as numbers (see `spanKey`) rather than hex strings: no string building on every span.
+ * Trace and span ids are kept as numbers (see `traceKey`, `spanKey`) rather than hex strings: no string building or
+ * hashing on every span.
  */
 
 /** Per-entry state bits: counted (with / without usage), covered (by a call with / without usage). */
@@ -30,6 +31,8 @@ const COVERED_WITH_USAGE = 8;
 const NONE = -1;
 const MAX_STEPS = 1000;
 const TWO_POW_32 = 2 ** 32;
+/** Room for 16 spans before the table first grows: most agent traces fit, and growing was a tenth of linking. */
+const INITIAL_SLOTS = 32;
 
 /**
  * The spans of one trace in an open-addressing table: span keys (53-bit numbers, kept unboxed in a double array),
@@ -41,15 +44,15 @@ class TraceMemory {
   readonly parent: number[] = [];
   readonly state: number[] = [];
   /** Entry index + 1 per hash slot, 0 when empty; the length is a power of two, at least twice the entries. */
-  private slots: number[] = new Array<number>(16).fill(0);
-  private shift = 28;
+  private slots: number[] = new Array<number>(INITIAL_SLOTS).fill(0);
+  private shift = 32 - Math.log2(INITIAL_SLOTS);
   responseIds: Set<string> | undefined;
   callsWithUsage = 0;
   /** Neighbours in the recency list (older, newer). */
   older: TraceMemory | undefined;
   newer: TraceMemory | undefined;
 
-  constructor(readonly id: string) {
+  constructor(readonly id: number) {
     this.keys.length = 0;
   }
 
@@ -110,13 +113,29 @@ function hash(key: number, shift: number): number {
  */
 export function spanKey(id: Uint8Array): number {
   // Ids of another length (malformed, passed through by the decoders) read missing bytes as 0.
-  const high = (((id[0] ?? 0) << 24) | ((id[1] ?? 0) << 16) | ((id[2] ?? 0) << 8) | (id[3] ?? 0)) >>> 0;
-  const low = (((id[4] ?? 0) << 24) | ((id[5] ?? 0) << 16) | ((id[6] ?? 0) << 8) | (id[7] ?? 0)) >>> 0;
+  const high = word(id, 0);
+  const low = word(id, 4);
+  return (high & 0x1fffff) * TWO_POW_32 + ((low ^ (high >>> 21)) >>> 0);
+}
+
+/** Reads 4 bytes big-endian; bytes past the end of a malformed id read as 0. */
+function word(id: Uint8Array, at: number): number {
+  return (((id[at] ?? 0) << 24) | ((id[at + 1] ?? 0) << 16) | ((id[at + 2] ?? 0) << 8) | (id[at + 3] ?? 0)) >>> 0;
+}
+
+/**
+ * A trace id (16 bytes) as a map key: its two halves xor-ed, then folded to 53 bits as in `spanKey`. Two of the
+ * open traces (10,000 by default) share a key with probability about 10^8 / 2^53 ≈ 1 in 10^8; they would then share
+ * one de-duplication memory, which can only matter if their span keys collide too.
+ */
+export function traceKey(id: Uint8Array): number {
+  const high = (word(id, 0) ^ word(id, 8)) >>> 0;
+  const low = (word(id, 4) ^ word(id, 12)) >>> 0;
   return (high & 0x1fffff) * TWO_POW_32 + ((low ^ (high >>> 21)) >>> 0);
 }
 
 export class CallMemory {
-  private readonly traces = new Map<string, TraceMemory>();
+  private readonly traces = new Map<number, TraceMemory>();
   /**
    * Least recently seen first, as a list through the traces themselves: re-ordering a Map (delete and re-insert)
    * leaves holes that every `keys().next()` of an eviction walks past, which made touching a trace the costliest step.
@@ -124,36 +143,30 @@ export class CallMemory {
   private oldest: TraceMemory | undefined;
   private newest: TraceMemory | undefined;
   /** The trace touched last: consecutive spans of one trace skip the re-ordering of `traces`. */
-  private lastId: string | undefined;
+  private lastId: number | undefined;
   private last: TraceMemory | undefined;
 
   constructor(private readonly maxOpenTraces: number) {}
 
   /** Whether the trace has model calls we remember (only such traces need their span links recorded). */
-  isTracked(traceId: string): boolean {
+  isTracked(traceId: number): boolean {
     return this.traces.has(traceId);
   }
 
   /** Whether a call with usage was counted in the trace (§7 step 3.4: only otherwise is an aggregate priced). */
-  hasCallWithUsage(traceId: string): boolean {
+  hasCallWithUsage(traceId: number): boolean {
     const trace = this.traces.get(traceId);
     return trace !== undefined && trace.callsWithUsage > 0;
   }
 
-  /** Records that `spanId`'s parent is `parentId` (undefined for a root), and extends the covered chain through it. */
-  link(traceId: string, spanId: number, parentId: number | undefined): void {
+  /** Records that span `spanId`'s parent is `parentId` (both from `spanKey`), extending the covered chain through it. */
+  link(traceId: number, spanId: number, parentId: number): void {
     const trace = this.touch(traceId);
-    if (parentId !== undefined) linkEntries(trace, trace.entry(spanId), parentId);
-  }
-
-  /** `link` with the ids as on the span (a root has an empty parent id): no key leaves this call boxed. */
-  linkIds(traceId: string, spanId: Uint8Array, parentId: Uint8Array): void {
-    const trace = this.touch(traceId);
-    if (parentId.length !== 0) linkEntries(trace, trace.entry(spanKey(spanId)), spanKey(parentId));
+    linkEntries(trace, trace.entry(spanId), parentId);
   }
 
   /** Number of known ancestors of a span (for deepest-first ordering within a batch). */
-  depth(traceId: string, spanId: number): number {
+  depth(traceId: number, spanId: number): number {
     const trace = this.traces.get(traceId);
     if (trace === undefined) return 0;
     const entry = trace.find(spanId);
@@ -164,7 +177,7 @@ export class CallMemory {
   }
 
   /** Decides whether a model-call span counts, and remembers it when it does. */
-  claim(traceId: string, spanId: number, responseId: string | undefined, withUsage: boolean): boolean {
+  claim(traceId: number, spanId: number, responseId: string | undefined, withUsage: boolean): boolean {
     const trace = this.touch(traceId);
     const entry = trace.entry(spanId);
     const state = trace.state[entry]!;
@@ -193,7 +206,7 @@ export class CallMemory {
     return this.traces.size;
   }
 
-  private touch(traceId: string): TraceMemory {
+  private touch(traceId: number): TraceMemory {
     // Only touching another trace can evict this one, and that changes `lastId`.
     if (traceId === this.lastId && this.last !== undefined) return this.last;
     let trace = this.traces.get(traceId);

@@ -1,20 +1,19 @@
-import { toHex } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/index.js';
 import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js';
 import { PriceCatalog } from '../../pricing/index.js';
 import type { PriceResult } from '../../pricing/index.js';
-import { CallMemory, spanKey } from './callMemory.js';
+import { CallMemory, spanKey, traceKey } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
 import type { CostEstimatorConfig } from './config.js';
-import { recognizeAggregate, recognizeSpan } from './recognize.js';
+import { recognizeCallOrRootAggregate } from './recognize.js';
 import type { LlmCall } from './recognize.js';
 import { writeCountedCall, writeUncountedCall } from './writeAttributes.js';
 
 interface FoundCall {
   span: Span;
   call: LlmCall;
-  traceId: string;
-  spanId: number;
+  traceKey: number;
+  spanKey: number;
   depth: number;
 }
 
@@ -22,23 +21,18 @@ interface FoundCall {
 const NO_USAGE: PriceResult = { status: 'unpriced', reason: 'no token usage reported' };
 const NO_MODEL: PriceResult = { status: 'unpriced', reason: 'no model name on the span' };
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+/** The parent links of one batch as (trace, span, parent) keys, in arrays reused from batch to batch. */
+class BatchLinks {
+  traces: number[] = [];
+  spans: number[] = [];
+  parents: number[] = [];
+  length = 0;
 
-/** Converts ids to hex once per run of spans of the same trace (batches are usually grouped by trace). */
-class TraceIdCache {
-  private bytes: Uint8Array | undefined;
-  private hex = '';
-
-  of(traceId: Uint8Array): string {
-    const previous = this.bytes;
-    if (previous !== undefined && sameBytes(previous, traceId)) return this.hex;
-    this.bytes = traceId;
-    this.hex = toHex(traceId);
-    return this.hex;
+  add(trace: number, span: number, parent: number): void {
+    const at = this.length++;
+    this.traces[at] = trace;
+    this.spans[at] = span;
+    this.parents[at] = parent;
   }
 }
 
@@ -51,6 +45,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private readonly catalog: PriceCatalog;
   private readonly memory: CallMemory;
   private readonly now: () => Date;
+  private readonly links = new BatchLinks();
 
   constructor(
     config: CostEstimatorConfig,
@@ -74,61 +69,61 @@ export class CostEstimatorProcessor implements TracesProcessor {
 
   /** Synchronous core, exposed for the benchmark. */
   process(data: TracesData): void {
-    const found = this.recognise(data);
+    const calls: FoundCall[] = [];
+    const aggregateRoots: FoundCall[] = [];
+    this.scan(data, calls, aggregateRoots);
     // Even a batch without model calls may hold the span that links a counted call to a later ancestor.
-    const tracesWithCalls = new Set<string>();
-    for (const entry of found) tracesWithCalls.add(entry.traceId);
-    this.recordLinks(data, tracesWithCalls);
+    this.recordLinks(calls);
 
-    if (found.length > 0) {
-      for (const entry of found) entry.depth = this.memory.depth(entry.traceId, entry.spanId);
+    if (calls.length > 0) {
+      for (const entry of calls) entry.depth = this.memory.depth(entry.traceKey, entry.spanKey);
       // Calls with usage first, then deepest first: within a batch the provider-SDK span wins over the framework
       // span around it, and a call without usage never hides one with usage.
-      found.sort((a, b) => Number(b.call.tokens !== undefined) - Number(a.call.tokens !== undefined) || b.depth - a.depth);
-      for (const entry of found) {
+      calls.sort((a, b) => Number(b.call.tokens !== undefined) - Number(a.call.tokens !== undefined) || b.depth - a.depth);
+      for (const entry of calls) {
         const { call } = entry;
         const withUsage = call.tokens !== undefined;
-        if (!this.memory.claim(entry.traceId, entry.spanId, call.responseId, withUsage)) writeUncountedCall(entry.span);
+        if (!this.memory.claim(entry.traceKey, entry.spanKey, call.responseId, withUsage)) writeUncountedCall(entry.span);
         else writeCountedCall(entry.span, call, withUsage ? this.price(entry.span, call) : NO_USAGE);
       }
     }
-    this.priceAggregateRoots(data);
+    this.priceAggregateRoots(aggregateRoots);
   }
 
-  private recognise(data: TracesData): FoundCall[] {
-    const found: FoundCall[] = [];
-    const traceIds = new TraceIdCache();
+  /** One pass over the spans: the model calls, the aggregate roots and every parent link, each span read once. */
+  private scan(data: TracesData, calls: FoundCall[], aggregateRoots: FoundCall[]): void {
+    const links = this.links;
+    links.length = 0;
     for (const resourceSpans of data.resourceSpans) {
       for (const scopeSpans of resourceSpans.scopeSpans) {
         for (const span of scopeSpans.spans) {
-          const call = recognizeSpan(span, resourceSpans.resource, scopeSpans.scope);
+          const trace = traceKey(span.traceId);
+          const id = spanKey(span.spanId);
+          if (span.parentSpanId.length !== 0) links.add(trace, id, spanKey(span.parentSpanId));
+          const call = recognizeCallOrRootAggregate(span);
           if (call === undefined || call.alreadyPriced) continue;
-          found.push({ span, call, traceId: traceIds.of(span.traceId), spanId: spanKey(span.spanId), depth: 0 });
+          (call.aggregate ? aggregateRoots : calls).push({ span, call, traceKey: trace, spanKey: id, depth: 0 });
         }
       }
     }
-    return found;
   }
 
   /** Parent links matter only in traces with model calls: record them for those, in this batch or remembered. */
-  private recordLinks(data: TracesData, tracesInBatch: ReadonlySet<string>): void {
-    const traceIds = new TraceIdCache();
-    // Decided once per run of spans of one trace (the id cache hands out the same string for the run).
-    let decidedFor: string | undefined;
+  private recordLinks(calls: readonly FoundCall[]): void {
+    const tracesWithCalls = new Set<number>();
+    for (const entry of calls) tracesWithCalls.add(entry.traceKey);
+    const { traces, spans, parents, length } = this.links;
+    // Decided once per run of spans of one trace (batches are usually grouped by trace).
+    let decidedFor = Number.NaN;
     let linked = false;
-    for (const resourceSpans of data.resourceSpans) {
-      for (const scopeSpans of resourceSpans.scopeSpans) {
-        for (const span of scopeSpans.spans) {
-          const traceId = traceIds.of(span.traceId);
-          if (traceId !== decidedFor) {
-            decidedFor = traceId;
-            linked = tracesInBatch.has(traceId) || this.memory.isTracked(traceId);
-          }
-          if (!linked) continue;
-          // Linking a span touches its trace, keeping a trace that is still arriving among the recently seen.
-          this.memory.linkIds(traceId, span.spanId, span.parentSpanId);
-        }
+    for (let at = 0; at < length; at++) {
+      const trace = traces[at]!;
+      if (trace !== decidedFor) {
+        decidedFor = trace;
+        linked = tracesWithCalls.has(trace) || this.memory.isTracked(trace);
       }
+      // Linking a span touches its trace, keeping a trace that is still arriving among the recently seen.
+      if (linked) this.memory.link(trace, spans[at]!, parents[at]!);
     }
   }
 
@@ -140,20 +135,11 @@ export class CostEstimatorProcessor implements TracesProcessor {
    * in its trace. Limits: a model call with usage arriving after its root is counted as well (the cost is then
    * counted twice), and an aggregate below a root without usage (e.g. an HTTP server span) is not used.
    */
-  private priceAggregateRoots(data: TracesData): void {
-    const traceIds = new TraceIdCache();
-    for (const resourceSpans of data.resourceSpans) {
-      for (const scopeSpans of resourceSpans.scopeSpans) {
-        for (const span of scopeSpans.spans) {
-          if (span.parentSpanId.length !== 0) continue;
-          const aggregate = recognizeAggregate(span);
-          if (aggregate === undefined || aggregate.alreadyPriced) continue;
-          const traceId = traceIds.of(span.traceId);
-          if (this.memory.hasCallWithUsage(traceId)) continue;
-          // Claimed like a call, so that a second root of the trace (a lost parent) does not count again.
-          if (this.memory.claim(traceId, spanKey(span.spanId), aggregate.responseId, true)) writeCountedCall(span, aggregate, this.price(span, aggregate));
-        }
-      }
+  private priceAggregateRoots(aggregateRoots: readonly FoundCall[]): void {
+    for (const { span, call, traceKey: trace, spanKey: id } of aggregateRoots) {
+      if (this.memory.hasCallWithUsage(trace)) continue;
+      // Claimed like a call, so that a second root of the trace (a lost parent) does not count again.
+      if (this.memory.claim(trace, id, call.responseId, true)) writeCountedCall(span, call, this.price(span, call));
     }
   }
 

@@ -43,6 +43,8 @@ export interface LlmCall {
   hasMlflowProvider: boolean;
   /** The span was already priced by a tokenmeter (a replay): leave it alone. */
   alreadyPriced: boolean;
+  /** Not a model call but an agent, workflow or wrapper span reporting usage for everything below it (§7 step 3.4). */
+  aggregate: boolean;
 }
 
 const view = new SpanView();
@@ -210,21 +212,23 @@ export function recognizeSpan(span: Span, _resource?: Resource, _scope?: Instrum
   view.load(span.attributes);
   const spanClass = classify(view);
   if (spanClass !== 'llm' && spanClass !== 'embedding') return undefined;
-  return callInView(spanClass === 'llm' ? 'chat' : 'embeddings');
+  return callInView(spanClass === 'llm' ? 'chat' : 'embeddings', false);
 }
 
 /**
- * The usage an agent, workflow or wrapper span reports for everything below it (§7 step 3.4), read like a call;
- * undefined when the span is not such an aggregate or reports no usage. Counted only as a last resort.
+ * For the CostEstimator, one read of each span: its model call, or, for a root span (no parent), the usage it reports
+ * as an agent, workflow or wrapper aggregate (§7 step 3.4, flagged `aggregate`; counted only as a last resort).
  */
-export function recognizeAggregate(span: Span): LlmCall | undefined {
+export function recognizeCallOrRootAggregate(span: Span): LlmCall | undefined {
   view.load(span.attributes);
-  if (classify(view) !== 'structural' || !hasUsage(readTokenCounts(view))) return undefined;
-  return callInView('chat');
+  const spanClass = classify(view);
+  if (spanClass === 'llm' || spanClass === 'embedding') return callInView(spanClass === 'llm' ? 'chat' : 'embeddings', false);
+  if (spanClass === 'structural' && span.parentSpanId.length === 0 && hasUsage(readTokenCounts(view))) return callInView('chat', true);
+  return undefined;
 }
 
 /** The call described by the span loaded in `view`. */
-function callInView(operation: LlmCall['operation']): LlmCall {
+function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCall {
   metadata.read(view.get('metadata'));
   invocationRead = false;
   const counts = readTokenCounts(view);
@@ -243,5 +247,6 @@ function callInView(operation: LlmCall['operation']): LlmCall {
     hasMlflowModel: view.has('mlflow.llm.model'),
     hasMlflowProvider: view.has('mlflow.llm.provider'),
     alreadyPriced: view.has('tokenmeter.cost.status'),
+    aggregate,
   };
 }

@@ -94,18 +94,6 @@ export type Key = (typeof KEYS)[number];
 
 const SLOT = new Map<string, number>(KEYS.map((key, index) => [key, index]));
 
-/**
- * A cheap fingerprint of a key (length, middle and last character). Attribute keys arrive as fresh strings, and
- * hashing each for the map costs more than the rest of reading a span: keys whose fingerprint no wanted key has are
- * skipped without it.
- */
-function fingerprint(key: string): number {
-  const length = key.length;
-  return length === 0 ? 0 : (length << 16) | (key.charCodeAt(length >> 1) << 8) | (key.charCodeAt(length - 1) & 0xff);
-}
-
-const FINGERPRINTS = new Set<number>(KEYS.map(fingerprint));
-
 /** The slot of a key, for callers that read a fixed list of keys on every span (see `SpanView.at`). */
 export function slotOf(key: Key): number {
   return SLOT.get(key)!;
@@ -119,7 +107,7 @@ export class SpanView {
     for (const slot of this.touched) this.values[slot] = undefined;
     this.touched.length = 0;
     for (const attribute of attributes) {
-      if (!FINGERPRINTS.has(fingerprint(attribute.key))) continue;
+      // The protobuf decoder interns keys, so the key's hash is computed once, not on every span.
       const slot = SLOT.get(attribute.key);
       if (slot === undefined) continue;
       this.values[slot] = attribute.value;

@@ -3,7 +3,7 @@
  * written in one `setAttributes` call; values that never change (status, flags, catalog version) are shared
  * objects, which is safe because attribute values are immutable and replaced, never edited.
  */
-import { boolValue, doubleValue, intValue, setAttributes, stringValue } from '../../otlp/index.js';
+import { appendAttributes, boolValue, doubleValue, intValue, setAttributes, stringValue } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
 import { CATALOG_VERSION } from '../../pricing/index.js';
 import type { CostSplit, PriceResult, TokenUsage } from '../../pricing/index.js';
@@ -20,6 +20,30 @@ const STATUS: Readonly<Record<CostStatus, AnyValue>> = {
 };
 const CATALOG = stringValue(CATALOG_VERSION);
 const STANDARD_TIER = stringValue('standard');
+
+/** Every key this module writes. */
+const WRITTEN_KEYS: ReadonlySet<string> = new Set([
+  'tokenmeter.tokens.input', 'tokenmeter.tokens.output', 'tokenmeter.tokens.cache_read', 'tokenmeter.tokens.cache_write',
+  'tokenmeter.tokens.reasoning', 'tokenmeter.cost.input_usd', 'tokenmeter.cost.cache_read_usd', 'tokenmeter.cost.cache_write_usd',
+  'tokenmeter.cost.output_usd', 'tokenmeter.cost.reasoning_usd', 'tokenmeter.cost.total_usd', 'tokenmeter.cost.counted',
+  'tokenmeter.cost.catalog_version', 'tokenmeter.cost.price_entry', 'tokenmeter.cost.tier', 'tokenmeter.cost.unpriced_reason',
+  'tokenmeter.cost.status', 'mlflow.llm.model', 'mlflow.llm.provider', 'mlflow.llm.cost',
+]);
+
+/**
+ * Writes the entries onto the span, replacing values of keys it already has. Spans almost never have one of ours
+ * (replays carry a status and are skipped before this), so one look at each existing key usually lets the entries
+ * be appended instead of each being compared with every existing key.
+ */
+function write(span: Span, entries: readonly KeyValue[]): void {
+  for (const attribute of span.attributes) {
+    if (WRITTEN_KEYS.has(attribute.key)) {
+      setAttributes(span, entries);
+      return;
+    }
+  }
+  appendAttributes(span, entries);
+}
 
 /** Dollar amounts are rounded to 1e-12 USD so that binary-float noise (0.7474999999999999) stays off the wire. */
 function usd(amount: number): number {
@@ -93,11 +117,11 @@ export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult):
     status = 'unpriced';
   }
   entries.push({ key: 'tokenmeter.cost.status', value: STATUS[status] });
-  setAttributes(span, entries);
+  write(span, entries);
   return status;
 }
 
 /** A model-call span that does not count: the same call seen by another layer of a nested chain. */
 export function writeUncountedCall(span: Span): void {
-  setAttributes(span, [{ key: 'tokenmeter.cost.counted', value: NOT_COUNTED }]);
+  write(span, [{ key: 'tokenmeter.cost.counted', value: NOT_COUNTED }]);
 }
