@@ -33,6 +33,11 @@ const MAX_STEPS = 1000;
 const TWO_POW_32 = 2 ** 32;
 /** Room for 16 spans before the table first grows: most agent traces fit, and growing was a tenth of linking. */
 const INITIAL_SLOTS = 32;
+/** Copied for each new trace: copying a small array is a fast builtin, `new Array(n).fill(0)` a runtime call. */
+const EMPTY_SLOTS: readonly number[] = Array.from({ length: INITIAL_SLOTS }, () => 0);
+const INITIAL_SHIFT = 32 - Math.log2(INITIAL_SLOTS);
+/** A reused memory keeps a table grown up to this size (a trace of 512 spans); a larger one is dropped. */
+const MAX_KEPT_SLOTS = 1024;
 
 /**
  * The spans of one trace in an open-addressing table: span keys (53-bit numbers, kept unboxed in a double array),
@@ -40,20 +45,37 @@ const INITIAL_SLOTS = 32;
  * a handful of small arrays per trace instead of three Maps of boxed numbers.
  */
 class TraceMemory {
+  /** Entries 0 … size-1 are in use; the arrays are longer when the memory is reused for a smaller trace. */
+  size = 0;
   readonly keys: number[] = [0.5];
   readonly parent: number[] = [];
   readonly state: number[] = [];
   /** Entry index + 1 per hash slot, 0 when empty; the length is a power of two, at least twice the entries. */
-  private slots: number[] = new Array<number>(INITIAL_SLOTS).fill(0);
-  private shift = 32 - Math.log2(INITIAL_SLOTS);
+  private slots: number[] = EMPTY_SLOTS.slice();
+  private shift = INITIAL_SHIFT;
   responseIds: Set<string> | undefined;
   callsWithUsage = 0;
   /** Neighbours in the recency list (older, newer). */
   older: TraceMemory | undefined;
   newer: TraceMemory | undefined;
 
-  constructor(readonly id: number) {
-    this.keys.length = 0;
+  constructor(public id: number) {}
+
+  /**
+   * Makes this the empty memory of another trace. Evicted memories are reused rather than left to the collector:
+   * they live long (until 10,000 newer traces came), so each one dropped cost a full collection's work.
+   */
+  reuse(id: number): void {
+    this.id = id;
+    this.size = 0;
+    if (this.slots.length > MAX_KEPT_SLOTS) {
+      this.slots = EMPTY_SLOTS.slice();
+      this.shift = INITIAL_SHIFT;
+    } else {
+      this.slots.fill(0);
+    }
+    this.responseIds = undefined;
+    this.callsWithUsage = 0;
   }
 
   /** The entry of a span, or NONE. */
@@ -77,20 +99,21 @@ class TraceMemory {
       if (entry === 0) break;
       if (this.keys[entry - 1] === key) return entry - 1;
     }
-    const index = this.keys.length;
-    this.keys.push(key);
-    this.parent.push(NONE);
-    this.state.push(0);
+    const index = this.size++;
+    this.keys[index] = key;
+    this.parent[index] = NONE;
+    this.state[index] = 0;
     slots[h] = index + 1;
     if ((index + 1) * 2 > slots.length) this.grow();
     return index;
   }
 
   private grow(): void {
-    const slots = new Array<number>(this.slots.length * 2).fill(0);
+    const slots: number[] = [];
+    for (let h = this.slots.length * 2; h > 0; h--) slots.push(0);
     this.shift--;
     const mask = slots.length - 1;
-    for (let index = 0; index < this.keys.length; index++) {
+    for (let index = 0; index < this.size; index++) {
       let h = hash(this.keys[index]!, this.shift);
       while (slots[h] !== 0) h = (h + 1) & mask;
       slots[h] = index + 1;
@@ -216,14 +239,16 @@ export class CallMemory {
         this.append(trace);
       }
     } else {
-      trace = new TraceMemory(traceId);
+      if (this.traces.size >= this.maxOpenTraces && this.oldest !== undefined) {
+        trace = this.oldest;
+        this.unlink(trace);
+        this.traces.delete(trace.id);
+        trace.reuse(traceId);
+      } else {
+        trace = new TraceMemory(traceId);
+      }
       this.traces.set(traceId, trace);
       this.append(trace);
-      while (this.traces.size > this.maxOpenTraces && this.oldest !== undefined) {
-        const oldest = this.oldest;
-        this.unlink(oldest);
-        this.traces.delete(oldest.id);
-      }
     }
     this.lastId = traceId;
     this.last = trace;

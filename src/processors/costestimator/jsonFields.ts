@@ -179,13 +179,29 @@ export class JsonFields<K extends string> {
   private find(text: string, open: number): boolean {
     const pattern = this.keyPattern;
     pattern.lastIndex = open + 1;
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-      if (!isKeyStart(text, match.index)) continue;
+    // `test` rather than `exec`: no match array or substrings; the key is recognised from where the match ends.
+    while (pattern.test(text)) {
       const start = pattern.lastIndex;
+      let close = start - 1;
+      while (text.charCodeAt(close) !== COLON) close--;
+      do close--;
+      while (text.charCodeAt(close) !== QUOTE);
+      const slot = this.slotClosingAt(text, close);
+      if (slot < 0 || !isKeyStart(text, close - this.keys[slot]!.length - 1)) continue;
       const end = valueEnd(text, start);
-      if (end > start) this.values[this.keys.indexOf(match[1] as K)] = scalar(text, start, end);
+      if (end > start) this.values[slot] = scalar(text, start, end);
     }
     return true;
+  }
+
+  /** The wanted key whose closing quote is at `close`. */
+  private slotClosingAt(text: string, close: number): number {
+    for (let slot = 0; slot < this.keys.length; slot++) {
+      const key = this.keys[slot]!;
+      const open = close - key.length - 1;
+      if (open >= 0 && text.charCodeAt(open) === QUOTE && text.startsWith(key, open + 1)) return slot;
+    }
+    return -1;
   }
 
   /** The slot of the key quoted between `open` and `close`, or -1 when it is not one we read. */

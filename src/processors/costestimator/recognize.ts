@@ -8,7 +8,7 @@
 import type { AnyValue, InstrumentationScope, Resource, Span } from '../../otlp/index.js';
 import type { TokenUsage } from '../../pricing/index.js';
 import { normaliseProvider } from './providers.js';
-import { SpanView, slotOf } from './spanView.js';
+import { SLOTS, SpanView } from './spanView.js';
 import type { Key } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
 import { hasUsage, normaliseTokens, readTokenCounts } from './tokens.js';
@@ -59,7 +59,7 @@ const openinferenceParams = new JsonFields(['service_tier']);
 let invocationRead = false;
 
 function invocationParams(): JsonFields<'model' | 'model_name' | 'service_tier'> {
-  if (!invocationRead) invocation.read(view.get('invocation_params'));
+  if (!invocationRead) invocation.read(view.at(SLOTS['invocation_params']));
   invocationRead = true;
   return invocation;
 }
@@ -82,7 +82,8 @@ const AI_SDK_WRAPPERS = new Set([
 
 /** A kind named by an MLflow span type, OpenInference kind or LangSmith run type (case-insensitive). */
 function classifyNamedKind(kind: string): SpanClass {
-  switch (kind.toUpperCase()) {
+  // Most spans spell their kind in capitals already: skip building an upper-case copy for them.
+  switch (isUpperCase(kind) ? kind : kind.toUpperCase()) {
     case 'LLM':
     case 'CHAT_MODEL':
       return 'llm';
@@ -93,25 +94,34 @@ function classifyNamedKind(kind: string): SpanClass {
   }
 }
 
+/** ASCII without lower-case letters (anything else may change under `toUpperCase`). */
+function isUpperCase(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code >= 97 && code <= 122) || code > 127) return false;
+  }
+  return true;
+}
+
 /** §7 step 1: the first rule that fires wins. */
 export function classify(current: SpanView): SpanClass {
-  const openinference = decodeString(current.get('openinference.span.kind'));
+  const openinference = decodeString(current.at(SLOTS['openinference.span.kind']));
   if (openinference !== undefined) return classifyNamedKind(openinference);
-  const mlflow = decodeString(current.get('mlflow.spanType'));
+  const mlflow = decodeString(current.at(SLOTS['mlflow.spanType']));
   if (mlflow !== undefined) return classifyNamedKind(mlflow);
-  const langsmith = decodeString(current.get('langsmith.span.kind'));
+  const langsmith = decodeString(current.at(SLOTS['langsmith.span.kind']));
   if (langsmith !== undefined) return classifyNamedKind(langsmith);
-  const traceloop = decodeString(current.get('traceloop.span.kind'));
+  const traceloop = decodeString(current.at(SLOTS['traceloop.span.kind']));
   if (traceloop !== undefined && traceloop !== 'unknown') return 'structural';
 
-  const operationId = decodeString(current.get('ai.operationId'));
+  const operationId = decodeString(current.at(SLOTS['ai.operationId']));
   if (operationId !== undefined) {
     if (operationId.endsWith('.doGenerate') || operationId.endsWith('.doStream')) return 'llm';
     if (operationId.endsWith('.doEmbed')) return 'embedding';
     if (AI_SDK_WRAPPERS.has(operationId)) return 'structural';
   }
 
-  const operation = decodeString(current.get('gen_ai.operation.name'));
+  const operation = decodeString(current.at(SLOTS['gen_ai.operation.name']));
   if (operation !== undefined) {
     if (LLM_OPERATIONS.has(operation)) return 'llm';
     if (operation === 'embeddings') return 'embedding';
@@ -120,12 +130,12 @@ export function classify(current: SpanView): SpanClass {
     if (operation === operation.toUpperCase()) return classifyNamedKind(operation);
   }
 
-  const requestType = decodeString(current.get('llm.request.type'));
+  const requestType = decodeString(current.at(SLOTS['llm.request.type']));
   if (requestType === 'chat' || requestType === 'completion') return 'llm';
   if (requestType === 'embedding') return 'embedding';
 
   // Fallback (Langfuse's model-based mapper): a model and some usage make a model call.
-  const model = modelBeforeMetadata(current) ?? decodeString(current.get('langsmith.metadata.ls_model_name'));
+  const model = modelBeforeMetadata(current) ?? decodeString(current.at(SLOTS['langsmith.metadata.ls_model_name']));
   return model !== undefined && hasUsage(readTokenCounts(current)) ? 'llm' : 'other';
 }
 
@@ -134,7 +144,7 @@ const MODEL_SLOTS_BEFORE_METADATA: readonly number[] = (
     'gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'ai.response.model',
     'gen_ai.request.model', 'llm.request.model_name', 'ai.model.id', 'mlflow.llm.model',
   ] satisfies Key[]
-).map(slotOf);
+).map((key) => SLOTS[key]);
 
 function modelBeforeMetadata(current: SpanView): string | undefined {
   for (const slot of MODEL_SLOTS_BEFORE_METADATA) {
@@ -151,20 +161,20 @@ function modelOf(current: SpanView): string | undefined {
     metadata.string('ls_model_name') ??
     invocationParams().string('model') ??
     invocationParams().string('model_name') ??
-    decodeString(current.get('langsmith.metadata.ls_model_name'))
+    decodeString(current.at(SLOTS['langsmith.metadata.ls_model_name']))
   );
 }
 
 /** §7 step 2, provider: the first source that names a real provider (frameworks like `langchain` are skipped). */
 function providerOf(current: SpanView): string | undefined {
   return (
-    canonicalProvider(decodeString(current.get('gen_ai.provider.name'))) ??
-    canonicalProvider(decodeString(current.get('gen_ai.system'))) ??
-    canonicalProvider(decodeString(current.get('llm.provider')) ?? decodeString(current.get('llm.system'))) ??
-    canonicalProvider(decodeString(current.get('mlflow.llm.provider'))) ??
+    canonicalProvider(decodeString(current.at(SLOTS['gen_ai.provider.name']))) ??
+    canonicalProvider(decodeString(current.at(SLOTS['gen_ai.system']))) ??
+    canonicalProvider(decodeString(current.at(SLOTS['llm.provider'])) ?? decodeString(current.at(SLOTS['llm.system']))) ??
+    canonicalProvider(decodeString(current.at(SLOTS['mlflow.llm.provider']))) ??
     canonicalProvider(metadata.string('ls_provider')) ??
-    canonicalProvider(decodeString(current.get('langsmith.metadata.ls_provider'))) ??
-    canonicalProvider(decodeString(current.get('ai.model.provider')))
+    canonicalProvider(decodeString(current.at(SLOTS['langsmith.metadata.ls_provider']))) ??
+    canonicalProvider(decodeString(current.at(SLOTS['ai.model.provider'])))
   );
 }
 
@@ -174,30 +184,30 @@ function canonicalProvider(raw: string | undefined): string | undefined {
 
 function serviceTierOf(current: SpanView): string | undefined {
   return (
-    decodeString(current.get('openai.response.service_tier')) ??
-    decodeString(current.get('gen_ai.openai.response.service_tier')) ??
-    decodeString(current.get('openai.request.service_tier')) ??
-    decodeString(current.get('gen_ai.openai.request.service_tier')) ??
-    (mayHold(current.get('invocation_params'), 'service_tier') ? invocationParams().string('service_tier') : undefined) ??
-    (mayHold(current.get('llm.invocation_parameters'), 'service_tier') && openinferenceParams.read(current.get('llm.invocation_parameters'))
+    decodeString(current.at(SLOTS['openai.response.service_tier'])) ??
+    decodeString(current.at(SLOTS['gen_ai.openai.response.service_tier'])) ??
+    decodeString(current.at(SLOTS['openai.request.service_tier'])) ??
+    decodeString(current.at(SLOTS['gen_ai.openai.request.service_tier'])) ??
+    (mayHold(current.at(SLOTS['invocation_params']), 'service_tier') ? invocationParams().string('service_tier') : undefined) ??
+    (mayHold(current.at(SLOTS['llm.invocation_parameters']), 'service_tier') && openinferenceParams.read(current.at(SLOTS['llm.invocation_parameters']))
       ? openinferenceParams.string('service_tier')
       : undefined)
   );
 }
 
 function reportedCostOf(current: SpanView): ReportedCost | undefined {
-  if (mlflowCost.read(current.get('mlflow.llm.cost'))) {
+  if (mlflowCost.read(current.at(SLOTS['mlflow.llm.cost']))) {
     const total = mlflowCost.number('total_cost');
     if (total !== undefined) {
       return { source: 'mlflow', inputUsd: mlflowCost.number('input_cost'), outputUsd: mlflowCost.number('output_cost'), totalUsd: total };
     }
   }
-  const total = decodeNumber(current.get('llm.cost.total'));
+  const total = decodeNumber(current.at(SLOTS['llm.cost.total']));
   if (total !== undefined) {
     return {
       source: 'openinference',
-      inputUsd: decodeNumber(current.get('llm.cost.prompt')),
-      outputUsd: decodeNumber(current.get('llm.cost.completion')),
+      inputUsd: decodeNumber(current.at(SLOTS['llm.cost.prompt'])),
+      outputUsd: decodeNumber(current.at(SLOTS['llm.cost.completion'])),
       totalUsd: total,
     };
   }
@@ -229,7 +239,7 @@ export function recognizeCallOrRootAggregate(span: Span): LlmCall | undefined {
 
 /** The call described by the span loaded in `view`. */
 function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCall {
-  metadata.read(view.get('metadata'));
+  metadata.read(view.at(SLOTS['metadata']));
   invocationRead = false;
   const counts = readTokenCounts(view);
   return {
@@ -241,12 +251,12 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
     reportedCost: reportedCostOf(view),
     node:
       metadata.string('langgraph_node') ??
-      decodeString(view.get('langsmith.metadata.langgraph_node')) ??
-      decodeString(view.get('traceloop.association.properties.langgraph_node')),
-    responseId: decodeString(view.get('gen_ai.response.id')) ?? decodeString(view.get('ai.response.id')),
-    hasMlflowModel: view.has('mlflow.llm.model'),
-    hasMlflowProvider: view.has('mlflow.llm.provider'),
-    alreadyPriced: view.has('tokenmeter.cost.status'),
+      decodeString(view.at(SLOTS['langsmith.metadata.langgraph_node'])) ??
+      decodeString(view.at(SLOTS['traceloop.association.properties.langgraph_node'])),
+    responseId: decodeString(view.at(SLOTS['gen_ai.response.id'])) ?? decodeString(view.at(SLOTS['ai.response.id'])),
+    hasMlflowModel: (view.at(SLOTS['mlflow.llm.model']) !== undefined),
+    hasMlflowProvider: (view.at(SLOTS['mlflow.llm.provider']) !== undefined),
+    alreadyPriced: (view.at(SLOTS['tokenmeter.cost.status']) !== undefined),
     aggregate,
   };
 }

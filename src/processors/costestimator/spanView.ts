@@ -94,10 +94,12 @@ export type Key = (typeof KEYS)[number];
 
 const SLOT = new Map<string, number>(KEYS.map((key, index) => [key, index]));
 
-/** The slot of a key, for callers that read a fixed list of keys on every span (see `SpanView.at`). */
-export function slotOf(key: Key): number {
-  return SLOT.get(key)!;
-}
+/**
+ * Every key's slot, to be read with a literal key (`view.at(SLOTS['gen_ai.system'])`): each such read site is a
+ * fixed property load the compiler folds to a constant, where a lookup by key string (a Map) costs a hash probe,
+ * and recognition reads some 70 keys per model call.
+ */
+export const SLOTS: Readonly<Record<Key, number>> = Object.freeze(Object.fromEntries(KEYS.map((key, index) => [key, index])) as Record<Key, number>);
 
 export class SpanView {
   private readonly values: (AnyValue | undefined)[] = new Array<AnyValue | undefined>(KEYS.length).fill(undefined);
@@ -115,16 +117,8 @@ export class SpanView {
     }
   }
 
-  get(key: Key): AnyValue | undefined {
-    return this.values[SLOT.get(key)!];
-  }
-
-  /** The value in a slot from `slotOf`. */
+  /** The value in a slot from `SLOTS`. */
   at(slot: number): AnyValue | undefined {
     return this.values[slot];
-  }
-
-  has(key: Key): boolean {
-    return this.values[SLOT.get(key)!] !== undefined;
   }
 }

@@ -3,7 +3,7 @@
  * inclusive OTel view — input includes cache read and write, output includes reasoning.
  */
 import type { TokenUsage } from '../../pricing/index.js';
-import { slotOf } from './spanView.js';
+import { SLOTS } from './spanView.js';
 import type { Key, SpanView } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
 import { decodeNumber, decodeTokenDetails } from './values.js';
@@ -17,7 +17,7 @@ const CACHE_WRITE = slots(['gen_ai.usage.cache_write.input_tokens', 'gen_ai.usag
 const REASONING = slots(['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning', 'ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens']);
 
 function slots(keys: readonly Key[]): readonly number[] {
-  return keys.map(slotOf);
+  return keys.map((key) => SLOTS[key]);
 }
 
 function first(view: SpanView, slots: readonly number[]): number | undefined {
@@ -47,9 +47,9 @@ export function readTokenCounts(view: SpanView): RawTokenCounts {
     cacheWrite: first(view, CACHE_WRITE),
     reasoning: first(view, REASONING),
   };
-  if (mlflowUsage.read(view.get('mlflow.chat.tokenUsage'))) fillFromMlflow(counts);
-  const inputDetails = view.get('gen_ai.usage.input_token_details');
-  const outputDetails = view.get('gen_ai.usage.output_token_details');
+  if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow(counts);
+  const inputDetails = view.at(SLOTS['gen_ai.usage.input_token_details']);
+  const outputDetails = view.at(SLOTS['gen_ai.usage.output_token_details']);
   if (inputDetails !== undefined || outputDetails !== undefined) {
     const input = decodeTokenDetails(inputDetails);
     const output = decodeTokenDetails(outputDetails);

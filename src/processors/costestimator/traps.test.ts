@@ -166,6 +166,15 @@ describe('traps', () => {
       // Trace A was evicted: the documented limit — the parent counts again.
       expect(attribute(lateParent, 'tokenmeter.cost.counted')).toBe(true);
     });
+
+    it('a forgotten trace leaves nothing behind for the trace that takes its place', async () => {
+      const processor = new CostEstimatorProcessor({ max_open_traces: 1 }, sink);
+      // In trace A the counted child covers span "p"; trace B then reuses A's memory and has its own span "p".
+      await processor.consume(tracesData([makeSpan({ trace: 'A', id: 'c', parent: 'p', attributes: chatSpan('x', undefined).attributes })]));
+      const unrelated = makeSpan({ trace: 'B', id: 'p', attributes: chatSpan('y', undefined).attributes });
+      await processor.consume(tracesData([unrelated]));
+      expect(attribute(unrelated, 'tokenmeter.cost.counted')).toBe(true);
+    });
   });
 
   it('agent, workflow, chain and wrapper aggregates below the root are never counted', async () => {
