@@ -14,8 +14,13 @@ interface FoundCall {
   call: LlmCall;
   traceKey: number;
   spanKey: number;
-  depth: number;
+  /** Place in the decision order, 0 first (see `decisionOrder`). */
+  rank: number;
 }
+
+/** Depths beyond this are ordered as equal: chains of model calls nested deeper are not seen in practice. */
+const MAX_ORDERED_DEPTH = 63;
+const RANKS = 2 * (MAX_ORDERED_DEPTH + 1);
 
 /** Why a model call without usage has no price (it still counts, so that it is seen). */
 const NO_USAGE: PriceResult = { status: 'unpriced', reason: 'no token usage reported' };
@@ -46,6 +51,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private readonly memory: CallMemory;
   private readonly now: () => Date;
   private readonly links = new BatchLinks();
+  private readonly rankCounts = new Int32Array(RANKS);
 
   constructor(
     config: CostEstimatorConfig,
@@ -76,11 +82,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
     this.recordLinks(calls);
 
     if (calls.length > 0) {
-      for (const entry of calls) entry.depth = this.memory.depth(entry.traceKey, entry.spanKey);
-      // Calls with usage first, then deepest first: within a batch the provider-SDK span wins over the framework
-      // span around it, and a call without usage never hides one with usage.
-      calls.sort((a, b) => Number(b.call.tokens !== undefined) - Number(a.call.tokens !== undefined) || b.depth - a.depth);
-      for (const entry of calls) {
+      for (const entry of this.decisionOrder(calls)) {
         const { call } = entry;
         const withUsage = call.tokens !== undefined;
         if (!this.memory.claim(entry.traceKey, entry.spanKey, call.responseId, withUsage)) writeUncountedCall(entry.span);
@@ -88,6 +90,29 @@ export class CostEstimatorProcessor implements TracesProcessor {
       }
     }
     this.priceAggregateRoots(aggregateRoots);
+  }
+
+  /**
+   * Calls with usage first, then deepest first, otherwise in batch order: within a batch the provider-SDK span wins
+   * over the framework span around it, and a call without usage never hides one with usage. A counting sort, since
+   * depths are small: sorting with a comparator was a tenth of the work on batches of model calls.
+   */
+  private decisionOrder(calls: readonly FoundCall[]): FoundCall[] {
+    const counts = this.rankCounts.fill(0);
+    for (const entry of calls) {
+      const depth = Math.min(this.memory.depth(entry.traceKey, entry.spanKey), MAX_ORDERED_DEPTH);
+      entry.rank = (entry.call.tokens !== undefined ? 0 : MAX_ORDERED_DEPTH + 1) + MAX_ORDERED_DEPTH - depth;
+      counts[entry.rank]!++;
+    }
+    let start = 0;
+    for (let rank = 0; rank < RANKS; rank++) {
+      const count = counts[rank]!;
+      counts[rank] = start;
+      start += count;
+    }
+    const ordered = new Array<FoundCall>(calls.length);
+    for (const entry of calls) ordered[counts[entry.rank]!++] = entry;
+    return ordered;
   }
 
   /** One pass over the spans: the model calls, the aggregate roots and every parent link, each span read once. */
@@ -102,7 +127,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
           if (span.parentSpanId.length !== 0) links.add(trace, id, spanKey(span.parentSpanId));
           const call = recognizeCallOrRootAggregate(span);
           if (call === undefined || call.alreadyPriced) continue;
-          (call.aggregate ? aggregateRoots : calls).push({ span, call, traceKey: trace, spanKey: id, depth: 0 });
+          (call.aggregate ? aggregateRoots : calls).push({ span, call, traceKey: trace, spanKey: id, rank: 0 });
         }
       }
     }

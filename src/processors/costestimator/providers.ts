@@ -55,6 +55,19 @@ const NOT_A_PROVIDER = new Set(['langchain', 'langgraph', 'unknown', '']);
  * kept lower-cased (`ollama`, `together`).
  */
 export function normaliseProvider(raw: string): string | undefined {
+  // Every model call names its provider, and a deployment has a handful: remember the answers.
+  if (normalised.has(raw)) return normalised.get(raw);
+  const canonical = canonicalOf(raw);
+  // Provider strings come from the wire: bound the memory so that a stream of junk cannot grow it forever.
+  if (normalised.size >= MAX_REMEMBERED) normalised.clear();
+  normalised.set(raw, canonical);
+  return canonical;
+}
+
+const MAX_REMEMBERED = 1000;
+const normalised = new Map<string, string | undefined>();
+
+function canonicalOf(raw: string): string | undefined {
   const lower = raw.trim().toLowerCase();
   if (NOT_A_PROVIDER.has(lower)) return undefined;
   const direct = CANONICAL[lower];
