@@ -143,6 +143,7 @@ export function spanKey(id: Uint8Array): number {
 
 /** Reads 4 bytes big-endian; bytes past the end of a malformed id read as 0. */
 function word(id: Uint8Array, at: number): number {
+  if (at + 4 <= id.length) return ((id[at]! << 24) | (id[at + 1]! << 16) | (id[at + 2]! << 8) | id[at + 3]!) >>> 0;
   return (((id[at] ?? 0) << 24) | ((id[at + 1] ?? 0) << 16) | ((id[at + 2] ?? 0) << 8) | (id[at + 3] ?? 0)) >>> 0;
 }
 

@@ -103,18 +103,23 @@ export const SLOTS: Readonly<Record<Key, number>> = Object.freeze(Object.fromEnt
 
 export class SpanView {
   private readonly values: (AnyValue | undefined)[] = new Array<AnyValue | undefined>(KEYS.length).fill(undefined);
+  /** Slots filled by the last `load` (the first `touchedCount` entries), to be cleared by the next. */
   private readonly touched: number[] = [];
+  private touchedCount = 0;
 
   load(attributes: readonly KeyValue[]): void {
-    for (const slot of this.touched) this.values[slot] = undefined;
-    this.touched.length = 0;
+    const values = this.values;
+    const touched = this.touched;
+    for (let i = 0; i < this.touchedCount; i++) values[touched[i]!] = undefined;
+    let count = 0;
     for (const attribute of attributes) {
       // The protobuf decoder interns keys, so the key's hash is computed once, not on every span.
       const slot = SLOT.get(attribute.key);
       if (slot === undefined) continue;
-      this.values[slot] = attribute.value;
-      this.touched.push(slot);
+      values[slot] = attribute.value;
+      touched[count++] = slot;
     }
+    this.touchedCount = count;
   }
 
   /** The value in a slot from `SLOTS`. */
