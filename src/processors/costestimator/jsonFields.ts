@@ -3,21 +3,16 @@
  * whole LangChain `metadata` and `invocation_params` objects on every model-call span (hundreds of bytes, nested
  * tool schemas); `JSON.parse` of them was most of recognition's time, and we only ever need a handful of scalars.
  *
- * A small object (a token count: under `PARSE_BELOW` characters) is parsed natively, which is faster there. A larger
- * flat object (no nested object, no escapes: LangGraph metadata) is read by searching for its keys with one regular
- * expression. Anything else is scanned: strings are jumped with `indexOf`, nested values by bracket depth, so nested keys of the
- * same name (a `model` property inside a tool's JSON schema) are never mistaken for top-level ones. Values not read
+ * A flat object (no nested object, no escapes: LangGraph metadata, token counts) is read by searching for its keys
+ * with one regular expression. Anything else is scanned: strings are jumped with `indexOf`, nested values by bracket
+ * depth, so nested keys of the same name (a `model` property inside a tool's JSON schema) are never mistaken for
+ * top-level ones. Values not read
  * are not validated beyond their brackets and quotes (a flat object only needs its closing brace); the fields read
- * are decoded exactly as `JSON.parse` would. Malformed input that is parsed or scanned reads as no object at all.
+ * are decoded exactly as `JSON.parse` would. Malformed input that is scanned reads as no object at all.
  */
 import type { AnyValue } from '../../otlp/index.js';
-import { decodeObject, isObject, toNumber } from './values.js';
+import { decodeObject, toNumber } from './values.js';
 
-/**
- * Objects up to this length are parsed natively: below it `JSON.parse` beats searching for the keys (a few regular
- * expression calls each cost about as much as parsing 50 characters); above it, searching wins ever more.
- */
-const PARSE_BELOW = 160;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const OPEN_BRACE = 123;
@@ -120,10 +115,7 @@ export class JsonFields<K extends string> {
     // MLflow may JSON-encode an already JSON-encoded string: unwrap at most twice, as `decodeObject` does.
     for (let depth = 0; depth < 2; depth++) {
       const start = skipSpace(text, 0);
-      if (text.charCodeAt(start) === OPEN_BRACE) {
-        if (text.length <= PARSE_BELOW) return this.parse(text);
-        return isFlat(text, start) ? this.find(text, start) : this.scan(text, start);
-      }
+      if (text.charCodeAt(start) === OPEN_BRACE) return isFlat(text, start) ? this.find(text, start) : this.scan(text, start);
       if (text.charCodeAt(start) !== QUOTE) return false;
       try {
         const decoded: unknown = JSON.parse(text);
@@ -145,16 +137,6 @@ export class JsonFields<K extends string> {
   /** A finite number field, or a numeric string field. */
   number(key: K): number | undefined {
     return toNumber(this.values[this.keys.indexOf(key)]);
-  }
-
-  /** The whole object through the native parser: the fastest way for a small one (a token count, a cost). */
-  private parse(text: string): boolean {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      return isObject(parsed) ? this.readObject(parsed) : this.fail();
-    } catch {
-      return this.fail();
-    }
   }
 
   private readObject(object: Record<string, unknown> | undefined): boolean {
