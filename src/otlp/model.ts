@@ -192,13 +192,6 @@ export function setAttributes(target: RawBacked & { attributes: KeyValue[] }, en
   }
 }
 
-/** Adds attributes the caller knows are absent (no search), dropping raw bytes once. */
-export function appendAttributes(target: RawBacked & { attributes: KeyValue[] }, entries: readonly KeyValue[]): void {
-  markChanged(target);
-  const attributes = target.attributes;
-  for (const entry of entries) attributes.push(entry);
-}
-
 /** Removes an attribute; returns whether it was there. Drops raw bytes only when something changed. */
 export function removeAttribute(target: RawBacked & { attributes: KeyValue[] }, key: string): boolean {
   const index = target.attributes.findIndex((attribute) => attribute.key === key);

@@ -33,6 +33,17 @@ const chatSpan = (id: string, parent: string | undefined, extra: Record<string, 
   });
 
 describe('traps', () => {
+  it('a span already carrying keys we write (a stale or malformed cost, no status) gets each key once, with our values', async () => {
+    // openai.com/api/pricing gpt-4o-mini $0.15 / $0.60 per 1M
+    const span = chatSpan('a', undefined, { 'mlflow.llm.cost': '{"note": "no total"}', 'tokenmeter.cost.total_usd': 99, 'tokenmeter.cost.counted': 'x' });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    const keys = span.attributes.map((entry) => entry.key);
+    expect(keys.length).toBe(new Set(keys).size);
+    expect(attribute(span, 'tokenmeter.cost.total_usd')).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / M, 12);
+    expect(attribute(span, 'tokenmeter.cost.counted')).toBe(true);
+    expect(mlflowCost(span)?.['total_cost']).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / M, 12);
+  });
+
   it('cached tokens are not counted twice (inclusive input)', async () => {
     // openai.com/api/pricing gpt-4o-mini $0.15 / $0.075 cached / $0.60
     const span = chatSpan('a', undefined, { 'llm.token_count.prompt_details.cache_read': 800 });

@@ -1,9 +1,10 @@
 /**
- * What goes on the wire for a model-call span (contract.md, "On every LLM span"). All attributes of a span are
- * written in one `setAttributes` call; values that never change (status, flags, catalog version) are shared
- * objects, which is safe because attribute values are immutable and replaced, never edited.
+ * What goes on the wire for a model-call span (contract.md, "On every LLM span"). Values that never change (status,
+ * flags, catalog version, zero counts and amounts) are shared objects, which is safe because attribute values are
+ * immutable and replaced, never edited. Every object made here is made while the decoded request is alive, and each
+ * young-generation collection it brings on copies that request: allocating less is most of writing faster.
  */
-import { appendAttributes, boolValue, doubleValue, intValue, setAttributes, stringValue } from '../../otlp/index.js';
+import { boolValue, doubleValue, intValue, markChanged, setAttributes, stringValue } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
 import { CATALOG_VERSION } from '../../pricing/index.js';
 import type { CostSplit, PriceResult, TokenUsage } from '../../pricing/index.js';
@@ -31,18 +32,29 @@ const WRITTEN_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Writes the entries onto the span, replacing values of keys it already has. Spans almost never have one of ours
- * (replays carry a status and are skipped before this), so one look at each existing key usually lets the entries
- * be appended instead of each being compared with every existing key.
+ * Where to put a span's new attributes: straight onto the span when it has none of the keys we write (replays carry
+ * a status and are skipped before this, so nearly always), else into a list that `finish` merges, replacing values.
  */
-function write(span: Span, entries: readonly KeyValue[]): void {
-  for (const attribute of span.attributes) {
-    if (WRITTEN_KEYS.has(attribute.key)) {
-      setAttributes(span, entries);
-      return;
-    }
-  }
-  appendAttributes(span, entries);
+function output(span: Span): KeyValue[] {
+  for (const attribute of span.attributes) if (WRITTEN_KEYS.has(attribute.key)) return [];
+  markChanged(span);
+  return span.attributes;
+}
+
+function finish(span: Span, written: KeyValue[]): void {
+  if (written !== span.attributes) setAttributes(span, written);
+}
+
+const ZERO_TOKENS = intValue(0);
+const ZERO_USD = doubleValue(0);
+
+function tokens(count: number): AnyValue {
+  return count === 0 ? ZERO_TOKENS : intValue(count);
+}
+
+function usdValue(amount: number): AnyValue {
+  const rounded = usd(amount);
+  return rounded === 0 ? ZERO_USD : doubleValue(rounded);
 }
 
 /** Dollar amounts are rounded to 1e-12 USD so that binary-float noise (0.7474999999999999) stays off the wire. */
@@ -55,24 +67,24 @@ function mlflowCost(input: number, output: number, total: number): AnyValue {
   return stringValue(`{"input_cost":${usd(input)},"output_cost":${usd(output)},"total_cost":${usd(total)}}`);
 }
 
-function pushTokens(entries: KeyValue[], tokens: TokenUsage): void {
+function pushTokens(entries: KeyValue[], usage: TokenUsage): void {
   entries.push(
-    { key: 'tokenmeter.tokens.input', value: intValue(tokens.input) },
-    { key: 'tokenmeter.tokens.output', value: intValue(tokens.output) },
-    { key: 'tokenmeter.tokens.cache_read', value: intValue(tokens.cacheRead) },
-    { key: 'tokenmeter.tokens.cache_write', value: intValue(tokens.cacheWrite) },
-    { key: 'tokenmeter.tokens.reasoning', value: intValue(tokens.reasoning) },
+    { key: 'tokenmeter.tokens.input', value: tokens(usage.input) },
+    { key: 'tokenmeter.tokens.output', value: tokens(usage.output) },
+    { key: 'tokenmeter.tokens.cache_read', value: tokens(usage.cacheRead) },
+    { key: 'tokenmeter.tokens.cache_write', value: tokens(usage.cacheWrite) },
+    { key: 'tokenmeter.tokens.reasoning', value: tokens(usage.reasoning) },
   );
 }
 
 function pushSplit(entries: KeyValue[], costs: CostSplit): void {
   entries.push(
-    { key: 'tokenmeter.cost.input_usd', value: doubleValue(usd(costs.input)) },
-    { key: 'tokenmeter.cost.cache_read_usd', value: doubleValue(usd(costs.cacheRead)) },
-    { key: 'tokenmeter.cost.cache_write_usd', value: doubleValue(usd(costs.cacheWrite)) },
-    { key: 'tokenmeter.cost.output_usd', value: doubleValue(usd(costs.output)) },
-    { key: 'tokenmeter.cost.reasoning_usd', value: doubleValue(usd(costs.reasoning)) },
-    { key: 'tokenmeter.cost.total_usd', value: doubleValue(usd(costs.total)) },
+    { key: 'tokenmeter.cost.input_usd', value: usdValue(costs.input) },
+    { key: 'tokenmeter.cost.cache_read_usd', value: usdValue(costs.cacheRead) },
+    { key: 'tokenmeter.cost.cache_write_usd', value: usdValue(costs.cacheWrite) },
+    { key: 'tokenmeter.cost.output_usd', value: usdValue(costs.output) },
+    { key: 'tokenmeter.cost.reasoning_usd', value: usdValue(costs.reasoning) },
+    { key: 'tokenmeter.cost.total_usd', value: usdValue(costs.total) },
   );
 }
 
@@ -81,7 +93,7 @@ function pushSplit(entries: KeyValue[], costs: CostSplit): void {
  * usage is written the same way with `unpriced` and the reason, so that it is seen rather than silently $0.
  */
 export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult): CostStatus {
-  const entries: KeyValue[] = [];
+  const entries = output(span);
   if (call.tokens !== undefined) pushTokens(entries, call.tokens);
   entries.push({ key: 'tokenmeter.cost.counted', value: COUNTED });
   if (call.model !== undefined && !call.hasMlflowModel) entries.push({ key: 'mlflow.llm.model', value: stringValue(call.model) });
@@ -117,11 +129,13 @@ export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult):
     status = 'unpriced';
   }
   entries.push({ key: 'tokenmeter.cost.status', value: STATUS[status] });
-  write(span, entries);
+  finish(span, entries);
   return status;
 }
 
 /** A model-call span that does not count: the same call seen by another layer of a nested chain. */
 export function writeUncountedCall(span: Span): void {
-  write(span, [{ key: 'tokenmeter.cost.counted', value: NOT_COUNTED }]);
+  const entries = output(span);
+  entries.push({ key: 'tokenmeter.cost.counted', value: NOT_COUNTED });
+  finish(span, entries);
 }
