@@ -94,6 +94,44 @@ function classifyNamedKind(kind: string): SpanClass {
   }
 }
 
+/**
+ * `classifyNamedKind(decodeString(value))`, read in place for the common spellings: a kind on every span, often
+ * JSON-quoted (MLflow's `"CHAIN"`), needs no unquoted or upper-cased copy. Escaped or non-ASCII text takes the
+ * general path, so the answer is always the same.
+ */
+function namedKindOf(value: AnyValue | undefined): SpanClass | undefined {
+  if (value === undefined || value.kind !== 'string') return undefined;
+  const text = value.value;
+  let start = 0;
+  let end = text.length;
+  if (end >= 2 && text.charCodeAt(0) === 34 /* " */) {
+    if (end === 2 || text.indexOf('"', 1) !== end - 1 || text.indexOf('\\') >= 0) return namedKindOfDecoded(value);
+    start = 1;
+    end--;
+  }
+  if (end === start) return undefined;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) > 127) return namedKindOfDecoded(value);
+  if (sameLetters(text, start, end, 'LLM') || sameLetters(text, start, end, 'CHAT_MODEL')) return 'llm';
+  if (sameLetters(text, start, end, 'EMBEDDING')) return 'embedding';
+  return 'structural';
+}
+
+function namedKindOfDecoded(value: AnyValue): SpanClass | undefined {
+  const decoded = decodeString(value);
+  return decoded === undefined ? undefined : classifyNamedKind(decoded);
+}
+
+/** Whether ASCII `text[start, end)` is `upper` ignoring case. */
+function sameLetters(text: string, start: number, end: number, upper: string): boolean {
+  if (end - start !== upper.length) return false;
+  for (let i = start; i < end; i++) {
+    let code = text.charCodeAt(i);
+    if (code >= 97 && code <= 122) code -= 32;
+    if (code !== upper.charCodeAt(i - start)) return false;
+  }
+  return true;
+}
+
 /** ASCII without lower-case letters (anything else may change under `toUpperCase`). */
 function isUpperCase(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -105,12 +143,11 @@ function isUpperCase(text: string): boolean {
 
 /** §7 step 1: the first rule that fires wins. */
 export function classify(current: SpanView): SpanClass {
-  const openinference = decodeString(current.at(SLOTS['openinference.span.kind']));
-  if (openinference !== undefined) return classifyNamedKind(openinference);
-  const mlflow = decodeString(current.at(SLOTS['mlflow.spanType']));
-  if (mlflow !== undefined) return classifyNamedKind(mlflow);
-  const langsmith = decodeString(current.at(SLOTS['langsmith.span.kind']));
-  if (langsmith !== undefined) return classifyNamedKind(langsmith);
+  const named =
+    namedKindOf(current.at(SLOTS['openinference.span.kind'])) ??
+    namedKindOf(current.at(SLOTS['mlflow.spanType'])) ??
+    namedKindOf(current.at(SLOTS['langsmith.span.kind']));
+  if (named !== undefined) return named;
   const traceloop = decodeString(current.at(SLOTS['traceloop.span.kind']));
   if (traceloop !== undefined && traceloop !== 'unknown') return 'structural';
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { findAttribute } from '../../otlp/index.js';
 import type { Span } from '../../otlp/index.js';
 import { CostEstimatorProcessor } from './processor.js';
+import { recognizeSpan } from './recognize.js';
 import { attributes, makeSpan, mlflowAttributes, tracesData } from './testSpans.js';
 
 const M = 1e6;
@@ -33,6 +34,16 @@ const chatSpan = (id: string, parent: string | undefined, extra: Record<string, 
   });
 
 describe('traps', () => {
+  it('reads a named span kind in any spelling: quoted or not, any case, escaped, non-ASCII that upper-cases to a kind', () => {
+    const operationOf = (kind: string): string | undefined =>
+      recognizeSpan(makeSpan({ attributes: attributes({ 'mlflow.spanType': kind, 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10 }) }))?.operation;
+    for (const kind of ['LLM', '"LLM"', 'llm', '"chat_model"', 'Chat_Model', '"\\u004cLM"']) expect(operationOf(kind), kind).toBe('chat');
+    for (const kind of ['"EMBEDDING"', 'embedding', '"EMBEDDıNG"']) expect(operationOf(kind), kind).toBe('embeddings');
+    for (const kind of ['"CHAIN"', 'tool', '"LLM"x', '"LL\\"M"']) expect(operationOf(kind), kind).toBeUndefined();
+    // An empty kind names nothing: the next rule decides (here the model-and-usage fallback).
+    expect(operationOf('""')).toBe('chat');
+  });
+
   it('a span already carrying keys we write (a stale or malformed cost, no status) gets each key once, with our values', async () => {
     // openai.com/api/pricing gpt-4o-mini $0.15 / $0.60 per 1M
     const span = chatSpan('a', undefined, { 'mlflow.llm.cost': '{"note": "no total"}', 'tokenmeter.cost.total_usd': 99, 'tokenmeter.cost.counted': 'x' });
