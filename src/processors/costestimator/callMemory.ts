@@ -172,6 +172,11 @@ export class CallMemory {
 
   constructor(private readonly maxOpenTraces: number) {}
 
+  /** Starts remembering a trace (or marks it recently seen): a trace with a model call. */
+  track(traceId: number): void {
+    this.touch(traceId);
+  }
+
   /** Whether the trace has model calls we remember (only such traces need their span links recorded). */
   isTracked(traceId: number): boolean {
     return this.traces.has(traceId);

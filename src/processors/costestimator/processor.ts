@@ -135,8 +135,8 @@ export class CostEstimatorProcessor implements TracesProcessor {
 
   /** Parent links matter only in traces with model calls: record them for those, in this batch or remembered. */
   private recordLinks(calls: readonly FoundCall[]): void {
-    const tracesWithCalls = new Set<number>();
-    for (const entry of calls) tracesWithCalls.add(entry.traceKey);
+    // The traces with a call in this batch are remembered from now on (their calls are claimed next).
+    for (const entry of calls) this.memory.track(entry.traceKey);
     const { traces, spans, parents, length } = this.links;
     // Decided once per run of spans of one trace (batches are usually grouped by trace).
     let decidedFor = Number.NaN;
@@ -145,7 +145,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
       const trace = traces[at]!;
       if (trace !== decidedFor) {
         decidedFor = trace;
-        linked = tracesWithCalls.has(trace) || this.memory.isTracked(trace);
+        linked = this.memory.isTracked(trace);
       }
       // Linking a span touches its trace, keeping a trace that is still arriving among the recently seen.
       if (linked) this.memory.link(trace, spans[at]!, parents[at]!);
