@@ -267,6 +267,13 @@ function scalar(text: string, start: number, end: number): string | number | und
   const first = text.charCodeAt(start);
   if (first === QUOTE) return stringBetween(text, start, end - 1);
   if (first === 45 /* - */ || (first >= 48 && first <= 57)) {
+    // Token counts are small non-negative integers: add up their digits rather than slicing a string to convert.
+    if (end - start <= 15) {
+      let integer = 0;
+      let i = start;
+      for (let code = first; i < end && code >= 48 && code <= 57; code = text.charCodeAt(++i)) integer = integer * 10 + (code - 48);
+      if (i === end) return integer;
+    }
     const number = Number(text.slice(start, end));
     return Number.isFinite(number) ? number : undefined;
   }
