@@ -6,7 +6,8 @@
 import { SpanFlags, findAttribute } from '../../otlp/index.js';
 import type { AnyValue, Span } from '../../otlp/index.js';
 import { recognizeSpan } from '../costestimator/index.js';
-import { decodeNumber, decodeObject, decodeString, stringField, toNumber } from '../costestimator/values.js';
+import { JsonFields } from '../costestimator/jsonFields.js';
+import { decodeNumber, decodeObject, decodeString, toNumber } from '../costestimator/values.js';
 
 /** One model call as the CostEstimator counted it. Costs are integer pico-USD so that sums never drift. */
 export interface CountedCall {
@@ -84,20 +85,24 @@ export interface GraphContext {
 
 const NO_CONTEXT: GraphContext = { node: undefined, threadId: undefined };
 
+/** The two LangGraph fields of a `metadata` object, read without parsing the rest (it runs on every span). */
+const langGraphMetadata = new JsonFields(['langgraph_node', 'thread_id']);
+
 /**
  * LangGraph puts `langgraph_node` and `thread_id` into the callback metadata of every span of a run: MLflow and
  * OpenInference as a `metadata` JSON object, LangSmith as `langsmith.metadata.*`, OpenLLMetry as
- * `traceloop.association.properties.*`. Metadata can be large, so it is parsed only when it mentions LangGraph.
+ * `traceloop.association.properties.*`. Metadata can be large, so only its two fields are read, and only when it
+ * mentions LangGraph.
  */
 export function graphContextOf(span: Span): GraphContext {
   let context = NO_CONTEXT;
   for (const { key, value } of span.attributes) {
     if (key === 'metadata') {
       if (value.kind === 'string' && !value.value.includes('langgraph_')) continue;
-      const metadata = decodeObject(value);
+      langGraphMetadata.read(value);
       context = {
-        node: stringField(metadata, 'langgraph_node') ?? context.node,
-        threadId: stringField(metadata, 'thread_id') ?? context.threadId,
+        node: langGraphMetadata.string('langgraph_node') ?? context.node,
+        threadId: langGraphMetadata.string('thread_id') ?? context.threadId,
       };
     } else if (key === 'langsmith.metadata.langgraph_node' || key === 'traceloop.association.properties.langgraph_node') {
       context = { ...context, node: decodeString(value) ?? context.node };
