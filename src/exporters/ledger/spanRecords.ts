@@ -5,7 +5,7 @@
 import { findAttribute, isRootSpan, StatusCode, toHex } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
 import type { CallRecord, CostStatus, RootRecord, TokenCounts, TraceTotals } from '../../ledger/index.js';
-import { recognizeSpan } from '../../processors/costestimator/index.js';
+import { recognizeCallContext } from '../../processors/costestimator/index.js';
 import type { TracesData } from '../../otlp/index.js';
 
 const COST_STATUSES: ReadonlySet<string> = new Set<CostStatus>(['priced', 'provider_reported', 'unpriced']);
@@ -44,7 +44,7 @@ function callOf(span: Span, service: string | null): CallRecord | undefined {
   const counted = findAttribute(attributes, 'tokenmeter.cost.counted');
   const status = stringOf(findAttribute(attributes, 'tokenmeter.cost.status'));
   if (counted?.kind !== 'bool' || !counted.value || status === undefined || !COST_STATUSES.has(status)) return undefined;
-  const recognised = recognizeSpan(span);
+  const recognised = recognizeCallContext(span);
   const usd = (key: string) => numberOf(findAttribute(attributes, `tokenmeter.cost.${key}_usd`));
   const total = usd('total');
   return {

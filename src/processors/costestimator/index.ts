@@ -2,6 +2,6 @@
 export { CostEstimatorProcessor } from './processor.js';
 export { costEstimatorConfigSchema } from './config.js';
 export type { CostEstimatorConfig } from './config.js';
-export { recognizeSpan } from './recognize.js';
+export { recognizeCallContext, recognizeSpan } from './recognize.js';
 export type { LlmCall, ReportedCost } from './recognize.js';
 export type { CostStatus } from './writeAttributes.js';

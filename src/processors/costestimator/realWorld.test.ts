@@ -7,6 +7,7 @@ import { findAttribute } from '../../otlp/index.js';
 import type { KeyValue, Span } from '../../otlp/index.js';
 import type { TokenUsage } from '../../pricing/index.js';
 import { CostEstimatorProcessor } from './processor.js';
+import { recognizeCallContext, recognizeSpan } from './recognize.js';
 import { attributes, makeSpan, mlflowAttributes, tracesData } from './testSpans.js';
 
 interface Case {
@@ -825,5 +826,17 @@ describe('real-world model calls are recognised and priced at the published pric
     expect(cost['output_cost']).toBeCloseTo(testCase.outputCost, 10);
     expect(cost['total_cost']).toBeCloseTo(testCase.inputCost + testCase.outputCost, 10);
     expect(attribute(span, 'tokenmeter.cost.total_usd')).toBeCloseTo(testCase.inputCost + testCase.outputCost, 10);
+  });
+
+  it('names every call\'s model, provider and node alike whether recognised fully or for its context only', () => {
+    for (const testCase of cases) {
+      const span = makeSpan({ attributes: testCase.attributes });
+      const call = recognizeSpan(span);
+      expect(call, testCase.name).toBeDefined();
+      expect(recognizeCallContext(span), testCase.name).toEqual({ model: call?.model, provider: call?.provider, node: call?.node });
+    }
+    const inNode = { metadata: { langgraph_node: 'agent', ls_provider: 'openai', ls_model_name: 'gpt-4o-mini' } };
+    expect(recognizeCallContext(makeSpan({ attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAT_MODEL', ...inNode }) }))).toEqual({ model: 'gpt-4o-mini', provider: 'openai', node: 'agent' });
+    expect(recognizeCallContext(makeSpan({ attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAIN', ...inNode }) }))).toBeUndefined();
   });
 });

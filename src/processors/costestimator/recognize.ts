@@ -274,6 +274,35 @@ export function recognizeCallOrRootAggregate(span: Span): LlmCall | undefined {
   return undefined;
 }
 
+/** Who made a model call and where: what the stages after the CostEstimator need besides the numbers it wrote. */
+export interface CallContext {
+  model: string | undefined;
+  provider: string | undefined;
+  node: string | undefined;
+}
+
+/**
+ * The model, provider and LangGraph node of a model-call span (undefined when the span is not one) as
+ * `recognizeSpan` would give them, without reading usage, tier or cost: trace assembly and the ledger take those from
+ * the attributes the CostEstimator wrote, and recognising a call again for three names cost them as much as pricing.
+ */
+export function recognizeCallContext(span: Span): CallContext | undefined {
+  view.load(span.attributes);
+  const spanClass = classify(view);
+  if (spanClass !== 'llm' && spanClass !== 'embedding') return undefined;
+  metadata.read(view.at(SLOTS['metadata']));
+  invocationRead = false;
+  return { model: modelOf(view), provider: providerOf(view), node: nodeInView() };
+}
+
+function nodeInView(): string | undefined {
+  return (
+    metadata.string('langgraph_node') ??
+    decodeString(view.at(SLOTS['langsmith.metadata.langgraph_node'])) ??
+    decodeString(view.at(SLOTS['traceloop.association.properties.langgraph_node']))
+  );
+}
+
 /** The call described by the span loaded in `view`. */
 function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCall {
   metadata.read(view.at(SLOTS['metadata']));
@@ -286,10 +315,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
     tokens: hasUsage(counts) ? normaliseTokens(counts) : undefined,
     serviceTier: serviceTierOf(view),
     reportedCost: reportedCostOf(view),
-    node:
-      metadata.string('langgraph_node') ??
-      decodeString(view.at(SLOTS['langsmith.metadata.langgraph_node'])) ??
-      decodeString(view.at(SLOTS['traceloop.association.properties.langgraph_node'])),
+    node: nodeInView(),
     responseId: decodeString(view.at(SLOTS['gen_ai.response.id'])) ?? decodeString(view.at(SLOTS['ai.response.id'])),
     hasMlflowModel: (view.at(SLOTS['mlflow.llm.model']) !== undefined),
     hasMlflowProvider: (view.at(SLOTS['mlflow.llm.provider']) !== undefined),

@@ -5,7 +5,7 @@
  */
 import { SpanFlags, findAttribute } from '../../otlp/index.js';
 import type { AnyValue, Span } from '../../otlp/index.js';
-import { recognizeSpan } from '../costestimator/index.js';
+import { recognizeCallContext } from '../costestimator/index.js';
 import { JsonFields } from '../costestimator/jsonFields.js';
 import { decodeNumber, decodeObject, decodeString, toNumber } from '../costestimator/values.js';
 
@@ -50,7 +50,7 @@ export function isLocalRoot(span: Span): boolean {
 export function countedCallOf(span: Span): CountedCall | undefined {
   const counted = findAttribute(span.attributes, 'tokenmeter.cost.counted');
   if (counted?.kind !== 'bool' || !counted.value) return undefined;
-  const call = recognizeSpan(span);
+  const call = recognizeCallContext(span);
   const token = (key: string) => decodeNumber(findAttribute(span.attributes, `tokenmeter.tokens.${key}`)) ?? 0;
   return {
     node: call?.node,
