@@ -136,8 +136,11 @@ function hash(key: number, shift: number): number {
  */
 export function spanKey(id: Uint8Array): number {
   // Ids of another length (malformed, passed through by the decoders) read missing bytes as 0.
-  const high = word(id, 0);
-  const low = word(id, 4);
+  return fold53(word(id, 0), word(id, 4));
+}
+
+/** 64 bits (two 32-bit words) as a 53-bit number: the top 11 bits of the high word folded into the low word. */
+function fold53(high: number, low: number): number {
   return (high & 0x1fffff) * TWO_POW_32 + ((low ^ (high >>> 21)) >>> 0);
 }
 
@@ -153,9 +156,7 @@ function word(id: Uint8Array, at: number): number {
  * one de-duplication memory, which can only matter if their span keys collide too.
  */
 export function traceKey(id: Uint8Array): number {
-  const high = (word(id, 0) ^ word(id, 8)) >>> 0;
-  const low = (word(id, 4) ^ word(id, 12)) >>> 0;
-  return (high & 0x1fffff) * TWO_POW_32 + ((low ^ (high >>> 21)) >>> 0);
+  return fold53((word(id, 0) ^ word(id, 8)) >>> 0, (word(id, 4) ^ word(id, 12)) >>> 0);
 }
 
 export class CallMemory {

@@ -6,9 +6,9 @@
  * A flat object (no nested object, no escapes: LangGraph metadata, token counts) is read by searching for its keys
  * with one regular expression. Anything else is scanned: strings are jumped with `indexOf`, nested values by bracket
  * depth, so nested keys of the same name (a `model` property inside a tool's JSON schema) are never mistaken for
- * top-level ones. Values not read
- * are not validated beyond their brackets and quotes (a flat object only needs its closing brace); the fields read
- * are decoded exactly as `JSON.parse` would. Malformed input that is scanned reads as no object at all.
+ * top-level ones. Values not read are not validated beyond their brackets and quotes (a flat object only needs its
+ * closing brace); the fields read are decoded exactly as `JSON.parse` would. Malformed input that is scanned reads as
+ * no object at all.
  */
 import type { AnyValue } from '../../otlp/index.js';
 import { decodeObject, toNumber } from './values.js';

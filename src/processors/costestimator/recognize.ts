@@ -82,16 +82,15 @@ const AI_SDK_WRAPPERS = new Set([
 
 /** A kind named by an MLflow span type, OpenInference kind or LangSmith run type (case-insensitive). */
 function classifyNamedKind(kind: string): SpanClass {
-  // Most spans spell their kind in capitals already: skip building an upper-case copy for them.
-  switch (isUpperCase(kind) ? kind : kind.toUpperCase()) {
-    case 'LLM':
-    case 'CHAT_MODEL':
-      return 'llm';
-    case 'EMBEDDING':
-      return 'embedding';
-    default:
-      return 'structural';
-  }
+  const upper = kind.toUpperCase();
+  return classifyKindIn(upper, 0, upper.length);
+}
+
+/** The class of the ASCII kind in `text[start, end)`, ignoring case. */
+function classifyKindIn(text: string, start: number, end: number): SpanClass {
+  if (sameLetters(text, start, end, 'LLM') || sameLetters(text, start, end, 'CHAT_MODEL')) return 'llm';
+  if (sameLetters(text, start, end, 'EMBEDDING')) return 'embedding';
+  return 'structural';
 }
 
 /**
@@ -111,9 +110,7 @@ function namedKindOf(value: AnyValue | undefined): SpanClass | undefined {
   }
   if (end === start) return undefined;
   for (let i = start; i < end; i++) if (text.charCodeAt(i) > 127) return namedKindOfDecoded(value);
-  if (sameLetters(text, start, end, 'LLM') || sameLetters(text, start, end, 'CHAT_MODEL')) return 'llm';
-  if (sameLetters(text, start, end, 'EMBEDDING')) return 'embedding';
-  return 'structural';
+  return classifyKindIn(text, start, end);
 }
 
 function namedKindOfDecoded(value: AnyValue): SpanClass | undefined {
@@ -121,22 +118,13 @@ function namedKindOfDecoded(value: AnyValue): SpanClass | undefined {
   return decoded === undefined ? undefined : classifyNamedKind(decoded);
 }
 
-/** Whether ASCII `text[start, end)` is `upper` ignoring case. */
+/** Whether `text[start, end)` is `upper`, ASCII letters compared ignoring case. */
 function sameLetters(text: string, start: number, end: number, upper: string): boolean {
   if (end - start !== upper.length) return false;
   for (let i = start; i < end; i++) {
     let code = text.charCodeAt(i);
     if (code >= 97 && code <= 122) code -= 32;
     if (code !== upper.charCodeAt(i - start)) return false;
-  }
-  return true;
-}
-
-/** ASCII without lower-case letters (anything else may change under `toUpperCase`). */
-function isUpperCase(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if ((code >= 97 && code <= 122) || code > 127) return false;
   }
   return true;
 }

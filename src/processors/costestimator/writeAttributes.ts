@@ -22,21 +22,17 @@ const STATUS: Readonly<Record<CostStatus, AnyValue>> = {
 const CATALOG = stringValue(CATALOG_VERSION);
 const STANDARD_TIER = stringValue('standard');
 
-/** Every key this module writes. */
-const WRITTEN_KEYS: ReadonlySet<string> = new Set([
-  'tokenmeter.tokens.input', 'tokenmeter.tokens.output', 'tokenmeter.tokens.cache_read', 'tokenmeter.tokens.cache_write',
-  'tokenmeter.tokens.reasoning', 'tokenmeter.cost.input_usd', 'tokenmeter.cost.cache_read_usd', 'tokenmeter.cost.cache_write_usd',
-  'tokenmeter.cost.output_usd', 'tokenmeter.cost.reasoning_usd', 'tokenmeter.cost.total_usd', 'tokenmeter.cost.counted',
-  'tokenmeter.cost.catalog_version', 'tokenmeter.cost.price_entry', 'tokenmeter.cost.tier', 'tokenmeter.cost.unpriced_reason',
-  'tokenmeter.cost.status', 'mlflow.llm.model', 'mlflow.llm.provider', 'mlflow.llm.cost',
-]);
+/** Whether a key may be one this module writes: ours are all `tokenmeter.*` or `mlflow.llm.*`. */
+function mayBeWrittenHere(key: string): boolean {
+  return key.startsWith('tokenmeter.') || key.startsWith('mlflow.llm.');
+}
 
 /**
  * Where to put a span's new attributes: straight onto the span when it has none of the keys we write (replays carry
  * a status and are skipped before this, so nearly always), else into a list that `finish` merges, replacing values.
  */
 function output(span: Span): KeyValue[] {
-  for (const attribute of span.attributes) if (WRITTEN_KEYS.has(attribute.key)) return [];
+  for (const attribute of span.attributes) if (mayBeWrittenHere(attribute.key)) return [];
   markChanged(span);
   return span.attributes;
 }
