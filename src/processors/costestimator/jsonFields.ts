@@ -21,6 +21,8 @@ const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 const COLON = 58;
 const COMMA = 44;
+/** In `slotByLength`: more than one wanted key has this length. */
+const SHARED_LENGTH = -2;
 
 function isSpace(code: number): boolean {
   return code === 32 || code === 10 || code === 13 || code === 9;
@@ -99,8 +101,20 @@ export class JsonFields<K extends string> {
   /** Any wanted key in quotes, then the colon: one native search finds the next candidate of them all. */
   private readonly keyPattern: RegExp;
 
+  /**
+   * The slot of each key length (-1: no wanted key is that long; SHARED_LENGTH: several are). A key the pattern
+   * matched is one of ours, so its length alone names it unless another wanted key is as long: comparing the key's
+   * characters against every wanted key cost more than the pattern search itself.
+   */
+  private readonly slotByLength: number[] = [];
+
   constructor(private readonly keys: readonly K[]) {
     this.values = new Array<string | number | undefined>(keys.length).fill(undefined);
+    const longest = Math.max(0, ...keys.map((key) => key.length));
+    for (let length = 0; length <= longest; length++) {
+      const slots = keys.flatMap((key, slot) => (key.length === length ? [slot] : []));
+      this.slotByLength.push(slots.length === 0 ? -1 : slots.length === 1 ? slots[0]! : SHARED_LENGTH);
+    }
     const alternatives = keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
     this.keyPattern = new RegExp(`"(${alternatives})"[ \\t\\n\\r]*:[ \\t\\n\\r]*`, 'g');
   }
@@ -187,8 +201,13 @@ export class JsonFields<K extends string> {
       while (text.charCodeAt(close) !== COLON) close--;
       do close--;
       while (text.charCodeAt(close) !== QUOTE);
-      const slot = this.slotClosingAt(text, close);
-      if (slot < 0 || !isKeyStart(text, close - this.keys[slot]!.length - 1)) continue;
+      // No quote inside a matched key: the previous quote opens it.
+      let keyOpen = close - 1;
+      while (text.charCodeAt(keyOpen) !== QUOTE) keyOpen--;
+      if (!isKeyStart(text, keyOpen)) continue;
+      let slot = this.slotByLength[close - keyOpen - 1]!;
+      if (slot === SHARED_LENGTH) slot = this.slotOf(text, keyOpen, close);
+      if (slot < 0) continue;
       if (text.charCodeAt(start) === QUOTE) {
         // No backslash in a flat object: a string ends at the next quote and has nothing to unescape.
         const closingQuote = text.indexOf('"', start + 1);
@@ -199,16 +218,6 @@ export class JsonFields<K extends string> {
       }
     }
     return true;
-  }
-
-  /** The wanted key whose closing quote is at `close`. */
-  private slotClosingAt(text: string, close: number): number {
-    for (let slot = 0; slot < this.keys.length; slot++) {
-      const key = this.keys[slot]!;
-      const open = close - key.length - 1;
-      if (open >= 0 && text.charCodeAt(open) === QUOTE && text.startsWith(key, open + 1)) return slot;
-    }
-    return -1;
   }
 
   /** The slot of the key quoted between `open` and `close`, or -1 when it is not one we read. */
