@@ -44,7 +44,7 @@ const MAX_KEPT_SLOTS = 1024;
  * the entry of each span's parent (an index, so walking a chain does no hashing), and the state bits. Allocation is
  * a handful of small arrays per trace instead of three Maps of boxed numbers.
  */
-class TraceMemory {
+export class TraceMemory {
   /** Entries 0 … size-1 are in use; the arrays are longer when the memory is reused for a smaller trace. */
   size = 0;
   readonly keys: number[] = [0.5];
@@ -173,9 +173,12 @@ export class CallMemory {
 
   constructor(private readonly maxOpenTraces: number) {}
 
-  /** Starts remembering a trace (or marks it recently seen): a trace with a model call. */
-  track(traceId: number): void {
-    this.touch(traceId);
+  /**
+   * Starts remembering a trace (or marks it recently seen): a trace with a model call. The memory returned is passed
+   * back to `depth` and `claim` for the trace's calls in the batch, which saves looking the trace up again for each.
+   */
+  track(traceId: number): TraceMemory {
+    return this.touch(traceId);
   }
 
   /** Whether the trace has model calls we remember (only such traces need their span links recorded). */
@@ -195,10 +198,9 @@ export class CallMemory {
     linkEntries(trace, trace.entry(spanId), parentId);
   }
 
-  /** Number of known ancestors of a span (for deepest-first ordering within a batch). */
-  depth(traceId: number, spanId: number): number {
-    const trace = this.traces.get(traceId);
-    if (trace === undefined) return 0;
+  /** Number of known ancestors of a span (for deepest-first ordering within a batch); `tracked` is from `track`. */
+  depth(tracked: TraceMemory, traceId: number, spanId: number): number {
+    const trace = this.current(tracked, traceId);
     const entry = trace.find(spanId);
     if (entry === NONE) return 0;
     let depth = 0;
@@ -206,9 +208,9 @@ export class CallMemory {
     return depth;
   }
 
-  /** Decides whether a model-call span counts, and remembers it when it does. */
-  claim(traceId: number, spanId: number, responseId: string | undefined, withUsage: boolean): boolean {
-    const trace = this.touch(traceId);
+  /** Decides whether a model-call span counts, and remembers it when it does; `tracked` is from `track`. */
+  claim(tracked: TraceMemory, traceId: number, spanId: number, responseId: string | undefined, withUsage: boolean): boolean {
+    const trace = this.current(tracked, traceId);
     const entry = trace.entry(spanId);
     const state = trace.state[entry]!;
     // The same span again is the same call, not a second one: an app re-sends a batch that was refused downstream
@@ -234,6 +236,14 @@ export class CallMemory {
 
   get openTraces(): number {
     return this.traces.size;
+  }
+
+  /**
+   * The trace's memory: the one tracked for it, unless that was forgotten and reused for another trace since (a batch
+   * with calls in more than `max_open_traces` traces).
+   */
+  private current(tracked: TraceMemory, traceId: number): TraceMemory {
+    return tracked.id === traceId ? tracked : this.touch(traceId);
   }
 
   private touch(traceId: number): TraceMemory {

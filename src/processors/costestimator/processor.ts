@@ -3,6 +3,7 @@ import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js
 import { PriceCatalog } from '../../pricing/index.js';
 import type { PriceResult } from '../../pricing/index.js';
 import { CallMemory, spanKey, traceKey } from './callMemory.js';
+import type { TraceMemory } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
 import type { CostEstimatorConfig } from './config.js';
 import { recognizeCallOrRootAggregate } from './recognize.js';
@@ -14,6 +15,8 @@ interface FoundCall {
   call: LlmCall;
   traceKey: number;
   spanKey: number;
+  /** The trace's de-duplication memory, once tracked (see `recordLinks`). */
+  memory: TraceMemory | undefined;
   /** Place in the decision order, 0 first (see `decisionOrder`). */
   rank: number;
 }
@@ -85,7 +88,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
       for (const entry of this.decisionOrder(calls)) {
         const { call } = entry;
         const withUsage = call.tokens !== undefined;
-        if (!this.memory.claim(entry.traceKey, entry.spanKey, call.responseId, withUsage)) writeUncountedCall(entry.span);
+        if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage)) writeUncountedCall(entry.span);
         else writeCountedCall(entry.span, call, withUsage ? this.price(entry.span, call) : NO_USAGE);
       }
     }
@@ -100,7 +103,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private decisionOrder(calls: readonly FoundCall[]): FoundCall[] {
     const counts = this.rankCounts.fill(0);
     for (const entry of calls) {
-      const depth = Math.min(this.memory.depth(entry.traceKey, entry.spanKey), MAX_ORDERED_DEPTH);
+      const depth = Math.min(this.memory.depth(entry.memory!, entry.traceKey, entry.spanKey), MAX_ORDERED_DEPTH);
       entry.rank = (entry.call.tokens !== undefined ? 0 : MAX_ORDERED_DEPTH + 1) + MAX_ORDERED_DEPTH - depth;
       counts[entry.rank]!++;
     }
@@ -127,7 +130,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
           if (span.parentSpanId.length !== 0) links.add(trace, id, spanKey(span.parentSpanId));
           const call = recognizeCallOrRootAggregate(span);
           if (call === undefined || call.alreadyPriced) continue;
-          (call.aggregate ? aggregateRoots : calls).push({ span, call, traceKey: trace, spanKey: id, rank: 0 });
+          (call.aggregate ? aggregateRoots : calls).push({ span, call, traceKey: trace, spanKey: id, memory: undefined, rank: 0 });
         }
       }
     }
@@ -136,7 +139,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
   /** Parent links matter only in traces with model calls: record them for those, in this batch or remembered. */
   private recordLinks(calls: readonly FoundCall[]): void {
     // The traces with a call in this batch are remembered from now on (their calls are claimed next).
-    for (const entry of calls) this.memory.track(entry.traceKey);
+    for (const entry of calls) entry.memory = this.memory.track(entry.traceKey);
     const { traces, spans, parents, length } = this.links;
     // Decided once per run of spans of one trace (batches are usually grouped by trace).
     let decidedFor = Number.NaN;
@@ -164,7 +167,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
     for (const { span, call, traceKey: trace, spanKey: id } of aggregateRoots) {
       if (this.memory.hasCallWithUsage(trace)) continue;
       // Claimed like a call, so that a second root of the trace (a lost parent) does not count again.
-      if (this.memory.claim(trace, id, call.responseId, true)) writeCountedCall(span, call, this.price(span, call));
+      if (this.memory.claim(this.memory.track(trace), trace, id, call.responseId, true)) writeCountedCall(span, call, this.price(span, call));
     }
   }
 
