@@ -47,4 +47,21 @@ describe('JsonFields', () => {
     expect(read('{"model": ["a"], "n": true, "service_tier": ""}')).toEqual({ ok: true, model: undefined, n: undefined });
     expect(fields.string('service_tier')).toBeUndefined();
   });
+
+  it('tells apart keys that share their ending, their length, or end one inside another', () => {
+    const usage = new JsonFields(['input_tokens', 'total_tokens', 'cache_read_input_tokens', 'cached_input_tokens', 'tokens']);
+    const text = '{"tokens": 1, "cached_input_tokens": 2, "input_tokens": 3, "cache_read_input_tokens": 4, "total_tokens": 5}';
+    for (const object of [text, text.replace('{"tokens": 1, ', '{').replace('}', ', "tokens": 1}'), JSON.stringify(JSON.parse(text))]) {
+      expect(usage.read(stringValue(object)), object).toBe(true);
+      expect(['tokens', 'cached_input_tokens', 'input_tokens', 'cache_read_input_tokens', 'total_tokens'].map((key) => usage.number(key as 'tokens'))).toEqual([1, 2, 3, 4, 5]);
+    }
+  });
+
+  it('reads integers in place and any other number as JSON.parse does (long ones too: digit by digit would round twice)', () => {
+    const numbers = ['0', '12', '-3', '12.5', '1e3', '123456789012345', '6834737179540785448'];
+    for (const number of numbers) {
+      expect(read(`{"n": ${number}}`).n, number).toBe(JSON.parse(number));
+      expect(read(`{"n":${number},"model":"m"}`).n, number).toBe(JSON.parse(number));
+    }
+  });
 });

@@ -21,8 +21,6 @@ const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 const COLON = 58;
 const COMMA = 44;
-/** In `slotByLength`: more than one wanted key has this length. */
-const SHARED_LENGTH = -2;
 
 function isSpace(code: number): boolean {
   return code === 32 || code === 10 || code === 13 || code === 9;
@@ -98,25 +96,19 @@ function valueEnd(text: string, pos: number): number {
 export class JsonFields<K extends string> {
   private readonly values: (string | number | undefined)[];
 
-  /** Any wanted key in quotes, then the colon: one native search finds the next candidate of them all. */
+  /**
+   * Any wanted key in quotes after `{` or `,` and followed by a colon: one native search finds the next of them all.
+   * Starting the search at the delimiter rather than the quote is also faster: JSON has fewer of them than quotes.
+   */
   private readonly keyPattern: RegExp;
 
-  /**
-   * The slot of each key length (-1: no wanted key is that long; SHARED_LENGTH: several are). A key the pattern
-   * matched is one of ours, so its length alone names it unless another wanted key is as long: comparing the key's
-   * characters against every wanted key cost more than the pattern search itself.
-   */
-  private readonly slotByLength: number[] = [];
+  private readonly endings: KeyEndings;
 
   constructor(private readonly keys: readonly K[]) {
     this.values = new Array<string | number | undefined>(keys.length).fill(undefined);
-    const longest = Math.max(0, ...keys.map((key) => key.length));
-    for (let length = 0; length <= longest; length++) {
-      const slots = keys.flatMap((key, slot) => (key.length === length ? [slot] : []));
-      this.slotByLength.push(slots.length === 0 ? -1 : slots.length === 1 ? slots[0]! : SHARED_LENGTH);
-    }
+    this.endings = new KeyEndings(keys);
     const alternatives = keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-    this.keyPattern = new RegExp(`"(${alternatives})"[ \\t\\n\\r]*:[ \\t\\n\\r]*`, 'g');
+    this.keyPattern = new RegExp(`[{,][ \\t\\n\\r]*"(?:${alternatives})"(?=[ \\t\\n\\r]*:)`, 'g');
   }
 
   /** Reads the fields of a JSON object string (once or twice encoded, as MLflow sends it) or a kvlist; returns whether it was an object. */
@@ -187,32 +179,30 @@ export class JsonFields<K extends string> {
 
   /**
    * Reads a flat object (see `isFlat`) by searching for the wanted keys: with no nested object and no escape, every
-   * `"key":` after `{` or `,` is a top-level key. One regular-expression search finds them all (a string search per
+   * `"key":` after `{` or `,` is a top-level key (no quote can be inside a string, so none of that is). One regular-expression search finds them all (a string search per
    * key costs more: V8 runs `lastIndexOf` as a character loop and sets up a skip table for each `indexOf`); a later
    * duplicate overwrites an earlier one, as in JSON.parse.
    */
   private find(text: string, open: number): boolean {
     const pattern = this.keyPattern;
-    pattern.lastIndex = open + 1;
-    // `test` rather than `exec`: no match array or substrings; the key is recognised from where the match ends.
+    pattern.lastIndex = open;
+    // `test` rather than `exec`: no match array or substrings; what matched is told from where the match ends.
     while (pattern.test(text)) {
-      const start = pattern.lastIndex;
-      let close = start - 1;
-      while (text.charCodeAt(close) !== COLON) close--;
-      do close--;
-      while (text.charCodeAt(close) !== QUOTE);
-      // No quote inside a matched key: the previous quote opens it.
-      let keyOpen = close - 1;
-      while (text.charCodeAt(keyOpen) !== QUOTE) keyOpen--;
-      if (!isKeyStart(text, keyOpen)) continue;
-      let slot = this.slotByLength[close - keyOpen - 1]!;
-      if (slot === SHARED_LENGTH) slot = this.slotOf(text, keyOpen, close);
+      const close = pattern.lastIndex - 1;
+      const slot = this.endings.slotEndingAt(text, close);
       if (slot < 0) continue;
-      if (text.charCodeAt(start) === QUOTE) {
+      const start = skipSpace(text, skipSpace(text, close + 1) + 1);
+      const first = text.charCodeAt(start);
+      if (first === QUOTE) {
         // No backslash in a flat object: a string ends at the next quote and has nothing to unescape.
         const closingQuote = text.indexOf('"', start + 1);
         if (closingQuote > 0) this.values[slot] = text.slice(start + 1, closingQuote);
       } else {
+        const integer = integerAt(text, start);
+        if (integer >= 0) {
+          this.values[slot] = integer;
+          continue;
+        }
         const end = valueEnd(text, start);
         if (end > start) this.values[slot] = scalar(text, start, end);
       }
@@ -263,12 +253,73 @@ function isFlat(text: string, open: number): boolean {
   return text.charCodeAt(last) === CLOSE_BRACE && text.indexOf('{', open + 1) < 0 && text.indexOf('\\') < 0;
 }
 
-/** Whether the quote at `at` starts a key: `{` or `,` before it (spaces aside). */
-function isKeyStart(text: string, at: number): boolean {
-  let before = at - 1;
-  while (before > 0 && isSpace(text.charCodeAt(before))) before--;
-  const code = text.charCodeAt(before);
-  return code === OPEN_BRACE || code === COMMA;
+/**
+ * The non-negative integer of at most 15 digits starting at `start` and ending at a delimiter, or -1 for any other
+ * value: token counts are read digit by digit, with no slice to convert.
+ */
+function integerAt(text: string, start: number): number {
+  let integer = 0;
+  let i = start;
+  for (let code = text.charCodeAt(i); code >= 48 && code <= 57; code = text.charCodeAt(++i)) integer = integer * 10 + (code - 48);
+  const next = text.charCodeAt(i);
+  const delimited = next === COMMA || next === CLOSE_BRACE || next === CLOSE_BRACKET || isSpace(next);
+  return i > start && i - start <= 15 && delimited ? integer : -1;
+}
+
+/**
+ * Tells which wanted key ends at a closing quote, reading backwards from it only the characters where the keys
+ * differ (usually one or two). The key pattern matched one of our keys exactly, so that is enough to name it;
+ * walking back to the opening quote and comparing whole keys cost more than the pattern search that found them.
+ * A decision tree: node `n` reads the character `back[n]` places before the closing quote (a key's opening quote
+ * when the key is that short) and follows the branch of that character code; a branch is a node index, or `~slot`.
+ */
+class KeyEndings {
+  private readonly back: number[] = [];
+  private readonly codes: number[][] = [];
+  private readonly branches: number[][] = [];
+  private readonly root: number;
+
+  constructor(private readonly keys: readonly string[]) {
+    if (new Set(keys).size !== keys.length) throw new Error(`JsonFields keys must be distinct: ${keys.join(', ')}`);
+    this.root = keys.length === 0 ? ~-1 : this.build(keys.map((_, slot) => slot), 0);
+  }
+
+  /** The slot of the wanted key whose closing quote is at `close`, or -1. */
+  slotEndingAt(text: string, close: number): number {
+    let branch = this.root;
+    while (branch >= 0) {
+      const code = text.charCodeAt(close - 1 - this.back[branch]!);
+      const codes = this.codes[branch]!;
+      let at = 0;
+      while (at < codes.length && codes[at] !== code) at++;
+      if (at === codes.length) return -1;
+      branch = this.branches[branch]![at]!;
+    }
+    return ~branch;
+  }
+
+  private build(slots: readonly number[], back: number): number {
+    if (slots.length === 1) return ~slots[0]!;
+    let codes = slots.map((slot) => this.codeBack(slot, back));
+    // Characters all the keys share tell nothing: read the first one where they differ.
+    while (codes.every((code) => code === codes[0])) {
+      back++;
+      codes = slots.map((slot) => this.codeBack(slot, back));
+    }
+    const node = this.back.length;
+    const distinct = [...new Set(codes)];
+    this.back.push(back);
+    this.codes.push(distinct);
+    this.branches.push([]);
+    this.branches[node] = distinct.map((code) => this.build(slots.filter((_, index) => codes[index] === code), back + 1));
+    return node;
+  }
+
+  /** The character `back` places before a key's closing quote: its opening quote once past its start. */
+  private codeBack(slot: number, back: number): number {
+    const key = this.keys[slot]!;
+    return back < key.length ? key.charCodeAt(key.length - 1 - back) : QUOTE;
+  }
 }
 
 /** A string or number value between `start` and `end`; other JSON values (objects, arrays, literals) read as undefined. */
