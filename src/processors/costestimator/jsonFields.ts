@@ -136,13 +136,23 @@ export class JsonFields<K extends string> {
 
   /** A non-empty string field. */
   string(key: K): string | undefined {
-    const value = this.values[this.keys.indexOf(key)];
+    const value = this.values[this.slotOfKey(key)];
     return typeof value === 'string' && value.length > 0 ? value : undefined;
   }
 
   /** A finite number field, or a numeric string field. */
   number(key: K): number | undefined {
-    return toNumber(this.values[this.keys.indexOf(key)]);
+    return toNumber(this.values[this.slotOfKey(key)]);
+  }
+
+  /**
+   * A plain loop rather than `indexOf`: callers name keys with literals, the same strings as `keys` holds, so each
+   * comparison is one of identity, where the call into the `indexOf` builtin cost more than the whole read.
+   */
+  private slotOfKey(key: K): number {
+    const keys = this.keys;
+    for (let slot = 0; slot < keys.length; slot++) if (keys[slot] === key) return slot;
+    return -1;
   }
 
   private readObject(object: Record<string, unknown> | undefined): boolean {
