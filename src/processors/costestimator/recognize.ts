@@ -8,7 +8,7 @@
 import type { AnyValue, InstrumentationScope, Resource, Span } from '../../otlp/index.js';
 import type { TokenUsage } from '../../pricing/index.js';
 import { normaliseProvider } from './providers.js';
-import { SLOTS, SpanView } from './spanView.js';
+import { keyGroup, SLOTS, SpanView } from './spanView.js';
 import type { Key } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
 import { hasUsage, normaliseTokens, readTokenCounts } from './tokens.js';
@@ -171,7 +171,10 @@ const MODEL_SLOTS_BEFORE_METADATA: readonly number[] = (
   ] satisfies Key[]
 ).map((key) => SLOTS[key]);
 
+const MODEL_KEYS = keyGroup(MODEL_SLOTS_BEFORE_METADATA);
+
 function modelBeforeMetadata(current: SpanView): string | undefined {
+  if (!current.hasAny(MODEL_KEYS)) return undefined;
   for (const slot of MODEL_SLOTS_BEFORE_METADATA) {
     const model = decodeString(current.at(slot));
     if (model !== undefined) return model;
@@ -190,8 +193,15 @@ function modelOf(current: SpanView): string | undefined {
   );
 }
 
+const PROVIDER_KEYS = keyGroup(
+  (['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'mlflow.llm.provider', 'langsmith.metadata.ls_provider', 'ai.model.provider'] satisfies Key[]).map(
+    (key) => SLOTS[key],
+  ),
+);
+
 /** §7 step 2, provider: the first source that names a real provider (frameworks like `langchain` are skipped). */
 function providerOf(current: SpanView): string | undefined {
+  if (!current.hasAny(PROVIDER_KEYS)) return canonicalProvider(metadata.string('ls_provider'));
   return (
     canonicalProvider(decodeString(current.at(SLOTS['gen_ai.provider.name']))) ??
     canonicalProvider(decodeString(current.at(SLOTS['gen_ai.system']))) ??
@@ -207,7 +217,14 @@ function canonicalProvider(raw: string | undefined): string | undefined {
   return raw === undefined ? undefined : normaliseProvider(raw);
 }
 
+const TIER_KEYS = keyGroup(
+  (
+    ['openai.response.service_tier', 'gen_ai.openai.response.service_tier', 'openai.request.service_tier', 'gen_ai.openai.request.service_tier', 'invocation_params', 'llm.invocation_parameters'] satisfies Key[]
+  ).map((key) => SLOTS[key]),
+);
+
 function serviceTierOf(current: SpanView): string | undefined {
+  if (!current.hasAny(TIER_KEYS)) return undefined;
   return (
     decodeString(current.at(SLOTS['openai.response.service_tier'])) ??
     decodeString(current.at(SLOTS['gen_ai.openai.response.service_tier'])) ??
@@ -220,7 +237,10 @@ function serviceTierOf(current: SpanView): string | undefined {
   );
 }
 
+const COST_KEYS = keyGroup((['mlflow.llm.cost', 'llm.cost.total', 'llm.cost.prompt', 'llm.cost.completion'] satisfies Key[]).map((key) => SLOTS[key]));
+
 function reportedCostOf(current: SpanView): ReportedCost | undefined {
+  if (!current.hasAny(COST_KEYS)) return undefined;
   if (mlflowCost.read(current.at(SLOTS['mlflow.llm.cost']))) {
     const total = mlflowCost.number('total_cost');
     if (total !== undefined) {

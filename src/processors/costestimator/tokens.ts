@@ -3,7 +3,7 @@
  * inclusive OTel view — input includes cache read and write, output includes reasoning.
  */
 import type { TokenUsage } from '../../pricing/index.js';
-import { SLOTS } from './spanView.js';
+import { keyGroup, SLOTS } from './spanView.js';
 import type { Key, SpanView } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
 import { decodeNumber, decodeTokenDetails } from './values.js';
@@ -15,6 +15,9 @@ const TOTAL = slots(['gen_ai.usage.total_tokens', 'llm.usage.total_tokens', 'llm
 const CACHE_READ = slots(['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'llm.token_count.prompt_details.cache_read', 'ai.usage.inputTokenDetails.cacheReadTokens', 'ai.usage.cachedInputTokens']);
 const CACHE_WRITE = slots(['gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'llm.token_count.prompt_details.cache_write', 'llm.token_count.prompt_details.cache_input', 'ai.usage.inputTokenDetails.cacheWriteTokens']);
 const REASONING = slots(['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning', 'ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens']);
+
+/** Every count key above: a span of a convention that puts its usage elsewhere (MLflow) has none of them. */
+const USAGE_KEYS = keyGroup([...INPUT, ...OUTPUT, ...TOTAL, ...CACHE_READ, ...CACHE_WRITE, ...REASONING]);
 
 function slots(keys: readonly Key[]): readonly number[] {
   return keys.map((key) => SLOTS[key]);
@@ -39,14 +42,16 @@ export interface RawTokenCounts {
 }
 
 export function readTokenCounts(view: SpanView): RawTokenCounts {
-  const counts: RawTokenCounts = {
-    input: first(view, INPUT),
-    output: first(view, OUTPUT),
-    total: first(view, TOTAL),
-    cacheRead: first(view, CACHE_READ),
-    cacheWrite: first(view, CACHE_WRITE),
-    reasoning: first(view, REASONING),
-  };
+  const counts: RawTokenCounts = view.hasAny(USAGE_KEYS)
+    ? {
+        input: first(view, INPUT),
+        output: first(view, OUTPUT),
+        total: first(view, TOTAL),
+        cacheRead: first(view, CACHE_READ),
+        cacheWrite: first(view, CACHE_WRITE),
+        reasoning: first(view, REASONING),
+      }
+    : { input: undefined, output: undefined, total: undefined, cacheRead: undefined, cacheWrite: undefined, reasoning: undefined };
   if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow(counts);
   const inputDetails = view.at(SLOTS['gen_ai.usage.input_token_details']);
   const outputDetails = view.at(SLOTS['gen_ai.usage.output_token_details']);

@@ -354,4 +354,40 @@ describe('traps', () => {
     expect(attribute(batch, 'tokenmeter.cost.tier')).toBe('batch');
     expect(attribute(priority, 'tokenmeter.cost.status')).toBe('unpriced');
   });
+
+  it('reads every source of usage, provider, service tier and reported cost when it is the only one on the span', () => {
+    // The base usage of the cache and reasoning cases comes from MLflow's JSON, so that the key tested is the only one.
+    const base = { 'mlflow.chat.tokenUsage': JSON.stringify({ input_tokens: 10, output_tokens: 10 }) };
+    const call = (extra: Record<string, string | number>): ReturnType<typeof recognizeSpan> =>
+      recognizeSpan(makeSpan({ attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', ...extra }) }));
+    const usage = {
+      input: ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens'],
+      output: ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion', 'ai.usage.outputTokens', 'ai.usage.completionTokens'],
+    };
+    for (const key of usage.input) expect(call({ [key]: 7 })?.tokens?.input, key).toBe(7);
+    for (const key of usage.output) expect(call({ [key]: 7 })?.tokens?.output, key).toBe(7);
+    for (const key of ['gen_ai.usage.total_tokens', 'llm.usage.total_tokens', 'llm.token_count.total', 'ai.usage.totalTokens']) {
+      expect(call({ [key]: 9, 'gen_ai.usage.output_tokens': 2 })?.tokens?.input, key).toBe(7);
+    }
+    const cached = ['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'llm.token_count.prompt_details.cache_read', 'ai.usage.inputTokenDetails.cacheReadTokens', 'ai.usage.cachedInputTokens'];
+    for (const key of cached) expect(call({ [key]: 3, ...base })?.tokens?.cacheRead, key).toBe(3);
+    const written = ['gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'llm.token_count.prompt_details.cache_write', 'llm.token_count.prompt_details.cache_input', 'ai.usage.inputTokenDetails.cacheWriteTokens'];
+    for (const key of written) expect(call({ [key]: 3, ...base })?.tokens?.cacheWrite, key).toBe(3);
+    const reasoning = ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning', 'ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens'];
+    for (const key of reasoning) expect(call({ [key]: 3, ...base })?.tokens?.reasoning, key).toBe(3);
+
+    const providers = ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'mlflow.llm.provider', 'langsmith.metadata.ls_provider', 'ai.model.provider'];
+    for (const key of providers) expect(call({ [key]: 'anthropic' })?.provider, key).toBe('anthropic');
+    expect(call({ metadata: JSON.stringify({ ls_provider: 'anthropic' }) })?.provider).toBe('anthropic');
+
+    const tiers = ['openai.response.service_tier', 'gen_ai.openai.response.service_tier', 'openai.request.service_tier', 'gen_ai.openai.request.service_tier'];
+    for (const key of tiers) expect(call({ [key]: 'flex' })?.serviceTier, key).toBe('flex');
+    for (const key of ['invocation_params', 'llm.invocation_parameters']) expect(call({ [key]: JSON.stringify({ service_tier: 'flex' }) })?.serviceTier, key).toBe('flex');
+
+    expect(call({ 'mlflow.llm.cost': JSON.stringify({ input_cost: 1, output_cost: 2, total_cost: 3 }) })?.reportedCost?.totalUsd).toBe(3);
+    expect(call({ 'llm.cost.total': 3 })?.reportedCost?.totalUsd).toBe(3);
+    for (const key of ['gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'ai.response.model', 'llm.request.model_name', 'ai.model.id', 'mlflow.llm.model']) {
+      expect(recognizeSpan(makeSpan({ attributes: attributes({ 'gen_ai.operation.name': 'chat', [key]: 'o3' }) }))?.model, key).toBe('o3');
+    }
+  });
 });
