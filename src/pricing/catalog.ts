@@ -58,7 +58,7 @@ export class PriceCatalog {
   price(request: PriceRequest): PriceResult {
     const resolution = this.resolve(request.model, request.provider);
     const serviceTier = normaliseServiceTier(request.serviceTier);
-    const at = request.at.getTime();
+    const at = typeof request.at === 'number' ? request.at : request.at.getTime();
 
     for (const override of this.overrides) {
       if (!overrideApplies(override, resolution.candidates, request.provider, serviceTier, at)) continue;
@@ -71,9 +71,9 @@ export class PriceCatalog {
     }
 
     if (resolution.kind === 'none') return { status: 'unpriced', reason: resolution.reason };
-    const card = resolution.card ?? this.cardAt(resolution.entry, resolution.model, request.at);
+    const card = resolution.card ?? this.cardAt(resolution.entry, resolution.model, new Date(at));
     if (card === undefined) {
-      return { status: 'unpriced', reason: `catalog entry ${resolution.entry} has no per-token prices at ${request.at.toISOString()}` };
+      return { status: 'unpriced', reason: `catalog entry ${resolution.entry} has no per-token prices at ${new Date(at).toISOString()}` };
     }
     let multiplier = 1;
     if (serviceTier !== 'standard') {

@@ -137,6 +137,10 @@ describe('the catalog', () => {
     const after = new PriceCatalog().price({ model: 'o3', provider: 'openai', usage: cached, at: new Date('2025-07-01T00:00:00Z') });
     expect(total(before)).toBeCloseTo(2.5, 12);
     expect(total(after)).toBeCloseTo(0.5, 12);
+    // The instant may come as milliseconds too (the CostEstimator's way): the same periods apply.
+    const catalog = new PriceCatalog();
+    expect(total(catalog.price({ model: 'o3', provider: 'openai', usage: cached, at: Date.parse('2025-05-01T00:00:00Z') }))).toBeCloseTo(2.5, 12);
+    expect(total(catalog.price({ model: 'o3', provider: 'openai', usage: cached, at: Date.parse('2025-07-01T00:00:00Z') }))).toBeCloseTo(0.5, 12);
     // When genai-prices carries the launch price itself, this fails: remove the correction from supplements.ts.
     const raw = calcPrice({ input_tokens: 1_000_000, cache_read_tokens: 1_000_000, output_tokens: 0 }, 'o3', { providerId: 'openai', timestamp: new Date('2025-05-01T00:00:00Z') });
     expect(raw?.total_price).toBeCloseTo(0.5, 12);

@@ -13,8 +13,11 @@ export interface PriceRequest {
   /** Canonical OTel `gen_ai.provider.name` value, when known. */
   provider?: string | undefined;
   usage: TokenUsage;
-  /** When the call started: prices in force at that instant apply. */
-  at: Date;
+  /**
+   * When the call started: prices in force at that instant apply. Milliseconds since the epoch are accepted as well,
+   * so that pricing a span does not make a Date for the few entries whose prices change over time.
+   */
+  at: Date | number;
   /** `batch`, `flex`, `priority`, … as reported by the span; absent or `default`/`auto` means standard. */
   serviceTier?: string | undefined;
 }

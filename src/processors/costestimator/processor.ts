@@ -179,7 +179,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
       provider: call.provider,
       usage: call.tokens,
       // Milliseconds through a double (exact to well under a millisecond): dividing the bigint would allocate one.
-      at: start > 0n ? new Date(Math.floor(Number(start) / 1e6)) : this.now(),
+      at: start > 0n ? Math.floor(Number(start) / 1e6) : this.now(),
       serviceTier: call.serviceTier,
     });
   }

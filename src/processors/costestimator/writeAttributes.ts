@@ -22,9 +22,14 @@ const STATUS: Readonly<Record<CostStatus, AnyValue>> = {
 const CATALOG = stringValue(CATALOG_VERSION);
 const STANDARD_TIER = stringValue('standard');
 
-/** Whether a key may be one this module writes: ours are all `tokenmeter.*` or `mlflow.llm.*`. */
+/**
+ * Whether a key may be one this module writes: ours are all `tokenmeter.*` or `mlflow.llm.*`. Every attribute of a
+ * model call is checked, most of them `mlflow.*`: one character tells most keys apart before a string comparison.
+ */
 function mayBeWrittenHere(key: string): boolean {
-  return key.startsWith('tokenmeter.') || key.startsWith('mlflow.llm.');
+  const first = key.charCodeAt(0);
+  if (first === 116 /* t */) return key.startsWith('tokenmeter.');
+  return first === 109 /* m */ && key.charCodeAt(7) === 108 /* l, as in mlflow.llm. */ && key.startsWith('mlflow.llm.');
 }
 
 /**
