@@ -81,6 +81,24 @@ export function hasUsage(counts: RawTokenCounts): boolean {
 }
 
 /**
+ * Counts made on every model call are made by a class, not an object literal. V8 shares one hidden-class tree among
+ * literals whose keys start alike, so another shape's `input` holding another kind of value (a double cost,
+ * `undefined`) deprecated the hidden class these counts were made with, and they kept being made with it: each read
+ * of one in code not yet optimised (the price arithmetic) then fell back to the runtime, so that code never got
+ * optimised, and pricing ran ~30% slower whenever recognition alone ran in the same process. A class has a tree
+ * of its own.
+ */
+class InclusiveTokens implements TokenUsage {
+  constructor(
+    public input: number,
+    public output: number,
+    public cacheRead: number,
+    public cacheWrite: number,
+    public reasoning: number,
+  ) {}
+}
+
+/**
  * The inclusive view. Input is taken as exclusive of cache (and the cache added to it) when the cache alone exceeds
  * it, or when the total only adds up with the cache counted separately — raw Anthropic and Bedrock numbers, e.g. via
  * MLflow. Reasoning is taken as exclusive of output (Gemini-style) when the total only adds up with it separately.
@@ -100,5 +118,5 @@ export function normaliseTokens(counts: RawTokenCounts): TokenUsage {
   if (reasoning > 0 && total !== undefined && total === (counts.input ?? 0) + output + reasoning && total !== input + output) {
     output += reasoning;
   }
-  return { input, output, cacheRead, cacheWrite, reasoning: Math.min(reasoning, output) };
+  return new InclusiveTokens(input, output, cacheRead, cacheWrite, Math.min(reasoning, output));
 }
