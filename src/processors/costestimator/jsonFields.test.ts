@@ -57,6 +57,11 @@ describe('JsonFields', () => {
     }
   });
 
+  it('refuses a reader of no key or of the same key twice', () => {
+    expect(() => new JsonFields([])).toThrow(/distinct keys/);
+    expect(() => new JsonFields(['model', 'model'])).toThrow(/distinct keys to read, got \[model, model\]/);
+  });
+
   it('reads integers in place and any other number as JSON.parse does (long ones too: digit by digit would round twice)', () => {
     const numbers = ['0', '12', '-3', '12.5', '1e3', '123456789012345', '6834737179540785448'];
     for (const number of numbers) {

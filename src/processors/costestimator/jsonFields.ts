@@ -189,9 +189,10 @@ export class JsonFields<K extends string> {
 
   /**
    * Reads a flat object (see `isFlat`) by searching for the wanted keys: with no nested object and no escape, every
-   * `"key":` after `{` or `,` is a top-level key (no quote can be inside a string, so none of that is). One regular-expression search finds them all (a string search per
-   * key costs more: V8 runs `lastIndexOf` as a character loop and sets up a skip table for each `indexOf`); a later
-   * duplicate overwrites an earlier one, as in JSON.parse.
+   * `"key":` after `{` or `,` is a top-level key (no string can hold a quote, so none is inside one). One
+   * regular-expression search finds them all (a string search per key costs more: V8 runs `lastIndexOf` as a
+   * character loop and sets up a skip table for each `indexOf`); a later duplicate overwrites an earlier one, as in
+   * JSON.parse.
    */
   private find(text: string, open: number): boolean {
     const pattern = this.keyPattern;
@@ -201,6 +202,7 @@ export class JsonFields<K extends string> {
       const close = pattern.lastIndex - 1;
       const slot = this.endings.slotEndingAt(text, close);
       if (slot < 0) continue;
+      // The pattern saw the colon after the key: the value starts past it and any spaces around it.
       const start = skipSpace(text, skipSpace(text, close + 1) + 1);
       const first = text.charCodeAt(start);
       if (first === QUOTE) {
@@ -290,8 +292,8 @@ class KeyEndings {
   private readonly root: number;
 
   constructor(private readonly keys: readonly string[]) {
-    if (new Set(keys).size !== keys.length) throw new Error(`JsonFields keys must be distinct: ${keys.join(', ')}`);
-    this.root = keys.length === 0 ? ~-1 : this.build(keys.map((_, slot) => slot), 0);
+    if (keys.length === 0 || new Set(keys).size !== keys.length) throw new Error(`JsonFields needs distinct keys to read, got [${keys.join(', ')}]`);
+    this.root = this.build(keys.map((_, slot) => slot), 0);
   }
 
   /** The slot of the wanted key whose closing quote is at `close`, or -1. */
