@@ -8,8 +8,7 @@
 import type { AnyValue, InstrumentationScope, Resource, Span } from '../../otlp/index.js';
 import type { TokenUsage } from '../../pricing/index.js';
 import { normaliseProvider } from './providers.js';
-import { keyGroup, SLOTS, SpanView } from './spanView.js';
-import type { Key } from './spanView.js';
+import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
 import { hasUsage, normaliseTokens, readTokenCounts } from './tokens.js';
 import { decodeNumber, decodeString } from './values.js';
@@ -164,12 +163,10 @@ export function classify(current: SpanView): SpanClass {
   return model !== undefined && hasUsage(readTokenCounts(current)) ? 'llm' : 'other';
 }
 
-const MODEL_SLOTS_BEFORE_METADATA: readonly number[] = (
-  [
-    'gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'ai.response.model',
-    'gen_ai.request.model', 'llm.request.model_name', 'ai.model.id', 'mlflow.llm.model',
-  ] satisfies Key[]
-).map((key) => SLOTS[key]);
+const MODEL_SLOTS_BEFORE_METADATA: readonly number[] = slotsOf([
+  'gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'ai.response.model',
+  'gen_ai.request.model', 'llm.request.model_name', 'ai.model.id', 'mlflow.llm.model',
+]);
 
 const MODEL_KEYS = keyGroup(MODEL_SLOTS_BEFORE_METADATA);
 
@@ -194,9 +191,7 @@ function modelOf(current: SpanView): string | undefined {
 }
 
 const PROVIDER_KEYS = keyGroup(
-  (['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'mlflow.llm.provider', 'langsmith.metadata.ls_provider', 'ai.model.provider'] satisfies Key[]).map(
-    (key) => SLOTS[key],
-  ),
+  slotsOf(['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'mlflow.llm.provider', 'langsmith.metadata.ls_provider', 'ai.model.provider']),
 );
 
 /** §7 step 2, provider: the first source that names a real provider (frameworks like `langchain` are skipped). */
@@ -218,9 +213,10 @@ function canonicalProvider(raw: string | undefined): string | undefined {
 }
 
 const TIER_KEYS = keyGroup(
-  (
-    ['openai.response.service_tier', 'gen_ai.openai.response.service_tier', 'openai.request.service_tier', 'gen_ai.openai.request.service_tier', 'invocation_params', 'llm.invocation_parameters'] satisfies Key[]
-  ).map((key) => SLOTS[key]),
+  slotsOf([
+    'openai.response.service_tier', 'gen_ai.openai.response.service_tier', 'openai.request.service_tier', 'gen_ai.openai.request.service_tier',
+    'invocation_params', 'llm.invocation_parameters',
+  ]),
 );
 
 function serviceTierOf(current: SpanView): string | undefined {
@@ -237,7 +233,7 @@ function serviceTierOf(current: SpanView): string | undefined {
   );
 }
 
-const COST_KEYS = keyGroup((['mlflow.llm.cost', 'llm.cost.total', 'llm.cost.prompt', 'llm.cost.completion'] satisfies Key[]).map((key) => SLOTS[key]));
+const COST_KEYS = keyGroup(slotsOf(['mlflow.llm.cost', 'llm.cost.total', 'llm.cost.prompt', 'llm.cost.completion']));
 
 function reportedCostOf(current: SpanView): ReportedCost | undefined {
   if (!current.hasAny(COST_KEYS)) return undefined;

@@ -101,6 +101,11 @@ const SLOT = new Map<string, number>(KEYS.map((key, index) => [key, index]));
  */
 export const SLOTS: Readonly<Record<Key, number>> = Object.freeze(Object.fromEntries(KEYS.map((key, index) => [key, index])) as Record<Key, number>);
 
+/** The slots of some keys, in their order. */
+export function slotsOf(keys: readonly Key[]): number[] {
+  return keys.map((key) => SLOTS[key]);
+}
+
 /** The bits of the key groups (see `keyGroup`) each slot belongs to. */
 const GROUP_BITS = new Int32Array(KEYS.length);
 let groupCount = 0;
