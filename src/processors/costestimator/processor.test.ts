@@ -126,4 +126,27 @@ describe('costestimator config', () => {
     ]);
     expect(problems({ max_open_traces: -1 })).toEqual(['processors.costestimator.max_open_traces: got -1, expected >= 1']);
   });
+
+  it('prints MLflow cost amounts exactly as JSON.stringify would, over the range of costs calls have', async () => {
+    // A seeded walk over token counts from 1 to tens of millions, so amounts from under a micro-dollar to over $1000.
+    let seed = 7;
+    const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const spans = Array.from({ length: 2000 }, (_, i) => {
+      const input = Math.floor(10 ** (random() * 8));
+      const output = Math.floor(10 ** (random() * 7));
+      const model = ['gpt-4o-mini', 'gpt-4o', 'o3', 'claude-opus-4-1'][i % 4]!;
+      return makeSpan({ id: `s${i}`, trace: `t${i}`, attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model, 'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': output }) });
+    });
+    await new CostEstimatorProcessor({}, new Collector()).consume(tracesData(spans));
+    const round = (amount: number): number => Math.round(amount * 1e12) / 1e12;
+    const seen = new Set<string>();
+    for (const span of spans) {
+      const text = read(span, 'mlflow.llm.cost') as string;
+      const cost = JSON.parse(text) as Record<string, number>;
+      expect(JSON.stringify(cost), text).toBe(text);
+      expect(cost['total_cost']).toBe(round(read(span, 'tokenmeter.cost.total_usd') as number));
+      for (const amount of Object.values(cost)) seen.add(amount < 1e-6 ? 'tiny' : amount < 1 ? 'cents' : amount < 1000 ? 'dollars' : 'thousands');
+    }
+    expect([...seen].sort()).toEqual(['cents', 'dollars', 'thousands', 'tiny']);
+  });
 });

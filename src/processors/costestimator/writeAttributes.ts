@@ -65,7 +65,47 @@ function usd(amount: number): number {
 
 /** MLflow's cost field; numbers print as JSON.stringify would print them. */
 function mlflowCost(input: number, output: number, total: number): AnyValue {
-  return stringValue(`{"input_cost":${usd(input)},"output_cost":${usd(output)},"total_cost":${usd(total)}}`);
+  return stringValue(`{"input_cost":${usdText(usd(input))},"output_cost":${usdText(usd(output))},"total_cost":${usdText(usd(total))}}`);
+}
+
+/** `ZEROS[n]` is n zeros. */
+const ZEROS = Array.from({ length: 7 }, (_, n) => '0'.repeat(n));
+
+/**
+ * `String(amount)` of an amount rounded by `usd`, printed from small integers. A double printed afresh goes through
+ * V8's search for its shortest digits (~100 ns; three per call, and every call costs a different amount, so V8's
+ * cache of printed numbers rarely helps), while a number of at most 15 significant digits prints as exactly those
+ * digits. From 1e-6 (below that JavaScript prints an exponent) to under $1000, a multiple of 1e-12 has at most 15:
+ * whole dollars, then the twelve decimals as two six-digit halves, the trailing zeros dropped. Anything else
+ * (zero, tiny, $1000 and more) takes `String`.
+ */
+function usdText(amount: number): string {
+  if (!(amount >= 1e-6 && amount < 1000)) return String(amount);
+  const picos = Math.round(amount * 1e12);
+  const dollars = Math.floor(picos / 1e12);
+  const decimals = picos - dollars * 1e12;
+  const high = Math.floor(decimals / 1e6) | 0;
+  let low = (decimals - high * 1e6) | 0;
+  const whole = dollars === 0 ? '0.' : `${dollars}.`;
+  if (low === 0) {
+    if (high === 0) return String(dollars);
+    let digits = 6;
+    let significant = high;
+    while (significant % 10 === 0) {
+      significant = (significant / 10) | 0;
+      digits--;
+    }
+    const text = String(significant);
+    return whole + ZEROS[digits - text.length]! + text;
+  }
+  let digits = 6;
+  while (low % 10 === 0) {
+    low = (low / 10) | 0;
+    digits--;
+  }
+  const highText = String(high);
+  const lowText = String(low);
+  return whole + ZEROS[6 - highText.length]! + highText + ZEROS[digits - lowText.length]! + lowText;
 }
 
 function pushTokens(entries: KeyValue[], usage: TokenUsage): void {
