@@ -210,11 +210,6 @@ export class JsonFields<K extends string> {
         const closingQuote = text.indexOf('"', start + 1);
         if (closingQuote > 0) this.values[slot] = text.slice(start + 1, closingQuote);
       } else {
-        const integer = integerAt(text, start);
-        if (integer >= 0) {
-          this.values[slot] = integer;
-          continue;
-        }
         const end = valueEnd(text, start);
         if (end > start) this.values[slot] = scalar(text, start, end);
       }
@@ -339,13 +334,8 @@ function scalar(text: string, start: number, end: number): string | number | und
   const first = text.charCodeAt(start);
   if (first === QUOTE) return stringBetween(text, start, end - 1);
   if (first === 45 /* - */ || (first >= 48 && first <= 57)) {
-    // Token counts are small non-negative integers: add up their digits rather than slicing a string to convert.
-    if (end - start <= 15) {
-      let integer = 0;
-      let i = start;
-      for (let code = first; i < end && code >= 48 && code <= 57; code = text.charCodeAt(++i)) integer = integer * 10 + (code - 48);
-      if (i === end) return integer;
-    }
+    const integer = integerAt(text, start);
+    if (integer >= 0) return integer;
     const number = Number(text.slice(start, end));
     return Number.isFinite(number) ? number : undefined;
   }
