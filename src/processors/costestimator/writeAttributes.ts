@@ -85,27 +85,23 @@ function usdText(amount: number): string {
   const dollars = Math.floor(picos / 1e12);
   const decimals = picos - dollars * 1e12;
   const high = Math.floor(decimals / 1e6) | 0;
-  let low = (decimals - high * 1e6) | 0;
+  const low = (decimals - high * 1e6) | 0;
+  if (low === 0 && high === 0) return String(dollars);
   const whole = dollars === 0 ? '0.' : `${dollars}.`;
-  if (low === 0) {
-    if (high === 0) return String(dollars);
-    let digits = 6;
-    let significant = high;
-    while (significant % 10 === 0) {
-      significant = (significant / 10) | 0;
-      digits--;
-    }
-    const text = String(significant);
-    return whole + ZEROS[digits - text.length]! + text;
-  }
-  let digits = 6;
-  while (low % 10 === 0) {
-    low = (low / 10) | 0;
-    digits--;
-  }
+  if (low === 0) return whole + lastDecimals(high);
   const highText = String(high);
-  const lowText = String(low);
-  return whole + ZEROS[6 - highText.length]! + highText + ZEROS[digits - lowText.length]! + lowText;
+  return whole + ZEROS[6 - highText.length]! + highText + lastDecimals(low);
+}
+
+/** Six decimal places holding `value` (0 < value < 1e6), trailing zeros dropped. */
+function lastDecimals(value: number): string {
+  let places = 6;
+  while (value % 10 === 0) {
+    value = (value / 10) | 0;
+    places--;
+  }
+  const text = String(value);
+  return ZEROS[places - text.length]! + text;
 }
 
 function pushTokens(entries: KeyValue[], usage: TokenUsage): void {
