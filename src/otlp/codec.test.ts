@@ -17,13 +17,13 @@ import { bytesField, concat, stringField, varintField } from './protobuf/small-m
 import { randomTraces } from '../../test/fixtures/random-traces.js';
 import { makeRequest, makeSpan } from '../../test/fixtures/spans.js';
 
-/** Drops `raw` and turns every byte view (Buffer, subarray) into a plain Uint8Array copy so structures compare by value. */
+/** Drops `raw` (and its attribute count) and turns every byte view (Buffer, subarray) into a plain Uint8Array copy so structures compare by value. */
 function normalize(value: unknown): unknown {
   if (value instanceof Uint8Array) return Uint8Array.from(value);
   if (Array.isArray(value)) return value.map(normalize);
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) if (key !== 'raw') out[key] = normalize(inner);
+    for (const [key, inner] of Object.entries(value)) if (key !== 'raw' && key !== 'rawAttributeCount') out[key] = normalize(inner);
     return out;
   }
   return value;
@@ -185,6 +185,31 @@ describe('raw splice', () => {
     // A re-encoded span is built from the model, so its unknown field is gone; the spliced one keeps it.
     expect(Buffer.from(again[0]!.raw!).includes(Buffer.from(UNKNOWN_FIELD))).toBe(false);
     expect(Buffer.from(again[1]!.raw!).equals(Buffer.from(second))).toBe(true);
+  });
+
+  it('writes attributes pushed onto a decoded span after its raw bytes, which any reader joins to the others', () => {
+    const decoded = decodeTracesProtobuf(original);
+    const spans = decoded.resourceSpans[0]!.scopeSpans[0]!.spans;
+    spans[0]!.attributes.push({ key: 'tokenmeter.cost.total_usd', value: { kind: 'double', value: 0.0125 } }, { key: 'tokenmeter.cost.counted', value: { kind: 'bool', value: true } });
+    expect(spans[0]!.raw).toBeDefined();
+    const encoded = encodeTracesProtobuf(decoded);
+    // The raw bytes, unknown field included, are kept as they came.
+    expect(Buffer.from(encoded).includes(Buffer.from(first))).toBe(true);
+
+    const expected = [
+      { key: 'gen_ai.system', value: stringValue('openai') },
+      { key: 'tokenmeter.cost.total_usd', value: { kind: 'double', value: 0.0125 } },
+      { key: 'tokenmeter.cost.counted', value: { kind: 'bool', value: true } },
+    ];
+    const again = decodeTracesProtobuf(encoded).resourceSpans[0]!.scopeSpans[0]!.spans;
+    expect(again[0]!.attributes).toEqual(expected);
+    expect(again[0]!.rawAttributeCount).toBe(3);
+    expect(again[1]!.attributes).toEqual(spans[1]!.attributes);
+    // protobufjs, reading by the .proto, joins the repeated field the same way.
+    const read = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(encoded)) as { resourceSpans: { scopeSpans: { spans: { attributes: { key: string }[] }[] }[] }[] };
+    expect(read.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes.map((attribute) => attribute.key)).toEqual(expected.map((attribute) => attribute.key));
+    // Encoding again (from the new raw bytes) is stable.
+    expect(Buffer.from(encodeTracesProtobuf(decodeTracesProtobuf(encoded))).equals(Buffer.from(encoded))).toBe(true);
   });
 });
 

@@ -6,7 +6,9 @@
  * Speed: a message decoded from protobuf keeps the bytes it was decoded from in `raw`. The encoder copies those
  * bytes verbatim instead of re-encoding field by field (and so also keeps fields this model does not know).
  * Anything that changes a message must therefore drop its `raw`: use the helpers at the bottom of this file,
- * which do it for you, or call `markChanged`.
+ * which do it for you, or call `markChanged`. One change keeps it: attributes with new keys pushed onto a decoded
+ * span's list are written after its raw bytes (see `Span.rawAttributeCount`), so that pricing a model call does not
+ * cost re-encoding its prompts and completions.
  */
 
 /** An OTLP `AnyValue`. `int` keeps int64 exactly: a `number` when it is a safe integer, else a `bigint`. */
@@ -97,6 +99,13 @@ export interface Span extends RawBacked {
   links: SpanLink[];
   droppedLinksCount: number;
   status: Status;
+  /**
+   * How many of `attributes` the raw bytes hold (set by the protobuf decoder). Those after them were pushed since,
+   * and the encoder writes them after the raw bytes: a repeated field may occur anywhere in a protobuf message, and
+   * readers join its occurrences in order. Only new keys may be pushed so: replacing or removing an attribute, or
+   * any other change, must drop `raw`. Undefined: `raw`, when present, holds every attribute.
+   */
+  rawAttributeCount?: number | undefined;
 }
 
 export interface EntityRef {

@@ -227,6 +227,7 @@ function decodeSpan(reader: ProtoReader, end: number): Span {
     droppedLinksCount: 0,
     status: { message: '', code: 0 },
     raw: undefined,
+    rawAttributeCount: 0,
   };
   while (reader.pos < end) {
     const tag = reader.uint32(end);
@@ -302,6 +303,7 @@ function decodeSpan(reader: ProtoReader, end: number): Span {
     }
   }
   span.raw = reader.buf.subarray(start, end);
+  span.rawAttributeCount = span.attributes.length;
   return span;
 }
 

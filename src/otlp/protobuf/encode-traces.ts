@@ -106,8 +106,9 @@ function sizeScope(scope: InstrumentationScope): number {
 function sizeSpan(span: Span): number {
   const slot = slots.reserve();
   if (span.raw !== undefined) {
-    slots.set(slot, span.raw.length);
-    return span.raw.length;
+    const size = span.raw.length + sizeAttributes(span.attributes, attributesAfterRaw(span));
+    slots.set(slot, size);
+    return size;
   }
   let size = 0;
   if (span.traceId.length !== 0) size += lengthFieldSize(span.traceId.length);
@@ -170,9 +171,14 @@ function sizeLink(link: SpanLink): number {
 }
 
 /** Size of a repeated KeyValue field (all KeyValue fields have one-byte tags). */
-function sizeAttributes(attributes: readonly KeyValue[]): number {
+/** Where the attributes pushed onto a raw-backed span since it was decoded begin (see `Span.rawAttributeCount`). */
+function attributesAfterRaw(span: Span): number {
+  return span.rawAttributeCount ?? span.attributes.length;
+}
+
+function sizeAttributes(attributes: readonly KeyValue[], from = 0): number {
   let size = 0;
-  for (let i = 0; i < attributes.length; i++) size += lengthFieldSize(sizeKeyValue(attributes[i]!));
+  for (let i = from; i < attributes.length; i++) size += lengthFieldSize(sizeKeyValue(attributes[i]!));
   return size;
 }
 
@@ -330,6 +336,7 @@ function writeSpan(writer: ProtoWriter, span: Span): void {
   writer.lengthPrefix();
   if (span.raw !== undefined) {
     writer.verbatim(span.raw);
+    writeAttributes(writer, 74, span.attributes, attributesAfterRaw(span));
     return;
   }
   if (span.traceId.length !== 0) {
@@ -446,8 +453,8 @@ function writeLink(writer: ProtoWriter, link: SpanLink): void {
   }
 }
 
-function writeAttributes(writer: ProtoWriter, tag: number, attributes: readonly KeyValue[]): void {
-  for (let i = 0; i < attributes.length; i++) {
+function writeAttributes(writer: ProtoWriter, tag: number, attributes: readonly KeyValue[], from = 0): void {
+  for (let i = from; i < attributes.length; i++) {
     writer.byte(tag);
     writeKeyValue(writer, attributes[i]!);
   }

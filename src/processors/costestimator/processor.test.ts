@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findAttribute } from '../../otlp/index.js';
+import { decodeTracesProtobuf, encodeTracesProtobuf, findAttribute } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/index.js';
 import { describeZodIssues } from '../../config/errors.js';
 import { costEstimatorConfigSchema } from './config.js';
@@ -48,31 +48,40 @@ describe('CostEstimatorProcessor', () => {
     expect(read(span, 'mlflow.llm.cost')).toBeDefined();
   });
 
-  it('writes cost attributes on model-call spans, drops raw only on the spans it changed, and forwards the batch', async () => {
+  it('writes cost attributes on model-call spans after their raw bytes, leaves other spans alone, and forwards the batch', async () => {
     const next = new Collector();
     const processor = new CostEstimatorProcessor({}, next);
-    const raw = new Uint8Array([1, 2, 3]);
     // openai.com/api/pricing, gpt-4o-mini: $0.15 in / $0.60 out / $0.075 cached in per 1M.
-    const llm = makeSpan({
-      id: 'llm',
-      parent: 'node',
-      raw,
-      attributes: mlflowAttributes({
-        'mlflow.spanType': 'CHAT_MODEL',
-        'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 200, total_tokens: 1200, cache_read_input_tokens: 400 },
-        invocation_params: { model: 'gpt-4o-mini', _type: 'openai-chat' },
-        metadata: { langgraph_node: 'agent', ls_provider: 'openai', ls_model_name: 'gpt-4o-mini' },
-      }),
-    });
-    const chain = makeSpan({ id: 'node', raw: new Uint8Array([4]), attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAIN' }) });
-    const data = tracesData([llm, chain]);
+    const received = decodeTracesProtobuf(
+      encodeTracesProtobuf(
+        tracesData([
+          makeSpan({
+            id: 'llm',
+            parent: 'node',
+            attributes: mlflowAttributes({
+              'mlflow.spanType': 'CHAT_MODEL',
+              'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 200, total_tokens: 1200, cache_read_input_tokens: 400 },
+              invocation_params: { model: 'gpt-4o-mini', _type: 'openai-chat' },
+              metadata: { langgraph_node: 'agent', ls_provider: 'openai', ls_model_name: 'gpt-4o-mini' },
+            }),
+          }),
+          makeSpan({ id: 'node', attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAIN' }) }),
+        ]),
+      ),
+    );
+    const [receivedCall, chain] = received.resourceSpans[0]!.scopeSpans[0]!.spans as [Span, Span];
+    const chainBytes = chain.raw!;
 
-    await processor.consume(data);
+    await processor.consume(received);
 
-    expect(next.batches).toEqual([data]);
-    expect(llm.raw).toBeUndefined();
-    expect(chain.raw).toBeDefined();
+    expect(next.batches).toEqual([received]);
     expect(chain.attributes).toHaveLength(1);
+    expect(chain.raw).toBe(chainBytes);
+    // What the exporter sends: the model call's own bytes, then what pricing added.
+    const [llm, forwardedChain] = decodeTracesProtobuf(encodeTracesProtobuf(received)).resourceSpans[0]!.scopeSpans[0]!.spans as [Span, Span];
+    expect(llm.attributes).toEqual(receivedCall.attributes);
+    expect(llm.attributes.slice(0, 4).map((attribute) => attribute.key)).toEqual(['mlflow.spanType', 'mlflow.chat.tokenUsage', 'invocation_params', 'metadata']);
+    expect(forwardedChain.attributes).toEqual(chain.attributes);
     const expectedInput = (600 * 0.15 + 400 * 0.075) / 1e6;
     const expectedOutput = (200 * 0.6) / 1e6;
     const cost = JSON.parse(read(llm, 'mlflow.llm.cost') as string) as Record<string, number>;

@@ -49,6 +49,8 @@ export function makeSpan(spec: SpanSpec): Span {
     endTimeUnixNano: start + 1_000_000n,
     attributes: spec.attributes,
     raw: spec.raw,
+    // As the protobuf decoder leaves a span: its raw bytes hold the attributes it came with.
+    rawAttributeCount: spec.raw === undefined ? undefined : spec.attributes.length,
   });
 }
 

@@ -4,7 +4,7 @@
  * immutable and replaced, never edited. Every object made here is made while the decoded request is alive, and each
  * young-generation collection it brings on copies that request: allocating less is most of writing faster.
  */
-import { boolValue, doubleValue, intValue, markChanged, setAttributes, stringValue } from '../../otlp/index.js';
+import { boolValue, doubleValue, intValue, setAttributes, stringValue } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
 import { CATALOG_VERSION } from '../../pricing/index.js';
 import type { CostSplit, PriceResult, TokenUsage } from '../../pricing/index.js';
@@ -35,10 +35,11 @@ function mayBeWrittenHere(key: string): boolean {
 /**
  * Where to put a span's new attributes: straight onto the span when it has none of the keys we write (replays carry
  * a status and are skipped before this, so nearly always), else into a list that `finish` merges, replacing values.
+ * New keys pushed onto a decoded span keep its raw bytes (`Span.rawAttributeCount`): re-encoding a model call's
+ * prompts and completions for the exporter would cost several times what pricing it does.
  */
 function output(span: Span): KeyValue[] {
   for (const attribute of span.attributes) if (mayBeWrittenHere(attribute.key)) return [];
-  markChanged(span);
   return span.attributes;
 }
 
