@@ -28,9 +28,10 @@ export type AnyValue =
  */
 export const MALFORMED_ID: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
 
+/** Never edited in place but replaced (see `setAttribute`), so that spans may share one. */
 export interface KeyValue {
-  key: string;
-  value: AnyValue;
+  readonly key: string;
+  readonly value: AnyValue;
 }
 
 /** Messages that may carry their original protobuf encoding. */
@@ -169,9 +170,9 @@ export function findAttribute(attributes: readonly KeyValue[], key: string): Any
 export function setAttribute(target: RawBacked & { attributes: KeyValue[] }, key: string, value: AnyValue): void {
   markChanged(target);
   const attributes = target.attributes;
-  for (const attribute of attributes) {
-    if (attribute.key === key) {
-      attribute.value = value;
+  for (let i = 0; i < attributes.length; i++) {
+    if (attributes[i]!.key === key) {
+      attributes[i] = { key, value };
       return;
     }
   }
@@ -192,7 +193,7 @@ export function setAttributes(target: RawBacked & { attributes: KeyValue[] }, en
     for (let i = 0; i < existing; i++) {
       const attribute = attributes[i]!;
       if (attribute.key === entry.key) {
-        attribute.value = entry.value;
+        attributes[i] = entry;
         replaced = true;
         break;
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTracesProtobuf, encodeTracesProtobuf, findAttribute } from '../../otlp/index.js';
+import { decodeTracesProtobuf, encodeTracesProtobuf, findAttribute, intValue, setAttribute, setAttributes, stringValue } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/index.js';
 import { describeZodIssues } from '../../config/errors.js';
 import { costEstimatorConfigSchema } from './config.js';
@@ -99,6 +99,22 @@ describe('CostEstimatorProcessor', () => {
     expect(read(llm, 'tokenmeter.tokens.input')).toBe(1000);
     expect(read(llm, 'tokenmeter.tokens.cache_read')).toBe(400);
     expect(read(llm, 'tokenmeter.cost.counted')).toBe(true);
+  });
+
+  it('keeps each span\'s attributes its own when a later stage replaces one (values the calls share are shared objects)', async () => {
+    const call = (id: string): Span =>
+      makeSpan({ id, attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10 }) });
+    const [first, second] = [call('a'), call('b')];
+    await new CostEstimatorProcessor({}, new Collector()).consume(tracesData([first, second]));
+    expect(read(first, 'tokenmeter.tokens.cache_read')).toBe(0);
+
+    setAttribute(first, 'tokenmeter.cost.status', stringValue('replayed'));
+    setAttributes(first, [{ key: 'tokenmeter.tokens.cache_read', value: intValue(7) }]);
+
+    expect(read(first, 'tokenmeter.cost.status')).toBe('replayed');
+    expect(read(first, 'tokenmeter.tokens.cache_read')).toBe(7);
+    expect(read(second, 'tokenmeter.cost.status')).toBe('priced');
+    expect(read(second, 'tokenmeter.tokens.cache_read')).toBe(0);
   });
 
   it('leaves a batch without model calls untouched', async () => {

@@ -1,8 +1,8 @@
 /**
- * What goes on the wire for a model-call span (contract.md, "On every LLM span"). Values that never change (status,
- * flags, catalog version, zero counts and amounts) are shared objects, which is safe because attribute values are
- * immutable and replaced, never edited. Every object made here is made while the decoded request is alive, and each
- * young-generation collection it brings on copies that request: allocating less is most of writing faster.
+ * What goes on the wire for a model-call span (contract.md, "On every LLM span"). Attributes that never change (the
+ * counted flag, status, catalog version, zero counts and amounts) are shared, frozen objects: the model's helpers
+ * replace an attribute rather than edit it. Every object made here is made while the decoded request is alive, and
+ * each young-generation collection it brings on copies that request: allocating less is most of writing faster.
  */
 import { boolValue, doubleValue, intValue, setAttributes, stringValue } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
@@ -12,15 +12,15 @@ import type { LlmCall } from './recognize.js';
 
 export type CostStatus = 'priced' | 'provider_reported' | 'unpriced';
 
-const COUNTED = boolValue(true);
-const NOT_COUNTED = boolValue(false);
-const STATUS: Readonly<Record<CostStatus, AnyValue>> = {
-  priced: stringValue('priced'),
-  provider_reported: stringValue('provider_reported'),
-  unpriced: stringValue('unpriced'),
+const COUNTED = constant('tokenmeter.cost.counted', boolValue(true));
+const NOT_COUNTED = constant('tokenmeter.cost.counted', boolValue(false));
+const STATUS: Readonly<Record<CostStatus, KeyValue>> = {
+  priced: constant('tokenmeter.cost.status', stringValue('priced')),
+  provider_reported: constant('tokenmeter.cost.status', stringValue('provider_reported')),
+  unpriced: constant('tokenmeter.cost.status', stringValue('unpriced')),
 };
-const CATALOG = stringValue(CATALOG_VERSION);
-const STANDARD_TIER = stringValue('standard');
+const CATALOG = constant('tokenmeter.cost.catalog_version', stringValue(CATALOG_VERSION));
+const STANDARD_TIER = constant('tokenmeter.cost.tier', stringValue('standard'));
 
 /**
  * Whether a key may be one this module writes: ours are all `tokenmeter.*` or `mlflow.llm.*`. Every attribute of a
@@ -50,13 +50,32 @@ function finish(span: Span, written: KeyValue[]): void {
 const ZERO_TOKENS = intValue(0);
 const ZERO_USD = doubleValue(0);
 
-function tokens(count: number): AnyValue {
-  return count === 0 ? ZERO_TOKENS : intValue(count);
+/** An attribute whose key and value never change, shared by every span that carries it. */
+function constant(key: string, value: AnyValue): KeyValue {
+  return Object.freeze({ key, value });
 }
 
-function usdValue(amount: number): AnyValue {
-  const rounded = usd(amount);
-  return rounded === 0 ? ZERO_USD : doubleValue(rounded);
+/** Attributes of `count` tokens under one key; zero, the most frequent, is shared. */
+class TokenAttribute {
+  private readonly zero: KeyValue;
+  constructor(private readonly key: string) {
+    this.zero = constant(key, ZERO_TOKENS);
+  }
+  of(count: number): KeyValue {
+    return count === 0 ? this.zero : { key: this.key, value: intValue(count) };
+  }
+}
+
+/** Attributes of a dollar amount under one key; zero, the most frequent, is shared. */
+class UsdAttribute {
+  private readonly zero: KeyValue;
+  constructor(private readonly key: string) {
+    this.zero = constant(key, ZERO_USD);
+  }
+  of(amount: number): KeyValue {
+    const rounded = usd(amount);
+    return rounded === 0 ? this.zero : { key: this.key, value: doubleValue(rounded) };
+  }
 }
 
 /** Dollar amounts are rounded to 1e-12 USD so that binary-float noise (0.7474999999999999) stays off the wire. */
@@ -105,24 +124,37 @@ function lastDecimals(value: number): string {
   return ZEROS[places - text.length]! + text;
 }
 
+const INPUT_TOKENS = new TokenAttribute('tokenmeter.tokens.input');
+const OUTPUT_TOKENS = new TokenAttribute('tokenmeter.tokens.output');
+const CACHE_READ_TOKENS = new TokenAttribute('tokenmeter.tokens.cache_read');
+const CACHE_WRITE_TOKENS = new TokenAttribute('tokenmeter.tokens.cache_write');
+const REASONING_TOKENS = new TokenAttribute('tokenmeter.tokens.reasoning');
+
 function pushTokens(entries: KeyValue[], usage: TokenUsage): void {
   entries.push(
-    { key: 'tokenmeter.tokens.input', value: tokens(usage.input) },
-    { key: 'tokenmeter.tokens.output', value: tokens(usage.output) },
-    { key: 'tokenmeter.tokens.cache_read', value: tokens(usage.cacheRead) },
-    { key: 'tokenmeter.tokens.cache_write', value: tokens(usage.cacheWrite) },
-    { key: 'tokenmeter.tokens.reasoning', value: tokens(usage.reasoning) },
+    INPUT_TOKENS.of(usage.input),
+    OUTPUT_TOKENS.of(usage.output),
+    CACHE_READ_TOKENS.of(usage.cacheRead),
+    CACHE_WRITE_TOKENS.of(usage.cacheWrite),
+    REASONING_TOKENS.of(usage.reasoning),
   );
 }
 
+const INPUT_USD = new UsdAttribute('tokenmeter.cost.input_usd');
+const CACHE_READ_USD = new UsdAttribute('tokenmeter.cost.cache_read_usd');
+const CACHE_WRITE_USD = new UsdAttribute('tokenmeter.cost.cache_write_usd');
+const OUTPUT_USD = new UsdAttribute('tokenmeter.cost.output_usd');
+const REASONING_USD = new UsdAttribute('tokenmeter.cost.reasoning_usd');
+const TOTAL_USD = new UsdAttribute('tokenmeter.cost.total_usd');
+
 function pushSplit(entries: KeyValue[], costs: CostSplit): void {
   entries.push(
-    { key: 'tokenmeter.cost.input_usd', value: usdValue(costs.input) },
-    { key: 'tokenmeter.cost.cache_read_usd', value: usdValue(costs.cacheRead) },
-    { key: 'tokenmeter.cost.cache_write_usd', value: usdValue(costs.cacheWrite) },
-    { key: 'tokenmeter.cost.output_usd', value: usdValue(costs.output) },
-    { key: 'tokenmeter.cost.reasoning_usd', value: usdValue(costs.reasoning) },
-    { key: 'tokenmeter.cost.total_usd', value: usdValue(costs.total) },
+    INPUT_USD.of(costs.input),
+    CACHE_READ_USD.of(costs.cacheRead),
+    CACHE_WRITE_USD.of(costs.cacheWrite),
+    OUTPUT_USD.of(costs.output),
+    REASONING_USD.of(costs.reasoning),
+    TOTAL_USD.of(costs.total),
   );
 }
 
@@ -133,7 +165,7 @@ function pushSplit(entries: KeyValue[], costs: CostSplit): void {
 export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult): CostStatus {
   const entries = output(span);
   if (call.tokens !== undefined) pushTokens(entries, call.tokens);
-  entries.push({ key: 'tokenmeter.cost.counted', value: COUNTED });
+  entries.push(COUNTED);
   if (call.model !== undefined && !call.hasMlflowModel) entries.push({ key: 'mlflow.llm.model', value: stringValue(call.model) });
   if (call.provider !== undefined && !call.hasMlflowProvider) entries.push({ key: 'mlflow.llm.provider', value: stringValue(call.provider) });
 
@@ -141,9 +173,9 @@ export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult):
     pushSplit(entries, price.costs);
     const { provenance } = price;
     entries.push(
-      { key: 'tokenmeter.cost.catalog_version', value: provenance.catalogVersion === CATALOG_VERSION ? CATALOG : stringValue(provenance.catalogVersion) },
+      provenance.catalogVersion === CATALOG_VERSION ? CATALOG : { key: 'tokenmeter.cost.catalog_version', value: stringValue(provenance.catalogVersion) },
       { key: 'tokenmeter.cost.price_entry', value: stringValue(provenance.entry) },
-      { key: 'tokenmeter.cost.tier', value: provenance.tier === 'standard' ? STANDARD_TIER : stringValue(provenance.tier) },
+      provenance.tier === 'standard' ? STANDARD_TIER : { key: 'tokenmeter.cost.tier', value: stringValue(provenance.tier) },
     );
   } else {
     entries.push({ key: 'tokenmeter.cost.unpriced_reason', value: stringValue(price.reason) });
@@ -166,7 +198,7 @@ export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult):
   } else {
     status = 'unpriced';
   }
-  entries.push({ key: 'tokenmeter.cost.status', value: STATUS[status] });
+  entries.push(STATUS[status]);
   finish(span, entries);
   return status;
 }
@@ -174,6 +206,6 @@ export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult):
 /** A model-call span that does not count: the same call seen by another layer of a nested chain. */
 export function writeUncountedCall(span: Span): void {
   const entries = output(span);
-  entries.push({ key: 'tokenmeter.cost.counted', value: NOT_COUNTED });
+  entries.push(NOT_COUNTED);
   finish(span, entries);
 }
