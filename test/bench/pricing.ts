@@ -14,12 +14,23 @@
  * For scale in the pipeline, decoding the same batch from protobuf is timed too: the receiver pays it for every span
  * before the CostEstimator sees one. Rounds of the four measurements are interleaved (best of 5), so a busy machine
  * slows all of them alike.
+ *
+ * Then the pipeline itself, in process: protobuf decode → CostEstimator → trace assembly → protobuf encode (what an
+ * OTLP exporter does), against the same pipeline without the CostEstimator. The difference is what pricing costs a
+ * pipeline, everything it brings on included: the attributes it adds are encoded, and the collections of the young
+ * generation it triggers copy whatever else is alive. Timing stages alone misleads here: which stage a collection
+ * falls in, and whether V8 has moved the decoded requests to the old generation (it does once they keep surviving),
+ * changes a stage's figure two- or threefold while the pipeline's stays the same.
  */
 import { decodeTracesProtobuf, encodeTracesProtobuf } from '../../src/otlp/index.js';
 import type { KeyValue, Span, TracesData } from '../../src/otlp/index.js';
 import { CostEstimatorProcessor } from '../../src/processors/costestimator/processor.js';
 import { recognizeSpan } from '../../src/processors/costestimator/recognize.js';
 import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../src/processors/costestimator/testSpans.js';
+import type { TracesConsumer } from '../../src/pipeline/consumer.js';
+import { TraceAssemblyProcessor } from '../../src/processors/traceassembly/processor.js';
+import { traceAssemblyConfigSchema } from '../../src/processors/traceassembly/config.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
 
 const SPANS = 504;
 /** Versions of each batch with other token counts; together they price more distinct amounts than V8 caches as text. */
@@ -198,10 +209,66 @@ function recogniseOnly(data: TracesData): void {
   }
 }
 
+/** One pipeline: the CostEstimator, if any, then trace assembly (which hands batches to the encoding exporter). */
+interface Pipeline {
+  pricing: CostEstimatorProcessor | undefined;
+  assembly: TraceAssemblyProcessor;
+}
+
+async function pipeline(withPricing: boolean): Promise<Pipeline> {
+  const exporter: TracesConsumer = {
+    consume: async (data) => {
+      sink += encodeTracesProtobuf(data).length;
+    },
+  };
+  // Defaults, as `npm start` runs it: traces past max_open_traces are finished early, which is the work a sweep
+  // does for every trace anyway (the root enriched and forwarded).
+  const assembly = new TraceAssemblyProcessor(traceAssemblyConfigSchema.parse({}), exporter, silentLogger());
+  await assembly.start();
+  return { pricing: withPricing ? new CostEstimatorProcessor({}, assembly) : undefined, assembly };
+}
+
+/**
+ * Best spans/s of each pipeline over interleaved rounds, decoding included, and the share of the priced pipeline's
+ * time spent inside the CostEstimator.
+ */
+async function measurePipelines(versions: readonly Uint8Array[], pipelines: readonly Pipeline[]): Promise<{ rates: number[]; inside: number }> {
+  const next = decodedRounds(versions);
+  const rates = pipelines.map(() => 0);
+  let inside = 0;
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (const [index, { pricing, assembly }] of pipelines.entries()) {
+      let elapsed = 0;
+      let pricingTime = 0;
+      let spans = 0;
+      while (elapsed < ROUND_MS) {
+        const started = performance.now();
+        const batch = next();
+        // What CostEstimatorProcessor.consume does, with its own part timed.
+        if (pricing !== undefined) {
+          const pricingStarted = performance.now();
+          pricing.process(batch);
+          pricingTime += performance.now() - pricingStarted;
+        }
+        await assembly.consume(batch);
+        elapsed += performance.now() - started;
+        spans += SPANS;
+      }
+      const rate = (spans / elapsed) * 1000;
+      if (round > 0 && rate > rates[index]!) {
+        rates[index] = rate;
+        if (pricing !== undefined) inside = pricingTime / elapsed;
+      }
+    }
+  }
+  return { rates, inside };
+}
+
 export async function run(): Promise<void> {
   const processor = new CostEstimatorProcessor({ max_open_traces: 10_000 }, { consume: async () => {} });
   const price: Work = (data) => processor.process(data);
   const format = (rate: number): string => `${(rate / 1e6).toFixed(2).padStart(6)} M spans/s`;
+  const formatThousands = (rate: number): string => `${(rate / 1e3).toFixed(0).padStart(6)} k spans/s`;
   for (const [name, batch] of [
     ['LangGraph mix (2 in 9 spans are model calls)', langGraphMix],
     ['all model calls (worst case)', allModelCalls],
@@ -219,6 +286,16 @@ export async function run(): Promise<void> {
       `  recognition + pricing + attributes  ${format(priced)}  (${(baseline / priced).toFixed(1)}× the baseline's time per span, ` +
         `${((decoded / priced) * 100).toFixed(0)}% of decoding's)`,
     );
+    const pipelines = [await pipeline(false), await pipeline(true)];
+    const { rates, inside } = await measurePipelines(versions, pipelines);
+    const [without, withPricing] = rates as [number, number];
+    console.log('  in a pipeline: protobuf decode → [CostEstimator] → trace assembly → protobuf encode');
+    console.log(`    without the CostEstimator         ${formatThousands(without)}`);
+    console.log(
+      `    with it                           ${formatThousands(withPricing)}  (pricing: ${((1 - withPricing / without) * 100).toFixed(0)}% of the pipeline's time per span, ` +
+        `${(inside * 100).toFixed(0)}% spent inside the CostEstimator)`,
+    );
+    for (const { assembly } of pipelines) await assembly.shutdown();
   }
   if (sink < 0) console.log(sink);
 }
