@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import { durationMs } from '../config/units.js';
 import { ReportsMlflowClient } from './mlflow/client.js';
+import type { SkippedTrace } from './mlflow/source.js';
 import { FORMATS, parseFormat } from './output/report.js';
 import type { Format } from './output/report.js';
 import type { SidecarSettings } from './sidecarConfig.js';
@@ -100,7 +101,7 @@ export async function runReportCommand(body: () => Promise<void>): Promise<void>
 }
 
 /** The summary lines every MLflow report starts with. */
-export function targetSummary(target: MlflowTarget, traces: number): Record<string, string | number> {
+export function targetSummary(target: MlflowTarget, traces: number, skipped: readonly SkippedTrace[] = []): Record<string, string | number> {
   return {
     source: 'mlflow',
     tracking_uri: target.client.trackingUri,
@@ -108,5 +109,11 @@ export function targetSummary(target: MlflowTarget, traces: number): Record<stri
     from: new Date(target.window.fromMs).toISOString(),
     until: new Date(target.window.untilMs).toISOString(),
     traces,
+    ...(skipped.length === 0 ? {} : { traces_skipped: skipped.length }),
   };
+}
+
+/** One line on stderr per trace a report left out, so that a total missing some traces says which and why. */
+export function warnSkipped(skipped: readonly SkippedTrace[]): void {
+  for (const { traceId, reason } of skipped) console.error(`tokenmeter: left out trace ${traceId}: ${reason}`);
 }

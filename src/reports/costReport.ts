@@ -7,17 +7,22 @@ import { visitLedgerWindow } from './ledger/source.js';
 import { searchTraceInfos, visitTraces } from './mlflow/source.js';
 import type { Cell, Column, Report } from './output/report.js';
 import type { TracePricer } from './priceTrace.js';
-import type { FetchProgress } from './mlflow/source.js';
+import type { FetchProgress, SkippedTrace } from './mlflow/source.js';
 import type { TimeWindow } from './window.js';
 
-export async function collectCosts(target: MlflowTarget, pricer: TracePricer, by: readonly CostDimension[], onProgress?: FetchProgress): Promise<{ aggregator: CostAggregator; traces: number }> {
+export async function collectCosts(
+  target: MlflowTarget,
+  pricer: TracePricer,
+  by: readonly CostDimension[],
+  onProgress?: FetchProgress,
+): Promise<{ aggregator: CostAggregator; traces: number; skipped: SkippedTrace[] }> {
   const aggregator = new CostAggregator(by);
   const infos = await searchTraceInfos(target.client, target);
-  await visitTraces(target.client, infos, (trace) => pricer.price(trace).forEach((call) => aggregator.add(call)), {
+  const skipped = await visitTraces(target.client, infos, (trace) => pricer.price(trace).forEach((call) => aggregator.add(call)), {
     concurrency: target.concurrency,
     ...(onProgress ? { onProgress } : {}),
   });
-  return { aggregator, traces: infos.length };
+  return { aggregator, traces: infos.length, skipped };
 }
 
 /** The same report from the ledger's call rows (`--source ledger`). */

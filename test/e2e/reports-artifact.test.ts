@@ -27,7 +27,7 @@ from mlflow.store.tracking.rest_store import RestStore
 RestStore._get_server_version = lambda self, host_creds: Version("3.3.0")
 mlflow.set_tracking_uri(sys.argv[1])
 mlflow.set_experiment(experiment_id=sys.argv[2])
-with mlflow.start_span(name="artifact_workflow") as root:
+with mlflow.start_span(name=sys.argv[3]) as root:
     with mlflow.start_span(name="chat", span_type="CHAT_MODEL") as chat:
         chat.set_attribute("mlflow.chat.tokenUsage", {"input_tokens": 1200, "output_tokens": 300, "total_tokens": 1500})
         chat.set_attribute("invocation_params", {"model": "gpt-4o-mini"})
@@ -39,20 +39,28 @@ let experimentId: string;
 let artifactTraceId: string;
 let stored: AppRun[];
 
-async function cliJson(args: readonly string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args, '--since', '1h', '--format', 'json'], {
+async function cli(args: readonly string[], experiment = experimentId): Promise<{ stdout: string; stderr: string }> {
+  return await run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args, '--since', '1h', '--format', 'json'], {
     cwd: repoRoot,
-    env: { ...process.env, MLFLOW_TRACKING_URI: mlflowUrl, MLFLOW_EXPERIMENT_ID: experimentId },
+    env: { ...process.env, MLFLOW_TRACKING_URI: mlflowUrl, MLFLOW_EXPERIMENT_ID: experiment },
   });
-  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+async function cliJson(args: readonly string[]): Promise<Record<string, unknown>> {
+  return JSON.parse((await cli(args)).stdout) as Record<string, unknown>;
+}
+
+/** Logs a trace the way the SDK does for a pre-3.4 server (spans in traces.json); returns its id. */
+async function logArtifactTrace(experiment: string, workflow: string): Promise<string> {
+  const { stdout } = await run(venvPython, ['-c', LOG_ARTIFACT_TRACE, mlflowUrl, experiment, workflow], {
+    env: { ...process.env, ...noTelemetryEnv, MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: 'false' },
+  });
+  return stdout.trim().split('\n').at(-1)!;
 }
 
 beforeAll(async () => {
   experimentId = await createUniqueExperiment(mlflowUrl, 'reports-artifact');
-  const { stdout } = await run(venvPython, ['-c', LOG_ARTIFACT_TRACE, mlflowUrl, experimentId], {
-    env: { ...process.env, ...noTelemetryEnv, MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: 'false' },
-  });
-  artifactTraceId = stdout.trim().split('\n').at(-1)!;
+  artifactTraceId = await logArtifactTrace(experimentId, 'artifact_workflow');
   // A trace whose spans are in the store, so that both kinds share one fetch batch.
   stored = await runLanggraphApp({ endpoint: `${mlflowUrl}/v1/traces`, headers: { 'x-mlflow-experiment-id': experimentId }, runs: 1, threadId: 'artifact', strictExport: true });
 }, 120_000);
@@ -86,5 +94,40 @@ describe('traces kept as a traces.json artifact', () => {
     const workflow = rows.find((row) => row.workflow === 'artifact_workflow')!;
     expect(workflow.calls).toBe(1);
     expect(workflow.llm_share).toBeGreaterThan(0);
+  });
+});
+
+describe('a trace whose traces.json artifact is gone', () => {
+  let experiment: string;
+  let lostTraceId: string;
+
+  beforeAll(async () => {
+    experiment = await createUniqueExperiment(mlflowUrl, 'reports-artifact-lost');
+    await logArtifactTrace(experiment, 'kept_workflow');
+    lostTraceId = await logArtifactTrace(experiment, 'lost_workflow');
+    // Lost from the artifact store (a cleanup job, a bucket policy): deleted through MLflow's own artifact proxy.
+    const info = (await searchAllTraces(mlflowUrl, experiment)).find((entry) => entry.trace_id === lostTraceId)!;
+    const location = (info as unknown as { tags: Record<string, string> }).tags['mlflow.artifactLocation']!;
+    const artifactPath = location.replace(/^mlflow-artifacts:\//, '');
+    const deleted = await fetch(`${mlflowUrl}/api/2.0/mlflow-artifacts/artifacts/${artifactPath}/traces.json`, { method: 'DELETE' });
+    expect(deleted.ok, `${location}: ${deleted.status}`).toBe(true);
+  }, 120_000);
+
+  it('is left out of the report and named on stderr; the other traces are still priced', async () => {
+    const { stdout, stderr } = await cli(['report', 'cost', '--by', 'workflow'], experiment);
+    const report = JSON.parse(stdout) as Record<string, unknown>;
+    expect(report['traces']).toBe(2);
+    expect(report['traces_skipped']).toBe(1);
+    expect(stderr).toContain(`left out trace ${lostTraceId}: its spans artifact could not be read`);
+    const { rows } = report['cost_by_workflow'] as { rows: Record<string, unknown>[] };
+    expect(rows.map((row) => row['workflow'])).toEqual(['kept_workflow']);
+    expect(rows[0]).toMatchObject({ calls: 1, input_tokens: 1200, output_tokens: 300 });
+  });
+
+  it('is left out of the profile too', async () => {
+    const { stdout } = await cli(['report', 'profile'], experiment);
+    const profile = JSON.parse(stdout) as Record<string, unknown>;
+    expect(profile['traces_profiled']).toBe(1);
+    expect(profile['traces_skipped']).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { addCommonOptions, LEDGER_OPTION_HELP, ledgerPathOf, ledgerSummary, resolveTarget, runReportCommand, targetSummary } from '../../reports/cli.js';
+import { addCommonOptions, LEDGER_OPTION_HELP, ledgerPathOf, ledgerSummary, resolveTarget, runReportCommand, targetSummary, warnSkipped } from '../../reports/cli.js';
 import type { CommonOptions } from '../../reports/cli.js';
 import { COST_DIMENSIONS, parseDimensions } from '../../reports/cost.js';
 import { collectCosts, collectLedgerCosts, costReport } from '../../reports/costReport.js';
@@ -55,9 +55,10 @@ export function registerReportCommand(program: Command): void {
       const pricer = new TracePricer(settings.pricing);
       const target = await resolveTarget(options);
       const progress = progressBar('fetching');
-      const { aggregator, traces } = await collectCosts(target, pricer, by, progress.update);
+      const { aggregator, traces, skipped } = await collectCosts(target, pricer, by, progress.update);
       progress.finish();
-      console.log(renderReport(costReport(aggregator, targetSummary(target, traces)), target.format));
+      warnSkipped(skipped);
+      console.log(renderReport(costReport(aggregator, targetSummary(target, traces, skipped)), target.format));
     }),
   );
 
@@ -70,9 +71,10 @@ export function registerReportCommand(program: Command): void {
       const infos = await searchTraceInfos(target.client, target);
       const profile = new ProfileAggregator();
       const progress = progressBar('fetching');
-      await visitTraces(target.client, infos, (trace) => profile.add(trace), { concurrency: target.concurrency, onProgress: progress.update });
+      const skipped = await visitTraces(target.client, infos, (trace) => profile.add(trace), { concurrency: target.concurrency, onProgress: progress.update });
       progress.finish();
-      console.log(renderReport(profileReport(profile, targetSummary(target, infos.length)), target.format));
+      warnSkipped(skipped);
+      console.log(renderReport(profileReport(profile, targetSummary(target, infos.length, skipped)), target.format));
     }),
   );
 }

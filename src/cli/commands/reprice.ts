@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readLedgerRecords } from '../../exporters/ledger/spanRecords.js';
 import type { Ledger } from '../../ledger/index.js';
-import { addCommonOptions, LEDGER_OPTION_HELP, resolveTarget, runReportCommand, targetSummary } from '../../reports/cli.js';
+import { addCommonOptions, LEDGER_OPTION_HELP, resolveTarget, runReportCommand, targetSummary, warnSkipped } from '../../reports/cli.js';
 import type { CommonOptions, LedgerOptions } from '../../reports/cli.js';
 import { mapConcurrent } from '../../reports/concurrency.js';
 import { openLedger } from '../../reports/ledger/source.js';
@@ -57,7 +57,7 @@ export function registerRepriceCommand(program: Command): void {
         const changes: RepriceChange[] = [];
         const ledgerRepriced = { calls: 0, traces: 0 };
         const progress = progressBar('pricing');
-        await visitTraces(
+        const skipped = await visitTraces(
           target.client,
           infos,
           async (trace) => {
@@ -73,13 +73,14 @@ export function registerRepriceCommand(program: Command): void {
           { concurrency: target.concurrency, onProgress: progress.update },
         );
         progress.finish();
+        warnSkipped(skipped);
         if (options.write) {
           const now = new Date();
           await mapConcurrent(changes, target.concurrency, (change) => writeChange(target.client, change, feedback, now));
         }
         changes.sort((a, b) => Math.abs(b.deltaUsd) - Math.abs(a.deltaUsd));
         const summary = {
-          ...targetSummary(target, infos.length),
+          ...targetSummary(target, infos.length, skipped),
           ...(options.write ? { ledger: ledgerFile ?? null, ledger_calls_repriced: ledgerRepriced.calls, ledger_traces_repriced: ledgerRepriced.traces } : {}),
         };
         console.log(renderReport(repriceReport(changes, options.write === true, summary), target.format));

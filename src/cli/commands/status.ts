@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { durationMs } from '../../config/units.js';
-import { addCommonOptions, LEDGER_OPTION_HELP, ledgerPathOf, ledgerSummary, mlflowClientFrom, resolveTarget, runReportCommand, targetSummary } from '../../reports/cli.js';
+import { addCommonOptions, LEDGER_OPTION_HELP, ledgerPathOf, ledgerSummary, mlflowClientFrom, resolveTarget, runReportCommand, targetSummary, warnSkipped } from '../../reports/cli.js';
 import type { CommonOptions } from '../../reports/cli.js';
 import { openLedger, visitLedgerWindow } from '../../reports/ledger/source.js';
 import { searchTraceInfos, visitTraces } from '../../reports/mlflow/source.js';
@@ -61,12 +61,13 @@ export function registerStatusCommand(program: Command): void {
       const pricer = new TracePricer(settings.pricing);
       const infos = await searchTraceInfos(target.client, target);
       const progress = progressBar('fetching');
-      await visitTraces(target.client, infos, (trace) => collected.add(trace, pricer.price(trace)), {
+      const skipped = await visitTraces(target.client, infos, (trace) => collected.add(trace, pricer.price(trace)), {
         concurrency: target.concurrency,
         onProgress: progress.update,
       });
       progress.finish();
-      console.log(renderReport(statusReport(mlflow, tokenmeter, collected, targetSummary(target, infos.length)), format));
+      warnSkipped(skipped);
+      console.log(renderReport(statusReport(mlflow, tokenmeter, collected, targetSummary(target, infos.length, skipped)), format));
     }),
   );
 }

@@ -7,6 +7,13 @@ import JSONbig from 'json-bigint';
  */
 const parser = JSONbig({ storeAsString: true });
 
+/** Parses MLflow's answer; text that is not JSON throws a SyntaxError (json-bigint throws a plain object). */
 export function parseMlflowJson<T>(text: string): T {
-  return parser.parse(text) as T;
+  try {
+    return parser.parse(text) as T;
+  } catch (error) {
+    const { message, at } = error as { message?: string; at?: number };
+    const where = at === undefined ? '' : ` at character ${at}`;
+    throw new SyntaxError(`MLflow's answer is not JSON (${message ?? String(error)}${where}): ${text.slice(0, 80)}`, { cause: error });
+  }
 }

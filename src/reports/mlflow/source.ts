@@ -9,6 +9,7 @@ import { mapConcurrent } from '../concurrency.js';
 import type { ReportTrace } from '../trace.js';
 import { windowFilter } from '../window.js';
 import type { TimeWindow } from '../window.js';
+import { MlflowError } from '../../exporters/mlflow/client.js';
 import type { ReportsMlflowClient } from './client.js';
 import { artifactSpanToOtlp, toOtlpSpan } from './convertSpan.js';
 import { toReportTrace } from './traceInfo.js';
@@ -50,15 +51,33 @@ function spansInTrackingStore(info: TraceInfoJson): boolean {
   return info.tags?.['mlflow.trace.spansLocation'] === 'TRACKING_STORE';
 }
 
-/** Fetches the spans of these traces and visits each trace; returns how many were visited. */
+/** A trace left out of a report because its spans could not be read, and why. */
+export interface SkippedTrace {
+  traceId: string;
+  reason: string;
+}
+
+/**
+ * Whether a failed artifact fetch concerns that trace alone (MLflow answered: the artifact is missing, or broken),
+ * as opposed to MLflow being unreachable, which would fail every trace after it and so fails the report.
+ */
+function isTraceUnreadable(error: unknown): boolean {
+  return !(error instanceof MlflowError && error.status === undefined);
+}
+
+/**
+ * Fetches the spans of these traces and visits each trace. A trace whose `traces.json` artifact cannot be read is
+ * left out and returned, as MLflow's Python client skips it (with a warning) instead of failing the search.
+ */
 export async function visitTraces(
   client: ReportsMlflowClient,
   infos: readonly TraceInfoJson[],
   visit: (trace: ReportTrace) => void | Promise<void>,
   options: { concurrency?: number; onProgress?: FetchProgress } = {},
-): Promise<number> {
+): Promise<SkippedTrace[]> {
   const batches: TraceInfoJson[][] = [];
   for (let start = 0; start < infos.length; start += BATCH_SIZE) batches.push(infos.slice(start, start + BATCH_SIZE));
+  const skipped: SkippedTrace[] = [];
   let done = 0;
   options.onProgress?.(0, infos.length);
   await mapConcurrent(batches, options.concurrency ?? DEFAULT_CONCURRENCY, async (batch) => {
@@ -68,13 +87,23 @@ export async function visitTraces(
       const response = await client.batchGetTraces(inStore.map((info) => info.trace_id));
       for (const trace of response.traces ?? []) spansById.set(trace.trace_info.trace_id, (trace.spans ?? []).map(toOtlpSpan));
     }
+    const unreadable = new Set<string>();
     for (const info of batch.filter((entry) => !spansInTrackingStore(entry))) {
-      spansById.set(info.trace_id, ((await client.getTraceArtifact(info.trace_id)).spans ?? []).map(artifactSpanToOtlp));
+      try {
+        spansById.set(info.trace_id, ((await client.getTraceArtifact(info.trace_id)).spans ?? []).map(artifactSpanToOtlp));
+      } catch (error) {
+        if (!isTraceUnreadable(error)) throw error;
+        unreadable.add(info.trace_id);
+        skipped.push({ traceId: info.trace_id, reason: `its spans artifact could not be read: ${(error as Error).message}` });
+      }
     }
     // The search's info is kept (it carries the assessments); the fetches only contribute spans.
-    for (const info of batch) await visit(toReportTrace(info, spansById.get(info.trace_id) ?? []));
+    for (const info of batch) {
+      if (unreadable.has(info.trace_id)) continue;
+      await visit(toReportTrace(info, spansById.get(info.trace_id) ?? []));
+    }
     done += batch.length;
     options.onProgress?.(done, infos.length);
   });
-  return done;
+  return skipped;
 }
