@@ -7,6 +7,7 @@ import { enrichRoot } from './enrich.js';
 import type { OpenTraceStore, StoredRoot } from './store.js';
 import { carriesAdditiveTotals, countedCallOf, durationNs, graphContextOf, isLocalRoot, nodeSpanOf } from './spanFacts.js';
 import type { CountedCall } from './spanFacts.js';
+import { QueueMap, RecentKeys } from './insertionOrder.js';
 import { RunningSummary } from './summary.js';
 import type { TraceSummary } from './summary.js';
 
@@ -74,9 +75,9 @@ interface SpanContribution {
 export class TraceAssemblyProcessor implements TracesProcessor {
   private readonly traces = new Map<string, OpenTrace>();
   /** One map per phase; each phase uses one fixed delay, so insertion order is deadline order and sweeps stop early. */
-  private readonly phases: Record<Phase, Map<string, OpenTrace>> = { collecting: new Map(), holding: new Map(), settling: new Map() };
+  private readonly phases: Record<Phase, QueueMap<string, OpenTrace>> = { collecting: new QueueMap(), holding: new QueueMap(), settling: new QueueMap() };
   /** Recently finished trace ids (bounded), so that a straggler does not open a trace that can never complete. */
-  private readonly finishedIds = new Set<string>();
+  private readonly finishedIds: RecentKeys<string>;
   private readonly listeners: TraceFinishedListener[] = [];
   private readonly now: () => number;
   private readonly store: OpenTraceStore | undefined;
@@ -105,6 +106,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
   ) {
     this.now = options.now ?? Date.now;
     this.store = options.store;
+    this.finishedIds = new RecentKeys(config.max_open_traces);
   }
 
   /** Subscribes to every trace leaving the processor (e.g. the ledger); returns the unsubscribe function. */
@@ -317,9 +319,8 @@ export class TraceAssemblyProcessor implements TracesProcessor {
    */
   private evictOne(evictedRoots: OpenTrace[]): void {
     for (const phase of ['settling', 'collecting', 'holding'] as const) {
-      const oldest = this.phases[phase].values().next();
-      if (oldest.done === true) continue;
-      const trace = oldest.value;
+      const trace = this.phases[phase].oldest();
+      if (trace === undefined) continue;
       if (phase === 'holding') evictedRoots.push(trace);
       this.finish(trace, 'evicted');
       return;
@@ -370,7 +371,6 @@ export class TraceAssemblyProcessor implements TracesProcessor {
     this.phases[trace.phase].delete(trace.id);
     this.stats.finished[outcome]++;
     this.finishedIds.add(trace.id);
-    if (this.finishedIds.size > this.config.max_open_traces) this.finishedIds.delete(this.finishedIds.values().next().value!);
     const finished: FinishedTrace = { ...this.snapshot(trace), outcome };
     this.logger.debug({ trace: finished }, 'trace finished');
     for (const listener of this.listeners) {
