@@ -1,6 +1,6 @@
 /** What goes onto the root span (contract.md, "On the root span"), from a trace's summary. */
-import { doubleValue, findAttribute, intValue, setAttribute, stringValue } from '../../otlp/index.js';
-import type { Span } from '../../otlp/index.js';
+import { doubleValue, findAttribute, intValue, setAttributes, stringValue } from '../../otlp/index.js';
+import type { KeyValue, Span } from '../../otlp/index.js';
 import type { TraceSummary } from './summary.js';
 
 /** Written last on every enriched root; the MLflow exporter recognises an enriched root by it. */
@@ -11,27 +11,33 @@ const SESSION_ATTRIBUTE = 'session.id';
 
 export function enrichRoot(root: Span, summary: TraceSummary): void {
   const { costUsd, tokens } = summary;
-  setAttribute(root, 'tokenmeter.cost.total_usd', doubleValue(costUsd.total));
-  setAttribute(root, 'tokenmeter.cost.input_usd', doubleValue(costUsd.input));
-  setAttribute(root, 'tokenmeter.cost.output_usd', doubleValue(costUsd.output));
-  setAttribute(root, 'tokenmeter.tokens.input', intValue(tokens.input));
-  setAttribute(root, 'tokenmeter.tokens.output', intValue(tokens.output));
-  setAttribute(root, 'tokenmeter.tokens.total', intValue(tokens.total));
-  setAttribute(root, 'tokenmeter.tokens.cache_read', intValue(tokens.cacheRead));
-  setAttribute(root, 'tokenmeter.tokens.cache_write', intValue(tokens.cacheWrite));
-  setAttribute(root, 'tokenmeter.tokens.reasoning', intValue(tokens.reasoning));
-  setAttribute(root, 'tokenmeter.llm.unpriced_calls', intValue(summary.unpricedCalls));
-  setAttribute(root, 'tokenmeter.llm.time_share', doubleValue(summary.llmTimeShare));
-  setAttribute(root, 'tokenmeter.breakdown.nodes', stringValue(JSON.stringify(summary.nodes)));
-  setAttribute(root, 'tokenmeter.breakdown.models', stringValue(JSON.stringify(summary.models)));
-  setAttribute(root, 'tokenmeter.breakdown.providers', stringValue(JSON.stringify(summary.providers)));
+  const entries: KeyValue[] = [
+    { key: 'tokenmeter.cost.total_usd', value: doubleValue(costUsd.total) },
+    { key: 'tokenmeter.cost.input_usd', value: doubleValue(costUsd.input) },
+    { key: 'tokenmeter.cost.output_usd', value: doubleValue(costUsd.output) },
+    { key: 'tokenmeter.tokens.input', value: intValue(tokens.input) },
+    { key: 'tokenmeter.tokens.output', value: intValue(tokens.output) },
+    { key: 'tokenmeter.tokens.total', value: intValue(tokens.total) },
+    { key: 'tokenmeter.tokens.cache_read', value: intValue(tokens.cacheRead) },
+    { key: 'tokenmeter.tokens.cache_write', value: intValue(tokens.cacheWrite) },
+    { key: 'tokenmeter.tokens.reasoning', value: intValue(tokens.reasoning) },
+    { key: 'tokenmeter.llm.unpriced_calls', value: intValue(summary.unpricedCalls) },
+    { key: 'tokenmeter.llm.time_share', value: doubleValue(summary.llmTimeShare) },
+    { key: 'tokenmeter.breakdown.nodes', value: stringValue(JSON.stringify(summary.nodes)) },
+    { key: 'tokenmeter.breakdown.models', value: stringValue(JSON.stringify(summary.models)) },
+    { key: 'tokenmeter.breakdown.providers', value: stringValue(JSON.stringify(summary.providers)) },
+  ];
   if (summary.bottleneck !== undefined) {
-    setAttribute(root, 'tokenmeter.bottleneck.node', stringValue(summary.bottleneck.node));
-    setAttribute(root, 'tokenmeter.bottleneck.share', doubleValue(summary.bottleneck.share));
+    entries.push(
+      { key: 'tokenmeter.bottleneck.node', value: stringValue(summary.bottleneck.node) },
+      { key: 'tokenmeter.bottleneck.share', value: doubleValue(summary.bottleneck.share) },
+    );
   }
   // The app's own session wins; otherwise the LangGraph thread is the conversation.
   if (summary.threadId !== undefined && findAttribute(root.attributes, SESSION_ATTRIBUTE) === undefined) {
-    setAttribute(root, SESSION_ATTRIBUTE, stringValue(summary.threadId));
+    entries.push({ key: SESSION_ATTRIBUTE, value: stringValue(summary.threadId) });
   }
-  setAttribute(root, LLM_CALLS_ATTRIBUTE, intValue(summary.llmCalls));
+  entries.push({ key: LLM_CALLS_ATTRIBUTE, value: intValue(summary.llmCalls) });
+  // One call: each key is looked for among the root's own attributes only, not among those just added.
+  setAttributes(root, entries);
 }
