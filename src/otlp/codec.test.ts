@@ -34,6 +34,21 @@ const SEEDS = Array.from({ length: 300 }, (_, i) => i + 1);
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('protobuf round trip', () => {
+  it('encodes keys the same from its cache of key bytes and past its bound: ASCII, multi-byte, lone surrogates', () => {
+    // More distinct keys than the encoder caches, each encoded twice (sized, then written, in each of two requests).
+    const shapes = (i: number): string => [`k.${i}`, `clé.${i}`, `键.${i}`, `k.${i}.\ud83d\ude00`, `k.${i}.\ud800`][i % 5]!;
+    const attributes = Array.from({ length: 6_000 }, (_, i): KeyValue => ({ key: shapes(i), value: stringValue(String(i)) }));
+    const data = makeRequest(makeSpan({ attributes }));
+    for (let round = 0; round < 2; round++) {
+      const encoded = encodeTracesProtobuf(data);
+      const keys = decodeTracesProtobuf(encoded).resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes.map((attribute) => attribute.key);
+      // A lone surrogate has no UTF-8 form: every encoder writes U+FFFD.
+      expect(keys).toEqual(attributes.map((attribute) => attribute.key.replace(/\ud800/g, '\ufffd')));
+      const read = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(encoded)) as { resourceSpans: { scopeSpans: { spans: { attributes: { key: string }[] }[] }[] }[] };
+      expect(read.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes.map((attribute) => attribute.key)).toEqual(keys);
+    }
+  });
+
   it('decodes attribute keys exactly while interning them: table collisions, same-length keys, invalid UTF-8, long keys', () => {
     // More distinct keys than the intern table has slots, each seen twice, so that slots are shared and overwritten.
     const keys = Array.from({ length: 10_000 }, (_, i) => `k.${i.toString(36)}`);
