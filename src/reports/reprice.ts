@@ -6,6 +6,7 @@
  * assessments the exporter would have logged, under the exporter's ids, from the exporter's own builder.
  */
 import { isRootSpan } from '../otlp/index.js';
+import { roundUsd } from '../pricing/index.js';
 import { feedbackAssessments } from '../exporters/mlflow/trace-followups.js';
 import type { FeedbackSettings, TraceFeedback } from '../exporters/mlflow/trace-followups.js';
 import type { ReportsMlflowClient } from './mlflow/client.js';
@@ -14,10 +15,6 @@ import type { Cell, Report } from './output/report.js';
 import type { PricedCall } from './priceTrace.js';
 import type { ReportTrace } from './trace.js';
 
-/** Dollar amounts compared at the 1e-12 USD the pipeline rounds to, so float noise is never "a change". */
-function usd(amount: number): number {
-  return Math.round(amount * 1e12) / 1e12;
-}
 
 export interface RepriceChange {
   traceId: string;
@@ -51,13 +48,13 @@ function feedbackNumber(assessment: AssessmentJson | undefined): number | undefi
 
 /** The change reprice would make to a trace, or undefined when the assessment already holds today's price. */
 export function plannedChange(trace: ReportTrace, calls: readonly PricedCall[], settings: FeedbackSettings): RepriceChange | undefined {
-  const newUsd = usd(calls.reduce((sum, call) => sum + (call.costUsd ?? 0), 0));
+  const newUsd = roundUsd(calls.reduce((sum, call) => sum + (call.costUsd ?? 0), 0));
   const current = currentCostAssessment(trace, settings);
   const oldUsd = feedbackNumber(current);
   // A trace without model calls and without an assessment has nothing to price; one whose root has not arrived is
   // assessed first by the exporter when it does, as any other.
   if (current === undefined && (calls.length === 0 || !trace.spans.some(isRootSpan))) return undefined;
-  if (oldUsd !== undefined && usd(oldUsd) === newUsd) return undefined;
+  if (oldUsd !== undefined && roundUsd(oldUsd) === newUsd) return undefined;
   return {
     traceId: trace.traceId,
     storedId: trace.storedId,
@@ -67,7 +64,7 @@ export function plannedChange(trace: ReportTrace, calls: readonly PricedCall[], 
     current,
     oldUsd,
     newUsd,
-    deltaUsd: usd(newUsd - (oldUsd ?? 0)),
+    deltaUsd: roundUsd(newUsd - (oldUsd ?? 0)),
   };
 }
 
@@ -130,7 +127,7 @@ export function repriceReport(changes: readonly RepriceChange[], written: boolea
           new_usd: change.newUsd,
           delta_usd: change.deltaUsd,
         })),
-        total: { trace_id: 'total', workflow: '', calls: null, unpriced: null, old_usd: usd(oldTotal), new_usd: usd(newTotal), delta_usd: usd(newTotal - oldTotal) },
+        total: { trace_id: 'total', workflow: '', calls: null, unpriced: null, old_usd: roundUsd(oldTotal), new_usd: roundUsd(newTotal), delta_usd: roundUsd(newTotal - oldTotal) },
       },
     ],
   };

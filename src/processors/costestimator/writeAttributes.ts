@@ -6,7 +6,7 @@
  */
 import { boolValue, doubleValue, intValue, setAttributes, stringValue } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
-import { CATALOG_VERSION } from '../../pricing/index.js';
+import { CATALOG_VERSION, roundUsd, usdText } from '../../pricing/index.js';
 import type { CostSplit, PriceResult, TokenUsage } from '../../pricing/index.js';
 import type { LlmCall } from './recognize.js';
 
@@ -73,55 +73,14 @@ class UsdAttribute {
     this.zero = constant(key, ZERO_USD);
   }
   of(amount: number): KeyValue {
-    const rounded = usd(amount);
+    const rounded = roundUsd(amount);
     return rounded === 0 ? this.zero : { key: this.key, value: doubleValue(rounded) };
   }
 }
 
-/** Dollar amounts are rounded to 1e-12 USD so that binary-float noise (0.7474999999999999) stays off the wire. */
-function usd(amount: number): number {
-  return Math.round(amount * 1e12) / 1e12;
-}
-
 /** MLflow's cost field; numbers print as JSON.stringify would print them. */
 function mlflowCost(input: number, output: number, total: number): AnyValue {
-  return stringValue(`{"input_cost":${usdText(usd(input))},"output_cost":${usdText(usd(output))},"total_cost":${usdText(usd(total))}}`);
-}
-
-/** `ZEROS[n]` is n zeros. */
-const ZEROS = Array.from({ length: 7 }, (_, n) => '0'.repeat(n));
-
-/**
- * `String(amount)` of an amount rounded by `usd`, printed from small integers. A double printed afresh goes through
- * V8's search for its shortest digits (~100 ns; three per call, and every call costs a different amount, so V8's
- * cache of printed numbers rarely helps), while a number of at most 15 significant digits prints as exactly those
- * digits. From 1e-6 (below that JavaScript prints an exponent) to under $1000, a multiple of 1e-12 has at most 15:
- * whole dollars, then the twelve decimals as two six-digit halves, the trailing zeros dropped. Anything else
- * (zero, tiny, $1000 and more) takes `String`.
- */
-function usdText(amount: number): string {
-  if (!(amount >= 1e-6 && amount < 1000)) return String(amount);
-  const picos = Math.round(amount * 1e12);
-  const dollars = Math.floor(picos / 1e12);
-  const decimals = picos - dollars * 1e12;
-  const high = Math.floor(decimals / 1e6) | 0;
-  const low = (decimals - high * 1e6) | 0;
-  if (low === 0 && high === 0) return String(dollars);
-  const whole = dollars === 0 ? '0.' : `${dollars}.`;
-  if (low === 0) return whole + lastDecimals(high);
-  const highText = String(high);
-  return whole + ZEROS[6 - highText.length]! + highText + lastDecimals(low);
-}
-
-/** Six decimal places holding `value` (0 < value < 1e6), trailing zeros dropped. */
-function lastDecimals(value: number): string {
-  let places = 6;
-  while (value % 10 === 0) {
-    value = (value / 10) | 0;
-    places--;
-  }
-  const text = String(value);
-  return ZEROS[places - text.length]! + text;
+  return stringValue(`{"input_cost":${usdText(roundUsd(input))},"output_cost":${usdText(roundUsd(output))},"total_cost":${usdText(roundUsd(total))}}`);
 }
 
 const INPUT_TOKENS = new TokenAttribute('tokenmeter.tokens.input');
