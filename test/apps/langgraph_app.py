@@ -11,7 +11,7 @@ Spans leave through MLflow's OTLP exporter, configured only by the standard env 
 No MLFLOW_TRACKING_URI is needed: with an OTLP endpoint set and dual export off, MLflow 3.9 installs only its
 OtelSpanProcessor (trace infos carry no experiment, nothing is written to a tracking store or the cwd).
 
-Usage: langgraph_app.py [--runs N] [--thread-id ID] [--strict-export]
+Usage: langgraph_app.py [--runs N] [--thread-id ID] [--strict-export] [--no-session-attribute]
 An unreachable endpoint does NOT fail the app by default (the OTel exporter retries ~10 s, drops the batch, and
 force_flush still reports success); --strict-export exits 4 if the OTel SDK logged an export error.
 Prints one JSON line per run: {"trace_id", "mlflow_trace_id", "thread_id", "usages": [{node, model, provider,
@@ -154,9 +154,9 @@ GRAPH = build_graph()
 
 
 @mlflow.trace(span_type="WORKFLOW", name=WORKFLOW_NAME)
-def run_workflow(question: str, thread_id: str) -> dict[str, Any]:
+def run_workflow(question: str, thread_id: str, session_attribute: bool = True) -> dict[str, Any]:
     root = mlflow.get_current_active_span()
-    if root is not None:
+    if root is not None and session_attribute:
         # `session.id` on a span is how an OTLP-only app can tell the MLflow server the session (3.8+): the
         # trace-level `mlflow.trace.session` that autolog derives from thread_id is never exported over OTLP.
         root.set_attribute("session.id", thread_id)
@@ -207,6 +207,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--thread-id", default="thread-1")
     parser.add_argument("--strict-export", action="store_true", help="exit 4 if any span batch failed to export")
+    parser.add_argument(
+        "--no-session-attribute",
+        action="store_true",
+        help="leave session.id off the root span, as most apps do (the thread id is then only in LangGraph's metadata)",
+    )
     args = parser.parse_args()
     export_errors = ExportErrorRecorder()
     logging.getLogger("opentelemetry").addHandler(export_errors)
@@ -216,7 +221,7 @@ def main() -> None:
 
     mlflow.langchain.autolog()
     for run_index in range(args.runs):
-        result = run_workflow(f"Question {run_index}: what does an LLM call cost?", args.thread_id)
+        result = run_workflow(f"Question {run_index}: what does an LLM call cost?", args.thread_id, not args.no_session_attribute)
         print(json.dumps(result), flush=True)
     flush_spans()
     if args.strict_export and export_errors.messages:

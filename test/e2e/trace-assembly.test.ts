@@ -32,6 +32,8 @@ interface Assessment {
 
 interface Observed {
   run: AppRun;
+  /** Whether the app put `session.id` on its root itself. */
+  sessionFromApp: boolean;
   trace: Trace;
   root: MlflowSpan;
   assessments: Record<string, Assessment>;
@@ -40,7 +42,10 @@ interface Observed {
 const THREAD_ID = 'thread-assembly';
 const NODES = ['plan', 'research', 'write'] as const;
 
-/** Runs the app twice through a fresh tokenmeter into `mlflowUrl` and waits until MLflow shows everything. */
+/**
+ * Runs the app twice through a fresh tokenmeter into `mlflowUrl` and waits until MLflow shows everything: once
+ * setting `session.id` on its root, once leaving it to tokenmeter (LangGraph's `thread_id`), as most apps do.
+ */
 async function runThroughTokenmeter(mlflowUrl: string): Promise<{ observed: Observed[]; tokenmeter: TokenmeterProcess }> {
   const experimentId = await createUniqueExperiment(mlflowUrl, 'e2e-trace-assembly');
   const port = await getFreePort();
@@ -50,9 +55,13 @@ async function runThroughTokenmeter(mlflowUrl: string): Promise<{ observed: Obse
     exporters: { mlflow: { tracking_uri: mlflowUrl, experiment_id: experimentId } },
     service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['mlflow'] } } },
   });
-  const runs = await runLanggraphApp({ endpoint: `http://127.0.0.1:${port}/v1/traces`, runs: 2, threadId: THREAD_ID });
+  const endpoint = `http://127.0.0.1:${port}/v1/traces`;
+  const runs = [
+    ...(await runLanggraphApp({ endpoint, runs: 1, threadId: THREAD_ID })).map((run) => ({ run, sessionFromApp: true })),
+    ...(await runLanggraphApp({ endpoint, runs: 1, threadId: THREAD_ID, sessionAttribute: false })).map((run) => ({ run, sessionFromApp: false })),
+  ];
   const observed: Observed[] = [];
-  for (const run of runs) {
+  for (const { run, sessionFromApp } of runs) {
     // Done when the enriched root is stored and its follow-ups (tag, four assessments) have landed.
     const trace = await waitForTrace(mlflowUrl, run.mlflow_trace_id, (candidate) => {
       const root = rootSpan(candidate);
@@ -67,6 +76,7 @@ async function runThroughTokenmeter(mlflowUrl: string): Promise<{ observed: Obse
     const info = trace.trace_info as Trace['trace_info'] & { assessments: Assessment[] };
     observed.push({
       run,
+      sessionFromApp,
       trace,
       root: rootSpan(trace)!,
       assessments: Object.fromEntries(info.assessments.map((assessment) => [assessment.assessment_name, assessment])),
@@ -210,6 +220,8 @@ describe('trace assembly: LangGraph app → tokenmeter (costestimator → tracea
   });
 
   it('restores the trace name tag and the session that MLflow’s OTLP ingest does not set on its own', () => {
+    // One app set session.id itself; for the other, tokenmeter took it from LangGraph's thread_id.
+    expect(observed.map(({ sessionFromApp }) => sessionFromApp).sort()).toEqual([false, true]);
     for (const { trace, root } of observed) {
       expect(trace.trace_info.tags?.['mlflow.traceName']).toBe('tokenmeter_test_workflow');
       expect(root.name).toBe('tokenmeter_test_workflow');

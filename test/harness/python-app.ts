@@ -38,6 +38,8 @@ export interface RunLanggraphAppOptions {
   threadId?: string;
   /** Fail (exit 4 -> throw) if the OTel exporter dropped a batch; by default export failures are silent. */
   strictExport?: boolean;
+  /** false: the app leaves `session.id` off its root span (the thread id is then only in LangGraph's metadata). */
+  sessionAttribute?: boolean;
   /** Extra env (e.g. OTEL_BSP_* to shape batching, OTEL_EXPORTER_OTLP_TRACES_TIMEOUT); applied last. */
   env?: Record<string, string>;
   timeoutMs?: number;
@@ -68,6 +70,7 @@ export async function runLanggraphApp(options: RunLanggraphAppOptions): Promise<
 
   const args = [langgraphAppPath, '--runs', String(options.runs ?? 1), '--thread-id', options.threadId ?? 'thread-1'];
   if (options.strictExport === true) args.push('--strict-export');
+  if (options.sessionAttribute === false) args.push('--no-session-attribute');
   const { stdout, stderr, exitCode, signal } = await run(venvPython, args, env, options.timeoutMs ?? 60_000);
   if (exitCode !== 0) {
     throw new Error(`langgraph_app.py exited with ${signal ?? exitCode}\n--- stderr ---\n${stderr.slice(-6000)}`);
