@@ -2,6 +2,20 @@ import { z } from 'zod';
 import { durationMs, listenEndpoint } from '../config/units.js';
 import { DEFAULT_MAX_LABEL_VALUES } from '../telemetry/metrics.js';
 
+const otlpMetricsConfigSchema = z
+  .object({
+    /** Full URL of the metrics endpoint, e.g. http://127.0.0.1:4318/v1/metrics. */
+    endpoint: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:4318/v1/metrics' }),
+    /** How often the metrics are pushed (the OTel SDK's default is 60s). */
+    interval: durationMs.prefault('60s'),
+    /** How long one push may take. */
+    timeout: durationMs.prefault('10s'),
+    headers: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export type OtlpMetricsConfig = z.output<typeof otlpMetricsConfigSchema>;
+
 /** The top-level `admin:` section: the one listener for people and scrapers, apart from the OTLP ports. */
 export const adminConfigSchema = z
   .object({
@@ -13,6 +27,8 @@ export const adminConfigSchema = z
       .object({
         /** Distinct values kept per label (model, workflow, node, …); later new values are reported as `other`. */
         max_label_values: z.number().int().positive().default(DEFAULT_MAX_LABEL_VALUES),
+        /** Also push the cost metrics to an OTLP/HTTP metrics endpoint (e.g. a collector's :4318/v1/metrics). */
+        otlp: otlpMetricsConfigSchema.optional(),
       })
       .strict()
       .prefault({}),

@@ -100,6 +100,9 @@ service:
     expect(problems).toContain('exporters.mlflow.timeout: got "soon", expected a duration such as 500ms, 10s, 2m or 1h');
     expect(problems).toContain('exporters.mlflow.experiment_id: got "abc", expected a numeric MLflow experiment id');
     expect(problems).toContain('exporters.mlflow.sending_queue.num_consumers: got 0, expected > 0');
+    expect(problemsOf({ ...minimal(), admin: { metrics: { otlp: { endpoint: 'localhost:4318' } } } })).toEqual([
+      'admin.metrics.otlp.endpoint: got "localhost:4318", expected an http(s) URL such as http://127.0.0.1:4318/v1/metrics',
+    ]);
   });
 
   it('rejects unknown keys, unknown component types and dangling pipeline references', () => {

@@ -1,4 +1,6 @@
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,4 +59,85 @@ describe('Service wiring', () => {
     expect(trace).toMatchObject({ trace_id: Buffer.from(call.traceId).toString('hex'), workflow: '(root missing)', calls: 1 });
     expect(trace.cost_usd).toBeCloseTo((1000 * 0.15 + 200 * 0.6) / 1e6, 12);
   });
+
+  it('pushes the cost metrics over OTLP/HTTP when admin.metrics.otlp names an endpoint, and once more when it stops', async () => {
+    // A metrics endpoint as a collector's OTLP/HTTP receiver would be; the SDK's exporter sends OTLP/JSON.
+    const pushes: OtlpMetricsJson[] = [];
+    const sink = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        pushes.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpMetricsJson);
+        response.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const sinkPort = (sink.address() as AddressInfo).port;
+    try {
+      const port = await getFreePort();
+      const config = validateConfig(
+        {
+          receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
+          processors: { costestimator: {}, traceassembly: { root_wait: '100ms' } },
+          exporters: { ledger: { path: path.join(mkdtempSync(path.join(tmpdir(), 'tokenmeter-service-')), 'ledger.db') } },
+          admin: { enabled: false, metrics: { otlp: { endpoint: `http://127.0.0.1:${sinkPort}/v1/metrics`, interval: '200ms' } } },
+          storage: { mode: 'memory' },
+          service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['ledger'] } } },
+        },
+        components,
+      );
+      service = new Service(config, components, silentLogger());
+      await service.start();
+
+      const call = makeSpan({
+        name: 'chat gpt-4o-mini',
+        attributes: [
+          { key: 'gen_ai.operation.name', value: stringValue('chat') },
+          { key: 'gen_ai.provider.name', value: stringValue('openai') },
+          { key: 'gen_ai.request.model', value: stringValue('gpt-4o-mini') },
+          { key: 'gen_ai.usage.input_tokens', value: { kind: 'int', value: 1000 } },
+          { key: 'gen_ai.usage.output_tokens', value: { kind: 'int', value: 200 } },
+        ],
+      });
+      const response = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: encodeTracesProtobuf(makeRequest(call)) });
+      expect(response.status).toBe(200);
+
+      // openai.com/api/pricing, gpt-4o-mini: $0.15 in / $0.60 out per 1M tokens.
+      const cost = await waitFor('the call cost pushed', () => pointsOf(pushes.at(-1), 'tokenmeter.llm.cost')[0]);
+      expect(cost.asDouble).toBeCloseTo((1000 * 0.15 + 200 * 0.6) / 1e6, 12);
+      expect(labelsOf(cost)).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', node: 'unknown' });
+      const tokens = await waitFor('the token counts pushed', () => (pointsOf(pushes.at(-1), 'tokenmeter.llm.tokens').length === 2 ? pointsOf(pushes.at(-1), 'tokenmeter.llm.tokens') : undefined));
+      expect(Object.fromEntries(tokens.map((point) => [labelsOf(point)['type'], point.asDouble ?? Number(point.asInt)]))).toEqual({ input: 1000, output: 200 });
+      const runs = await waitFor('the finished trace pushed', () => pointsOf(pushes.at(-1), 'tokenmeter.workflow.runs')[0]);
+      expect(labelsOf(runs)).toMatchObject({ workflow: 'chat gpt-4o-mini' });
+
+      const before = pushes.length;
+      await service.shutdown(2000);
+      service = undefined;
+      // The last push goes out as the service stops, with the same totals.
+      expect(pushes.length).toBeGreaterThan(before);
+      expect(pointsOf(pushes.at(-1), 'tokenmeter.llm.cost')[0]?.asDouble).toBe(cost.asDouble);
+    } finally {
+      sink.close();
+    }
+  });
 });
+
+interface OtlpDataPointJson {
+  attributes?: { key: string; value: { stringValue?: string } }[];
+  asDouble?: number;
+  asInt?: string | number;
+}
+
+interface OtlpMetricsJson {
+  resourceMetrics?: { scopeMetrics?: { metrics?: { name: string; sum?: { dataPoints?: OtlpDataPointJson[] } }[] }[] }[];
+}
+
+function pointsOf(push: OtlpMetricsJson | undefined, name: string): OtlpDataPointJson[] {
+  const metrics = (push?.resourceMetrics ?? []).flatMap((resource) => resource.scopeMetrics ?? []).flatMap((scope) => scope.metrics ?? []);
+  return metrics.filter((metric) => metric.name === name).flatMap((metric) => metric.sum?.dataPoints ?? []);
+}
+
+function labelsOf(point: OtlpDataPointJson): Record<string, string | undefined> {
+  return Object.fromEntries((point.attributes ?? []).map(({ key, value }) => [key, value.stringValue]));
+}

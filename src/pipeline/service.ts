@@ -1,11 +1,14 @@
 import { AdminServer } from '../admin/server.js';
 import type { ComponentRegistry } from '../components.js';
 import type { TokenmeterConfig } from '../config/load.js';
+import { costMetrics } from '../exporters/ledger/costMetrics.js';
 import { LedgerExporter } from '../exporters/ledger/exporter.js';
 import { TraceAssemblyProcessor } from '../processors/traceassembly/index.js';
 import { countSpans } from '../otlp/model.js';
 import type { Logger } from '../telemetry/logger.js';
 import { telemetry } from '../telemetry/metrics.js';
+import { OtlpCostMetrics } from '../telemetry/otlpCostMetrics.js';
+import type { OtlpMetricsConfig } from '../admin/config.js';
 import { ACCEPTED_REQUEST_MEMORY_MS, AcceptedRequests } from '../storage/accepted-requests.js';
 import { StorageInUseError } from '../storage/file-lock.js';
 import { Store } from '../storage/store.js';
@@ -60,6 +63,9 @@ export class Service {
   private readonly acceptedRequests: AcceptedRequests;
   private pruneTimer: NodeJS.Timeout | undefined;
   private draining = false;
+  private readonly metricsPushConfig: OtlpMetricsConfig | undefined;
+  /** The cost metrics pushed over OTLP (`admin.metrics.otlp`), while the service runs. */
+  private metricsPush: OtlpCostMetrics | undefined;
 
   constructor(
     config: TokenmeterConfig,
@@ -70,6 +76,7 @@ export class Service {
     this.acceptedRequests = new AcceptedRequests(this.store.db);
     const context = (kind: string, id: string) => ({ id, logger: logger.child({ component: `${kind}/${id}` }), store: this.store });
     telemetry.configure({ maxLabelValues: config.admin.metrics.max_label_values });
+    this.metricsPushConfig = config.admin.metrics.otlp;
     const pipelineEntries = new Map<string, TracesConsumer[]>();
     /** Per receiver, the exporters its requests reach. */
     const receiverExporters = new Map<string, Set<string>>();
@@ -117,6 +124,10 @@ export class Service {
 
   /** Starts from the end of the pipelines so that nothing receives data before its consumers are ready. */
   async start(): Promise<void> {
+    if (this.metricsPushConfig !== undefined) {
+      this.metricsPush = new OtlpCostMetrics(this.metricsPushConfig, this.logger.child({ component: 'metrics/otlp' }));
+      costMetrics.pushed = this.metricsPush;
+    }
     await this.admin?.start();
     await startAll([...this.exporters.values()]);
     // Each pipeline's processors were built back to front, so this order starts the ones nearest the exporters first.
@@ -139,6 +150,11 @@ export class Service {
     await Promise.all([...this.receivers.values()].map((receiver) => receiver.shutdown(remaining())));
     for (const processor of [...this.processors].reverse()) await processor.shutdown(remaining());
     await Promise.all([...this.exporters.values()].map((exporter) => exporter.shutdown(remaining())));
+    // After the exporters: what the ledger recorded while draining is pushed too.
+    if (this.metricsPush !== undefined) {
+      if (costMetrics.pushed === this.metricsPush) costMetrics.pushed = undefined;
+      await this.metricsPush.shutdown();
+    }
     clearInterval(this.pruneTimer);
     this.store.close();
     await this.admin?.shutdown();

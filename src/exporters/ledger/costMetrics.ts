@@ -1,11 +1,14 @@
 /**
- * The cost metrics on `/metrics`, fed by what the ledger newly recorded: an app's retried export is recorded once,
- * so it is counted once. Every label value passes through the registry's bound (`admin.metrics.max_label_values`).
+ * The cost metrics on `/metrics`, and pushed over OTLP when configured, fed by what the ledger newly recorded: an
+ * app's retried export is recorded once, so it is counted once. Every label value passes through the registry's
+ * bound (`admin.metrics.max_label_values`).
  */
 import { Counter, Histogram } from 'prom-client';
 import type { CallRow, LedgerUpdate, TraceRow } from '../../ledger/index.js';
 import { telemetry } from '../../telemetry/metrics.js';
 import type { Telemetry } from '../../telemetry/metrics.js';
+import { WORKFLOW_COST_BUCKETS, WORKFLOW_SECONDS_BUCKETS } from '../../telemetry/otlpCostMetrics.js';
+import type { CallLabels, OtlpCostMetrics, WorkflowLabels } from '../../telemetry/otlpCostMetrics.js';
 
 const TOKEN_TYPES = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
 const TOKEN_TYPE_LABEL: Record<(typeof TOKEN_TYPES)[number], string> = {
@@ -25,6 +28,8 @@ export class CostMetrics {
   private readonly workflowRuns: Counter<'service' | 'workflow' | 'status'>;
   private readonly workflowCostPerRun: Histogram<'service' | 'workflow'>;
   private readonly workflowSeconds: Histogram<'service' | 'workflow'>;
+  /** The same metrics pushed over OTLP (`admin.metrics.otlp`), while the service runs. */
+  pushed: OtlpCostMetrics | undefined;
 
   constructor(private readonly telemetry: Telemetry) {
     const registers = [telemetry.registry];
@@ -40,14 +45,14 @@ export class CostMetrics {
       name: 'tokenmeter_workflow_cost_usd',
       help: 'USD per finished trace',
       labelNames: workflowLabels,
-      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+      buckets: WORKFLOW_COST_BUCKETS,
       registers,
     });
     this.workflowSeconds = new Histogram({
       name: 'tokenmeter_workflow_duration_seconds',
       help: 'Wall time per finished trace (root span duration)',
       labelNames: workflowLabels,
-      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      buckets: WORKFLOW_SECONDS_BUCKETS,
       registers,
     });
   }
@@ -57,30 +62,35 @@ export class CostMetrics {
     for (const trace of update.newTraces) this.observeTrace(trace);
     // What came after a trace finished adds to its workflow's spend (the run itself was already counted).
     for (const { trace, addedCostUsd } of update.grownTraces) {
-      if (addedCostUsd > 0) this.workflowCost.inc(this.workflowLabels(trace), addedCostUsd);
+      if (addedCostUsd <= 0) continue;
+      const labels = this.workflowLabels(trace);
+      this.workflowCost.inc(labels, addedCostUsd);
+      this.pushed?.grownTrace(labels, addedCostUsd);
     }
   }
 
   private observeCall(call: CallRow): void {
     const bound = (label: string, value: string | null) => this.telemetry.labels.bound(label, value ?? undefined);
-    const labels = { service: bound('service', call.service), provider: bound('provider', call.provider), model: bound('model', call.model), node: bound('node', call.node) };
+    const labels: CallLabels = { service: bound('service', call.service), provider: bound('provider', call.provider), model: bound('model', call.model), node: bound('node', call.node) };
+    const tokens = TOKEN_TYPES.filter((type) => call.tokens[type] > 0).map((type) => [TOKEN_TYPE_LABEL[type], call.tokens[type]] as const);
     this.calls.inc({ ...labels, status: call.status });
     if (call.costUsd !== null) this.callCost.inc(labels, call.costUsd);
     if (call.status === 'unpriced') this.unpricedCalls.inc({ provider: labels.provider, model: labels.model });
-    for (const type of TOKEN_TYPES) {
-      if (call.tokens[type] > 0) this.callTokens.inc({ ...labels, type: TOKEN_TYPE_LABEL[type] }, call.tokens[type]);
-    }
+    for (const [type, count] of tokens) this.callTokens.inc({ ...labels, type }, count);
+    this.pushed?.call(labels, call.status, call.costUsd, tokens);
   }
 
   private observeTrace(trace: TraceRow): void {
     const labels = this.workflowLabels(trace);
+    const seconds = Math.max(0, trace.durationMs) / 1000;
     this.workflowRuns.inc({ ...labels, status: trace.status });
     this.workflowCost.inc(labels, trace.costUsd);
     this.workflowCostPerRun.observe(labels, trace.costUsd);
-    this.workflowSeconds.observe(labels, Math.max(0, trace.durationMs) / 1000);
+    this.workflowSeconds.observe(labels, seconds);
+    this.pushed?.trace(labels, trace.status, trace.costUsd, seconds);
   }
 
-  private workflowLabels(row: { service: string | null; workflow: string | null }) {
+  private workflowLabels(row: { service: string | null; workflow: string | null }): WorkflowLabels {
     return { service: this.telemetry.labels.bound('service', row.service ?? undefined), workflow: this.telemetry.labels.bound('workflow', row.workflow ?? undefined) };
   }
 }

@@ -1,0 +1,97 @@
+/**
+ * The cost metrics of `/metrics`, pushed over OTLP/HTTP as well (`admin.metrics.otlp`), so that they reach a
+ * collector the users already run. Same meaning and labels as the Prometheus series; OTel names (dots, units).
+ */
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import type { OtlpMetricsConfig } from '../admin/config.js';
+import type { Logger } from './logger.js';
+
+/** The labels of one call, already bounded, as on `/metrics`. */
+export interface CallLabels {
+  service: string;
+  provider: string;
+  model: string;
+  node: string;
+}
+
+export interface WorkflowLabels {
+  service: string;
+  workflow: string;
+}
+
+export const WORKFLOW_COST_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
+export const WORKFLOW_SECONDS_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+
+export class OtlpCostMetrics {
+  private readonly provider: MeterProvider;
+  private readonly callCost: Counter;
+  private readonly callTokens: Counter;
+  private readonly calls: Counter;
+  private readonly unpricedCalls: Counter;
+  private readonly workflowCost: Counter;
+  private readonly workflowRuns: Counter;
+  private readonly workflowCostPerRun: Histogram;
+  private readonly workflowSeconds: Histogram;
+
+  constructor(config: OtlpMetricsConfig, logger: Logger) {
+    // The SDK reports a failed push only to its diagnostic logger, which is silent unless one is set.
+    diag.setLogger(
+      {
+        error: (message, ...args) => logger.warn({ details: args }, `OTLP metrics push: ${message}`),
+        warn: (message, ...args) => logger.warn({ details: args }, `OTLP metrics push: ${message}`),
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      },
+      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+    );
+    // A push must end before the next one is due (the SDK refuses a longer timeout than interval).
+    const timeout = Math.min(config.timeout, config.interval);
+    const exporter = new OTLPMetricExporter({ url: config.endpoint, headers: config.headers, timeoutMillis: timeout });
+    this.provider = new MeterProvider({
+      readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: config.interval, exportTimeoutMillis: timeout })],
+      // The histograms keep the buckets of their Prometheus twins.
+      views: [
+        { instrumentName: 'tokenmeter.workflow.run.cost', aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: WORKFLOW_COST_BUCKETS } } },
+        { instrumentName: 'tokenmeter.workflow.run.duration', aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: WORKFLOW_SECONDS_BUCKETS } } },
+      ],
+    });
+    const meter = this.provider.getMeter('tokenmeter');
+    this.callCost = meter.createCounter('tokenmeter.llm.cost', { unit: 'USD', description: 'USD spent on priced LLM calls (tokenmeter.cost.total_usd)' });
+    this.callTokens = meter.createCounter('tokenmeter.llm.tokens', { unit: '{token}', description: 'Tokens of counted LLM calls, by type (input includes cache, output includes reasoning)' });
+    this.calls = meter.createCounter('tokenmeter.llm.calls', { unit: '{call}', description: 'Counted LLM calls, by cost status' });
+    this.unpricedCalls = meter.createCounter('tokenmeter.llm.unpriced_calls', { unit: '{call}', description: 'LLM calls tokenmeter could not price' });
+    this.workflowCost = meter.createCounter('tokenmeter.workflow.cost', { unit: 'USD', description: 'USD spent by finished traces, by workflow (root span name)' });
+    this.workflowRuns = meter.createCounter('tokenmeter.workflow.runs', { unit: '{run}', description: 'Finished traces, by workflow and root span status' });
+    this.workflowCostPerRun = meter.createHistogram('tokenmeter.workflow.run.cost', { unit: 'USD', description: 'USD per finished trace' });
+    this.workflowSeconds = meter.createHistogram('tokenmeter.workflow.run.duration', { unit: 's', description: 'Wall time per finished trace (root span duration)' });
+  }
+
+  call(labels: CallLabels, status: string, costUsd: number | null, tokens: ReadonlyArray<readonly [type: string, count: number]>): void {
+    const attributes = labels as unknown as Attributes;
+    this.calls.add(1, { ...attributes, status });
+    if (costUsd !== null) this.callCost.add(costUsd, attributes);
+    if (status === 'unpriced') this.unpricedCalls.add(1, { provider: labels.provider, model: labels.model });
+    for (const [type, count] of tokens) this.callTokens.add(count, { ...attributes, type });
+  }
+
+  trace(labels: WorkflowLabels, status: string, costUsd: number, seconds: number): void {
+    const attributes = labels as unknown as Attributes;
+    this.workflowRuns.add(1, { ...attributes, status });
+    this.workflowCost.add(costUsd, attributes);
+    this.workflowCostPerRun.record(costUsd, attributes);
+    this.workflowSeconds.record(seconds, attributes);
+  }
+
+  grownTrace(labels: WorkflowLabels, addedCostUsd: number): void {
+    this.workflowCost.add(addedCostUsd, labels as unknown as Attributes);
+  }
+
+  /** Pushes what is left, then stops. */
+  async shutdown(): Promise<void> {
+    await this.provider.shutdown();
+  }
+}
