@@ -3,24 +3,16 @@
  * collector the users already run. Same meaning and labels as the Prometheus series; OTel names (dots, units).
  */
 import { diag, DiagLogLevel } from '@opentelemetry/api';
-import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
+import type { Counter, Histogram } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { OtlpMetricsConfig } from '../admin/config.js';
 import type { Logger } from './logger.js';
 
-/** The labels of one call, already bounded, as on `/metrics`. */
-export interface CallLabels {
-  service: string;
-  provider: string;
-  model: string;
-  node: string;
-}
+/** The labels of one call, already bounded, as on `/metrics`. Type aliases, so that they are OTel `Attributes` as they are. */
+export type CallLabels = { service: string; provider: string; model: string; node: string };
 
-export interface WorkflowLabels {
-  service: string;
-  workflow: string;
-}
+export type WorkflowLabels = { service: string; workflow: string };
 
 export const WORKFLOW_COST_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 export const WORKFLOW_SECONDS_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
@@ -71,23 +63,21 @@ export class OtlpCostMetrics {
   }
 
   call(labels: CallLabels, status: string, costUsd: number | null, tokens: ReadonlyArray<readonly [type: string, count: number]>): void {
-    const attributes = labels as unknown as Attributes;
-    this.calls.add(1, { ...attributes, status });
-    if (costUsd !== null) this.callCost.add(costUsd, attributes);
+    this.calls.add(1, { ...labels, status });
+    if (costUsd !== null) this.callCost.add(costUsd, labels);
     if (status === 'unpriced') this.unpricedCalls.add(1, { provider: labels.provider, model: labels.model });
-    for (const [type, count] of tokens) this.callTokens.add(count, { ...attributes, type });
+    for (const [type, count] of tokens) this.callTokens.add(count, { ...labels, type });
   }
 
   trace(labels: WorkflowLabels, status: string, costUsd: number, seconds: number): void {
-    const attributes = labels as unknown as Attributes;
-    this.workflowRuns.add(1, { ...attributes, status });
-    this.workflowCost.add(costUsd, attributes);
-    this.workflowCostPerRun.record(costUsd, attributes);
-    this.workflowSeconds.record(seconds, attributes);
+    this.workflowRuns.add(1, { ...labels, status });
+    this.workflowCost.add(costUsd, labels);
+    this.workflowCostPerRun.record(costUsd, labels);
+    this.workflowSeconds.record(seconds, labels);
   }
 
   grownTrace(labels: WorkflowLabels, addedCostUsd: number): void {
-    this.workflowCost.add(addedCostUsd, labels as unknown as Attributes);
+    this.workflowCost.add(addedCostUsd, labels);
   }
 
   /** Pushes what is left, then stops. */
