@@ -190,12 +190,12 @@ function sizeLink(link: SpanLink): number {
   return size;
 }
 
-/** Size of a repeated KeyValue field (all KeyValue fields have one-byte tags). */
 /** Where the attributes pushed onto a raw-backed span since it was decoded begin (see `Span.rawAttributeCount`). */
 function attributesAfterRaw(span: Span): number {
   return span.rawAttributeCount ?? span.attributes.length;
 }
 
+/** Size of a repeated KeyValue field (all KeyValue fields have one-byte tags), from the attribute `from` on. */
 function sizeAttributes(attributes: readonly KeyValue[], from = 0): number {
   let size = 0;
   for (let i = from; i < attributes.length; i++) size += lengthFieldSize(sizeKeyValue(attributes[i]!));

@@ -83,11 +83,20 @@ function mlflowCost(input: number, output: number, total: number): AnyValue {
   return stringValue(`{"input_cost":${usdText(roundUsd(input))},"output_cost":${usdText(roundUsd(output))},"total_cost":${usdText(roundUsd(total))}}`);
 }
 
-const INPUT_TOKENS = new TokenAttribute('tokenmeter.tokens.input');
-const OUTPUT_TOKENS = new TokenAttribute('tokenmeter.tokens.output');
-const CACHE_READ_TOKENS = new TokenAttribute('tokenmeter.tokens.cache_read');
-const CACHE_WRITE_TOKENS = new TokenAttribute('tokenmeter.tokens.cache_write');
-const REASONING_TOKENS = new TokenAttribute('tokenmeter.tokens.reasoning');
+/** The attribute each token count of a call goes under (inclusive counts: input includes cache, output reasoning). */
+export const TOKEN_ATTRIBUTE_KEYS: Readonly<Record<keyof TokenUsage, string>> = {
+  input: 'tokenmeter.tokens.input',
+  output: 'tokenmeter.tokens.output',
+  cacheRead: 'tokenmeter.tokens.cache_read',
+  cacheWrite: 'tokenmeter.tokens.cache_write',
+  reasoning: 'tokenmeter.tokens.reasoning',
+};
+
+const INPUT_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTE_KEYS.input);
+const OUTPUT_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTE_KEYS.output);
+const CACHE_READ_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTE_KEYS.cacheRead);
+const CACHE_WRITE_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTE_KEYS.cacheWrite);
+const REASONING_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTE_KEYS.reasoning);
 
 function pushTokens(entries: KeyValue[], usage: TokenUsage): void {
   entries.push(

@@ -1,6 +1,7 @@
 /** What goes onto the root span (contract.md, "On the root span"), from a trace's summary. */
 import { doubleValue, findAttribute, intValue, setAttributes, stringValue } from '../../otlp/index.js';
 import type { KeyValue, Span } from '../../otlp/index.js';
+import { TOKEN_ATTRIBUTE_KEYS } from '../costestimator/index.js';
 import type { TraceSummary } from './summary.js';
 
 /** Written last on every enriched root; the MLflow exporter recognises an enriched root by it. */
@@ -15,12 +16,12 @@ export function enrichRoot(root: Span, summary: TraceSummary): void {
     { key: 'tokenmeter.cost.total_usd', value: doubleValue(costUsd.total) },
     { key: 'tokenmeter.cost.input_usd', value: doubleValue(costUsd.input) },
     { key: 'tokenmeter.cost.output_usd', value: doubleValue(costUsd.output) },
-    { key: 'tokenmeter.tokens.input', value: intValue(tokens.input) },
-    { key: 'tokenmeter.tokens.output', value: intValue(tokens.output) },
+    { key: TOKEN_ATTRIBUTE_KEYS.input, value: intValue(tokens.input) },
+    { key: TOKEN_ATTRIBUTE_KEYS.output, value: intValue(tokens.output) },
     { key: 'tokenmeter.tokens.total', value: intValue(tokens.total) },
-    { key: 'tokenmeter.tokens.cache_read', value: intValue(tokens.cacheRead) },
-    { key: 'tokenmeter.tokens.cache_write', value: intValue(tokens.cacheWrite) },
-    { key: 'tokenmeter.tokens.reasoning', value: intValue(tokens.reasoning) },
+    { key: TOKEN_ATTRIBUTE_KEYS.cacheRead, value: intValue(tokens.cacheRead) },
+    { key: TOKEN_ATTRIBUTE_KEYS.cacheWrite, value: intValue(tokens.cacheWrite) },
+    { key: TOKEN_ATTRIBUTE_KEYS.reasoning, value: intValue(tokens.reasoning) },
     { key: 'tokenmeter.llm.unpriced_calls', value: intValue(summary.unpricedCalls) },
     { key: 'tokenmeter.llm.time_share', value: doubleValue(summary.llmTimeShare) },
     { key: 'tokenmeter.breakdown.nodes', value: stringValue(JSON.stringify(summary.nodes)) },

@@ -5,7 +5,7 @@
  */
 import { SpanFlags, findAttribute } from '../../otlp/index.js';
 import type { AnyValue, Span } from '../../otlp/index.js';
-import { recognizeCallContext } from '../costestimator/index.js';
+import { recognizeCallContext, TOKEN_ATTRIBUTE_KEYS } from '../costestimator/index.js';
 import { JsonFields } from '../costestimator/jsonFields.js';
 import { decodeNumber, decodeString } from '../costestimator/values.js';
 
@@ -64,6 +64,9 @@ export function countedCallOf(span: Span): CountedCall | undefined {
   };
 }
 
+/** The token count each `tokenmeter.tokens.*` key of a counted call holds. */
+const TOKEN_FIELD_OF_KEY = new Map(Object.entries(TOKEN_ATTRIBUTE_KEYS).map(([field, key]) => [key, field as keyof CountedCall['tokens']]));
+
 /**
  * What the CostEstimator wrote on a counted span, in one pass over its attributes (a model call carries ~35, and
  * looking each of eight keys up on its own compared ~280 keys).
@@ -75,34 +78,12 @@ function writtenByCostEstimator(span: Span): { tokens: CountedCall['tokens']; mo
     provider: undefined as AnyValue | undefined,
     cost: undefined as AnyValue | undefined,
   };
-  const { tokens } = written;
   for (const { key, value } of span.attributes) {
-    switch (key) {
-      case 'tokenmeter.tokens.input':
-        tokens.input = decodeNumber(value) ?? 0;
-        break;
-      case 'tokenmeter.tokens.output':
-        tokens.output = decodeNumber(value) ?? 0;
-        break;
-      case 'tokenmeter.tokens.cache_read':
-        tokens.cacheRead = decodeNumber(value) ?? 0;
-        break;
-      case 'tokenmeter.tokens.cache_write':
-        tokens.cacheWrite = decodeNumber(value) ?? 0;
-        break;
-      case 'tokenmeter.tokens.reasoning':
-        tokens.reasoning = decodeNumber(value) ?? 0;
-        break;
-      case 'mlflow.llm.model':
-        written.model = value;
-        break;
-      case 'mlflow.llm.provider':
-        written.provider = value;
-        break;
-      case 'mlflow.llm.cost':
-        written.cost = value;
-        break;
-    }
+    const field = TOKEN_FIELD_OF_KEY.get(key);
+    if (field !== undefined) written.tokens[field] = decodeNumber(value) ?? 0;
+    else if (key === 'mlflow.llm.model') written.model = value;
+    else if (key === 'mlflow.llm.provider') written.provider = value;
+    else if (key === 'mlflow.llm.cost') written.cost = value;
   }
   return written;
 }
