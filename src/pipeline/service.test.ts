@@ -10,8 +10,36 @@ import { getFreePort } from '../../test/harness/mlflow-server.js';
 import { components } from '../components.js';
 import { validateConfig } from '../config/load.js';
 import { encodeTracesProtobuf, stringValue } from '../otlp/index.js';
+import type { Span } from '../otlp/index.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { Service } from './service.js';
+
+/**
+ * A service on an OTLP/HTTP port, pipeline costestimator → traceassembly → ledger, state in memory; trace assembly's
+ * settings and the admin section as given.
+ */
+async function startService(options: { port: number; ledgerPath: string; traceassembly: Record<string, unknown>; admin: Record<string, unknown> }): Promise<Service> {
+  const config = validateConfig(
+    {
+      receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${options.port}` } } } },
+      processors: { costestimator: {}, traceassembly: options.traceassembly },
+      exporters: { ledger: { path: options.ledgerPath } },
+      admin: options.admin,
+      storage: { mode: 'memory' },
+      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['ledger'] } } },
+    },
+    components,
+  );
+  const service = new Service(config, components, silentLogger());
+  await service.start();
+  return service;
+}
+
+function postSpan(port: number, span: Span): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: encodeTracesProtobuf(makeRequest(span)) });
+}
+
+const newLedgerPath = (): string => path.join(mkdtempSync(path.join(tmpdir(), 'tokenmeter-service-')), 'ledger.db');
 
 describe('Service wiring', () => {
   let service: Service | undefined;
@@ -22,20 +50,8 @@ describe('Service wiring', () => {
 
   it('records a trace whose root never came in the ledger, from its calls, when trace assembly gives it up', async () => {
     const port = await getFreePort();
-    const ledgerPath = path.join(mkdtempSync(path.join(tmpdir(), 'tokenmeter-service-')), 'ledger.db');
-    const config = validateConfig(
-      {
-        receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
-        processors: { costestimator: {}, traceassembly: { trace_timeout: '200ms' } },
-        exporters: { ledger: { path: ledgerPath } },
-        admin: { enabled: false },
-        storage: { mode: 'memory' },
-        service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['ledger'] } } },
-      },
-      components,
-    );
-    service = new Service(config, components, silentLogger());
-    await service.start();
+    const ledgerPath = newLedgerPath();
+    service = await startService({ port, ledgerPath, traceassembly: { trace_timeout: '200ms' }, admin: { enabled: false } });
 
     // A chat-model call whose parent (the workflow root) is never exported.
     const call = makeSpan({
@@ -47,11 +63,7 @@ describe('Service wiring', () => {
         { key: 'invocation_params', value: stringValue('{"model": "gpt-4o-mini", "_type": "openai-chat"}') },
       ],
     });
-    const response = await fetch(`http://127.0.0.1:${port}/v1/traces`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-protobuf' },
-      body: encodeTracesProtobuf(makeRequest(call)),
-    });
+    const response = await postSpan(port, call);
     expect(response.status).toBe(200);
 
     const trace = await waitFor('the trace row', () => readLedger(ledgerPath).traces[0]);
@@ -75,19 +87,12 @@ describe('Service wiring', () => {
     const sinkPort = (sink.address() as AddressInfo).port;
     try {
       const port = await getFreePort();
-      const config = validateConfig(
-        {
-          receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
-          processors: { costestimator: {}, traceassembly: { root_wait: '100ms' } },
-          exporters: { ledger: { path: path.join(mkdtempSync(path.join(tmpdir(), 'tokenmeter-service-')), 'ledger.db') } },
-          admin: { enabled: false, metrics: { otlp: { endpoint: `http://127.0.0.1:${sinkPort}/v1/metrics`, interval: '200ms' } } },
-          storage: { mode: 'memory' },
-          service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['ledger'] } } },
-        },
-        components,
-      );
-      service = new Service(config, components, silentLogger());
-      await service.start();
+      service = await startService({
+        port,
+        ledgerPath: newLedgerPath(),
+        traceassembly: { root_wait: '100ms' },
+        admin: { enabled: false, metrics: { otlp: { endpoint: `http://127.0.0.1:${sinkPort}/v1/metrics`, interval: '200ms' } } },
+      });
 
       const call = makeSpan({
         name: 'chat gpt-4o-mini',
@@ -99,7 +104,7 @@ describe('Service wiring', () => {
           { key: 'gen_ai.usage.output_tokens', value: { kind: 'int', value: 200 } },
         ],
       });
-      const response = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: encodeTracesProtobuf(makeRequest(call)) });
+      const response = await postSpan(port, call);
       expect(response.status).toBe(200);
 
       // openai.com/api/pricing, gpt-4o-mini: $0.15 in / $0.60 out per 1M tokens.
