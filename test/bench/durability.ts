@@ -11,9 +11,7 @@
  * earlier variants' leftovers included), so it only bounds each variant's memory from above.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { components } from '../../src/components.js';
@@ -23,6 +21,7 @@ import type { KeyValue, Span, TracesData } from '../../src/otlp/index.js';
 import { Service } from '../../src/pipeline/service.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { getFreePort } from '../harness/mlflow-server.js';
+import { postOtlp, startSink } from './support/otlpHttp.js';
 
 const WARMUP_REQUESTS = 40;
 const MEASURED_REQUESTS = 300;
@@ -121,30 +120,6 @@ function requestBody(index: number): Uint8Array {
   return encodeTracesProtobuf(data);
 }
 
-/** A stand-in MLflow that answers 200 at once to every call (OTLP ingest, assessments, tags). */
-async function startSink(): Promise<{ url: string; server: Server }> {
-  const server = createServer((incoming, outgoing) => {
-    incoming.resume();
-    incoming.on('end', () => outgoing.writeHead(200, { 'Content-Type': 'application/json' }).end('{}'));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-function post(agent: Agent, port: number, body: Uint8Array): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      { agent, host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': body.byteLength } },
-      (answer) => {
-        answer.resume();
-        answer.on('end', () => resolve(answer.statusCode ?? 0));
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
-
 /** Sends the bodies with `IN_FLIGHT` requests outstanding; every one must be acknowledged (200). */
 async function load(port: number, bodies: readonly Uint8Array[], spansOf: readonly number[]): Promise<Measured> {
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
@@ -156,7 +131,7 @@ async function load(port: number, bodies: readonly Uint8Array[], spansOf: readon
     while (next < bodies.length) {
       const body = bodies[next++]!;
       const sent = performance.now();
-      const status = await post(agent, port, body);
+      const status = await postOtlp(agent, port, body);
       latenciesMs.push(performance.now() - sent);
       if (status !== 200) throw new Error(`the receiver answered ${status}`);
       peakRss = Math.max(peakRss, process.memoryUsage().rss);

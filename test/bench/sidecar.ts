@@ -1,0 +1,261 @@
+/**
+ * What pricing costs the running sidecar. The sidecar runs as `tokenmeter serve` in a child process, on the pipeline
+ * `npm start` runs with MLflow set (OTLP/HTTP receiver → CostEstimator → trace assembly → ledger and MLflow exporters,
+ * durable storage on disk, admin listener on), alternately with the CostEstimator and without it. This process sends
+ * it the LangGraph mix (MLflow 3's export of LangGraph agent runs, 2 spans in 9 model calls) over OTLP/HTTP protobuf,
+ * REQUEST_SPANS spans per request. The MLflow exporter sends to a local sink that answers 200 at once (not MLflow), so
+ * the figures are tokenmeter's own.
+ *
+ * Both figures come from the child alone (the load generator's work is not in them):
+ *  - its CPU time per span, from its own `tokenmeter_process_cpu_seconds_total` before and after the measured
+ *    requests. The difference between the two pipelines is everything pricing brings on: recognising and pricing each
+ *    call, and what the rest of the sidecar does with a priced call (its attributes encoded and stored, its ledger row,
+ *    the trace's breakdowns and cost feedback);
+ *  - its CPU profile (`node --cpu-prof`), split by component: a sample counts for the innermost tokenmeter function on
+ *    its stack, so SQLite statements count for the component that runs them. The CostEstimator's line is pricing
+ *    itself, as it shows in the sidecar's profile.
+ * The child is not pinned to a core and shares the machine with the load generator (and the profiler's own cost):
+ * compare the two pipelines of one run, not figures across machines.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeTracesProtobuf } from '../../src/otlp/index.js';
+import type { TracesData } from '../../src/otlp/index.js';
+import { getFreePort } from '../harness/mlflow-server.js';
+import { langGraphMix } from './support/langGraphTraffic.js';
+import { postOtlp, startSink } from './support/otlpHttp.js';
+
+const REQUEST_SPANS = 504;
+const WARMUP_REQUESTS = 60;
+const MEASURED_REQUESTS = 400;
+const IN_FLIGHT = 4;
+/** Versions of the batch with other token counts, taken in turn. */
+const VARIANTS = 16;
+const ROUNDS = 2;
+
+const repository = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Sidecar {
+  child: ChildProcess;
+  otlpPort: number;
+  adminUrl: string;
+}
+
+async function startSidecar(directory: string, sinkUrl: string, withPricing: boolean, nodeOptions: string[]): Promise<Sidecar> {
+  const otlpPort = await getFreePort();
+  const adminPort = await getFreePort();
+  const config = {
+    receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlpPort}` } } } },
+    processors: { ...(withPricing ? { costestimator: {} } : {}), traceassembly: {} },
+    exporters: {
+      ledger: { path: path.join(directory, 'tokenmeter.db') },
+      mlflow: { tracking_uri: sinkUrl, experiment_id: '0', sending_queue: { queue_size: 100_000, max_bytes: '2GiB' } },
+    },
+    admin: { endpoint: `127.0.0.1:${adminPort}` },
+    service: {
+      telemetry: { logs: { level: 'warn' } },
+      pipelines: { traces: { receivers: ['otlp'], processors: [...(withPricing ? ['costestimator'] : []), 'traceassembly'], exporters: ['ledger', 'mlflow'] } },
+    },
+  };
+  const configFile = path.join(directory, 'tokenmeter.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', configFile], {
+    cwd: repository,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) throw new Error(`the sidecar exited with ${child.exitCode} before it was ready`);
+    const ready = await fetch(`${adminUrl}/readyz`).then(
+      (answer) => answer.ok,
+      () => false,
+    );
+    if (ready) return { child, otlpPort, adminUrl };
+    if (attempt > 300) throw new Error('the sidecar was not ready within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function stopSidecar({ child }: Sidecar): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function cpuSeconds(sidecar: Sidecar): Promise<number> {
+  const text = await (await fetch(`${sidecar.adminUrl}/metrics`)).text();
+  const line = /^tokenmeter_process_cpu_seconds_total (\S+)$/m.exec(text);
+  if (line === null) throw new Error('the sidecar does not report tokenmeter_process_cpu_seconds_total');
+  return Number(line[1]);
+}
+
+/**
+ * Request `index` of the run: a version of the mix with its trace ids made unique (the receiver acknowledges a
+ * repeated request without processing it again) and its spans starting now (the ledger keeps recent rows).
+ */
+function requestBody(templates: readonly TracesData[], index: number): Uint8Array {
+  const data = templates[index % templates.length]!;
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  for (const resourceSpans of data.resourceSpans) {
+    for (const scopeSpans of resourceSpans.scopeSpans) {
+      for (const span of scopeSpans.spans) {
+        const traceId = new Uint8Array(span.traceId);
+        new DataView(traceId.buffer).setUint32(12, index);
+        span.traceId = traceId;
+        const duration = span.endTimeUnixNano - span.startTimeUnixNano;
+        span.startTimeUnixNano = nowNs;
+        span.endTimeUnixNano = nowNs + duration;
+      }
+    }
+  }
+  return encodeTracesProtobuf(data);
+}
+
+/** Sends requests `from`…`from + count - 1` with IN_FLIGHT outstanding; every one must be acknowledged (200). */
+async function send(sidecar: Sidecar, templates: readonly TracesData[], from: number, count: number): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  let next = from;
+  const lane = async () => {
+    while (next < from + count) {
+      const status = await postOtlp(agent, sidecar.otlpPort, requestBody(templates, next++));
+      if (status !== 200) throw new Error(`the sidecar answered ${status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  agent.destroy();
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Where the sidecar's CPU goes, by the folder of the innermost tokenmeter function on the stack. */
+const COMPONENTS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['CostEstimator + pricing library', ['processors/costestimator/', 'pricing/']],
+  ['OTLP receiver', ['receivers/']],
+  ['OTLP codec (decode, encode)', ['otlp/']],
+  ['trace assembly', ['processors/traceassembly/']],
+  ['ledger (SQLite)', ['ledger/', 'exporters/ledger/']],
+  ['MLflow exporter', ['exporters/']],
+  ['durable storage (SQLite)', ['storage/']],
+  ['other tokenmeter code', ['']],
+];
+const GARBAGE_COLLECTION = 'garbage collection';
+const OUTSIDE = 'Node.js and libraries on their own (HTTP, start-up)';
+
+/**
+ * Milliseconds of CPU by component. A sample counts for the innermost function of ours on its stack, so that what
+ * Node.js, V8 builtins and libraries do for a component (better-sqlite3's statements, JSON.stringify) is its own.
+ */
+function cpuByComponent(profile: CpuProfile): Map<string, number> {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const componentOf = new Map<number, string>();
+  const classify = (id: number): string => {
+    const known = componentOf.get(id);
+    if (known !== undefined) return known;
+    const { url, functionName } = byId.get(id)!.callFrame;
+    const inSource = url.indexOf('/src/');
+    let component: string;
+    if (inSource >= 0) {
+      const file = url.slice(inSource + '/src/'.length);
+      component = COMPONENTS.find(([, folders]) => folders.some((folder) => file.startsWith(folder)))![0];
+    } else if (functionName === '(garbage collector)') component = GARBAGE_COLLECTION;
+    else {
+      const parent = parentOf.get(id);
+      component = parent === undefined ? OUTSIDE : classify(parent);
+    }
+    componentOf.set(id, component);
+    return component;
+  };
+  const milliseconds = new Map<string, number>();
+  profile.samples.forEach((id, index) => {
+    if (byId.get(id)!.callFrame.functionName === '(idle)') return;
+    const component = classify(id);
+    milliseconds.set(component, (milliseconds.get(component) ?? 0) + profile.timeDeltas[index]! / 1000);
+  });
+  return milliseconds;
+}
+
+interface Run {
+  /** CPU time per span over the measured requests, µs. */
+  cpuPerSpan: number;
+  /** Each component's share of the profile's busy time (the whole run: start-up and warm-up too). */
+  shares: Map<string, number>;
+}
+
+/** One sidecar, profiled, warmed up, then measured; `firstRequest` keeps trace ids unique across runs. */
+async function measure(sinkUrl: string, withPricing: boolean, templates: readonly TracesData[], firstRequest: number): Promise<Run> {
+  const directory = mkdtempSync(path.join(tmpdir(), 'tokenmeter-bench-sidecar-'));
+  const profiles = path.join(directory, 'profiles');
+  const sidecar = await startSidecar(directory, sinkUrl, withPricing, ['--cpu-prof', '--cpu-prof-dir', profiles]);
+  try {
+    await send(sidecar, templates, firstRequest, WARMUP_REQUESTS);
+    const before = await cpuSeconds(sidecar);
+    await send(sidecar, templates, firstRequest + WARMUP_REQUESTS, MEASURED_REQUESTS);
+    const after = await cpuSeconds(sidecar);
+    await stopSidecar(sidecar);
+    const [file] = readdirSync(profiles);
+    if (file === undefined) throw new Error('the sidecar wrote no CPU profile');
+    const byComponent = cpuByComponent(JSON.parse(readFileSync(path.join(profiles, file), 'utf8')) as CpuProfile);
+    const busy = [...byComponent.values()].reduce((sum, ms) => sum + ms, 0);
+    return {
+      cpuPerSpan: ((after - before) * 1e6) / (MEASURED_REQUESTS * REQUEST_SPANS),
+      shares: new Map([...byComponent].map(([component, ms]) => [component, ms / busy])),
+    };
+  } finally {
+    await stopSidecar(sidecar);
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const sink = await startSink();
+  const templates = Array.from({ length: VARIANTS }, (_, variant) => langGraphMix(variant, REQUEST_SPANS));
+  console.log(
+    `tokenmeter serve (OTLP/HTTP → [CostEstimator] → trace assembly → ledger + MLflow exporter → a sink answering 200), LangGraph mix, ` +
+      `${REQUEST_SPANS} spans per request, ${MEASURED_REQUESTS} requests after ${WARMUP_REQUESTS} warm-up, ${IN_FLIGHT} in flight, ` +
+      `best of ${ROUNDS} interleaved runs each; node ${process.version}`,
+  );
+  // The runs of the two pipelines alternate, so that a busy machine slows both alike; each keeps its cheapest run.
+  const best: [Run | undefined, Run | undefined] = [undefined, undefined];
+  let firstRequest = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const withPricing of [false, true]) {
+      const measured = await measure(sink.url, withPricing, templates, firstRequest);
+      firstRequest += WARMUP_REQUESTS + MEASURED_REQUESTS;
+      const index = withPricing ? 1 : 0;
+      if (measured.cpuPerSpan < (best[index]?.cpuPerSpan ?? Infinity)) best[index] = measured;
+    }
+  }
+  sink.server.close();
+  const [without, withPricing] = best as [Run, Run];
+  console.log(`  sidecar CPU per span, without the CostEstimator   ${without.cpuPerSpan.toFixed(1).padStart(6)} µs`);
+  console.log(
+    `  sidecar CPU per span, with it                     ${withPricing.cpuPerSpan.toFixed(1).padStart(6)} µs  ` +
+      `(pricing and what it brings on: ${((1 - without.cpuPerSpan / withPricing.cpuPerSpan) * 100).toFixed(0)}% of the sidecar's CPU)`,
+  );
+  console.log(`  where it goes (CPU profile of each run; µs per span = the measured CPU per span × the component's share)`);
+  console.log(`    ${'component'.padEnd(44)} ${'without'.padStart(8)} ${'with'.padStart(8)} ${'share with'.padStart(11)}`);
+  for (const component of [...COMPONENTS.map(([name]) => name), GARBAGE_COLLECTION, OUTSIDE]) {
+    const perSpan = ({ cpuPerSpan, shares }: Run) => cpuPerSpan * (shares.get(component) ?? 0);
+    console.log(
+      `    ${component.padEnd(44)} ${perSpan(without).toFixed(2).padStart(8)} ${perSpan(withPricing).toFixed(2).padStart(8)} ` +
+        `${((withPricing.shares.get(component) ?? 0) * 100).toFixed(1).padStart(10)}%`,
+    );
+  }
+}
