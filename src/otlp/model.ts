@@ -166,6 +166,18 @@ export function findAttribute(attributes: readonly KeyValue[], key: string): Any
   return undefined;
 }
 
+/** A number attribute's value (int or double); undefined for any other kind, or none. */
+export function numberOf(value: AnyValue | undefined): number | undefined {
+  if (value?.kind === 'int') return Number(value.value);
+  if (value?.kind === 'double') return value.value;
+  return undefined;
+}
+
+/** A string attribute's value; undefined for any other kind, or none. */
+export function stringOf(value: AnyValue | undefined): string | undefined {
+  return value?.kind === 'string' ? value.value : undefined;
+}
+
 /** Sets (replacing any existing value) an attribute on a span, resource or scope, and drops its raw bytes. */
 export function setAttribute(target: RawBacked & { attributes: KeyValue[] }, key: string, value: AnyValue): void {
   markChanged(target);

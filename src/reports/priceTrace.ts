@@ -4,6 +4,7 @@
  * attributes the processor writes (`tokenmeter.cost.*`). So recognition, the "count nested calls once" rule, the
  * catalog, overrides and the price date (the span's start) are the pipeline's, not a second implementation.
  */
+import { ATTRIBUTE_PREFIX, PRICING_ATTRIBUTES, USD_ATTRIBUTES } from '../contract/attributes.js';
 import { findAttribute, removeAttribute, toHex } from '../otlp/index.js';
 import type { Span } from '../otlp/index.js';
 import type { TokenUsage } from '../pricing/index.js';
@@ -59,11 +60,11 @@ export class TracePricer {
 
     const calls: PricedCall[] = [];
     for (const span of trace.spans) {
-      const counted = findAttribute(span.attributes, 'tokenmeter.cost.counted');
+      const counted = findAttribute(span.attributes, PRICING_ATTRIBUTES.counted);
       if (counted?.kind !== 'bool' || !counted.value) continue;
       const call = recognizeSpan(span)!;
-      const cost = findAttribute(span.attributes, 'tokenmeter.cost.total_usd');
-      const reason = findAttribute(span.attributes, 'tokenmeter.cost.unpriced_reason');
+      const cost = findAttribute(span.attributes, USD_ATTRIBUTES.total);
+      const reason = findAttribute(span.attributes, PRICING_ATTRIBUTES.unpricedReason);
       calls.push({
         traceId: trace.traceId,
         spanId: toHex(span.spanId),
@@ -88,9 +89,9 @@ export class TracePricer {
  * `provider_reported`. A provider's own `mlflow.llm.cost` stays. Either way it was read as the recorded cost before.
  */
 function forgetEarlierPricing(span: Span): void {
-  const status = findAttribute(span.attributes, 'tokenmeter.cost.status');
+  const status = findAttribute(span.attributes, PRICING_ATTRIBUTES.status);
   if (status?.kind === 'string' && status.value === 'priced') removeAttribute(span, 'mlflow.llm.cost');
   for (const key of span.attributes.map((attribute) => attribute.key)) {
-    if (key.startsWith('tokenmeter.')) removeAttribute(span, key);
+    if (key.startsWith(ATTRIBUTE_PREFIX)) removeAttribute(span, key);
   }
 }

@@ -2,29 +2,20 @@
  * Reads what the ledger records from spans that have been through pricing (and, when configured, trace assembly):
  * counted LLM calls carry `tokenmeter.cost.*` and `tokenmeter.tokens.*`; a root span closes its trace.
  */
-import { findAttribute, isRootSpan, StatusCode, toHex } from '../../otlp/index.js';
-import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
+import { PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES, TRACE_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
+import { findAttribute, isRootSpan, numberOf, StatusCode, stringOf, toHex } from '../../otlp/index.js';
+import type { KeyValue, Span } from '../../otlp/index.js';
 import type { CallRecord, CostStatus, RootRecord, TokenCounts, TraceTotals } from '../../ledger/index.js';
 import { recognizeCallContext } from '../../processors/costestimator/index.js';
 import type { TracesData } from '../../otlp/index.js';
 
 const COST_STATUSES: ReadonlySet<string> = new Set<CostStatus>(['priced', 'provider_reported', 'unpriced']);
 
-function numberOf(value: AnyValue | undefined): number | undefined {
-  if (value?.kind === 'int') return Number(value.value);
-  if (value?.kind === 'double') return value.value;
-  return undefined;
-}
-
-function stringOf(value: AnyValue | undefined): string | undefined {
-  return value?.kind === 'string' ? value.value : undefined;
-}
-
 const nanosToMs = (nanos: bigint): number => Number(nanos / 1_000_000n);
 
 function tokensOf(attributes: readonly KeyValue[]): TokenCounts {
-  const count = (key: string) => numberOf(findAttribute(attributes, `tokenmeter.tokens.${key}`)) ?? 0;
-  return { input: count('input'), output: count('output'), cacheRead: count('cache_read'), cacheWrite: count('cache_write'), reasoning: count('reasoning') };
+  const count = (key: keyof typeof TOKEN_ATTRIBUTES) => numberOf(findAttribute(attributes, TOKEN_ATTRIBUTES[key])) ?? 0;
+  return { input: count('input'), output: count('output'), cacheRead: count('cacheRead'), cacheWrite: count('cacheWrite'), reasoning: count('reasoning') };
 }
 
 /** The provider's own total, kept beside ours when the span came with one. */
@@ -41,11 +32,11 @@ function reportedCostOf(attributes: readonly KeyValue[]): number | null {
 
 function callOf(span: Span, service: string | null): CallRecord | undefined {
   const { attributes } = span;
-  const counted = findAttribute(attributes, 'tokenmeter.cost.counted');
-  const status = stringOf(findAttribute(attributes, 'tokenmeter.cost.status'));
+  const counted = findAttribute(attributes, PRICING_ATTRIBUTES.counted);
+  const status = stringOf(findAttribute(attributes, PRICING_ATTRIBUTES.status));
   if (counted?.kind !== 'bool' || !counted.value || status === undefined || !COST_STATUSES.has(status)) return undefined;
   const recognised = recognizeCallContext(span);
-  const usd = (key: string) => numberOf(findAttribute(attributes, `tokenmeter.cost.${key}_usd`));
+  const usd = (key: keyof typeof USD_ATTRIBUTES) => numberOf(findAttribute(attributes, USD_ATTRIBUTES[key]));
   const total = usd('total');
   return {
     spanId: toHex(span.spanId),
@@ -55,13 +46,13 @@ function callOf(span: Span, service: string | null): CallRecord | undefined {
     model: recognised?.model ?? stringOf(findAttribute(attributes, 'mlflow.llm.model')) ?? null,
     provider: recognised?.provider ?? stringOf(findAttribute(attributes, 'mlflow.llm.provider')) ?? null,
     status: status as CostStatus,
-    unpricedReason: stringOf(findAttribute(attributes, 'tokenmeter.cost.unpriced_reason')) ?? null,
+    unpricedReason: stringOf(findAttribute(attributes, PRICING_ATTRIBUTES.unpricedReason)) ?? null,
     tokens: tokensOf(attributes),
     costUsd: total ?? null,
     split:
       total === undefined
         ? null
-        : { input: usd('input') ?? 0, cacheRead: usd('cache_read') ?? 0, cacheWrite: usd('cache_write') ?? 0, output: usd('output') ?? 0, reasoning: usd('reasoning') ?? 0 },
+        : { input: usd('input') ?? 0, cacheRead: usd('cacheRead') ?? 0, cacheWrite: usd('cacheWrite') ?? 0, output: usd('output') ?? 0, reasoning: usd('reasoning') ?? 0 },
     reportedCostUsd: status === 'provider_reported' ? reportedCostOf(attributes) : null,
     startMs: nanosToMs(span.startTimeUnixNano),
     endMs: nanosToMs(span.endTimeUnixNano),
@@ -86,16 +77,16 @@ function breakdownNames(attributes: readonly KeyValue[], key: string): string[] 
 
 /** The totals trace assembly wrote onto a root span, or undefined when it did not run. */
 function enrichedTotalsOf(attributes: readonly KeyValue[]): TraceTotals | undefined {
-  const calls = numberOf(findAttribute(attributes, 'tokenmeter.llm.calls'));
+  const calls = numberOf(findAttribute(attributes, TRACE_ATTRIBUTES.llmCalls));
   if (calls === undefined) return undefined;
   return {
     calls,
-    unpricedCalls: numberOf(findAttribute(attributes, 'tokenmeter.llm.unpriced_calls')) ?? 0,
+    unpricedCalls: numberOf(findAttribute(attributes, TRACE_ATTRIBUTES.unpricedCalls)) ?? 0,
     tokens: tokensOf(attributes),
-    costUsd: numberOf(findAttribute(attributes, 'tokenmeter.cost.total_usd')) ?? 0,
-    models: breakdownNames(attributes, 'tokenmeter.breakdown.models').sort(),
-    bottleneckNode: stringOf(findAttribute(attributes, 'tokenmeter.bottleneck.node')) ?? null,
-    bottleneckShare: numberOf(findAttribute(attributes, 'tokenmeter.bottleneck.share')) ?? null,
+    costUsd: numberOf(findAttribute(attributes, USD_ATTRIBUTES.total)) ?? 0,
+    models: breakdownNames(attributes, TRACE_ATTRIBUTES.models).sort(),
+    bottleneckNode: stringOf(findAttribute(attributes, TRACE_ATTRIBUTES.bottleneckNode)) ?? null,
+    bottleneckShare: numberOf(findAttribute(attributes, TRACE_ATTRIBUTES.bottleneckShare)) ?? null,
   };
 }
 

@@ -4,9 +4,9 @@
  * Read from the root span as it leaves, so the exporter needs nothing but the wire contract (contract.md).
  */
 import { createHash } from 'node:crypto';
-import { findAttribute, isRootSpan, toHex } from '../../otlp/index.js';
+import { TOKEN_ATTRIBUTES, TRACE_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
+import { findAttribute, isRootSpan, numberOf, stringOf, toHex } from '../../otlp/index.js';
 import type { AnyValue, Span, TracesData } from '../../otlp/index.js';
-import { LLM_CALLS_ATTRIBUTE } from '../../processors/traceassembly/index.js';
 import type { AssessmentBody } from './client.js';
 import type { MlflowExporterConfig } from './config.js';
 
@@ -77,49 +77,41 @@ export function followUpsOf(data: TracesData): TraceFollowUp[] {
   return followUps;
 }
 
-function number(value: AnyValue | undefined): number {
-  if (value?.kind === 'int') return Number(value.value);
-  if (value?.kind === 'double') return value.value;
-  return 0;
-}
-
-function text(value: AnyValue | undefined): string | undefined {
-  return value?.kind === 'string' ? value.value : undefined;
-}
+const number = (value: AnyValue | undefined): number => numberOf(value) ?? 0;
 
 const METADATA_ATTRIBUTES: Record<string, string> = {
-  input_usd: 'tokenmeter.cost.input_usd',
-  output_usd: 'tokenmeter.cost.output_usd',
-  llm_calls: LLM_CALLS_ATTRIBUTE,
-  unpriced_calls: 'tokenmeter.llm.unpriced_calls',
-  cache_read_tokens: 'tokenmeter.tokens.cache_read',
-  cache_write_tokens: 'tokenmeter.tokens.cache_write',
-  reasoning_tokens: 'tokenmeter.tokens.reasoning',
-  nodes: 'tokenmeter.breakdown.nodes',
-  models: 'tokenmeter.breakdown.models',
-  providers: 'tokenmeter.breakdown.providers',
-  bottleneck_node: 'tokenmeter.bottleneck.node',
-  bottleneck_share: 'tokenmeter.bottleneck.share',
-  llm_time_share: 'tokenmeter.llm.time_share',
+  input_usd: USD_ATTRIBUTES.input,
+  output_usd: USD_ATTRIBUTES.output,
+  llm_calls: TRACE_ATTRIBUTES.llmCalls,
+  unpriced_calls: TRACE_ATTRIBUTES.unpricedCalls,
+  cache_read_tokens: TOKEN_ATTRIBUTES.cacheRead,
+  cache_write_tokens: TOKEN_ATTRIBUTES.cacheWrite,
+  reasoning_tokens: TOKEN_ATTRIBUTES.reasoning,
+  nodes: TRACE_ATTRIBUTES.nodes,
+  models: TRACE_ATTRIBUTES.models,
+  providers: TRACE_ATTRIBUTES.providers,
+  bottleneck_node: TRACE_ATTRIBUTES.bottleneckNode,
+  bottleneck_share: TRACE_ATTRIBUTES.bottleneckShare,
+  llm_time_share: TRACE_ATTRIBUTES.llmTimeShare,
 };
 
 function feedbackOf(span: Span): TraceFeedback | undefined {
   const attributes = span.attributes;
-  if (findAttribute(attributes, LLM_CALLS_ATTRIBUTE) === undefined) return undefined;
+  if (findAttribute(attributes, TRACE_ATTRIBUTES.llmCalls) === undefined) return undefined;
   const get = (key: string) => findAttribute(attributes, key);
-  const totalTokens = number(get('tokenmeter.tokens.total'));
+  const totalTokens = number(get(TRACE_ATTRIBUTES.totalTokens));
   const metadata: Record<string, string> = {};
   for (const [name, key] of Object.entries(METADATA_ATTRIBUTES)) {
     const value = get(key);
     if (value === undefined) continue;
-    metadata[name] = text(value) ?? String(number(value));
+    metadata[name] = stringOf(value) ?? String(number(value));
   }
   return {
-    costUsd: number(get('tokenmeter.cost.total_usd')),
+    costUsd: number(get(USD_ATTRIBUTES.total)),
     totalTokens,
-    inputTokens: number(get('tokenmeter.tokens.input')),
-    outputTokens: number(get('tokenmeter.tokens.output')),
-    rationale: `${totalTokens} tokens across ${providerCount(text(get('tokenmeter.breakdown.providers')))} provider(s)`,
+    inputTokens: number(get(TOKEN_ATTRIBUTES.input)),
+    outputTokens: number(get(TOKEN_ATTRIBUTES.output)),
+    rationale: `${totalTokens} tokens across ${providerCount(stringOf(get(TRACE_ATTRIBUTES.providers)))} provider(s)`,
     metadata,
   };
 }

@@ -4,5 +4,4 @@ export { costEstimatorConfigSchema } from './config.js';
 export type { CostEstimatorConfig } from './config.js';
 export { recognizeCallContext, recognizeSpan } from './recognize.js';
 export type { LlmCall, ReportedCost } from './recognize.js';
-export { TOKEN_ATTRIBUTE_KEYS } from './writeAttributes.js';
 export type { CostStatus } from './writeAttributes.js';

@@ -5,6 +5,7 @@
  * JSON-encoded values are decoded wherever they appear rather than only on MLflow-origin spans (§7 step 0): an
  * unquoted string decodes to itself, so one rule serves every convention and no origin check is needed.
  */
+import { PRICING_ATTRIBUTES } from '../../contract/attributes.js';
 import type { AnyValue, InstrumentationScope, Resource, Span } from '../../otlp/index.js';
 import type { TokenUsage } from '../../pricing/index.js';
 import { normaliseProvider } from './providers.js';
@@ -323,7 +324,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
     responseId: decodeString(view.at(SLOTS['gen_ai.response.id'])) ?? decodeString(view.at(SLOTS['ai.response.id'])),
     hasMlflowModel: (view.at(SLOTS['mlflow.llm.model']) !== undefined),
     hasMlflowProvider: (view.at(SLOTS['mlflow.llm.provider']) !== undefined),
-    alreadyPriced: (view.at(SLOTS['tokenmeter.cost.status']) !== undefined),
+    alreadyPriced: (view.at(SLOTS[PRICING_ATTRIBUTES.status]) !== undefined),
     aggregate,
   };
 }

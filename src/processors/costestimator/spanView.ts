@@ -2,6 +2,7 @@
  * One pass over a span's attributes that keeps only the keys recognition reads. A scratch table is reused between
  * spans (recognition is synchronous), so reading a span allocates nothing.
  */
+import { PRICING_ATTRIBUTES } from '../../contract/attributes.js';
 import type { AnyValue, KeyValue } from '../../otlp/index.js';
 
 export const KEYS = [
@@ -87,7 +88,7 @@ export const KEYS = [
   'gen_ai.response.id',
   'ai.response.id',
   // Already priced by us (a replay, or a second tokenmeter in the path)
-  'tokenmeter.cost.status',
+  PRICING_ATTRIBUTES.status,
 ] as const;
 
 export type Key = (typeof KEYS)[number];

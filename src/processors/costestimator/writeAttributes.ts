@@ -4,6 +4,7 @@
  * replace an attribute rather than edit it. Every object made here is made while the decoded request is alive, and
  * each young-generation collection it brings on copies that request: allocating less is most of writing faster.
  */
+import { ATTRIBUTE_PREFIX, PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
 import { boolValue, doubleValue, intValue, setAttributes, stringValue } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
 import { CATALOG_VERSION, roundUsd, usdText } from '../../pricing/index.js';
@@ -12,15 +13,15 @@ import type { LlmCall } from './recognize.js';
 
 export type CostStatus = 'priced' | 'provider_reported' | 'unpriced';
 
-const COUNTED = constant('tokenmeter.cost.counted', boolValue(true));
-const NOT_COUNTED = constant('tokenmeter.cost.counted', boolValue(false));
+const COUNTED = constant(PRICING_ATTRIBUTES.counted, boolValue(true));
+const NOT_COUNTED = constant(PRICING_ATTRIBUTES.counted, boolValue(false));
 const STATUS: Readonly<Record<CostStatus, KeyValue>> = {
-  priced: constant('tokenmeter.cost.status', stringValue('priced')),
-  provider_reported: constant('tokenmeter.cost.status', stringValue('provider_reported')),
-  unpriced: constant('tokenmeter.cost.status', stringValue('unpriced')),
+  priced: constant(PRICING_ATTRIBUTES.status, stringValue('priced')),
+  provider_reported: constant(PRICING_ATTRIBUTES.status, stringValue('provider_reported')),
+  unpriced: constant(PRICING_ATTRIBUTES.status, stringValue('unpriced')),
 };
-const CATALOG = constant('tokenmeter.cost.catalog_version', stringValue(CATALOG_VERSION));
-const STANDARD_TIER = constant('tokenmeter.cost.tier', stringValue('standard'));
+const CATALOG = constant(PRICING_ATTRIBUTES.catalogVersion, stringValue(CATALOG_VERSION));
+const STANDARD_TIER = constant(PRICING_ATTRIBUTES.tier, stringValue('standard'));
 
 /**
  * Whether a key may be one this module writes: ours are all `tokenmeter.*` or `mlflow.llm.*`. Every attribute of a
@@ -28,7 +29,7 @@ const STANDARD_TIER = constant('tokenmeter.cost.tier', stringValue('standard'));
  */
 function mayBeWrittenHere(key: string): boolean {
   const first = key.charCodeAt(0);
-  if (first === 116 /* t */) return key.startsWith('tokenmeter.');
+  if (first === 116 /* t */) return key.startsWith(ATTRIBUTE_PREFIX);
   return first === 109 /* m */ && key.charCodeAt(7) === 108 /* l, as in mlflow.llm. */ && key.startsWith('mlflow.llm.');
 }
 
@@ -83,20 +84,11 @@ function mlflowCost(input: number, output: number, total: number): AnyValue {
   return stringValue(`{"input_cost":${usdText(roundUsd(input))},"output_cost":${usdText(roundUsd(output))},"total_cost":${usdText(roundUsd(total))}}`);
 }
 
-/** The attribute each token count of a call goes under (inclusive counts: input includes cache, output reasoning). */
-export const TOKEN_ATTRIBUTE_KEYS: Readonly<Record<keyof TokenUsage, string>> = {
-  input: 'tokenmeter.tokens.input',
-  output: 'tokenmeter.tokens.output',
-  cacheRead: 'tokenmeter.tokens.cache_read',
-  cacheWrite: 'tokenmeter.tokens.cache_write',
-  reasoning: 'tokenmeter.tokens.reasoning',
-};
-
-const INPUT_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTE_KEYS.input);
-const OUTPUT_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTE_KEYS.output);
-const CACHE_READ_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTE_KEYS.cacheRead);
-const CACHE_WRITE_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTE_KEYS.cacheWrite);
-const REASONING_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTE_KEYS.reasoning);
+const INPUT_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.input);
+const OUTPUT_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.output);
+const CACHE_READ_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.cacheRead);
+const CACHE_WRITE_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.cacheWrite);
+const REASONING_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.reasoning);
 
 function pushTokens(entries: KeyValue[], usage: TokenUsage): void {
   entries.push(
@@ -108,12 +100,12 @@ function pushTokens(entries: KeyValue[], usage: TokenUsage): void {
   );
 }
 
-const INPUT_USD = new UsdAttribute('tokenmeter.cost.input_usd');
-const CACHE_READ_USD = new UsdAttribute('tokenmeter.cost.cache_read_usd');
-const CACHE_WRITE_USD = new UsdAttribute('tokenmeter.cost.cache_write_usd');
-const OUTPUT_USD = new UsdAttribute('tokenmeter.cost.output_usd');
-const REASONING_USD = new UsdAttribute('tokenmeter.cost.reasoning_usd');
-const TOTAL_USD = new UsdAttribute('tokenmeter.cost.total_usd');
+const INPUT_USD = new UsdAttribute(USD_ATTRIBUTES.input);
+const CACHE_READ_USD = new UsdAttribute(USD_ATTRIBUTES.cacheRead);
+const CACHE_WRITE_USD = new UsdAttribute(USD_ATTRIBUTES.cacheWrite);
+const OUTPUT_USD = new UsdAttribute(USD_ATTRIBUTES.output);
+const REASONING_USD = new UsdAttribute(USD_ATTRIBUTES.reasoning);
+const TOTAL_USD = new UsdAttribute(USD_ATTRIBUTES.total);
 
 function pushSplit(entries: KeyValue[], costs: CostSplit): void {
   entries.push(
@@ -141,12 +133,12 @@ export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult):
     pushSplit(entries, price.costs);
     const { provenance } = price;
     entries.push(
-      provenance.catalogVersion === CATALOG_VERSION ? CATALOG : { key: 'tokenmeter.cost.catalog_version', value: stringValue(provenance.catalogVersion) },
-      { key: 'tokenmeter.cost.price_entry', value: stringValue(provenance.entry) },
-      provenance.tier === 'standard' ? STANDARD_TIER : { key: 'tokenmeter.cost.tier', value: stringValue(provenance.tier) },
+      provenance.catalogVersion === CATALOG_VERSION ? CATALOG : { key: PRICING_ATTRIBUTES.catalogVersion, value: stringValue(provenance.catalogVersion) },
+      { key: PRICING_ATTRIBUTES.priceEntry, value: stringValue(provenance.entry) },
+      provenance.tier === 'standard' ? STANDARD_TIER : { key: PRICING_ATTRIBUTES.tier, value: stringValue(provenance.tier) },
     );
   } else {
-    entries.push({ key: 'tokenmeter.cost.unpriced_reason', value: stringValue(price.reason) });
+    entries.push({ key: PRICING_ATTRIBUTES.unpricedReason, value: stringValue(price.reason) });
   }
 
   const reported = call.reportedCost;

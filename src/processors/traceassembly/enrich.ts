@@ -1,11 +1,8 @@
 /** What goes onto the root span (contract.md, "On the root span"), from a trace's summary. */
+import { TOKEN_ATTRIBUTES, TRACE_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
 import { doubleValue, findAttribute, intValue, setAttributes, stringValue } from '../../otlp/index.js';
 import type { KeyValue, Span } from '../../otlp/index.js';
-import { TOKEN_ATTRIBUTE_KEYS } from '../costestimator/index.js';
 import type { TraceSummary } from './summary.js';
-
-/** Written last on every enriched root; the MLflow exporter recognises an enriched root by it. */
-export const LLM_CALLS_ATTRIBUTE = 'tokenmeter.llm.calls';
 
 /** MLflow (>= 3.8) derives the trace's session from this span attribute (mlflow-wire.md §2.3). */
 const SESSION_ATTRIBUTE = 'session.id';
@@ -13,32 +10,32 @@ const SESSION_ATTRIBUTE = 'session.id';
 export function enrichRoot(root: Span, summary: TraceSummary): void {
   const { costUsd, tokens } = summary;
   const entries: KeyValue[] = [
-    { key: 'tokenmeter.cost.total_usd', value: doubleValue(costUsd.total) },
-    { key: 'tokenmeter.cost.input_usd', value: doubleValue(costUsd.input) },
-    { key: 'tokenmeter.cost.output_usd', value: doubleValue(costUsd.output) },
-    { key: TOKEN_ATTRIBUTE_KEYS.input, value: intValue(tokens.input) },
-    { key: TOKEN_ATTRIBUTE_KEYS.output, value: intValue(tokens.output) },
-    { key: 'tokenmeter.tokens.total', value: intValue(tokens.total) },
-    { key: TOKEN_ATTRIBUTE_KEYS.cacheRead, value: intValue(tokens.cacheRead) },
-    { key: TOKEN_ATTRIBUTE_KEYS.cacheWrite, value: intValue(tokens.cacheWrite) },
-    { key: TOKEN_ATTRIBUTE_KEYS.reasoning, value: intValue(tokens.reasoning) },
-    { key: 'tokenmeter.llm.unpriced_calls', value: intValue(summary.unpricedCalls) },
-    { key: 'tokenmeter.llm.time_share', value: doubleValue(summary.llmTimeShare) },
-    { key: 'tokenmeter.breakdown.nodes', value: stringValue(JSON.stringify(summary.nodes)) },
-    { key: 'tokenmeter.breakdown.models', value: stringValue(JSON.stringify(summary.models)) },
-    { key: 'tokenmeter.breakdown.providers', value: stringValue(JSON.stringify(summary.providers)) },
+    { key: USD_ATTRIBUTES.total, value: doubleValue(costUsd.total) },
+    { key: USD_ATTRIBUTES.input, value: doubleValue(costUsd.input) },
+    { key: USD_ATTRIBUTES.output, value: doubleValue(costUsd.output) },
+    { key: TOKEN_ATTRIBUTES.input, value: intValue(tokens.input) },
+    { key: TOKEN_ATTRIBUTES.output, value: intValue(tokens.output) },
+    { key: TRACE_ATTRIBUTES.totalTokens, value: intValue(tokens.total) },
+    { key: TOKEN_ATTRIBUTES.cacheRead, value: intValue(tokens.cacheRead) },
+    { key: TOKEN_ATTRIBUTES.cacheWrite, value: intValue(tokens.cacheWrite) },
+    { key: TOKEN_ATTRIBUTES.reasoning, value: intValue(tokens.reasoning) },
+    { key: TRACE_ATTRIBUTES.unpricedCalls, value: intValue(summary.unpricedCalls) },
+    { key: TRACE_ATTRIBUTES.llmTimeShare, value: doubleValue(summary.llmTimeShare) },
+    { key: TRACE_ATTRIBUTES.nodes, value: stringValue(JSON.stringify(summary.nodes)) },
+    { key: TRACE_ATTRIBUTES.models, value: stringValue(JSON.stringify(summary.models)) },
+    { key: TRACE_ATTRIBUTES.providers, value: stringValue(JSON.stringify(summary.providers)) },
   ];
   if (summary.bottleneck !== undefined) {
     entries.push(
-      { key: 'tokenmeter.bottleneck.node', value: stringValue(summary.bottleneck.node) },
-      { key: 'tokenmeter.bottleneck.share', value: doubleValue(summary.bottleneck.share) },
+      { key: TRACE_ATTRIBUTES.bottleneckNode, value: stringValue(summary.bottleneck.node) },
+      { key: TRACE_ATTRIBUTES.bottleneckShare, value: doubleValue(summary.bottleneck.share) },
     );
   }
   // The app's own session wins; otherwise the LangGraph thread is the conversation.
   if (summary.threadId !== undefined && findAttribute(root.attributes, SESSION_ATTRIBUTE) === undefined) {
     entries.push({ key: SESSION_ATTRIBUTE, value: stringValue(summary.threadId) });
   }
-  entries.push({ key: LLM_CALLS_ATTRIBUTE, value: intValue(summary.llmCalls) });
+  entries.push({ key: TRACE_ATTRIBUTES.llmCalls, value: intValue(summary.llmCalls) });
   // One call: each key is looked for among the root's own attributes only, not among those just added.
   setAttributes(root, entries);
 }

@@ -4,5 +4,4 @@ export type { FinishedTrace, TraceAssemblyStats, TraceFinishedListener, TraceOut
 export { traceAssemblyProcessorFactory } from './factory.js';
 export { traceAssemblyConfigSchema } from './config.js';
 export type { TraceAssemblyConfig } from './config.js';
-export { LLM_CALLS_ATTRIBUTE } from './enrich.js';
 export type { BreakdownRow, NodeRow, TraceSummary } from './summary.js';

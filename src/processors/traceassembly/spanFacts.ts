@@ -5,7 +5,8 @@
  */
 import { SpanFlags, findAttribute } from '../../otlp/index.js';
 import type { AnyValue, Span } from '../../otlp/index.js';
-import { recognizeCallContext, TOKEN_ATTRIBUTE_KEYS } from '../costestimator/index.js';
+import { PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES } from '../../contract/attributes.js';
+import { recognizeCallContext } from '../costestimator/index.js';
 import { JsonFields } from '../costestimator/jsonFields.js';
 import { decodeNumber, decodeString } from '../costestimator/values.js';
 
@@ -48,7 +49,7 @@ export function isLocalRoot(span: Span): boolean {
 
 /** The call the CostEstimator counted on this span (`tokenmeter.cost.counted = true`), if any. */
 export function countedCallOf(span: Span): CountedCall | undefined {
-  const counted = findAttribute(span.attributes, 'tokenmeter.cost.counted');
+  const counted = findAttribute(span.attributes, PRICING_ATTRIBUTES.counted);
   if (counted?.kind !== 'bool' || !counted.value) return undefined;
   const written = writtenByCostEstimator(span);
   const call = recognizeCallContext(span);
@@ -65,7 +66,9 @@ export function countedCallOf(span: Span): CountedCall | undefined {
 }
 
 /** The token count each `tokenmeter.tokens.*` key of a counted call holds. */
-const TOKEN_FIELD_OF_KEY = new Map(Object.entries(TOKEN_ATTRIBUTE_KEYS).map(([field, key]) => [key, field as keyof CountedCall['tokens']]));
+const TOKEN_FIELD_OF_KEY = new Map<string, keyof CountedCall['tokens']>(
+  Object.entries(TOKEN_ATTRIBUTES).map(([field, key]) => [key, field as keyof CountedCall['tokens']]),
+);
 
 /**
  * What the CostEstimator wrote on a counted span, in one pass over its attributes (a model call carries ~35, and

@@ -1,0 +1,53 @@
+/**
+ * The attributes tokenmeter writes onto spans: the wire contract users build on (contract.md, "On every LLM span" and
+ * "On the root span"). Named once here: the CostEstimator and trace assembly write them; the ledger, the MLflow
+ * exporter's feedback and the reports read them back.
+ */
+
+/** Token counts, on each counted call and (summed) on the root. Inclusive: input holds cache reads and writes, output holds reasoning. */
+export const TOKEN_ATTRIBUTES = {
+  input: 'tokenmeter.tokens.input',
+  output: 'tokenmeter.tokens.output',
+  cacheRead: 'tokenmeter.tokens.cache_read',
+  cacheWrite: 'tokenmeter.tokens.cache_write',
+  reasoning: 'tokenmeter.tokens.reasoning',
+} as const;
+
+/** Dollar amounts: the split by token type and the total on each counted call; total, input and output on the root. */
+export const USD_ATTRIBUTES = {
+  input: 'tokenmeter.cost.input_usd',
+  cacheRead: 'tokenmeter.cost.cache_read_usd',
+  cacheWrite: 'tokenmeter.cost.cache_write_usd',
+  output: 'tokenmeter.cost.output_usd',
+  reasoning: 'tokenmeter.cost.reasoning_usd',
+  total: 'tokenmeter.cost.total_usd',
+} as const;
+
+/** How a call was priced: on every span the CostEstimator recognised as an LLM call. */
+export const PRICING_ATTRIBUTES = {
+  /** true on the one span of a call that counts (nested LLM spans count once), false on the others. */
+  counted: 'tokenmeter.cost.counted',
+  /** `priced`, `provider_reported` or `unpriced`. */
+  status: 'tokenmeter.cost.status',
+  unpricedReason: 'tokenmeter.cost.unpriced_reason',
+  catalogVersion: 'tokenmeter.cost.catalog_version',
+  priceEntry: 'tokenmeter.cost.price_entry',
+  tier: 'tokenmeter.cost.tier',
+} as const;
+
+/** A trace's totals, breakdowns and bottleneck, on its root span (trace assembly). */
+export const TRACE_ATTRIBUTES = {
+  /** Written last on every enriched root: readers recognise an enriched root by it. */
+  llmCalls: 'tokenmeter.llm.calls',
+  unpricedCalls: 'tokenmeter.llm.unpriced_calls',
+  llmTimeShare: 'tokenmeter.llm.time_share',
+  totalTokens: 'tokenmeter.tokens.total',
+  nodes: 'tokenmeter.breakdown.nodes',
+  models: 'tokenmeter.breakdown.models',
+  providers: 'tokenmeter.breakdown.providers',
+  bottleneckNode: 'tokenmeter.bottleneck.node',
+  bottleneckShare: 'tokenmeter.bottleneck.share',
+} as const;
+
+/** Every key above starts with this; a span priced before carries some of them. */
+export const ATTRIBUTE_PREFIX = 'tokenmeter.';
