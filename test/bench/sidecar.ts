@@ -12,8 +12,10 @@
  *    call, and what the rest of the sidecar does with a priced call (its attributes encoded and stored, its ledger row,
  *    the trace's breakdowns and cost feedback);
  *  - its CPU profile (`node --cpu-prof`), split by component: a sample counts for the innermost tokenmeter function on
- *    its stack, so SQLite statements count for the component that runs them. The CostEstimator's line is pricing
- *    itself, as it shows in the sidecar's profile.
+ *    its stack, so SQLite statements count for the component that runs them. The profiler samples the main thread
+ *    whether it computes or waits in a blocking call (SQLite's writes and syncs), so a share is of the main thread's
+ *    busy time, which is close to, not exactly, CPU. The CostEstimator's line is pricing itself, as it shows in the
+ *    sidecar's profile.
  * The child is not pinned to a core and shares the machine with the load generator (and the profiler's own cost):
  * compare the two pipelines of one run, not figures across machines.
  */
@@ -249,7 +251,7 @@ export async function run(): Promise<void> {
     `  sidecar CPU per span, with it                     ${withPricing.cpuPerSpan.toFixed(1).padStart(6)} µs  ` +
       `(pricing and what it brings on: ${((1 - without.cpuPerSpan / withPricing.cpuPerSpan) * 100).toFixed(0)}% of the sidecar's CPU)`,
   );
-  console.log(`  where it goes (CPU profile of each run; µs per span = the measured CPU per span × the component's share)`);
+  console.log(`  where it goes (each run's CPU profile: shares of the main thread's busy time; µs per span = the measured CPU per span × the share)`);
   console.log(`    ${'component'.padEnd(44)} ${'without'.padStart(8)} ${'with'.padStart(8)} ${'share with'.padStart(11)}`);
   for (const component of [...COMPONENTS.map(([name]) => name), GARBAGE_COLLECTION, OUTSIDE]) {
     const perSpan = ({ cpuPerSpan, shares }: Run) => cpuPerSpan * (shares.get(component) ?? 0);
