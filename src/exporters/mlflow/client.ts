@@ -1,29 +1,11 @@
+import { describeFetchError, mayHaveReachedServer, requestSignal } from '../http/request.js';
 import { parseRetryAfterMs } from '../retry/backoff.js';
-
-/** How one delivery attempt ended, classified for the retry loop. */
-export type DeliveryResult =
-  | { outcome: 'delivered' }
-  | {
-      outcome: 'retry';
-      reason: string;
-      retryAfterMs?: number | undefined;
-      /**
-       * MLflow may have stored some or all of the spans (a timeout, a connection lost after sending, a 5xx, 3.9's
-       * 422 after a partial per-trace commit): token totals are additive (mlflow-wire.md §2.5), so what it stored
-       * must be left out of the next attempt.
-       */
-      outcomeUnknown: boolean;
-      /** MLflow's status, when it answered. */
-      status?: number;
-    }
-  | { outcome: 'failed'; reason: string };
+import type { DeliveryResult } from '../sendingqueue/destination.js';
 
 /** Throttling: MLflow refused the request before storing anything. */
 const THROTTLED_STATUS = new Set([429]);
 /** A server failing or restarting, or a proxy giving up on it: the request may have been stored. */
 const MAYBE_STORED_STATUS = new Set([408, 500, 502, 503, 504]);
-/** Connection errors that prove the request never reached MLflow. */
-const NOT_SENT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** A feedback assessment in MLflow's REST shape (proto JSON, snake_case; `mlflow/protos/assessments.proto`). */
 export interface AssessmentBody {
@@ -78,11 +60,11 @@ export class MlflowClient {
         method: 'POST',
         headers,
         body,
-        signal: cancel === undefined ? AbortSignal.timeout(this.timeoutMs) : AbortSignal.any([cancel, AbortSignal.timeout(this.timeoutMs)]),
+        signal: requestSignal(this.timeoutMs, cancel),
       });
     } catch (error) {
       const cause = describeFetchError(error);
-      return { outcome: 'retry', reason: `MLflow unreachable at ${this.baseUrl}: ${cause}`, outcomeUnknown: !NOT_SENT_ERRORS.has(cause) };
+      return { outcome: 'retry', reason: `MLflow unreachable at ${this.baseUrl}: ${cause}`, outcomeUnknown: mayHaveReachedServer(cause) };
     }
     const text = await response.text().catch(() => '');
     if (response.ok) return { outcome: 'delivered' };
@@ -188,11 +170,4 @@ export class MlflowClient {
     }
     return (text ? JSON.parse(text) : {}) as T;
   }
-}
-
-function describeFetchError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error.name === 'TimeoutError') return 'timed out';
-  const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? error.message;
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { byteSize, durationMs, httpUrl } from '../../config/units.js';
+import { httpUrl } from '../../config/units.js';
+import { compressionConfigSchema, headersConfigSchema, requestTimeoutConfigSchema } from '../http/config.js';
+import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 /**
  * Where MLflow is, with MLflow's own environment variables as defaults so that an app's existing setup
@@ -21,21 +23,12 @@ export const mlflowExporterConfigSchema = z.preprocess(withMlflowEnvironment, z
     experiment_id: z.string().regex(/^\d+$/, 'expected a numeric MLflow experiment id').optional(),
     /** Looked up by name, and created when missing. */
     experiment_name: z.string().min(1).optional(),
-    compression: z.enum(['gzip', 'none']).default('gzip'),
+    compression: compressionConfigSchema,
     /** Per HTTP request to MLflow. */
-    timeout: durationMs.prefault('10s'),
+    timeout: requestTimeoutConfigSchema('10s'),
     /** Extra headers on every request, e.g. `Authorization` for a protected MLflow. */
-    headers: z.record(z.string(), z.string()).default({}),
-    sending_queue: z
-      .object({
-        /** Batches waiting while MLflow is slow or down; past it, receivers answer 429 so apps retry. */
-        queue_size: z.number().int().positive().default(1000),
-        /** Encoded bytes held (waiting or being sent); past it, receivers answer 429 too. */
-        max_bytes: byteSize.prefault('256MiB'),
-        num_consumers: z.number().int().positive().default(2),
-      })
-      .strict()
-      .prefault({}),
+    headers: headersConfigSchema,
+    sending_queue: sendingQueueConfigSchema,
     /** Cost assessments on every trace whose root trace assembly enriched (contract.md, "On the MLflow trace"). */
     feedback: z
       .object({
@@ -60,15 +53,8 @@ export const mlflowExporterConfigSchema = z.preprocess(withMlflowEnvironment, z
       .prefault({}),
     /** Sets the `mlflow.traceName` tag (the root span's name), which MLflow's OTLP ingest never sets. */
     trace_name_tag: z.boolean().default(true),
-    retry_on_failure: z
-      .object({
-        initial_interval: durationMs.prefault('1s'),
-        max_interval: durationMs.prefault('30s'),
-        /** How long one batch is retried (from its first attempt) before it goes to the dead letters; also how long a trace's feedback is retried before it is dropped (and logged). */
-        max_elapsed_time: durationMs.prefault('5m'),
-      })
-      .strict()
-      .prefault({}),
+    /** Also how long a trace's feedback is retried before it is dropped (and logged). */
+    retry_on_failure: retryOnFailureConfigSchema,
   })
   .strict());
 

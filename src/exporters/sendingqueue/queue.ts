@@ -1,0 +1,234 @@
+/**
+ * The durable sending queue every forwarding exporter uses: a batch is written to the sending queue table when it
+ * arrives, in the transaction of the request that brought it, so the app's export is acknowledged only once the
+ * batch is durable; `num_consumers` workers send from there. A slow or absent destination never blocks the app:
+ * when the queue is full the receivers answer 429 / UNAVAILABLE and the app's exporter retries later. A batch that
+ * fails for good, or for longer than `max_elapsed_time`, goes to the dead letters.
+ */
+import { PipelineError } from '../../pipeline/consumer.js';
+import { SendingQueueTable } from '../../storage/sending-queue.js';
+import type { NewBatch, QueuedBatch } from '../../storage/sending-queue.js';
+import type { Store } from '../../storage/store.js';
+import type { Logger } from '../../telemetry/logger.js';
+import { backoffDelayMs, sleep } from '../retry/backoff.js';
+import type { BackoffPolicy } from '../retry/backoff.js';
+import type { RetryOnFailureConfig, SendingQueueConfig } from './config.js';
+import type { Destination } from './destination.js';
+
+/** How often the queue table is looked at for batches `tokenmeter dlq replay` put back, and old memories pruned. */
+const MAINTENANCE_INTERVAL_MS = 5_000;
+
+export interface SendingQueueStats {
+  delivered: { batches: number; spans: number };
+  /** Moved to the dead letters: the destination refused them for good, or retrying took longer than `max_elapsed_time`. */
+  failed: { batches: number; spans: number };
+  /** Batches waiting for a worker (not counting those being sent). */
+  queued: number;
+  /** Encoded bytes of every batch held, waiting or being sent. */
+  queuedBytes: number;
+}
+
+export const emptySendingQueueStats = (): SendingQueueStats => ({
+  delivered: { batches: 0, spans: 0 },
+  failed: { batches: 0, spans: 0 },
+  queued: 0,
+  queuedBytes: 0,
+});
+
+export interface SendingQueueSettings {
+  sending_queue: SendingQueueConfig;
+  retry_on_failure: RetryOnFailureConfig;
+}
+
+export class DurableSendingQueue {
+  private readonly table: SendingQueueTable;
+  /** Every batch held, oldest first; those being sent are also in `inFlight`. */
+  private readonly held = new Map<number, QueuedBatch>();
+  private readonly inFlight = new Set<number>();
+  private readonly wakeWorkers: Array<() => void> = [];
+  private readonly workers: Promise<void>[] = [];
+  private readonly stopping = new AbortController();
+  private readonly retryPolicy: BackoffPolicy;
+  private maintenanceTimer: NodeJS.Timeout | undefined;
+  private lastHeldId = 0;
+  /** While the destination refuses or is unreachable, every worker waits, instead of each hammering it with its own batch. */
+  private pausedUntil = 0;
+  private accepting = false;
+
+  /** `stats` is updated in place: the exporter's own stats object may extend it. */
+  constructor(
+    private readonly store: Store,
+    exporterId: string,
+    private readonly settings: SendingQueueSettings,
+    private readonly destination: Destination,
+    private readonly logger: Logger,
+    readonly stats: SendingQueueStats = emptySendingQueueStats(),
+  ) {
+    this.table = new SendingQueueTable(store.db, exporterId);
+    const retry = settings.retry_on_failure;
+    this.retryPolicy = { initialIntervalMs: retry.initial_interval, maxIntervalMs: retry.max_interval };
+  }
+
+  /** Takes up what a previous run left (batches it had started sending are sent as possibly stored), then sends. */
+  start(): void {
+    const resumed = this.table.batchesAfter(0);
+    for (const batch of resumed) this.hold(batch);
+    if (resumed.length > 0) {
+      const spans = resumed.reduce((sum, batch) => sum + batch.spans, 0);
+      this.logger.info({ batches: resumed.length, spans, storage: this.store.location }, `resuming the ${this.destination.name} sending queue of the previous run`);
+    }
+    this.accepting = true;
+    for (let i = 0; i < this.settings.sending_queue.num_consumers; i++) this.workers.push(this.work());
+    this.maintenanceTimer = setInterval(() => void this.maintain(), MAINTENANCE_INTERVAL_MS);
+    this.maintenanceTimer.unref();
+  }
+
+  /** Why a batch would be refused now (stopping, or the queue is full); the service asks before a request enters the pipelines. */
+  admissionRefusal(): PipelineError | undefined {
+    if (!this.accepting) return new PipelineError('tokenmeter is shutting down', 'unavailable', 1);
+    const { queue_size: maxBatches, max_bytes: maxBytes } = this.settings.sending_queue;
+    if (this.stats.queued < maxBatches && this.stats.queuedBytes < maxBytes) return undefined;
+    return new PipelineError(
+      `${this.destination.name} sending queue is full (${this.stats.queued} batches, ${this.stats.queuedBytes} bytes waiting for ${this.destination.url})`,
+      'overloaded',
+      Math.max(1, Math.round(this.settings.retry_on_failure.initial_interval / 1000)),
+    );
+  }
+
+  /** Writes the batch to the queue table, in the current transaction; workers see it once that commits. */
+  enqueue(batch: NewBatch, now: number): void {
+    const queued = this.table.add(batch, now);
+    this.store.afterCommit(() => this.hold(queued));
+  }
+
+  /** Stops accepting, sends until the deadline, then cancels what is in flight; what is left stays in the table. */
+  async shutdown(deadlineMs: number): Promise<void> {
+    this.accepting = false;
+    const deadline = Date.now() + deadlineMs;
+    while (this.held.size > 0 && Date.now() < deadline) await sleep(20);
+    // Cancels sends in flight: each was recorded as possibly stored before it went out, so it is checked next time.
+    this.stopping.abort();
+    clearInterval(this.maintenanceTimer);
+    for (const wake of this.wakeWorkers.splice(0)) wake();
+    await Promise.all(this.workers);
+    await this.destination.drain?.(Math.max(0, deadline - Date.now()));
+    if (this.held.size > 0) {
+      const spans = [...this.held.values()].reduce((sum, batch) => sum + batch.spans, 0);
+      if (this.store.durable) this.logger.warn({ batches: this.held.size, spans, storage: this.store.location }, 'shutdown deadline reached: batches kept for the next start');
+      else this.logger.error({ batches: this.held.size, spans }, `shutdown deadline reached: batches not delivered to ${this.destination.name} are lost (storage.mode is memory)`);
+    }
+  }
+
+  private hold(batch: QueuedBatch): void {
+    if (this.held.has(batch.id)) return;
+    this.held.set(batch.id, batch);
+    this.lastHeldId = Math.max(this.lastHeldId, batch.id);
+    this.stats.queuedBytes += batch.bytes;
+    this.updateQueued();
+    this.wakeWorkers.shift()?.();
+  }
+
+  private release(batch: QueuedBatch): void {
+    if (!this.held.delete(batch.id)) return;
+    this.stats.queuedBytes -= batch.bytes;
+    this.updateQueued();
+  }
+
+  private updateQueued(): void {
+    this.stats.queued = this.held.size - this.inFlight.size;
+  }
+
+  /** Picks up batches put back by `tokenmeter dlq replay`, and lets the destination forget what is too old to matter. */
+  private async maintain(): Promise<void> {
+    try {
+      // In a transaction of its own: never reading a row of a request that is not committed yet.
+      await this.store.transaction(() => {
+        for (const batch of this.table.batchesAfter(this.lastHeldId)) this.hold(batch);
+        this.destination.maintain?.(Date.now());
+      });
+    } catch (error) {
+      this.logger.warn({ err: error }, 'sending queue maintenance failed; will try again');
+    }
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      const batch = [...this.held.values()].find((candidate) => !this.inFlight.has(candidate.id));
+      if (!batch) {
+        await new Promise<void>((resolve) => this.wakeWorkers.push(resolve));
+        continue;
+      }
+      this.inFlight.add(batch.id);
+      this.updateQueued();
+      try {
+        await this.deliver(batch);
+      } catch (error) {
+        // The store failed (disk full?): the batch stays held and is tried again after a pause.
+        this.logger.error({ err: error, batch: batch.id }, `${this.destination.name} sending queue: cannot update the storage`);
+        this.pause(backoffDelayMs(this.retryPolicy, 0));
+      } finally {
+        this.inFlight.delete(batch.id);
+        this.updateQueued();
+      }
+    }
+  }
+
+  private pause(delayMs: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + delayMs);
+  }
+
+  /** Sends the batch until the destination has it, it fails for good (dead letters), or tokenmeter stops (kept for next start). */
+  private async deliver(batch: QueuedBatch): Promise<void> {
+    const content = this.table.contentOf(batch.id);
+    if (content === undefined) return this.release(batch); // its request was rolled back
+    let previousStatus: number | undefined;
+    for (;;) {
+      const paused = this.pausedUntil - Date.now();
+      if (paused > 0) await sleep(paused, this.stopping.signal);
+      if (this.stopping.signal.aborted) return;
+
+      const mayBeStored = batch.outcomeUnknown;
+      batch.attempts++;
+      batch.firstAttemptAt ??= Date.now();
+      // Recorded before it goes out: if tokenmeter dies while sending, the next start knows the outcome is unknown.
+      batch.outcomeUnknown = true;
+      await this.store.transaction(() => this.table.saveAttempt(batch));
+
+      const result = await this.destination.attempt(batch, content.body, mayBeStored, this.stopping.signal);
+      if (result.outcome === 'delivered') return this.delivered(batch, content.extra);
+      const elapsed = Date.now() - batch.firstAttemptAt;
+      const givenUp = result.outcome === 'retry' && this.destination.givesUpOn?.(result, previousStatus) === true;
+      if (result.outcome === 'failed' || givenUp || elapsed >= this.settings.retry_on_failure.max_elapsed_time) {
+        return this.deadLetter(batch, result.reason);
+      }
+      previousStatus = result.status;
+      batch.outcomeUnknown = mayBeStored || result.outcomeUnknown;
+      await this.store.transaction(() => this.table.saveAttempt(batch));
+      if (this.stopping.signal.aborted) return;
+      const delay = Math.max(result.retryAfterMs ?? 0, backoffDelayMs(this.retryPolicy, batch.attempts - 1));
+      this.pause(delay);
+      this.logger.warn({ reason: result.reason, retryInMs: delay, attempt: batch.attempts, batch: batch.id }, `${this.destination.name} delivery failed; retrying`);
+    }
+  }
+
+  private async delivered(batch: QueuedBatch, extra: string): Promise<void> {
+    await this.store.transaction(() => {
+      this.table.remove(batch.id);
+      this.destination.delivered?.(extra, Date.now());
+    });
+    this.release(batch);
+    this.stats.delivered.batches++;
+    this.stats.delivered.spans += batch.spans;
+  }
+
+  private async deadLetter(batch: QueuedBatch, reason: string): Promise<void> {
+    await this.store.transaction(() => this.table.moveToDeadLetters(batch.id, reason, Date.now()));
+    this.release(batch);
+    this.stats.failed.batches++;
+    this.stats.failed.spans += batch.spans;
+    this.logger.error(
+      { batch: batch.id, spans: batch.spans, attempts: batch.attempts, reason },
+      `${this.destination.name} did not accept a batch: moved to the dead letters (see tokenmeter dlq list)`,
+    );
+  }
+}
