@@ -1,5 +1,6 @@
 import { ledgerExporterFactory } from './exporters/ledger/factory.js';
 import { mlflowExporterFactory } from './exporters/mlflow/factory.js';
+import { otlpHttpExporterFactory } from './exporters/otlphttp/factory.js';
 import { costEstimatorProcessorFactory } from './processors/costestimator/factory.js';
 import { traceAssemblyProcessorFactory } from './processors/traceassembly/factory.js';
 import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from './pipeline/component.js';
@@ -23,5 +24,6 @@ export const components: ComponentRegistry = {
   exporters: {
     [mlflowExporterFactory.type]: mlflowExporterFactory as ExporterFactory<never>,
     [ledgerExporterFactory.type]: ledgerExporterFactory as ExporterFactory<never>,
+    [otlpHttpExporterFactory.type]: otlpHttpExporterFactory as ExporterFactory<never>,
   },
 };

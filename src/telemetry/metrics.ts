@@ -49,14 +49,24 @@ function hasQueueStats(exporter: object): exporter is QueueStats {
   return typeof stats === 'object' && stats !== null && typeof stats.queued === 'number';
 }
 
-/** An exporter that avoids re-sending what its destination counted and dead-letters what fails for good (MLflow). */
-interface DeliveryStats {
-  readonly stats: { readonly duplicatesAvoided: number; readonly failed: { readonly batches: number } };
+/** An exporter that dead-letters what fails for good (every exporter with a sending queue). */
+interface DeadLetterStats {
+  readonly stats: { readonly failed: { readonly batches: number } };
 }
 
-function hasDeliveryStats(exporter: object): exporter is DeliveryStats {
-  const stats = (exporter as Partial<DeliveryStats>).stats;
-  return typeof stats === 'object' && stats !== null && typeof stats.duplicatesAvoided === 'number' && typeof stats.failed?.batches === 'number';
+function hasDeadLetterStats(exporter: object): exporter is DeadLetterStats {
+  const stats = (exporter as Partial<DeadLetterStats>).stats;
+  return typeof stats === 'object' && stats !== null && typeof stats.failed?.batches === 'number';
+}
+
+/** An exporter that avoids re-sending what its destination counted (MLflow). */
+interface DuplicateStats {
+  readonly stats: { readonly duplicatesAvoided: number };
+}
+
+function hasDuplicateStats(exporter: object): exporter is DuplicateStats {
+  const stats = (exporter as Partial<DuplicateStats>).stats;
+  return typeof stats === 'object' && stats !== null && typeof stats.duplicatesAvoided === 'number';
 }
 
 /**
@@ -209,10 +219,8 @@ export class Telemetry {
   /** The exporter as its pipelines see it: counts, times, and samples its queue when it has one. */
   meterExporter(exporter: string, target: TracesExporter): TracesExporter {
     if (hasQueueStats(target)) this.queueSources.set(exporter, () => target.stats.queued);
-    if (hasDeliveryStats(target)) {
-      this.duplicatesAvoidedSources.set(exporter, () => target.stats.duplicatesAvoided);
-      this.deadLetteredSources.set(exporter, () => target.stats.failed.batches);
-    }
+    if (hasDuplicateStats(target)) this.duplicatesAvoidedSources.set(exporter, () => target.stats.duplicatesAvoided);
+    if (hasDeadLetterStats(target)) this.deadLetteredSources.set(exporter, () => target.stats.failed.batches);
     return {
       start: () => target.start(),
       shutdown: (deadlineMs) => target.shutdown(deadlineMs),

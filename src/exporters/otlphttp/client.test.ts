@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptedOtlpEndpoint } from '../../../test/faults/scripted-otlp-endpoint.js';
+import type { ScriptedAnswer, ScriptedEndpoint } from '../../../test/faults/scripted-otlp-endpoint.js';
+import { getFreePort } from '../../../test/harness/mlflow-server.js';
+import { encodeTracesProtobuf, encodeExportTraceResponse, encodeRpcStatus } from '../../otlp/index.js';
+import { makeRequest, makeSpan } from '../../../test/fixtures/spans.js';
+import { exportTraces } from './client.js';
+
+/** What the backend answers next; each test sets it. */
+let next: ScriptedAnswer | 'hang' = { status: 200 };
+let backend: ScriptedEndpoint;
+beforeAll(async () => {
+  backend = await startScriptedOtlpEndpoint(() => (next === 'hang' ? new Promise<ScriptedAnswer>(() => {}) : next));
+});
+afterAll(() => backend.close());
+
+const body = encodeTracesProtobuf(makeRequest(makeSpan({ name: 'call' })));
+const send = (timeoutMs = 5_000) => exportTraces({ url: `${backend.url}/v1/traces`, headers: {}, timeoutMs }, body, false);
+const protobuf = { 'Content-Type': 'application/x-protobuf' };
+
+describe('OTLP/HTTP answers, classified as the OTLP spec says', () => {
+  it('2xx is delivered; a partial success is reported, not retried', async () => {
+    next = { status: 200 };
+    expect(await send()).toEqual({ result: { outcome: 'delivered' }, partialSuccess: undefined });
+    next = { status: 202, headers: protobuf, body: encodeExportTraceResponse({ rejectedSpans: 2, errorMessage: 'too old' }, 'protobuf') };
+    expect(await send()).toEqual({ result: { outcome: 'delivered' }, partialSuccess: { rejectedSpans: 2, errorMessage: 'too old' } });
+    next = { status: 200, headers: { 'Content-Type': 'application/json' }, body: '{"partialSuccess":{"rejectedSpans":"1","errorMessage":"dropped"}}' };
+    expect((await send()).partialSuccess).toEqual({ rejectedSpans: 1, errorMessage: 'dropped' });
+  });
+
+  it('429, 502, 503, 504 are retried, with Retry-After as seconds or an HTTP-date', async () => {
+    for (const status of [429, 502, 503, 504]) {
+      next = { status, headers: { 'Retry-After': '7' } };
+      expect((await send()).result).toMatchObject({ outcome: 'retry', status, retryAfterMs: 7_000 });
+    }
+    next = { status: 503, headers: { 'Retry-After': new Date(Date.now() + 60_000).toUTCString() } };
+    const { result } = await send();
+    expect(result.outcome === 'retry' && result.retryAfterMs).toBeGreaterThan(50_000);
+  });
+
+  it('every other status is permanent, with the google.rpc.Status message, else the body as text, cut short', async () => {
+    next = { status: 400, headers: protobuf, body: encodeRpcStatus({ code: 3, message: 'bad span' }, 'protobuf') };
+    expect((await send()).result).toEqual({ outcome: 'failed', reason: `${backend.url}/v1/traces answered 400: bad span` });
+    next = { status: 401, headers: { 'Content-Type': 'application/json' }, body: '{"code":16,"message":"token expired"}' };
+    expect((await send()).result).toEqual({ outcome: 'failed', reason: `${backend.url}/v1/traces answered 401: token expired` });
+    next = { status: 404, headers: { 'Content-Type': 'text/plain' }, body: '404 page not found' };
+    expect((await send()).result).toEqual({ outcome: 'failed', reason: `${backend.url}/v1/traces answered 404: 404 page not found` });
+    next = { status: 500, body: 'x'.repeat(10_000) };
+    const { result } = await send();
+    expect(result).toMatchObject({ outcome: 'failed' });
+    expect(result.outcome === 'failed' && result.reason.length).toBeLessThan(600);
+  });
+
+  it('a refused connection or a timeout is retried', async () => {
+    const closed = await getFreePort();
+    const refused = await exportTraces({ url: `http://127.0.0.1:${closed}/v1/traces`, headers: {}, timeoutMs: 5_000 }, body, false);
+    expect(refused.result).toEqual({ outcome: 'retry', reason: `OTLP endpoint unreachable at http://127.0.0.1:${closed}/v1/traces: ECONNREFUSED`, outcomeUnknown: false });
+    next = 'hang';
+    expect((await send(300)).result).toEqual({ outcome: 'retry', reason: `OTLP endpoint unreachable at ${backend.url}/v1/traces: timed out`, outcomeUnknown: true });
+  });
+});

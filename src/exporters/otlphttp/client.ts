@@ -1,0 +1,97 @@
+/**
+ * One OTLP/HTTP export and what its answer means, as the OTLP specification says (otlp-protocol.md §5): 2xx is
+ * success, even with a partial success (never retried); 429/502/503/504 are retried, honouring `Retry-After`; so
+ * are connection failures and timeouts; every other status is permanent.
+ */
+import { decodeExportTraceResponse, decodeRpcStatus } from '../../otlp/index.js';
+import type { PartialSuccess } from '../../otlp/index.js';
+import { describeFetchError, mayHaveReachedServer, requestSignal } from '../http/request.js';
+import { parseRetryAfterMs } from '../retry/backoff.js';
+import type { DeliveryResult } from '../sendingqueue/destination.js';
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+/** Clients must not read more of an answer than this (OTLP 1.11): a runaway body is cut, not buffered. */
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** How much of the server's explanation a dead letter's reason carries. */
+const MAX_REASON_MESSAGE = 500;
+
+export interface OtlpHttpAnswer {
+  result: DeliveryResult;
+  /** Set when the server accepted the request but rejected some spans, or warned: logged, never retried. */
+  partialSuccess?: PartialSuccess | undefined;
+}
+
+export interface OtlpHttpRequest {
+  url: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}
+
+export async function exportTraces(request: OtlpHttpRequest, body: Uint8Array, gzipped: boolean, cancel?: AbortSignal): Promise<OtlpHttpAnswer> {
+  const headers: Record<string, string> = { ...request.headers, 'Content-Type': 'application/x-protobuf' };
+  if (gzipped) headers['Content-Encoding'] = 'gzip';
+  let response: Response;
+  try {
+    response = await fetch(request.url, { method: 'POST', headers, body, signal: requestSignal(request.timeoutMs, cancel) });
+  } catch (error) {
+    const cause = describeFetchError(error);
+    return { result: { outcome: 'retry', reason: `OTLP endpoint unreachable at ${request.url}: ${cause}`, outcomeUnknown: mayHaveReachedServer(cause) } };
+  }
+  const answer = await readLimited(response).catch(() => new Uint8Array(0));
+  const encoding = encodingOf(response.headers.get('content-type'));
+  const { status } = response;
+  // The answer comes in the request's encoding (protobuf) even when a server leaves its type out.
+  if (status >= 200 && status < 300) return { result: { outcome: 'delivered' }, partialSuccess: partialSuccessOf(answer, encoding ?? 'protobuf') };
+  const reason = `${request.url} answered ${status}: ${serverMessage(answer, encoding)}`;
+  if (RETRYABLE_STATUS.has(status)) {
+    const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
+    // A 5xx may come after the server processed the request; 429 is a refusal before it.
+    return { result: { outcome: 'retry', reason, retryAfterMs, outcomeUnknown: status !== 429, status } };
+  }
+  return { result: { outcome: 'failed', reason } };
+}
+
+/** How to read an answer: an OTLP message for the OTLP media types, else (proxies, plain servers) text. */
+function encodingOf(contentType: string | null): 'protobuf' | 'json' | undefined {
+  if (contentType?.includes('protobuf')) return 'protobuf';
+  if (contentType?.includes('json')) return 'json';
+  return undefined;
+}
+
+/** The body, up to MAX_RESPONSE_BYTES. */
+async function readLimited(response: Response): Promise<Uint8Array> {
+  if (response.body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    if (size >= MAX_RESPONSE_BYTES) break; // leaving the loop cancels the rest of the stream
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES);
+}
+
+/** An undecodable success body is still a success: the spec's answer carries nothing else we act on. */
+function partialSuccessOf(answer: Uint8Array, encoding: 'json' | 'protobuf'): PartialSuccess | undefined {
+  if (answer.byteLength === 0) return undefined;
+  try {
+    const partial = decodeExportTraceResponse(answer, encoding);
+    return partial !== undefined && (partial.rejectedSpans > 0 || partial.errorMessage !== '') ? partial : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `google.rpc.Status` message the spec asks error bodies to carry, else the body as text; cut short. */
+function serverMessage(answer: Uint8Array, encoding: 'json' | 'protobuf' | undefined): string {
+  const text = Buffer.from(answer).toString('utf8');
+  let message = text;
+  if (encoding !== undefined) {
+    try {
+      message = decodeRpcStatus(answer, encoding).message || '(a google.rpc.Status without a message)';
+    } catch {
+      // not the Status the spec asks for: the body as it is says more than nothing
+    }
+  }
+  return message.length > MAX_REASON_MESSAGE ? `${message.slice(0, MAX_REASON_MESSAGE)}…` : message;
+}

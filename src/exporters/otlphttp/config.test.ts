@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { components } from '../../components.js';
+import { ConfigError } from '../../config/errors.js';
+import { validateConfig } from '../../config/load.js';
+import type { OtlpHttpExporterConfig } from './config.js';
+import { tracesUrl } from './config.js';
+
+const withExporter = (id: string, section: unknown) => ({
+  receivers: { otlp: null },
+  exporters: { [id]: section },
+  service: { pipelines: { traces: { receivers: ['otlp'], exporters: [id] } } },
+});
+
+const configOf = (id: string, section: unknown) => validateConfig(withExporter(id, section), components, {}).exporters.get(id)!.config as OtlpHttpExporterConfig;
+
+/** The problems the config error lists, one line each as tokenmeter prints them. */
+function rejected(section: unknown): string[] {
+  const error: unknown = (() => {
+    try {
+      configOf('otlphttp/tempo', section);
+    } catch (thrown) {
+      return thrown;
+    }
+  })();
+  expect(error).toBeInstanceOf(ConfigError);
+  return (error as ConfigError).problems;
+}
+
+describe('otlphttp exporter config', () => {
+  it('has the Collector’s defaults where it sets them (gzip, 30 s) and the shared queue and retry defaults', () => {
+    const config = configOf('otlphttp', { endpoint: 'http://tempo:4318' });
+    expect(config).toMatchObject({
+      compression: 'gzip',
+      timeout: 30_000,
+      headers: {},
+      sending_queue: { queue_size: 1000, max_bytes: 256 * 1024 ** 2, num_consumers: 2 },
+      retry_on_failure: { initial_interval: 1_000, max_interval: 30_000, max_elapsed_time: 300_000 },
+    });
+  });
+
+  it('sends to <endpoint>/v1/traces, or to traces_endpoint as given when it is set', () => {
+    expect(tracesUrl(configOf('otlphttp', { endpoint: 'http://collector:4318' }))).toBe('http://collector:4318/v1/traces');
+    expect(tracesUrl(configOf('otlphttp', { endpoint: 'https://example.com/otlp/' }))).toBe('https://example.com/otlp/v1/traces');
+    const both = configOf('otlphttp/langfuse', { endpoint: 'http://a:4318', traces_endpoint: 'https://cloud.langfuse.com/api/public/otel/v1/traces' });
+    expect(tracesUrl(both)).toBe('https://cloud.langfuse.com/api/public/otel/v1/traces');
+  });
+
+  it('names the key, the value and what was expected', () => {
+    expect(rejected({})).toEqual([
+      'exporters.otlphttp/tempo.endpoint: got nothing, expected an http:// or https:// base URL such as http://collector:4318 (or traces_endpoint, the full traces URL)',
+    ]);
+    expect(rejected({ endpoint: 'tempo:4318' })).toEqual(['exporters.otlphttp/tempo.endpoint: got "tempo:4318", expected an http:// or https:// URL']);
+    expect(rejected({ traces_endpoint: 'ftp://tempo/v1/traces' })).toEqual([
+      'exporters.otlphttp/tempo.traces_endpoint: got "ftp://tempo/v1/traces", expected an http:// or https:// URL',
+    ]);
+    expect(rejected({ endpoint: 'http://tempo:4318', timeout: '30 seconds', compression: 'zstd', sending_queue: { queue_size: 0 } })).toEqual([
+      'exporters.otlphttp/tempo.compression: got "zstd", expected one of "gzip", "none"',
+      'exporters.otlphttp/tempo.timeout: got "30 seconds", expected a duration such as 500ms, 10s, 2m or 1h',
+      'exporters.otlphttp/tempo.sending_queue.queue_size: got 0, expected > 0',
+    ]);
+    expect(rejected({ endpoint: 'http://tempo:4318', encoding: 'json' })).toEqual(['exporters.otlphttp/tempo: unknown key(s) "encoding"']);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The otlphttp exporter against real OTLP receivers: MLflow's own `/v1/traces` (the experiment named by a header),
+ * and a second tokenmeter's OTLP/HTTP receiver that requires a bearer token and decodes gzip. Spans made by the
+ * real OTel JS SDK go through the whole sidecar (cost estimator, trace assembly) and must arrive carrying
+ * tokenmeter's cost attributes.
+ */
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { findAttribute, toHex } from '../../src/otlp/index.js';
+import type { AnyValue, Span } from '../../src/otlp/index.js';
+import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { buildTraces, exportAll } from '../faults/workload.js';
+import { startSidecarWith } from '../faults/sidecar.js';
+import { RecordingConsumer } from '../fixtures/recording-consumer.js';
+import { createUniqueExperiment, getTrace, spanAttribute } from '../harness/mlflow-client.js';
+import { getFreePort } from '../harness/mlflow-server.js';
+import { waitFor } from './ledger-sidecar.js';
+
+const mlflowUrl = inject('mlflowUrl');
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function sidecarExportingTo(exporters: Record<string, unknown>) {
+  const sidecar = await startSidecarWith(exporters);
+  cleanups.push(() => sidecar.shutdown());
+  return sidecar;
+}
+
+const text = (value: AnyValue | undefined) => (value?.kind === 'string' ? value.value : undefined);
+const number = (value: AnyValue | undefined) => (value?.kind === 'double' || value?.kind === 'int' ? Number(value.value) : undefined);
+
+describe('otlphttp exporter to real OTLP receivers', () => {
+  it('MLflow’s /v1/traces: every span lands in the experiment the header names, model calls with tokenmeter’s cost', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'otlphttp');
+    const sidecar = await sidecarExportingTo({
+      'otlphttp/mlflow': { endpoint: mlflowUrl, headers: { 'x-mlflow-experiment-id': experimentId } },
+    });
+    const { spans, sent } = buildTraces(2, 900);
+    expect(await exportAll(sidecar.http, spans)).toEqual([0]);
+
+    for (const { traceId } of sent) {
+      const trace = await waitFor(`trace ${traceId} with its 3 spans in MLflow`, async () => {
+        const found = await getTrace(mlflowUrl, traceId);
+        return found !== undefined && found.spans.length === 3 ? found : undefined;
+      });
+      expect(trace.trace_info.trace_location?.mlflow_experiment?.experiment_id).toBe(experimentId);
+      const calls = trace.spans.filter((span) => span.name === 'ChatOpenAI');
+      expect(calls).toHaveLength(2);
+      for (const call of calls) {
+        // Sent as a JSON string; MLflow strips one JSON layer when it stores attributes, so it may come back as an object.
+        const stored = spanAttribute(call, 'mlflow.llm.cost');
+        const cost = (typeof stored === 'string' ? JSON.parse(stored) : stored) as { total_cost: number };
+        expect(cost.total_cost).toBeGreaterThan(0);
+        expect(spanAttribute(call, 'tokenmeter.cost.status')).toBe('priced');
+        expect(spanAttribute(call, 'tokenmeter.cost.total_usd')).toBeCloseTo(cost.total_cost, 12);
+      }
+      const root = trace.spans.find((span) => span.name === 'workflow')!;
+      expect(spanAttribute(root, 'tokenmeter.llm.calls')).toBe(2);
+    }
+  });
+
+  it('another tokenmeter’s OTLP/HTTP receiver with bearer auth: the Authorization header and gzip body get through, spans as priced', async () => {
+    const port = await getFreePort();
+    const received = new RecordingConsumer();
+    const receiverConfig = otlpReceiverFactory.configSchema.parse({
+      protocols: { http: { endpoint: `127.0.0.1:${port}`, auth: { bearer_token: 's3cret' } } },
+    });
+    const receiver = otlpReceiverFactory.create(receiverConfig, { id: 'otlp', logger: silentLogger() }, received);
+    await receiver.start();
+    cleanups.push(() => receiver.shutdown());
+
+    const sidecar = await sidecarExportingTo({
+      'otlphttp/collector': { endpoint: `http://127.0.0.1:${port}`, compression: 'gzip', headers: { Authorization: 'Bearer s3cret' } },
+    });
+    const { spans } = buildTraces(2, 1_000);
+    expect(await exportAll(sidecar.http, spans)).toEqual([0]);
+
+    const arrived = await waitFor('all 6 spans at the receiver', () => {
+      const all = received.received.flatMap((data) => data.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+      return all.length >= spans.length ? all : undefined;
+    });
+    expect(arrived.map((span) => toHex(span.spanId)).sort()).toEqual(spans.map((span) => span.spanContext().spanId).sort());
+    const calls = arrived.filter((span) => span.name === 'ChatOpenAI');
+    for (const call of calls) {
+      const cost = JSON.parse(text(findAttribute(call.attributes, 'mlflow.llm.cost'))!) as { total_cost: number };
+      expect(cost.total_cost).toBeGreaterThan(0);
+      expect(text(findAttribute(call.attributes, 'tokenmeter.cost.status'))).toBe('priced');
+      expect(number(findAttribute(call.attributes, 'tokenmeter.cost.total_usd'))).toBeCloseTo(cost.total_cost, 12);
+    }
+    const roots: Span[] = arrived.filter((span) => span.name === 'workflow');
+    for (const root of roots) expect(number(findAttribute(root.attributes, 'tokenmeter.llm.calls'))).toBe(2);
+  });
+});
