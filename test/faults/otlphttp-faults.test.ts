@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeExportTraceResponse, encodeRpcStatus } from '../../src/otlp/index.js';
+import { telemetry } from '../../src/telemetry/metrics.js';
 import { capturedLogger, WARN } from '../fixtures/captured-logs.js';
 import { runTokenmeterCommand } from '../e2e/tokenmeter-process.js';
 import { waitFor } from '../e2e/ledger-sidecar.js';
@@ -79,6 +80,8 @@ describe('otlphttp exporter faults', () => {
       expect(line).toContain(`${backend.url}/v1/traces answered 400: span attribute too long for this backend`);
     }
     expect(backend.received).toHaveLength(listed.length); // one request per batch: a 400 is never retried
+    const metric = await telemetry.registry.getSingleMetricAsString('tokenmeter_exporter_dead_lettered_batches_total');
+    expect(metric).toContain(`tokenmeter_exporter_dead_lettered_batches_total{exporter="otlphttp/strict"} ${listed.length}`);
   });
 
   it('a full sending queue answers 429 to the app; once the backend answers, everything arrives once', async () => {
@@ -132,9 +135,12 @@ describe('otlphttp exporter faults', () => {
     const port = await getFreePort();
     const first = capturedLogger();
     const before = await startSidecarWith({ otlphttp: { endpoint: `http://127.0.0.1:${port}`, retry_on_failure: FAST_RETRY } }, { logger: first.logger });
+    let stopped = false;
+    cleanups.push(async () => stopped || before.shutdown());
     const { spans } = buildTraces(3, 600);
     expect(await exportAll(before.http, spans)).toEqual([0, 0]);
     await before.shutdown(1_000);
+    stopped = true;
     expect(first.lines.some((line) => line.msg === 'shutdown deadline reached: batches kept for the next start')).toBe(true);
 
     const backend = await endpoint(() => OK, port);

@@ -58,6 +58,10 @@ describe('otlphttp exporter config', () => {
       'exporters.otlphttp/tempo.timeout: got "30 seconds", expected a duration such as 500ms, 10s, 2m or 1h',
       'exporters.otlphttp/tempo.sending_queue.queue_size: got 0, expected > 0',
     ]);
+    expect(rejected({ timeout: -1 })).toEqual([
+      'exporters.otlphttp/tempo.timeout: got -1, expected >= 0',
+      'exporters.otlphttp/tempo.endpoint: got nothing, expected an http:// or https:// base URL such as http://collector:4318 (or traces_endpoint, the full traces URL)',
+    ]);
     expect(rejected({ endpoint: 'http://tempo:4318', encoding: 'json' })).toEqual(['exporters.otlphttp/tempo: unknown key(s) "encoding"']);
   });
 });

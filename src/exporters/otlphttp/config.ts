@@ -23,6 +23,8 @@ export const otlpHttpExporterConfigSchema = z
   .refine((config) => config.endpoint !== undefined || config.traces_endpoint !== undefined, {
     path: ['endpoint'],
     message: 'expected an http:// or https:// base URL such as http://collector:4318 (or traces_endpoint, the full traces URL)',
+    // Also when other keys are wrong: every problem of the section is reported at once.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   });
 
 export type OtlpHttpExporterConfig = z.output<typeof otlpHttpExporterConfigSchema>;
