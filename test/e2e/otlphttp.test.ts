@@ -5,8 +5,8 @@
  * tokenmeter's cost attributes.
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { findAttribute, toHex } from '../../src/otlp/index.js';
-import type { AnyValue, Span } from '../../src/otlp/index.js';
+import { findAttribute, numberOf, stringOf, toHex } from '../../src/otlp/index.js';
+import type { Span } from '../../src/otlp/index.js';
 import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { buildTraces, exportAll } from '../faults/workload.js';
@@ -27,9 +27,6 @@ async function sidecarExportingTo(exporters: Record<string, unknown>) {
   cleanups.push(() => sidecar.shutdown());
   return sidecar;
 }
-
-const text = (value: AnyValue | undefined) => (value?.kind === 'string' ? value.value : undefined);
-const number = (value: AnyValue | undefined) => (value?.kind === 'double' || value?.kind === 'int' ? Number(value.value) : undefined);
 
 describe('otlphttp exporter to real OTLP receivers', () => {
   it('MLflow’s /v1/traces: every span lands in the experiment the header names, model calls with tokenmeter’s cost', async () => {
@@ -84,12 +81,12 @@ describe('otlphttp exporter to real OTLP receivers', () => {
     expect(arrived.map((span) => toHex(span.spanId)).sort()).toEqual(spans.map((span) => span.spanContext().spanId).sort());
     const calls = arrived.filter((span) => span.name === 'ChatOpenAI');
     for (const call of calls) {
-      const cost = JSON.parse(text(findAttribute(call.attributes, 'mlflow.llm.cost'))!) as { total_cost: number };
+      const cost = JSON.parse(stringOf(findAttribute(call.attributes, 'mlflow.llm.cost'))!) as { total_cost: number };
       expect(cost.total_cost).toBeGreaterThan(0);
-      expect(text(findAttribute(call.attributes, 'tokenmeter.cost.status'))).toBe('priced');
-      expect(number(findAttribute(call.attributes, 'tokenmeter.cost.total_usd'))).toBeCloseTo(cost.total_cost, 12);
+      expect(stringOf(findAttribute(call.attributes, 'tokenmeter.cost.status'))).toBe('priced');
+      expect(numberOf(findAttribute(call.attributes, 'tokenmeter.cost.total_usd'))).toBeCloseTo(cost.total_cost, 12);
     }
     const roots: Span[] = arrived.filter((span) => span.name === 'workflow');
-    for (const root of roots) expect(number(findAttribute(root.attributes, 'tokenmeter.llm.calls'))).toBe(2);
+    for (const root of roots) expect(numberOf(findAttribute(root.attributes, 'tokenmeter.llm.calls'))).toBe(2);
   });
 });
