@@ -48,20 +48,28 @@ interface QueueRow {
   outcome_unknown: number;
 }
 
+/**
+ * A queued batch is two rows: what the queue reads and updates (`sending_queue`), and what it sends, written once
+ * (`sending_queue_contents`). SQLite rewrites a whole record when any of its columns changes, overflow pages
+ * included: with the body in the same row, recording an attempt wrote the whole batch to the disk again.
+ */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS sending_queue (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     exporter TEXT NOT NULL,
-    body BLOB NOT NULL,
     spans INTEGER NOT NULL,
     bytes INTEGER NOT NULL,
-    extra TEXT NOT NULL,
     enqueued_at INTEGER NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     first_attempt_at INTEGER,
     outcome_unknown INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX IF NOT EXISTS sending_queue_by_exporter ON sending_queue (exporter, id);
+  CREATE TABLE IF NOT EXISTS sending_queue_contents (
+    id INTEGER PRIMARY KEY,
+    body BLOB NOT NULL,
+    extra TEXT NOT NULL
+  );
   CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     exporter TEXT NOT NULL,
@@ -76,6 +84,23 @@ const SCHEMA = `
   );
 `;
 
+/**
+ * Creates the tables, and brings a queue written by an earlier tokenmeter (body and extra inside `sending_queue`)
+ * to the current layout, keeping every batch it holds.
+ */
+function ensureSchema(db: Database): void {
+  db.transaction(() => {
+    db.exec(SCHEMA);
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('sending_queue')").all();
+    if (!columns.some((column) => column.name === 'body')) return;
+    db.exec(`
+      INSERT INTO sending_queue_contents (id, body, extra) SELECT id, body, extra FROM sending_queue;
+      ALTER TABLE sending_queue DROP COLUMN body;
+      ALTER TABLE sending_queue DROP COLUMN extra;
+    `);
+  })();
+}
+
 const toBatch = (row: QueueRow): QueuedBatch => ({
   id: row.id,
   spans: row.spans,
@@ -88,33 +113,39 @@ const toBatch = (row: QueueRow): QueuedBatch => ({
 
 /** One exporter's view of the queue table (rows are keyed by the exporter's component id). */
 export class SendingQueueTable {
-  private readonly insertRow: Statement<[string, Uint8Array, number, number, string, number]>;
+  private readonly insertRow: Statement<[string, number, number, number]>;
+  private readonly insertContent: Statement<[number, Uint8Array, string]>;
   private readonly selectAfter: Statement<[string, number], QueueRow>;
   private readonly selectBody: Statement<[number], { body: Buffer; extra: string }>;
   private readonly updateAttempt: Statement<[number, number | null, number, number]>;
   private readonly deleteRow: Statement<[number]>;
+  private readonly deleteContent: Statement<[number]>;
   private readonly insertDeadLetter: Statement<[string, number, number]>;
 
   constructor(
     db: Database,
     private readonly exporter: string,
   ) {
-    db.exec(SCHEMA);
-    this.insertRow = db.prepare('INSERT INTO sending_queue (exporter, body, spans, bytes, extra, enqueued_at) VALUES (?, ?, ?, ?, ?, ?)');
+    ensureSchema(db);
+    this.insertRow = db.prepare('INSERT INTO sending_queue (exporter, spans, bytes, enqueued_at) VALUES (?, ?, ?, ?)');
+    this.insertContent = db.prepare('INSERT INTO sending_queue_contents (id, body, extra) VALUES (?, ?, ?)');
     this.selectAfter = db.prepare(
       'SELECT id, spans, bytes, enqueued_at, attempts, first_attempt_at, outcome_unknown FROM sending_queue WHERE exporter = ? AND id > ? ORDER BY id',
     );
-    this.selectBody = db.prepare('SELECT body, extra FROM sending_queue WHERE id = ?');
+    this.selectBody = db.prepare('SELECT body, extra FROM sending_queue_contents WHERE id = ?');
     this.updateAttempt = db.prepare('UPDATE sending_queue SET attempts = ?, first_attempt_at = ?, outcome_unknown = ? WHERE id = ?');
     this.deleteRow = db.prepare('DELETE FROM sending_queue WHERE id = ?');
+    this.deleteContent = db.prepare('DELETE FROM sending_queue_contents WHERE id = ?');
     this.insertDeadLetter = db.prepare(`
       INSERT INTO dead_letters (exporter, body, spans, bytes, extra, enqueued_at, attempts, reason, failed_at)
-      SELECT exporter, body, spans, bytes, extra, enqueued_at, attempts, ?, ? FROM sending_queue WHERE id = ?`);
+      SELECT queue.exporter, contents.body, queue.spans, queue.bytes, contents.extra, queue.enqueued_at, queue.attempts, ?, ?
+      FROM sending_queue AS queue JOIN sending_queue_contents AS contents USING (id) WHERE id = ?`);
   }
 
   add(batch: NewBatch, now: number): QueuedBatch {
-    const { lastInsertRowid } = this.insertRow.run(this.exporter, batch.body, batch.spans, batch.body.byteLength, batch.extra, now);
+    const { lastInsertRowid } = this.insertRow.run(this.exporter, batch.spans, batch.body.byteLength, now);
     const id = Number(lastInsertRowid);
+    this.insertContent.run(id, batch.body, batch.extra);
     return { id, spans: batch.spans, bytes: batch.body.byteLength, enqueuedAt: now, attempts: 0, firstAttemptAt: undefined, outcomeUnknown: false };
   }
 
@@ -134,11 +165,12 @@ export class SendingQueueTable {
 
   remove(id: number): void {
     this.deleteRow.run(id);
+    this.deleteContent.run(id);
   }
 
   moveToDeadLetters(id: number, reason: string, now: number): void {
     this.insertDeadLetter.run(reason, now, id);
-    this.deleteRow.run(id);
+    this.remove(id);
   }
 }
 
@@ -146,17 +178,19 @@ export class SendingQueueTable {
 export class DeadLetterTable {
   private readonly selectAll: Statement<[], DeadLetter>;
   private readonly requeueOne: Statement<[number, number]>;
+  private readonly requeueContent: Statement<[number, number]>;
   private readonly deleteOne: Statement<[number]>;
 
   constructor(private readonly db: Database) {
-    db.exec(SCHEMA);
+    ensureSchema(db);
     this.selectAll = db.prepare(`
       SELECT id, exporter, spans, bytes, attempts, reason, enqueued_at AS enqueuedAt, failed_at AS failedAt
       FROM dead_letters ORDER BY id`);
     // Back with its attempts cleared, and checked against the destination first: an attempt may have been stored.
     this.requeueOne = db.prepare(`
-      INSERT INTO sending_queue (exporter, body, spans, bytes, extra, enqueued_at, outcome_unknown)
-      SELECT exporter, body, spans, bytes, extra, ?, 1 FROM dead_letters WHERE id = ?`);
+      INSERT INTO sending_queue (exporter, spans, bytes, enqueued_at, outcome_unknown)
+      SELECT exporter, spans, bytes, ?, 1 FROM dead_letters WHERE id = ?`);
+    this.requeueContent = db.prepare('INSERT INTO sending_queue_contents (id, body, extra) SELECT ?, body, extra FROM dead_letters WHERE id = ?');
     this.deleteOne = db.prepare('DELETE FROM dead_letters WHERE id = ?');
   }
 
@@ -169,7 +203,9 @@ export class DeadLetterTable {
     const replayed: number[] = [];
     this.db.transaction(() => {
       for (const id of ids) {
-        if (this.requeueOne.run(now, id).changes === 0) continue;
+        const requeued = this.requeueOne.run(now, id);
+        if (requeued.changes === 0) continue;
+        this.requeueContent.run(Number(requeued.lastInsertRowid), id);
         this.deleteOne.run(id);
         replayed.push(id);
       }
