@@ -7,10 +7,12 @@ import { registerReportCommand } from './commands/report.js';
 import { registerRepriceCommand } from './commands/reprice.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStatusCommand } from './commands/status.js';
+import { VERSION } from '../version.js';
 
 const program = new Command()
   .name('tokenmeter')
   .description('Meters what LLM applications spend: an OTLP span processor that prices every LLM call in flight')
+  .version(VERSION)
   .showHelpAfterError();
 
 registerServeCommand(program);

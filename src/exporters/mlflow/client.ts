@@ -1,3 +1,4 @@
+import { USER_AGENT } from '../../version.js';
 import { describeFetchError, mayHaveReachedServer, requestSignal } from '../http/request.js';
 import { parseRetryAfterMs } from '../retry/backoff.js';
 import type { DeliveryResult } from '../sendingqueue/destination.js';
@@ -48,6 +49,7 @@ export class MlflowClient {
   /** Posts an `ExportTraceServiceRequest` exactly as MLflow 3.9 requires (mlflow-wire.md §1.3). */
   async postSpans(body: Uint8Array, experimentId: string, gzipped: boolean, cancel?: AbortSignal): Promise<DeliveryResult> {
     const headers: Record<string, string> = {
+      'User-Agent': USER_AGENT,
       ...this.extraHeaders,
       // No parameters: 3.9 compares the media type as a plain string.
       'Content-Type': 'application/x-protobuf',
@@ -151,7 +153,7 @@ export class MlflowClient {
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { ...this.extraHeaders, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        headers: { 'User-Agent': USER_AGENT, ...this.extraHeaders, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedOtlpEndpoint } from '../../../test/faults/scripted-otlp-endpoint.js';
 import type { ScriptedAnswer, ScriptedEndpoint } from '../../../test/faults/scripted-otlp-endpoint.js';
@@ -57,5 +58,14 @@ describe('OTLP/HTTP answers, classified as the OTLP spec says', () => {
     expect(refused.result).toEqual({ outcome: 'retry', reason: `OTLP endpoint unreachable at http://127.0.0.1:${closed}/v1/traces: ECONNREFUSED`, outcomeUnknown: false });
     next = 'hang';
     expect((await send(300)).result).toEqual({ outcome: 'retry', reason: `OTLP endpoint unreachable at ${backend.url}/v1/traces: timed out`, outcomeUnknown: true });
+  });
+
+  it('names itself in User-Agent as tokenmeter/<its package version>, unless the config sets one', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    next = { status: 200 };
+    await send();
+    expect(backend.received.at(-1)!.headers['user-agent']).toBe(`tokenmeter/${version}`);
+    await exportTraces({ url: `${backend.url}/v1/traces`, headers: { 'User-Agent': 'my-gateway/2' }, timeoutMs: 5_000 }, body, false);
+    expect(backend.received.at(-1)!.headers['user-agent']).toBe('my-gateway/2');
   });
 });

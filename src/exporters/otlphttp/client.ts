@@ -5,6 +5,7 @@
  */
 import { decodeExportTraceResponse, decodeRpcStatus } from '../../otlp/index.js';
 import type { PartialSuccess } from '../../otlp/index.js';
+import { USER_AGENT } from '../../version.js';
 import { describeFetchError, mayHaveReachedServer, requestSignal } from '../http/request.js';
 import { parseRetryAfterMs } from '../retry/backoff.js';
 import type { DeliveryResult } from '../sendingqueue/destination.js';
@@ -28,7 +29,8 @@ export interface OtlpHttpRequest {
 }
 
 export async function exportTraces(request: OtlpHttpRequest, body: Uint8Array, gzipped: boolean, cancel?: AbortSignal): Promise<OtlpHttpAnswer> {
-  const headers: Record<string, string> = { ...request.headers, 'Content-Type': 'application/x-protobuf' };
+  // A configured User-Agent wins over ours; the content type is what the body is.
+  const headers: Record<string, string> = { 'User-Agent': USER_AGENT, ...request.headers, 'Content-Type': 'application/x-protobuf' };
   if (gzipped) headers['Content-Encoding'] = 'gzip';
   let response: Response;
   try {
