@@ -4,6 +4,10 @@
  * real OTel JS SDK go through the whole sidecar (cost estimator, trace assembly) and must arrive carrying
  * tokenmeter's cost attributes.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { findAttribute, numberOf, stringOf, toHex } from '../../src/otlp/index.js';
 import type { Span } from '../../src/otlp/index.js';
@@ -15,6 +19,7 @@ import { RecordingConsumer } from '../fixtures/recording-consumer.js';
 import { createUniqueExperiment, getTrace, spanAttribute } from '../harness/mlflow-client.js';
 import { getFreePort } from '../harness/mlflow-server.js';
 import { waitFor } from './ledger-sidecar.js';
+import { startTokenmeter } from './tokenmeter-process.js';
 
 const mlflowUrl = inject('mlflowUrl');
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -88,5 +93,51 @@ describe('otlphttp exporter to real OTLP receivers', () => {
     }
     const roots: Span[] = arrived.filter((span) => span.name === 'workflow');
     for (const root of roots) expect(numberOf(findAttribute(root.attributes, 'tokenmeter.llm.calls'))).toBe(2);
+  });
+
+  it('an https receiver whose certificate a private CA signed: refused until NODE_EXTRA_CA_CERTS names that CA, then delivered', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tokenmeter-otlphttp-tls-'));
+    const [certFile, keyFile] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
+    ], { stdio: 'ignore' });
+    const receiverPort = await getFreePort();
+    const received = new RecordingConsumer();
+    const receiverConfig = otlpReceiverFactory.configSchema.parse({
+      protocols: { http: { endpoint: `127.0.0.1:${receiverPort}`, tls: { cert_file: certFile, key_file: keyFile } } },
+    });
+    const receiver = otlpReceiverFactory.create(receiverConfig, { id: 'otlp', logger: silentLogger() }, received);
+    await receiver.start();
+    cleanups.push(() => receiver.shutdown());
+
+    const sidecar = async (env: Record<string, string>) => {
+      const otlpPort = await getFreePort();
+      const tokenmeter = await startTokenmeter(
+        {
+          receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlpPort}` } } } },
+          processors: { costestimator: {} },
+          exporters: { 'otlphttp/private': { endpoint: `https://127.0.0.1:${receiverPort}`, retry_on_failure: { initial_interval: '200ms', max_interval: '500ms' } } },
+          admin: { enabled: false },
+          storage: { path: 'state.db' },
+          service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator'], exporters: ['otlphttp/private'] } } },
+        },
+        env,
+      );
+      cleanups.push(() => tokenmeter.stop());
+      return { tokenmeter, url: `http://127.0.0.1:${otlpPort}/v1/traces` };
+    };
+    const spanCount = () => received.received.reduce((sum, data) => sum + data.resourceSpans.reduce((n, r) => n + r.scopeSpans.reduce((m, s) => m + s.spans.length, 0), 0), 0);
+
+    const untrusting = await sidecar({});
+    expect(await exportAll(untrusting.url, buildTraces(1, 1_100).spans)).toEqual([0]);
+    await waitFor('a retry naming the certificate problem', () => /SELF_SIGNED_CERT.*"otlphttp\/private delivery failed; retrying"/.test(untrusting.tokenmeter.logs()) || undefined);
+    expect(spanCount()).toBe(0);
+    await untrusting.tokenmeter.stop();
+
+    const trusting = await sidecar({ NODE_EXTRA_CA_CERTS: certFile });
+    const { spans } = buildTraces(1, 1_200);
+    expect(await exportAll(trusting.url, spans)).toEqual([0]);
+    await waitFor(`all ${spans.length} spans at the https receiver`, () => spanCount() >= spans.length || undefined);
   });
 });
