@@ -153,7 +153,7 @@ export class DurableSendingQueue {
 
   private async work(): Promise<void> {
     while (!this.stopping.signal.aborted) {
-      const batch = [...this.held.values()].find((candidate) => !this.inFlight.has(candidate.id));
+      const batch = this.oldestWaiting();
       if (!batch) {
         await new Promise<void>((resolve) => this.wakeWorkers.push(resolve));
         continue;
@@ -171,6 +171,15 @@ export class DurableSendingQueue {
         this.updateQueued();
       }
     }
+  }
+
+  /**
+   * The oldest held batch no worker is sending. Walks the held batches in order rather than copying them: the ones
+   * in flight are at most `num_consumers` and the oldest, so under a backlog of thousands this stays a few steps.
+   */
+  private oldestWaiting(): QueuedBatch | undefined {
+    for (const candidate of this.held.values()) if (!this.inFlight.has(candidate.id)) return candidate;
+    return undefined;
   }
 
   private pause(delayMs: number): void {
