@@ -13,7 +13,7 @@ import type { Receiver } from '../../src/pipeline/consumer.js';
 import { otlpReceiverConfigSchema } from '../../src/receivers/otlp/config.js';
 import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
 import { GrpcCode } from '../../src/receivers/otlp/grpc-codes.js';
-import { TRACE_SERVICE_EXPORT_PATH } from '../../src/receivers/otlp/grpc-receiver.js';
+import { TRACE_SERVICE_EXPORT_PATH } from '../../src/otlp/grpc-service.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { RecordingConsumer } from '../fixtures/recording-consumer.js';
 import { makeRequest, makeSpan } from '../fixtures/spans.js';

@@ -3,24 +3,16 @@
  * success, even with a partial success (never retried); 429/502/503/504 are retried, honouring `Retry-After`; so
  * are connection failures and timeouts; every other status is permanent.
  */
-import { decodeExportTraceResponse, decodeRpcStatus } from '../../otlp/index.js';
-import type { PartialSuccess } from '../../otlp/index.js';
+import { decodeRpcStatus } from '../../otlp/index.js';
 import { USER_AGENT } from '../../version.js';
 import { describeFetchError, mayHaveReachedServer, requestSignal } from '../http/request.js';
+import { cutShort, partialSuccessOf } from '../otlpforwarding/answer.js';
+import type { OtlpAnswer } from '../otlpforwarding/answer.js';
 import { parseRetryAfterMs } from '../retry/backoff.js';
-import type { DeliveryResult } from '../sendingqueue/destination.js';
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 /** Clients must not read more of an answer than this (OTLP 1.11): a runaway body is cut, not buffered. */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-/** How much of the server's explanation a dead letter's reason carries. */
-const MAX_REASON_MESSAGE = 500;
-
-export interface OtlpHttpAnswer {
-  result: DeliveryResult;
-  /** Set when the server accepted the request but rejected some spans, or warned: logged, never retried. */
-  partialSuccess?: PartialSuccess | undefined;
-}
 
 export interface OtlpHttpRequest {
   url: string;
@@ -28,7 +20,7 @@ export interface OtlpHttpRequest {
   timeoutMs: number;
 }
 
-export async function exportTraces(request: OtlpHttpRequest, body: Uint8Array, gzipped: boolean, cancel?: AbortSignal): Promise<OtlpHttpAnswer> {
+export async function exportTraces(request: OtlpHttpRequest, body: Uint8Array, gzipped: boolean, cancel?: AbortSignal): Promise<OtlpAnswer> {
   // A configured User-Agent wins over ours; the content type is what the body is.
   const headers: Record<string, string> = { 'User-Agent': USER_AGENT, ...request.headers, 'Content-Type': 'application/x-protobuf' };
   if (gzipped) headers['Content-Encoding'] = 'gzip';
@@ -73,17 +65,6 @@ async function readLimited(response: Response): Promise<Uint8Array> {
   return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES);
 }
 
-/** An undecodable success body is still a success: the spec's answer carries nothing else we act on. */
-function partialSuccessOf(answer: Uint8Array, encoding: 'json' | 'protobuf'): PartialSuccess | undefined {
-  if (answer.byteLength === 0) return undefined;
-  try {
-    const partial = decodeExportTraceResponse(answer, encoding);
-    return partial !== undefined && (partial.rejectedSpans > 0 || partial.errorMessage !== '') ? partial : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The `google.rpc.Status` message the spec asks error bodies to carry, else the body as text; cut short. */
 function serverMessage(answer: Uint8Array, encoding: 'json' | 'protobuf' | undefined): string {
   const text = Buffer.from(answer).toString('utf8');
@@ -95,5 +76,5 @@ function serverMessage(answer: Uint8Array, encoding: 'json' | 'protobuf' | undef
       // not the Status the spec asks for: the body as it is says more than nothing
     }
   }
-  return message.length > MAX_REASON_MESSAGE ? `${message.slice(0, MAX_REASON_MESSAGE)}…` : message;
+  return cutShort(message);
 }

@@ -11,7 +11,8 @@ import type { TracesConsumer } from '../../pipeline/consumer.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { grpcProtocolConfigSchema } from './config.js';
 import { GrpcCode } from './grpc-codes.js';
-import { OtlpGrpcReceiver, TRACE_SERVICE_EXPORT_PATH, exportHandler } from './grpc-receiver.js';
+import { TRACE_SERVICE_EXPORT_PATH } from '../../otlp/grpc-service.js';
+import { OtlpGrpcReceiver, exportHandler } from './grpc-receiver.js';
 
 /** A request from service `app` with one span a name, as an SDK exports them (flags 0x301, kind CLIENT). */
 function request(...spans: { name: string; traceByte?: number }[]): TracesData {

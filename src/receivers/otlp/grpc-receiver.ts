@@ -7,6 +7,7 @@ import {
   encodeRetryInfo,
   encodeRpcStatus,
 } from '../../otlp/index.js';
+import { TRACE_SERVICE_EXPORT_PATH, toBuffer } from '../../otlp/grpc-service.js';
 import type { RpcStatus } from '../../otlp/index.js';
 import type { TracesData } from '../../otlp/model.js';
 import type { PipelineError, Receiver, TracesConsumer } from '../../pipeline/consumer.js';
@@ -17,16 +18,11 @@ import { handleExport } from './export-handler.js';
 import { GrpcCode } from './grpc-codes.js';
 import { readTlsFiles } from './tls-files.js';
 
-/** `/{package.Service}/{Method}` of `rpc Export` in proto/opentelemetry/proto/collector/trace/v1/trace_service.proto. */
-export const TRACE_SERVICE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
-
 /**
  * A RetryInfo lets OTLP clients throttle instead of backing off blindly; when the pipeline names no delay,
  * ask for a short one.
  */
 const DEFAULT_RETRY_DELAY_SECONDS = 1;
-
-const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
  * TraceService with identity (de)serializers: grpc-js frames, decompresses and size-checks messages, our own codec
