@@ -1,5 +1,6 @@
 import { ledgerExporterFactory } from './exporters/ledger/factory.js';
 import { mlflowExporterFactory } from './exporters/mlflow/factory.js';
+import { otlpGrpcExporterFactory } from './exporters/otlp/factory.js';
 import { otlpHttpExporterFactory } from './exporters/otlphttp/factory.js';
 import { costEstimatorProcessorFactory } from './processors/costestimator/factory.js';
 import { traceAssemblyProcessorFactory } from './processors/traceassembly/factory.js';
@@ -25,5 +26,6 @@ export const components: ComponentRegistry = {
     [mlflowExporterFactory.type]: mlflowExporterFactory as ExporterFactory<never>,
     [ledgerExporterFactory.type]: ledgerExporterFactory as ExporterFactory<never>,
     [otlpHttpExporterFactory.type]: otlpHttpExporterFactory as ExporterFactory<never>,
+    [otlpGrpcExporterFactory.type]: otlpGrpcExporterFactory as ExporterFactory<never>,
   },
 };

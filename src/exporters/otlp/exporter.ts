@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { Client, Metadata, compressionAlgorithms, credentials } from '@grpc/grpc-js';
+import type { ChannelCredentials, ServiceError } from '@grpc/grpc-js';
+import { TRACE_SERVICE_EXPORT_PATH, toBuffer } from '../../otlp/grpc-service.js';
+import type { Logger } from '../../telemetry/logger.js';
+import { USER_AGENT } from '../../version.js';
+import { partialSuccessOf } from '../otlpforwarding/answer.js';
+import type { OtlpAnswer } from '../otlpforwarding/answer.js';
+import { OtlpForwardingExporter } from '../otlpforwarding/exporter.js';
+import type { OtlpTransport } from '../otlpforwarding/exporter.js';
+import type { ExporterStorage } from '../sendingqueue/destination.js';
+import type { OtlpGrpcExporterConfig } from './config.js';
+import { usesTls } from './config.js';
+import { classifyFailure } from './status.js';
+
+/** Forwards spans to any OTLP/gRPC receiver: unary `TraceService/Export` on one channel (see OtlpForwardingExporter). */
+export function createOtlpGrpcExporter(config: OtlpGrpcExporterConfig, logger: Logger, storage?: ExporterStorage): OtlpForwardingExporter {
+  return new OtlpForwardingExporter(config, new GrpcTransport(config), logger, 'OTLP/gRPC exporter ready', storage, 'otlp');
+}
+
+/** One grpc-js channel per exporter, opened at start and closed at shutdown; every batch is one unary call on it. */
+class GrpcTransport implements OtlpTransport {
+  readonly url: string;
+  readonly describe: Record<string, unknown>;
+  private readonly tls: boolean;
+  private readonly metadata = new Metadata();
+  private client: Client | undefined;
+
+  constructor(private readonly config: OtlpGrpcExporterConfig) {
+    this.tls = usesTls(config);
+    this.url = `${this.tls ? 'https' : 'http'}://${config.endpoint.address}`;
+    this.describe = { compression: config.compression, tls: this.tls };
+    for (const [key, value] of Object.entries(config.headers)) this.metadata.set(key, value);
+  }
+
+  async open(): Promise<void> {
+    const { compression, retry_on_failure: retry } = this.config;
+    this.client = new Client(this.config.endpoint.address, await this.credentials(), {
+      'grpc.primary_user_agent': USER_AGENT,
+      'grpc.default_compression_algorithm': compression === 'gzip' ? compressionAlgorithms.gzip : compressionAlgorithms.identity,
+      // The channel reconnects on its own schedule (grpc-js waits up to 2 min by default); keep it to the queue's
+      // retry pace, so a receiver that comes back is used at the next retry rather than minutes later.
+      'grpc.initial_reconnect_backoff_ms': retry.initial_interval,
+      'grpc.max_reconnect_backoff_ms': retry.max_interval,
+    });
+  }
+
+  send(body: Uint8Array, cancel: AbortSignal): Promise<OtlpAnswer> {
+    const client = this.client;
+    if (client === undefined) throw new Error('the OTLP/gRPC exporter sent before it was started');
+    return new Promise((resolve) => {
+      const call = client.makeUnaryRequest(
+        TRACE_SERVICE_EXPORT_PATH,
+        toBuffer,
+        (response: Buffer): Uint8Array => response,
+        body,
+        this.metadata,
+        { deadline: Date.now() + this.config.timeout },
+        (error: ServiceError | null, response?: Uint8Array) => {
+          cancel.removeEventListener('abort', onCancel);
+          if (error !== null) resolve({ result: classifyFailure(error, this.url) });
+          else resolve({ result: { outcome: 'delivered' }, partialSuccess: response && partialSuccessOf(response, 'protobuf') });
+        },
+      );
+      // Stopping tokenmeter cancels the call: CANCELLED, kept for the next start.
+      const onCancel = () => call.cancel();
+      cancel.addEventListener('abort', onCancel, { once: true });
+    });
+  }
+
+  close(): void {
+    this.client?.close();
+  }
+
+  /** Plaintext, or TLS checked against `tls.ca_file` when given, else the system's CAs; a missing CA file is named. */
+  private async credentials(): Promise<ChannelCredentials> {
+    if (!this.tls) return credentials.createInsecure();
+    const caFile = this.config.tls.ca_file;
+    if (caFile === undefined) return credentials.createSsl();
+    try {
+      return credentials.createSsl(await readFile(caFile));
+    } catch (error) {
+      throw new Error(`cannot read tls.ca_file ${caFile}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
