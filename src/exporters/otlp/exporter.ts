@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Client, Metadata, compressionAlgorithms, credentials } from '@grpc/grpc-js';
 import type { ChannelCredentials, ServiceError } from '@grpc/grpc-js';
-import { TRACE_SERVICE_EXPORT_PATH, toBuffer } from '../../otlp/grpc-service.js';
+import { traceServiceDefinition } from '../../otlp/grpc-service.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { USER_AGENT } from '../../version.js';
 import { partialSuccessOf } from '../otlpforwarding/answer.js';
@@ -48,11 +48,12 @@ class GrpcTransport implements OtlpTransport {
   send(body: Uint8Array, cancel: AbortSignal): Promise<OtlpAnswer> {
     const client = this.client;
     if (client === undefined) throw new Error('the OTLP/gRPC exporter sent before it was started');
+    const { path, requestSerialize, responseDeserialize } = traceServiceDefinition.Export;
     return new Promise((resolve) => {
       const call = client.makeUnaryRequest(
-        TRACE_SERVICE_EXPORT_PATH,
-        toBuffer,
-        (response: Buffer): Uint8Array => response,
+        path,
+        requestSerialize,
+        responseDeserialize,
         body,
         this.metadata,
         { deadline: Date.now() + this.config.timeout },

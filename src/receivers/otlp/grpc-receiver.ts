@@ -1,5 +1,5 @@
 import { Metadata, Server, ServerCredentials } from '@grpc/grpc-js';
-import type { Deadline, ServerUnaryCall, ServiceDefinition, handleUnaryCall } from '@grpc/grpc-js';
+import type { Deadline, ServerUnaryCall, handleUnaryCall } from '@grpc/grpc-js';
 import {
   OtlpDecodeError,
   decodeTracesProtobuf,
@@ -7,7 +7,7 @@ import {
   encodeRetryInfo,
   encodeRpcStatus,
 } from '../../otlp/index.js';
-import { TRACE_SERVICE_EXPORT_PATH, toBuffer } from '../../otlp/grpc-service.js';
+import { toBuffer, traceServiceDefinition } from '../../otlp/grpc-service.js';
 import type { RpcStatus } from '../../otlp/index.js';
 import type { TracesData } from '../../otlp/model.js';
 import type { PipelineError, Receiver, TracesConsumer } from '../../pipeline/consumer.js';
@@ -23,23 +23,6 @@ import { readTlsFiles } from './tls-files.js';
  * ask for a short one.
  */
 const DEFAULT_RETRY_DELAY_SECONDS = 1;
-
-/**
- * TraceService with identity (de)serializers: grpc-js frames, decompresses and size-checks messages, our own codec
- * decodes them, so a decoding problem is answered as INVALID_ARGUMENT naming it (a throwing deserializer would
- * only give the client a generic INTERNAL).
- */
-const traceServiceDefinition = {
-  Export: {
-    path: TRACE_SERVICE_EXPORT_PATH,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: toBuffer,
-    requestDeserialize: (bytes: Buffer): Uint8Array => bytes,
-    responseSerialize: toBuffer,
-    responseDeserialize: (bytes: Buffer): Uint8Array => bytes,
-  },
-} satisfies ServiceDefinition;
 
 /** A failure answered with a gRPC status, its `google.rpc.Status` in `grpc-status-details-bin`. */
 class GrpcFailure extends Error {
