@@ -4,14 +4,13 @@
  * success, and a restart on disk storage. Spans come from the real OTel JS exporter through the whole sidecar
  * (receiver, cost estimator, trace assembly); each test ends with what the backend got, span by span.
  */
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeExportTraceResponse, encodeRpcStatus } from '../../src/otlp/index.js';
 import { telemetry } from '../../src/telemetry/metrics.js';
 import { capturedLogger, WARN } from '../fixtures/captured-logs.js';
-import { runTokenmeterCommand } from '../e2e/tokenmeter-process.js';
 import { waitFor } from '../e2e/ledger-sidecar.js';
 import { getFreePort } from '../harness/mlflow-server.js';
+import { FAST_RETRY, deadLetterLines, sentSpanIds } from './forwarding-faults.js';
 import { startScriptedOtlpEndpoint } from './scripted-otlp-endpoint.js';
 import type { ScriptedAnswer, ScriptedEndpoint } from './scripted-otlp-endpoint.js';
 import { startSidecarWith } from './sidecar.js';
@@ -24,8 +23,6 @@ afterEach(async () => {
 });
 
 const OK: ScriptedAnswer = { status: 200 };
-/** Short backoff, so that a wait longer than it can only be the server's Retry-After. */
-const FAST_RETRY = { initial_interval: '50ms', max_interval: '200ms' };
 
 async function endpoint(answer: Parameters<typeof startScriptedOtlpEndpoint>[0], port?: number): Promise<ScriptedEndpoint> {
   const started = await startScriptedOtlpEndpoint(answer, port);
@@ -39,9 +36,6 @@ async function sidecar(exporterId: string, exporter: Record<string, unknown>, op
   return started;
 }
 
-/** Every span the app sent, hex ids. */
-const spanIdsOf = (spans: ReturnType<typeof buildTraces>['spans']) => spans.map((span) => span.spanContext().spanId).sort();
-
 async function allDelivered(backend: ScriptedEndpoint, count: number): Promise<string[]> {
   await waitFor(`${count} spans answered 2xx`, () => (backend.deliveredSpanIds().length >= count ? true : undefined), 60_000);
   return backend.deliveredSpanIds().sort();
@@ -54,7 +48,7 @@ describe('otlphttp exporter faults', () => {
     const { spans } = buildTraces(2, 100);
     expect(await exportAll(tokenmeter.http, spans)).toEqual([0]);
 
-    expect(await allDelivered(backend, spans.length)).toEqual(spanIdsOf(spans)); // each span once
+    expect(await allDelivered(backend, spans.length)).toEqual(sentSpanIds(spans)); // each span once
     const [refused, ...rest] = backend.received;
     const retry = rest.find((request) => request.spans.some((span) => refused!.spans.some((first) => first.spanId.join() === span.spanId.join())));
     expect(retry!.status).toBe(200);
@@ -68,13 +62,7 @@ describe('otlphttp exporter faults', () => {
     const { spans } = buildTraces(2, 200);
     expect(await exportAll(tokenmeter.http, spans)).toEqual([0]);
 
-    const storage = path.join(tokenmeter.dir, 'state.db');
-    const listed = await waitFor('every span dead-lettered', async () => {
-      const { stdout } = await runTokenmeterCommand(['dlq', 'list', '--storage', storage], tokenmeter.dir);
-      const lines = stdout.split('\n').filter((line) => /^\d+\t/.test(line));
-      const deadSpans = lines.reduce((sum, line) => sum + Number(/\t(\d+) spans\t/.exec(line)?.[1] ?? 0), 0);
-      return deadSpans === spans.length ? lines : undefined;
-    });
+    const listed = await deadLetterLines(tokenmeter, spans.length);
     for (const line of listed) {
       expect(line).toContain('\totlphttp/strict\t');
       expect(line).toContain(`${backend.url}/v1/traces answered 400: span attribute too long for this backend`);
@@ -100,7 +88,7 @@ describe('otlphttp exporter faults', () => {
     const codes = await exportAll(`${app.url}/v1/traces`, spans, 3, 4);
     await opened;
     expect(codes.every((code) => code === 0)).toBe(true);
-    expect(await allDelivered(backend, spans.length)).toEqual(spanIdsOf(spans));
+    expect(await allDelivered(backend, spans.length)).toEqual(sentSpanIds(spans));
   });
 
   it('endpoint unreachable, then up: acknowledged to the app at once, delivered once it listens', async () => {
@@ -114,7 +102,7 @@ describe('otlphttp exporter faults', () => {
     );
 
     const backend = await endpoint(() => OK, port);
-    expect(await allDelivered(backend, spans.length)).toEqual(spanIdsOf(spans));
+    expect(await allDelivered(backend, spans.length)).toEqual(sentSpanIds(spans));
   });
 
   it('partial_success: logged as a warning with the rejected count, never sent again', async () => {
@@ -125,7 +113,7 @@ describe('otlphttp exporter faults', () => {
     const { spans } = buildTraces(2, 500);
     expect(await exportAll(tokenmeter.http, spans)).toEqual([0]);
 
-    expect(await allDelivered(backend, spans.length)).toEqual(spanIdsOf(spans)); // no span twice: nothing retried
+    expect(await allDelivered(backend, spans.length)).toEqual(sentSpanIds(spans)); // no span twice: nothing retried
     const warnings = lines.filter((line) => line.msg === 'OTLP endpoint accepted a batch partially (partial_success)');
     expect(warnings).toHaveLength(backend.received.length);
     for (const warning of warnings) expect(warning).toMatchObject({ level: WARN, rejectedSpans: 1, message: 'span too old' });
@@ -146,7 +134,7 @@ describe('otlphttp exporter faults', () => {
     const backend = await endpoint(() => OK, port);
     const second = capturedLogger();
     await sidecar('otlphttp', { endpoint: backend.url }, { dir: before.dir, logger: second.logger });
-    expect(await allDelivered(backend, spans.length)).toEqual(spanIdsOf(spans));
+    expect(await allDelivered(backend, spans.length)).toEqual(sentSpanIds(spans));
     expect(second.lines.some((line) => line.msg === 'resuming the otlphttp sending queue of the previous run')).toBe(true);
   });
 
@@ -160,7 +148,7 @@ describe('otlphttp exporter faults', () => {
     await exportAll(plain.http, two.spans);
     await allDelivered(backend, one.spans.length + two.spans.length);
 
-    const ids = (spans: typeof one.spans) => new Set(spanIdsOf(spans));
+    const ids = (spans: typeof one.spans) => new Set(sentSpanIds(spans));
     const by = (wanted: Set<string>) => backend.received.filter((request) => request.spans.every((span) => wanted.has(Buffer.from(span.spanId).toString('hex'))));
     for (const request of backend.received) {
       expect(request.headers['authorization']).toBe('Bearer s3cret');

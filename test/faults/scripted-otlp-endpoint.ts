@@ -47,8 +47,7 @@ export async function startScriptedOtlpEndpoint(
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const wire = Buffer.concat(chunks);
-      const body = incoming.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire;
-      const spans = decodeTracesProtobuf(body).resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans));
+      const spans = spansOf(incoming.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire);
       const request: ReceivedExport = { index: received.length, at: Date.now(), headers: incoming.headers, wireBytes: wire.byteLength, spans };
       received.push(request);
       void Promise.resolve(answer(request)).then((scripted) => {
@@ -62,8 +61,7 @@ export async function startScriptedOtlpEndpoint(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
-    deliveredSpanIds: () =>
-      received.filter((request) => request.status !== undefined && request.status < 300).flatMap((request) => request.spans.map((span) => toHex(span.spanId))),
+    deliveredSpanIds: () => spanIdsOf(received.filter((request) => request.status !== undefined && request.status < 300)),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -71,3 +69,10 @@ export async function startScriptedOtlpEndpoint(
       }),
   };
 }
+
+/** The spans of an `ExportTraceServiceRequest`, decoded with our codec. */
+export const spansOf = (body: Uint8Array): Span[] =>
+  decodeTracesProtobuf(body).resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans));
+
+/** The spans of these requests, as hex span ids, in arrival order. */
+export const spanIdsOf = (requests: readonly { spans: Span[] }[]): string[] => requests.flatMap((request) => request.spans.map((span) => toHex(span.spanId)));
