@@ -2,10 +2,7 @@
  * TLS on both transports of the `otlp` receiver, with a self-signed certificate made for the test: the real JS SDK
  * exporters, trusting that certificate, deliver the sample trace over https and gRPC with SSL.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { credentials } from '@grpc/grpc-js';
 import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -16,23 +13,18 @@ import { otlpReceiverConfigSchema } from '../../src/receivers/otlp/config.js';
 import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { RecordingConsumer } from '../fixtures/recording-consumer.js';
+import { makeSelfSignedCert } from '../fixtures/self-signed-cert.js';
 import { getFreePort } from '../harness/mlflow-server.js';
 import { expectSampleTrace } from './sample-trace.js';
 import { buildSampleSpans } from './sdk-spans.js';
 
 const consumer = new RecordingConsumer();
-const dir = mkdtempSync(path.join(tmpdir(), 'tokenmeter-tls-'));
-const certFile = path.join(dir, 'cert.pem');
-const keyFile = path.join(dir, 'key.pem');
+const { dir, certFile, keyFile } = makeSelfSignedCert('tokenmeter-tls-');
 let receiver: Receiver;
 let httpsPort: number;
 let grpcPort: number;
 
 beforeAll(async () => {
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'ignore' });
   [httpsPort, grpcPort] = [await getFreePort(), await getFreePort()];
   const tls = { cert_file: certFile, key_file: keyFile };
   const config = otlpReceiverConfigSchema.parse({

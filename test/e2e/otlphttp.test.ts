@@ -4,20 +4,14 @@
  * real OTel JS SDK go through the whole sidecar (cost estimator, trace assembly) and must arrive carrying
  * tokenmeter's cost attributes.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { findAttribute, numberOf, stringOf, toHex } from '../../src/otlp/index.js';
-import type { Span } from '../../src/otlp/index.js';
-import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
+import { toHex } from '../../src/otlp/index.js';
 import { buildTraces, exportAll } from '../faults/workload.js';
 import { startSidecarWith } from '../faults/sidecar.js';
-import { RecordingConsumer } from '../fixtures/recording-consumer.js';
+import { makeSelfSignedCert } from '../fixtures/self-signed-cert.js';
 import { createUniqueExperiment, getTrace, spanAttribute } from '../harness/mlflow-client.js';
 import { getFreePort } from '../harness/mlflow-server.js';
+import { expectPricedByTokenmeter, startRecordingReceiver } from './forwarding-receiver.js';
 import { waitFor } from './ledger-sidecar.js';
 import { startTokenmeter } from './tokenmeter-process.js';
 
@@ -65,12 +59,7 @@ describe('otlphttp exporter to real OTLP receivers', () => {
 
   it('another tokenmeter’s OTLP/HTTP receiver with bearer auth: the Authorization header and gzip body get through, spans as priced', async () => {
     const port = await getFreePort();
-    const received = new RecordingConsumer();
-    const receiverConfig = otlpReceiverFactory.configSchema.parse({
-      protocols: { http: { endpoint: `127.0.0.1:${port}`, auth: { bearer_token: 's3cret' } } },
-    });
-    const receiver = otlpReceiverFactory.create(receiverConfig, { id: 'otlp', logger: silentLogger() }, received);
-    await receiver.start();
+    const receiver = await startRecordingReceiver({ http: { endpoint: `127.0.0.1:${port}`, auth: { bearer_token: 's3cret' } } });
     cleanups.push(() => receiver.shutdown());
 
     const sidecar = await sidecarExportingTo({
@@ -80,35 +69,17 @@ describe('otlphttp exporter to real OTLP receivers', () => {
     expect(await exportAll(sidecar.http, spans)).toEqual([0]);
 
     const arrived = await waitFor('all 6 spans at the receiver', () => {
-      const all = received.received.flatMap((data) => data.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+      const all = receiver.spans();
       return all.length >= spans.length ? all : undefined;
     });
     expect(arrived.map((span) => toHex(span.spanId)).sort()).toEqual(spans.map((span) => span.spanContext().spanId).sort());
-    const calls = arrived.filter((span) => span.name === 'ChatOpenAI');
-    for (const call of calls) {
-      const cost = JSON.parse(stringOf(findAttribute(call.attributes, 'mlflow.llm.cost'))!) as { total_cost: number };
-      expect(cost.total_cost).toBeGreaterThan(0);
-      expect(stringOf(findAttribute(call.attributes, 'tokenmeter.cost.status'))).toBe('priced');
-      expect(numberOf(findAttribute(call.attributes, 'tokenmeter.cost.total_usd'))).toBeCloseTo(cost.total_cost, 12);
-    }
-    const roots: Span[] = arrived.filter((span) => span.name === 'workflow');
-    for (const root of roots) expect(numberOf(findAttribute(root.attributes, 'tokenmeter.llm.calls'))).toBe(2);
+    expectPricedByTokenmeter(arrived);
   });
 
   it('an https receiver whose certificate a private CA signed: refused until NODE_EXTRA_CA_CERTS names that CA, then delivered', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tokenmeter-otlphttp-tls-'));
-    const [certFile, keyFile] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
-    ], { stdio: 'ignore' });
+    const { certFile, keyFile } = makeSelfSignedCert('tokenmeter-otlphttp-tls-');
     const receiverPort = await getFreePort();
-    const received = new RecordingConsumer();
-    const receiverConfig = otlpReceiverFactory.configSchema.parse({
-      protocols: { http: { endpoint: `127.0.0.1:${receiverPort}`, tls: { cert_file: certFile, key_file: keyFile } } },
-    });
-    const receiver = otlpReceiverFactory.create(receiverConfig, { id: 'otlp', logger: silentLogger() }, received);
-    await receiver.start();
+    const receiver = await startRecordingReceiver({ http: { endpoint: `127.0.0.1:${receiverPort}`, tls: { cert_file: certFile, key_file: keyFile } } });
     cleanups.push(() => receiver.shutdown());
 
     const sidecar = async (env: Record<string, string>) => {
@@ -127,7 +98,7 @@ describe('otlphttp exporter to real OTLP receivers', () => {
       cleanups.push(() => tokenmeter.stop());
       return { tokenmeter, url: `http://127.0.0.1:${otlpPort}/v1/traces` };
     };
-    const spanCount = () => received.received.reduce((sum, data) => sum + data.resourceSpans.reduce((n, r) => n + r.scopeSpans.reduce((m, s) => m + s.spans.length, 0), 0), 0);
+    const spanCount = () => receiver.spans().length;
 
     const untrusting = await sidecar({});
     expect(await exportAll(untrusting.url, buildTraces(1, 1_100).spans)).toEqual([0]);

@@ -1,0 +1,109 @@
+/**
+ * The otlp (gRPC) exporter against a real OTLP/gRPC receiver: a second tokenmeter's, once in plaintext requiring a
+ * bearer token in the metadata (gzip on), once over TLS with a self-signed certificate given as `tls.ca_file`.
+ * Spans made by the real OTel JS SDK go through the whole sidecar (cost estimator, trace assembly) and must arrive
+ * carrying tokenmeter's cost attributes.
+ */
+import { createConnection, createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { toHex } from '../../src/otlp/index.js';
+import { buildTraces, exportAll } from '../faults/workload.js';
+import { startSidecarWith } from '../faults/sidecar.js';
+import type { SidecarOptions } from '../faults/sidecar.js';
+import { capturedLogger } from '../fixtures/captured-logs.js';
+import { makeSelfSignedCert } from '../fixtures/self-signed-cert.js';
+import { getFreePort } from '../harness/mlflow-server.js';
+import { expectPricedByTokenmeter, startRecordingReceiver } from './forwarding-receiver.js';
+import type { RecordingReceiver } from './forwarding-receiver.js';
+import { waitFor } from './ledger-sidecar.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const FAST_RETRY = { initial_interval: '100ms', max_interval: '500ms' };
+
+async function receiverWith(grpc: Record<string, unknown>): Promise<{ receiver: RecordingReceiver; port: number }> {
+  const port = await getFreePort();
+  const receiver = await startRecordingReceiver({ grpc: { endpoint: `127.0.0.1:${port}`, ...grpc } });
+  cleanups.push(() => receiver.shutdown());
+  return { receiver, port };
+}
+
+async function sidecarExportingTo(exporters: Record<string, unknown>, options: SidecarOptions = {}) {
+  const sidecar = await startSidecarWith(exporters, options);
+  cleanups.push(() => sidecar.shutdown());
+  return sidecar;
+}
+
+/** Sends `count` traces through the sidecar and waits until the receiver has every span; returns what arrived. */
+async function forwarded(sidecar: { http: string }, receiver: RecordingReceiver, count: number, seed: number) {
+  const { spans } = buildTraces(count, seed);
+  expect(await exportAll(sidecar.http, spans, spans.length)).toEqual([0]);
+  const arrived = await waitFor(`all ${spans.length} spans at the gRPC receiver`, () => {
+    const all = receiver.spans().filter((span) => spans.some((sent) => sent.spanContext().spanId === toHex(span.spanId)));
+    return all.length >= spans.length ? all : undefined;
+  });
+  expect(arrived.map((span) => toHex(span.spanId)).sort()).toEqual(spans.map((span) => span.spanContext().spanId).sort());
+  return arrived;
+}
+
+/** A TCP relay to `port` counting the bytes the client sent: what compression saves shows there. */
+async function countingRelay(port: number): Promise<{ port: number; sentBytes: () => number }> {
+  let sent = 0;
+  const sockets = new Set<Socket>();
+  const relay = createServer((client) => {
+    const server = createConnection(port);
+    for (const socket of [client, server]) {
+      sockets.add(socket);
+      socket.on('error', () => socket.destroy());
+    }
+    client.on('data', (chunk: Buffer) => (sent += chunk.byteLength));
+    client.pipe(server).pipe(client);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  cleanups.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => relay.close(resolve));
+  });
+  return { port: (relay.address() as AddressInfo).port, sentBytes: () => sent };
+}
+
+describe('otlp exporter to a real OTLP/gRPC receiver', () => {
+  it('plaintext with a bearer token in the metadata and gzip: spans arrive priced, the body smaller than uncompressed', async () => {
+    const { receiver, port } = await receiverWith({ auth: { bearer_token: 's3cret' } });
+    const [gzipRelay, plainRelay] = [await countingRelay(port), await countingRelay(port)];
+    const exporter = (relayPort: number, compression: string) => ({
+      endpoint: `http://127.0.0.1:${relayPort}`,
+      compression,
+      headers: { authorization: 'Bearer s3cret' },
+      retry_on_failure: FAST_RETRY,
+    });
+    const gzipped = await sidecarExportingTo({ 'otlp/collector': exporter(gzipRelay.port, 'gzip') });
+    const plain = await sidecarExportingTo({ 'otlp/plain': exporter(plainRelay.port, 'none') });
+
+    // A wrong token would be UNAUTHENTICATED, a dead letter: arriving proves the metadata got through.
+    expectPricedByTokenmeter(await forwarded(gzipped, receiver, 4, 1_300));
+    expectPricedByTokenmeter(await forwarded(plain, receiver, 4, 1_400));
+    expect(gzipRelay.sentBytes()).toBeLessThan(plainRelay.sentBytes() * 0.8);
+  });
+
+  it('TLS with a self-signed certificate: refused while the system CAs are used, delivered once tls.ca_file names it', async () => {
+    const { certFile, keyFile } = makeSelfSignedCert('tokenmeter-otlp-grpc-tls-');
+    const { receiver, port } = await receiverWith({ tls: { cert_file: certFile, key_file: keyFile } });
+
+    const untrusting = capturedLogger();
+    const refusing = await sidecarExportingTo({ 'otlp/private': { endpoint: `127.0.0.1:${port}`, retry_on_failure: FAST_RETRY } }, { logger: untrusting.logger });
+    expect(await exportAll(refusing.http, buildTraces(1, 1_450).spans)).toEqual([0]);
+    const refused = await waitFor('a retry naming the certificate problem', () =>
+      untrusting.lines.find((line) => line.msg === 'otlp/private delivery failed; retrying'),
+    );
+    expect(String(refused['reason'])).toMatch(/answered UNAVAILABLE: .*(certificate|SELF_SIGNED)/i);
+    expect(receiver.spans()).toHaveLength(0);
+
+    const trusting = await sidecarExportingTo({ 'otlp/private': { endpoint: `127.0.0.1:${port}`, tls: { ca_file: certFile }, retry_on_failure: FAST_RETRY } });
+    expectPricedByTokenmeter(await forwarded(trusting, receiver, 2, 1_500));
+  });
+});
