@@ -33,7 +33,7 @@ export function classifyFailure(call: FailedCall, url: string): DeliveryResult {
   const retryable = RETRYABLE.has(call.code) || (call.code === GrpcStatus.RESOURCE_EXHAUSTED && retryDelaySeconds !== undefined);
   if (!retryable) return { outcome: 'failed', reason };
   // RESOURCE_EXHAUSTED is a refusal before processing; the other codes may come after the server stored the spans.
-  return { outcome: 'retry', reason, retryAfterMs: retryDelaySeconds && retryDelaySeconds * 1000, outcomeUnknown: call.code !== GrpcStatus.RESOURCE_EXHAUSTED };
+  return { outcome: 'retry', reason, retryAfterMs: retryDelaySeconds === undefined ? undefined : retryDelaySeconds * 1000, outcomeUnknown: call.code !== GrpcStatus.RESOURCE_EXHAUSTED };
 }
 
 /** `UNAVAILABLE`, `INVALID_ARGUMENT`, …; the number for a code gRPC does not define. */
