@@ -9,9 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { telemetry } from '../../src/telemetry/metrics.js';
 import { USER_AGENT } from '../../src/version.js';
 import { waitFor } from '../e2e/ledger-sidecar.js';
-import { capturedLogger, WARN } from '../fixtures/captured-logs.js';
+import { capturedLogger } from '../fixtures/captured-logs.js';
 import { getFreePort } from '../harness/mlflow-server.js';
-import { FAST_RETRY, deadLetterLines, sentSpanIds } from './forwarding-faults.js';
+import { FAST_RETRY, deadLetterLines, expectPartialSuccessWarnings, sentSpanIds } from './forwarding-faults.js';
 import { startScriptedOtlpGrpcEndpoint } from './scripted-otlp-grpc-endpoint.js';
 import type { ScriptedGrpcEndpoint, ScriptedStatus } from './scripted-otlp-grpc-endpoint.js';
 import { startSidecarWith } from './sidecar.js';
@@ -98,9 +98,7 @@ describe('otlp (gRPC) exporter faults', () => {
     expect(await exportAll(tokenmeter.http, spans)).toEqual([0]);
 
     expect(await allDelivered(backend, spans.length)).toEqual(sentSpanIds(spans)); // no span twice: nothing retried
-    const warnings = lines.filter((line) => line.msg === 'OTLP endpoint accepted a batch partially (partial_success)');
-    expect(warnings).toHaveLength(backend.received.length);
-    for (const warning of warnings) expect(warning).toMatchObject({ level: WARN, rejectedSpans: 1, message: 'span too old' });
+    expectPartialSuccessWarnings(lines, backend.received.length);
   });
 
   it('endpoint unreachable, then up: acknowledged to the app at once, delivered once it listens', async () => {

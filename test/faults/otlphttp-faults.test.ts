@@ -7,10 +7,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeExportTraceResponse, encodeRpcStatus } from '../../src/otlp/index.js';
 import { telemetry } from '../../src/telemetry/metrics.js';
-import { capturedLogger, WARN } from '../fixtures/captured-logs.js';
+import { capturedLogger } from '../fixtures/captured-logs.js';
 import { waitFor } from '../e2e/ledger-sidecar.js';
 import { getFreePort } from '../harness/mlflow-server.js';
-import { FAST_RETRY, deadLetterLines, sentSpanIds } from './forwarding-faults.js';
+import { FAST_RETRY, deadLetterLines, expectPartialSuccessWarnings, sentSpanIds } from './forwarding-faults.js';
 import { startScriptedOtlpEndpoint } from './scripted-otlp-endpoint.js';
 import type { ScriptedAnswer, ScriptedEndpoint } from './scripted-otlp-endpoint.js';
 import { startSidecarWith } from './sidecar.js';
@@ -114,9 +114,7 @@ describe('otlphttp exporter faults', () => {
     expect(await exportAll(tokenmeter.http, spans)).toEqual([0]);
 
     expect(await allDelivered(backend, spans.length)).toEqual(sentSpanIds(spans)); // no span twice: nothing retried
-    const warnings = lines.filter((line) => line.msg === 'OTLP endpoint accepted a batch partially (partial_success)');
-    expect(warnings).toHaveLength(backend.received.length);
-    for (const warning of warnings) expect(warning).toMatchObject({ level: WARN, rejectedSpans: 1, message: 'span too old' });
+    expectPartialSuccessWarnings(lines, backend.received.length);
   });
 
   it('batches waiting at shutdown stay on disk and are delivered by the next start on the same storage', async () => {
