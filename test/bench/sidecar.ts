@@ -108,8 +108,9 @@ function requestBody(templates: readonly TracesData[], index: number): Uint8Arra
   for (const resourceSpans of data.resourceSpans) {
     for (const scopeSpans of resourceSpans.scopeSpans) {
       for (const span of scopeSpans.spans) {
+        // The template's ids end with its run number (right-aligned): the request's index goes in front of it.
         const traceId = new Uint8Array(span.traceId);
-        new DataView(traceId.buffer).setUint32(12, index);
+        new DataView(traceId.buffer).setUint32(0, index);
         span.traceId = traceId;
         const duration = span.endTimeUnixNano - span.startTimeUnixNano;
         span.startTimeUnixNano = nowNs;
