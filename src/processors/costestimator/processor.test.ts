@@ -4,6 +4,7 @@ import type { Span, TracesData } from '../../otlp/index.js';
 import { describeZodIssues } from '../../config/errors.js';
 import { costEstimatorConfigSchema } from './config.js';
 import { CostEstimatorProcessor } from './processor.js';
+import { recognizeCallContext } from './recognize.js';
 import { attributes, makeSpan, mlflowAttributes, tracesData } from './testSpans.js';
 
 class Collector {
@@ -123,6 +124,31 @@ describe('CostEstimatorProcessor', () => {
     await new CostEstimatorProcessor({}, next).consume(tracesData([span]));
     expect(span.raw).toBeDefined();
     expect(span.attributes).toHaveLength(1);
+  });
+
+  it("answers the stages after it with its own reading of a batch's calls, and forgets it with the next batch", async () => {
+    const processor = new CostEstimatorProcessor({}, new Collector());
+    const call = (id: string): Span =>
+      makeSpan({
+        id,
+        attributes: mlflowAttributes({
+          'mlflow.spanType': 'CHAT_MODEL',
+          'mlflow.chat.tokenUsage': { input_tokens: 100, output_tokens: 20, total_tokens: 120 },
+          metadata: { ls_provider: 'openai', ls_model_name: 'gpt-4o-mini', langgraph_node: 'agent' },
+        }),
+      });
+    const [first, second] = [call('a'), call('b')];
+    await processor.consume(tracesData([first, second]));
+    const context = { model: 'gpt-4o-mini', provider: 'openai', node: 'agent' };
+    expect(recognizeCallContext(first)).toMatchObject(context);
+    // What trace assembly and the ledger are told comes from the CostEstimator's reading, not from reading again:
+    // a span emptied since is still the call it was.
+    second.attributes = [];
+    expect(recognizeCallContext(second)).toMatchObject(context);
+    await processor.consume(tracesData([call('c')]));
+    // Another batch was read since: the span is read again, as it is now.
+    expect(recognizeCallContext(second)).toBeUndefined();
+    expect(recognizeCallContext(first)).toMatchObject(context);
   });
 });
 

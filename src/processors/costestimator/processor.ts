@@ -6,7 +6,7 @@ import { CallMemory, spanKey, traceKey } from './callMemory.js';
 import type { TraceMemory } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
 import type { CostEstimatorConfig } from './config.js';
-import { recognizeCallOrRootAggregate } from './recognize.js';
+import { recognizeCallOrRootAggregate, forgetRememberedCalls } from './recognize.js';
 import type { LlmCall } from './recognize.js';
 import { writeCountedCall, writeUncountedCall } from './writeAttributes.js';
 
@@ -122,6 +122,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private scan(data: TracesData, calls: FoundCall[], aggregateRoots: FoundCall[]): void {
     const links = this.links;
     links.length = 0;
+    forgetRememberedCalls();
     for (const resourceSpans of data.resourceSpans) {
       for (const scopeSpans of resourceSpans.scopeSpans) {
         for (const span of scopeSpans.spans) {

@@ -274,9 +274,67 @@ export function recognizeSpan(span: Span, _resource?: Resource, _scope?: Instrum
 export function recognizeCallOrRootAggregate(span: Span): LlmCall | undefined {
   view.load(span.attributes);
   const spanClass = classify(view);
-  if (spanClass === 'llm' || spanClass === 'embedding') return callInView(spanClass === 'llm' ? 'chat' : 'embeddings', false);
+  if (spanClass === 'llm' || spanClass === 'embedding') {
+    const call = callInView(spanClass === 'llm' ? 'chat' : 'embeddings', false);
+    recentCalls.add(span, call);
+    return call;
+  }
   if (spanClass === 'structural' && span.parentSpanId.length === 0 && hasUsage(readTokenCounts(view))) return callInView('chat', true);
   return undefined;
+}
+
+/** How far from where the last answer was found a span is looked for among the recent calls. */
+const RECENT_WINDOW = 8;
+
+/**
+ * The model calls of the batch the CostEstimator is reading or read last, in batch order. Trace assembly and the
+ * ledger ask for the context of the same span objects right after it, in the same order: a cursor finds each one
+ * in a comparison or two, where recognising the span again cost them as much as pricing it. A span not found near
+ * the cursor or at the start (another batch, a replay, a report) is recognised afresh, so an answer never depends
+ * on this memory, only its speed does. Spans are compared by identity: none of the stages after the CostEstimator
+ * changes what recognition reads.
+ */
+class RecentCalls {
+  private readonly spans: (Span | undefined)[] = [];
+  private readonly calls: (LlmCall | undefined)[] = [];
+  private length = 0;
+  private cursor = 0;
+
+  /** Forgets the previous batch (its spans are not kept alive by this memory). */
+  clear(): void {
+    for (let at = 0; at < this.length; at++) {
+      this.spans[at] = undefined;
+      this.calls[at] = undefined;
+    }
+    this.length = 0;
+    this.cursor = 0;
+  }
+
+  add(span: Span, call: LlmCall): void {
+    this.spans[this.length] = span;
+    this.calls[this.length++] = call;
+  }
+
+  find(span: Span): LlmCall | undefined {
+    const found = this.indexFrom(span, this.cursor);
+    const at = found >= 0 ? found : this.indexFrom(span, 0);
+    if (at < 0) return undefined;
+    this.cursor = at + 1;
+    return this.calls[at];
+  }
+
+  private indexFrom(span: Span, from: number): number {
+    const end = Math.min(this.length, from + RECENT_WINDOW);
+    for (let at = from; at < end; at++) if (this.spans[at] === span) return at;
+    return -1;
+  }
+}
+
+const recentCalls = new RecentCalls();
+
+/** Called by the CostEstimator before it reads a batch: the calls it recognises next replace those remembered. */
+export function forgetRememberedCalls(): void {
+  recentCalls.clear();
 }
 
 /** Who made a model call and where: what the stages after the CostEstimator need besides the numbers it wrote. */
@@ -292,6 +350,8 @@ export interface CallContext {
  * the attributes the CostEstimator wrote, and recognising a call again for three names cost them as much as pricing.
  */
 export function recognizeCallContext(span: Span): CallContext | undefined {
+  const recent = recentCalls.find(span);
+  if (recent !== undefined) return recent;
   view.load(span.attributes);
   const spanClass = classify(view);
   if (spanClass !== 'llm' && spanClass !== 'embedding') return undefined;
