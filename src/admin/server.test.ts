@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LedgerExporter } from '../exporters/ledger/exporter.js';
 import { ledgerExporterConfigSchema } from '../exporters/ledger/config.js';
-import { makeSpan, tracesData } from '../processors/costestimator/testSpans.js';
+import { makeSpan, tracesData } from '../recognition/testSpans.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { adminConfigSchema } from './config.js';
 import { AdminServer } from './server.js';

@@ -6,7 +6,7 @@ import { readLedgerRecords } from '../exporters/ledger/spanRecords.js';
 import type { Span } from '../otlp/index.js';
 import { CostEstimatorProcessor } from '../processors/costestimator/processor.js';
 import type { CostEstimatorConfig } from '../processors/costestimator/index.js';
-import { makeSpan, mlflowAttributes, tracesData } from '../processors/costestimator/testSpans.js';
+import { makeSpan, mlflowAttributes, tracesData } from '../recognition/testSpans.js';
 import { Ledger } from './ledger.js';
 
 const opened: Ledger[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findAttribute, stringValue } from '../otlp/index.js';
-import { attributes, makeSpan } from '../processors/costestimator/testSpans.js';
+import { attributes, makeSpan } from '../recognition/testSpans.js';
 import { TracePricer } from './priceTrace.js';
 import type { ReportTrace } from './trace.js';
 

@@ -8,7 +8,8 @@ import { ATTRIBUTE_PREFIX, PRICING_ATTRIBUTES, USD_ATTRIBUTES } from '../contrac
 import { findAttribute, removeAttribute, toHex } from '../otlp/index.js';
 import type { Span } from '../otlp/index.js';
 import type { TokenUsage } from '../pricing/index.js';
-import { CostEstimatorProcessor, recognizeSpan } from '../processors/costestimator/index.js';
+import { CostEstimatorProcessor } from '../processors/costestimator/index.js';
+import { recognizeSpan } from '../recognition/index.js';
 import type { CostEstimatorConfig } from '../processors/costestimator/index.js';
 import { traceBatch } from './trace.js';
 import type { ReportTrace } from './trace.js';

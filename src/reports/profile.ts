@@ -5,8 +5,7 @@
  */
 import { isRootSpan, toHex } from '../otlp/index.js';
 import type { Span } from '../otlp/index.js';
-import { recognizeSpan } from '../processors/costestimator/index.js';
-import { decodeObject, stringField } from '../processors/costestimator/values.js';
+import { decodeObject, recognizeSpan, stringField } from '../recognition/index.js';
 import { coveredLength, percentile } from './intervals.js';
 import type { Interval } from './intervals.js';
 import type { Cell, Column, Report } from './output/report.js';

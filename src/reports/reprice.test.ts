@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mlflowExporterConfigSchema } from '../exporters/mlflow/config.js';
-import { makeSpan } from '../processors/costestimator/testSpans.js';
+import { makeSpan } from '../recognition/testSpans.js';
 import type { AssessmentJson } from './mlflow/wire.js';
 import type { PricedCall } from './priceTrace.js';
 import { plannedChange } from './reprice.js';

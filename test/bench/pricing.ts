@@ -25,7 +25,7 @@
 import { decodeTracesProtobuf, encodeTracesProtobuf } from '../../src/otlp/index.js';
 import type { TracesData } from '../../src/otlp/index.js';
 import { CostEstimatorProcessor } from '../../src/processors/costestimator/processor.js';
-import { recognizeSpan } from '../../src/processors/costestimator/recognize.js';
+import { recognizeSpan } from '../../src/recognition/recognize.js';
 import type { TracesConsumer } from '../../src/pipeline/consumer.js';
 import { TraceAssemblyProcessor } from '../../src/processors/traceassembly/processor.js';
 import { traceAssemblyConfigSchema } from '../../src/processors/traceassembly/config.js';

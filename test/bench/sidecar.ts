@@ -13,7 +13,8 @@
  *    call, and what the rest of the sidecar does with a priced call (its attributes encoded and stored, its ledger row,
  *    the trace's breakdowns and cost feedback);
  *  - its CPU profile (`node --cpu-prof`), split by component: a sample counts for the innermost tokenmeter function on
- *    its stack, so SQLite statements count for the component that runs them. The profiler samples the main thread
+ *    its stack outside the recognition and pricing libraries (those count for their caller), so SQLite statements
+ *    count for the component that runs them. The profiler samples the main thread
  *    whether it computes or waits in a blocking call (SQLite's writes and syncs), so a share is of the main thread's
  *    busy time, which is close to, not exactly, CPU. The CostEstimator's line is pricing itself, as it shows in the
  *    sidecar's profile.
@@ -146,9 +147,9 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Where the sidecar's CPU goes, by the folder of the innermost tokenmeter function on the stack. */
+/** Where the sidecar's CPU goes, by the folder of the innermost tokenmeter function on the stack (libraries aside). */
 const COMPONENTS: ReadonlyArray<readonly [string, readonly string[]]> = [
-  ['CostEstimator + pricing library', ['processors/costestimator/', 'pricing/']],
+  ['CostEstimator (recognition and pricing)', ['processors/costestimator/']],
   ['OTLP receiver', ['receivers/']],
   ['OTLP codec (decode, encode)', ['otlp/']],
   ['trace assembly', ['processors/traceassembly/']],
@@ -157,12 +158,19 @@ const COMPONENTS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['durable storage (SQLite)', ['storage/']],
   ['other tokenmeter code', ['']],
 ];
+/**
+ * Libraries that several components call: their work counts for the caller. Recognition reads LangGraph metadata
+ * for trace assembly on every span, with or without pricing; counted under the CostEstimator, it made pricing look
+ * larger than it is (a third of that line in the ledger-only pipeline).
+ */
+const LIBRARIES = ['recognition/', 'pricing/'];
 const GARBAGE_COLLECTION = 'garbage collection';
 const OUTSIDE = 'Node.js and libraries on their own (HTTP, start-up)';
 
 /**
- * Milliseconds of CPU by component. A sample counts for the innermost function of ours on its stack, so that what
- * Node.js, V8 builtins and libraries do for a component (better-sqlite3's statements, JSON.stringify) is its own.
+ * Milliseconds of CPU by component. A sample counts for the innermost function of ours on its stack (outside
+ * `LIBRARIES`), so that what Node.js, V8 builtins and libraries do for a component (better-sqlite3's statements,
+ * JSON.stringify, reading LangGraph metadata) is its own.
  */
 function cpuByComponent(profile: CpuProfile): Map<string, number> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -175,8 +183,8 @@ function cpuByComponent(profile: CpuProfile): Map<string, number> {
     const { url, functionName } = byId.get(id)!.callFrame;
     const inSource = url.indexOf('/src/');
     let component: string;
-    if (inSource >= 0) {
-      const file = url.slice(inSource + '/src/'.length);
+    const file = inSource >= 0 ? url.slice(inSource + '/src/'.length) : undefined;
+    if (file !== undefined && !LIBRARIES.some((library) => file.startsWith(library))) {
       component = COMPONENTS.find(([, folders]) => folders.some((folder) => file.startsWith(folder)))![0];
     } else if (functionName === '(garbage collector)') component = GARBAGE_COLLECTION;
     else {

@@ -6,7 +6,7 @@ import { findAttribute, intValue, setAttribute, stringValue } from '../../otlp/i
 import type { Span, TracesData } from '../../otlp/index.js';
 import type { LiveEvent } from '../../ledger/index.js';
 import { CostEstimatorProcessor } from '../../processors/costestimator/processor.js';
-import { makeSpan, mlflowAttributes, tracesData } from '../../processors/costestimator/testSpans.js';
+import { makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { telemetry } from '../../telemetry/metrics.js';
 import { ledgerExporterConfigSchema } from './config.js';

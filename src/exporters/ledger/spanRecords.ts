@@ -6,7 +6,7 @@ import { PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES, TRACE_ATTRIBUTES, USD_ATTRIBUTES 
 import { findAttribute, isRootSpan, numberOf, StatusCode, stringOf, toHex } from '../../otlp/index.js';
 import type { KeyValue, Span } from '../../otlp/index.js';
 import type { CallRecord, CostStatus, RootRecord, TokenCounts, TraceTotals } from '../../ledger/index.js';
-import { recognizeCallContext } from '../../processors/costestimator/index.js';
+import { recognizeCallContext } from '../../recognition/index.js';
 import type { TracesData } from '../../otlp/index.js';
 
 const COST_STATUSES: ReadonlySet<string> = new Set<CostStatus>(['priced', 'provider_reported', 'unpriced']);

@@ -4,8 +4,8 @@ import type { Span, TracesData } from '../../otlp/index.js';
 import { describeZodIssues } from '../../config/errors.js';
 import { costEstimatorConfigSchema } from './config.js';
 import { CostEstimatorProcessor } from './processor.js';
-import { recognizeCallContext } from './recognize.js';
-import { attributes, makeSpan, mlflowAttributes, tracesData } from './testSpans.js';
+import { recognizeCallContext } from '../../recognition/recognize.js';
+import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
 
 class Collector {
   batches: TracesData[] = [];

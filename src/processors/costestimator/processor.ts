@@ -6,8 +6,8 @@ import { CallMemory, spanKey, traceKey } from './callMemory.js';
 import type { TraceMemory } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
 import type { CostEstimatorConfig } from './config.js';
-import { recognizeCallOrRootAggregate, forgetRememberedCalls } from './recognize.js';
-import type { LlmCall } from './recognize.js';
+import { forgetRememberedCalls, recognizeCallOrRootAggregate } from '../../recognition/index.js';
+import type { LlmCall } from '../../recognition/index.js';
 import { writeCountedCall, writeUncountedCall } from './writeAttributes.js';
 
 interface FoundCall {

@@ -7,8 +7,8 @@ import { findAttribute } from '../../otlp/index.js';
 import type { KeyValue, Span } from '../../otlp/index.js';
 import type { TokenUsage } from '../../pricing/index.js';
 import { CostEstimatorProcessor } from './processor.js';
-import { recognizeCallContext, recognizeSpan } from './recognize.js';
-import { attributes, makeSpan, mlflowAttributes, tracesData } from './testSpans.js';
+import { recognizeCallContext, recognizeSpan } from '../../recognition/recognize.js';
+import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
 
 interface Case {
   name: string;

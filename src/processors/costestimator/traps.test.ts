@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { findAttribute } from '../../otlp/index.js';
 import type { Span } from '../../otlp/index.js';
 import { CostEstimatorProcessor } from './processor.js';
-import { recognizeSpan } from './recognize.js';
-import { attributes, makeSpan, mlflowAttributes, tracesData } from './testSpans.js';
+import { recognizeSpan } from '../../recognition/recognize.js';
+import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
 
 const M = 1e6;
 const sink = { consume: async (): Promise<void> => {} };

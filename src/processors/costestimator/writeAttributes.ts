@@ -9,7 +9,7 @@ import { boolValue, doubleValue, intValue, setAttributes, stringValue } from '..
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
 import { CATALOG_VERSION, roundUsd, usdText } from '../../pricing/index.js';
 import type { CostSplit, PriceResult, TokenUsage } from '../../pricing/index.js';
-import type { LlmCall } from './recognize.js';
+import type { LlmCall } from '../../recognition/index.js';
 
 export type CostStatus = 'priced' | 'provider_reported' | 'unpriced';
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Span, TracesData } from '../../otlp/index.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { CostEstimatorProcessor } from '../costestimator/index.js';
-import { tracesData } from '../costestimator/testSpans.js';
+import { tracesData } from '../../recognition/testSpans.js';
 import { traceAssemblyConfigSchema } from './config.js';
 import { TraceAssemblyProcessor } from './processor.js';
 import { chatSpan, nodeSpan, workflowRoot } from './testTraces.js';

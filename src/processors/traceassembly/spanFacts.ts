@@ -6,9 +6,7 @@
 import { SpanFlags, findAttribute } from '../../otlp/index.js';
 import type { AnyValue, Span } from '../../otlp/index.js';
 import { PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES } from '../../contract/attributes.js';
-import { recognizeCallContext } from '../costestimator/index.js';
-import { JsonFields } from '../costestimator/jsonFields.js';
-import { decodeNumber, decodeString } from '../costestimator/values.js';
+import { decodeNumber, decodeString, JsonFields, recognizeCallContext } from '../../recognition/index.js';
 
 /** One model call as the CostEstimator counted it. Costs are integer pico-USD so that sums never drift. */
 export interface CountedCall {

@@ -1,6 +1,6 @@
 /** Builders for LangGraph traces as MLflow autolog exports them, shared by the tests and the memory benchmark. */
 import type { Span } from '../../otlp/index.js';
-import { makeSpan, mlflowAttributes } from '../costestimator/testSpans.js';
+import { makeSpan, mlflowAttributes } from '../../recognition/testSpans.js';
 
 export interface SpanTiming {
   /** Milliseconds after the trace's start. */

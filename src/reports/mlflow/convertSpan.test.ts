@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recognizeSpan } from '../../processors/costestimator/index.js';
+import { recognizeSpan } from '../../recognition/index.js';
 import { toHex } from '../../otlp/index.js';
 import { parseMlflowJson } from './bigJson.js';
 import { artifactSpanToOtlp, toOtlpSpan } from './convertSpan.js';

@@ -4,7 +4,7 @@
  * Token counts differ from call to call and between versions of a batch (`variant`), so that costs do not repeat.
  */
 import type { KeyValue, Span, TracesData } from '../../../src/otlp/index.js';
-import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../../src/processors/costestimator/testSpans.js';
+import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../../src/recognition/testSpans.js';
 
 function langGraphMetadata(node: string, step: number, run: number): Record<string, unknown> {
   return {

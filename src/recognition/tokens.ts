@@ -2,7 +2,7 @@
  * Token normalisation (genai-conventions.md §3 and §7 "Token normalisation"): whatever the convention, produce the
  * inclusive OTel view — input includes cache read and write, output includes reasoning.
  */
-import type { TokenUsage } from '../../pricing/index.js';
+import type { TokenUsage } from '../pricing/index.js';
 import { keyGroup, SLOTS, slotsOf } from './spanView.js';
 import type { SpanView } from './spanView.js';
 import { JsonFields } from './jsonFields.js';

@@ -2,8 +2,8 @@
  * One pass over a span's attributes that keeps only the keys recognition reads. A scratch table is reused between
  * spans (recognition is synchronous), so reading a span allocates nothing.
  */
-import { PRICING_ATTRIBUTES } from '../../contract/attributes.js';
-import type { AnyValue, KeyValue } from '../../otlp/index.js';
+import { PRICING_ATTRIBUTES } from '../contract/attributes.js';
+import type { AnyValue, KeyValue } from '../otlp/index.js';
 
 export const KEYS = [
   // Span kind (§1)

@@ -1,7 +1,7 @@
 /** Builders for spans as instrumentations send them; shared by the tests and the benchmark. */
-import { doubleValue, intValue, stringValue } from '../../otlp/index.js';
-import type { AnyValue, KeyValue, Span, TracesData } from '../../otlp/index.js';
-import { makeRequest, makeSpan as makeOtlpSpan } from '../../../test/fixtures/spans.js';
+import { doubleValue, intValue, stringValue } from '../otlp/index.js';
+import type { AnyValue, KeyValue, Span, TracesData } from '../otlp/index.js';
+import { makeRequest, makeSpan as makeOtlpSpan } from '../../test/fixtures/spans.js';
 
 export type AttributeInput = string | number | boolean | AnyValue;
 

@@ -3,7 +3,7 @@
  * doubles or numeric strings; MLflow-origin values JSON-encoded (`"\"gpt-4o\""`, `"12"`); objects as JSON strings or
  * kvlists; LangSmith token details as Python `str(dict)`.
  */
-import type { AnyValue } from '../../otlp/index.js';
+import type { AnyValue } from '../otlp/index.js';
 
 export type JsonObject = Record<string, unknown>;
 

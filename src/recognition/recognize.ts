@@ -5,9 +5,9 @@
  * JSON-encoded values are decoded wherever they appear rather than only on MLflow-origin spans (§7 step 0): an
  * unquoted string decodes to itself, so one rule serves every convention and no origin check is needed.
  */
-import { PRICING_ATTRIBUTES } from '../../contract/attributes.js';
-import type { AnyValue, InstrumentationScope, Resource, Span } from '../../otlp/index.js';
-import type { TokenUsage } from '../../pricing/index.js';
+import { PRICING_ATTRIBUTES } from '../contract/attributes.js';
+import type { AnyValue, InstrumentationScope, Resource, Span } from '../otlp/index.js';
+import type { TokenUsage } from '../pricing/index.js';
 import { normaliseProvider } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
 import { JsonFields } from './jsonFields.js';

@@ -10,7 +10,7 @@
  * closing brace); the fields read are decoded exactly as `JSON.parse` would. Malformed input that is scanned reads as
  * no object at all.
  */
-import type { AnyValue } from '../../otlp/index.js';
+import type { AnyValue } from '../otlp/index.js';
 import { decodeObject, toNumber } from './values.js';
 
 const QUOTE = 34;

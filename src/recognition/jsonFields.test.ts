@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stringValue } from '../../otlp/index.js';
+import { stringValue } from '../otlp/index.js';
 import { JsonFields } from './jsonFields.js';
 
 const fields = new JsonFields(['model', 'n', 'service_tier']);
