@@ -1,8 +1,8 @@
 /**
  * What pricing costs the running sidecar. The sidecar runs in a child process as `npm start` runs it (built, then
- * `node dist/src/cli/main.js serve`), on the pipeline `npm start` runs with MLflow set (OTLP/HTTP receiver →
- * CostEstimator → trace assembly → ledger and MLflow exporters, durable storage on disk, admin listener on),
- * alternately with the CostEstimator and without it. This process sends
+ * `node dist/src/cli/main.js serve`), on the two pipelines `npm start` runs: its default (OTLP/HTTP receiver →
+ * CostEstimator → trace assembly → ledger) and the one with MLflow set (the MLflow exporter beside the ledger, its
+ * durable queue on disk), admin listener on, alternately with the CostEstimator and without it. This process sends
  * it the LangGraph mix (MLflow 3's export of LangGraph agent runs, 2 spans in 9 model calls) over OTLP/HTTP protobuf,
  * REQUEST_SPANS spans per request. The MLflow exporter sends to a local sink that answers 200 at once (not MLflow), so
  * the figures are tokenmeter's own.
@@ -50,7 +50,14 @@ interface Sidecar {
   adminUrl: string;
 }
 
-async function startSidecar(directory: string, sinkUrl: string, withPricing: boolean, nodeOptions: string[]): Promise<Sidecar> {
+/** One of the two pipelines `npm start` runs: the embedded default, or with `MLFLOW_TRACKING_URI` set. */
+interface Pipeline {
+  title: string;
+  /** The MLflow exporter's endpoint, or undefined for the ledger alone. */
+  mlflowUrl: string | undefined;
+}
+
+async function startSidecar(directory: string, pipeline: Pipeline, withPricing: boolean, nodeOptions: string[]): Promise<Sidecar> {
   const otlpPort = await getFreePort();
   const adminPort = await getFreePort();
   const config = {
@@ -58,12 +65,14 @@ async function startSidecar(directory: string, sinkUrl: string, withPricing: boo
     processors: { ...(withPricing ? { costestimator: {} } : {}), traceassembly: {} },
     exporters: {
       ledger: { path: path.join(directory, 'tokenmeter.db') },
-      mlflow: { tracking_uri: sinkUrl, experiment_id: '0', sending_queue: { queue_size: 100_000, max_bytes: '2GiB' } },
+      ...(pipeline.mlflowUrl === undefined
+        ? {}
+        : { mlflow: { tracking_uri: pipeline.mlflowUrl, experiment_id: '0', sending_queue: { queue_size: 100_000, max_bytes: '2GiB' } } }),
     },
     admin: { endpoint: `127.0.0.1:${adminPort}` },
     service: {
       telemetry: { logs: { level: 'warn' } },
-      pipelines: { traces: { receivers: ['otlp'], processors: [...(withPricing ? ['costestimator'] : []), 'traceassembly'], exporters: ['ledger', 'mlflow'] } },
+      pipelines: { traces: { receivers: ['otlp'], processors: [...(withPricing ? ['costestimator'] : []), 'traceassembly'], exporters: pipeline.mlflowUrl === undefined ? ['ledger'] : ['ledger', 'mlflow'] } },
     },
   };
   const configFile = path.join(directory, 'tokenmeter.json');
@@ -211,10 +220,10 @@ interface Run {
 }
 
 /** One sidecar, profiled, warmed up, then measured; `firstRequest` keeps trace ids unique across runs. */
-async function measure(sinkUrl: string, withPricing: boolean, templates: readonly TracesData[], firstRequest: number): Promise<Run> {
+async function measure(pipeline: Pipeline, withPricing: boolean, templates: readonly TracesData[], firstRequest: number): Promise<Run> {
   const directory = mkdtempSync(path.join(tmpdir(), 'tokenmeter-bench-sidecar-'));
   const profiles = path.join(directory, 'profiles');
-  const sidecar = await startSidecar(directory, sinkUrl, withPricing, ['--cpu-prof', '--cpu-prof-dir', profiles]);
+  const sidecar = await startSidecar(directory, pipeline, withPricing, ['--cpu-prof', '--cpu-prof-dir', profiles]);
   try {
     await send(sidecar, templates, firstRequest, WARMUP_REQUESTS);
     const before = await cpuSeconds(sidecar);
@@ -241,23 +250,33 @@ export async function run(): Promise<void> {
   const sink = await startSink();
   const templates = Array.from({ length: VARIANTS }, (_, variant) => langGraphMix(variant, REQUEST_SPANS));
   console.log(
-    `tokenmeter serve (OTLP/HTTP → [CostEstimator] → trace assembly → ledger + MLflow exporter → a sink answering 200), LangGraph mix, ` +
-      `${REQUEST_SPANS} spans per request, ${MEASURED_REQUESTS} requests after ${WARMUP_REQUESTS} warm-up, ${IN_FLIGHT} in flight, ` +
-      `best of ${ROUNDS} interleaved runs each; node ${process.version}`,
+    `tokenmeter serve under the LangGraph mix: ${REQUEST_SPANS} spans per request, ${MEASURED_REQUESTS} requests after ${WARMUP_REQUESTS} warm-up, ` +
+      `${IN_FLIGHT} in flight, best of ${ROUNDS} interleaved runs each; node ${process.version}`,
   );
+  let firstRequest = 0;
+  for (const pipeline of [
+    { title: 'npm start, embedded defaults: OTLP/HTTP → [CostEstimator] → trace assembly → ledger', mlflowUrl: undefined },
+    { title: 'npm start with MLflow set: … → ledger + MLflow exporter (to a sink answering 200)', mlflowUrl: sink.url },
+  ]) {
+    firstRequest = await compare(pipeline, templates, firstRequest);
+  }
+  sink.server.close();
+}
+
+/** Measures one pipeline with and without the CostEstimator and prints the comparison; returns the next request index. */
+async function compare(pipeline: Pipeline, templates: readonly TracesData[], firstRequest: number): Promise<number> {
   // The runs of the two pipelines alternate, so that a busy machine slows both alike; each keeps its cheapest run.
   const best: [Run | undefined, Run | undefined] = [undefined, undefined];
-  let firstRequest = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const withPricing of [false, true]) {
-      const measured = await measure(sink.url, withPricing, templates, firstRequest);
+      const measured = await measure(pipeline, withPricing, templates, firstRequest);
       firstRequest += WARMUP_REQUESTS + MEASURED_REQUESTS;
       const index = withPricing ? 1 : 0;
       if (measured.cpuPerSpan < (best[index]?.cpuPerSpan ?? Infinity)) best[index] = measured;
     }
   }
-  sink.server.close();
   const [without, withPricing] = best as [Run, Run];
+  console.log(pipeline.title);
   console.log(`  sidecar CPU per span, without the CostEstimator   ${without.cpuPerSpan.toFixed(1).padStart(6)} µs`);
   console.log(
     `  sidecar CPU per span, with it                     ${withPricing.cpuPerSpan.toFixed(1).padStart(6)} µs  ` +
@@ -272,4 +291,5 @@ export async function run(): Promise<void> {
         `${((withPricing.shares.get(component) ?? 0) * 100).toFixed(1).padStart(10)}%`,
     );
   }
+  return firstRequest;
 }
