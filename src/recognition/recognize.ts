@@ -290,9 +290,10 @@ const RECENT_WINDOW = 8;
  * The model calls of the batch the CostEstimator is reading or read last, in batch order. Trace assembly and the
  * ledger ask for the context of the same span objects right after it, in the same order: a cursor finds each one
  * in a comparison or two, where recognising the span again cost them as much as pricing it. A span not found near
- * the cursor or at the start (another batch, a replay, a report) is recognised afresh, so an answer never depends
- * on this memory, only its speed does. Spans are compared by identity: none of the stages after the CostEstimator
- * changes what recognition reads.
+ * the cursor or at the start (another batch, another pipeline's CostEstimator, a replay, a report) is recognised
+ * afresh. Spans are compared by identity, so the answer is the reading of the span as it arrived: the attributes the
+ * CostEstimator adds do not change it (a test reads every real-world case both ways), and no later stage edits the
+ * attributes recognition reads.
  */
 class RecentCalls {
   private readonly spans: (Span | undefined)[] = [];

@@ -170,7 +170,7 @@ const COMPONENTS: ReadonlyArray<readonly [string, readonly string[]]> = [
 /**
  * Libraries that several components call: their work counts for the caller. Recognition reads LangGraph metadata
  * for trace assembly on every span, with or without pricing; counted under the CostEstimator, it made pricing look
- * larger than it is (a third of that line in the ledger-only pipeline).
+ * larger than it is (a quarter to a third of that line in the ledger-only pipeline).
  */
 const LIBRARIES = ['recognition/', 'pricing/'];
 const GARBAGE_COLLECTION = 'garbage collection';

@@ -7,7 +7,7 @@ import { findAttribute } from '../../otlp/index.js';
 import type { KeyValue, Span } from '../../otlp/index.js';
 import type { TokenUsage } from '../../pricing/index.js';
 import { CostEstimatorProcessor } from './processor.js';
-import { recognizeCallContext, recognizeSpan } from '../../recognition/recognize.js';
+import { forgetRememberedCalls, recognizeCallContext, recognizeSpan } from '../../recognition/recognize.js';
 import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
 
 interface Case {
@@ -838,5 +838,19 @@ describe('real-world model calls are recognised and priced at the published pric
     const inNode = { metadata: { langgraph_node: 'agent', ls_provider: 'openai', ls_model_name: 'gpt-4o-mini' } };
     expect(recognizeCallContext(makeSpan({ attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAT_MODEL', ...inNode }) }))).toEqual({ model: 'gpt-4o-mini', provider: 'openai', node: 'agent' });
     expect(recognizeCallContext(makeSpan({ attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAIN', ...inNode }) }))).toBeUndefined();
+  });
+
+  it('tells the stages after it the same model, provider and node from its reading of a batch as a fresh reading of the priced spans', async () => {
+    const spans = cases.map((testCase, index) => makeSpan({ trace: `t${index}`, id: `s${index}`, start: testCase.start, attributes: testCase.attributes }));
+    await new CostEstimatorProcessor({}, { consume: async () => {} }).consume(tracesData(spans));
+    // In order, as trace assembly asks: each answer is the CostEstimator's own reading (a whole call, tokens included).
+    const remembered = spans.map((span) => recognizeCallContext(span));
+    for (const [index, context] of remembered.entries()) expect(context, cases[index]!.name).toHaveProperty('tokens');
+    // Read afresh, after the CostEstimator wrote its attributes (`mlflow.llm.model` and `.provider` among them).
+    forgetRememberedCalls();
+    for (const [index, span] of spans.entries()) {
+      const { model, provider, node } = remembered[index]!;
+      expect(recognizeCallContext(span), cases[index]!.name).toEqual({ model, provider, node });
+    }
   });
 });
