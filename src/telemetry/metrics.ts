@@ -69,6 +69,16 @@ function hasDuplicateStats(exporter: object): exporter is DuplicateStats {
   return typeof stats === 'object' && stats !== null && typeof stats.duplicatesAvoided === 'number';
 }
 
+/** An exporter that follows traces up once delivered (MLflow: the trace name tag and the cost feedback). */
+interface FollowUpStats {
+  readonly stats: { readonly followUps: { readonly waiting: number; readonly sent: number; readonly dropped: number; readonly failed: number } };
+}
+
+function hasFollowUpStats(exporter: object): exporter is FollowUpStats {
+  const stats = (exporter as Partial<FollowUpStats>).stats;
+  return typeof stats === 'object' && stats !== null && typeof stats.followUps?.waiting === 'number';
+}
+
 /**
  * A counter read from components' own running totals at scrape time: those totals only grow within a process, so
  * the counter is set to them (reset, then added) rather than incremented on the hot path.
@@ -107,6 +117,7 @@ export class Telemetry {
   private readonly duplicatesAvoidedSources = new Map<string, () => number>();
   private readonly deadLetteredSources = new Map<string, () => number>();
   private readonly openTraceSources = new Map<string, () => number>();
+  private readonly followUpSources = new Map<string, FollowUpStats['stats']['followUps']>();
 
   private readonly acceptedSpans = new Counter({
     name: 'tokenmeter_receiver_accepted_spans_total',
@@ -167,6 +178,32 @@ export class Telemetry {
         for (const [component, count] of openTraceSources) this.set({ component }, count());
       },
     });
+    const followUpSources = this.followUpSources;
+    new Gauge({
+      name: 'tokenmeter_exporter_feedback_waiting_traces',
+      help: 'Traces whose MLflow trace name tag or cost feedback is not stored yet: queued, in flight or waiting to be retried',
+      labelNames: ['exporter'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [exporter, followUps] of followUpSources) this.set({ exporter }, followUps.waiting);
+      },
+    });
+    new Counter({
+      name: 'tokenmeter_exporter_feedback_total',
+      help:
+        'Trace follow-ups (MLflow trace name tag and cost feedback) by outcome: sent; dropped, feedback.queue_size traces already waiting; ' +
+        'failed, retried past retry_on_failure.max_elapsed_time',
+      labelNames: ['exporter', 'outcome'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [exporter, followUps] of followUpSources) {
+          this.inc({ exporter, outcome: 'sent' }, followUps.sent);
+          this.inc({ exporter, outcome: 'dropped' }, followUps.dropped);
+          this.inc({ exporter, outcome: 'failed' }, followUps.failed);
+        }
+      },
+    });
     sampledCounter(
       this.registry,
       'tokenmeter_exporter_duplicate_spans_avoided_total',
@@ -221,6 +258,7 @@ export class Telemetry {
     if (hasQueueStats(target)) this.queueSources.set(exporter, () => target.stats.queued);
     if (hasDuplicateStats(target)) this.duplicatesAvoidedSources.set(exporter, () => target.stats.duplicatesAvoided);
     if (hasDeadLetterStats(target)) this.deadLetteredSources.set(exporter, () => target.stats.failed.batches);
+    if (hasFollowUpStats(target)) this.followUpSources.set(exporter, target.stats.followUps);
     return {
       start: () => target.start(),
       shutdown: (deadlineMs) => target.shutdown(deadlineMs),

@@ -2,9 +2,11 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createUniqueExperiment, getTrace } from '../../../test/harness/mlflow-client.js';
 import { makeRequest, makeSpan } from '../../../test/fixtures/spans.js';
 import { getFreePort } from '../../../test/harness/mlflow-server.js';
+import { startProxy } from '../../../test/faults/workload.js';
 import { doubleValue, intValue, stringValue } from '../../otlp/model.js';
 import type { Span } from '../../otlp/model.js';
 import { silentLogger } from '../../telemetry/logger.js';
+import { Telemetry } from '../../telemetry/metrics.js';
 import { mlflowExporterConfigSchema } from './config.js';
 import { MlflowExporter } from './exporter.js';
 import { assessmentId } from './followup-sender.js';
@@ -252,6 +254,62 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     await until(() => exporter.stats.followUps.assessmentsCreated === 4);
     const assessments = byName((await storedTrace(traceId))!.assessments);
     expect(assessments['cost']).toMatchObject({ source: { source_id: 'tokenmeter-test' }, feedback: { value: 0.25 } });
+  });
+
+  it('keeps the feedback of a follow-up in flight when the root comes again without it', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-feedback-in-flight');
+    // MLflow's answer to the first tag request (404: it has not stored the trace yet) is held back two seconds.
+    let tagAnswers = 0;
+    const proxy = await startProxy(mlflowUrl, (method, path) => (method === 'PATCH' && path.endsWith('/tags') && tagAnswers++ === 0 ? 2_000 : 0));
+    try {
+      const exporter = await startExporter(experimentId, { tracking_uri: proxy.url });
+      const root = enrichedRoot({ cost: 0.375, input: 30, output: 7, providers: ['openai'] });
+      exporter['followUps'].enqueue(followUpsOf(makeRequest(root)));
+      await until(() => tagAnswers === 1);
+      // While that follow-up is in flight, the root arrives plain (as from a pipeline without trace assembly): its
+      // follow-up has a tag to set and no feedback. The one in flight fails; the feedback must not go with it.
+      await exporter.consume(makeRequest(rootSpanOf(root)));
+      await until(() => exporter.stats.followUps.sent === 1);
+      expect(exporter.stats.followUps.retries).toBe(0);
+      const assessments = byName((await storedTrace(`tr-${hex(root.traceId)}`))!.assessments);
+      expect(assessments['cost_usd']?.feedback.value).toBe(0.375);
+      expect(assessments['total_tokens']?.feedback.value).toBe(37);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('reports its follow-ups as metrics: waiting until MLflow stores them, then sent, dropped past the queue or failed', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-feedback-metrics');
+    const exporter = await startExporter(experimentId, {
+      feedback: { queue_size: 2 },
+      retry_on_failure: { initial_interval: '50ms', max_interval: '200ms', max_elapsed_time: '3s' },
+    });
+    const telemetry = new Telemetry();
+    telemetry.meterExporter('mlflow/metrics', exporter);
+    const metric = async (name: string, labels: string): Promise<number | undefined> => {
+      const line = new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(await telemetry.registry.metrics());
+      return line === null ? undefined : Number(line[1]);
+    };
+    const waiting = () => metric('tokenmeter_exporter_feedback_waiting_traces', 'exporter="mlflow/metrics"');
+    const outcome = (name: string) => metric('tokenmeter_exporter_feedback_total', `exporter="mlflow/metrics",outcome="${name}"`);
+
+    // Three roots MLflow does not have yet, as when batches are committed after their answer: the queue takes two.
+    const [stored, neverStored, third] = [0, 1, 2].map(() => enrichedRoot({ cost: 0.1, input: 1, output: 1, providers: ['openai'] })) as [Span, Span, Span];
+    exporter['followUps'].enqueue(followUpsOf(makeRequest(stored, neverStored, third)));
+    await until(() => exporter.stats.followUps.retries >= 2);
+    expect(await waiting()).toBe(2);
+    expect(await outcome('dropped')).toBe(1);
+    expect(await outcome('sent')).toBe(0);
+
+    await exporter.consume(makeRequest(rootSpanOf(stored)));
+    await until(() => exporter.stats.followUps.sent === 1);
+    expect(await waiting()).toBe(1);
+    // The other is retried until retry_on_failure.max_elapsed_time, then given up.
+    await until(() => exporter.stats.followUps.failed === 1);
+    expect(await waiting()).toBe(0);
+    expect([await outcome('sent'), await outcome('dropped'), await outcome('failed')]).toEqual([1, 1, 1]);
+    expect(byName((await storedTrace(`tr-${hex(stored.traceId)}`))!.assessments)['cost_usd']?.feedback.value).toBe(0.1);
   });
 
   it('can be told to log no feedback and set no tag', async () => {

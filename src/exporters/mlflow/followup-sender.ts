@@ -11,6 +11,10 @@ import type { TraceFollowUp } from './trace-followups.js';
 export { assessmentId } from './trace-followups.js';
 
 export interface FollowUpStats {
+  /** Traces whose follow-ups are not all stored yet: queued, in flight, or waiting to be retried. */
+  readonly waiting: number;
+  /** Follow-ups done: the tag and every feedback assessment stored (a trace re-sent with new numbers counts again). */
+  sent: number;
   tagsSet: number;
   assessmentsCreated: number;
   assessmentsUpdated: number;
@@ -55,7 +59,8 @@ class RecentMap<V> extends Map<string, V> {
 export class FollowUpSender {
   private readonly pending = new Map<string, Pending>();
   private readonly ready: string[] = [];
-  private readonly inFlight = new Set<string>();
+  /** Trace id → the follow-up being sent. */
+  private readonly inFlight = new Map<string, TraceFollowUp>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly tagged: RecentMap<true>;
   /** Assessment id → what was last stored under it. */
@@ -64,7 +69,9 @@ export class FollowUpSender {
   private readonly workers: Promise<void>[] = [];
   private readonly stopping = new AbortController();
   private readonly retryPolicy: BackoffPolicy;
-  readonly stats: FollowUpStats = { tagsSet: 0, assessmentsCreated: 0, assessmentsUpdated: 0, assessmentsLeftOverridden: 0, retries: 0, failed: 0, dropped: 0 };
+  /** Whether the last trace offered was dropped: the warning is logged once per spell of a full queue. */
+  private full = false;
+  readonly stats: FollowUpStats;
 
   constructor(
     private readonly client: MlflowClient,
@@ -76,6 +83,21 @@ export class FollowUpSender {
     this.sent = new RecentMap(queue_size * 4);
     const retry = config.retry_on_failure;
     this.retryPolicy = { initialIntervalMs: retry.initial_interval, maxIntervalMs: retry.max_interval };
+    const waiting = () => this.waitingTraces();
+    this.stats = {
+      // Read when asked (a metrics scrape), from the sender's own sets rather than kept in step with them.
+      get waiting() {
+        return waiting();
+      },
+      sent: 0,
+      tagsSet: 0,
+      assessmentsCreated: 0,
+      assessmentsUpdated: 0,
+      assessmentsLeftOverridden: 0,
+      retries: 0,
+      failed: 0,
+      dropped: 0,
+    };
   }
 
   start(): void {
@@ -87,15 +109,19 @@ export class FollowUpSender {
     for (const followUp of followUps) {
       const waiting = this.pending.get(followUp.traceId);
       if (waiting !== undefined) {
-        // Newer numbers win; a root without enrichment (e.g. not through trace assembly) keeps the feedback waiting.
-        waiting.followUp = { ...followUp, feedback: followUp.feedback ?? waiting.followUp.feedback };
+        waiting.followUp = newer(waiting.followUp, followUp);
         continue;
       }
       if (this.pending.size >= this.config.feedback.queue_size) {
         this.stats.dropped++;
+        if (!this.full) this.logger.warn({ queueSize: this.config.feedback.queue_size }, 'MLflow feedback queue full: new traces go without their tag and feedback until it drains');
+        this.full = true;
         continue;
       }
-      this.pending.set(followUp.traceId, { followUp, firstQueuedAt: Date.now(), attempt: 0 });
+      this.full = false;
+      const sending = this.inFlight.get(followUp.traceId);
+      // The one being sent may fail (MLflow has not stored the trace yet): this one must carry its feedback then.
+      this.pending.set(followUp.traceId, { followUp: sending === undefined ? followUp : newer(sending, followUp), firstQueuedAt: Date.now(), attempt: 0 });
       // One in flight or waiting for a retry picks the new numbers up when it is done.
       if (!this.inFlight.has(followUp.traceId) && !this.retryTimers.has(followUp.traceId)) this.markReady(followUp.traceId);
     }
@@ -109,6 +135,13 @@ export class FollowUpSender {
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     for (const wake of this.wakeWorkers.splice(0)) wake();
     await Promise.all(this.workers);
+  }
+
+  /** A trace in flight with newer numbers already queued is one trace, not two. */
+  private waitingTraces(): number {
+    let inFlightOnly = 0;
+    for (const traceId of this.inFlight.keys()) if (!this.pending.has(traceId)) inFlightOnly++;
+    return this.pending.size + inFlightOnly;
   }
 
   private markReady(traceId: string): void {
@@ -126,7 +159,7 @@ export class FollowUpSender {
       const entry = this.pending.get(traceId);
       if (entry === undefined) continue;
       this.pending.delete(traceId);
-      this.inFlight.add(traceId);
+      this.inFlight.set(traceId, entry.followUp);
       let sent = false;
       try {
         sent = await this.send(entry.followUp);
@@ -137,6 +170,7 @@ export class FollowUpSender {
       }
       if (this.pending.has(traceId)) this.markReady(traceId); // newer numbers came meanwhile
       else if (!sent) this.retryLater(entry);
+      else this.stats.sent++;
     }
   }
 
@@ -223,6 +257,11 @@ export class FollowUpSender {
     const stored = await this.client.json<{ assessment?: { valid?: boolean } }>('GET', path);
     return stored.assessment?.valid === false;
   }
+}
+
+/** Newer numbers win; a root without enrichment (e.g. not through trace assembly) keeps the feedback already known. */
+function newer(known: TraceFollowUp, latest: TraceFollowUp): TraceFollowUp {
+  return { ...latest, feedback: latest.feedback ?? known.feedback };
 }
 
 /** MLflow has not stored the trace yet: 3.9 answers 400 (a failed foreign key) to a tag, 3.17 answers 404. */
