@@ -9,7 +9,8 @@
  *
  * Both figures come from the child alone (the load generator's work is not in them):
  *  - its CPU time per span, from its own `tokenmeter_process_cpu_seconds_total` before and after the measured
- *    requests. The difference between the two pipelines is everything pricing brings on: recognising and pricing each
+ *    requests and the work they leave queued (MLflow's batches, and its trace tags and cost feedback, which fall
+ *    behind under this load and are sent afterwards). The difference between the two pipelines is everything pricing brings on: recognising and pricing each
  *    call, and what the rest of the sidecar does with a priced call (its attributes encoded and stored, its ledger row,
  *    the trace's breakdowns and cost feedback);
  *  - its CPU profile (`node --cpu-prof`), split by component: a sample counts for the innermost tokenmeter function on
@@ -67,7 +68,15 @@ async function startSidecar(directory: string, pipeline: Pipeline, withPricing: 
       ledger: { path: path.join(directory, 'tokenmeter.db') },
       ...(pipeline.mlflowUrl === undefined
         ? {}
-        : { mlflow: { tracking_uri: pipeline.mlflowUrl, experiment_id: '0', sending_queue: { queue_size: 100_000, max_bytes: '2GiB' } } }),
+        : {
+            mlflow: {
+              tracking_uri: pipeline.mlflowUrl,
+              experiment_id: '0',
+              // Room for everything the run sends: the bench measures the work, whatever falls behind.
+              sending_queue: { queue_size: 100_000, max_bytes: '2GiB' },
+              feedback: { queue_size: 100_000 },
+            },
+          }),
     },
     admin: { endpoint: `127.0.0.1:${adminPort}` },
     service: {
@@ -101,11 +110,38 @@ async function stopSidecar({ child }: Sidecar): Promise<void> {
   await exited;
 }
 
+async function metrics(sidecar: Sidecar): Promise<string> {
+  return (await fetch(`${sidecar.adminUrl}/metrics`)).text();
+}
+
+/** The sum of a metric's samples (all label sets) in a Prometheus text exposition. */
+function sampleSum(text: string, name: string, labels = ''): number {
+  let sum = 0;
+  for (const [, value] of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*${labels}[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(value);
+  return sum;
+}
+
 async function cpuSeconds(sidecar: Sidecar): Promise<number> {
-  const text = await (await fetch(`${sidecar.adminUrl}/metrics`)).text();
-  const line = /^tokenmeter_process_cpu_seconds_total (\S+)$/m.exec(text);
-  if (line === null) throw new Error('the sidecar does not report tokenmeter_process_cpu_seconds_total');
-  return Number(line[1]);
+  const text = await metrics(sidecar);
+  if (!/^tokenmeter_process_cpu_seconds_total /m.test(text)) throw new Error('the sidecar does not report tokenmeter_process_cpu_seconds_total');
+  return sampleSum(text, 'tokenmeter_process_cpu_seconds_total');
+}
+
+/**
+ * Waits until the sidecar has done all the work the requests it acknowledged gave it: batches still queued for
+ * MLflow, and the trace name tags and cost feedback sent once MLflow has a trace, which fall behind under this load
+ * (five calls per trace, two at a time). Read before that, the CPU would leave out work that pricing brings on (the
+ * feedback of every trace). Throws when any trace's feedback was dropped: then part of that work was never done.
+ */
+async function settle(sidecar: Sidecar): Promise<void> {
+  for (const deadline = Date.now() + 300_000; ; ) {
+    const text = await metrics(sidecar);
+    const dropped = sampleSum(text, 'tokenmeter_exporter_feedback_total', 'outcome="dropped"');
+    if (dropped > 0) throw new Error(`the sidecar dropped the MLflow feedback of ${dropped} traces (feedback.queue_size): its CPU would leave that work out`);
+    if (sampleSum(text, 'tokenmeter_exporter_queue_size') === 0 && sampleSum(text, 'tokenmeter_exporter_feedback_waiting_traces') === 0) return;
+    if (Date.now() > deadline) throw new Error('the sidecar still had batches or feedback to send after 5 minutes');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
@@ -226,8 +262,10 @@ async function measure(pipeline: Pipeline, withPricing: boolean, templates: read
   const sidecar = await startSidecar(directory, pipeline, withPricing, ['--cpu-prof', '--cpu-prof-dir', profiles]);
   try {
     await send(sidecar, templates, firstRequest, WARMUP_REQUESTS);
+    await settle(sidecar);
     const before = await cpuSeconds(sidecar);
     await send(sidecar, templates, firstRequest + WARMUP_REQUESTS, MEASURED_REQUESTS);
+    await settle(sidecar);
     const after = await cpuSeconds(sidecar);
     await stopSidecar(sidecar);
     const [file] = readdirSync(profiles);

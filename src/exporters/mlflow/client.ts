@@ -1,5 +1,6 @@
 import { USER_AGENT } from '../../version.js';
-import { describeFetchError, mayHaveReachedServer, requestSignal } from '../http/request.js';
+import { describeRequestError, headerOf, HttpPool, mayHaveReachedServer } from '../http/request.js';
+import type { HttpAnswer } from '../http/request.js';
 import { parseRetryAfterMs } from '../retry/backoff.js';
 import type { DeliveryResult } from '../sendingqueue/destination.js';
 
@@ -33,6 +34,7 @@ export class MlflowError extends Error {
 /** The few MLflow REST calls the exporter needs, over the tracking server's HTTP API. */
 export class MlflowClient {
   private readonly baseUrl: string;
+  private readonly pool: HttpPool;
 
   constructor(
     trackingUri: string,
@@ -40,6 +42,12 @@ export class MlflowClient {
     private readonly extraHeaders: Record<string, string> = {},
   ) {
     this.baseUrl = trackingUri.replace(/\/+$/, '');
+    this.pool = new HttpPool(timeoutMs);
+  }
+
+  /** Closes the connections kept open to MLflow. */
+  close(): Promise<void> {
+    return this.pool.close();
   }
 
   get trackingUri(): string {
@@ -56,23 +64,18 @@ export class MlflowClient {
       'x-mlflow-experiment-id': experimentId,
     };
     if (gzipped) headers['Content-Encoding'] = 'gzip';
-    let response: Response;
+    let answer: HttpAnswer;
     try {
-      response = await fetch(`${this.baseUrl}/v1/traces`, {
-        method: 'POST',
-        headers,
-        body,
-        signal: requestSignal(this.timeoutMs, cancel),
-      });
+      answer = await this.pool.send(`${this.baseUrl}/v1/traces`, { method: 'POST', headers, body, timeoutMs: this.timeoutMs, cancel });
     } catch (error) {
-      const cause = describeFetchError(error);
+      const cause = describeRequestError(error);
       return { outcome: 'retry', reason: `MLflow unreachable at ${this.baseUrl}: ${cause}`, outcomeUnknown: mayHaveReachedServer(cause) };
     }
-    const text = await response.text().catch(() => '');
-    if (response.ok) return { outcome: 'delivered' };
-    const reason = `MLflow answered ${response.status} to POST /v1/traces: ${text.slice(0, 500)}`;
-    const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
-    const { status } = response;
+    const text = await answer.body.text().catch(() => '');
+    const { statusCode: status } = answer;
+    if (status >= 200 && status < 300) return { outcome: 'delivered' };
+    const reason = `MLflow answered ${status} to POST /v1/traces: ${text.slice(0, 500)}`;
+    const retryAfterMs = parseRetryAfterMs(headerOf(answer, 'retry-after'));
     if (THROTTLED_STATUS.has(status)) return { outcome: 'retry', reason, retryAfterMs, outcomeUnknown: false, status };
     if (MAYBE_STORED_STATUS.has(status)) return { outcome: 'retry', reason, retryAfterMs, outcomeUnknown: true, status };
     // 3.9's storage failure (mlflow-wire.md §1.1): other traces of the request may be committed, so the rest is
@@ -149,27 +152,35 @@ export class MlflowClient {
 
   /** A JSON REST call; MLflow rejects POST/PATCH without `Content-Type: application/json` (mlflow-wire.md §6). */
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
+    const text = await this.text(method, path, body === undefined ? undefined : JSON.stringify(body));
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  /** A REST call's answer as text, for callers that parse it their own way; throws MlflowError unless 2xx. */
+  async text(method: string, path: string, jsonBody?: string): Promise<string> {
+    let answer: HttpAnswer;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
+      answer = await this.pool.send(`${this.baseUrl}${path}`, {
         method,
-        headers: { 'User-Agent': USER_AGENT, ...this.extraHeaders, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        headers: { 'User-Agent': USER_AGENT, ...this.extraHeaders, ...(jsonBody === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: jsonBody,
+        timeoutMs: this.timeoutMs,
       });
     } catch (error) {
-      throw new MlflowError(`MLflow unreachable at ${this.baseUrl}: ${describeFetchError(error)}`);
+      throw new MlflowError(`MLflow unreachable at ${this.baseUrl}: ${describeRequestError(error)}`);
     }
-    const text = await response.text();
-    if (!response.ok) {
+    const text = await answer.body.text();
+    const { statusCode: status } = answer;
+    if (status < 200 || status >= 300) {
       let errorCode: string | undefined;
       try {
         errorCode = (JSON.parse(text) as { error_code?: string }).error_code;
       } catch {
         // not a JSON error body
       }
-      throw new MlflowError(`MLflow answered ${response.status} to ${method} ${path}: ${text.slice(0, 500)}`, response.status, errorCode);
+      // The path without its query: a search's parameters would drown the reason.
+      throw new MlflowError(`MLflow answered ${status} to ${method} ${path.split('?')[0]}: ${text.slice(0, 500)}`, status, errorCode);
     }
-    return (text ? JSON.parse(text) : {}) as T;
+    return text;
   }
 }

@@ -112,6 +112,7 @@ export class MlflowExporter implements TracesExporter {
 
   async shutdown(deadlineMs = 10_000): Promise<void> {
     await this.sendingQueue.shutdown(deadlineMs);
+    await this.client.close();
     if (this.ownsStore) this.store.close();
   }
 

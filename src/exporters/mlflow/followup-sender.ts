@@ -34,6 +34,8 @@ interface Pending {
   attempt: number;
 }
 
+const FULL_QUEUE_LOG_INTERVAL_MS = 30_000;
+
 /** A map that forgets its oldest entries past a limit: memory of what was sent, bounded. */
 class RecentMap<V> extends Map<string, V> {
   constructor(private readonly limit: number) {
@@ -69,8 +71,8 @@ export class FollowUpSender {
   private readonly workers: Promise<void>[] = [];
   private readonly stopping = new AbortController();
   private readonly retryPolicy: BackoffPolicy;
-  /** Whether the last trace offered was dropped: the warning is logged once per spell of a full queue. */
-  private full = false;
+  /** When a full queue was last logged: at most once per FULL_QUEUE_LOG_INTERVAL_MS, however many traces it drops. */
+  private fullLoggedAt = -Infinity;
   readonly stats: FollowUpStats;
 
   constructor(
@@ -114,11 +116,16 @@ export class FollowUpSender {
       }
       if (this.pending.size >= this.config.feedback.queue_size) {
         this.stats.dropped++;
-        if (!this.full) this.logger.warn({ queueSize: this.config.feedback.queue_size }, 'MLflow feedback queue full: new traces go without their tag and feedback until it drains');
-        this.full = true;
+        const now = Date.now();
+        if (now - this.fullLoggedAt >= FULL_QUEUE_LOG_INTERVAL_MS) {
+          this.fullLoggedAt = now;
+          this.logger.warn(
+            { queueSize: this.config.feedback.queue_size, dropped: this.stats.dropped },
+            'MLflow feedback queue full: new traces go without their tag and feedback until it drains (feedback.queue_size)',
+          );
+        }
         continue;
       }
-      this.full = false;
       const sending = this.inFlight.get(followUp.traceId);
       // The one being sent may fail (MLflow has not stored the trace yet): this one must carry its feedback then.
       this.pending.set(followUp.traceId, { followUp: sending === undefined ? followUp : newer(sending, followUp), firstQueuedAt: Date.now(), attempt: 0 });

@@ -5,6 +5,7 @@ import type { ScriptedAnswer, ScriptedEndpoint } from '../../../test/faults/scri
 import { getFreePort } from '../../../test/harness/mlflow-server.js';
 import { encodeTracesProtobuf, encodeExportTraceResponse, encodeRpcStatus } from '../../otlp/index.js';
 import { makeRequest, makeSpan } from '../../../test/fixtures/spans.js';
+import { HttpPool } from '../http/request.js';
 import { exportTraces } from './client.js';
 
 /** What the backend answers next; each test sets it. */
@@ -16,7 +17,8 @@ beforeAll(async () => {
 afterAll(() => backend.close());
 
 const body = encodeTracesProtobuf(makeRequest(makeSpan({ name: 'call' })));
-const send = (timeoutMs = 5_000) => exportTraces({ url: `${backend.url}/v1/traces`, headers: {}, timeoutMs }, body, false);
+const pool = new HttpPool(5_000);
+const send = (timeoutMs = 5_000) => exportTraces({ pool, url: `${backend.url}/v1/traces`, headers: {}, timeoutMs }, body, false);
 const protobuf = { 'Content-Type': 'application/x-protobuf' };
 
 describe('OTLP/HTTP answers, classified as the OTLP spec says', () => {
@@ -54,7 +56,7 @@ describe('OTLP/HTTP answers, classified as the OTLP spec says', () => {
 
   it('a refused connection or a timeout is retried', async () => {
     const closed = await getFreePort();
-    const refused = await exportTraces({ url: `http://127.0.0.1:${closed}/v1/traces`, headers: {}, timeoutMs: 5_000 }, body, false);
+    const refused = await exportTraces({ pool, url: `http://127.0.0.1:${closed}/v1/traces`, headers: {}, timeoutMs: 5_000 }, body, false);
     expect(refused.result).toEqual({ outcome: 'retry', reason: `OTLP endpoint unreachable at http://127.0.0.1:${closed}/v1/traces: ECONNREFUSED`, outcomeUnknown: false });
     next = 'hang';
     expect((await send(300)).result).toEqual({ outcome: 'retry', reason: `OTLP endpoint unreachable at ${backend.url}/v1/traces: timed out`, outcomeUnknown: true });
@@ -65,7 +67,7 @@ describe('OTLP/HTTP answers, classified as the OTLP spec says', () => {
     next = { status: 200 };
     await send();
     expect(backend.received.at(-1)!.headers['user-agent']).toBe(`tokenmeter/${version}`);
-    await exportTraces({ url: `${backend.url}/v1/traces`, headers: { 'User-Agent': 'my-gateway/2' }, timeoutMs: 5_000 }, body, false);
+    await exportTraces({ pool, url: `${backend.url}/v1/traces`, headers: { 'User-Agent': 'my-gateway/2' }, timeoutMs: 5_000 }, body, false);
     expect(backend.received.at(-1)!.headers['user-agent']).toBe('my-gateway/2');
   });
 });

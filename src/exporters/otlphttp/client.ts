@@ -5,7 +5,8 @@
  */
 import { decodeRpcStatus } from '../../otlp/index.js';
 import { USER_AGENT } from '../../version.js';
-import { describeFetchError, mayHaveReachedServer, requestSignal } from '../http/request.js';
+import { describeRequestError, headerOf, mayHaveReachedServer } from '../http/request.js';
+import type { HttpAnswer, HttpPool } from '../http/request.js';
 import { cutShort, partialSuccessOf } from '../otlpforwarding/answer.js';
 import type { OtlpAnswer } from '../otlpforwarding/answer.js';
 import { parseRetryAfterMs } from '../retry/backoff.js';
@@ -15,6 +16,7 @@ const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export interface OtlpHttpRequest {
+  pool: HttpPool;
   url: string;
   headers: Record<string, string>;
   timeoutMs: number;
@@ -24,21 +26,21 @@ export async function exportTraces(request: OtlpHttpRequest, body: Uint8Array, g
   // A configured User-Agent wins over ours; the content type is what the body is.
   const headers: Record<string, string> = { 'User-Agent': USER_AGENT, ...request.headers, 'Content-Type': 'application/x-protobuf' };
   if (gzipped) headers['Content-Encoding'] = 'gzip';
-  let response: Response;
+  let response: HttpAnswer;
   try {
-    response = await fetch(request.url, { method: 'POST', headers, body, signal: requestSignal(request.timeoutMs, cancel) });
+    response = await request.pool.send(request.url, { method: 'POST', headers, body, timeoutMs: request.timeoutMs, cancel });
   } catch (error) {
-    const cause = describeFetchError(error);
+    const cause = describeRequestError(error);
     return { result: { outcome: 'retry', reason: `OTLP endpoint unreachable at ${request.url}: ${cause}`, outcomeUnknown: mayHaveReachedServer(cause) } };
   }
   const answer = await readLimited(response).catch(() => new Uint8Array(0));
-  const encoding = encodingOf(response.headers.get('content-type'));
-  const { status } = response;
+  const encoding = encodingOf(headerOf(response, 'content-type'));
+  const { statusCode: status } = response;
   // The answer comes in the request's encoding (protobuf) even when a server leaves its type out.
   if (status >= 200 && status < 300) return { result: { outcome: 'delivered' }, partialSuccess: partialSuccessOf(answer, encoding ?? 'protobuf') };
   const reason = `${request.url} answered ${status}: ${serverMessage(answer, encoding)}`;
   if (RETRYABLE_STATUS.has(status)) {
-    const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
+    const retryAfterMs = parseRetryAfterMs(headerOf(response, 'retry-after'));
     // A 5xx may come after the server processed the request; 429 is a refusal before it.
     return { result: { outcome: 'retry', reason, retryAfterMs, outcomeUnknown: status !== 429, status } };
   }
@@ -53,14 +55,13 @@ function encodingOf(contentType: string | null): 'protobuf' | 'json' | undefined
 }
 
 /** The body, up to MAX_RESPONSE_BYTES. */
-async function readLimited(response: Response): Promise<Uint8Array> {
-  if (response.body === null) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
+async function readLimited(response: HttpAnswer): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of response.body) {
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
     chunks.push(chunk);
     size += chunk.byteLength;
-    if (size >= MAX_RESPONSE_BYTES) break; // leaving the loop cancels the rest of the stream
+    if (size >= MAX_RESPONSE_BYTES) break; // leaving the loop destroys the rest of the stream
   }
   return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES);
 }

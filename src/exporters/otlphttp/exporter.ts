@@ -1,5 +1,5 @@
 import type { Logger } from '../../telemetry/logger.js';
-import { compressed } from '../http/request.js';
+import { compressed, HttpPool } from '../http/request.js';
 import { OtlpForwardingExporter } from '../otlpforwarding/exporter.js';
 import type { ExporterStorage } from '../sendingqueue/destination.js';
 import { exportTraces } from './client.js';
@@ -9,12 +9,13 @@ import { tracesUrl } from './config.js';
 
 /** Forwards spans to any OTLP/HTTP receiver: `POST` protobuf to its traces URL (see OtlpForwardingExporter). */
 export function createOtlpHttpExporter(config: OtlpHttpExporterConfig, logger: Logger, storage?: ExporterStorage): OtlpForwardingExporter {
-  const request: OtlpHttpRequest = { url: tracesUrl(config), headers: config.headers, timeoutMs: config.timeout };
+  const request: OtlpHttpRequest = { pool: new HttpPool(config.timeout), url: tracesUrl(config), headers: config.headers, timeoutMs: config.timeout };
   const { compression } = config;
   const transport = {
     url: request.url,
     describe: { compression },
     send: async (body: Uint8Array, cancel: AbortSignal) => exportTraces(request, await compressed(body, compression), compression === 'gzip', cancel),
+    close: () => void request.pool.close(),
   };
   return new OtlpForwardingExporter(config, transport, logger, 'OTLP/HTTP exporter ready', storage, 'otlphttp');
 }

@@ -1,7 +1,7 @@
 /**
  * The MLflow REST calls the reports make: experiment lookup, trace search, span fetch (batch, or a trace's artifact),
  * version, assessments.
- * Plain JSON calls go through the exporter's client; span fetches need a BigInt-safe parse, so they read the text.
+ * Through the exporter's client; span fetches need a BigInt-safe parse, so they read the text.
  */
 import { MlflowClient, MlflowError } from '../../exporters/mlflow/client.js';
 import { parseMlflowJson } from './bigJson.js';
@@ -19,7 +19,7 @@ export interface MlflowConnection {
 export class ReportsMlflowClient {
   private readonly rest: MlflowClient;
 
-  constructor(private readonly connection: MlflowConnection) {
+  constructor(connection: MlflowConnection) {
     this.rest = new MlflowClient(connection.trackingUri, connection.timeoutMs, connection.headers);
   }
 
@@ -58,7 +58,7 @@ export class ReportsMlflowClient {
   async batchGetTraces(storedIds: readonly string[]): Promise<BatchGetTracesResponse> {
     const query = new URLSearchParams(storedIds.map((id): [string, string] => ['trace_ids', id]));
     const path = `/api/3.0/mlflow/traces/batchGet?${query.toString()}`;
-    const text = await this.fetchText('GET', path);
+    const text = await this.rest.text('GET', path);
     return parseMlflowJson<BatchGetTracesResponse>(text);
   }
 
@@ -68,35 +68,18 @@ export class ReportsMlflowClient {
    * server-side from whatever store holds it, so tokenmeter needs no S3/GCS/Azure access of its own.
    */
   async getTraceArtifact(storedId: string): Promise<TraceArtifactJson> {
-    const text = await this.fetchText('GET', `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${encodeURIComponent(storedId)}`);
+    const text = await this.rest.text('GET', `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${encodeURIComponent(storedId)}`);
     return parseMlflowJson<TraceArtifactJson>(text);
   }
 
   /** The server's version string, e.g. `3.9.0`. */
   async version(): Promise<string> {
-    return (await this.fetchText('GET', '/version')).trim();
+    return (await this.rest.text('GET', '/version')).trim();
   }
 
   /** MLflow assigns the id, the times and `valid` when they are left out. */
   async createAssessment(assessment: Omit<AssessmentJson, 'assessment_id' | 'valid' | 'create_time'> & { assessment_id?: string }): Promise<AssessmentJson> {
     const path = `/api/3.0/mlflow/traces/${encodeURIComponent(assessment.trace_id ?? '')}/assessments`;
     return (await this.rest.json<{ assessment: AssessmentJson }>('POST', path, { assessment })).assessment;
-  }
-
-  private async fetchText(method: string, path: string): Promise<string> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.trackingUri}${path}`, {
-        method,
-        headers: this.connection.headers,
-        signal: AbortSignal.timeout(this.connection.timeoutMs),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new MlflowError(`MLflow unreachable at ${this.trackingUri}: ${cause}`);
-    }
-    const text = await response.text();
-    if (!response.ok) throw new MlflowError(`MLflow answered ${response.status} to ${method} ${path.split('?')[0]}: ${text.slice(0, 500)}`, response.status);
-    return text;
   }
 }
