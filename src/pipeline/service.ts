@@ -87,7 +87,7 @@ export class Service {
           let exporter = this.exporters.get(id);
           if (!exporter) {
             const { type, config: exporterConfig } = config.exporters.get(id)!;
-            const created = registry.exporters[type]!.create(exporterConfig as never, context('exporter', id));
+            const created = createNamed(`exporters.${id}`, () => registry.exporters[type]!.create(exporterConfig as never, context('exporter', id)));
             if (created instanceof LedgerExporter) this.ledgers.set(id, created);
             if (hasAdmissionCheck(created)) this.admissionChecks.set(id, created);
             exporter = telemetry.meterExporter(id, created);
@@ -215,4 +215,13 @@ function openStore(storage: TokenmeterConfig['storage'], logger: Logger): Store 
 
 async function startAll(components: Component[]): Promise<void> {
   for (const component of components) await component.start();
+}
+
+/** Builds a component; what stops it (a file one of its keys names cannot be read) names the component, as config errors do. */
+function createNamed<T>(name: string, create: () => T): T {
+  try {
+    return create();
+  } catch (error) {
+    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -4,6 +4,9 @@
  * real OTel JS SDK go through the whole sidecar (cost estimator, trace assembly) and must arrive carrying
  * tokenmeter's cost attributes.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { toHex } from '../../src/otlp/index.js';
 import { buildTraces, exportAll } from '../faults/workload.js';
@@ -13,7 +16,7 @@ import { createUniqueExperiment, getTrace, spanAttribute } from '../harness/mlfl
 import { getFreePort } from '../harness/mlflow-server.js';
 import { expectPricedByTokenmeter, startRecordingReceiver } from './forwarding-receiver.js';
 import { waitFor } from './ledger-sidecar.js';
-import { startTokenmeter } from './tokenmeter-process.js';
+import { runTokenmeterCommand, startTokenmeter } from './tokenmeter-process.js';
 
 const mlflowUrl = inject('mlflowUrl');
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -76,19 +79,19 @@ describe('otlphttp exporter to real OTLP receivers', () => {
     expectPricedByTokenmeter(arrived);
   });
 
-  it('an https receiver whose certificate a private CA signed: refused until NODE_EXTRA_CA_CERTS names that CA, then delivered', async () => {
+  it('an https receiver whose certificate a private CA signed: refused until tls.ca_file or NODE_EXTRA_CA_CERTS names that CA, then delivered', async () => {
     const { certFile, keyFile } = makeSelfSignedCert('tokenmeter-otlphttp-tls-');
     const receiverPort = await getFreePort();
     const receiver = await startRecordingReceiver({ http: { endpoint: `127.0.0.1:${receiverPort}`, tls: { cert_file: certFile, key_file: keyFile } } });
     cleanups.push(() => receiver.shutdown());
 
-    const sidecar = async (env: Record<string, string>) => {
+    const sidecar = async (env: Record<string, string>, tls: Record<string, string> = {}) => {
       const otlpPort = await getFreePort();
       const tokenmeter = await startTokenmeter(
         {
           receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlpPort}` } } } },
           processors: { costestimator: {} },
-          exporters: { 'otlphttp/private': { endpoint: `https://127.0.0.1:${receiverPort}`, retry_on_failure: { initial_interval: '200ms', max_interval: '500ms' } } },
+          exporters: { 'otlphttp/private': { endpoint: `https://127.0.0.1:${receiverPort}`, tls, retry_on_failure: { initial_interval: '200ms', max_interval: '500ms' } } },
           admin: { enabled: false },
           storage: { path: 'state.db' },
           service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator'], exporters: ['otlphttp/private'] } } },
@@ -106,9 +109,32 @@ describe('otlphttp exporter to real OTLP receivers', () => {
     expect(spanCount()).toBe(0);
     await untrusting.tokenmeter.stop();
 
-    const trusting = await sidecar({ NODE_EXTRA_CA_CERTS: certFile });
-    const { spans } = buildTraces(1, 1_200);
-    expect(await exportAll(trusting.url, spans)).toEqual([0]);
-    await waitFor(`all ${spans.length} spans at the https receiver`, () => spanCount() >= spans.length || undefined);
+    let expected = 0;
+    for (const [trusting, seed] of [
+      [await sidecar({}, { ca_file: certFile }), 1_200],
+      [await sidecar({ NODE_EXTRA_CA_CERTS: certFile }), 1_250],
+    ] as const) {
+      const { spans } = buildTraces(1, seed);
+      expected += spans.length;
+      expect(await exportAll(trusting.url, spans)).toEqual([0]);
+      await waitFor(`all ${expected} spans at the https receiver`, () => spanCount() >= expected || undefined);
+      await trusting.tokenmeter.stop();
+    }
+  });
+
+  it('a tls.ca_file that cannot be read stops serve at start, naming the exporter, the key and the path', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tokenmeter-bad-ca-'));
+    const config = {
+      receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${await getFreePort()}` } } } },
+      exporters: { 'otlphttp/private': { endpoint: 'https://127.0.0.1:4318', tls: { ca_file: path.join(dir, 'missing.pem') } } },
+      admin: { enabled: false },
+      storage: { mode: 'memory' },
+      service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['otlphttp/private'] } } },
+    };
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+    const { code, stderr } = await runTokenmeterCommand(['serve', '--config', 'config.json'], dir);
+    expect(code).toBe(1);
+    const fatal = stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg: string; err?: { message: string } }).find((line) => line.msg === 'cannot start');
+    expect(fatal?.err?.message).toBe(`exporters.otlphttp/private: cannot read tls.ca_file ${path.join(dir, 'missing.pem')}: ENOENT: no such file or directory, open '${path.join(dir, 'missing.pem')}'`);
   });
 });

@@ -4,8 +4,10 @@
  * MLflow must end up with: every span once, token totals equal to the app's usage, four cost assessments per trace.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -139,11 +141,14 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-/** A forwarding HTTP proxy that holds back answers to requests `delay` picks, to play a slow server. */
-export async function startProxy(target: string, delayMs: (method: string, path: string) => number): Promise<Proxy> {
+/**
+ * A forwarding HTTP proxy that holds back answers to requests `delay` picks, to play a slow server; with `tls`, it
+ * terminates TLS with that certificate, as an ingress in front of the target would.
+ */
+export async function startProxy(target: string, delayMs: (method: string, path: string) => number, tls?: { certFile: string; keyFile: string }): Promise<Proxy> {
   const statuses: number[] = [];
   const { hostname, port } = new URL(target);
-  const server: Server = createServer((incoming, outgoing) => {
+  const handler = (incoming: IncomingMessage, outgoing: ServerResponse) => {
     const forwarded = request({ hostname, port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
       const chunks: Buffer[] = [];
       answer.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -159,7 +164,8 @@ export async function startProxy(target: string, delayMs: (method: string, path:
       outgoing.destroy();
     });
     incoming.pipe(forwarded);
-  });
+  };
+  const server = tls === undefined ? createServer(handler) : createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler);
   return listen(server, statuses);
 }
 
@@ -200,10 +206,10 @@ export async function startAnswerLosingProxy(target: string, beforeCut: () => Pr
   return listen(server, statuses);
 }
 
-async function listen(server: Server, statuses: number[]): Promise<Proxy> {
+async function listen(server: Server | HttpsServer, statuses: number[]): Promise<Proxy> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${server instanceof HttpsServer ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     statuses,
     close: () =>
       new Promise<void>((resolve) => {

@@ -31,12 +31,14 @@ export function registerServeCommand(program: Command): void {
             : 'embedded defaults: MLFLOW_TRACKING_URI is not set, so traces are priced and recorded to the ledger only, not forwarded to MLflow',
         );
       }
-      const service = new Service(config, components, logger);
+      let service: Service | undefined;
       try {
+        // Building the components can fail too (a file a key names cannot be read): the same fatal line, no stack dump.
+        service = new Service(config, components, logger);
         await service.start();
       } catch (error) {
         logger.fatal({ err: error }, 'cannot start');
-        await service.shutdown(1000);
+        await service?.shutdown(1000);
         process.exitCode = 1;
         return;
       }

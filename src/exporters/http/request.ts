@@ -11,11 +11,12 @@
  *    fires (nodejs/node#57736), and the request then waits for as long as the server takes. undici's own header and
  *    body timeouts do not depend on the collector.
  */
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { Compression } from './config.js';
+import type { Compression, HttpTlsConfig } from './config.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -47,8 +48,9 @@ export class HttpPool {
   private readonly agent: Agent;
   private closing: Promise<void> | undefined;
 
-  constructor(connectTimeoutMs: number) {
-    this.agent = new Agent({ connect: { timeout: connectTimeoutMs } });
+  /** Reads `tls.ca_file` now, so that a wrong path stops tokenmeter at start, named, rather than failing each request. */
+  constructor(connectTimeoutMs: number, tls: HttpTlsConfig = {}) {
+    this.agent = new Agent({ connect: { timeout: connectTimeoutMs, ...(tls.ca_file === undefined ? {} : { ca: readCaFile(tls.ca_file) }) } });
   }
 
   /** The answer, whatever its status; throws when there is none (see `describeRequestError`). */
@@ -68,6 +70,15 @@ export class HttpPool {
   close(): Promise<void> {
     this.closing ??= this.agent.close();
     return this.closing;
+  }
+}
+
+/** A PEM CA file's content; the error names the key and the path. */
+export function readCaFile(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new Error(`cannot read tls.ca_file ${file}: ${(error as Error).message}`);
   }
 }
 

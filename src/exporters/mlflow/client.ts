@@ -1,5 +1,6 @@
 import { USER_AGENT } from '../../version.js';
 import { describeRequestError, headerOf, HttpPool, mayHaveReachedServer } from '../http/request.js';
+import type { HttpTlsConfig } from '../http/config.js';
 import type { HttpAnswer } from '../http/request.js';
 import { parseRetryAfterMs } from '../retry/backoff.js';
 import type { DeliveryResult } from '../sendingqueue/destination.js';
@@ -40,9 +41,10 @@ export class MlflowClient {
     trackingUri: string,
     private readonly timeoutMs: number,
     private readonly extraHeaders: Record<string, string> = {},
+    tls: HttpTlsConfig = {},
   ) {
     this.baseUrl = trackingUri.replace(/\/+$/, '');
-    this.pool = new HttpPool(timeoutMs);
+    this.pool = new HttpPool(timeoutMs, tls);
   }
 
   /** Closes the connections kept open to MLflow. */

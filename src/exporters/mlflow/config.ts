@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpUrl } from '../../config/units.js';
-import { compressionConfigSchema, headersConfigSchema, requestTimeoutConfigSchema } from '../http/config.js';
+import { checkTlsMatchesScheme, compressionConfigSchema, headersConfigSchema, httpTlsConfigSchema, requestTimeoutConfigSchema } from '../http/config.js';
 import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 /**
@@ -23,6 +23,8 @@ export const mlflowExporterConfigSchema = z.preprocess(withMlflowEnvironment, z
     experiment_id: z.string().regex(/^\d+$/, 'expected a numeric MLflow experiment id').optional(),
     /** Looked up by name, and created when missing. */
     experiment_name: z.string().min(1).optional(),
+    /** Whom to trust when `tracking_uri` is https:// (a private CA). */
+    tls: httpTlsConfigSchema,
     compression: compressionConfigSchema,
     /** Per HTTP request to MLflow. */
     timeout: requestTimeoutConfigSchema('10s'),
@@ -56,6 +58,7 @@ export const mlflowExporterConfigSchema = z.preprocess(withMlflowEnvironment, z
     /** Also how long a trace's feedback is retried before it is dropped (and logged). */
     retry_on_failure: retryOnFailureConfigSchema,
   })
-  .strict());
+  .strict()
+  .superRefine((config, ctx) => checkTlsMatchesScheme([config.tracking_uri], config.tls, ctx)));
 
 export type MlflowExporterConfig = z.output<typeof mlflowExporterConfigSchema>;

@@ -3,6 +3,7 @@ import { createUniqueExperiment, getTrace } from '../../../test/harness/mlflow-c
 import { makeRequest, makeSpan } from '../../../test/fixtures/spans.js';
 import { getFreePort } from '../../../test/harness/mlflow-server.js';
 import { startProxy } from '../../../test/faults/workload.js';
+import { makeSelfSignedCert } from '../../../test/fixtures/self-signed-cert.js';
 import { doubleValue, intValue, stringValue } from '../../otlp/model.js';
 import type { Span } from '../../otlp/model.js';
 import { silentLogger } from '../../telemetry/logger.js';
@@ -254,6 +255,35 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     await until(() => exporter.stats.followUps.assessmentsCreated === 4);
     const assessments = byName((await storedTrace(traceId))!.assessments);
     expect(assessments['cost']).toMatchObject({ source: { source_id: 'tokenmeter-test' }, feedback: { value: 0.25 } });
+  });
+
+  it('reaches an https MLflow whose certificate a private CA signed once tls.ca_file names that CA', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-tls');
+    const { certFile, keyFile } = makeSelfSignedCert('tokenmeter-mlflow-tls-');
+    // MLflow behind a TLS-terminating proxy, as behind an ingress.
+    const ingress = await startProxy(mlflowUrl, () => 0, { certFile, keyFile });
+    try {
+      const untrusting = await startExporter(experimentId, { tracking_uri: ingress.url, retry_on_failure: { initial_interval: '50ms', max_interval: '100ms', max_elapsed_time: '300ms' } });
+      await untrusting.consume(makeRequest(enrichedRoot({ cost: 0.5, input: 1, output: 1, providers: ['openai'] })));
+      await until(() => untrusting.stats.failed.batches === 1);
+      expect(ingress.statuses).toHaveLength(0); // refused in the handshake: nothing reached MLflow
+
+      const trusting = await startExporter(experimentId, { tracking_uri: ingress.url, tls: { ca_file: certFile } });
+      const root = enrichedRoot({ cost: 0.125, input: 3, output: 4, providers: ['openai'] });
+      await trusting.consume(makeRequest(root));
+      await until(() => trusting.stats.followUps.sent === 1);
+      expect(byName((await storedTrace(`tr-${hex(root.traceId)}`))!.assessments)['cost_usd']?.feedback.value).toBe(0.125);
+    } finally {
+      await ingress.close();
+    }
+  });
+
+  it('names tls.ca_file and its path when the file cannot be read, and refuses one for a plaintext tracking_uri', () => {
+    const plaintext = mlflowExporterConfigSchema.safeParse({ tracking_uri: 'http://mlflow:5000', tls: { ca_file: '/etc/ca.pem' } });
+    expect(plaintext.error?.issues).toMatchObject([{ path: ['tls', 'ca_file'], message: 'expected nothing: the http:// endpoint asks for plaintext (write https:// for TLS)' }]);
+    expect(() => new MlflowExporter(mlflowExporterConfigSchema.parse({ tracking_uri: 'https://mlflow.example', tls: { ca_file: '/nonexistent/ca.pem' } }), silentLogger())).toThrow(
+      /^cannot read tls\.ca_file \/nonexistent\/ca\.pem: ENOENT/,
+    );
   });
 
   it('keeps the feedback of a follow-up in flight when the root comes again without it', async () => {

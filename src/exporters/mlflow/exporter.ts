@@ -48,7 +48,7 @@ export class MlflowExporter implements TracesExporter {
     private readonly logger: Logger,
     storage?: ExporterStorage,
   ) {
-    this.client = new MlflowClient(config.tracking_uri, config.timeout, config.headers);
+    this.client = new MlflowClient(config.tracking_uri, config.timeout, config.headers, config.tls);
     this.followUps = new FollowUpSender(this.client, config, logger);
     this.store = storage?.store ?? Store.memory();
     this.ownsStore = storage === undefined;

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { Client, Metadata, compressionAlgorithms, credentials } from '@grpc/grpc-js';
 import type { ChannelCredentials, ServiceError } from '@grpc/grpc-js';
 import { traceServiceDefinition } from '../../otlp/grpc-service.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { USER_AGENT } from '../../version.js';
+import { readCaFile } from '../http/request.js';
 import { partialSuccessOf } from '../otlpforwarding/answer.js';
 import type { OtlpAnswer } from '../otlpforwarding/answer.js';
 import { OtlpForwardingExporter } from '../otlpforwarding/exporter.js';
@@ -35,7 +35,7 @@ class GrpcTransport implements OtlpTransport {
 
   async open(): Promise<void> {
     const { compression, retry_on_failure: retry } = this.config;
-    this.client = new Client(this.config.endpoint.address, await this.credentials(), {
+    this.client = new Client(this.config.endpoint.address, this.credentials(), {
       'grpc.primary_user_agent': USER_AGENT,
       'grpc.default_compression_algorithm': compression === 'gzip' ? compressionAlgorithms.gzip : compressionAlgorithms.identity,
       // The channel reconnects on its own schedule (grpc-js waits up to 2 min by default); keep it to the queue's
@@ -74,14 +74,9 @@ class GrpcTransport implements OtlpTransport {
   }
 
   /** Plaintext, or TLS checked against `tls.ca_file` when given, else the system's CAs; a missing CA file is named. */
-  private async credentials(): Promise<ChannelCredentials> {
+  private credentials(): ChannelCredentials {
     if (!this.tls) return credentials.createInsecure();
     const caFile = this.config.tls.ca_file;
-    if (caFile === undefined) return credentials.createSsl();
-    try {
-      return credentials.createSsl(await readFile(caFile));
-    } catch (error) {
-      throw new Error(`cannot read tls.ca_file ${caFile}: ${(error as Error).message}`, { cause: error });
-    }
+    return caFile === undefined ? credentials.createSsl() : credentials.createSsl(readCaFile(caFile));
   }
 }

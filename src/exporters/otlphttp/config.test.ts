@@ -64,4 +64,15 @@ describe('otlphttp exporter config', () => {
     ]);
     expect(rejected({ endpoint: 'http://tempo:4318', encoding: 'json' })).toEqual(['exporters.otlphttp/tempo: unknown key(s) "encoding"']);
   });
+
+  it('takes a CA file for an https:// destination, and refuses one for a plaintext destination', () => {
+    expect(configOf('otlphttp', { endpoint: 'https://tempo:4318', tls: { ca_file: '/etc/ca.pem' } }).tls).toEqual({ ca_file: '/etc/ca.pem' });
+    expect(configOf('otlphttp', { endpoint: 'http://tempo:4318' }).tls).toEqual({});
+    expect(rejected({ endpoint: 'http://tempo:4318', tls: { ca_file: '/etc/ca.pem' } })).toEqual([
+      'exporters.otlphttp/tempo.tls.ca_file: got "/etc/ca.pem", expected nothing: the http:// endpoint asks for plaintext (write https:// for TLS)',
+    ]);
+    // The URL requests go to decides: traces_endpoint wins over endpoint.
+    expect(configOf('otlphttp', { endpoint: 'http://a:4318', traces_endpoint: 'https://b/v1/traces', tls: { ca_file: '/etc/ca.pem' } }).tls.ca_file).toBe('/etc/ca.pem');
+    expect(rejected({ endpoint: 'https://tempo:4318', tls: { insecure: true } })).toEqual(['exporters.otlphttp/tempo.tls: unknown key(s) "insecure"']);
+  });
 });

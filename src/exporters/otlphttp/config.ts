@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpUrl } from '../../config/units.js';
-import { compressionConfigSchema, headersConfigSchema, requestTimeoutConfigSchema } from '../http/config.js';
+import { checkTlsMatchesScheme, compressionConfigSchema, headersConfigSchema, httpTlsConfigSchema, requestTimeoutConfigSchema } from '../http/config.js';
 import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 /**
@@ -13,6 +13,7 @@ export const otlpHttpExporterConfigSchema = z
     endpoint: httpUrl.optional(),
     /** The full traces URL, used as it is; wins over `endpoint`. */
     traces_endpoint: httpUrl.optional(),
+    tls: httpTlsConfigSchema,
     headers: headersConfigSchema,
     compression: compressionConfigSchema,
     timeout: requestTimeoutConfigSchema('30s'),
@@ -25,7 +26,8 @@ export const otlpHttpExporterConfigSchema = z
     message: 'expected an http:// or https:// base URL such as http://collector:4318 (or traces_endpoint, the full traces URL)',
     // Also when other keys are wrong: every problem of the section is reported at once.
     when: (payload) => typeof payload.value === 'object' && payload.value !== null,
-  });
+  })
+  .superRefine((config, ctx) => checkTlsMatchesScheme([config.traces_endpoint ?? config.endpoint], config.tls, ctx));
 
 export type OtlpHttpExporterConfig = z.output<typeof otlpHttpExporterConfigSchema>;
 

@@ -9,11 +9,11 @@ import { tracesUrl } from './config.js';
 
 /** Forwards spans to any OTLP/HTTP receiver: `POST` protobuf to its traces URL (see OtlpForwardingExporter). */
 export function createOtlpHttpExporter(config: OtlpHttpExporterConfig, logger: Logger, storage?: ExporterStorage): OtlpForwardingExporter {
-  const request: OtlpHttpRequest = { pool: new HttpPool(config.timeout), url: tracesUrl(config), headers: config.headers, timeoutMs: config.timeout };
+  const request: OtlpHttpRequest = { pool: new HttpPool(config.timeout, config.tls), url: tracesUrl(config), headers: config.headers, timeoutMs: config.timeout };
   const { compression } = config;
   const transport = {
     url: request.url,
-    describe: { compression },
+    describe: { compression, ...(config.tls.ca_file === undefined ? {} : { caFile: config.tls.ca_file }) },
     send: async (body: Uint8Array, cancel: AbortSignal) => exportTraces(request, await compressed(body, compression), compression === 'gzip', cancel),
     close: () => void request.pool.close(),
   };
