@@ -126,6 +126,24 @@ describe('Service wiring', () => {
       sink.close();
     }
   });
+
+  it('names the component that cannot start, with why as the cause', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const error = (await startService({ port, ledgerPath: newLedgerPath(), traceassembly: {}, admin: { enabled: false } }).then(
+        (running) => {
+          service = running;
+        },
+        (thrown: unknown) => thrown,
+      )) as (Error & { cause?: { code?: string } }) | undefined;
+      expect(error?.message).toBe('receivers.otlp');
+      expect(error?.cause?.code).toBe('EADDRINUSE');
+    } finally {
+      taken.close();
+    }
+  });
 });
 
 interface OtlpDataPointJson {

@@ -51,7 +51,8 @@ function recordTracesWithoutRoot(assembly: TraceAssemblyProcessor, ledgers: read
  */
 export class Service {
   private readonly exporters = new Map<string, TracesExporter>();
-  private readonly processors: TracesProcessor[] = [];
+  /** Keyed `id@pipeline`, in the order they start. */
+  private readonly processors = new Map<string, TracesProcessor>();
   private readonly receivers = new Map<string, Receiver>();
   private readonly ledgers = new Map<string, LedgerExporter>();
   private readonly admissionChecks = new Map<string, AdmissionCheck>();
@@ -102,7 +103,7 @@ export class Service {
         const processor = registry.processors[type]!.create(processorConfig as never, context('processor', `${id}@${pipelineName}`), next);
         telemetry.watchProcessor(`${id}@${pipelineName}`, processor);
         if (processor instanceof TraceAssemblyProcessor) recordTracesWithoutRoot(processor, pipelineLedgers);
-        this.processors.push(processor);
+        this.processors.set(`${id}@${pipelineName}`, processor);
         next = processor;
       }
       for (const id of pipeline.receivers) {
@@ -129,10 +130,10 @@ export class Service {
       costMetrics.pushed = this.metricsPush;
     }
     await this.admin?.start();
-    await startAll([...this.exporters.values()]);
+    await startAll('exporters', this.exporters);
     // Each pipeline's processors were built back to front, so this order starts the ones nearest the exporters first.
-    await startAll(this.processors);
-    await startAll([...this.receivers.values()]);
+    await startAll('processors', this.processors);
+    await startAll('receivers', this.receivers);
     this.pruneTimer = setInterval(() => void this.forgetOldRequests(), PRUNE_INTERVAL_MS);
     this.pruneTimer.unref();
     this.admin?.setReady(true);
@@ -148,7 +149,7 @@ export class Service {
     this.draining = true;
     this.admin?.setReady(false);
     await Promise.all([...this.receivers.values()].map((receiver) => receiver.shutdown(remaining())));
-    for (const processor of [...this.processors].reverse()) await processor.shutdown(remaining());
+    for (const processor of [...this.processors.values()].reverse()) await processor.shutdown(remaining());
     await Promise.all([...this.exporters.values()].map((exporter) => exporter.shutdown(remaining())));
     // After the exporters: what the ledger recorded while draining is pushed too.
     if (this.metricsPush !== undefined) {
@@ -213,15 +214,28 @@ function openStore(storage: TokenmeterConfig['storage'], logger: Logger): Store 
   }
 }
 
-async function startAll(components: Component[]): Promise<void> {
-  for (const component of components) await component.start();
+/** Starts components in order; what stops one (a port taken, a file it cannot read) names it, as config errors do. */
+async function startAll(kind: string, components: Map<string, Component>): Promise<void> {
+  for (const [id, component] of components) await named(`${kind}.${id}`, () => component.start());
 }
 
-/** Builds a component; what stops it (a file one of its keys names cannot be read) names the component, as config errors do. */
 function createNamed<T>(name: string, create: () => T): T {
   try {
     return create();
   } catch (error) {
-    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    throw namedError(name, error);
   }
+}
+
+async function named(name: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    throw namedError(name, error);
+  }
+}
+
+/** The component's name, then the error as its cause: logged, the message reads `exporters.x: what went wrong: why`. */
+function namedError(name: string, error: unknown): Error {
+  return new Error(name, { cause: error });
 }

@@ -73,12 +73,12 @@ export class HttpPool {
   }
 }
 
-/** A PEM CA file's content; the error names the key and the path. */
+/** A PEM CA file's content; the error names the key and the path (its cause, why). */
 export function readCaFile(file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {
-    throw new Error(`cannot read tls.ca_file ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read tls.ca_file ${file}`, { cause: error });
   }
 }
 
