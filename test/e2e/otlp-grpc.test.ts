@@ -1,6 +1,7 @@
 /**
  * The otlp (gRPC) exporter against a real OTLP/gRPC receiver: a second tokenmeter's, once in plaintext requiring a
- * bearer token in the metadata (gzip on), once over TLS with a self-signed certificate given as `tls.ca_file`.
+ * bearer token in the metadata (gzip on), once over TLS with a self-signed certificate given as `tls.ca_file`, once
+ * over mutual TLS (the receiver's `tls.client_ca_file`, the exporter's `tls.cert_file` / `key_file`).
  * Spans made by the real OTel JS SDK go through the whole sidecar (cost estimator, trace assembly) and must arrive
  * carrying tokenmeter's cost attributes.
  */
@@ -105,5 +106,26 @@ describe('otlp exporter to a real OTLP/gRPC receiver', () => {
 
     const trusting = await sidecarExportingTo({ 'otlp/private': { endpoint: `127.0.0.1:${port}`, tls: { ca_file: certFile }, retry_on_failure: FAST_RETRY } });
     expectPricedByTokenmeter(await forwarded(trusting, receiver, 2, 1_500));
+  });
+
+  it('mutual TLS: a receiver with tls.client_ca_file refuses an exporter without a client certificate, and takes one presenting it', async () => {
+    const server = makeSelfSignedCert('tokenmeter-otlp-grpc-mtls-server-');
+    const client = makeSelfSignedCert('tokenmeter-otlp-grpc-mtls-client-');
+    const { receiver, port } = await receiverWith({ tls: { cert_file: server.certFile, key_file: server.keyFile, client_ca_file: client.certFile } });
+
+    const untrusted = capturedLogger();
+    const anonymous = await sidecarExportingTo(
+      { 'otlp/anonymous': { endpoint: `127.0.0.1:${port}`, tls: { ca_file: server.certFile }, retry_on_failure: FAST_RETRY } },
+      { logger: untrusted.logger },
+    );
+    expect(await exportAll(anonymous.http, buildTraces(1, 1_550).spans)).toEqual([0]);
+    const refused = await waitFor('a retry after the handshake refused it', () => untrusted.lines.find((line) => line.msg === 'otlp/anonymous delivery failed; retrying'));
+    expect(String(refused['reason'])).toMatch(/answered UNAVAILABLE/);
+    expect(receiver.spans()).toHaveLength(0);
+
+    const presenting = await sidecarExportingTo({
+      'otlp/mtls': { endpoint: `127.0.0.1:${port}`, tls: { ca_file: server.certFile, cert_file: client.certFile, key_file: client.keyFile }, retry_on_failure: FAST_RETRY },
+    });
+    expectPricedByTokenmeter(await forwarded(presenting, receiver, 2, 1_600));
   });
 });

@@ -11,6 +11,8 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { toHex } from '../../src/otlp/index.js';
 import { buildTraces, exportAll } from '../faults/workload.js';
 import { startSidecarWith } from '../faults/sidecar.js';
+import type { SidecarOptions } from '../faults/sidecar.js';
+import { capturedLogger } from '../fixtures/captured-logs.js';
 import { makeSelfSignedCert } from '../fixtures/self-signed-cert.js';
 import { createUniqueExperiment, getTrace, spanAttribute } from '../harness/mlflow-client.js';
 import { getFreePort } from '../harness/mlflow-server.js';
@@ -24,8 +26,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function sidecarExportingTo(exporters: Record<string, unknown>) {
-  const sidecar = await startSidecarWith(exporters);
+async function sidecarExportingTo(exporters: Record<string, unknown>, options: SidecarOptions = {}) {
+  const sidecar = await startSidecarWith(exporters, options);
   cleanups.push(() => sidecar.shutdown());
   return sidecar;
 }
@@ -120,6 +122,32 @@ describe('otlphttp exporter to real OTLP receivers', () => {
       await waitFor(`all ${expected} spans at the https receiver`, () => spanCount() >= expected || undefined);
       await trusting.tokenmeter.stop();
     }
+  });
+
+  it('mutual TLS: a receiver with tls.client_ca_file refuses an exporter without a client certificate, and takes one presenting it', async () => {
+    const server = makeSelfSignedCert('tokenmeter-otlphttp-mtls-server-');
+    const client = makeSelfSignedCert('tokenmeter-otlphttp-mtls-client-');
+    const port = await getFreePort();
+    const receiver = await startRecordingReceiver({ http: { endpoint: `127.0.0.1:${port}`, tls: { cert_file: server.certFile, key_file: server.keyFile, client_ca_file: client.certFile } } });
+    cleanups.push(() => receiver.shutdown());
+    const exporter = (tls: Record<string, string>) => ({
+      endpoint: `https://127.0.0.1:${port}`,
+      tls: { ca_file: server.certFile, ...tls },
+      retry_on_failure: { initial_interval: '100ms', max_interval: '200ms' },
+    });
+
+    const untrusted = capturedLogger();
+    const anonymous = await sidecarExportingTo({ 'otlphttp/anonymous': exporter({}) }, { logger: untrusted.logger });
+    expect(await exportAll(anonymous.http, buildTraces(1, 1_300).spans)).toEqual([0]);
+    const refused = await waitFor('a retry after the handshake refused it', () => untrusted.lines.find((line) => line.msg === 'otlphttp/anonymous delivery failed; retrying'));
+    // A closed connection (TLS 1.3 refuses after the handshake) or a handshake error, depending on timing.
+    expect(String(refused['reason'])).toMatch(new RegExp(`^OTLP endpoint unreachable at https://127\\.0\\.0\\.1:${port}/v1/traces: `));
+    expect(receiver.spans()).toHaveLength(0);
+
+    const presenting = await sidecarExportingTo({ 'otlphttp/mtls': exporter({ cert_file: client.certFile, key_file: client.keyFile }) });
+    const { spans } = buildTraces(2, 1_350);
+    expect(await exportAll(presenting.http, spans)).toEqual([0]);
+    expectPricedByTokenmeter(await waitFor(`all ${spans.length} spans at the mutual-TLS receiver`, () => (receiver.spans().length >= spans.length ? receiver.spans() : undefined)));
   });
 
   it('a tls.ca_file that cannot be read stops serve at start, naming the exporter, the key and the path', async () => {

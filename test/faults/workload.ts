@@ -143,9 +143,14 @@ export interface Proxy {
 
 /**
  * A forwarding HTTP proxy that holds back answers to requests `delay` picks, to play a slow server; with `tls`, it
- * terminates TLS with that certificate, as an ingress in front of the target would.
+ * terminates TLS with that certificate, as an ingress in front of the target would (asking clients for a certificate
+ * the client CA signed, with `clientCaFile`).
  */
-export async function startProxy(target: string, delayMs: (method: string, path: string) => number, tls?: { certFile: string; keyFile: string }): Promise<Proxy> {
+export async function startProxy(
+  target: string,
+  delayMs: (method: string, path: string) => number,
+  tls?: { certFile: string; keyFile: string; clientCaFile?: string },
+): Promise<Proxy> {
   const statuses: number[] = [];
   const { hostname, port } = new URL(target);
   const handler = (incoming: IncomingMessage, outgoing: ServerResponse) => {
@@ -165,7 +170,8 @@ export async function startProxy(target: string, delayMs: (method: string, path:
     });
     incoming.pipe(forwarded);
   };
-  const server = tls === undefined ? createServer(handler) : createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler);
+  const clientAuth = tls?.clientCaFile === undefined ? {} : { ca: readFileSync(tls.clientCaFile), requestCert: true, rejectUnauthorized: true };
+  const server = tls === undefined ? createServer(handler) : createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), ...clientAuth }, handler);
   return listen(server, statuses);
 }
 

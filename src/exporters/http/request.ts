@@ -11,11 +11,11 @@
  *    fires (nodejs/node#57736), and the request then waits for as long as the server takes. undici's own header and
  *    body timeouts do not depend on the collector.
  */
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
+import { readTlsFile } from '../../config/tlsFiles.js';
 import type { Compression, HttpTlsConfig } from './config.js';
 
 const gzipAsync = promisify(gzip);
@@ -48,9 +48,16 @@ export class HttpPool {
   private readonly agent: Agent;
   private closing: Promise<void> | undefined;
 
-  /** Reads `tls.ca_file` now, so that a wrong path stops tokenmeter at start, named, rather than failing each request. */
+  /** Reads the `tls` files now, so that a wrong path stops tokenmeter at start, named, rather than failing each request. */
   constructor(connectTimeoutMs: number, tls: HttpTlsConfig = {}) {
-    this.agent = new Agent({ connect: { timeout: connectTimeoutMs, ...(tls.ca_file === undefined ? {} : { ca: readCaFile(tls.ca_file) }) } });
+    this.agent = new Agent({
+      connect: {
+        timeout: connectTimeoutMs,
+        ...(tls.ca_file === undefined ? {} : { ca: readTlsFile('ca_file', tls.ca_file) }),
+        ...(tls.cert_file === undefined ? {} : { cert: readTlsFile('cert_file', tls.cert_file) }),
+        ...(tls.key_file === undefined ? {} : { key: readTlsFile('key_file', tls.key_file) }),
+      },
+    });
   }
 
   /** The answer, whatever its status; throws when there is none (see `describeRequestError`). */
@@ -73,15 +80,6 @@ export class HttpPool {
   }
 }
 
-/** A PEM CA file's content; the error names the key and the path (its cause, why). */
-export function readCaFile(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new Error(`cannot read tls.ca_file ${file}`, { cause: error });
-  }
-}
-
 /** The reason a request got no answer, short: `ECONNREFUSED`, `timed out`, … */
 export function describeRequestError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -89,6 +87,8 @@ export function describeRequestError(error: unknown): string {
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect timed out';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
   if (error.name === 'AbortError' || code === 'UND_ERR_ABORTED') return 'cancelled';
+  // undici's own code says less than its message here ("other side closed", e.g. a TLS handshake refused).
+  if (code === 'UND_ERR_SOCKET') return error.message;
   return code ?? error.message;
 }
 

@@ -257,30 +257,54 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     expect(assessments['cost']).toMatchObject({ source: { source_id: 'tokenmeter-test' }, feedback: { value: 0.25 } });
   });
 
-  it('reaches an https MLflow whose certificate a private CA signed once tls.ca_file names that CA', async () => {
-    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-tls');
-    const { certFile, keyFile } = makeSelfSignedCert('tokenmeter-mlflow-tls-');
-    // MLflow behind a TLS-terminating proxy, as behind an ingress.
-    const ingress = await startProxy(mlflowUrl, () => 0, { certFile, keyFile });
+  /**
+   * MLflow behind a TLS-terminating proxy, as behind an ingress: an exporter with the `refused` TLS settings gets
+   * nothing through (refused in the handshake), one with the `accepted` settings has its spans and feedback stored.
+   */
+  async function throughIngress(experimentName: string, ingressTls: Parameters<typeof startProxy>[2], refused: Record<string, string>, accepted: Record<string, string>) {
+    const experimentId = await createUniqueExperiment(mlflowUrl, experimentName);
+    const ingress = await startProxy(mlflowUrl, () => 0, ingressTls);
     try {
-      const untrusting = await startExporter(experimentId, { tracking_uri: ingress.url, retry_on_failure: { initial_interval: '50ms', max_interval: '100ms', max_elapsed_time: '300ms' } });
-      await untrusting.consume(makeRequest(enrichedRoot({ cost: 0.5, input: 1, output: 1, providers: ['openai'] })));
-      await until(() => untrusting.stats.failed.batches === 1);
-      expect(ingress.statuses).toHaveLength(0); // refused in the handshake: nothing reached MLflow
+      const refusedExporter = await startExporter(experimentId, {
+        tracking_uri: ingress.url,
+        tls: refused,
+        retry_on_failure: { initial_interval: '50ms', max_interval: '100ms', max_elapsed_time: '300ms' },
+      });
+      await refusedExporter.consume(makeRequest(enrichedRoot({ cost: 0.5, input: 1, output: 1, providers: ['openai'] })));
+      await until(() => refusedExporter.stats.failed.batches === 1);
+      expect(ingress.statuses).toHaveLength(0);
 
-      const trusting = await startExporter(experimentId, { tracking_uri: ingress.url, tls: { ca_file: certFile } });
+      const acceptedExporter = await startExporter(experimentId, { tracking_uri: ingress.url, tls: accepted });
       const root = enrichedRoot({ cost: 0.125, input: 3, output: 4, providers: ['openai'] });
-      await trusting.consume(makeRequest(root));
-      await until(() => trusting.stats.followUps.sent === 1);
+      await acceptedExporter.consume(makeRequest(root));
+      await until(() => acceptedExporter.stats.followUps.sent === 1);
       expect(byName((await storedTrace(`tr-${hex(root.traceId)}`))!.assessments)['cost_usd']?.feedback.value).toBe(0.125);
     } finally {
       await ingress.close();
     }
+  }
+
+  it('reaches an https MLflow whose certificate a private CA signed once tls.ca_file names that CA', async () => {
+    const { certFile, keyFile } = makeSelfSignedCert('tokenmeter-mlflow-tls-');
+    await throughIngress('exporter-tls', { certFile, keyFile }, {}, { ca_file: certFile });
   });
 
-  it('names tls.ca_file and its path when the file cannot be read, and refuses one for a plaintext tracking_uri', () => {
+  it('reaches an https MLflow behind an ingress asking for client certificates once tls.cert_file and key_file present one', async () => {
+    const server = makeSelfSignedCert('tokenmeter-mlflow-mtls-server-');
+    const client = makeSelfSignedCert('tokenmeter-mlflow-mtls-client-');
+    await throughIngress(
+      'exporter-mtls',
+      { certFile: server.certFile, keyFile: server.keyFile, clientCaFile: client.certFile },
+      { ca_file: server.certFile },
+      { ca_file: server.certFile, cert_file: client.certFile, key_file: client.keyFile },
+    );
+  });
+
+  it('names tls.ca_file and its path when the file cannot be read, and refuses one for a plaintext tracking_uri or half a client pair', () => {
     const plaintext = mlflowExporterConfigSchema.safeParse({ tracking_uri: 'http://mlflow:5000', tls: { ca_file: '/etc/ca.pem' } });
     expect(plaintext.error?.issues).toMatchObject([{ path: ['tls', 'ca_file'], message: 'expected nothing: the http:// endpoint asks for plaintext (write https:// for TLS)' }]);
+    const halfPair = mlflowExporterConfigSchema.safeParse({ tracking_uri: 'https://mlflow', tls: { cert_file: '/etc/client.pem' } });
+    expect(halfPair.error?.issues).toMatchObject([{ path: ['tls', 'key_file'], message: 'expected the PEM file of the client key: cert_file is set (mutual TLS needs both)' }]);
     const unreadable = (() => {
       try {
         new MlflowExporter(mlflowExporterConfigSchema.parse({ tracking_uri: 'https://mlflow.example', tls: { ca_file: '/nonexistent/ca.pem' } }), silentLogger());

@@ -63,8 +63,12 @@ describe('otlp (gRPC) exporter config', () => {
       'exporters.otlp/tempo.tls.ca_file: got "/etc/ca.pem", expected nothing: the http:// endpoint asks for plaintext (write https:// or host:port for TLS)',
     ]);
     expect(rejected({ endpoint: 'tempo:4317', tls: { cert_file: 'c.pem' }, encoding: 'json' })).toEqual([
-      'exporters.otlp/tempo.tls: unknown key(s) "cert_file"',
+      'exporters.otlp/tempo.tls.key_file: got nothing, expected the PEM file of the client key: cert_file is set (mutual TLS needs both)',
       'exporters.otlp/tempo: unknown key(s) "encoding"',
     ]);
+    expect(rejected({ endpoint: 'http://tempo:4317', tls: { cert_file: 'c.pem', key_file: 'k.pem' } })).toEqual([
+      'exporters.otlp/tempo.tls.cert_file: got "c.pem", expected nothing: the http:// endpoint asks for plaintext (write https:// or host:port for TLS)',
+    ]);
+    expect(configOf({ endpoint: 'tempo:4317', tls: { cert_file: 'c.pem', key_file: 'k.pem' } }).tls).toEqual({ cert_file: 'c.pem', key_file: 'k.pem' });
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compressionConfigSchema, headersConfigSchema, requestTimeoutConfigSchema } from '../http/config.js';
+import { checkClientCertificatePair, compressionConfigSchema, headersConfigSchema, requestTimeoutConfigSchema, tlsClientFileKeys } from '../http/config.js';
 import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 const ENDPOINT_EXPECTED = 'expected host:port or http(s)://host:port, e.g. tempo:4317';
@@ -27,10 +27,10 @@ const tlsClientConfigSchema = z
   .object({
     /** `true`: plaintext. Unset: see `usesTls`. */
     insecure: z.boolean().optional(),
-    /** PEM file of the CA (or the self-signed certificate) the server's certificate must chain to; else the system's. */
-    ca_file: z.string().min(1).optional(),
+    ...tlsClientFileKeys,
   })
   .strict()
+  .superRefine(checkClientCertificatePair)
   .prefault({});
 
 /**
@@ -56,9 +56,12 @@ export const otlpGrpcExporterConfigSchema = z
     if (scheme === 'https' && config.tls.insecure === true) {
       ctx.addIssue({ code: 'custom', path: ['tls', 'insecure'], message: 'expected false or nothing: the https:// endpoint asks for TLS' });
     }
-    if (scheme === 'http' && (config.tls.insecure === false || config.tls.ca_file !== undefined)) {
-      const key = config.tls.ca_file !== undefined ? 'ca_file' : 'insecure';
-      ctx.addIssue({ code: 'custom', path: ['tls', key], message: 'expected nothing: the http:// endpoint asks for plaintext (write https:// or host:port for TLS)' });
+    if (scheme === 'http') {
+      const file = (['ca_file', 'cert_file', 'key_file'] as const).find((key) => config.tls[key] !== undefined);
+      const key = file ?? (config.tls.insecure === false ? 'insecure' : undefined);
+      if (key !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['tls', key], message: 'expected nothing: the http:// endpoint asks for plaintext (write https:// or host:port for TLS)' });
+      }
     }
   });
 

@@ -3,7 +3,7 @@ import type { ChannelCredentials, ServiceError } from '@grpc/grpc-js';
 import { traceServiceDefinition } from '../../otlp/grpc-service.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { USER_AGENT } from '../../version.js';
-import { readCaFile } from '../http/request.js';
+import { readTlsFile } from '../../config/tlsFiles.js';
 import { partialSuccessOf } from '../otlpforwarding/answer.js';
 import type { OtlpAnswer } from '../otlpforwarding/answer.js';
 import { OtlpForwardingExporter } from '../otlpforwarding/exporter.js';
@@ -73,10 +73,17 @@ class GrpcTransport implements OtlpTransport {
     this.client?.close();
   }
 
-  /** Plaintext, or TLS checked against `tls.ca_file` when given, else the system's CAs; a missing CA file is named. */
+  /**
+   * Plaintext, or TLS checked against `tls.ca_file` when given, else the system's CAs, presenting the client
+   * certificate of `tls.cert_file` / `key_file` when given (mutual TLS); a file that cannot be read is named.
+   */
   private credentials(): ChannelCredentials {
     if (!this.tls) return credentials.createInsecure();
-    const caFile = this.config.tls.ca_file;
-    return caFile === undefined ? credentials.createSsl() : credentials.createSsl(readCaFile(caFile));
+    const { ca_file: caFile, cert_file: certFile, key_file: keyFile } = this.config.tls;
+    return credentials.createSsl(
+      caFile === undefined ? null : readTlsFile('ca_file', caFile),
+      keyFile === undefined ? null : readTlsFile('key_file', keyFile),
+      certFile === undefined ? null : readTlsFile('cert_file', certFile),
+    );
   }
 }

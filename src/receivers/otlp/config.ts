@@ -6,6 +6,8 @@ export const tlsServerConfigSchema = z
   .object({
     cert_file: z.string().min(1),
     key_file: z.string().min(1),
+    /** Mutual TLS: only clients presenting a certificate this CA (PEM) signed may connect (the Collector's key). */
+    client_ca_file: z.string().min(1).optional(),
   })
   .strict();
 

@@ -16,7 +16,8 @@ import { carriesBearerToken } from './bearer-auth.js';
 import type { GrpcProtocolConfig } from './config.js';
 import { handleExport } from './export-handler.js';
 import { GrpcCode } from './grpc-codes.js';
-import { readTlsFiles } from './tls-files.js';
+import { readServerTlsFiles } from './tls-files.js';
+import type { ServerTlsFiles } from './tls-files.js';
 
 /**
  * A RetryInfo lets OTLP clients throttle instead of backing off blindly; when the pipeline names no delay,
@@ -50,9 +51,7 @@ export class OtlpGrpcReceiver implements Receiver {
 
   async start(): Promise<void> {
     const { host, port } = this.config.endpoint;
-    const credentials = this.config.tls
-      ? ServerCredentials.createSsl(null, [toKeyCertPair(await readTlsFiles(this.config.tls))], false)
-      : ServerCredentials.createInsecure();
+    const credentials = this.config.tls ? serverCredentials(readServerTlsFiles(this.config.tls)) : ServerCredentials.createInsecure();
     this.boundPort = await new Promise<number>((resolve, reject) => {
       this.server.bindAsync(hostPort(host, port), credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
     });
@@ -157,8 +156,9 @@ function firstString(metadata: Metadata, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function toKeyCertPair({ cert, key }: { cert: Buffer; key: Buffer }) {
-  return { cert_chain: cert, private_key: key };
+/** TLS with this certificate; under mutual TLS, clients must present a certificate the client CA signed. */
+function serverCredentials({ cert, key, clientCa }: ServerTlsFiles): ServerCredentials {
+  return ServerCredentials.createSsl(clientCa ?? null, [{ cert_chain: cert, private_key: key }], clientCa !== undefined);
 }
 
 function hostPort(host: string, port: number): string {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gunzip, gzip, inflate } from 'node:zlib';
@@ -20,7 +21,8 @@ import type { HttpProtocolConfig } from './config.js';
 import { handleCors } from './cors.js';
 import { handleExport } from './export-handler.js';
 import { GrpcCode } from './grpc-codes.js';
-import { readTlsFiles } from './tls-files.js';
+import { readServerTlsFiles } from './tls-files.js';
+import type { ServerTlsFiles } from './tls-files.js';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
@@ -64,7 +66,7 @@ export class OtlpHttpReceiver implements Receiver {
         else response.destroy();
       });
     };
-    const server = this.config.tls ? createHttpsServer(await readTlsFiles(this.config.tls), listener) : createServer(listener);
+    const server = this.config.tls ? createHttpsServer(httpsOptions(readServerTlsFiles(this.config.tls)), listener) : createServer(listener);
     server.on('clientError', (_error, socket) => socket.destroy());
     const { host, port } = this.config.endpoint;
     await new Promise<void>((resolve, reject) => {
@@ -245,4 +247,9 @@ async function send(
 
 function sendText(response: ServerResponse, status: number, message: string): void {
   response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${message}\n`);
+}
+
+/** TLS with this certificate; under mutual TLS, the handshake refuses clients without a certificate the client CA signed. */
+function httpsOptions({ cert, key, clientCa }: ServerTlsFiles): HttpsServerOptions {
+  return clientCa === undefined ? { cert, key } : { cert, key, ca: clientCa, requestCert: true, rejectUnauthorized: true };
 }

@@ -1,15 +1,18 @@
-import { readFile } from 'node:fs/promises';
+import { readTlsFile } from '../../config/tlsFiles.js';
 import type { TlsServerConfig } from './config.js';
 
-/** The PEM certificate chain and key a TLS listener serves with; a missing file is named in the error. */
-export async function readTlsFiles(tls: TlsServerConfig): Promise<{ cert: Buffer; key: Buffer }> {
-  const read = async (path: string, what: string) => {
-    try {
-      return await readFile(path);
-    } catch (error) {
-      throw new Error(`cannot read TLS ${what} ${path}: ${(error as Error).message}`, { cause: error });
-    }
+/** What a TLS listener needs: its PEM certificate chain and key, and the CA of its clients under mutual TLS. */
+export interface ServerTlsFiles {
+  cert: Buffer;
+  key: Buffer;
+  clientCa: Buffer | undefined;
+}
+
+/** Read at start; a file that cannot be read is named in the error. */
+export function readServerTlsFiles(tls: TlsServerConfig): ServerTlsFiles {
+  return {
+    cert: readTlsFile('cert_file', tls.cert_file),
+    key: readTlsFile('key_file', tls.key_file),
+    clientCa: tls.client_ca_file === undefined ? undefined : readTlsFile('client_ca_file', tls.client_ca_file),
   };
-  const [cert, key] = await Promise.all([read(tls.cert_file, 'cert_file'), read(tls.key_file, 'key_file')]);
-  return { cert, key };
 }
