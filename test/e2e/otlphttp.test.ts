@@ -13,6 +13,7 @@ import { buildTraces, exportAll } from '../faults/workload.js';
 import { startSidecarWith } from '../faults/sidecar.js';
 import type { SidecarOptions } from '../faults/sidecar.js';
 import { capturedLogger } from '../fixtures/captured-logs.js';
+import { startConnectProxy } from '../fixtures/connect-proxy.js';
 import { makeSelfSignedCert } from '../fixtures/self-signed-cert.js';
 import { createUniqueExperiment, getTrace, spanAttribute } from '../harness/mlflow-client.js';
 import { getFreePort } from '../harness/mlflow-server.js';
@@ -148,6 +149,41 @@ describe('otlphttp exporter to real OTLP receivers', () => {
     const { spans } = buildTraces(2, 1_350);
     expect(await exportAll(presenting.http, spans)).toEqual([0]);
     expectPricedByTokenmeter(await waitFor(`all ${spans.length} spans at the mutual-TLS receiver`, () => (receiver.spans().length >= spans.length ? receiver.spans() : undefined)));
+  });
+
+  it('through the proxy HTTP_PROXY names: a destination only the proxy can resolve gets the spans; a loopback one is reached directly', async () => {
+    const proxy = await startConnectProxy({ 'collector.proxied.test': '127.0.0.1' });
+    cleanups.push(() => proxy.close());
+    const [proxiedPort, directPort] = [await getFreePort(), await getFreePort()];
+    const proxied = await startRecordingReceiver({ http: { endpoint: `127.0.0.1:${proxiedPort}` } });
+    const direct = await startRecordingReceiver({ http: { endpoint: `127.0.0.1:${directPort}` } });
+    cleanups.push(() => proxied.shutdown(), () => direct.shutdown());
+
+    const otlpPort = await getFreePort();
+    const retry = { initial_interval: '200ms', max_interval: '500ms' };
+    const tokenmeter = await startTokenmeter(
+      {
+        receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlpPort}` } } } },
+        processors: { costestimator: {} },
+        exporters: {
+          'otlphttp/proxied': { endpoint: `http://collector.proxied.test:${proxiedPort}`, retry_on_failure: retry },
+          'otlphttp/direct': { endpoint: `http://127.0.0.1:${directPort}`, retry_on_failure: retry },
+        },
+        admin: { enabled: false },
+        storage: { path: 'state.db' },
+        service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator'], exporters: ['otlphttp/proxied', 'otlphttp/direct'] } } },
+      },
+      { HTTP_PROXY: proxy.url },
+    );
+    cleanups.push(() => tokenmeter.stop());
+
+    const { spans } = buildTraces(2, 1_400);
+    expect(await exportAll(`http://127.0.0.1:${otlpPort}/v1/traces`, spans)).toEqual([0]);
+    for (const receiver of [proxied, direct]) {
+      const arrived = await waitFor(`all ${spans.length} spans at both receivers`, () => (receiver.spans().length >= spans.length ? receiver.spans() : undefined));
+      expect(arrived.map((span) => toHex(span.spanId)).sort()).toEqual(spans.map((span) => span.spanContext().spanId).sort());
+    }
+    expect(new Set(proxy.tunnels)).toEqual(new Set([`collector.proxied.test:${proxiedPort}`]));
   });
 
   it('a tls.ca_file that cannot be read stops serve at start, naming the exporter, the key and the path', async () => {

@@ -13,7 +13,7 @@
  */
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { Agent, request } from 'undici';
+import { Agent, EnvHttpProxyAgent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { readTlsFile } from '../../config/tlsFiles.js';
 import type { Compression, HttpTlsConfig } from './config.js';
@@ -41,23 +41,25 @@ export interface HttpCall {
 export type HttpAnswer = Dispatcher.ResponseData;
 
 /**
- * Connections to one destination, kept open between requests. Idle connections do not keep the process alive, so a
- * pool needs no closing for a CLI to exit; an exporter closes its own when it stops.
+ * Connections to one destination, kept open between requests, through the proxy the environment names
+ * (`HTTPS_PROXY` / `HTTP_PROXY`, `NO_PROXY`; lower case too), as Go's HTTP clients and so the Collector's exporters
+ * use them: never for a loopback destination. Idle connections do not keep the process alive, so a pool needs no
+ * closing for a CLI to exit; an exporter closes its own when it stops.
  */
 export class HttpPool {
-  private readonly agent: Agent;
+  private readonly agent: Dispatcher;
   private closing: Promise<void> | undefined;
 
   /** Reads the `tls` files now, so that a wrong path stops tokenmeter at start, named, rather than failing each request. */
-  constructor(connectTimeoutMs: number, tls: HttpTlsConfig = {}) {
-    this.agent = new Agent({
-      connect: {
-        timeout: connectTimeoutMs,
-        ...(tls.ca_file === undefined ? {} : { ca: readTlsFile('ca_file', tls.ca_file) }),
-        ...(tls.cert_file === undefined ? {} : { cert: readTlsFile('cert_file', tls.cert_file) }),
-        ...(tls.key_file === undefined ? {} : { key: readTlsFile('key_file', tls.key_file) }),
-      },
-    });
+  constructor(destination: string, connectTimeoutMs: number, tls: HttpTlsConfig = {}) {
+    const target = {
+      timeout: connectTimeoutMs,
+      ...(tls.ca_file === undefined ? {} : { ca: readTlsFile('ca_file', tls.ca_file) }),
+      ...(tls.cert_file === undefined ? {} : { cert: readTlsFile('cert_file', tls.cert_file) }),
+      ...(tls.key_file === undefined ? {} : { key: readTlsFile('key_file', tls.key_file) }),
+    };
+    // Through a proxy, the destination's TLS is set up inside the tunnel (`requestTls`); directly, on connect.
+    this.agent = mayUseProxy(destination) ? new EnvHttpProxyAgent({ connect: target, requestTls: target }) : new Agent({ connect: target });
   }
 
   /** The answer, whatever its status; throws when there is none (see `describeRequestError`). */
@@ -78,6 +80,15 @@ export class HttpPool {
     this.closing ??= this.agent.close();
     return this.closing;
   }
+}
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+/** Whether the environment names a proxy and the destination is not this machine (Go never proxies loopback). */
+function mayUseProxy(destination: string): boolean {
+  if (!PROXY_VARIABLES.some((name) => process.env[name])) return false;
+  const host = new URL(destination).hostname.replace(/^\[|\]$/g, '');
+  return !(host === 'localhost' || host === '::1' || /^127\./.test(host));
 }
 
 /** The reason a request got no answer, short: `ECONNREFUSED`, `timed out`, … */

@@ -44,7 +44,7 @@ export class MlflowClient {
     tls: HttpTlsConfig = {},
   ) {
     this.baseUrl = trackingUri.replace(/\/+$/, '');
-    this.pool = new HttpPool(timeoutMs, tls);
+    this.pool = new HttpPool(this.baseUrl, timeoutMs, tls);
   }
 
   /** Closes the connections kept open to MLflow. */

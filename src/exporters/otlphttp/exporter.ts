@@ -9,7 +9,8 @@ import { tracesUrl } from './config.js';
 
 /** Forwards spans to any OTLP/HTTP receiver: `POST` protobuf to its traces URL (see OtlpForwardingExporter). */
 export function createOtlpHttpExporter(config: OtlpHttpExporterConfig, logger: Logger, storage?: ExporterStorage): OtlpForwardingExporter {
-  const request: OtlpHttpRequest = { pool: new HttpPool(config.timeout, config.tls), url: tracesUrl(config), headers: config.headers, timeoutMs: config.timeout };
+  const url = tracesUrl(config);
+  const request: OtlpHttpRequest = { pool: new HttpPool(url, config.timeout, config.tls), url, headers: config.headers, timeoutMs: config.timeout };
   const { compression } = config;
   const transport = {
     url: request.url,
