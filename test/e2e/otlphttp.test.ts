@@ -151,13 +151,15 @@ describe('otlphttp exporter to real OTLP receivers', () => {
     expectPricedByTokenmeter(await waitFor(`all ${spans.length} spans at the mutual-TLS receiver`, () => (receiver.spans().length >= spans.length ? receiver.spans() : undefined)));
   });
 
-  it('through the proxy HTTP_PROXY names: a destination only the proxy can resolve gets the spans; a loopback one is reached directly', async () => {
+  it('through the proxy HTTP(S)_PROXY name: destinations only the proxy can resolve get the spans (https with tls.ca_file inside the tunnel); a loopback one is reached directly', async () => {
     const proxy = await startConnectProxy({ 'collector.proxied.test': '127.0.0.1' });
     cleanups.push(() => proxy.close());
-    const [proxiedPort, directPort] = [await getFreePort(), await getFreePort()];
+    const [proxiedPort, tlsPort, directPort] = [await getFreePort(), await getFreePort(), await getFreePort()];
+    const { certFile, keyFile } = makeSelfSignedCert('tokenmeter-otlphttp-proxied-tls-', ['collector.proxied.test']);
     const proxied = await startRecordingReceiver({ http: { endpoint: `127.0.0.1:${proxiedPort}` } });
+    const proxiedTls = await startRecordingReceiver({ http: { endpoint: `127.0.0.1:${tlsPort}`, tls: { cert_file: certFile, key_file: keyFile } } });
     const direct = await startRecordingReceiver({ http: { endpoint: `127.0.0.1:${directPort}` } });
-    cleanups.push(() => proxied.shutdown(), () => direct.shutdown());
+    cleanups.push(() => proxied.shutdown(), () => proxiedTls.shutdown(), () => direct.shutdown());
 
     const otlpPort = await getFreePort();
     const retry = { initial_interval: '200ms', max_interval: '500ms' };
@@ -167,23 +169,26 @@ describe('otlphttp exporter to real OTLP receivers', () => {
         processors: { costestimator: {} },
         exporters: {
           'otlphttp/proxied': { endpoint: `http://collector.proxied.test:${proxiedPort}`, retry_on_failure: retry },
+          'otlphttp/proxied-tls': { endpoint: `https://collector.proxied.test:${tlsPort}`, tls: { ca_file: certFile }, retry_on_failure: retry },
           'otlphttp/direct': { endpoint: `http://127.0.0.1:${directPort}`, retry_on_failure: retry },
         },
         admin: { enabled: false },
         storage: { path: 'state.db' },
-        service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator'], exporters: ['otlphttp/proxied', 'otlphttp/direct'] } } },
+        service: {
+          pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator'], exporters: ['otlphttp/proxied', 'otlphttp/proxied-tls', 'otlphttp/direct'] } },
+        },
       },
-      { HTTP_PROXY: proxy.url },
+      { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url },
     );
     cleanups.push(() => tokenmeter.stop());
 
     const { spans } = buildTraces(2, 1_400);
     expect(await exportAll(`http://127.0.0.1:${otlpPort}/v1/traces`, spans)).toEqual([0]);
-    for (const receiver of [proxied, direct]) {
-      const arrived = await waitFor(`all ${spans.length} spans at both receivers`, () => (receiver.spans().length >= spans.length ? receiver.spans() : undefined));
+    for (const receiver of [proxied, proxiedTls, direct]) {
+      const arrived = await waitFor(`all ${spans.length} spans at every receiver`, () => (receiver.spans().length >= spans.length ? receiver.spans() : undefined));
       expect(arrived.map((span) => toHex(span.spanId)).sort()).toEqual(spans.map((span) => span.spanContext().spanId).sort());
     }
-    expect(new Set(proxy.tunnels)).toEqual(new Set([`collector.proxied.test:${proxiedPort}`]));
+    expect(new Set(proxy.tunnels)).toEqual(new Set([`collector.proxied.test:${proxiedPort}`, `collector.proxied.test:${tlsPort}`]));
   });
 
   it('a tls.ca_file that cannot be read stops serve at start, naming the exporter, the key and the path', async () => {
