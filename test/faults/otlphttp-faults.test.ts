@@ -1,7 +1,7 @@
 /**
  * The otlphttp exporter against a backend that answers what each test scripts (a `node:http` server): throttling
  * with Retry-After, a permanent 400 with a google.rpc.Status, a full queue, an endpoint down at first, a partial
- * success, and a restart on disk storage. Spans come from the real OTel JS exporter through the whole sidecar
+ * success (also in OTLP/JSON), and a restart on disk storage. Spans come from the real OTel JS exporter through the whole sidecar
  * (receiver, cost estimator, trace assembly); each test ends with what the backend got, span by span.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -114,6 +114,19 @@ describe('otlphttp exporter faults', () => {
     expect(await exportAll(tokenmeter.http, spans)).toEqual([0]);
 
     expect(await allDelivered(backend, spans.length)).toEqual(sentSpanIds(spans)); // no span twice: nothing retried
+    expectPartialSuccessWarnings(lines, backend.received.length);
+  });
+
+  it('encoding: json sends OTLP/JSON (gzipped), every span once; a JSON partial success without a content type is still read', async () => {
+    const partial = encodeExportTraceResponse({ rejectedSpans: 1, errorMessage: 'span too old' }, 'json');
+    const backend = await endpoint(() => ({ status: 200, body: partial }));
+    const { logger, lines } = capturedLogger();
+    const tokenmeter = await sidecar('otlphttp', { endpoint: backend.url, encoding: 'json' }, { logger });
+    const { spans } = buildTraces(2, 550);
+    expect(await exportAll(tokenmeter.http, spans)).toEqual([0]);
+
+    expect(await allDelivered(backend, spans.length)).toEqual(sentSpanIds(spans)); // decoded from JSON by the backend
+    for (const request of backend.received) expect(request.headers).toMatchObject({ 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expectPartialSuccessWarnings(lines, backend.received.length);
   });
 

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { decodeTracesProtobuf, toHex } from '../../src/otlp/index.js';
+import { decodeTracesJson, decodeTracesProtobuf, toHex } from '../../src/otlp/index.js';
 import type { Span } from '../../src/otlp/index.js';
 
 export interface ScriptedAnswer {
@@ -47,7 +47,8 @@ export async function startScriptedOtlpEndpoint(
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const wire = Buffer.concat(chunks);
-      const spans = spansOf(incoming.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire);
+      const body = incoming.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire;
+      const spans = spansOf(body, incoming.headers['content-type'] === 'application/json' ? 'json' : 'protobuf');
       const request: ReceivedExport = { index: received.length, at: Date.now(), headers: incoming.headers, wireBytes: wire.byteLength, spans };
       received.push(request);
       void Promise.resolve(answer(request)).then((scripted) => {
@@ -70,9 +71,9 @@ export async function startScriptedOtlpEndpoint(
   };
 }
 
-/** The spans of an `ExportTraceServiceRequest`, decoded with our codec. */
-export const spansOf = (body: Uint8Array): Span[] =>
-  decodeTracesProtobuf(body).resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans));
+/** The spans of an `ExportTraceServiceRequest` (protobuf, or OTLP/JSON), decoded with our codec. */
+export const spansOf = (body: Uint8Array, encoding: 'protobuf' | 'json' = 'protobuf'): Span[] =>
+  (encoding === 'json' ? decodeTracesJson(body) : decodeTracesProtobuf(body)).resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans));
 
 /** The spans of these requests, as hex span ids, in arrival order. */
 export const spanIdsOf = (requests: readonly { spans: Span[] }[]): string[] => requests.flatMap((request) => request.spans.map((span) => toHex(span.spanId)));

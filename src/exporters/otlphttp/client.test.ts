@@ -19,7 +19,7 @@ afterAll(() => backend.close());
 const body = encodeTracesProtobuf(makeRequest(makeSpan({ name: 'call' })));
 // Every destination of these tests is on this machine: the pool connects directly whatever the environment says.
 const pool = new HttpPool('http://127.0.0.1', 5_000);
-const send = (timeoutMs = 5_000) => exportTraces({ pool, url: `${backend.url}/v1/traces`, headers: {}, timeoutMs }, body, false);
+const send = (timeoutMs = 5_000) => exportTraces({ pool, encoding: 'proto', url: `${backend.url}/v1/traces`, headers: {}, timeoutMs }, body, false);
 const protobuf = { 'Content-Type': 'application/x-protobuf' };
 
 describe('OTLP/HTTP answers, classified as the OTLP spec says', () => {
@@ -57,7 +57,7 @@ describe('OTLP/HTTP answers, classified as the OTLP spec says', () => {
 
   it('a refused connection or a timeout is retried', async () => {
     const closed = await getFreePort();
-    const refused = await exportTraces({ pool, url: `http://127.0.0.1:${closed}/v1/traces`, headers: {}, timeoutMs: 5_000 }, body, false);
+    const refused = await exportTraces({ pool, encoding: 'proto', url: `http://127.0.0.1:${closed}/v1/traces`, headers: {}, timeoutMs: 5_000 }, body, false);
     expect(refused.result).toEqual({ outcome: 'retry', reason: `OTLP endpoint unreachable at http://127.0.0.1:${closed}/v1/traces: ECONNREFUSED`, outcomeUnknown: false });
     next = 'hang';
     expect((await send(300)).result).toEqual({ outcome: 'retry', reason: `OTLP endpoint unreachable at ${backend.url}/v1/traces: timed out`, outcomeUnknown: true });
@@ -68,7 +68,7 @@ describe('OTLP/HTTP answers, classified as the OTLP spec says', () => {
     next = { status: 200 };
     await send();
     expect(backend.received.at(-1)!.headers['user-agent']).toBe(`tokenmeter/${version}`);
-    await exportTraces({ pool, url: `${backend.url}/v1/traces`, headers: { 'User-Agent': 'my-gateway/2' }, timeoutMs: 5_000 }, body, false);
+    await exportTraces({ pool, encoding: 'proto', url: `${backend.url}/v1/traces`, headers: { 'User-Agent': 'my-gateway/2' }, timeoutMs: 5_000 }, body, false);
     expect(backend.received.at(-1)!.headers['user-agent']).toBe('my-gateway/2');
   });
 });

@@ -18,13 +18,19 @@ const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 export interface OtlpHttpRequest {
   pool: HttpPool;
   url: string;
+  /** The media type of the bodies sent: protobuf, or OTLP/JSON. */
+  encoding: 'proto' | 'json';
   headers: Record<string, string>;
   timeoutMs: number;
 }
 
 export async function exportTraces(request: OtlpHttpRequest, body: Uint8Array, gzipped: boolean, cancel?: AbortSignal): Promise<OtlpAnswer> {
   // A configured User-Agent wins over ours; the content type is what the body is.
-  const headers: Record<string, string> = { 'User-Agent': USER_AGENT, ...request.headers, 'Content-Type': 'application/x-protobuf' };
+  const headers: Record<string, string> = {
+    'User-Agent': USER_AGENT,
+    ...request.headers,
+    'Content-Type': request.encoding === 'json' ? 'application/json' : 'application/x-protobuf',
+  };
   if (gzipped) headers['Content-Encoding'] = 'gzip';
   let response: HttpAnswer;
   try {
@@ -36,8 +42,10 @@ export async function exportTraces(request: OtlpHttpRequest, body: Uint8Array, g
   const answer = await readLimited(response).catch(() => new Uint8Array(0));
   const encoding = encodingOf(headerOf(response, 'content-type'));
   const { statusCode: status } = response;
-  // The answer comes in the request's encoding (protobuf) even when a server leaves its type out.
-  if (status >= 200 && status < 300) return { result: { outcome: 'delivered' }, partialSuccess: partialSuccessOf(answer, encoding ?? 'protobuf') };
+  // The answer comes in the request's encoding even when a server leaves its type out.
+  if (status >= 200 && status < 300) {
+    return { result: { outcome: 'delivered' }, partialSuccess: partialSuccessOf(answer, encoding ?? (request.encoding === 'json' ? 'json' : 'protobuf')) };
+  }
   const reason = `${request.url} answered ${status}: ${serverMessage(answer, encoding)}`;
   if (RETRYABLE_STATUS.has(status)) {
     const retryAfterMs = parseRetryAfterMs(headerOf(response, 'retry-after'));

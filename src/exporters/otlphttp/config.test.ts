@@ -30,6 +30,7 @@ describe('otlphttp exporter config', () => {
   it('has the Collector’s defaults where it sets them (gzip, 30 s) and the shared queue and retry defaults', () => {
     const config = configOf('otlphttp', { endpoint: 'http://tempo:4318' });
     expect(config).toMatchObject({
+      encoding: 'proto',
       compression: 'gzip',
       timeout: 30_000,
       headers: {},
@@ -62,7 +63,10 @@ describe('otlphttp exporter config', () => {
       'exporters.otlphttp/tempo.timeout: got -1, expected >= 0',
       'exporters.otlphttp/tempo.endpoint: got nothing, expected an http:// or https:// base URL such as http://collector:4318 (or traces_endpoint, the full traces URL)',
     ]);
-    expect(rejected({ endpoint: 'http://tempo:4318', encoding: 'json' })).toEqual(['exporters.otlphttp/tempo: unknown key(s) "encoding"']);
+    expect(rejected({ endpoint: 'http://tempo:4318', encoding: 'xml', batch_size: 100 })).toEqual([
+      'exporters.otlphttp/tempo.encoding: got "xml", expected one of "proto", "json"',
+      'exporters.otlphttp/tempo: unknown key(s) "batch_size"',
+    ]);
   });
 
   it('takes a CA file for an https:// destination, and refuses one for a plaintext destination', () => {

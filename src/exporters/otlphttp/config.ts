@@ -15,6 +15,8 @@ export const otlpHttpExporterConfigSchema = z
     traces_endpoint: httpUrl.optional(),
     tls: httpTlsConfigSchema,
     headers: headersConfigSchema,
+    /** What the body is: `proto` (protobuf, the Collector's default) or `json` (OTLP/JSON), for receivers that take only JSON. */
+    encoding: z.enum(['proto', 'json']).default('proto'),
     compression: compressionConfigSchema,
     timeout: requestTimeoutConfigSchema('30s'),
     sending_queue: sendingQueueConfigSchema,
