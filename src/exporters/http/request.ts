@@ -32,7 +32,7 @@ export interface HttpCall {
   method: string;
   headers: Record<string, string>;
   body?: Uint8Array | string;
-  /** Each of connecting, waiting for the answer's headers, and waiting between chunks of its body. */
+  /** Each of waiting for the answer's headers and waiting between chunks of its body (connecting: the pool's timeout). */
   timeoutMs: number;
   /** tokenmeter stopping: abandons the request. */
   cancel?: AbortSignal;
