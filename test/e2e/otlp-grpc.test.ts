@@ -13,11 +13,13 @@ import { buildTraces, exportAll } from '../faults/workload.js';
 import { startSidecarWith } from '../faults/sidecar.js';
 import type { SidecarOptions } from '../faults/sidecar.js';
 import { capturedLogger } from '../fixtures/captured-logs.js';
+import { startConnectProxy } from '../fixtures/connect-proxy.js';
 import { makeSelfSignedCert } from '../fixtures/self-signed-cert.js';
 import { getFreePort } from '../harness/mlflow-server.js';
 import { expectPricedByTokenmeter, startRecordingReceiver } from './forwarding-receiver.js';
 import type { RecordingReceiver } from './forwarding-receiver.js';
 import { waitFor } from './ledger-sidecar.js';
+import { startTokenmeter } from './tokenmeter-process.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -127,5 +129,36 @@ describe('otlp exporter to a real OTLP/gRPC receiver', () => {
       'otlp/mtls': { endpoint: `127.0.0.1:${port}`, tls: { ca_file: server.certFile, cert_file: client.certFile, key_file: client.keyFile }, retry_on_failure: FAST_RETRY },
     });
     expectPricedByTokenmeter(await forwarded(presenting, receiver, 2, 1_600));
+  });
+
+  it('through the proxy grpc_proxy names: a destination only the proxy can resolve gets the spans; a loopback one is reached directly', async () => {
+    const proxy = await startConnectProxy({ 'collector.proxied.test': '127.0.0.1' });
+    cleanups.push(() => proxy.close());
+    const proxied = await receiverWith({});
+    const direct = await receiverWith({});
+
+    const otlpPort = await getFreePort();
+    const tokenmeter = await startTokenmeter(
+      {
+        receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlpPort}` } } } },
+        exporters: {
+          'otlp/proxied': { endpoint: `http://collector.proxied.test:${proxied.port}`, retry_on_failure: FAST_RETRY },
+          'otlp/direct': { endpoint: `http://127.0.0.1:${direct.port}`, retry_on_failure: FAST_RETRY },
+        },
+        admin: { enabled: false },
+        storage: { path: 'state.db' },
+        service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['otlp/proxied', 'otlp/direct'] } } },
+      },
+      { grpc_proxy: proxy.url },
+    );
+    cleanups.push(() => tokenmeter.stop());
+
+    const { spans } = buildTraces(2, 1_650);
+    expect(await exportAll(`http://127.0.0.1:${otlpPort}/v1/traces`, spans)).toEqual([0]);
+    for (const { receiver } of [proxied, direct]) {
+      const arrived = await waitFor(`all ${spans.length} spans at both receivers`, () => (receiver.spans().length >= spans.length ? receiver.spans() : undefined));
+      expect(arrived.map((span) => toHex(span.spanId)).sort()).toEqual(spans.map((span) => span.spanContext().spanId).sort());
+    }
+    expect(new Set(proxy.tunnels)).toEqual(new Set([`collector.proxied.test:${proxied.port}`]));
   });
 });

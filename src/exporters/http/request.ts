@@ -86,9 +86,13 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
 
 /** Whether the environment names a proxy and the destination is not this machine (Go never proxies loopback). */
 function mayUseProxy(destination: string): boolean {
-  if (!PROXY_VARIABLES.some((name) => process.env[name])) return false;
-  const host = new URL(destination).hostname.replace(/^\[|\]$/g, '');
-  return !(host === 'localhost' || host === '::1' || /^127\./.test(host));
+  return PROXY_VARIABLES.some((name) => process.env[name]) && !isLoopbackHost(new URL(destination).hostname);
+}
+
+/** `localhost`, `127.x.x.x` or `::1` (brackets or not): this machine, which no proxy stands in front of. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === 'localhost' || bare === '::1' || /^127\./.test(bare);
 }
 
 /** The reason a request got no answer, short: `ECONNREFUSED`, `timed out`, … */

@@ -4,6 +4,7 @@ import { traceServiceDefinition } from '../../otlp/grpc-service.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { USER_AGENT } from '../../version.js';
 import { readTlsFile } from '../../config/tlsFiles.js';
+import { isLoopbackHost } from '../http/request.js';
 import { partialSuccessOf } from '../otlpforwarding/answer.js';
 import type { OtlpAnswer } from '../otlpforwarding/answer.js';
 import { OtlpForwardingExporter } from '../otlpforwarding/exporter.js';
@@ -42,6 +43,9 @@ class GrpcTransport implements OtlpTransport {
       // retry pace, so a receiver that comes back is used at the next retry rather than minutes later.
       'grpc.initial_reconnect_backoff_ms': retry.initial_interval,
       'grpc.max_reconnect_backoff_ms': retry.max_interval,
+      // grpc-js tunnels through `grpc_proxy` / `https_proxy` / `http_proxy` even to this machine; Go, and so the
+      // Collector, and tokenmeter's HTTP exporters never proxy loopback.
+      'grpc.enable_http_proxy': isLoopbackHost(hostOf(this.config.endpoint.address)) ? 0 : 1,
     });
   }
 
@@ -86,4 +90,9 @@ class GrpcTransport implements OtlpTransport {
       certFile === undefined ? null : readTlsFile('cert_file', certFile),
     );
   }
+}
+
+/** The host of a `host:port` address (`[::1]:4317` too). */
+function hostOf(address: string): string {
+  return address.slice(0, address.lastIndexOf(':'));
 }
