@@ -35,12 +35,12 @@ export const httpTlsConfigSchema = z.object(tlsClientFileKeys).strict().superRef
 export type Compression = z.output<typeof compressionConfigSchema>;
 export type HttpTlsConfig = z.output<typeof httpTlsConfigSchema>;
 
-/** TLS files for a plaintext destination are a mistake to report, not to ignore. */
-export function checkTlsMatchesScheme(urls: ReadonlyArray<string | undefined>, tls: HttpTlsConfig, ctx: z.RefinementCtx): void {
-  if (!urls.some((url) => url?.startsWith('http://'))) return;
+/**
+ * TLS files given for a plaintext (`http://`) destination are a mistake to report, not to ignore; `hint` says how
+ * to ask for TLS instead.
+ */
+export function reportTlsFilesForPlaintext(tls: HttpTlsConfig, ctx: z.RefinementCtx, hint = 'write https:// for TLS'): void {
   for (const key of ['ca_file', 'cert_file', 'key_file'] as const) {
-    if (tls[key] !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['tls', key], message: 'expected nothing: the http:// endpoint asks for plaintext (write https:// for TLS)' });
-    }
+    if (tls[key] !== undefined) ctx.addIssue({ code: 'custom', path: ['tls', key], message: `expected nothing: the http:// endpoint asks for plaintext (${hint})` });
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpUrl } from '../../config/units.js';
-import { checkTlsMatchesScheme, compressionConfigSchema, headersConfigSchema, httpTlsConfigSchema, requestTimeoutConfigSchema } from '../http/config.js';
+import { compressionConfigSchema, headersConfigSchema, httpTlsConfigSchema, reportTlsFilesForPlaintext, requestTimeoutConfigSchema } from '../http/config.js';
 import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 /**
@@ -59,6 +59,8 @@ export const mlflowExporterConfigSchema = z.preprocess(withMlflowEnvironment, z
     retry_on_failure: retryOnFailureConfigSchema,
   })
   .strict()
-  .superRefine((config, ctx) => checkTlsMatchesScheme([config.tracking_uri], config.tls, ctx)));
+  .superRefine((config, ctx) => {
+    if (config.tracking_uri.startsWith('http://')) reportTlsFilesForPlaintext(config.tls, ctx);
+  }));
 
 export type MlflowExporterConfig = z.output<typeof mlflowExporterConfigSchema>;

@@ -66,8 +66,10 @@ describe('otlp (gRPC) exporter config', () => {
       'exporters.otlp/tempo.tls.key_file: got nothing, expected the PEM file of the client key: cert_file is set (mutual TLS needs both)',
       'exporters.otlp/tempo: unknown key(s) "encoding"',
     ]);
-    expect(rejected({ endpoint: 'http://tempo:4317', tls: { cert_file: 'c.pem', key_file: 'k.pem' } })).toEqual([
+    expect(rejected({ endpoint: 'http://tempo:4317', tls: { insecure: false, cert_file: 'c.pem', key_file: 'k.pem' } })).toEqual([
+      'exporters.otlp/tempo.tls.insecure: got false, expected nothing: the http:// endpoint asks for plaintext (write https:// or host:port for TLS)',
       'exporters.otlp/tempo.tls.cert_file: got "c.pem", expected nothing: the http:// endpoint asks for plaintext (write https:// or host:port for TLS)',
+      'exporters.otlp/tempo.tls.key_file: got "k.pem", expected nothing: the http:// endpoint asks for plaintext (write https:// or host:port for TLS)',
     ]);
     expect(configOf({ endpoint: 'tempo:4317', tls: { cert_file: 'c.pem', key_file: 'k.pem' } }).tls).toEqual({ cert_file: 'c.pem', key_file: 'k.pem' });
   });

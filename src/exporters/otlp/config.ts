@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkClientCertificatePair, compressionConfigSchema, headersConfigSchema, requestTimeoutConfigSchema, tlsClientFileKeys } from '../http/config.js';
+import { checkClientCertificatePair, compressionConfigSchema, headersConfigSchema, reportTlsFilesForPlaintext, requestTimeoutConfigSchema, tlsClientFileKeys } from '../http/config.js';
 import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 const ENDPOINT_EXPECTED = 'expected host:port or http(s)://host:port, e.g. tempo:4317';
@@ -57,11 +57,9 @@ export const otlpGrpcExporterConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['tls', 'insecure'], message: 'expected false or nothing: the https:// endpoint asks for TLS' });
     }
     if (scheme === 'http') {
-      const file = (['ca_file', 'cert_file', 'key_file'] as const).find((key) => config.tls[key] !== undefined);
-      const key = file ?? (config.tls.insecure === false ? 'insecure' : undefined);
-      if (key !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['tls', key], message: 'expected nothing: the http:// endpoint asks for plaintext (write https:// or host:port for TLS)' });
-      }
+      const hint = 'write https:// or host:port for TLS';
+      if (config.tls.insecure === false) ctx.addIssue({ code: 'custom', path: ['tls', 'insecure'], message: `expected nothing: the http:// endpoint asks for plaintext (${hint})` });
+      reportTlsFilesForPlaintext(config.tls, ctx, hint);
     }
   });
 

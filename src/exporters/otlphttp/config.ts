@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpUrl } from '../../config/units.js';
-import { checkTlsMatchesScheme, compressionConfigSchema, headersConfigSchema, httpTlsConfigSchema, requestTimeoutConfigSchema } from '../http/config.js';
+import { compressionConfigSchema, headersConfigSchema, httpTlsConfigSchema, reportTlsFilesForPlaintext, requestTimeoutConfigSchema } from '../http/config.js';
 import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 /**
@@ -29,7 +29,10 @@ export const otlpHttpExporterConfigSchema = z
     // Also when other keys are wrong: every problem of the section is reported at once.
     when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   })
-  .superRefine((config, ctx) => checkTlsMatchesScheme([config.traces_endpoint ?? config.endpoint], config.tls, ctx));
+  .superRefine((config, ctx) => {
+    // Where requests go decides: traces_endpoint wins over endpoint.
+    if ((config.traces_endpoint ?? config.endpoint)?.startsWith('http://')) reportTlsFilesForPlaintext(config.tls, ctx);
+  });
 
 export type OtlpHttpExporterConfig = z.output<typeof otlpHttpExporterConfigSchema>;
 
