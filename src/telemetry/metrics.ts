@@ -96,6 +96,19 @@ function sampledCounter(registry: Registry, name: string, help: string, sources:
   });
 }
 
+/** A gauge read from components' own state at scrape time, one sample per component under `label`. */
+function sampledGauge(registry: Registry, name: string, help: string, label: 'exporter' | 'component', sources: Map<string, () => number>): Gauge {
+  return new Gauge({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      for (const [id, value] of sources) this.set({ [label]: id }, value());
+    },
+  });
+}
+
 /** A processor that holds traces open (trace assembly's `stats.openTraces`): sampled at scrape time. */
 interface OpenTraceStats {
   readonly stats: { readonly openTraces: number };
@@ -118,6 +131,7 @@ export class Telemetry {
   private readonly deadLetteredSources = new Map<string, () => number>();
   private readonly openTraceSources = new Map<string, () => number>();
   private readonly followUpSources = new Map<string, FollowUpStats['stats']['followUps']>();
+  private readonly followUpWaitingSources = new Map<string, () => number>();
 
   private readonly acceptedSpans = new Counter({
     name: 'tokenmeter_receiver_accepted_spans_total',
@@ -158,36 +172,22 @@ export class Telemetry {
   });
 
   constructor() {
-    const queueSources = this.queueSources;
-    const openTraceSources = this.openTraceSources;
-    new Gauge({
-      name: 'tokenmeter_exporter_queue_size',
-      help: 'Batches waiting in an exporter’s sending queue',
-      labelNames: ['exporter'] as const,
-      registers: [this.registry],
-      collect() {
-        for (const [exporter, depth] of queueSources) this.set({ exporter }, depth());
-      },
-    });
-    new Gauge({
-      name: 'tokenmeter_open_traces',
-      help: 'Traces a component holds state for while waiting for them to finish',
-      labelNames: ['component'] as const,
-      registers: [this.registry],
-      collect() {
-        for (const [component, count] of openTraceSources) this.set({ component }, count());
-      },
-    });
+    sampledGauge(this.registry, 'tokenmeter_exporter_queue_size', 'Batches waiting in an exporter’s sending queue', 'exporter', this.queueSources);
+    sampledGauge(
+      this.registry,
+      'tokenmeter_open_traces',
+      'Traces a component holds state for while waiting for them to finish',
+      'component',
+      this.openTraceSources,
+    );
+    sampledGauge(
+      this.registry,
+      'tokenmeter_exporter_feedback_waiting_traces',
+      'Traces whose MLflow trace name tag or cost feedback is not stored yet: queued, in flight or waiting to be retried',
+      'exporter',
+      this.followUpWaitingSources,
+    );
     const followUpSources = this.followUpSources;
-    new Gauge({
-      name: 'tokenmeter_exporter_feedback_waiting_traces',
-      help: 'Traces whose MLflow trace name tag or cost feedback is not stored yet: queued, in flight or waiting to be retried',
-      labelNames: ['exporter'] as const,
-      registers: [this.registry],
-      collect() {
-        for (const [exporter, followUps] of followUpSources) this.set({ exporter }, followUps.waiting);
-      },
-    });
     new Counter({
       name: 'tokenmeter_exporter_feedback_total',
       help:
@@ -258,7 +258,10 @@ export class Telemetry {
     if (hasQueueStats(target)) this.queueSources.set(exporter, () => target.stats.queued);
     if (hasDuplicateStats(target)) this.duplicatesAvoidedSources.set(exporter, () => target.stats.duplicatesAvoided);
     if (hasDeadLetterStats(target)) this.deadLetteredSources.set(exporter, () => target.stats.failed.batches);
-    if (hasFollowUpStats(target)) this.followUpSources.set(exporter, target.stats.followUps);
+    if (hasFollowUpStats(target)) {
+      this.followUpSources.set(exporter, target.stats.followUps);
+      this.followUpWaitingSources.set(exporter, () => target.stats.followUps.waiting);
+    }
     return {
       start: () => target.start(),
       shutdown: (deadlineMs) => target.shutdown(deadlineMs),
