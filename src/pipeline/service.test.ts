@@ -31,7 +31,13 @@ async function startService(options: { port: number; ledgerPath: string; traceas
     components,
   );
   const service = new Service(config, components, silentLogger());
-  await service.start();
+  try {
+    await service.start();
+  } catch (error) {
+    // What did start (the ledger, the storage) is stopped, as `serve` does.
+    await service.shutdown(1000);
+    throw error;
+  }
   return service;
 }
 
