@@ -53,7 +53,6 @@ export class TraceMemory {
   /** Entry index + 1 per hash slot, 0 when empty; the length is a power of two, at least twice the entries. */
   private slots: number[] = EMPTY_SLOTS.slice();
   private shift = INITIAL_SHIFT;
-  responseIds: Set<string> | undefined;
   callsWithUsage = 0;
   /** Neighbours in the recency list (older, newer). */
   older: TraceMemory | undefined;
@@ -74,7 +73,6 @@ export class TraceMemory {
     } else {
       this.slots.fill(0);
     }
-    this.responseIds = undefined;
     this.callsWithUsage = 0;
   }
 
@@ -150,6 +148,36 @@ function word(id: Uint8Array, at: number): number {
   return (((id[at] ?? 0) << 24) | ((id[at + 1] ?? 0) << 16) | ((id[at + 2] ?? 0) << 8) | (id[at + 3] ?? 0)) >>> 0;
 }
 
+/** No response id to remember: never a key, since response keys are negative and span keys are not. */
+const NO_RESPONSE = 0;
+
+/**
+ * A response id (`gen_ai.response.id`) as a key of the same table as the trace's spans: a negative 53-bit number,
+ * so never a span's key (those are not negative), from two 32-bit hashes of its characters. The ids of the calls
+ * counted are remembered so, as entries without parent or state; only their presence is looked up. Keeping the
+ * strings in a Set per trace instead kept them alive as long as the trace (10,000 traces by default): every one
+ * of them was copied by the young-generation collections and then promoted, and when all spans were model calls with
+ * response ids, the collections that caused cost more than pricing them. Two ids of one trace share a key with
+ * probability about 2^-53 per pair; the later call would then be taken for the same call, as in `spanKey`.
+ */
+export function responseKey(id: string): number {
+  let low = 0x811c9dc5 ^ id.length;
+  let high = 0x6a09e667;
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    low = Math.imul(low ^ code, 0x01000193);
+    high = Math.imul((high ^ code) + (high >>> 15), 0x5bd1e995);
+  }
+  return -1 - fold53(finalMix(high), finalMix(low));
+}
+
+/** MurmurHash3's finaliser: every input bit affects every output bit. */
+function finalMix(hash: number): number {
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return (hash ^ (hash >>> 16)) >>> 0;
+}
+
 /**
  * A trace id (16 bytes) as a map key: its two halves xor-ed, then folded to 53 bits as in `spanKey`. Two of the
  * open traces (10,000 by default) share a key with probability about 10^8 / 2^53 ≈ 1 in 10^8; they would then share
@@ -218,7 +246,8 @@ export class CallMemory {
     // Counting it once more is for the stages after us to prevent (idempotent ledger rows, the MLflow exporter).
     if ((state & COUNTED) !== 0) return true;
     if ((state & COVERED_WITH_USAGE) !== 0 || ((state & COVERED) !== 0 && !withUsage)) return false;
-    if (withUsage && responseId !== undefined && trace.responseIds?.has(responseId) === true) return false;
+    const response = withUsage && responseId !== undefined ? responseKey(responseId) : NO_RESPONSE;
+    if (response !== NO_RESPONSE && trace.find(response) !== NONE) return false;
     let steps = 0;
     for (let id = trace.parent[entry]!; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) {
       const ancestor = trace.state[id]!;
@@ -227,7 +256,7 @@ export class CallMemory {
     trace.state[entry] = state | (withUsage ? COUNTED | COUNTED_WITH_USAGE : COUNTED);
     if (withUsage) {
       trace.callsWithUsage++;
-      if (responseId !== undefined) (trace.responseIds ??= new Set()).add(responseId);
+      if (response !== NO_RESPONSE) trace.entry(response);
     }
     const parent = trace.parent[entry]!;
     if (parent !== NONE) cover(trace, parent, withUsage);

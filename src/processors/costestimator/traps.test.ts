@@ -179,6 +179,23 @@ describe('traps', () => {
       expect([attribute(a, 'tokenmeter.cost.counted'), attribute(b, 'tokenmeter.cost.counted')].sort()).toEqual([false, true]);
     });
 
+    it('calls of one trace with different response ids each count, nested in no chain', async () => {
+      const calls = ['chatcmpl-1', 'chatcmpl-2', 'msg_01', 'msg_02'].map((id, n) => chatSpan(`c${n}`, undefined, { 'gen_ai.response.id': id }));
+      await new CostEstimatorProcessor({}, sink).consume(tracesData(calls));
+      expect(calls.map((call) => attribute(call, 'tokenmeter.cost.counted'))).toEqual([true, true, true, true]);
+    });
+
+    it('a response id is remembered with its trace only: a trace taking a forgotten one\'s place counts the same id', async () => {
+      const processor = new CostEstimatorProcessor({ max_open_traces: 1 }, sink);
+      const first = makeSpan({ trace: 'A', id: 'a', attributes: chatSpan('x', undefined, { 'gen_ai.response.id': 'chatcmpl-9' }).attributes });
+      const reused = makeSpan({ trace: 'B', id: 'b', attributes: chatSpan('y', undefined, { 'gen_ai.response.id': 'chatcmpl-9' }).attributes });
+      const again = makeSpan({ trace: 'B', id: 'c', attributes: chatSpan('z', undefined, { 'gen_ai.response.id': 'chatcmpl-9' }).attributes });
+      await processor.consume(tracesData([first]));
+      await processor.consume(tracesData([reused]));
+      await processor.consume(tracesData([again]));
+      expect([first, reused, again].map((span) => attribute(span, 'tokenmeter.cost.counted'))).toEqual([true, true, false]);
+    });
+
     it('forgets the least recently seen trace beyond max_open_traces', async () => {
       const processor = new CostEstimatorProcessor({ max_open_traces: 1 }, sink);
       await processor.consume(tracesData([makeSpan({ trace: 'A', id: 'child', parent: 'parent', attributes: chatSpan('x', undefined).attributes })]));
