@@ -5,5 +5,5 @@ export { modelCandidates, catalogProviderId } from './normalise.js';
 export { pricingConfigSchema } from './overrides.js';
 export type { PricingConfig, PricingConfigInput, PriceOverride } from './overrides.js';
 export type { RateCard, Rate } from './rates.js';
-export { roundUsd, usdText } from './usd.js';
+export { roundUsd, writeAscii, writeUsdText } from './usd.js';
 export type { CostSplit, PriceRequest, PriceResult, Provenance, TokenUsage } from './types.js';

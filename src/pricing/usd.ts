@@ -5,38 +5,45 @@ export function roundUsd(amount: number): number {
   return Math.round(amount * 1e12) / 1e12;
 }
 
-/** `ZEROS[n]` is n zeros. */
-const ZEROS = Array.from({ length: 7 }, (_, n) => '0'.repeat(n));
+const ZERO = 48;
+const DOT = 46;
 
 /**
- * `String(amount)` of an amount rounded by `roundUsd`, printed from small integers. A double printed afresh goes
- * through V8's search for its shortest digits (~100 ns, and every call costs a different amount, so V8's cache of
- * printed numbers rarely helps), while a number of at most 15 significant digits prints as exactly those digits.
- * From 1e-6 (below that JavaScript prints an exponent) to under $1000, a multiple of 1e-12 has at most 15: whole
- * dollars, then the twelve decimals as two six-digit halves, the trailing zeros dropped. Anything else (zero, tiny,
- * negative, $1000 and more) takes `String`.
+ * Writes an amount rounded by `roundUsd` as `String(amount)` prints it, one byte per character, into `target` at `at`;
+ * returns where it ends. Callers build a whole text in bytes and make one flat string of it: a double printed afresh
+ * goes through V8's search for its shortest digits (~100 ns, and every call costs a different amount, so V8's cache
+ * of printed numbers rarely helps), and joining printed parts makes strings of strings that are copied again when
+ * encoded. A number of at most 15 significant digits prints as exactly those digits: from 1e-6 (below that
+ * JavaScript prints an exponent) to under $1000, a multiple of 1e-12 has at most 15, so it is written digit by digit
+ * as whole dollars, then twelve decimals with the trailing zeros dropped. Anything else (zero, tiny, negative, $1000
+ * and more) is printed by `String`. `target` needs room for 24 bytes.
  */
-export function usdText(amount: number): string {
-  if (!(amount >= 1e-6 && amount < 1000)) return String(amount);
+export function writeUsdText(target: Uint8Array, at: number, amount: number): number {
+  if (!(amount >= 1e-6 && amount < 1000)) return writeAscii(target, at, String(amount));
   const picos = Math.round(amount * 1e12);
   const dollars = Math.floor(picos / 1e12);
   const decimals = picos - dollars * 1e12;
+  at = writeDigits(target, at, dollars, dollars < 10 ? 1 : dollars < 100 ? 2 : 3);
+  if (decimals === 0) return at;
+  target[at++] = DOT;
   const high = Math.floor(decimals / 1e6) | 0;
-  const low = (decimals - high * 1e6) | 0;
-  if (low === 0 && high === 0) return String(dollars);
-  const whole = dollars === 0 ? '0.' : `${dollars}.`;
-  if (low === 0) return whole + lastDecimals(high);
-  const highText = String(high);
-  return whole + ZEROS[6 - highText.length]! + highText + lastDecimals(low);
+  at = writeDigits(target, writeDigits(target, at, high, 6), (decimals - high * 1e6) | 0, 6);
+  while (target[at - 1] === ZERO) at--;
+  return at;
 }
 
-/** Six decimal places holding `value` (0 < value < 1e6), trailing zeros dropped. */
-function lastDecimals(value: number): string {
-  let places = 6;
-  while (value % 10 === 0) {
-    value = (value / 10) | 0;
-    places--;
+/** Writes `value` (a non-negative integer below 10^width) as `width` digits, zero-padded; returns where they end. */
+function writeDigits(target: Uint8Array, at: number, value: number, width: number): number {
+  for (let place = at + width - 1; place >= at; place--) {
+    const rest = (value / 10) | 0;
+    target[place] = ZERO + value - rest * 10;
+    value = rest;
   }
-  const text = String(value);
-  return ZEROS[places - text.length]! + text;
+  return at + width;
+}
+
+/** Writes ASCII text one byte per character; returns where it ends. */
+export function writeAscii(target: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) target[at + i] = text.charCodeAt(i);
+  return at + text.length;
 }
