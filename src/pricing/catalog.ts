@@ -3,10 +3,11 @@ import { CATALOG_VERSION, findCatalogEntry, hasPricePeriods, pricesAt, toRateCar
 import { catalogProviderId, modelCandidates } from './normalise.js';
 import { compileOverride, overrideApplies, pricingConfigSchema } from './overrides.js';
 import type { CompiledOverride, PricingConfigInput } from './overrides.js';
-import { computeCost } from './rates.js';
+import { computeCost, emptyCostSplit } from './rates.js';
 import type { RateCard } from './rates.js';
 import { supplementRateCard } from './supplements.js';
-import type { PriceRequest, PriceResult } from './types.js';
+import { Provenances } from './provenances.js';
+import type { CostSplit, PriceRequest, PriceResult } from './types.js';
 
 /**
  * Service tiers the catalog has no prices for, as multipliers of the standard price, by catalog provider.
@@ -32,8 +33,8 @@ export function normaliseServiceTier(tier: string | undefined): string {
 
 /** What a (provider, model) pair resolved to; cached because resolution walks the catalog. */
 type Resolution =
-  | { kind: 'catalog'; entry: string; model: ModelInfo; providerId: string; card: RateCard | undefined; candidates: readonly string[] }
-  | { kind: 'none'; reason: string; candidates: readonly string[] };
+  | { kind: 'catalog'; entry: string; model: ModelInfo; providerId: string; card: RateCard | undefined; candidates: readonly string[]; provenances: Provenances }
+  | { kind: 'none'; unpriced: PriceResult; candidates: readonly string[] };
 
 const MAX_RESOLUTIONS = 10_000;
 
@@ -55,22 +56,22 @@ export class PriceCatalog {
     this.deployments = parsed.deployments;
   }
 
-  price(request: PriceRequest): PriceResult {
+  /**
+   * The price of a call. `costs`, when given, is filled and returned in the result instead of a new split: for a
+   * caller that prices call after call and is done with each result before the next (the CostEstimator).
+   */
+  price(request: PriceRequest, costs: CostSplit = emptyCostSplit()): PriceResult {
     const resolution = this.resolve(request.model, request.provider);
     const serviceTier = normaliseServiceTier(request.serviceTier);
     const at = typeof request.at === 'number' ? request.at : request.at.getTime();
 
     for (const override of this.overrides) {
       if (!overrideApplies(override, resolution.candidates, request.provider, serviceTier, at)) continue;
-      const { costs, contextThreshold } = computeCost(override.card, request.usage);
-      return {
-        status: 'priced',
-        costs,
-        provenance: { catalogVersion: 'config', entry: override.name, tier: tierLabel(serviceTier, contextThreshold) },
-      };
+      const threshold = computeCost(override.card, request.usage, 1, costs);
+      return { status: 'priced', costs, provenance: override.provenances.of('config', override.name, tierLabel(serviceTier, threshold)) };
     }
 
-    if (resolution.kind === 'none') return { status: 'unpriced', reason: resolution.reason };
+    if (resolution.kind === 'none') return resolution.unpriced;
     const card = resolution.card ?? this.cardAt(resolution.entry, resolution.model, new Date(at));
     if (card === undefined) {
       return { status: 'unpriced', reason: `catalog entry ${resolution.entry} has no per-token prices at ${new Date(at).toISOString()}` };
@@ -83,12 +84,8 @@ export class PriceCatalog {
       }
       multiplier = known;
     }
-    const { costs, contextThreshold } = computeCost(card, request.usage, multiplier);
-    return {
-      status: 'priced',
-      costs,
-      provenance: { catalogVersion: CATALOG_VERSION, entry: resolution.entry, tier: tierLabel(serviceTier, contextThreshold) },
-    };
+    const threshold = computeCost(card, request.usage, multiplier, costs);
+    return { status: 'priced', costs, provenance: resolution.provenances.of(CATALOG_VERSION, resolution.entry, tierLabel(serviceTier, threshold)) };
   }
 
   /** Cached per provider, then per model: no key string is built on the hot path. */
@@ -115,21 +112,17 @@ export class PriceCatalog {
   private resolveUncached(model: string, provider: string | undefined): Resolution {
     const candidates = modelCandidates(model, this.deployments);
     const providerId = catalogProviderId(provider);
-    if (providerId === undefined) {
-      return { kind: 'none', reason: `provider ${provider ?? ''} has no price list in the catalog`, candidates };
-    }
+    if (providerId === undefined) return unresolved(`provider ${provider ?? ''} has no price list in the catalog`, candidates);
     for (const candidate of candidates) {
       const found = findCatalogEntry(candidate, providerId);
       if (found === undefined) continue;
       const entry = `${found.providerId}/${found.model.id}`;
       const card = hasPricePeriods(found.model) ? undefined : catalogRateCard(entry, found.model.prices as ModelPrice);
-      if (!hasPricePeriods(found.model) && card === undefined) {
-        return { kind: 'none', reason: `catalog entry ${entry} has no per-token prices`, candidates };
-      }
-      return { kind: 'catalog', entry, model: found.model, providerId: found.providerId, card, candidates };
+      if (!hasPricePeriods(found.model) && card === undefined) return unresolved(`catalog entry ${entry} has no per-token prices`, candidates);
+      return { kind: 'catalog', entry, model: found.model, providerId: found.providerId, card, candidates, provenances: new Provenances() };
     }
     const where = providerId === null ? 'any provider' : `provider ${providerId}`;
-    return { kind: 'none', reason: `model ${model} not in catalog (${CATALOG_VERSION}) for ${where}`, candidates };
+    return unresolved(`model ${model} not in catalog (${CATALOG_VERSION}) for ${where}`, candidates);
   }
 
   private cardAt(entry: string, model: ModelInfo, at: Date): RateCard | undefined {
@@ -147,6 +140,10 @@ export class PriceCatalog {
 export function catalogRateCard(entry: string, prices: ModelPrice): RateCard | undefined {
   const card = toRateCard(prices);
   return card && supplementRateCard(entry, card);
+}
+
+function unresolved(reason: string, candidates: readonly string[]): Resolution {
+  return { kind: 'none', unpriced: Object.freeze({ status: 'unpriced', reason }), candidates };
 }
 
 function tierLabel(serviceTier: string, contextThreshold: number | undefined): string {

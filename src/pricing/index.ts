@@ -4,6 +4,7 @@ export { CATALOG_VERSION, listProviders, pricesAt, toRateCard } from './genaiPri
 export { modelCandidates, catalogProviderId } from './normalise.js';
 export { pricingConfigSchema } from './overrides.js';
 export type { PricingConfig, PricingConfigInput, PriceOverride } from './overrides.js';
+export { emptyCostSplit } from './rates.js';
 export type { RateCard, Rate } from './rates.js';
 export { roundUsd, writeAscii, writeUsdText } from './usd.js';
 export type { CostSplit, PriceRequest, PriceResult, Provenance, TokenUsage } from './types.js';

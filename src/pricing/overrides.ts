@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import type { RateCard } from './rates.js';
+import { Provenances } from './provenances.js';
 
 const perMillion = z.number().nonnegative();
 
@@ -92,6 +93,7 @@ export interface CompiledOverride {
   from: number;
   until: number;
   card: RateCard;
+  provenances: Provenances;
 }
 
 function tiered(pick: (prices: TokenPrices) => number | undefined, override: PriceOverride): RateCard['input'] | undefined {
@@ -133,6 +135,7 @@ export function compileOverride(override: PriceOverride): CompiledOverride {
       cacheWrite: tiered((prices) => prices.cache_write, override),
       reasoning: tiered((prices) => prices.reasoning, override),
     },
+    provenances: new Provenances(),
   };
 }
 

@@ -5,7 +5,7 @@ import { PriceCatalog } from './catalog.js';
 import { GENAI_PRICES_VERSION, listProviders, pricesAt, toRateCard } from './genaiPrices.js';
 import { modelCandidates } from './normalise.js';
 import { pricingConfigSchema } from './overrides.js';
-import { computeCost } from './rates.js';
+import { computeCost, emptyCostSplit } from './rates.js';
 import type { PriceResult, TokenUsage } from './types.js';
 
 const M = 1e6;
@@ -123,8 +123,9 @@ describe('the catalog', () => {
         // genai-prices adds per-request fees and other units we do not price; compare only pure token-priced entries.
         const priceKeys = Object.keys(prices).filter((key) => prices[key] !== undefined);
         if (priceKeys.some((key) => !['input_mtok', 'output_mtok', 'cache_read_mtok', 'cache_write_mtok', 'cache_write_1h_mtok', 'web_searches_kcount', 'storage_searches_kcount', 'input_audio_mtok', 'cache_audio_read_mtok'].includes(key))) continue;
-        const ours = computeCost(card, sample).costs.total;
-        expect(ours, `${provider.id}/${model.id}`).toBeCloseTo(theirs.total_price, 9);
+        const ours = emptyCostSplit();
+        computeCost(card, sample, 1, ours);
+        expect(ours.total, `${provider.id}/${model.id}`).toBeCloseTo(theirs.total_price, 9);
         compared++;
       }
     }

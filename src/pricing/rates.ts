@@ -32,26 +32,41 @@ function isTiered(rate: Rate | undefined): rate is TieredRate {
   return rate !== undefined && typeof rate !== 'number';
 }
 
-/** The highest long-context threshold a request exceeds on this rate, if any. */
-function thresholdFor(rate: Rate | undefined, inputTokens: number): number | undefined {
-  if (!isTiered(rate)) return undefined;
-  let threshold: number | undefined;
-  for (const tier of rate.tiers) if (inputTokens > tier.above) threshold = tier.above;
-  return threshold;
-}
-
-export interface CostComputation {
-  costs: CostSplit;
-  /** The highest long-context threshold crossed, if any (for provenance). */
-  contextThreshold: number | undefined;
+/** The higher of `highest` and the highest long-context threshold a request exceeds on this rate, if any. */
+function thresholdFor(rate: Rate | undefined, inputTokens: number, highest: number | undefined): number | undefined {
+  if (!isTiered(rate)) return highest;
+  for (const tier of rate.tiers) if (inputTokens > tier.above && (highest === undefined || tier.above > highest)) highest = tier.above;
+  return highest;
 }
 
 /**
- * Prices a usage against a rate card. A token type without its own rate is billed at its parent's rate (cache read
- * and write at the input rate, reasoning at the output rate): that is what a price list without a cache discount
- * means, and it is how genai-prices treats an absent key.
+ * A split made by a class, not an object literal: literals whose keys start alike share V8's hidden classes, and this
+ * one's parts turning from integers to doubles would deprecate the classes of other `{ input, … }` literals (see
+ * `InclusiveTokens` in recognition).
  */
-export function computeCost(card: RateCard, usage: TokenUsage, multiplier = 1): CostComputation {
+class CostAmounts implements CostSplit {
+  input = 0;
+  cacheRead = 0;
+  cacheWrite = 0;
+  output = 0;
+  reasoning = 0;
+  total = 0;
+}
+
+/** A split with every part zero, to be filled by `computeCost`. */
+export function emptyCostSplit(): CostSplit {
+  return new CostAmounts();
+}
+
+/**
+ * Prices a usage against a rate card, into `costs`, and returns the highest long-context threshold crossed, if any
+ * (for provenance). A token type without its own rate is billed at its parent's rate (cache read and write at the
+ * input rate, reasoning at the output rate): that is what a price list without a cache discount means, and it is how
+ * genai-prices treats an absent key. The CostEstimator passes the same `costs` for every call it prices, since it
+ * writes each call's amounts out before pricing the next: a split of six doubles per call was a tenth of what it
+ * allocated, and every byte allocated while a decoded request is alive makes collections copy that request sooner.
+ */
+export function computeCost(card: RateCard, usage: TokenUsage, multiplier: number, costs: CostSplit): number | undefined {
   const inputTokens = usage.input;
   const input = rateFor(card.input, inputTokens);
   const output = rateFor(card.output, inputTokens);
@@ -64,22 +79,16 @@ export function computeCost(card: RateCard, usage: TokenUsage, multiplier = 1): 
   const plainOutput = usage.output - reasoningTokens;
 
   const scale = multiplier / PER_MILLION;
-  const costs: CostSplit = {
-    input: uncachedInput * input * scale,
-    cacheRead: usage.cacheRead * cacheRead * scale,
-    cacheWrite: usage.cacheWrite * cacheWrite * scale,
-    output: plainOutput * output * scale,
-    reasoning: reasoningTokens * reasoning * scale,
-    total: 0,
-  };
+  costs.input = uncachedInput * input * scale;
+  costs.cacheRead = usage.cacheRead * cacheRead * scale;
+  costs.cacheWrite = usage.cacheWrite * cacheWrite * scale;
+  costs.output = plainOutput * output * scale;
+  costs.reasoning = reasoningTokens * reasoning * scale;
   costs.total = costs.input + costs.cacheRead + costs.cacheWrite + costs.output + costs.reasoning;
-  let contextThreshold: number | undefined;
   // Most cards are flat: no threshold to look for.
-  if (isTiered(card.input) || isTiered(card.output) || isTiered(card.cacheRead) || isTiered(card.cacheWrite) || isTiered(card.reasoning)) {
-    for (const rate of [card.input, card.output, card.cacheRead, card.cacheWrite, card.reasoning]) {
-      const threshold = thresholdFor(rate, inputTokens);
-      if (threshold !== undefined && (contextThreshold === undefined || threshold > contextThreshold)) contextThreshold = threshold;
-    }
-  }
-  return { costs, contextThreshold };
+  let threshold = thresholdFor(card.input, inputTokens, undefined);
+  threshold = thresholdFor(card.output, inputTokens, threshold);
+  threshold = thresholdFor(card.cacheRead, inputTokens, threshold);
+  threshold = thresholdFor(card.cacheWrite, inputTokens, threshold);
+  return thresholdFor(card.reasoning, inputTokens, threshold);
 }

@@ -1,7 +1,7 @@
 import type { Span, TracesData } from '../../otlp/index.js';
 import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js';
-import { PriceCatalog } from '../../pricing/index.js';
-import type { PriceResult } from '../../pricing/index.js';
+import { emptyCostSplit, PriceCatalog } from '../../pricing/index.js';
+import type { CostSplit, PriceRequest, PriceResult, TokenUsage } from '../../pricing/index.js';
 import { CallMemory, spanKey, traceKey } from './callMemory.js';
 import type { TraceMemory } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
@@ -28,6 +28,8 @@ const RANKS = 2 * (MAX_ORDERED_DEPTH + 1);
 /** Why a model call without usage has no price (it still counts, so that it is seen). */
 const NO_USAGE: PriceResult = { status: 'unpriced', reason: 'no token usage reported' };
 const NO_MODEL: PriceResult = { status: 'unpriced', reason: 'no model name on the span' };
+/** Where the reused price request starts, before its first call. */
+const NO_TOKENS: TokenUsage = Object.freeze({ input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 });
 
 /** The parent links of one batch as (trace, span, parent) keys, in arrays reused from batch to batch. */
 class BatchLinks {
@@ -55,6 +57,8 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private readonly now: () => Date;
   private readonly links = new BatchLinks();
   private readonly rankCounts = new Int32Array(RANKS);
+  private readonly request: PriceRequest = { model: '', provider: undefined, usage: NO_TOKENS, at: 0, serviceTier: undefined };
+  private readonly costs: CostSplit = emptyCostSplit();
 
   constructor(
     config: CostEstimatorConfig,
@@ -175,13 +179,14 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private price(span: Span, call: LlmCall): PriceResult {
     if (call.model === undefined || call.tokens === undefined) return call.model === undefined ? NO_MODEL : NO_USAGE;
     const start = span.startTimeUnixNano;
-    return this.catalog.price({
-      model: call.model,
-      provider: call.provider,
-      usage: call.tokens,
-      // Milliseconds through a double (exact to well under a millisecond): dividing the bigint would allocate one.
-      at: start > 0n ? Math.floor(Number(start) / 1e6) : this.now(),
-      serviceTier: call.serviceTier,
-    });
+    const request = this.request;
+    request.model = call.model;
+    request.provider = call.provider;
+    request.usage = call.tokens;
+    // Milliseconds through a double (exact to well under a millisecond): dividing the bigint would allocate one.
+    request.at = start > 0n ? Math.floor(Number(start) / 1e6) : this.now();
+    request.serviceTier = call.serviceTier;
+    // Each call's result is written onto its span before the next is priced: one request and split serve them all.
+    return this.catalog.price(request, this.costs);
   }
 }
