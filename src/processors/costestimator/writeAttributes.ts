@@ -82,6 +82,32 @@ class UsdAttribute {
 /** Where MLflow's cost field is written, one byte per character: the fields' names and three amounts fit in 128. */
 const costText = Buffer.allocUnsafe(128);
 
+/** Distinct values remembered per key; past this the memory starts afresh (models and providers come off the wire). */
+const MAX_SHARED_VALUES = 256;
+
+/**
+ * Attributes of a key whose values repeat call after call (model, provider, price entry): one per value, made once
+ * and shared. The attributes written stay alive with their span until it is exported, so each one made per call was
+ * copied by every young-generation collection in between.
+ */
+class SharedAttributes {
+  private readonly byValue = new Map<string, KeyValue>();
+  constructor(private readonly key: string) {}
+  of(value: string): KeyValue {
+    let attribute = this.byValue.get(value);
+    if (attribute === undefined) {
+      if (this.byValue.size >= MAX_SHARED_VALUES) this.byValue.clear();
+      attribute = constant(this.key, stringValue(value));
+      this.byValue.set(value, attribute);
+    }
+    return attribute;
+  }
+}
+
+const MODEL = new SharedAttributes('mlflow.llm.model');
+const PROVIDER = new SharedAttributes('mlflow.llm.provider');
+const PRICE_ENTRY = new SharedAttributes(PRICING_ATTRIBUTES.priceEntry);
+
 /** MLflow's cost field, numbers printed as JSON.stringify prints them: written as bytes, made one flat string. */
 function mlflowCost(input: number, output: number, total: number): AnyValue {
   let at = writeUsdText(costText, writeAscii(costText, 0, '{"input_cost":'), roundUsd(input));
@@ -133,15 +159,15 @@ export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult):
   const entries = output(span);
   if (call.tokens !== undefined) pushTokens(entries, call.tokens);
   entries.push(COUNTED);
-  if (call.model !== undefined && !call.hasMlflowModel) entries.push({ key: 'mlflow.llm.model', value: stringValue(call.model) });
-  if (call.provider !== undefined && !call.hasMlflowProvider) entries.push({ key: 'mlflow.llm.provider', value: stringValue(call.provider) });
+  if (call.model !== undefined && !call.hasMlflowModel) entries.push(MODEL.of(call.model));
+  if (call.provider !== undefined && !call.hasMlflowProvider) entries.push(PROVIDER.of(call.provider));
 
   if (price.status === 'priced') {
     pushSplit(entries, price.costs);
     const { provenance } = price;
     entries.push(
       provenance.catalogVersion === CATALOG_VERSION ? CATALOG : { key: PRICING_ATTRIBUTES.catalogVersion, value: stringValue(provenance.catalogVersion) },
-      { key: PRICING_ATTRIBUTES.priceEntry, value: stringValue(provenance.entry) },
+      PRICE_ENTRY.of(provenance.entry),
       provenance.tier === 'standard' ? STANDARD_TIER : { key: PRICING_ATTRIBUTES.tier, value: stringValue(provenance.tier) },
     );
   } else {
