@@ -37,18 +37,31 @@ export interface RawTokenCounts {
   reasoning: number | undefined;
 }
 
-export function readTokenCounts(view: SpanView): RawTokenCounts {
-  const counts: RawTokenCounts = view.hasAny(USAGE_KEYS)
-    ? {
-        input: first(view, INPUT),
-        output: first(view, OUTPUT),
-        total: first(view, TOTAL),
-        cacheRead: first(view, CACHE_READ),
-        cacheWrite: first(view, CACHE_WRITE),
-        reasoning: first(view, REASONING),
-      }
-    : { input: undefined, output: undefined, total: undefined, cacheRead: undefined, cacheWrite: undefined, reasoning: undefined };
-  if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow(counts);
+/** The counts `readTokenCounts` returns, one object refilled for every span (recognition is synchronous). */
+class ReadCounts implements RawTokenCounts {
+  input: number | undefined = undefined;
+  output: number | undefined = undefined;
+  total: number | undefined = undefined;
+  cacheRead: number | undefined = undefined;
+  cacheWrite: number | undefined = undefined;
+  reasoning: number | undefined = undefined;
+}
+
+const counts = new ReadCounts();
+
+/**
+ * The counts of the span loaded in `view`, valid until the next span is read: callers turn them into a `TokenUsage`
+ * (or a yes/no) at once. Read on every model call, and dead right after, they need no object of their own.
+ */
+export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
+  const present = view.hasAny(USAGE_KEYS);
+  counts.input = present ? first(view, INPUT) : undefined;
+  counts.output = present ? first(view, OUTPUT) : undefined;
+  counts.total = present ? first(view, TOTAL) : undefined;
+  counts.cacheRead = present ? first(view, CACHE_READ) : undefined;
+  counts.cacheWrite = present ? first(view, CACHE_WRITE) : undefined;
+  counts.reasoning = present ? first(view, REASONING) : undefined;
+  if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow();
   const inputDetails = view.at(SLOTS['gen_ai.usage.input_token_details']);
   const outputDetails = view.at(SLOTS['gen_ai.usage.output_token_details']);
   if (inputDetails !== undefined || outputDetails !== undefined) {
@@ -64,7 +77,7 @@ export function readTokenCounts(view: SpanView): RawTokenCounts {
 /** `mlflow.chat.tokenUsage`; the cache-read count was first spelled `cached_input_tokens`. */
 const mlflowUsage = new JsonFields(['input_tokens', 'output_tokens', 'total_tokens', 'cache_read_input_tokens', 'cached_input_tokens', 'cache_creation_input_tokens']);
 
-function fillFromMlflow(counts: RawTokenCounts): void {
+function fillFromMlflow(): void {
   counts.input ??= mlflowUsage.number('input_tokens');
   counts.output ??= mlflowUsage.number('output_tokens');
   counts.total ??= mlflowUsage.number('total_tokens');
@@ -72,7 +85,7 @@ function fillFromMlflow(counts: RawTokenCounts): void {
   counts.cacheWrite ??= mlflowUsage.number('cache_creation_input_tokens');
 }
 
-export function hasUsage(counts: RawTokenCounts): boolean {
+export function hasUsage(counts: Readonly<RawTokenCounts>): boolean {
   return counts.input !== undefined || counts.output !== undefined || counts.total !== undefined;
 }
 
@@ -99,7 +112,7 @@ class InclusiveTokens implements TokenUsage {
  * it, or when the total only adds up with the cache counted separately — raw Anthropic and Bedrock numbers, e.g. via
  * MLflow. Reasoning is taken as exclusive of output (Gemini-style) when the total only adds up with it separately.
  */
-export function normaliseTokens(counts: RawTokenCounts): TokenUsage {
+export function normaliseTokens(counts: Readonly<RawTokenCounts>): TokenUsage {
   let input = counts.input ?? 0;
   let output = counts.output ?? 0;
   const cacheRead = counts.cacheRead ?? 0;
