@@ -7,27 +7,18 @@ import { SpanFlags, findAttribute } from '../../otlp/index.js';
 import type { AnyValue, Span } from '../../otlp/index.js';
 import { PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES } from '../../contract/attributes.js';
 import { decodeNumber, decodeString, JsonFields, recognizeCallContext } from '../../recognition/index.js';
+import { mlflowCostOf } from './mlflowCost.js';
+import type { PicoCost } from './mlflowCost.js';
 
-/** One model call as the CostEstimator counted it. Costs are integer pico-USD so that sums never drift. */
+/** One model call as the CostEstimator counted it. */
 export interface CountedCall {
   node: string | undefined;
   model: string | undefined;
   provider: string | undefined;
   tokens: { input: number; output: number; cacheRead: number; cacheWrite: number; reasoning: number };
   /** Undefined when the call is unpriced (no `mlflow.llm.cost` on the span). */
-  cost: { inputPico: bigint; outputPico: bigint; totalPico: bigint } | undefined;
+  cost: PicoCost | undefined;
   durationNs: number;
-}
-
-const PICO_PER_USD = 1e12;
-
-/** The CostEstimator rounds each amount to 1e-12 USD, so pico-USD integers hold them exactly. */
-export function toPicoUsd(usd: number): bigint {
-  return BigInt(Math.round(usd * PICO_PER_USD));
-}
-
-export function fromPicoUsd(pico: bigint): number {
-  return Number(pico) / PICO_PER_USD;
 }
 
 export function durationNs(span: Span): number {
@@ -87,22 +78,6 @@ function writtenByCostEstimator(span: Span): { tokens: CountedCall['tokens']; mo
     else if (key === 'mlflow.llm.cost') written.cost = value;
   }
   return written;
-}
-
-/** The three amounts of `mlflow.llm.cost`, read without parsing the object. */
-const mlflowCostFields = new JsonFields(['input_cost', 'output_cost', 'total_cost']);
-
-/**
- * The call's cost as MLflow will sum it (`mlflow.llm.cost`: ours when priced, the provider's when it reported one),
- * so that our trace total and MLflow's `mlflow.trace.cost` (>= 3.10) add up the very same numbers.
- */
-function mlflowCostOf(value: AnyValue | undefined): CountedCall['cost'] {
-  if (!mlflowCostFields.read(value)) return undefined;
-  const total = mlflowCostFields.number('total_cost');
-  if (total === undefined) return undefined;
-  const input = mlflowCostFields.number('input_cost') ?? 0;
-  const output = mlflowCostFields.number('output_cost') ?? total - input;
-  return { inputPico: toPicoUsd(input), outputPico: toPicoUsd(output), totalPico: toPicoUsd(total) };
 }
 
 /** The LangGraph graph context of a span: the node it runs in and the thread (LangGraph `thread_id`). */

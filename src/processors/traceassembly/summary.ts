@@ -4,7 +4,7 @@
  * distinct nodes, models and providers (capped), never by the number of spans.
  */
 import type { CountedCall } from './spanFacts.js';
-import { fromPicoUsd } from './spanFacts.js';
+import { fromPicoUsd } from './mlflowCost.js';
 
 export interface TokenTotals {
   input: number;
