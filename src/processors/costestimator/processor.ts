@@ -146,17 +146,17 @@ export class CostEstimatorProcessor implements TracesProcessor {
     // The traces with a call in this batch are remembered from now on (their calls are claimed next).
     for (const entry of calls) entry.memory = this.memory.track(entry.traceKey);
     const { traces, spans, parents, length } = this.links;
-    // Decided once per run of spans of one trace (batches are usually grouped by trace).
+    // Decided once per run of spans of one trace (batches are usually grouped by trace). Deciding marks a trace
+    // recently seen, keeping one that is still arriving among those remembered.
     let decidedFor = Number.NaN;
-    let linked = false;
+    let memory: TraceMemory | undefined;
     for (let at = 0; at < length; at++) {
       const trace = traces[at]!;
       if (trace !== decidedFor) {
         decidedFor = trace;
-        linked = this.memory.isTracked(trace);
+        memory = this.memory.tracked(trace);
       }
-      // Linking a span touches its trace, keeping a trace that is still arriving among the recently seen.
-      if (linked) this.memory.link(trace, spans[at]!, parents[at]!);
+      if (memory !== undefined) this.memory.link(memory, spans[at]!, parents[at]!);
     }
   }
 
