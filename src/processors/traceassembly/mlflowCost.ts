@@ -27,7 +27,7 @@ export function fromPicoUsd(pico: bigint): number {
  * The cost on a span. The CostEstimator's own text (`{"input_cost":…,"output_cost":…,"total_cost":…}`, plain
  * decimals) is read digit by digit, straight to pico-USD; anything else (the provider's cost as an SDK wrote it,
  * exponents, spaces) is read as JSON. Reading back the text just written, as JSON and through doubles, was a third of
- * what trace assembly spent on a model call. Both ways give the same integers (a test holds them to it).
+ * what trace assembly spent reading a model-call span. Both ways give the same integers (a test holds them to it).
  */
 export function mlflowCostOf(value: AnyValue | undefined): PicoCost | undefined {
   if (value?.kind === 'string') {
