@@ -51,3 +51,13 @@ export const TRACE_ATTRIBUTES = {
 
 /** Every key above starts with this; a span priced before carries some of them. */
 export const ATTRIBUTE_PREFIX = 'tokenmeter.';
+
+/**
+ * How the CostEstimator spells `mlflow.llm.cost`: these three openings, each followed by a plain decimal, then `}`.
+ * Any JSON reader reads it; trace assembly reads this exact spelling digit by digit.
+ */
+export const MLFLOW_COST_TEXT = {
+  input: '{"input_cost":',
+  output: ',"output_cost":',
+  total: ',"total_cost":',
+} as const;

@@ -4,7 +4,7 @@
  * replace an attribute rather than edit it. Every object made here is made while the decoded request is alive, and
  * each young-generation collection it brings on copies that request: allocating less is most of writing faster.
  */
-import { ATTRIBUTE_PREFIX, PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
+import { ATTRIBUTE_PREFIX, MLFLOW_COST_TEXT, PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
 import { boolValue, doubleValue, intValue, setAttributes, stringValue } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
 import { CATALOG_VERSION, roundUsd, writeAscii, writeUsdText } from '../../pricing/index.js';
@@ -110,9 +110,9 @@ const PRICE_ENTRY = new SharedAttributes(PRICING_ATTRIBUTES.priceEntry);
 
 /** MLflow's cost field, numbers printed as JSON.stringify prints them: written as bytes, made one flat string. */
 function mlflowCost(input: number, output: number, total: number): AnyValue {
-  let at = writeUsdText(costText, writeAscii(costText, 0, '{"input_cost":'), roundUsd(input));
-  at = writeUsdText(costText, writeAscii(costText, at, ',"output_cost":'), roundUsd(output));
-  at = writeUsdText(costText, writeAscii(costText, at, ',"total_cost":'), roundUsd(total));
+  let at = writeUsdText(costText, writeAscii(costText, 0, MLFLOW_COST_TEXT.input), roundUsd(input));
+  at = writeUsdText(costText, writeAscii(costText, at, MLFLOW_COST_TEXT.output), roundUsd(output));
+  at = writeUsdText(costText, writeAscii(costText, at, MLFLOW_COST_TEXT.total), roundUsd(total));
   costText[at++] = 125; /* } */
   return stringValue(costText.toString('latin1', 0, at));
 }

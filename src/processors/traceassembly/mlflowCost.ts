@@ -3,6 +3,7 @@
  * when it reported one), so that our trace total and MLflow's `mlflow.trace.cost` (>= 3.10) add up the very same
  * numbers. Costs are integer pico-USD so that sums never drift.
  */
+import { MLFLOW_COST_TEXT } from '../../contract/attributes.js';
 import type { AnyValue } from '../../otlp/index.js';
 import { JsonFields } from '../../recognition/index.js';
 
@@ -37,12 +38,15 @@ export function mlflowCostOf(value: AnyValue | undefined): PicoCost | undefined 
   return mlflowCostAsJson(value);
 }
 
-const INPUT_FIELD = '{"input_cost":';
-const OUTPUT_FIELD = ',"output_cost":';
-const TOTAL_FIELD = ',"total_cost":';
+const INPUT_FIELD = MLFLOW_COST_TEXT.input;
+const OUTPUT_FIELD = MLFLOW_COST_TEXT.output;
+const TOTAL_FIELD = MLFLOW_COST_TEXT.total;
 
-/** Pico-USD of the three plain decimals in the CostEstimator's layout, or undefined for any other text. */
-function ownCostText(text: string): PicoCost | undefined {
+/**
+ * Pico-USD of the three plain decimals in the CostEstimator's layout, or undefined for any other text. Exported for
+ * the test that holds the CostEstimator's own text to this reading.
+ */
+export function ownCostText(text: string): PicoCost | undefined {
   if (!text.startsWith(INPUT_FIELD)) return undefined;
   const inputEnd = text.indexOf(',', INPUT_FIELD.length);
   if (inputEnd < 0 || !text.startsWith(OUTPUT_FIELD, inputEnd)) return undefined;
