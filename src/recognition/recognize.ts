@@ -242,14 +242,18 @@ function serviceTierOf(current: SpanView): string | undefined {
 
 const COST_KEYS = keyGroup(slotsOf(['mlflow.llm.cost', 'llm.cost.total', 'llm.cost.prompt', 'llm.cost.completion']));
 
+/** The amounts of an `mlflow.llm.cost` value in any JSON spelling, or undefined without a total. */
+export function readMlflowCost(value: AnyValue | undefined): ReportedCost | undefined {
+  if (!mlflowCost.read(value)) return undefined;
+  const total = mlflowCost.number('total_cost');
+  if (total === undefined) return undefined;
+  return { source: 'mlflow', inputUsd: mlflowCost.number('input_cost'), outputUsd: mlflowCost.number('output_cost'), totalUsd: total };
+}
+
 function reportedCostOf(current: SpanView): ReportedCost | undefined {
   if (!current.hasAny(COST_KEYS)) return undefined;
-  if (mlflowCost.read(current.at(SLOTS['mlflow.llm.cost']))) {
-    const total = mlflowCost.number('total_cost');
-    if (total !== undefined) {
-      return { source: 'mlflow', inputUsd: mlflowCost.number('input_cost'), outputUsd: mlflowCost.number('output_cost'), totalUsd: total };
-    }
-  }
+  const mlflow = readMlflowCost(current.at(SLOTS['mlflow.llm.cost']));
+  if (mlflow !== undefined) return mlflow;
   const total = decodeNumber(current.at(SLOTS['llm.cost.total']));
   if (total !== undefined) {
     return {

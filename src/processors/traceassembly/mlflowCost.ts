@@ -5,7 +5,7 @@
  */
 import { MLFLOW_COST_TEXT } from '../../contract/attributes.js';
 import type { AnyValue } from '../../otlp/index.js';
-import { JsonFields } from '../../recognition/index.js';
+import { readMlflowCost } from '../../recognition/index.js';
 
 export interface PicoCost {
   inputPico: bigint;
@@ -95,15 +95,11 @@ export function picoOfDecimal(text: string, start: number, end: number): number 
   return dollars * PICO_PER_USD + decimals * PICO_PER_DECIMAL[places]!;
 }
 
-/** The three amounts of `mlflow.llm.cost` as JSON, read without parsing the object. */
-const mlflowCostFields = new JsonFields(['input_cost', 'output_cost', 'total_cost']);
-
 /** Any JSON spelling of the cost; exported for the test that holds the two readings to the same answers. */
 export function mlflowCostAsJson(value: AnyValue | undefined): PicoCost | undefined {
-  if (!mlflowCostFields.read(value)) return undefined;
-  const total = mlflowCostFields.number('total_cost');
-  if (total === undefined) return undefined;
-  const input = mlflowCostFields.number('input_cost') ?? 0;
-  const output = mlflowCostFields.number('output_cost') ?? total - input;
-  return { inputPico: toPicoUsd(input), outputPico: toPicoUsd(output), totalPico: toPicoUsd(total) };
+  const cost = readMlflowCost(value);
+  if (cost === undefined) return undefined;
+  const input = cost.inputUsd ?? 0;
+  const output = cost.outputUsd ?? cost.totalUsd - input;
+  return { inputPico: toPicoUsd(input), outputPico: toPicoUsd(output), totalPico: toPicoUsd(cost.totalUsd) };
 }
