@@ -135,6 +135,26 @@ describe('ledger exporter', () => {
     expect(await telemetry.registry.getSingleMetricAsString('tokenmeter_llm_unpriced_calls_total')).toContain('model="no-such-model-xyz"');
   });
 
+  it('records the provider-reported cost in every spelling recognition accepts, beside our estimate', async () => {
+    const exporter = await openExporter();
+    const withCost = (id: string, cost: Span['attributes'][number]['value']): Span => {
+      const span = chatSpan('t6', id, 'plan', 'gpt-4o-mini', 'openai', 1000, 200);
+      span.attributes.push({ key: 'mlflow.llm.cost', value: cost });
+      return span;
+    };
+    const costs = { input_cost: 0.0001, output_cost: 0.0002, total_cost: 0.0003 };
+    const spans = [
+      // As MLflow's Python SDK writes it, as JSON encoded once more, and as an OTLP kvlist from another SDK.
+      withCost('json', stringValue(JSON.stringify(costs))),
+      withCost('twice', stringValue(JSON.stringify(JSON.stringify(costs)))),
+      withCost('kvlist', { kind: 'kvlist', values: Object.entries(costs).map(([key, usd]) => ({ key, value: { kind: 'double' as const, value: usd } })) }),
+    ];
+    await exporter.consume(await priced(spans));
+    const calls = exporter.ledger.eventsAfter(0, 10).flatMap((event) => (event.type === 'call' ? [event.call] : []));
+    expect(calls.map((call) => [call.spanId.length, call.status, call.reportedCostUsd])).toEqual(spans.map(() => [16, 'provider_reported', 0.0003]));
+    expect(calls.map((call) => call.costUsd)).toEqual(spans.map(totalUsd));
+  });
+
   it('keeps rows across restarts in its SQLite file and prunes them by age', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'ledger-')), 'nested', 'ledger.db');
     const first = await openExporter(file);

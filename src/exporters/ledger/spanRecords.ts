@@ -6,7 +6,7 @@ import { PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES, TRACE_ATTRIBUTES, USD_ATTRIBUTES 
 import { findAttribute, isRootSpan, numberOf, StatusCode, stringOf, toHex } from '../../otlp/index.js';
 import type { KeyValue, Span } from '../../otlp/index.js';
 import type { CallRecord, CostStatus, RootRecord, TokenCounts, TraceTotals } from '../../ledger/index.js';
-import { recognizeCallContext } from '../../recognition/index.js';
+import { readMlflowCost, recognizeCallContext } from '../../recognition/index.js';
 import type { TracesData } from '../../otlp/index.js';
 
 const COST_STATUSES: ReadonlySet<string> = new Set<CostStatus>(['priced', 'provider_reported', 'unpriced']);
@@ -18,16 +18,13 @@ function tokensOf(attributes: readonly KeyValue[]): TokenCounts {
   return { input: count('input'), output: count('output'), cacheRead: count('cacheRead'), cacheWrite: count('cacheWrite'), reasoning: count('reasoning') };
 }
 
-/** The provider's own total, kept beside ours when the span came with one. */
+/**
+ * The provider's own total, kept beside ours when the span came with one: read as recognition read it when it
+ * called the span `provider_reported` (any JSON spelling, twice-encoded, or an OTLP kvlist), so that no such call
+ * is recorded without the amount.
+ */
 function reportedCostOf(attributes: readonly KeyValue[]): number | null {
-  const json = stringOf(findAttribute(attributes, 'mlflow.llm.cost'));
-  if (json === undefined) return null;
-  try {
-    const total = (JSON.parse(json) as { total_cost?: unknown }).total_cost;
-    return typeof total === 'number' ? total : null;
-  } catch {
-    return null;
-  }
+  return readMlflowCost(findAttribute(attributes, 'mlflow.llm.cost'))?.totalUsd ?? null;
 }
 
 function callOf(span: Span, service: string | null): CallRecord | undefined {
