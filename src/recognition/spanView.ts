@@ -124,11 +124,54 @@ export function keyGroup(slots: readonly number[]): number {
   return bit;
 }
 
+/**
+ * The keys of a span seen recently and where recognition's keys are among them. Spans of one instrumentation carry
+ * the same keys in the same order call after call (and the protobuf decoder hands out the same key strings), so a
+ * span whose keys are those of a remembered one reuses its slots: one string comparison per attribute, where the
+ * slot lookup by key (a Map) cost a tenth of recognising a model call. The comparison is of values, so a match is
+ * always right, whichever decoder made the strings.
+ */
+class Layout {
+  private readonly keys: string[] = [];
+  readonly positions: number[] = [];
+  readonly slots: number[] = [];
+  count = 0;
+  groups = 0;
+
+  matches(attributes: readonly KeyValue[]): boolean {
+    const keys = this.keys;
+    if (keys.length !== attributes.length || keys.length === 0) return false;
+    for (let i = 0; i < keys.length; i++) if (attributes[i]!.key !== keys[i]) return false;
+    return true;
+  }
+
+  /** Rewrites the arrays in place: spans that keep missing (other keys, same length) allocate nothing. */
+  remember(attributes: readonly KeyValue[], positions: readonly number[], slots: readonly number[], count: number, groups: number): void {
+    const keys = this.keys;
+    keys.length = attributes.length;
+    for (let position = 0; position < attributes.length; position++) keys[position] = attributes[position]!.key;
+    for (let i = 0; i < count; i++) {
+      this.positions[i] = positions[i]!;
+      this.slots[i] = slots[i]!;
+    }
+    this.positions.length = count;
+    this.slots.length = count;
+    this.count = count;
+    this.groups = groups;
+  }
+}
+
+/** Remembered layouts, one per span length modulo this: spans of other kinds (chain, model call, tool) differ in length. */
+const LAYOUT_ENTRIES = 16;
+const layouts = Array.from({ length: LAYOUT_ENTRIES }, () => new Layout());
+
 export class SpanView {
   private readonly values: (AnyValue | undefined)[] = new Array<AnyValue | undefined>(KEYS.length).fill(undefined);
   /** Slots filled by the last `load` (the first `touchedCount` entries), to be cleared by the next. */
   private readonly touched: number[] = [];
   private touchedCount = 0;
+  /** Where in the attributes each touched slot's value was, for the layout remembered. */
+  private readonly positions: number[] = [];
   /** The key groups with a value on the span loaded. */
   private groups = 0;
 
@@ -136,18 +179,34 @@ export class SpanView {
     const values = this.values;
     const touched = this.touched;
     for (let i = 0; i < this.touchedCount; i++) values[touched[i]!] = undefined;
+    const layout = layouts[attributes.length & (LAYOUT_ENTRIES - 1)]!;
+    if (layout.matches(attributes)) {
+      const { positions, slots, count } = layout;
+      for (let i = 0; i < count; i++) {
+        const slot = slots[i]!;
+        values[slot] = attributes[positions[i]!]!.value;
+        touched[i] = slot;
+      }
+      this.touchedCount = count;
+      this.groups = layout.groups;
+      return;
+    }
+    const positions = this.positions;
     let count = 0;
     let groups = 0;
-    for (const attribute of attributes) {
+    for (let position = 0; position < attributes.length; position++) {
+      const attribute = attributes[position]!;
       // The protobuf decoder interns keys, so the key's hash is computed once, not on every span.
       const slot = SLOT.get(attribute.key);
       if (slot === undefined) continue;
       values[slot] = attribute.value;
+      positions[count] = position;
       touched[count++] = slot;
       groups |= GROUP_BITS[slot]!;
     }
     this.touchedCount = count;
     this.groups = groups;
+    layout.remember(attributes, positions, touched, count, groups);
   }
 
   /** Whether the span loaded has a value for any key of a group from `keyGroup`. */
