@@ -1,13 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readLedgerRecords } from '../exporters/ledger/spanRecords.js';
 import type { Span } from '../otlp/index.js';
 import { CostEstimatorProcessor } from '../processors/costestimator/processor.js';
 import type { CostEstimatorConfig } from '../processors/costestimator/index.js';
 import { makeSpan, mlflowAttributes, tracesData } from '../recognition/testSpans.js';
+import { CALL_COLUMN_NAMES, callColumns, placeholders } from './columns.js';
 import { Ledger } from './ledger.js';
+import { migrations } from './schema.js';
 
 const opened: Ledger[] = [];
 afterEach(() => opened.splice(0).forEach((ledger) => ledger.close()));
@@ -128,5 +131,46 @@ describe('ledger reprice', () => {
     const [trace] = [...ledger.window.tracesStartedIn(window)];
     expect(trace!.unpricedCalls).toBe(0);
     expect(trace!.costUsd).toBeCloseTo((1000 * 3 + 100 * 4) / 1e6, 15);
+  });
+});
+
+describe('ledger identity of a call', () => {
+  const window = { fromMs: 0, untilMs: Date.parse('2030-01-01T00:00:00Z') };
+
+  it('is its span within its trace: calls of two traces that share a span id both count; the same span again is a retry', () => {
+    const ledger = open();
+    // Span ids are unique only within a trace (OTel): two traces may use the same one (here, deterministic ids).
+    recordPriced(ledger, [chatSpan('a', 'call', '2025-09-01T12:00:00Z', 'gpt-4o-mini', 1000, 100)]);
+    recordPriced(ledger, [chatSpan('b', 'call', '2025-09-01T12:01:00Z', 'gpt-4o-mini', 3000, 300)]);
+    recordPriced(ledger, [chatSpan('a', 'call', '2025-09-01T12:00:00Z', 'gpt-4o-mini', 1000, 100)]);
+    const calls = [...ledger.window.callsStartedIn(window)];
+    expect(new Set(calls.map((call) => call.spanId)).size).toBe(1);
+    expect(calls.map((call) => call.costUsd)).toEqual([miniUsd(1000, 100), miniUsd(3000, 300)].map((usd) => expect.closeTo(usd, 15)));
+
+    // Repricing one trace's call leaves the other trace's call with the same span id as it was.
+    const repriced = tracesData([chatSpan('b', 'call', '2025-09-01T12:01:00Z', 'gpt-4o-mini', 3000, 300)]);
+    new CostEstimatorProcessor({ pricing: negotiated }, { consume: async () => {} }).process(repriced);
+    expect(ledger.reprice(readLedgerRecords(repriced).calls)).toEqual({ calls: 1, traces: 0 });
+    expect([...ledger.window.callsStartedIn(window)].map((call) => call.costUsd)).toEqual(
+      [miniUsd(1000, 100), (3000 * 1 + 300 * 2) / 1e6].map((usd) => expect.closeTo(usd, 15)),
+    );
+  });
+
+  it('upgrades a ledger written with calls keyed by span id alone, keeping its rows', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ledger-')), 'ledger.db');
+    // The file as the version before wrote it: the first two migrations, and a recorded call.
+    const old = new Database(file);
+    for (const migration of migrations.slice(0, 2)) old.exec(migration);
+    old.pragma('user_version = 2');
+    const data = tracesData([chatSpan('a', 'call', '2025-09-01T12:00:00Z', 'gpt-4o-mini', 1000, 100)]);
+    new CostEstimatorProcessor({}, { consume: async () => {} }).process(data);
+    const [recorded] = readLedgerRecords(data).calls;
+    old.prepare(`INSERT INTO llm_calls (${CALL_COLUMN_NAMES.join(', ')}) VALUES (${placeholders(CALL_COLUMN_NAMES)})`).run(callColumns({ ...recorded!, workflow: 'checkout', recordedMs: Date.now() }));
+    old.close();
+
+    const ledger = open(file);
+    expect([...ledger.window.callsStartedIn(window)]).toMatchObject([{ ...recorded, workflow: 'checkout' }]);
+    recordPriced(ledger, [chatSpan('b', 'call', '2025-09-01T12:01:00Z', 'gpt-4o-mini', 3000, 300)]);
+    expect([...ledger.window.callsStartedIn(window)]).toHaveLength(2);
   });
 });

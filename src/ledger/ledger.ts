@@ -64,7 +64,7 @@ export class Ledger {
     migrate(this.db);
 
     this.insertCall = this.db.prepare(
-      `INSERT INTO llm_calls (${CALL_COLUMN_NAMES.join(', ')}) VALUES (${placeholders(CALL_COLUMN_NAMES)}) ON CONFLICT (span_id) DO NOTHING`,
+      `INSERT INTO llm_calls (${CALL_COLUMN_NAMES.join(', ')}) VALUES (${placeholders(CALL_COLUMN_NAMES)}) ON CONFLICT (trace_id, span_id) DO NOTHING`,
     );
     this.insertTrace = this.db.prepare(
       `INSERT INTO traces (${TRACE_COLUMN_NAMES.join(', ')}) VALUES (${placeholders(TRACE_COLUMN_NAMES)}) ON CONFLICT (trace_id) DO NOTHING`,
@@ -93,7 +93,7 @@ export class Ledger {
     const priceColumns = ['status', 'unpriced_reason', 'cost_usd', 'input_usd', 'cache_read_usd', 'cache_write_usd', 'output_usd', 'reasoning_usd', 'reported_cost_usd'];
     this.updateCallPrice = this.db.prepare(
       `UPDATE llm_calls SET ${priceColumns.map((name) => `${name} = @${name}`).join(', ')}
-       WHERE span_id = @span_id AND (${priceColumns.map((name) => `${name} IS NOT @${name}`).join(' OR ')})`,
+       WHERE trace_id = @trace_id AND span_id = @span_id AND (${priceColumns.map((name) => `${name} IS NOT @${name}`).join(' OR ')})`,
     );
     this.resumTracePrice = this.db.prepare(`
       UPDATE traces SET

@@ -2,10 +2,11 @@
  * The ledger's schema as an ordered list of migrations. `PRAGMA user_version` records how many have run, so an
  * older database file is brought forward on open and a newer one (written by a later tokenmeter) is refused
  * rather than misread.
+ * The list is exported for the test that upgrades a file written by an older version.
  */
 import type { Database } from 'better-sqlite3';
 
-const migrations: readonly string[] = [
+export const migrations: readonly string[] = [
   `
   CREATE TABLE llm_calls (
     span_id            TEXT PRIMARY KEY,
@@ -71,6 +72,43 @@ const migrations: readonly string[] = [
   `
   CREATE INDEX llm_calls_by_start ON llm_calls (start_ms);
   CREATE INDEX traces_by_start ON traces (start_ms);
+  `,
+  // A call is its span within its trace: span ids are unique only within a trace (OTel), and keyed alone, a call whose
+  // span id an earlier call of another trace had was taken for a retry and never recorded. SQLite cannot change a
+  // primary key in place: the table is rebuilt with the rows as they are. The trace index is the key's prefix now.
+  `
+  CREATE TABLE llm_calls_by_span_in_trace (
+    span_id            TEXT NOT NULL,
+    trace_id           TEXT NOT NULL,
+    service            TEXT,
+    workflow           TEXT,
+    node               TEXT,
+    model              TEXT,
+    provider           TEXT,
+    status             TEXT NOT NULL,
+    unpriced_reason    TEXT,
+    input_tokens       INTEGER NOT NULL,
+    output_tokens      INTEGER NOT NULL,
+    cache_read_tokens  INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    reasoning_tokens   INTEGER NOT NULL,
+    cost_usd           REAL,
+    input_usd          REAL,
+    cache_read_usd     REAL,
+    cache_write_usd    REAL,
+    output_usd         REAL,
+    reasoning_usd      REAL,
+    reported_cost_usd  REAL,
+    start_ms           INTEGER NOT NULL,
+    end_ms             INTEGER NOT NULL,
+    recorded_ms        INTEGER NOT NULL,
+    PRIMARY KEY (trace_id, span_id)
+  );
+  INSERT INTO llm_calls_by_span_in_trace SELECT * FROM llm_calls;
+  DROP TABLE llm_calls;
+  ALTER TABLE llm_calls_by_span_in_trace RENAME TO llm_calls;
+  CREATE INDEX llm_calls_by_recorded ON llm_calls (recorded_ms);
+  CREATE INDEX llm_calls_by_start ON llm_calls (start_ms);
   `,
 ];
 
