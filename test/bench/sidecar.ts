@@ -24,6 +24,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -145,18 +146,24 @@ async function settle(sidecar: Sidecar): Promise<void> {
 }
 
 /**
- * Request `index` of the run: a version of the mix with its trace ids made unique (the receiver acknowledges a
- * repeated request without processing it again) and its spans starting now (the ledger keeps recent rows).
+ * Request `index` of the run: a version of the mix with its trace ids made new and random, as apps make them (W3C
+ * trace ids are random: the SQLite indexes keyed by trace id take them in no order, each in a page of its own), and
+ * its spans starting now (the ledger keeps recent rows). New ids also keep the receiver from acknowledging a repeated
+ * request without processing it again.
  */
 function requestBody(templates: readonly TracesData[], index: number): Uint8Array {
   const data = templates[index % templates.length]!;
   const nowNs = BigInt(Date.now()) * 1_000_000n;
+  // The template's traces differ in their last 8 bytes (its run number, right-aligned): each gets a random front.
+  const fronts = new Map<string, Uint8Array>();
   for (const resourceSpans of data.resourceSpans) {
     for (const scopeSpans of resourceSpans.scopeSpans) {
       for (const span of scopeSpans.spans) {
-        // The template's ids end with its run number (right-aligned): the request's index goes in front of it.
         const traceId = new Uint8Array(span.traceId);
-        new DataView(traceId.buffer).setUint32(0, index);
+        const run = Buffer.from(traceId.subarray(8)).toString('hex');
+        let front = fronts.get(run);
+        if (front === undefined) fronts.set(run, (front = randomBytes(8)));
+        traceId.set(front, 0);
         span.traceId = traceId;
         const duration = span.endTimeUnixNano - span.startTimeUnixNano;
         span.startTimeUnixNano = nowNs;
