@@ -13,6 +13,8 @@ import type { CallRecord, CallRow, LiveEvent, LiveEventBody, RootRecord, TraceRo
 import { migrate } from './schema.js';
 import { LedgerSummaries } from './summary.js';
 import { LedgerWindowQueries } from './window.js';
+import { WalCheckpoints } from '../storage/wal-checkpoints.js';
+import type { Logger } from '../telemetry/logger.js';
 
 /** What one `record` call changed, for metrics and the live stream. */
 export interface LedgerUpdate {
@@ -146,6 +148,11 @@ export class Ledger {
       traces: this.db.prepare('DELETE FROM traces WHERE recorded_ms < ?').run(cutoffMs).changes,
       events: this.db.prepare('DELETE FROM live_events WHERE recorded_ms < ?').run(cutoffMs).changes,
     }))();
+  }
+
+  /** Checkpoints this ledger's WAL on a worker thread from now on (the sidecar writes it on every batch). */
+  checkpointInBackground(logger: Logger): WalCheckpoints | undefined {
+    return WalCheckpoints.start(this.db, logger);
   }
 
   close(): void {

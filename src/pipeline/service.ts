@@ -12,6 +12,7 @@ import type { OtlpMetricsConfig } from '../admin/config.js';
 import { ACCEPTED_REQUEST_MEMORY_MS, AcceptedRequests } from '../storage/accepted-requests.js';
 import { StorageInUseError } from '../storage/file-lock.js';
 import { Store } from '../storage/store.js';
+import { WalCheckpoints } from '../storage/wal-checkpoints.js';
 import { FanOutConsumer, PipelineError } from './consumer.js';
 import type { Component, Receiver, TracesConsumer, TracesExporter, TracesProcessor } from './consumer.js';
 
@@ -63,6 +64,7 @@ export class Service {
   /** Requests committed recently, so that an app re-sending one it got no answer for is not counted twice. */
   private readonly acceptedRequests: AcceptedRequests;
   private pruneTimer: NodeJS.Timeout | undefined;
+  private storeCheckpoints: WalCheckpoints | undefined;
   private draining = false;
   private readonly metricsPushConfig: OtlpMetricsConfig | undefined;
   /** The cost metrics pushed over OTLP (`admin.metrics.otlp`), while the service runs. */
@@ -134,6 +136,8 @@ export class Service {
     // Each pipeline's processors were built back to front, so this order starts the ones nearest the exporters first.
     await startAll('processors', this.processors);
     await startAll('receivers', this.receivers);
+    // Every request commits to the store: its checkpoints are kept off the event loop.
+    this.storeCheckpoints = WalCheckpoints.start(this.store.db, this.logger.child({ component: 'storage' }));
     this.pruneTimer = setInterval(() => void this.forgetOldRequests(), PRUNE_INTERVAL_MS);
     this.pruneTimer.unref();
     this.admin?.setReady(true);
@@ -157,6 +161,7 @@ export class Service {
       await this.metricsPush.shutdown();
     }
     clearInterval(this.pruneTimer);
+    await this.storeCheckpoints?.stop();
     this.store.close();
     await this.admin?.shutdown();
   }

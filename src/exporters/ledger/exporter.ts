@@ -4,6 +4,7 @@ import type { TracesData } from '../../otlp/index.js';
 import { PipelineError } from '../../pipeline/consumer.js';
 import type { TracesExporter } from '../../pipeline/consumer.js';
 import type { Logger } from '../../telemetry/logger.js';
+import type { WalCheckpoints } from '../../storage/wal-checkpoints.js';
 import type { LedgerExporterConfig } from './config.js';
 import { costMetrics } from './costMetrics.js';
 import { readLedgerRecords } from './spanRecords.js';
@@ -21,6 +22,7 @@ export type LiveEventListener = (events: readonly LiveEvent[]) => void;
 export class LedgerExporter implements TracesExporter {
   private opened: Ledger | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
+  private checkpoints: WalCheckpoints | undefined;
   private readonly listeners = new Set<LiveEventListener>();
 
   constructor(
@@ -40,6 +42,7 @@ export class LedgerExporter implements TracesExporter {
 
   async start(): Promise<void> {
     this.opened = new Ledger(this.config.path);
+    this.checkpoints = this.opened.checkpointInBackground(this.logger);
     this.prune();
     this.pruneTimer = setInterval(() => this.prune(), this.config.prune_interval);
     this.pruneTimer.unref();
@@ -92,6 +95,8 @@ export class LedgerExporter implements TracesExporter {
 
   async shutdown(): Promise<void> {
     clearInterval(this.pruneTimer);
+    await this.checkpoints?.stop();
+    this.checkpoints = undefined;
     this.opened?.close();
     this.opened = undefined;
   }
