@@ -30,7 +30,7 @@ describe('OtlpCostMetrics', () => {
       }),
     );
     const metrics = new OtlpCostMetrics({ endpoint, interval: 100, timeout: 100, headers: {} }, logger);
-    metrics.call({ service: 'svc', provider: 'openai', model: 'gpt-4o-mini', node: 'agent' }, 'priced', 0.00027, [['input', 1000]]);
+    metrics.addCalls({ service: 'svc', provider: 'openai', model: 'gpt-4o-mini', node: 'agent' }, 'priced', 1, 0.00027, [['input', 1000]]);
     await new Promise((resolve) => setTimeout(resolve, 400));
     await expect(metrics.shutdown()).resolves.toBeUndefined();
     const warnings = lines.filter((line) => line.level === 40 && line.msg.startsWith('OTLP metrics push:'));

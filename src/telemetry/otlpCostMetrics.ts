@@ -62,11 +62,12 @@ export class OtlpCostMetrics {
     this.workflowSeconds = meter.createHistogram('tokenmeter.workflow.run.duration', { unit: 's', description: 'Wall time per finished trace (root span duration)' });
   }
 
-  call(labels: CallLabels, status: string, costUsd: number | null, tokens: ReadonlyArray<readonly [type: string, count: number]>): void {
-    this.calls.add(1, { ...labels, status });
+  /** `count` calls of one batch with these labels and status, their cost (null when none was priced) and tokens added up. */
+  addCalls(labels: CallLabels, status: string, count: number, costUsd: number | null, tokens: ReadonlyArray<readonly [type: string, count: number]>): void {
+    this.calls.add(count, { ...labels, status });
     if (costUsd !== null) this.callCost.add(costUsd, labels);
-    if (status === 'unpriced') this.unpricedCalls.add(1, { provider: labels.provider, model: labels.model });
-    for (const [type, count] of tokens) this.callTokens.add(count, { ...labels, type });
+    if (status === 'unpriced') this.unpricedCalls.add(count, { provider: labels.provider, model: labels.model });
+    for (const [type, tokenCount] of tokens) this.callTokens.add(tokenCount, { ...labels, type });
   }
 
   trace(labels: WorkflowLabels, status: string, costUsd: number, seconds: number): void {

@@ -4,7 +4,7 @@
  * bound (`admin.metrics.max_label_values`).
  */
 import { Counter, Histogram } from 'prom-client';
-import type { CallRow, LedgerUpdate, TraceRow } from '../../ledger/index.js';
+import type { CallRow, CostStatus, LedgerUpdate, TokenCounts, TraceRow } from '../../ledger/index.js';
 import { telemetry } from '../../telemetry/metrics.js';
 import type { Telemetry } from '../../telemetry/metrics.js';
 import { WORKFLOW_COST_BUCKETS, WORKFLOW_SECONDS_BUCKETS } from '../../telemetry/otlpCostMetrics.js';
@@ -18,6 +18,20 @@ const TOKEN_TYPE_LABEL: Record<(typeof TOKEN_TYPES)[number], string> = {
   cacheWrite: 'cache_write',
   reasoning: 'reasoning',
 };
+
+/**
+ * The calls of one batch with the same labels and status, added up: prom-client hashes the labels of every
+ * increment, and incrementing each call's four series one by one cost ~3.8 µs per call (ad hoc, batches of 112
+ * calls), more than recording the call in SQLite's index.
+ */
+interface CallGroup {
+  labels: CallLabels;
+  status: CostStatus;
+  calls: number;
+  /** Null while no call of the group was priced: an unpriced call adds no $0 to the cost series. */
+  costUsd: number | null;
+  tokens: TokenCounts;
+}
 
 export class CostMetrics {
   private readonly callCost: Counter<'service' | 'provider' | 'model' | 'node'>;
@@ -58,7 +72,7 @@ export class CostMetrics {
   }
 
   observe(update: LedgerUpdate): void {
-    for (const call of update.newCalls) this.observeCall(call);
+    for (const group of this.groupCalls(update.newCalls)) this.observeCalls(group);
     for (const trace of update.newTraces) this.observeTrace(trace);
     // What came after a trace finished adds to its workflow's spend (the run itself was already counted).
     for (const { trace, addedCostUsd } of update.grownTraces) {
@@ -69,15 +83,32 @@ export class CostMetrics {
     }
   }
 
-  private observeCall(call: CallRow): void {
+  /** Labels are bounded call by call, in order, so that which values overflow the bound does not change. */
+  private groupCalls(calls: readonly CallRow[]): IterableIterator<CallGroup> {
+    const groups = new Map<string, CallGroup>();
     const bound = (label: string, value: string | null) => this.telemetry.labels.bound(label, value ?? undefined);
-    const labels: CallLabels = { service: bound('service', call.service), provider: bound('provider', call.provider), model: bound('model', call.model), node: bound('node', call.node) };
-    const tokens = TOKEN_TYPES.filter((type) => call.tokens[type] > 0).map((type) => [TOKEN_TYPE_LABEL[type], call.tokens[type]] as const);
-    this.calls.inc({ ...labels, status: call.status });
-    if (call.costUsd !== null) this.callCost.inc(labels, call.costUsd);
-    if (call.status === 'unpriced') this.unpricedCalls.inc({ provider: labels.provider, model: labels.model });
+    for (const call of calls) {
+      const labels: CallLabels = { service: bound('service', call.service), provider: bound('provider', call.provider), model: bound('model', call.model), node: bound('node', call.node) };
+      const key = JSON.stringify([labels.service, labels.provider, labels.model, labels.node, call.status]);
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { labels, status: call.status, calls: 0, costUsd: null, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 } };
+        groups.set(key, group);
+      }
+      group.calls++;
+      if (call.costUsd !== null) group.costUsd = (group.costUsd ?? 0) + call.costUsd;
+      for (const type of TOKEN_TYPES) group.tokens[type] += call.tokens[type];
+    }
+    return groups.values();
+  }
+
+  private observeCalls({ labels, status, calls, costUsd, tokens: counts }: CallGroup): void {
+    const tokens = TOKEN_TYPES.filter((type) => counts[type] > 0).map((type) => [TOKEN_TYPE_LABEL[type], counts[type]] as const);
+    this.calls.inc({ ...labels, status }, calls);
+    if (costUsd !== null) this.callCost.inc(labels, costUsd);
+    if (status === 'unpriced') this.unpricedCalls.inc({ provider: labels.provider, model: labels.model }, calls);
     for (const [type, count] of tokens) this.callTokens.inc({ ...labels, type }, count);
-    this.pushed?.call(labels, call.status, call.costUsd, tokens);
+    this.pushed?.addCalls(labels, status, calls, costUsd, tokens);
   }
 
   private observeTrace(trace: TraceRow): void {
