@@ -275,8 +275,10 @@ async function measure(pipeline: Pipeline, withPricing: boolean, templates: read
     await settle(sidecar);
     const after = await cpuSeconds(sidecar);
     await stopSidecar(sidecar);
-    const [file] = readdirSync(profiles);
-    if (file === undefined) throw new Error('the sidecar wrote no CPU profile');
+    // One profile per thread (CPU.<date>.<time>.<pid>.<thread>.<n>): the main thread's is thread 0; the workers
+    // checkpointing SQLite files write their own.
+    const file = readdirSync(profiles).find((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name));
+    if (file === undefined) throw new Error('the sidecar wrote no CPU profile of its main thread');
     const byComponent = cpuByComponent(JSON.parse(readFileSync(path.join(profiles, file), 'utf8')) as CpuProfile);
     const busy = [...byComponent.values()].reduce((sum, ms) => sum + ms, 0);
     return {
