@@ -40,11 +40,16 @@ function rootSpan(trace: string, start: string): Span {
   return makeSpan({ trace, id: `root-${trace}`, name: 'checkout', start, attributes: [] });
 }
 
-/** Records spans priced by the real CostEstimator, read as the ledger exporter reads them. */
-function recordPriced(ledger: Ledger, spans: Span[], pricing: CostEstimatorConfig['pricing'] = {}): void {
+/** Spans as the real CostEstimator prices them. */
+function priced(spans: Span[], pricing: CostEstimatorConfig['pricing'] = {}): ReturnType<typeof tracesData> {
   const data = tracesData(spans);
   new CostEstimatorProcessor({ pricing }, { consume: async () => {} }).process(data);
-  const { calls, roots } = readLedgerRecords(data);
+  return data;
+}
+
+/** Records spans priced by the real CostEstimator, read as the ledger exporter reads them. */
+function recordPriced(ledger: Ledger, spans: Span[], pricing: CostEstimatorConfig['pricing'] = {}): void {
+  const { calls, roots } = readLedgerRecords(priced(spans, pricing));
   ledger.record(calls, roots);
 }
 
@@ -172,5 +177,56 @@ describe('ledger identity of a call', () => {
     expect([...ledger.window.callsStartedIn(window)]).toMatchObject([{ ...recorded, workflow: 'checkout' }]);
     recordPriced(ledger, [chatSpan('b', 'call', '2025-09-01T12:01:00Z', 'gpt-4o-mini', 3000, 300)]);
     expect([...ledger.window.callsStartedIn(window)]).toHaveLength(2);
+  });
+});
+
+describe('ledger live events', () => {
+  it('replay each event with its row as it is now: a call recorded before its trace finished names the workflow', () => {
+    const ledger = open();
+    const call = chatSpan('a', 'call', '2025-09-01T12:00:00Z', 'gpt-4o-mini', 1000, 100);
+    const live = [call, rootSpan('a', '2025-09-01T12:00:00Z')].flatMap((span) => {
+      const { calls, roots } = readLedgerRecords(priced([span]));
+      return ledger.record(calls, roots).events;
+    });
+    expect(live.map((event) => event.type)).toEqual(['call', 'trace']);
+    expect(live[0]?.type === 'call' && live[0].call.workflow).toBeNull();
+    const replayed = ledger.eventsAfter(0, 10);
+    expect(replayed).toEqual([{ ...live[0], call: { ...(live[0]?.type === 'call' && live[0].call), workflow: 'checkout' } }, live[1]]);
+    expect(ledger.eventsAfter(live[0]!.id, 10)).toEqual([live[1]]);
+  });
+
+  it('leave out an event whose row was pruned before it, and still fill the page with the events after it', () => {
+    const ledger = open();
+    const [calls, roots] = [(spans: Span[]) => readLedgerRecords(priced(spans)).calls, (spans: Span[]) => readLedgerRecords(priced(spans)).roots];
+    // Trace a finishes at t=1000; a call of it arrives at t=5000, and the trace grows (a second trace event, t=5000).
+    ledger.record([], roots([rootSpan('a', '2025-09-01T12:00:00Z')]), 1000);
+    const late = ledger.record(calls([chatSpan('a', 'late', '2025-09-01T12:00:01Z', 'gpt-4o-mini', 1000, 100)]), [], 5000).events;
+    const other = ledger.record(calls([chatSpan('b', 'call', '2025-09-01T12:00:02Z', 'gpt-4o-mini', 2000, 100)]), [], 6000).events;
+    expect(late.map((event) => event.type)).toEqual(['call', 'trace']);
+    // Retention drops what was recorded before t=3000: trace a's row, which its later event points at.
+    ledger.prune(3000);
+    expect(ledger.eventsAfter(0, 10).map((event) => event.id)).toEqual([late[0]!.id, other[0]!.id]);
+    expect(ledger.eventsAfter(late[0]!.id, 1)).toEqual(other);
+  });
+
+  it('upgrade from events that held a copy of their row: those replay as written, and ids go on after them', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ledger-')), 'ledger.db');
+    const old = new Database(file);
+    for (const migration of migrations.slice(0, 3)) old.exec(migration);
+    old.pragma('user_version = 3');
+    const copy = { type: 'trace', trace: { traceId: 'f'.repeat(32), workflow: 'from-version-3', calls: 0 } };
+    old.prepare('INSERT INTO live_events (type, data, recorded_ms) VALUES (?, ?, ?)').run('trace', JSON.stringify(copy), Date.now());
+    // Pruned events still count: ids never go back.
+    old.prepare('INSERT INTO live_events (type, data, recorded_ms) VALUES (?, ?, ?)').run('trace', JSON.stringify(copy), 0);
+    old.prepare('DELETE FROM live_events WHERE recorded_ms = 0').run();
+    old.close();
+
+    const ledger = open(file);
+    expect(ledger.eventsAfter(0, 10)).toEqual([{ ...copy, id: 1 }]);
+    recordPriced(ledger, [chatSpan('b', 'call', '2025-09-01T12:01:00Z', 'gpt-4o-mini', 3000, 300)]);
+    expect(ledger.eventsAfter(0, 10).map((event) => [event.id, event.type])).toEqual([
+      [1, 'trace'],
+      [3, 'call'],
+    ]);
   });
 });

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
-import { CALL_COLUMN_NAMES, callColumns, placeholders, TRACE_COLUMN_NAMES, tokensOf, traceColumns, traceRowOf } from './columns.js';
+import { CALL_COLUMN_NAMES, callColumns, callRowOf, placeholders, TRACE_COLUMN_NAMES, tokensOf, traceColumns, traceRowOf } from './columns.js';
 import type { CallColumns, TokenColumns, TraceColumns } from './columns.js';
 import type { CallRecord, CallRow, LiveEvent, LiveEventBody, RootRecord, TraceRow, TraceTotals } from './records.js';
 import { migrate } from './schema.js';
@@ -15,6 +15,15 @@ import { LedgerSummaries } from './summary.js';
 import { LedgerWindowQueries } from './window.js';
 import { WalCheckpoints } from '../storage/wal-checkpoints.js';
 import type { Logger } from '../telemetry/logger.js';
+
+/** A row of `live_events`: the event's JSON copy in `data` when written before schema version 4, else ''. */
+interface StoredEvent {
+  seq: number;
+  type: LiveEventBody['type'];
+  trace_id: string | null;
+  span_id: string | null;
+  data: string;
+}
 
 /** What one `record` call changed, for metrics and the live stream. */
 export interface LedgerUpdate {
@@ -46,8 +55,9 @@ export class Ledger {
   private readonly callTotals: Statement<[string], CallTotalsColumns>;
   private readonly callModels: Statement<[string], { model: string }>;
   private readonly callTimeByNode: Statement<[string], { node: string; ms: number }>;
-  private readonly insertEvent: Statement<[string, string, number]>;
-  private readonly selectEvents: Statement<[number, number], { seq: number; data: string }>;
+  private readonly insertEvent: Statement<[string, string, string | null, number]>;
+  private readonly selectEvents: Statement<[number, number], StoredEvent>;
+  private readonly selectCall: Statement<[string, string], CallColumns>;
   private readonly updateCallPrice: Statement<CallColumns>;
   private readonly resumTracePrice: Statement<[string]>;
   private readonly recordBatch: (calls: readonly CallRecord[], roots: readonly RootRecord[], nowMs: number) => LedgerUpdate;
@@ -90,8 +100,9 @@ export class Ledger {
     this.callTimeByNode = this.db.prepare(`
       SELECT coalesce(node, '') AS node, sum(max(end_ms - start_ms, 0)) AS ms
       FROM llm_calls WHERE trace_id = ? GROUP BY coalesce(node, '') ORDER BY ms DESC, node`);
-    this.insertEvent = this.db.prepare('INSERT INTO live_events (type, data, recorded_ms) VALUES (?, ?, ?)');
-    this.selectEvents = this.db.prepare('SELECT seq, data FROM live_events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.insertEvent = this.db.prepare("INSERT INTO live_events (type, trace_id, span_id, data, recorded_ms) VALUES (?, ?, ?, '', ?)");
+    this.selectEvents = this.db.prepare('SELECT seq, type, trace_id, span_id, data FROM live_events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.selectCall = this.db.prepare('SELECT * FROM llm_calls WHERE trace_id = ? AND span_id = ?');
     const priceColumns = ['status', 'unpriced_reason', 'cost_usd', 'input_usd', 'cache_read_usd', 'cache_write_usd', 'output_usd', 'reasoning_usd', 'reported_cost_usd'];
     this.updateCallPrice = this.db.prepare(
       `UPDATE llm_calls SET ${priceColumns.map((name) => `${name} = @${name}`).join(', ')}
@@ -136,9 +147,34 @@ export class Ledger {
     })();
   }
 
-  /** Events after `afterId`, oldest first, at most `limit`. */
+  /**
+   * Events after `afterId`, oldest first, at most `limit`. An event carries its row as it is now (a call replayed
+   * after its trace finished names the workflow; a trace that grew twice replays its last totals twice); one whose
+   * row was pruned before it is left out.
+   */
   eventsAfter(afterId: number, limit: number): LiveEvent[] {
-    return this.selectEvents.all(afterId, limit).map(({ seq, data }) => ({ ...(JSON.parse(data) as LiveEventBody), id: seq }));
+    const events: LiveEvent[] = [];
+    for (let after = afterId; events.length < limit; ) {
+      const stored = this.selectEvents.all(after, limit - events.length);
+      if (stored.length === 0) break;
+      for (const event of stored) {
+        const body = this.eventBody(event);
+        if (body !== undefined) events.push({ ...body, id: event.seq });
+      }
+      after = stored.at(-1)!.seq;
+    }
+    return events;
+  }
+
+  private eventBody({ type, trace_id: traceId, span_id: spanId, data }: StoredEvent): LiveEventBody | undefined {
+    // Written before events pointed at their rows (schema version 4).
+    if (data !== '') return JSON.parse(data) as LiveEventBody;
+    if (type === 'call') {
+      const call = this.selectCall.get(traceId!, spanId!);
+      return call === undefined ? undefined : { type, call: callRowOf(call) };
+    }
+    const trace = this.selectTrace.get(traceId!);
+    return trace === undefined ? undefined : { type: 'trace', trace: traceRowOf(trace) };
   }
 
   /** Deletes what was recorded before `cutoffMs`: calls, traces and live events alike. */
@@ -223,7 +259,8 @@ export class Ledger {
   }
 
   private emit(event: LiveEventBody, nowMs: number): LiveEvent {
-    const { lastInsertRowid } = this.insertEvent.run(event.type, JSON.stringify(event), nowMs);
+    const [traceId, spanId] = event.type === 'call' ? [event.call.traceId, event.call.spanId] : [event.trace.traceId, null];
+    const { lastInsertRowid } = this.insertEvent.run(event.type, traceId, spanId, nowMs);
     return { ...event, id: Number(lastInsertRowid) };
   }
 }

@@ -110,6 +110,14 @@ export const migrations: readonly string[] = [
   CREATE INDEX llm_calls_by_recorded ON llm_calls (recorded_ms);
   CREATE INDEX llm_calls_by_start ON llm_calls (start_ms);
   `,
+  // A live event points at the row it announces (the call's trace and span, the trace's id) instead of holding a JSON
+  // copy of it: the copy (~510 bytes a call) was larger than the row, and writing it a tenth of the ledger's time. Columns
+  // are added, not the table rebuilt, so that event ids go on from where they were (a client resumes from one): the
+  // events written before keep their copy in `data`; those written since have it empty.
+  `
+  ALTER TABLE live_events ADD COLUMN trace_id TEXT;
+  ALTER TABLE live_events ADD COLUMN span_id TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = migrations.length;
