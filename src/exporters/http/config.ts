@@ -10,37 +10,59 @@ export const requestTimeoutConfigSchema = (defaultTimeout: string) => durationMs
 /** Extra headers on every request (gRPC metadata on every call), e.g. `Authorization`. */
 export const headersConfigSchema = z.record(z.string(), z.string()).default({});
 
+/** TLS versions as the Collector names them. */
+const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
 /** Whom an exporter trusts and what it presents, as the Collector's TLS client settings name them (the ones tokenmeter has). */
-export const tlsClientFileKeys = {
+export const tlsClientKeys = {
   /** PEM file of the CA (or the self-signed certificate) the server's certificate must chain to; else the system's. */
   ca_file: z.string().min(1).optional(),
   /** PEM files of the client certificate and its key, for a server that asks for one (mutual TLS). */
   cert_file: z.string().min(1).optional(),
   key_file: z.string().min(1).optional(),
+  /** Accepts any certificate the server shows, whoever signed it and whatever name it carries: for test setups. */
+  insecure_skip_verify: z.boolean().optional(),
+  /** The oldest and newest TLS versions to agree on; unset, Node's (1.2 and 1.3). */
+  min_version: z.enum(TLS_VERSIONS).optional(),
+  max_version: z.enum(TLS_VERSIONS).optional(),
+  /** The name the server's certificate must carry (and the TLS server name asked for), when not the endpoint's host. */
+  server_name_override: z.string().min(1).optional(),
 };
 
-/** One of the client certificate and key without the other cannot be presented: say which is missing, not fail the handshake later. */
-export function checkClientCertificatePair(tls: { cert_file?: string | undefined; key_file?: string | undefined }, ctx: z.RefinementCtx): void {
+type TlsClientKeys = { [Key in keyof typeof tlsClientKeys]: z.output<(typeof tlsClientKeys)[Key]> };
+
+/**
+ * What cannot work is said at load, not found in a handshake later: one of the client certificate and key without
+ * the other, or a newest version older than the oldest.
+ */
+export function checkTlsClientKeys(tls: Partial<TlsClientKeys>, ctx: z.RefinementCtx): void {
   if (tls.cert_file !== undefined && tls.key_file === undefined) {
     ctx.addIssue({ code: 'custom', path: ['key_file'], message: 'expected the PEM file of the client key: cert_file is set (mutual TLS needs both)' });
   }
   if (tls.key_file !== undefined && tls.cert_file === undefined) {
     ctx.addIssue({ code: 'custom', path: ['cert_file'], message: 'expected the PEM file of the client certificate: key_file is set (mutual TLS needs both)' });
   }
+  if (tls.min_version !== undefined && tls.max_version !== undefined && tls.max_version < tls.min_version) {
+    ctx.addIssue({ code: 'custom', path: ['max_version'], message: `expected ${tls.min_version} or newer: min_version is ${tls.min_version}` });
+  }
 }
 
 /** TLS of an https:// destination: the URL's scheme decides whether TLS is used; these keys, whom to trust and what to present. */
-export const httpTlsConfigSchema = z.object(tlsClientFileKeys).strict().superRefine(checkClientCertificatePair).prefault({});
+export const httpTlsConfigSchema = z.object(tlsClientKeys).strict().superRefine(checkTlsClientKeys).prefault({});
 
 export type Compression = z.output<typeof compressionConfigSchema>;
 export type HttpTlsConfig = z.output<typeof httpTlsConfigSchema>;
 
 /**
- * TLS files given for a plaintext (`http://`) destination are a mistake to report, not to ignore; `hint` says how
+ * TLS keys given for a plaintext (`http://`) destination are a mistake to report, not to ignore; `hint` says how
  * to ask for TLS instead.
  */
-export function reportTlsFilesForPlaintext(tls: HttpTlsConfig, ctx: z.RefinementCtx, hint = 'write https:// for TLS'): void {
-  for (const key of ['ca_file', 'cert_file', 'key_file'] as const) {
+export function reportTlsKeysForPlaintext(tls: Partial<TlsClientKeys>, ctx: z.RefinementCtx, hint = 'write https:// for TLS'): void {
+  for (const key of ['ca_file', 'cert_file', 'key_file', 'min_version', 'max_version', 'server_name_override'] as const) {
     if (tls[key] !== undefined) ctx.addIssue({ code: 'custom', path: ['tls', key], message: `expected nothing: the http:// endpoint asks for plaintext (${hint})` });
+  }
+  if (tls.insecure_skip_verify === true) {
+    ctx.addIssue({ code: 'custom', path: ['tls', 'insecure_skip_verify'], message: `expected false or nothing: the http:// endpoint asks for plaintext (${hint})` });
   }
 }

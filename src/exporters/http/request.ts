@@ -15,8 +15,8 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Agent, EnvHttpProxyAgent, request } from 'undici';
 import type { Dispatcher } from 'undici';
-import { readTlsFile } from '../../config/tlsFiles.js';
 import type { Compression, HttpTlsConfig } from './config.js';
+import { tlsConnectOptions } from './tls.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -51,13 +51,8 @@ export class HttpPool {
   private closing: Promise<void> | undefined;
 
   /** Reads the `tls` files now, so that a wrong path stops tokenmeter at start, named, rather than failing each request. */
-  constructor(destination: string, connectTimeoutMs: number, tls: HttpTlsConfig = {}) {
-    const target = {
-      timeout: connectTimeoutMs,
-      ...(tls.ca_file === undefined ? {} : { ca: readTlsFile('ca_file', tls.ca_file) }),
-      ...(tls.cert_file === undefined ? {} : { cert: readTlsFile('cert_file', tls.cert_file) }),
-      ...(tls.key_file === undefined ? {} : { key: readTlsFile('key_file', tls.key_file) }),
-    };
+  constructor(destination: string, connectTimeoutMs: number, tls: Partial<HttpTlsConfig> = {}) {
+    const target = { timeout: connectTimeoutMs, ...tlsConnectOptions(tls) };
     // Through a proxy, the destination's TLS is set up inside the tunnel (`requestTls`); directly, on connect.
     this.agent = mayUseProxy(destination) ? new EnvHttpProxyAgent({ connect: target, requestTls: target }) : new Agent({ connect: target });
   }

@@ -41,7 +41,7 @@ export class MlflowClient {
     trackingUri: string,
     private readonly timeoutMs: number,
     private readonly extraHeaders: Record<string, string> = {},
-    tls: HttpTlsConfig = {},
+    tls: Partial<HttpTlsConfig> = {},
   ) {
     this.baseUrl = trackingUri.replace(/\/+$/, '');
     this.pool = new HttpPool(this.baseUrl, timeoutMs, tls);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpUrl } from '../../config/units.js';
-import { compressionConfigSchema, headersConfigSchema, httpTlsConfigSchema, reportTlsFilesForPlaintext, requestTimeoutConfigSchema } from '../http/config.js';
+import { compressionConfigSchema, headersConfigSchema, httpTlsConfigSchema, reportTlsKeysForPlaintext, requestTimeoutConfigSchema } from '../http/config.js';
 import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 /**
@@ -60,7 +60,7 @@ export const mlflowExporterConfigSchema = z.preprocess(withMlflowEnvironment, z
   })
   .strict()
   .superRefine((config, ctx) => {
-    if (config.tracking_uri.startsWith('http://')) reportTlsFilesForPlaintext(config.tls, ctx);
+    if (config.tracking_uri.startsWith('http://')) reportTlsKeysForPlaintext(config.tls, ctx);
   }));
 
 export type MlflowExporterConfig = z.output<typeof mlflowExporterConfigSchema>;

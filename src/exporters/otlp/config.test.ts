@@ -73,4 +73,19 @@ describe('otlp (gRPC) exporter config', () => {
     ]);
     expect(configOf({ endpoint: 'tempo:4317', tls: { cert_file: 'c.pem', key_file: 'k.pem' } }).tls).toEqual({ cert_file: 'c.pem', key_file: 'k.pem' });
   });
+
+  it('takes the Collector\'s other TLS client keys, and says what cannot work', () => {
+    const tls = { insecure_skip_verify: true, min_version: '1.2', max_version: '1.3', server_name_override: 'collector.internal' };
+    expect(configOf({ endpoint: '10.0.0.7:4317', tls }).tls).toEqual(tls);
+    expect(rejected({ endpoint: 'tempo:4317', tls: { min_version: '1.3', max_version: '1.2' } })).toEqual([
+      'exporters.otlp/tempo.tls.max_version: got "1.2", expected 1.3 or newer: min_version is 1.3',
+    ]);
+    expect(rejected({ endpoint: 'tempo:4317', tls: { min_version: 'TLSv1.3' } })).toEqual([
+      'exporters.otlp/tempo.tls.min_version: got "TLSv1.3", expected one of "1.0", "1.1", "1.2", "1.3"',
+    ]);
+    expect(rejected({ endpoint: 'http://tempo:4317', tls: { insecure_skip_verify: true, server_name_override: 'tempo.internal' } })).toEqual([
+      'exporters.otlp/tempo.tls.server_name_override: got "tempo.internal", expected nothing: the http:// endpoint asks for plaintext (write https:// or host:port for TLS)',
+      'exporters.otlp/tempo.tls.insecure_skip_verify: got true, expected false or nothing: the http:// endpoint asks for plaintext (write https:// or host:port for TLS)',
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkClientCertificatePair, compressionConfigSchema, headersConfigSchema, reportTlsFilesForPlaintext, requestTimeoutConfigSchema, tlsClientFileKeys } from '../http/config.js';
+import { checkTlsClientKeys, compressionConfigSchema, headersConfigSchema, reportTlsKeysForPlaintext, requestTimeoutConfigSchema, tlsClientKeys } from '../http/config.js';
 import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 const ENDPOINT_EXPECTED = 'expected host:port or http(s)://host:port, e.g. tempo:4317';
@@ -27,10 +27,10 @@ const tlsClientConfigSchema = z
   .object({
     /** `true`: plaintext. Unset: see `usesTls`. */
     insecure: z.boolean().optional(),
-    ...tlsClientFileKeys,
+    ...tlsClientKeys,
   })
   .strict()
-  .superRefine(checkClientCertificatePair)
+  .superRefine(checkTlsClientKeys)
   .prefault({});
 
 /**
@@ -59,7 +59,7 @@ export const otlpGrpcExporterConfigSchema = z
     if (scheme === 'http') {
       const hint = 'write https:// or host:port for TLS';
       if (config.tls.insecure === false) ctx.addIssue({ code: 'custom', path: ['tls', 'insecure'], message: `expected nothing: the http:// endpoint asks for plaintext (${hint})` });
-      reportTlsFilesForPlaintext(config.tls, ctx, hint);
+      reportTlsKeysForPlaintext(config.tls, ctx, hint);
     }
   });
 

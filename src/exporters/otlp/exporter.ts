@@ -1,10 +1,11 @@
 import { Client, Metadata, compressionAlgorithms, credentials } from '@grpc/grpc-js';
 import type { ChannelCredentials, ServiceError } from '@grpc/grpc-js';
+import { createSecureContext } from 'node:tls';
 import { traceServiceDefinition } from '../../otlp/grpc-service.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { USER_AGENT } from '../../version.js';
-import { readTlsFile } from '../../config/tlsFiles.js';
 import { isLoopbackHost } from '../http/request.js';
+import { tlsConnectOptions } from '../http/tls.js';
 import { partialSuccessOf } from '../otlpforwarding/answer.js';
 import type { OtlpAnswer } from '../otlpforwarding/answer.js';
 import { OtlpForwardingExporter } from '../otlpforwarding/exporter.js';
@@ -46,6 +47,8 @@ class GrpcTransport implements OtlpTransport {
       // grpc-js tunnels through `grpc_proxy` / `https_proxy` / `http_proxy` even to this machine; Go, and so the
       // Collector, and tokenmeter's HTTP exporters never proxy loopback.
       'grpc.enable_http_proxy': isLoopbackHost(hostOf(this.config.endpoint.address)) ? 0 : 1,
+      // The name the server's certificate is checked against and asked for, instead of the endpoint's host.
+      ...(this.config.tls.server_name_override === undefined ? {} : { 'grpc.ssl_target_name_override': this.config.tls.server_name_override }),
     });
   }
 
@@ -78,17 +81,19 @@ class GrpcTransport implements OtlpTransport {
   }
 
   /**
-   * Plaintext, or TLS checked against `tls.ca_file` when given, else the system's CAs, presenting the client
-   * certificate of `tls.cert_file` / `key_file` when given (mutual TLS); a file that cannot be read is named.
+   * Plaintext, or TLS as the `tls` keys ask (see tlsConnectOptions): checked against `ca_file` when given, else the
+   * system's CAs, presenting the client certificate of `cert_file` / `key_file` when given (mutual TLS). grpc-js takes
+   * versions only inside a whole TLS context, so that is made only when a version is set: otherwise grpc-js picks
+   * the roots (`GRPC_DEFAULT_SSL_ROOTS_FILE_PATH`, then Node's) as for any gRPC client.
    */
   private credentials(): ChannelCredentials {
     if (!this.tls) return credentials.createInsecure();
-    const { ca_file: caFile, cert_file: certFile, key_file: keyFile } = this.config.tls;
-    return credentials.createSsl(
-      caFile === undefined ? null : readTlsFile('ca_file', caFile),
-      keyFile === undefined ? null : readTlsFile('key_file', keyFile),
-      certFile === undefined ? null : readTlsFile('cert_file', certFile),
-    );
+    const { ca, key, cert, minVersion, maxVersion, rejectUnauthorized } = tlsConnectOptions(this.config.tls);
+    const verify = rejectUnauthorized === false ? { rejectUnauthorized } : {};
+    if (minVersion === undefined && maxVersion === undefined) {
+      return credentials.createSsl(ca ?? null, key ?? null, cert ?? null, verify);
+    }
+    return credentials.createFromSecureContext(createSecureContext({ ca, key, cert, minVersion, maxVersion }), verify);
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpUrl } from '../../config/units.js';
-import { compressionConfigSchema, headersConfigSchema, httpTlsConfigSchema, reportTlsFilesForPlaintext, requestTimeoutConfigSchema } from '../http/config.js';
+import { compressionConfigSchema, headersConfigSchema, httpTlsConfigSchema, reportTlsKeysForPlaintext, requestTimeoutConfigSchema } from '../http/config.js';
 import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 /**
@@ -31,7 +31,7 @@ export const otlpHttpExporterConfigSchema = z
   })
   .superRefine((config, ctx) => {
     // Where requests go decides: traces_endpoint wins over endpoint.
-    if ((config.traces_endpoint ?? config.endpoint)?.startsWith('http://')) reportTlsFilesForPlaintext(config.tls, ctx);
+    if ((config.traces_endpoint ?? config.endpoint)?.startsWith('http://')) reportTlsKeysForPlaintext(config.tls, ctx);
   });
 
 export type OtlpHttpExporterConfig = z.output<typeof otlpHttpExporterConfigSchema>;
