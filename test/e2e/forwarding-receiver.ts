@@ -12,6 +12,8 @@ import { RecordingConsumer } from '../fixtures/recording-consumer.js';
 export interface RecordingReceiver {
   /** Every span received so far. */
   spans(): Span[];
+  /** How many export requests it accepted. */
+  requests(): number;
   shutdown(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startRecordingReceiver(protocols: unknown): Promise<Record
   await receiver.start();
   return {
     spans: () => received.received.flatMap((data) => data.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans))),
+    requests: () => received.received.length,
     shutdown: () => receiver.shutdown(),
   };
 }

@@ -93,6 +93,28 @@ describe('otlp exporter to a real OTLP/gRPC receiver', () => {
     expect(gzipRelay.sentBytes()).toBeLessThan(plainRelay.sentBytes() * 0.8);
   });
 
+  it('a batch over the receiver\'s message limit goes in parts within sending_queue.batch.max_size; unsplit, it is refused and dead-lettered', async () => {
+    const limit = 64 * 1024;
+    const { receiver, port } = await receiverWith({ max_recv_msg_size: limit });
+    const { spans } = buildTraces(40, 1_600);
+
+    const unsplit = capturedLogger();
+    const refused = await sidecarExportingTo(
+      { 'otlp/whole': { endpoint: `http://127.0.0.1:${port}`, sending_queue: { batch: { max_size: 0 } }, retry_on_failure: FAST_RETRY } },
+      { logger: unsplit.logger },
+    );
+    expect(await exportAll(refused.http, spans, spans.length)).toEqual([0]);
+    const deadLetter = await waitFor('the batch in the dead letters', () => unsplit.lines.find((line) => line.msg.startsWith('otlp/whole did not accept a batch')));
+    expect(String(deadLetter['reason'])).toMatch(/RESOURCE_EXHAUSTED/);
+    expect(receiver.spans()).toHaveLength(0);
+
+    const splitting = await sidecarExportingTo({
+      'otlp/parts': { endpoint: `http://127.0.0.1:${port}`, sending_queue: { batch: { sizer: 'bytes', max_size: limit } }, retry_on_failure: FAST_RETRY },
+    });
+    expectPricedByTokenmeter(await forwarded(splitting, receiver, 40, 1_600));
+    expect(receiver.requests()).toBeGreaterThan(1);
+  });
+
   it('TLS with a self-signed certificate: refused while the system CAs are used, delivered once tls.ca_file names it', async () => {
     const { certFile, keyFile } = makeSelfSignedCert('tokenmeter-otlp-grpc-tls-');
     const { receiver, port } = await receiverWith({ tls: { cert_file: certFile, key_file: keyFile } });

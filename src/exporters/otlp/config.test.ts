@@ -74,6 +74,15 @@ describe('otlp (gRPC) exporter config', () => {
     expect(configOf({ endpoint: 'tempo:4317', tls: { cert_file: 'c.pem', key_file: 'k.pem' } }).tls).toEqual({ cert_file: 'c.pem', key_file: 'k.pem' });
   });
 
+  it('sends a batch in requests of at most 4 MiB by default, as gRPC receivers take them; the Collector\'s merging keys are refused', () => {
+    expect(configOf({ endpoint: 'tempo:4317' }).sending_queue.batch).toEqual({ sizer: 'bytes', max_size: 4 * 1024 * 1024 });
+    expect(configOf({ endpoint: 'tempo:4317', sending_queue: { batch: { sizer: 'items', max_size: 512 } } }).sending_queue.batch).toEqual({ sizer: 'items', max_size: 512 });
+    expect(rejected({ endpoint: 'tempo:4317', sending_queue: { batch: { min_size: 100, sizer: 'requests' } } })).toEqual([
+      'exporters.otlp/tempo.sending_queue.batch.sizer: got "requests", expected one of "items", "bytes"',
+      'exporters.otlp/tempo.sending_queue.batch: unknown key(s) "min_size"',
+    ]);
+  });
+
   it('takes the Collector\'s other TLS client keys, and says what cannot work', () => {
     const tls = { insecure_skip_verify: true, min_version: '1.2', max_version: '1.3', server_name_override: 'collector.internal' };
     expect(configOf({ endpoint: '10.0.0.7:4317', tls }).tls).toEqual(tls);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkTlsClientKeys, compressionConfigSchema, headersConfigSchema, reportTlsKeysForPlaintext, requestTimeoutConfigSchema, tlsClientKeys } from '../http/config.js';
-import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
+import { retryOnFailureConfigSchema, splittingSendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 const ENDPOINT_EXPECTED = 'expected host:port or http(s)://host:port, e.g. tempo:4317';
 
@@ -46,7 +46,9 @@ export const otlpGrpcExporterConfigSchema = z
     headers: headersConfigSchema,
     compression: compressionConfigSchema,
     timeout: requestTimeoutConfigSchema('5s'),
-    sending_queue: sendingQueueConfigSchema,
+    // gRPC receivers refuse a message over 4 MiB unless configured otherwise (the Collector's and grpc-go's default):
+    // a larger batch, which pricing makes larger still, is sent in parts rather than dead-lettered.
+    sending_queue: splittingSendingQueueConfigSchema({ sizer: 'bytes', max_size: 4 * 1024 * 1024 }),
     retry_on_failure: retryOnFailureConfigSchema,
   })
   .strict()

@@ -1,4 +1,5 @@
-import { encodeTracesProtobuf } from '../../otlp/index.js';
+import { encodeWithin } from '../../otlp/index.js';
+import type { RequestLimit } from '../../otlp/index.js';
 import { countSpans } from '../../otlp/model.js';
 import type { TracesData } from '../../otlp/model.js';
 import type { PipelineError, TracesExporter } from '../../pipeline/consumer.js';
@@ -34,14 +35,17 @@ export class OtlpForwardingExporter implements TracesExporter {
   private readonly sendingQueue: DurableSendingQueue;
   readonly stats: SendingQueueStats;
 
+  private readonly requestLimit: RequestLimit;
+
   constructor(
-    settings: SendingQueueSettings,
+    settings: SendingQueueSettings & { sending_queue: { batch: RequestLimit } },
     private readonly transport: OtlpTransport,
     private readonly logger: Logger,
     private readonly readyMessage: string,
     storage: ExporterStorage | undefined,
     defaultId: string,
   ) {
+    this.requestLimit = settings.sending_queue.batch;
     this.store = storage?.store ?? Store.memory();
     this.ownsStore = storage === undefined;
     const id = storage?.id ?? defaultId;
@@ -70,9 +74,10 @@ export class OtlpForwardingExporter implements TracesExporter {
   async consume(data: TracesData): Promise<void> {
     const refusal = this.admissionRefusal();
     if (refusal !== undefined) throw refusal;
-    const spans = countSpans(data);
-    if (spans === 0) return;
-    this.sendingQueue.enqueue({ body: encodeTracesProtobuf(data), spans, extra: '' }, Date.now());
+    if (countSpans(data) === 0) return;
+    // Parts of one request are queued together, in the request's transaction: all of them or none.
+    const now = Date.now();
+    for (const { body, spans } of encodeWithin(data, this.requestLimit)) this.sendingQueue.enqueue({ body, spans, extra: '' }, now);
   }
 
   async shutdown(deadlineMs = 10_000): Promise<void> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { httpUrl } from '../../config/units.js';
 import { compressionConfigSchema, headersConfigSchema, httpTlsConfigSchema, reportTlsKeysForPlaintext, requestTimeoutConfigSchema } from '../http/config.js';
-import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
+import { retryOnFailureConfigSchema, splittingSendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 /**
  * The Collector's `otlphttp` exporter, traces only: its keys and, where the Collector sets them, its defaults
@@ -19,7 +19,8 @@ export const otlpHttpExporterConfigSchema = z
     encoding: z.enum(['proto', 'json']).default('proto'),
     compression: compressionConfigSchema,
     timeout: requestTimeoutConfigSchema('30s'),
-    sending_queue: sendingQueueConfigSchema,
+    // OTLP/HTTP receivers limit the (compressed) body, the Collector's to 20 MiB: no limit by default.
+    sending_queue: splittingSendingQueueConfigSchema({ sizer: 'items', max_size: 0 }),
     retry_on_failure: retryOnFailureConfigSchema,
   })
   .strict()

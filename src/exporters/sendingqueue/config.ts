@@ -4,17 +4,38 @@
  */
 import { z } from 'zod';
 import { byteSize, durationMs } from '../../config/units.js';
+import type { RequestLimit } from '../../otlp/index.js';
 
-export const sendingQueueConfigSchema = z
-  .object({
-    /** Batches waiting while the destination is slow or down; past it, receivers answer 429 so apps retry. */
-    queue_size: z.number().int().positive().default(1000),
-    /** Encoded bytes held (waiting or being sent); past it, receivers answer 429 too. */
-    max_bytes: byteSize.prefault('256MiB'),
-    num_consumers: z.number().int().positive().default(2),
-  })
-  .strict()
-  .prefault({});
+const sendingQueueKeys = {
+  /** Batches waiting while the destination is slow or down; past it, receivers answer 429 so apps retry. */
+  queue_size: z.number().int().positive().default(1000),
+  /** Encoded bytes held (waiting or being sent); past it, receivers answer 429 too. */
+  max_bytes: byteSize.prefault('256MiB'),
+  num_consumers: z.number().int().positive().default(2),
+};
+
+export const sendingQueueConfigSchema = z.object(sendingQueueKeys).strict().prefault({});
+
+/**
+ * How many spans (`sizer: items`) or encoded bytes (`sizer: bytes`) one request to the destination may carry; a
+ * larger batch is sent as several, 0 is no limit. The Collector's `sending_queue.batch` keys, without its merging of
+ * small batches (`min_size`, `flush_timeout`), which tokenmeter does not do.
+ */
+const requestLimitConfigSchema = (defaults: RequestLimit) =>
+  z
+    .object({
+      sizer: z.enum(['items', 'bytes']).default(defaults.sizer),
+      max_size: z.number().int().nonnegative().default(defaults.max_size),
+    })
+    .strict()
+    .prefault({});
+
+/** The sending queue of an exporter that splits batches into requests of a bounded size (the OTLP exporters). */
+export const splittingSendingQueueConfigSchema = (defaults: RequestLimit) =>
+  z
+    .object({ ...sendingQueueKeys, batch: requestLimitConfigSchema(defaults) })
+    .strict()
+    .prefault({});
 
 export const retryOnFailureConfigSchema = z
   .object({

@@ -1,0 +1,64 @@
+/**
+ * Cutting one request into several, for a destination that takes requests up to a size (a gRPC receiver refuses a
+ * message over 4 MiB by default, the whole request with it).
+ */
+import { countSpans } from './model.js';
+import type { ResourceSpans, TracesData } from './model.js';
+import { encodeTracesProtobuf } from './protobuf/encode-traces.js';
+
+/**
+ * The request in consecutive parts of at most `maxSpans` spans, spans in their order; a part repeats the resource
+ * and scope entries its spans belong to (shared objects, not copies).
+ */
+export function splitBySpans(data: TracesData, maxSpans: number): TracesData[] {
+  const parts: TracesData[] = [];
+  let part: ResourceSpans[] = [];
+  let room = maxSpans;
+  for (const resourceSpans of data.resourceSpans) {
+    for (const scopeSpans of resourceSpans.scopeSpans) {
+      for (let at = 0; at < scopeSpans.spans.length; ) {
+        if (room === 0) {
+          parts.push({ resourceSpans: part });
+          part = [];
+          room = maxSpans;
+        }
+        const spans = scopeSpans.spans.slice(at, at + room);
+        at += spans.length;
+        room -= spans.length;
+        // The part's last resource entry is this one's copy when the previous spans were of the same resource.
+        let entry = part.at(-1);
+        if (entry === undefined || entry.resource !== resourceSpans.resource || entry.schemaUrl !== resourceSpans.schemaUrl) {
+          entry = { resource: resourceSpans.resource, scopeSpans: [], schemaUrl: resourceSpans.schemaUrl };
+          part.push(entry);
+        }
+        entry.scopeSpans.push({ scope: scopeSpans.scope, spans, schemaUrl: scopeSpans.schemaUrl });
+      }
+    }
+  }
+  if (countSpans({ resourceSpans: part }) > 0) parts.push({ resourceSpans: part });
+  return parts;
+}
+
+export interface EncodedRequest {
+  body: Uint8Array;
+  spans: number;
+}
+
+/** How a destination's requests are bounded: spans per request (`items`) or encoded bytes (`bytes`); 0, unbounded. */
+export interface RequestLimit {
+  sizer: 'items' | 'bytes';
+  max_size: number;
+}
+
+/**
+ * The request encoded as OTLP protobuf in as many requests as `limit` asks. By bytes, a request over the limit is
+ * halved by spans until each part fits; a single span over it goes alone (the destination decides).
+ */
+export function encodeWithin(data: TracesData, limit: RequestLimit): EncodedRequest[] {
+  const spans = countSpans(data);
+  if (limit.max_size === 0) return [{ body: encodeTracesProtobuf(data), spans }];
+  if (limit.sizer === 'items') return splitBySpans(data, limit.max_size).map((part) => ({ body: encodeTracesProtobuf(part), spans: countSpans(part) }));
+  const body = encodeTracesProtobuf(data);
+  if (body.length <= limit.max_size || spans <= 1) return [{ body, spans }];
+  return splitBySpans(data, Math.ceil(spans / 2)).flatMap((part) => encodeWithin(part, limit));
+}
