@@ -96,7 +96,7 @@ describe('otlp exporter to a real OTLP/gRPC receiver', () => {
   it('a batch over the receiver\'s message limit goes in parts within sending_queue.batch.max_size; unsplit, it is refused and dead-lettered', async () => {
     const limit = 64 * 1024;
     const { receiver, port } = await receiverWith({ max_recv_msg_size: limit });
-    const { spans } = buildTraces(40, 1_600);
+    const { spans } = buildTraces(40, 1_660);
 
     const unsplit = capturedLogger();
     const refused = await sidecarExportingTo(
@@ -111,7 +111,7 @@ describe('otlp exporter to a real OTLP/gRPC receiver', () => {
     const splitting = await sidecarExportingTo({
       'otlp/parts': { endpoint: `http://127.0.0.1:${port}`, sending_queue: { batch: { sizer: 'bytes', max_size: limit } }, retry_on_failure: FAST_RETRY },
     });
-    expectPricedByTokenmeter(await forwarded(splitting, receiver, 40, 1_600));
+    expectPricedByTokenmeter(await forwarded(splitting, receiver, 40, 1_660));
     expect(receiver.requests()).toBeGreaterThan(1);
   });
 
@@ -153,7 +153,7 @@ describe('otlp exporter to a real OTLP/gRPC receiver', () => {
     expectPricedByTokenmeter(await forwarded(presenting, receiver, 2, 1_600));
   });
 
-  it('through the proxy grpc_proxy names: a destination only the proxy can resolve gets the spans; a loopback one is reached directly', async () => {
+  it('through the proxy HTTPS_PROXY names, upper case as Go reads it: a destination only the proxy can resolve gets the spans; a loopback one is reached directly', async () => {
     const proxy = await startConnectProxy({ 'collector.proxied.test': '127.0.0.1' });
     cleanups.push(() => proxy.close());
     const proxied = await receiverWith({});
@@ -171,7 +171,7 @@ describe('otlp exporter to a real OTLP/gRPC receiver', () => {
         storage: { path: 'state.db' },
         service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['otlp/proxied', 'otlp/direct'] } } },
       },
-      { grpc_proxy: proxy.url },
+      { HTTPS_PROXY: proxy.url },
     );
     cleanups.push(() => tokenmeter.stop());
 

@@ -37,7 +37,7 @@ class GrpcTransport implements OtlpTransport {
 
   async open(): Promise<void> {
     const { compression, retry_on_failure: retry } = this.config;
-    this.client = new Client(this.config.endpoint.address, this.credentials(), {
+    this.client = withGoProxyVariables(() => new Client(this.config.endpoint.address, this.credentials(), {
       'grpc.primary_user_agent': USER_AGENT,
       'grpc.default_compression_algorithm': compression === 'gzip' ? compressionAlgorithms.gzip : compressionAlgorithms.identity,
       // The channel reconnects on its own schedule (grpc-js waits up to 2 min by default); keep it to the queue's
@@ -49,7 +49,7 @@ class GrpcTransport implements OtlpTransport {
       'grpc.enable_http_proxy': isLoopbackHost(hostOf(this.config.endpoint.address)) ? 0 : 1,
       // The name the server's certificate is checked against and asked for, instead of the endpoint's host.
       ...(this.config.tls.server_name_override === undefined ? {} : { 'grpc.ssl_target_name_override': this.config.tls.server_name_override }),
-    });
+    }));
   }
 
   send(body: Uint8Array, cancel: AbortSignal): Promise<OtlpAnswer> {
@@ -94,6 +94,21 @@ class GrpcTransport implements OtlpTransport {
       return credentials.createSsl(ca ?? null, key ?? null, cert ?? null, verify);
     }
     return credentials.createFromSecureContext(createSecureContext({ ca, key, cert, minVersion, maxVersion }), verify);
+  }
+}
+
+/**
+ * grpc-js reads only lower-case proxy variables (`grpc_proxy`, `https_proxy`, `http_proxy`, `no_proxy`); Go, and so
+ * the Collector, reads `HTTPS_PROXY` and `NO_PROXY` as well, the form containers and CI usually set. A channel reads
+ * them once, when it is made: it is made with the upper-case ones standing in for lower-case ones that are not set.
+ */
+function withGoProxyVariables<T>(make: () => T): T {
+  const filled = (['https_proxy', 'no_proxy'] as const).filter((name) => process.env[name] === undefined && process.env[name.toUpperCase()] !== undefined);
+  for (const name of filled) process.env[name] = process.env[name.toUpperCase()];
+  try {
+    return make();
+  } finally {
+    for (const name of filled) delete process.env[name];
   }
 }
 
