@@ -8,16 +8,17 @@
  * the figures are tokenmeter's own.
  *
  * Both figures come from the child alone (the load generator's work is not in them):
- *  - its CPU time per span, from its own `tokenmeter_process_cpu_seconds_total` before and after the measured
- *    requests and the work they leave queued (MLflow's batches, and its trace tags and cost feedback, which fall
- *    behind under this load and are sent afterwards). The difference between the two pipelines is everything pricing brings on: recognising and pricing each
- *    call, and what the rest of the sidecar does with a priced call (its attributes encoded and stored, its ledger row,
- *    the trace's breakdowns and cost feedback);
+ *  - its CPU time per span, all its threads (the main one and the workers checkpointing its SQLite files), from its
+ *    own `tokenmeter_process_cpu_seconds_total` before and after the measured requests and the work they leave
+ *    queued (MLflow's batches, and its trace tags and cost feedback, which fall behind under this load and are sent
+ *    afterwards). The difference between the two pipelines is everything pricing brings on: recognising and pricing
+ *    each call, and what the rest of the sidecar does with a priced call (its attributes encoded and stored, its
+ *    ledger row, the trace's breakdowns and cost feedback);
  *  - its CPU profile (`node --cpu-prof`), split by component: a sample counts for the innermost tokenmeter function on
  *    its stack outside the recognition and pricing libraries (those count for their caller), so SQLite statements
- *    count for the component that runs them. The profiler samples the main thread
- *    whether it computes or waits in a blocking call (SQLite's writes and syncs), so a share is of the main thread's
- *    busy time, which is close to, not exactly, CPU. The CostEstimator's line is pricing itself, as it shows in the
+ *    count for the component that runs them. The profiler samples the main thread (the workers' profiles are left
+ *    out) whether it computes or waits in a blocking call (SQLite's writes), so a share is of the main thread's busy
+ *    time, which is close to, not exactly, CPU. The CostEstimator's line is pricing itself, as it shows in the
  *    sidecar's profile.
  * The child is not pinned to a core and shares the machine with the load generator (and the profiler's own cost):
  * compare the two pipelines of one run, not figures across machines.
