@@ -51,8 +51,9 @@ export interface RequestLimit {
 }
 
 /**
- * The request encoded as OTLP protobuf in as many requests as `limit` asks. By bytes, a request over the limit is
- * halved by spans until each part fits; a single span over it goes alone (the destination decides).
+ * The request encoded as OTLP protobuf in as many requests as `limit` asks. By bytes, a request over the limit is cut
+ * by spans into as many parts as its size calls for, and a part still over it is cut again; a single span over it
+ * goes alone (the destination decides).
  */
 export function encodeWithin(data: TracesData, limit: RequestLimit): EncodedRequest[] {
   const spans = countSpans(data);
@@ -60,5 +61,6 @@ export function encodeWithin(data: TracesData, limit: RequestLimit): EncodedRequ
   if (limit.sizer === 'items') return splitBySpans(data, limit.max_size).map((part) => ({ body: encodeTracesProtobuf(part), spans: countSpans(part) }));
   const body = encodeTracesProtobuf(data);
   if (body.length <= limit.max_size || spans <= 1) return [{ body, spans }];
-  return splitBySpans(data, Math.ceil(spans / 2)).flatMap((part) => encodeWithin(part, limit));
+  const parts = Math.ceil(body.length / limit.max_size);
+  return splitBySpans(data, Math.ceil(spans / parts)).flatMap((part) => encodeWithin(part, limit));
 }
