@@ -132,6 +132,28 @@ describe('otlp exporter to a real OTLP/gRPC receiver', () => {
     expectPricedByTokenmeter(await forwarded(trusting, receiver, 2, 1_500));
   });
 
+  it('serve over TLS to a receiver reached by IP logs JSON lines only: no plain-text warning from Node (DEP0123)', async () => {
+    const { certFile, keyFile } = makeSelfSignedCert('tokenmeter-otlp-grpc-ip-');
+    const { receiver, port } = await receiverWith({ tls: { cert_file: certFile, key_file: keyFile } });
+    const otlpPort = await getFreePort();
+    const tokenmeter = await startTokenmeter({
+      receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${otlpPort}` } } } },
+      exporters: { 'otlp/by-ip': { endpoint: `https://127.0.0.1:${port}`, tls: { ca_file: certFile }, retry_on_failure: FAST_RETRY } },
+      admin: { enabled: false },
+      storage: { path: 'state.db' },
+      service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['otlp/by-ip'] } } },
+    });
+    cleanups.push(() => tokenmeter.stop());
+    const { spans } = buildTraces(1, 1_700);
+    expect(await exportAll(`http://127.0.0.1:${otlpPort}/v1/traces`, spans)).toEqual([0]);
+    await waitFor('the spans at the receiver', () => (receiver.spans().length >= spans.length ? true : undefined));
+    // Node warns as the TLS connection is made, before the spans could arrive; stopping flushes stderr.
+    await tokenmeter.stop();
+    const lines = tokenmeter.logs().split('\n').filter((line) => line.trim() !== '');
+    expect(lines.filter((line) => !line.startsWith('{'))).toEqual([]);
+    expect(tokenmeter.logs()).not.toContain('DEP0123');
+  });
+
   it('mutual TLS: a receiver with tls.client_ca_file refuses an exporter without a client certificate, and takes one presenting it', async () => {
     const server = makeSelfSignedCert('tokenmeter-otlp-grpc-mtls-server-');
     const client = makeSelfSignedCert('tokenmeter-otlp-grpc-mtls-client-');

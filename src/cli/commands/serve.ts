@@ -4,7 +4,7 @@ import { embeddedDefaultConfig } from '../../config/defaults.js';
 import { ConfigError } from '../../config/errors.js';
 import { readConfigFile, validateConfig } from '../../config/load.js';
 import { Service } from '../../pipeline/service.js';
-import { createLogger } from '../../telemetry/logger.js';
+import { createLogger, logNodeWarnings } from '../../telemetry/logger.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -24,6 +24,7 @@ export function registerServeCommand(program: Command): void {
         return;
       }
       const logger = createLogger(process.env.TOKENMETER_LOG_LEVEL ?? config.logLevel);
+      logNodeWarnings(logger);
       if (!options.config) {
         logger.info(
           process.env.MLFLOW_TRACKING_URI
