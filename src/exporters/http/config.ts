@@ -21,13 +21,13 @@ export const tlsClientKeys = {
   /** PEM files of the client certificate and its key, for a server that asks for one (mutual TLS). */
   cert_file: z.string().min(1).optional(),
   key_file: z.string().min(1).optional(),
-  /** Accepts any certificate the server shows, whoever signed it and whatever name it carries: for test setups. */
-  insecure_skip_verify: z.boolean().optional(),
   /** The oldest and newest TLS versions to agree on; unset, Node's (1.2 and 1.3). */
   min_version: z.enum(TLS_VERSIONS).optional(),
   max_version: z.enum(TLS_VERSIONS).optional(),
   /** The name the server's certificate must carry (and the TLS server name asked for), when not the endpoint's host. */
   server_name_override: z.string().min(1).optional(),
+  /** Accepts any certificate the server shows, whoever signed it and whatever name it carries: for test setups. */
+  insecure_skip_verify: z.boolean().optional(),
 };
 
 type TlsClientKeys = { [Key in keyof typeof tlsClientKeys]: z.output<(typeof tlsClientKeys)[Key]> };
@@ -59,10 +59,10 @@ export type HttpTlsConfig = z.output<typeof httpTlsConfigSchema>;
  * to ask for TLS instead.
  */
 export function reportTlsKeysForPlaintext(tls: Partial<TlsClientKeys>, ctx: z.RefinementCtx, hint = 'write https:// for TLS'): void {
-  for (const key of ['ca_file', 'cert_file', 'key_file', 'min_version', 'max_version', 'server_name_override'] as const) {
-    if (tls[key] !== undefined) ctx.addIssue({ code: 'custom', path: ['tls', key], message: `expected nothing: the http:// endpoint asks for plaintext (${hint})` });
-  }
-  if (tls.insecure_skip_verify === true) {
-    ctx.addIssue({ code: 'custom', path: ['tls', 'insecure_skip_verify'], message: `expected false or nothing: the http:// endpoint asks for plaintext (${hint})` });
+  for (const key of Object.keys(tlsClientKeys) as Array<keyof TlsClientKeys>) {
+    // Skipping verification of no TLS at all is no contradiction: only `true` is.
+    if (key === 'insecure_skip_verify' ? tls[key] !== true : tls[key] === undefined) continue;
+    const expected = key === 'insecure_skip_verify' ? 'false or nothing' : 'nothing';
+    ctx.addIssue({ code: 'custom', path: ['tls', key], message: `expected ${expected}: the http:// endpoint asks for plaintext (${hint})` });
   }
 }
