@@ -66,11 +66,11 @@ describe('mlflow.llm.cost read back', () => {
 
   it('reads a provider-reported cost in any JSON spelling, and nothing from what is not one', () => {
     expect(mlflowCostOf(stringValue('{"input_cost": 0.5, "output_cost": 0.25, "total_cost": 0.75}'))).toEqual({
-      inputPico: 500_000_000_000n,
-      outputPico: 250_000_000_000n,
-      totalPico: 750_000_000_000n,
+      inputPico: 500_000_000_000,
+      outputPico: 250_000_000_000,
+      totalPico: 750_000_000_000,
     });
-    expect(mlflowCostOf(stringValue('{"input_cost":1e-7,"output_cost":0,"total_cost":1e-7}'))?.totalPico).toBe(100_000n);
+    expect(mlflowCostOf(stringValue('{"input_cost":1e-7,"output_cost":0,"total_cost":1e-7}'))?.totalPico).toBe(100_000);
     expect(mlflowCostOf(stringValue('{"input_cost":0.1,"output_cost":0.2}'))).toBeUndefined();
     expect(mlflowCostOf(stringValue('{"input_cost":0.1,"output_cost":0.2,"total_cost":0.3'))).toBeUndefined();
     expect(mlflowCostOf(undefined)).toBeUndefined();

@@ -1,27 +1,29 @@
 /**
  * The call's cost as MLflow will sum it: the three amounts of `mlflow.llm.cost` (ours when priced, the provider's
  * when it reported one), so that our trace total and MLflow's `mlflow.trace.cost` (>= 3.10) add up the very same
- * numbers. Costs are integer pico-USD so that sums never drift.
+ * numbers. Costs are integer pico-USD so that sums never drift: plain numbers, exact up to 2^53 pico-USD (over $9,000
+ * in one trace or breakdown row; past it a sum is off by a few pico-USD at most). They were bigints, whose every
+ * addition makes a new object: trace assembly made ten of them per model call.
  */
 import { MLFLOW_COST_TEXT } from '../../contract/attributes.js';
 import type { AnyValue } from '../../otlp/index.js';
 import { readMlflowCost } from '../../recognition/index.js';
 
 export interface PicoCost {
-  inputPico: bigint;
-  outputPico: bigint;
-  totalPico: bigint;
+  inputPico: number;
+  outputPico: number;
+  totalPico: number;
 }
 
 const PICO_PER_USD = 1e12;
 
 /** The CostEstimator rounds each amount to 1e-12 USD, so pico-USD integers hold them exactly. */
-export function toPicoUsd(usd: number): bigint {
-  return BigInt(Math.round(usd * PICO_PER_USD));
+export function toPicoUsd(usd: number): number {
+  return Math.round(usd * PICO_PER_USD);
 }
 
-export function fromPicoUsd(pico: bigint): number {
-  return Number(pico) / PICO_PER_USD;
+export function fromPicoUsd(pico: number): number {
+  return pico / PICO_PER_USD;
 }
 
 /**
@@ -60,7 +62,7 @@ export function ownCostText(text: string): PicoCost | undefined {
   const output = picoOfDecimal(text, outputStart, outputEnd);
   const total = picoOfDecimal(text, totalStart, totalEnd);
   if (input < 0 || output < 0 || total < 0) return undefined;
-  return { inputPico: BigInt(input), outputPico: BigInt(output), totalPico: BigInt(total) };
+  return { inputPico: input, outputPico: output, totalPico: total };
 }
 
 const DIGIT_0 = 48;

@@ -59,11 +59,18 @@ const UNKNOWN = 'unknown';
 class RowAggregate {
   calls = 0;
   tokens = 0;
-  costPico = 0n;
+  costPico = 0;
   callNs = 0;
   /** Wall time of node spans; stays 0 for models and providers. */
   spanNs = 0;
   spans = 0;
+
+  addCall(tokens: number, costPico: number, durationNs: number): void {
+    this.calls++;
+    this.tokens += tokens;
+    this.costPico += costPico;
+    this.callNs += durationNs;
+  }
 }
 
 /** A name → aggregate map that folds names past its limit into one `(other)` row, so a trace cannot grow it without end. */
@@ -91,15 +98,15 @@ class BoundedRows {
 
   restore(rows: readonly RowState[]): void {
     for (const [name, calls, tokens, costPico, callNs, spanNs, spans] of rows) {
-      this.rows.set(name, Object.assign(new RowAggregate(), { calls, tokens, costPico: BigInt(costPico), callNs, spanNs, spans }));
+      this.rows.set(name, Object.assign(new RowAggregate(), { calls, tokens, costPico: Number(costPico), callNs, spanNs, spans }));
     }
   }
 }
 
-/** A breakdown row as stored: name, calls, tokens, cost (picoUSD as text: a bigint), call ns, span ns, spans. */
+/** A breakdown row as stored: name, calls, tokens, cost (picoUSD as text, as when it was a bigint), call ns, span ns, spans. */
 type RowState = [string, number, number, string, number, number, number];
 
-/** A running summary as JSON, for trace assembly's storage; bigints as text. */
+/** A running summary as JSON, for trace assembly's storage; pico-USD and nanosecond instants as text. */
 export interface SummaryState {
   tokens: { input: number; output: number; cacheRead: number; cacheWrite: number; reasoning: number };
   picoUsd: [input: string, output: string, total: string];
@@ -118,9 +125,9 @@ const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
 
 export class RunningSummary {
   private readonly tokens = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
-  private inputPico = 0n;
-  private outputPico = 0n;
-  private totalPico = 0n;
+  private inputPico = 0;
+  private outputPico = 0;
+  private totalPico = 0;
   private llmCalls = 0;
   private unpricedCalls = 0;
   private llmNs = 0;
@@ -162,7 +169,7 @@ export class RunningSummary {
     this.tokens.reasoning += tokens.reasoning;
     this.llmCalls++;
     this.llmNs += call.durationNs;
-    const costPico = call.cost?.totalPico ?? 0n;
+    const costPico = call.cost?.totalPico ?? 0;
     if (call.cost === undefined) this.unpricedCalls++;
     else {
       this.inputPico += call.cost.inputPico;
@@ -171,14 +178,9 @@ export class RunningSummary {
     }
     // Tokens are inclusive (input counts cache, output counts reasoning), so these two make the total.
     const callTokens = tokens.input + tokens.output;
-    const rows = [this.models.get(call.model ?? UNKNOWN), this.providers.get(call.provider ?? UNKNOWN)];
-    if (call.node !== undefined) rows.push(this.nodes.get(call.node));
-    for (const row of rows) {
-      row.calls++;
-      row.tokens += callTokens;
-      row.costPico += costPico;
-      row.callNs += call.durationNs;
-    }
+    this.models.get(call.model ?? UNKNOWN).addCall(callTokens, costPico, call.durationNs);
+    this.providers.get(call.provider ?? UNKNOWN).addCall(callTokens, costPico, call.durationNs);
+    if (call.node !== undefined) this.nodes.get(call.node).addCall(callTokens, costPico, call.durationNs);
   }
 
   toState(): SummaryState {
@@ -201,9 +203,9 @@ export class RunningSummary {
   static restore(traceId: string, maxRows: number, state: SummaryState): RunningSummary {
     const summary = new RunningSummary(traceId, maxRows);
     Object.assign(summary.tokens, state.tokens);
-    summary.inputPico = BigInt(state.picoUsd[0]);
-    summary.outputPico = BigInt(state.picoUsd[1]);
-    summary.totalPico = BigInt(state.picoUsd[2]);
+    summary.inputPico = Number(state.picoUsd[0]);
+    summary.outputPico = Number(state.picoUsd[1]);
+    summary.totalPico = Number(state.picoUsd[2]);
     summary.llmCalls = state.llmCalls;
     summary.unpricedCalls = state.unpricedCalls;
     summary.llmNs = state.llmNs;
