@@ -1,6 +1,7 @@
 /**
  * The embedded SQLite database that makes what tokenmeter acknowledged survive a crash: the exporters' sending
- * queues, their dead letters, and trace assembly's open traces. One database, one connection, shared by the
+ * queues, their dead letters, and trace assembly's open traces (and, from a shutdown to the next start, the
+ * CostEstimator's memory of open traces). One database, one connection, shared by the
  * components through their context, so that one OTLP request's writes across components commit together.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';

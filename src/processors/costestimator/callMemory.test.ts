@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { responseKey, spanKey } from './callMemory.js';
+import { CallMemory, responseKey, spanKey } from './callMemory.js';
+import type { TraceMemoryState } from './callMemory.js';
 
 describe('responseKey', () => {
   it('tells apart the response ids of a very long trace, in every format providers use', () => {
@@ -19,5 +20,48 @@ describe('responseKey', () => {
       expect(Number.isSafeInteger(key)).toBe(true);
     }
     expect(spanKey(new Uint8Array(8).fill(255))).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('CallMemory across a restart', () => {
+  /** Trace `trace`: span 2 is a call with usage under span 1, under root 0. */
+  function rememberCall(memory: CallMemory, trace: number): void {
+    const tracked = memory.track(trace);
+    memory.link(tracked, 2, 1);
+    memory.link(tracked, 1, 0);
+    expect(memory.claim(tracked, trace, 2, 'resp-1', true)).toBe(true);
+  }
+
+  it('restores what it decided: a covered ancestor, a response id, the calls with usage, and the order of recency', () => {
+    const before = new CallMemory(10);
+    for (const trace of [7, 8, 9]) rememberCall(before, trace);
+    before.tracked(7);
+    const stored = JSON.parse(JSON.stringify(before.toState())) as TraceMemoryState[];
+    expect(stored.map(([trace]) => trace)).toEqual([8, 9, 7]);
+
+    const after = new CallMemory(10);
+    expect(after.restore(stored)).toBe(3);
+    expect(after.toState()).toEqual(stored);
+    const tracked = after.track(8);
+    expect(after.hasCallWithUsage(8)).toBe(true);
+    expect(after.claim(tracked, 8, 1, undefined, true)).toBe(false);
+    expect(after.claim(tracked, 8, 5, 'resp-1', true)).toBe(false);
+    expect(after.claim(tracked, 8, 2, 'resp-1', true)).toBe(true);
+    // A new call of the trace still counts.
+    expect(after.claim(tracked, 8, 6, 'resp-2', true)).toBe(true);
+  });
+
+  it('keeps the most recent traces when restored into a smaller memory, and skips a stored trace that does not read back', () => {
+    const before = new CallMemory(10);
+    for (const trace of [1, 2, 3, 4]) rememberCall(before, trace);
+    const stored = before.toState();
+    const broken: unknown[] = [[5, 1, [10, 10], [-1, -1], [0, 0]], [6, 0, [10], [3], [0]], [7, 0, [10], [-1]], 'nonsense'];
+
+    const after = new CallMemory(2);
+    expect(after.restore([...stored, ...broken])).toBe(4);
+    expect(after.openTraces).toBe(2);
+    expect(after.toState().map(([trace]) => trace)).toEqual([3, 4]);
+    expect(after.hasCallWithUsage(1)).toBe(false);
+    expect(after.hasCallWithUsage(4)).toBe(true);
   });
 });

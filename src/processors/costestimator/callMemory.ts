@@ -106,6 +106,16 @@ export class TraceMemory {
     return index;
   }
 
+  /** Refills an empty memory (new or just reused) from stored entries that `isStoredTrace` accepted, in their order. */
+  restoreEntries(keys: readonly number[], parents: readonly number[], states: readonly number[], callsWithUsage: number): void {
+    for (let index = 0; index < keys.length; index++) {
+      this.entry(keys[index]!);
+      this.parent[index] = parents[index]!;
+      this.state[index] = states[index]!;
+    }
+    this.callsWithUsage = callsWithUsage;
+  }
+
   private grow(): void {
     const slots: number[] = [];
     for (let h = this.slots.length * 2; h > 0; h--) slots.push(0);
@@ -186,6 +196,9 @@ function finalMix(hash: number): number {
 export function traceKey(id: Uint8Array): number {
   return fold53((word(id, 0) ^ word(id, 8)) >>> 0, (word(id, 4) ^ word(id, 12)) >>> 0);
 }
+
+/** One remembered trace as stored: its key, its calls with usage, and per entry the span (or response) key, parent entry and state. */
+export type TraceMemoryState = [traceId: number, callsWithUsage: number, keys: number[], parents: number[], states: number[]];
 
 export class CallMemory {
   private readonly traces = new Map<number, TraceMemory>();
@@ -276,6 +289,34 @@ export class CallMemory {
     return this.traces.size;
   }
 
+  /** Every remembered trace, least recently seen first, to be restored by `restore` after a restart. */
+  toState(): TraceMemoryState[] {
+    const states: TraceMemoryState[] = [];
+    for (let trace = this.oldest; trace !== undefined; trace = trace.newer) {
+      const size = trace.size;
+      states.push([trace.id, trace.callsWithUsage, trace.keys.slice(0, size), trace.parent.slice(0, size), trace.state.slice(0, size)]);
+    }
+    return states;
+  }
+
+  /**
+   * Remembers stored traces again, in their order (the last one most recently seen; past `max_open_traces` the
+   * oldest are forgotten as usual). Returns how many were restored; a trace that does not read back is skipped.
+   */
+  restore(states: readonly unknown[]): number {
+    let restored = 0;
+    for (const stored of states) {
+      if (!isStoredTrace(stored)) continue;
+      const [traceId, callsWithUsage, keys, parents, bits] = stored;
+      const trace = this.touch(traceId);
+      // A trace stored twice keeps its last entries.
+      if (trace.size > 0) trace.reuse(traceId);
+      trace.restoreEntries(keys, parents, bits, callsWithUsage);
+      restored++;
+    }
+    return restored;
+  }
+
   /**
    * The trace's memory: the one tracked for it, unless that was forgotten and reused for another trace since (a batch
    * with calls in more than `max_open_traces` traces).
@@ -330,6 +371,25 @@ export class CallMemory {
     trace.older = undefined;
     trace.newer = undefined;
   }
+}
+
+/**
+ * Whether a stored trace describes a memory: distinct keys, parents among its entries, known state bits. One that
+ * does not is left out rather than guessed at.
+ */
+function isStoredTrace(stored: unknown): stored is TraceMemoryState {
+  if (!Array.isArray(stored) || stored.length !== 5) return false;
+  const [traceId, callsWithUsage, keys, parents, states] = stored as unknown[];
+  if (!Number.isSafeInteger(traceId) || !Number.isSafeInteger(callsWithUsage) || (callsWithUsage as number) < 0) return false;
+  if (!Array.isArray(keys) || !Array.isArray(parents) || !Array.isArray(states)) return false;
+  const size = keys.length;
+  if (parents.length !== size || states.length !== size || new Set(keys).size !== size) return false;
+  const allStates = COUNTED | COUNTED_WITH_USAGE | COVERED | COVERED_WITH_USAGE;
+  return (
+    keys.every((key) => Number.isSafeInteger(key)) &&
+    parents.every((parent) => Number.isInteger(parent) && parent >= NONE && parent < size) &&
+    states.every((state) => Number.isInteger(state) && state >= 0 && (state & ~allStates) === 0)
+  );
 }
 
 /** Sets an entry's parent, and extends the covered chain through it when the entry is counted or covered. */

@@ -9,6 +9,9 @@ import type { CostEstimatorConfig } from './config.js';
 import { forgetRememberedCalls, recognizeCallOrRootAggregate } from '../../recognition/index.js';
 import type { LlmCall } from '../../recognition/index.js';
 import { writeCountedCall, writeUncountedCall } from './writeAttributes.js';
+import type { CallMemoryStore } from './store.js';
+import { silentLogger } from '../../telemetry/logger.js';
+import type { Logger } from '../../telemetry/logger.js';
 
 interface FoundCall {
   span: Span;
@@ -55,6 +58,8 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private readonly catalog: PriceCatalog;
   private readonly memory: CallMemory;
   private readonly now: () => Date;
+  private readonly store: CallMemoryStore | undefined;
+  private readonly logger: Logger;
   private readonly links = new BatchLinks();
   private readonly rankCounts = new Int32Array(RANKS);
   private readonly request: PriceRequest = { model: '', provider: undefined, usage: NO_TOKENS, at: 0, serviceTier: undefined };
@@ -63,17 +68,31 @@ export class CostEstimatorProcessor implements TracesProcessor {
   constructor(
     config: CostEstimatorConfig,
     private readonly next: TracesConsumer,
-    options: { now?: () => Date } = {},
+    /** `store`: keeps the memory of open traces across a restart (see `CallMemoryStore`). */
+    options: { now?: () => Date; store?: CallMemoryStore | undefined; logger?: Logger } = {},
   ) {
     const parsed = costEstimatorConfigSchema.parse(config);
     this.catalog = new PriceCatalog(parsed.pricing);
     this.memory = new CallMemory(parsed.max_open_traces);
     this.now = options.now ?? (() => new Date());
+    this.store = options.store;
+    this.logger = options.logger ?? silentLogger();
   }
 
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    const taken = await this.store?.take();
+    if (taken === undefined) return;
+    if ('unreadable' in taken) {
+      this.logger.warn({ reason: taken.unreadable }, 'the saved memory of open traces does not read back; starting without it');
+      return;
+    }
+    const restored = this.memory.restore(taken.traces);
+    this.logger.info({ traces: restored, skipped: taken.traces.length - restored }, 'memory of open traces restored');
+  }
 
-  async shutdown(): Promise<void> {}
+  async shutdown(): Promise<void> {
+    await this.store?.save(this.memory.toState());
+  }
 
   async consume(data: TracesData): Promise<void> {
     this.process(data);

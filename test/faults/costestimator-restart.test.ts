@@ -1,0 +1,117 @@
+/**
+ * A restart in the middle of a trace (a rolling deploy): a LangChain chat span around the OpenAI SDK's span of the same
+ * call, the inner span exported before tokenmeter stops, the chat span and the workflow root after it starts again.
+ * Spans from the real OTel JS SDK and exporter, through the whole sidecar to an OTLP backend, on disk storage.
+ */
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PRICING_ATTRIBUTES, TRACE_ATTRIBUTES } from '../../src/contract/attributes.js';
+import { findAttribute, toHex } from '../../src/otlp/index.js';
+import type { Span } from '../../src/otlp/index.js';
+import { capturedLogger } from '../fixtures/captured-logs.js';
+import { waitFor } from '../e2e/ledger-sidecar.js';
+import { FAST_RETRY } from './forwarding-faults.js';
+import { startScriptedOtlpEndpoint } from './scripted-otlp-endpoint.js';
+import type { ScriptedEndpoint } from './scripted-otlp-endpoint.js';
+import { startSidecarWith } from './sidecar.js';
+import type { InProcessSidecar, SidecarOptions } from './sidecar.js';
+import { exportAll } from './workload.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** One model call seen by two layers: the workflow root, LangChain's chat span, and inside it the OpenAI SDK's span. */
+function nestedCall(): { inner: ReadableSpan; chat: ReadableSpan; root: ReadableSpan } {
+  const recorder = new InMemorySpanExporter();
+  const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(recorder)] }).getTracer('restart-test');
+  const root = tracer.startSpan('workflow', { attributes: { 'mlflow.spanType': 'CHAIN' } }, ROOT_CONTEXT);
+  const chat = tracer.startSpan(
+    'ChatOpenAI',
+    {
+      attributes: {
+        'mlflow.spanType': 'CHAT_MODEL',
+        'mlflow.chat.tokenUsage': JSON.stringify({ input_tokens: 1000, output_tokens: 200, total_tokens: 1200 }),
+        invocation_params: JSON.stringify({ model: 'gpt-4o-mini', _type: 'openai-chat' }),
+      },
+    },
+    trace.setSpan(ROOT_CONTEXT, root),
+  );
+  tracer
+    .startSpan(
+      'chat gpt-4o-mini',
+      {
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.usage.input_tokens': 1000,
+          'gen_ai.usage.output_tokens': 200,
+        },
+      },
+      trace.setSpan(ROOT_CONTEXT, chat),
+    )
+    .end();
+  chat.end();
+  root.end();
+  const [inner, chatSpan, rootSpan] = recorder.getFinishedSpans();
+  return { inner: inner!, chat: chatSpan!, root: rootSpan! };
+}
+
+async function backend(): Promise<ScriptedEndpoint> {
+  const started = await startScriptedOtlpEndpoint(() => ({ status: 200 }));
+  cleanups.push(() => started.close());
+  return started;
+}
+
+async function sidecar(url: string, options: SidecarOptions = {}): Promise<InProcessSidecar> {
+  const started = await startSidecarWith({ otlphttp: { endpoint: url, retry_on_failure: FAST_RETRY } }, options);
+  let stopped = false;
+  cleanups.push(async () => stopped || started.shutdown());
+  return { ...started, shutdown: async (deadlineMs) => ((stopped = true), started.shutdown(deadlineMs)) };
+}
+
+async function delivered(endpoint: ScriptedEndpoint, span: ReadableSpan): Promise<Span> {
+  const id = span.spanContext().spanId;
+  // The root is held for `root_wait` before it is forwarded.
+  return waitFor(`span ${span.name} delivered`, () => endpoint.received.flatMap((request) => request.spans).find((sent) => toHex(sent.spanId) === id), 20_000);
+}
+
+const counted = (span: Span) => findAttribute(span.attributes, PRICING_ATTRIBUTES.counted);
+const rootTokens = (span: Span) => findAttribute(span.attributes, TRACE_ATTRIBUTES.totalTokens);
+
+/** The inner span before a restart, the rest after it: on `sameStorage` or on new storage. */
+async function restartMidTrace(sameStorage: boolean) {
+  const { inner, chat, root } = nestedCall();
+  const endpoint = await backend();
+  const before = await sidecar(endpoint.url);
+  expect(await exportAll(before.http, [inner])).toEqual([0]);
+  expect(counted(await delivered(endpoint, inner))).toEqual({ kind: 'bool', value: true });
+  await before.shutdown();
+
+  const logs = capturedLogger();
+  const after = await sidecar(endpoint.url, { logger: logs.logger, ...(sameStorage ? { dir: before.dir } : {}) });
+  expect(await exportAll(after.http, [chat, root])).toEqual([0]);
+  return { chat: await delivered(endpoint, chat), root: await delivered(endpoint, root), logs: logs.lines };
+}
+
+describe('CostEstimator across a restart', () => {
+  it('remembers the calls of open traces: the framework span of a call counted before the restart is not counted again', async () => {
+    const { chat, root, logs } = await restartMidTrace(true);
+    expect(counted(chat)).toEqual({ kind: 'bool', value: false });
+    // Trace assembly kept its running summary too: the root has the one call, not two.
+    expect(findAttribute(root.attributes, TRACE_ATTRIBUTES.llmCalls)).toEqual({ kind: 'int', value: 1 });
+    expect(rootTokens(root)).toEqual({ kind: 'int', value: 1200 });
+    expect(logs.find((line) => line.msg === 'memory of open traces restored')).toMatchObject({ traces: 1, skipped: 0 });
+  });
+
+  it('on new storage the same spans count the call twice (what the memory prevents)', async () => {
+    const { chat, root } = await restartMidTrace(false);
+    expect(counted(chat)).toEqual({ kind: 'bool', value: true });
+    // New storage has neither memory: the root has only the call seen after the restart.
+    expect(findAttribute(root.attributes, TRACE_ATTRIBUTES.llmCalls)).toEqual({ kind: 'int', value: 1 });
+  });
+});
