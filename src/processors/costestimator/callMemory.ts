@@ -17,7 +17,8 @@
  * So the rule is "first counted wins within a nested chain"; within one batch, deeper spans are decided first, which
  * makes the deepest span win whenever both arrive together. Limit: a chain whose linking span arrives after both ends
  * (child and ancestor in different batches, the span between them later still) is counted twice; the memory is
- * bounded by `max_open_traces` (least recently seen trace forgotten first).
+ * bounded by `max_open_traces` (least recently seen trace forgotten first). It outlives a graceful restart
+ * (`toState` / `restore`, through `CallMemoryStore`), not a crash.
  *
  * Trace and span ids are kept as numbers (see `traceKey`, `spanKey`) rather than hex strings: no string building or
  * hashing on every span.
