@@ -42,7 +42,7 @@ describe('CallMemoryStore', () => {
   it('starts without a saved memory that does not read back, and says so', async () => {
     const store = Store.memory();
     const saved = new CallMemoryStore(store, 'costestimator@traces');
-    store.db.prepare('INSERT INTO costestimator_memory (processor, saved_at, traces) VALUES (?, ?, ?)').run('costestimator@traces', 0, '{"not":');
+    store.db.prepare('INSERT INTO costestimator_memory (processor, traces) VALUES (?, ?)').run('costestimator@traces', '{"not":');
     const { logger, lines } = capturedLogger();
     const processor = new CostEstimatorProcessor({}, next, { store: saved, logger });
     await processor.start();

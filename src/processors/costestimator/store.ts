@@ -10,7 +10,7 @@ import type { Store } from '../../storage/store.js';
 import type { TraceMemoryState } from './callMemory.js';
 
 export class CallMemoryStore {
-  private readonly upsert: Statement<[string, number, string]>;
+  private readonly upsert: Statement<[string, string]>;
   private readonly select: Statement<[string], { traces: string }>;
   private readonly remove: Statement<[string]>;
 
@@ -22,19 +22,18 @@ export class CallMemoryStore {
     store.db.exec(`
       CREATE TABLE IF NOT EXISTS costestimator_memory (
         processor TEXT PRIMARY KEY,
-        saved_at INTEGER NOT NULL,
         traces TEXT NOT NULL
       )`);
     this.upsert = store.db.prepare(`
-      INSERT INTO costestimator_memory (processor, saved_at, traces) VALUES (?, ?, ?)
-      ON CONFLICT (processor) DO UPDATE SET saved_at = excluded.saved_at, traces = excluded.traces`);
+      INSERT INTO costestimator_memory (processor, traces) VALUES (?, ?)
+      ON CONFLICT (processor) DO UPDATE SET traces = excluded.traces`);
     this.select = store.db.prepare('SELECT traces FROM costestimator_memory WHERE processor = ?');
     this.remove = store.db.prepare('DELETE FROM costestimator_memory WHERE processor = ?');
   }
 
   save(traces: readonly TraceMemoryState[]): Promise<void> {
     return this.store.transaction(() => {
-      this.upsert.run(this.processor, Date.now(), JSON.stringify(traces));
+      this.upsert.run(this.processor, JSON.stringify(traces));
     });
   }
 
