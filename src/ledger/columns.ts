@@ -173,4 +173,17 @@ export function traceRowOf(columns: TraceColumns): TraceRow {
 export const CALL_COLUMN_NAMES = Object.keys(callColumns({ tokens: {}, split: null } as unknown as CallRow));
 export const TRACE_COLUMN_NAMES = Object.keys(traceColumns({ tokens: {}, models: [] } as unknown as TraceRow));
 export const placeholders = (names: readonly string[]) => names.map((name) => `@${name}`).join(', ');
+export const positionalPlaceholders = (names: readonly string[]) => names.map(() => '?').join(', ');
+
+/** A call's columns in `CALL_COLUMN_NAMES` order, for a statement that binds them by position. */
+export function callValues(row: CallRow): unknown[] {
+  const columns = callColumns(row);
+  return CALL_COLUMN_NAMES.map((name) => columns[name as keyof CallColumns]);
+}
+
+/** A trace's columns in `TRACE_COLUMN_NAMES` order, for a statement that binds them by position. */
+export function traceValues(row: TraceRow): unknown[] {
+  const columns = traceColumns(row);
+  return TRACE_COLUMN_NAMES.map((name) => columns[name as keyof TraceColumns]);
+}
 

@@ -195,6 +195,22 @@ describe('ledger live events', () => {
     expect(ledger.eventsAfter(live[0]!.id, 10)).toEqual([live[1]]);
   });
 
+  it('announce a call that arrives with its root already named, and name calls from earlier batches once the root comes', () => {
+    const ledger = open();
+    const record = (spans: Span[]) => {
+      const { calls, roots } = readLedgerRecords(priced(spans));
+      return ledger.record(calls, roots).events;
+    };
+    record([chatSpan('a', 'early', '2025-09-01T12:00:00Z', 'gpt-4o-mini', 1000, 100)]);
+    const live = record([chatSpan('a', 'late', '2025-09-01T12:01:00Z', 'gpt-4o-mini', 10, 1), rootSpan('a', '2025-09-01T12:00:00Z')]);
+    expect(live.map((event) => [event.type, event.type === 'call' ? event.call.workflow : event.trace.workflow])).toEqual([
+      ['call', 'checkout'],
+      ['trace', 'checkout'],
+    ]);
+    const window = { fromMs: Date.parse('2025-09-01T12:00:00Z'), untilMs: Date.parse('2025-09-01T13:00:00Z') };
+    expect([...ledger.window.callsStartedIn(window)].map((call) => call.workflow)).toEqual(['checkout', 'checkout']);
+  });
+
   it('leave out an event whose row was pruned before it, and still fill the page with the events after it', () => {
     const ledger = open();
     const [calls, roots] = [(spans: Span[]) => readLedgerRecords(priced(spans)).calls, (spans: Span[]) => readLedgerRecords(priced(spans)).roots];

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
-import { CALL_COLUMN_NAMES, callColumns, callRowOf, placeholders, TRACE_COLUMN_NAMES, tokensOf, traceColumns, traceRowOf } from './columns.js';
+import { CALL_COLUMN_NAMES, callColumns, callRowOf, callValues, positionalPlaceholders, TRACE_COLUMN_NAMES, tokensOf, traceColumns, traceRowOf, traceValues } from './columns.js';
 import type { CallColumns, TokenColumns, TraceColumns } from './columns.js';
 import type { CallRecord, CallRow, LiveEvent, LiveEventBody, RootRecord, TraceRow, TraceTotals } from './records.js';
 import { migrate } from './schema.js';
@@ -47,11 +47,11 @@ export class Ledger {
   readonly summaries: LedgerSummaries;
   readonly window: LedgerWindowQueries;
   private readonly db: Database;
-  private readonly insertCall: Statement<CallColumns>;
-  private readonly insertTrace: Statement<TraceColumns>;
+  private readonly insertCall: Statement<unknown[]>;
+  private readonly insertTrace: Statement<unknown[]>;
   private readonly replaceTraceTotals: Statement<TraceColumns>;
   private readonly selectTrace: Statement<[string], TraceColumns>;
-  private readonly nameCallsWorkflow: Statement<[string, string]>;
+  private readonly nameCallsWorkflow: Statement<[string, string, string]>;
   private readonly callTotals: Statement<[string], CallTotalsColumns>;
   private readonly callModels: Statement<[string], { model: string }>;
   private readonly callTimeByNode: Statement<[string], { node: string; ms: number }>;
@@ -75,11 +75,13 @@ export class Ledger {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
 
+    // Inserts bind by position (`callValues`, `traceValues`): binding two dozen named parameters looked each name up on
+    // the row object, a twentieth of the ledger's time.
     this.insertCall = this.db.prepare(
-      `INSERT INTO llm_calls (${CALL_COLUMN_NAMES.join(', ')}) VALUES (${placeholders(CALL_COLUMN_NAMES)}) ON CONFLICT (trace_id, span_id) DO NOTHING`,
+      `INSERT INTO llm_calls (${CALL_COLUMN_NAMES.join(', ')}) VALUES (${positionalPlaceholders(CALL_COLUMN_NAMES)}) ON CONFLICT (trace_id, span_id) DO NOTHING`,
     );
     this.insertTrace = this.db.prepare(
-      `INSERT INTO traces (${TRACE_COLUMN_NAMES.join(', ')}) VALUES (${placeholders(TRACE_COLUMN_NAMES)}) ON CONFLICT (trace_id) DO NOTHING`,
+      `INSERT INTO traces (${TRACE_COLUMN_NAMES.join(', ')}) VALUES (${positionalPlaceholders(TRACE_COLUMN_NAMES)}) ON CONFLICT (trace_id) DO NOTHING`,
     );
     this.replaceTraceTotals = this.db.prepare(
       `UPDATE traces SET ${TRACE_COLUMN_NAMES.filter((name) => name !== 'trace_id')
@@ -87,7 +89,8 @@ export class Ledger {
         .join(', ')} WHERE trace_id = @trace_id`,
     );
     this.selectTrace = this.db.prepare('SELECT * FROM traces WHERE trace_id = ?');
-    this.nameCallsWorkflow = this.db.prepare('UPDATE llm_calls SET workflow = ? WHERE trace_id = ?');
+    // Calls already named (those of the root's own batch) are left as they are, not rewritten with the same name.
+    this.nameCallsWorkflow = this.db.prepare('UPDATE llm_calls SET workflow = ? WHERE trace_id = ? AND workflow IS NOT ?');
     this.callTotals = this.db.prepare(`
       SELECT count(*) AS calls, coalesce(sum(status = 'unpriced'), 0) AS unpriced_calls,
              coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
@@ -203,10 +206,17 @@ export class Ledger {
       const addedCostUsd = trace.costUsd - before.cost_usd + (grown.get(trace.traceId)?.addedCostUsd ?? 0);
       grown.set(trace.traceId, { trace, addedCostUsd });
     };
+    // A call whose root is in the same batch (a whole trace exported at once, the usual case) is written with its
+    // workflow: naming it when the root is recorded would write its row a second time.
+    const workflowOfRoot = new Map<string, string>();
+    for (const root of roots) if (!workflowOfRoot.has(root.traceId)) workflowOfRoot.set(root.traceId, root.workflow);
+    // The calls of a trace are next to each other in a batch, and the calls loop finishes no trace: one lookup each.
+    let unfinishedTrace: string | undefined;
     for (const call of calls) {
-      const finished = this.selectTrace.get(call.traceId);
-      const row: CallRow = { ...call, workflow: finished?.workflow ?? null, recordedMs: nowMs };
-      if (this.insertCall.run(callColumns(row)).changes === 0) continue; // an app's retry: already recorded
+      const finished = call.traceId === unfinishedTrace ? undefined : this.selectTrace.get(call.traceId);
+      if (finished === undefined) unfinishedTrace = call.traceId;
+      const row: CallRow = { ...call, workflow: finished?.workflow ?? workflowOfRoot.get(call.traceId) ?? null, recordedMs: nowMs };
+      if (this.insertCall.run(callValues(row)).changes === 0) continue; // an app's retry: already recorded
       update.newCalls.push(row);
       update.events.push(this.emit({ type: 'call', call: row }, nowMs));
       // The call arrived after its root span: a trace summed here must include it.
@@ -223,8 +233,8 @@ export class Ledger {
         recordedMs: before?.recorded_ms ?? nowMs,
       };
       if (before === undefined) {
-        this.insertTrace.run(traceColumns(row));
-        this.nameCallsWorkflow.run(row.workflow, row.traceId);
+        this.insertTrace.run(traceValues(row));
+        this.nameCallsWorkflow.run(row.workflow, row.traceId, row.workflow);
         update.newTraces.push(row);
         update.events.push(this.emit({ type: 'trace', trace: row }, nowMs));
       } else if (totals !== undefined && changed(before, traceColumns(row))) {
