@@ -24,11 +24,23 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** One model call seen by two layers: the workflow root, LangChain's chat span, and inside it the OpenAI SDK's span. */
-function nestedCall(): { inner: ReadableSpan; chat: ReadableSpan; root: ReadableSpan } {
+type Attributes = Record<string, string | number>;
+
+const WORKFLOW_ROOT: Attributes = { 'mlflow.spanType': 'CHAIN' };
+/** An agent root reporting the usage of the calls below it, as some SDKs do (genai-conventions.md §7 step 3.4). */
+const AGENT_ROOT_WITH_USAGE: Attributes = {
+  'gen_ai.operation.name': 'invoke_agent',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o-mini',
+  'gen_ai.usage.input_tokens': 1000,
+  'gen_ai.usage.output_tokens': 200,
+};
+
+/** One model call seen by two layers: the root, LangChain's chat span, and inside it the OpenAI SDK's span. */
+function nestedCall(rootAttributes: Attributes): { inner: ReadableSpan; chat: ReadableSpan; root: ReadableSpan } {
   const recorder = new InMemorySpanExporter();
   const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(recorder)] }).getTracer('restart-test');
-  const root = tracer.startSpan('workflow', { attributes: { 'mlflow.spanType': 'CHAIN' } }, ROOT_CONTEXT);
+  const root = tracer.startSpan('workflow', { attributes: rootAttributes }, ROOT_CONTEXT);
   const chat = tracer.startSpan(
     'ChatOpenAI',
     {
@@ -82,19 +94,24 @@ async function delivered(endpoint: ScriptedEndpoint, span: ReadableSpan): Promis
 
 const counted = (span: Span) => findAttribute(span.attributes, PRICING_ATTRIBUTES.counted);
 const rootTokens = (span: Span) => findAttribute(span.attributes, TRACE_ATTRIBUTES.totalTokens);
+const status = (span: Span) => findAttribute(span.attributes, PRICING_ATTRIBUTES.status);
 
-/** The inner span before a restart, the rest after it: on `sameStorage` or on new storage. */
-async function restartMidTrace(sameStorage: boolean) {
-  const { inner, chat, root } = nestedCall();
+/**
+ * The first `sentBefore` spans of the call (inner, chat, root) before a restart, the rest after it: on `sameStorage` or
+ * on new storage.
+ */
+async function restartMidTrace(sameStorage: boolean, { rootAttributes = WORKFLOW_ROOT, sentBefore = 1 } = {}) {
+  const { inner, chat, root } = nestedCall(rootAttributes);
+  const spans = [inner, chat, root];
   const endpoint = await backend();
   const before = await sidecar(endpoint.url);
-  expect(await exportAll(before.http, [inner])).toEqual([0]);
+  expect(await exportAll(before.http, spans.slice(0, sentBefore))).toEqual([0]);
   expect(counted(await delivered(endpoint, inner))).toEqual({ kind: 'bool', value: true });
   await before.shutdown();
 
   const logs = capturedLogger();
   const after = await sidecar(endpoint.url, { logger: logs.logger, ...(sameStorage ? { dir: before.dir } : {}) });
-  expect(await exportAll(after.http, [chat, root])).toEqual([0]);
+  expect(await exportAll(after.http, spans.slice(sentBefore))).toEqual([0]);
   return { chat: await delivered(endpoint, chat), root: await delivered(endpoint, root), logs: logs.lines };
 }
 
@@ -113,5 +130,21 @@ describe('CostEstimator across a restart', () => {
     expect(counted(chat)).toEqual({ kind: 'bool', value: true });
     // New storage has neither memory: the root has only the call seen after the restart.
     expect(findAttribute(root.attributes, TRACE_ATTRIBUTES.llmCalls)).toEqual({ kind: 'int', value: 1 });
+  });
+
+  // The whole call before the restart, the root after it.
+  const agentRootAfterRestart = { rootAttributes: AGENT_ROOT_WITH_USAGE, sentBefore: 2 };
+
+  it('an agent root reporting usage is not priced on top of the call its trace counted before the restart', async () => {
+    const { root } = await restartMidTrace(true, agentRootAfterRestart);
+    expect(status(root)).toBeUndefined();
+    expect(findAttribute(root.attributes, 'mlflow.llm.cost')).toBeUndefined();
+    expect(rootTokens(root)).toEqual({ kind: 'int', value: 1200 });
+  });
+
+  it('on new storage the same agent root is priced as the trace’s call (what the memory prevents)', async () => {
+    const { root } = await restartMidTrace(false, agentRootAfterRestart);
+    expect(status(root)).toEqual({ kind: 'string', value: 'priced' });
+    expect(counted(root)).toEqual({ kind: 'bool', value: true });
   });
 });
