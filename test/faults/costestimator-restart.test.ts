@@ -1,6 +1,7 @@
 /**
  * A restart in the middle of a trace (a rolling deploy): a LangChain chat span around the OpenAI SDK's span of the same
- * call, the inner span exported before tokenmeter stops, the chat span and the workflow root after it starts again.
+ * call, the inner span exported before tokenmeter stops, the chat span and the workflow root after it starts again; or
+ * the whole call before, and after it a root that reports the call's usage again (an agent span).
  * Spans from the real OTel JS SDK and exporter, through the whole sidecar to an OTLP backend, on disk storage.
  */
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
