@@ -640,6 +640,33 @@ describe('malformed protobuf', () => {
     ]);
   });
 
+  it('refuses values nested deeper than 100 levels, naming both ends of the path in a short message', () => {
+    // Arrays and kvlists in turn around a string, `levels` deep, as the first span's second attribute.
+    const nested = (levels: number): Uint8Array => {
+      let value = stringField(1, 'x');
+      for (let level = 0; level < levels; level++) {
+        value = level % 2 === 0 ? bytesField(5, bytesField(1, value)) : bytesField(6, bytesField(1, concat([stringField(1, 'k'), bytesField(2, value)])));
+      }
+      return value;
+    };
+    const request = (levels: number) => bytesField(1, bytesField(2, bytesField(2, spanBytes('s', bytesField(9, concat([stringField(1, 'deep'), bytesField(2, nested(levels))]))))));
+    let depth = 0;
+    for (let value = firstSpan(decodeTracesProtobuf(request(100))).attributes[1]!.value; value.kind === 'array' || value.kind === 'kvlist'; depth++) {
+      value = value.kind === 'array' ? value.values[0]! : value.values[0]!.value;
+    }
+    expect(depth).toBe(100);
+    // Far deeper than the stack allows: refused all the same, not with the stack's own error.
+    // Odd counts, so that the outermost value is an array, as the message below starts.
+    for (const levels of [101, 50_001]) {
+      const body = request(levels);
+      const { message } = decodeError(() => decodeTracesProtobuf(body));
+      expect(message.startsWith('resourceSpans[0].scopeSpans[0].spans[0].attributes[1].value.arrayValue.values[0].kvlistValue.values[0].value.')).toBe(true);
+      expect(message).toMatch(/\.\(\d+ more\)\./);
+      expect(message.endsWith(': values nested deeper than 100 levels (arrays and kvlists within each other)')).toBe(true);
+      expect(message.length).toBeLessThan(400);
+    }
+  });
+
   it('decodes invalid UTF-8 leniently with replacement characters', () => {
     const span = concat([bytesField(5, Uint8Array.from([0x61, 0xff, 0x62]))]);
     expect(firstSpan(decodeTracesProtobuf(bytesField(1, bytesField(2, bytesField(2, span))))).name).toBe('a\ufffdb');
@@ -660,6 +687,23 @@ describe('malformed JSON', () => {
     expect(firstSpan(decodeTracesJson(jsonRequest({ ...ids, spanId: 'abcd' }))).spanId).toEqual(Uint8Array.from([0xab, 0xcd]));
     const linked = firstSpan(decodeTracesJson(jsonRequest({ ...ids, links: [{ ...ids, spanId: 7 }] })));
     expect(linked.links[0]!.spanId).toBe(MALFORMED_ID);
+  });
+
+  it('refuses values nested deeper than 100 levels, with the same message as protobuf', () => {
+    // Written as text: JSON.stringify itself runs out of stack on the deepest.
+    const nested = (levels: number): string => {
+      let value = '{"stringValue":"x"}';
+      for (let level = 0; level < levels; level++) value = level % 2 === 0 ? `{"arrayValue":{"values":[${value}]}}` : `{"kvlistValue":{"values":[{"key":"k","value":${value}}]}}`;
+      return value;
+    };
+    const request = (levels: number) => jsonRequest({ ...ids, attributes: [{ key: 'deep', value: 'VALUE' }] }).replace('"VALUE"', nested(levels));
+    expect(firstSpan(decodeTracesJson(request(100))).attributes[0]!.value.kind).toBe('kvlist');
+    for (const levels of [101, 20_001]) {
+      const body = request(levels);
+      const { message } = decodeError(() => decodeTracesJson(body));
+      expect(message).toMatch(/^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.attributes\[0\]\.value\.arrayValue\.values\[0\]\..*\.\(\d+ more\)\..*: values nested deeper than 100 levels/);
+      expect(message.length).toBeLessThan(400);
+    }
   });
 
   it('rejects values of the wrong type, naming the field', () => {

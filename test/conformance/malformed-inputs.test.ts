@@ -8,7 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { Client, credentials } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeExportTraceResponse, decodeRpcStatus, encodeTracesProtobuf } from '../../src/otlp/index.js';
+import { decodeExportTraceResponse, decodeRpcStatus, encodeTracesJson, encodeTracesProtobuf, stringValue } from '../../src/otlp/index.js';
+import type { AnyValue, TracesData } from '../../src/otlp/index.js';
 import type { Receiver } from '../../src/pipeline/consumer.js';
 import { otlpReceiverConfigSchema } from '../../src/receivers/otlp/config.js';
 import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
@@ -30,6 +31,14 @@ function request(name: string, traceId = new Uint8Array(16).fill(7)): Uint8Array
 const truncated = () => request('truncated').subarray(0, -5);
 /** Field 1 (resource_spans) is length-delimited; here it comes as a varint. */
 const wrongWireType = () => new Uint8Array([0x08, 0x01]);
+/** A span whose attribute is 1,000 arrays, each inside the next: well past the 100 levels values may nest. */
+function deeplyNested(): TracesData {
+  let value: AnyValue = stringValue('x');
+  for (let level = 0; level < 1_000; level++) value = { kind: 'array', values: [value] };
+  return makeRequest(makeSpan({ name: 'deep', attributes: [{ key: 'deep', value }] }));
+}
+const NESTED_TOO_DEEP = /attributes\[0\]\.value\.arrayValue\.values\[0\]\..*\(\d+ more\).*: values nested deeper than 100 levels/;
+
 /** 10 MiB of zeroes gzip to ~10 KiB: under the limit as sent, far over it inflated. */
 const gzipBomb = () => gzipSync(new Uint8Array(10 * 1024 * 1024));
 
@@ -76,6 +85,8 @@ describe('OTLP/HTTP: malformed requests', () => {
     ['truncated protobuf', () => post(truncated(), protobuf), 400, /invalid protobuf ExportTraceServiceRequest: .*runs past the end of its message/],
     ['wrong wire type', () => post(wrongWireType(), protobuf), 400, /wire type 0 not valid for field 1 \(resource_spans\)/],
     ['invalid JSON', () => post('{"resourceSpans": [', { 'Content-Type': 'application/json' }), 400, /invalid OTLP\/JSON/],
+    ['values nested too deep (protobuf)', () => post(encodeTracesProtobuf(deeplyNested()), protobuf), 400, NESTED_TOO_DEEP],
+    ['values nested too deep (JSON)', () => post(encodeTracesJson(deeplyNested()), { 'Content-Type': 'application/json' }), 400, NESTED_TOO_DEEP],
     ['wrong content type', () => post('hello', { 'Content-Type': 'text/plain' }), 415, /unsupported content type "text\/plain"/],
     ['oversize body', () => post(new Uint8Array(LIMIT + 1), protobuf), 413, /exceeds the limit of 65536 bytes/],
     ['gzip bomb', () => post(gzipBomb(), { ...protobuf, 'Content-Encoding': 'gzip' }), 413, /after decompression/],
@@ -147,6 +158,7 @@ describe('OTLP/gRPC: malformed requests', () => {
   const cases: [string, () => Promise<{ error?: ServiceError }>, number, RegExp][] = [
     ['truncated protobuf', () => exportCall(client, truncated()), GrpcCode.INVALID_ARGUMENT, /invalid protobuf ExportTraceServiceRequest: .*runs past the end of its message/],
     ['wrong wire type', () => exportCall(client, wrongWireType()), GrpcCode.INVALID_ARGUMENT, /wire type 0 not valid for field 1/],
+    ['values nested too deep', () => exportCall(client, encodeTracesProtobuf(deeplyNested())), GrpcCode.INVALID_ARGUMENT, NESTED_TOO_DEEP],
     ['oversize message', () => exportCall(client, new Uint8Array(LIMIT + 1)), GrpcCode.RESOURCE_EXHAUSTED, /larger than max/],
     ['gzip bomb', () => exportCall(gzipClient, new Uint8Array(10 * 1024 * 1024)), GrpcCode.RESOURCE_EXHAUSTED, /decompresses to a size larger than 65536/],
   ];

@@ -12,7 +12,7 @@ import type {
   Status,
   TracesData,
 } from '../model.js';
-import { nestError } from '../protobuf/decode-error.js';
+import { nestError, nestedValue } from '../protobuf/decode-error.js';
 import { decodeBase64, decodeJsonId } from './ids.js';
 import type { JsonObject } from './values.js';
 import { asArray, asBool, asDouble, asEnum, asInt64, asObject, asString, asUint32, asUint64, field, parseJson } from './values.js';
@@ -192,11 +192,11 @@ function decodeAnyValue(object: JsonObject): AnyValue {
     return { kind: 'double', value: asDouble(value, 'doubleValue') };
   }
   if ((value = field(object, 'arrayValue', 'array_value')) !== undefined) {
-    const values = decodeChild(value, 'arrayValue', (array) => decodeList(array.values, 'values', decodeAnyValue));
+    const values = nestedValue(() => decodeChild(value, 'arrayValue', (array) => decodeList(array.values, 'values', decodeAnyValue)));
     return { kind: 'array', values: values ?? [] };
   }
   if ((value = field(object, 'kvlistValue', 'kvlist_value')) !== undefined) {
-    const values = decodeChild(value, 'kvlistValue', (list) => decodeAttributes(list.values, 'values'));
+    const values = nestedValue(() => decodeChild(value, 'kvlistValue', (list) => decodeAttributes(list.values, 'values')));
     return { kind: 'kvlist', values: values ?? [] };
   }
   if ((value = field(object, 'bytesValue', 'bytes_value')) !== undefined) {

@@ -12,7 +12,7 @@ import type {
   Status,
   TracesData,
 } from '../model.js';
-import { nestError } from './decode-error.js';
+import { nestError, nestedValue } from './decode-error.js';
 import { ProtoReader, unexpectedTag } from './reader.js';
 
 // Field names by number, for error messages about known fields sent with the wrong wire type.
@@ -453,12 +453,16 @@ function decodeAnyValue(reader: ProtoReader, end: number): AnyValue {
       case 33:
         value = { kind: 'double', value: reader.double(end) };
         break;
-      case 42:
-        value = { kind: 'array', values: decodeArrayValue(reader, reader.lengthEnd(end)) };
+      case 42: {
+        const childEnd = reader.lengthEnd(end);
+        value = { kind: 'array', values: nestedValue(() => decodeArrayValue(reader, childEnd)) };
         break;
-      case 50:
-        value = { kind: 'kvlist', values: decodeKeyValueList(reader, reader.lengthEnd(end)) };
+      }
+      case 50: {
+        const childEnd = reader.lengthEnd(end);
+        value = { kind: 'kvlist', values: nestedValue(() => decodeKeyValueList(reader, childEnd)) };
         break;
+      }
       case 58:
         value = { kind: 'bytes', value: reader.bytes(end) };
         break;
