@@ -11,7 +11,7 @@ import type { TokenUsage } from '../pricing/index.js';
 import { normaliseProvider } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
-import { hasUsage, normaliseTokens, readTokenCounts } from './tokens.js';
+import { hasUsage, invalidTokenCount, normaliseTokens, readTokenCounts } from './tokens.js';
 import { decodeNumber, decodeString } from './values.js';
 
 export type SpanClass = 'llm' | 'embedding' | 'structural' | 'other';
@@ -31,8 +31,10 @@ export interface LlmCall {
   model: string | undefined;
   /** Canonical OTel `gen_ai.provider.name`. */
   provider: string | undefined;
-  /** Inclusive token counts; undefined when the span reports no usage (e.g. streaming without usage). */
+  /** Inclusive token counts; undefined when the span reports no usage (e.g. streaming without usage), or unusable usage. */
   tokens: TokenUsage | undefined;
+  /** Why the usage the span reports cannot be priced (a negative or fractional count), when it cannot. */
+  invalidUsage: string | undefined;
   serviceTier: string | undefined;
   reportedCost: ReportedCost | undefined;
   /** The LangGraph node the call ran in, from inherited metadata. */
@@ -247,7 +249,12 @@ export function readMlflowCost(value: AnyValue | undefined): ReportedCost | unde
   if (!mlflowCost.read(value)) return undefined;
   const total = mlflowCost.number('total_cost');
   if (total === undefined) return undefined;
-  return { source: 'mlflow', inputUsd: mlflowCost.number('input_cost'), outputUsd: mlflowCost.number('output_cost'), totalUsd: total };
+  return costIfValid({ source: 'mlflow', inputUsd: mlflowCost.number('input_cost'), outputUsd: mlflowCost.number('output_cost'), totalUsd: total });
+}
+
+/** A negative amount is no cost anyone was charged: such a report is ignored, and the call priced from its usage. */
+function costIfValid(cost: ReportedCost): ReportedCost | undefined {
+  return cost.totalUsd >= 0 && !((cost.inputUsd ?? 0) < 0) && !((cost.outputUsd ?? 0) < 0) ? cost : undefined;
 }
 
 function reportedCostOf(current: SpanView): ReportedCost | undefined {
@@ -255,15 +262,13 @@ function reportedCostOf(current: SpanView): ReportedCost | undefined {
   const mlflow = readMlflowCost(current.at(SLOTS['mlflow.llm.cost']));
   if (mlflow !== undefined) return mlflow;
   const total = decodeNumber(current.at(SLOTS['llm.cost.total']));
-  if (total !== undefined) {
-    return {
-      source: 'openinference',
-      inputUsd: decodeNumber(current.at(SLOTS['llm.cost.prompt'])),
-      outputUsd: decodeNumber(current.at(SLOTS['llm.cost.completion'])),
-      totalUsd: total,
-    };
-  }
-  return undefined;
+  if (total === undefined) return undefined;
+  return costIfValid({
+    source: 'openinference',
+    inputUsd: decodeNumber(current.at(SLOTS['llm.cost.prompt'])),
+    outputUsd: decodeNumber(current.at(SLOTS['llm.cost.completion'])),
+    totalUsd: total,
+  });
 }
 
 /**
@@ -384,11 +389,13 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   metadata.read(view.at(SLOTS['metadata']));
   invocationRead = false;
   const counts = readTokenCounts(view);
+  const invalidUsage = hasUsage(counts) ? invalidTokenCount(counts) : undefined;
   return {
     operation,
     model: modelOf(view),
     provider: providerOf(view),
-    tokens: hasUsage(counts) ? normaliseTokens(counts) : undefined,
+    tokens: hasUsage(counts) && invalidUsage === undefined ? normaliseTokens(counts) : undefined,
+    invalidUsage,
     serviceTier: serviceTierOf(view),
     reportedCost: reportedCostOf(view),
     node: nodeInView(),

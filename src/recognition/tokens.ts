@@ -85,6 +85,26 @@ function fillFromMlflow(): void {
   counts.cacheWrite ??= mlflowUsage.number('cache_creation_input_tokens');
 }
 
+/**
+ * Why the counts cannot be priced: the first that is not a whole number of tokens (negative, fractional, or past 2^53,
+ * where a double no longer holds it exactly), or undefined when they all are. A price made from one would be negative,
+ * lost to rounding or absurd; the call counts as unpriced with this reason instead, so that it is seen.
+ */
+export function invalidTokenCount(counts: Readonly<RawTokenCounts>): string | undefined {
+  return (
+    notACount('input', counts.input) ??
+    notACount('output', counts.output) ??
+    notACount('total', counts.total) ??
+    notACount('cache read', counts.cacheRead) ??
+    notACount('cache write', counts.cacheWrite) ??
+    notACount('reasoning', counts.reasoning)
+  );
+}
+
+function notACount(name: string, count: number | undefined): string | undefined {
+  return count === undefined || (Number.isSafeInteger(count) && count >= 0) ? undefined : `token usage is not a whole number of tokens: ${name} ${count}`;
+}
+
 export function hasUsage(counts: Readonly<RawTokenCounts>): boolean {
   return counts.input !== undefined || counts.output !== undefined || counts.total !== undefined;
 }

@@ -31,6 +31,10 @@ const RANKS = 2 * (MAX_ORDERED_DEPTH + 1);
 /** Why a model call without usage has no price (it still counts, so that it is seen). */
 const NO_USAGE: PriceResult = { status: 'unpriced', reason: 'no token usage reported' };
 const NO_MODEL: PriceResult = { status: 'unpriced', reason: 'no model name on the span' };
+/** Why a call without usable counts has no price: none reported, or counts that are not whole numbers of tokens. */
+function withoutUsage(call: LlmCall): PriceResult {
+  return call.invalidUsage === undefined ? NO_USAGE : { status: 'unpriced', reason: call.invalidUsage };
+}
 /** Where the reused price request starts, before its first call. */
 const NO_TOKENS: TokenUsage = Object.freeze({ input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 });
 
@@ -112,7 +116,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
         const { call } = entry;
         const withUsage = call.tokens !== undefined;
         if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage)) writeUncountedCall(entry.span);
-        else writeCountedCall(entry.span, call, withUsage ? this.price(entry.span, call) : NO_USAGE);
+        else writeCountedCall(entry.span, call, withUsage ? this.price(entry.span, call) : withoutUsage(call));
       }
     }
     this.priceAggregateRoots(aggregateRoots);
@@ -196,7 +200,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
   }
 
   private price(span: Span, call: LlmCall): PriceResult {
-    if (call.model === undefined || call.tokens === undefined) return call.model === undefined ? NO_MODEL : NO_USAGE;
+    if (call.model === undefined || call.tokens === undefined) return call.model === undefined ? NO_MODEL : withoutUsage(call);
     const start = span.startTimeUnixNano;
     const request = this.request;
     request.model = call.model;

@@ -1,10 +1,11 @@
 /** The ways peers get cost wrong (issue 3), one test each. */
 import { describe, expect, it } from 'vitest';
-import { findAttribute } from '../../otlp/index.js';
+import { doubleValue, findAttribute } from '../../otlp/index.js';
 import type { Span } from '../../otlp/index.js';
 import { CostEstimatorProcessor } from './processor.js';
 import { recognizeSpan } from '../../recognition/recognize.js';
 import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
+import type { AttributeInput } from '../../recognition/testSpans.js';
 
 const M = 1e6;
 const sink = { consume: async (): Promise<void> => {} };
@@ -275,6 +276,48 @@ describe('traps', () => {
       expect(attribute(first, 'tokenmeter.cost.status')).toBe('priced');
       expect(attribute(second, 'tokenmeter.cost.status')).toBeUndefined();
     });
+  });
+
+  describe('usage that is not a whole number of tokens', () => {
+    // openai.com/api/pricing gpt-4o $2.50 in / $10 out per 1M: none of these may come out as a price, negative or $0.
+    const cases: Array<[string, Record<string, AttributeInput>, string]> = [
+      ['a negative count (OTel GenAI)', { 'gen_ai.usage.input_tokens': -1_000_000, 'gen_ai.usage.output_tokens': 500 }, 'input -1000000'],
+      ['a negative count in a string', { 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': '-5' }, 'output -5'],
+      ['a fractional count (OpenInference)', { 'llm.token_count.prompt': 10.5, 'llm.token_count.completion': 3 }, 'input 10.5'],
+      ['int64 max, past 2^53', { 'gen_ai.usage.input_tokens': { kind: 'int', value: 9223372036854775807n }, 'gen_ai.usage.output_tokens': 1 }, 'input 9223372036854776000'],
+      ['a count past any price (1e308)', { 'gen_ai.usage.input_tokens': 1e308, 'gen_ai.usage.output_tokens': 1 }, 'input 1e+308'],
+      ['a negative cache read (MLflow JSON)', { 'mlflow.chat.tokenUsage': JSON.stringify({ input_tokens: 100, output_tokens: 10, cache_read_input_tokens: -50 }) }, 'cache read -50'],
+    ];
+    for (const [name, usage, named] of cases) {
+      it(`${name}: counted unpriced, the reason naming the count`, async () => {
+        const span = makeSpan({ attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', ...usage }) });
+        await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+        expect(attribute(span, 'tokenmeter.cost.counted')).toBe(true);
+        expect(attribute(span, 'tokenmeter.cost.status')).toBe('unpriced');
+        expect(attribute(span, 'tokenmeter.cost.unpriced_reason')).toBe(`token usage is not a whole number of tokens: ${named}`);
+        expect(attribute(span, 'mlflow.llm.cost')).toBeUndefined();
+        expect(attribute(span, 'tokenmeter.cost.total_usd')).toBeUndefined();
+        expect(attribute(span, 'tokenmeter.tokens.input')).toBeUndefined();
+      });
+    }
+
+    it('counts of a whole number of tokens sent as doubles or strings are priced', async () => {
+      const span = makeSpan({ attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': doubleValue(1000), 'gen_ai.usage.output_tokens': '100' }) });
+      await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+      expect(mlflowCost(span)?.['total_cost']).toBeCloseTo((1000 * 2.5 + 100 * 10) / M, 12);
+    });
+  });
+
+  it('a negative provider-reported cost is no cost: the call is priced from its usage', async () => {
+    // openai.com/api/pricing gpt-4o-mini $0.15 / $0.60 per 1M
+    const ours = (1000 * 0.15 + 100 * 0.6) / M;
+    const openinference = chatSpan('a', undefined, { 'llm.cost.total': -0.003 });
+    const mlflow = makeSpan({ trace: 't2', attributes: chatSpan('b', undefined, { 'mlflow.llm.cost': JSON.stringify({ input_cost: -1, output_cost: 0.5, total_cost: 0.5 }) }).attributes });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([openinference, mlflow]));
+    for (const span of [openinference, mlflow]) {
+      expect(attribute(span, 'tokenmeter.cost.status')).toBe('priced');
+      expect(mlflowCost(span)?.['total_cost']).toBeCloseTo(ours, 12);
+    }
   });
 
   describe('a model call without usage (streaming without usage)', () => {
