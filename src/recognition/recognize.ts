@@ -190,13 +190,25 @@ function modelBeforeMetadata(current: SpanView): string | undefined {
 
 /** §7 step 2, model: response over request, then LangChain metadata (read already) and invocation params. */
 function modelOf(current: SpanView): string | undefined {
-  return (
+  return boundedName(
     modelBeforeMetadata(current) ??
-    metadata.string('ls_model_name') ??
-    invocationParams().string('model') ??
-    invocationParams().string('model_name') ??
-    decodeString(current.at(SLOTS['langsmith.metadata.ls_model_name']))
+      metadata.string('ls_model_name') ??
+      invocationParams().string('model') ??
+      invocationParams().string('model_name') ??
+      decodeString(current.at(SLOTS['langsmith.metadata.ls_model_name'])),
   );
+}
+
+/**
+ * Longer than any model or provider name (a Bedrock inference-profile ARN is ~100 characters). A longer one is something
+ * else in the wrong attribute (a prompt, say): cut, so that nothing downstream holds it whole. Whole, a stream of such
+ * names grew the price lookup's cache, the breakdowns, the ledger and every metric label by their size: ad hoc, 600
+ * calls of 1 MB names took the sidecar from 140 MB to 2.4 GB and its /metrics page to 480 MB.
+ */
+export const MAX_NAME_LENGTH = 256;
+
+function boundedName(name: string | undefined): string | undefined {
+  return name === undefined || name.length <= MAX_NAME_LENGTH ? name : `${name.slice(0, MAX_NAME_LENGTH)}…`;
 }
 
 const PROVIDER_KEYS = keyGroup(
@@ -218,7 +230,7 @@ function providerOf(current: SpanView): string | undefined {
 }
 
 function canonicalProvider(raw: string | undefined): string | undefined {
-  return raw === undefined ? undefined : normaliseProvider(raw);
+  return raw === undefined ? undefined : normaliseProvider(boundedName(raw)!);
 }
 
 const TIER_KEYS = keyGroup(

@@ -17,11 +17,13 @@ export const OVERFLOW_LABEL_VALUE = 'other';
 export const UNKNOWN_LABEL_VALUE = 'unknown';
 
 export const DEFAULT_MAX_LABEL_VALUES = 100;
+/** Longer values (a workflow named by a whole prompt) are cut: each is repeated in every series that carries it. */
+export const MAX_LABEL_VALUE_LENGTH = 256;
 
 /**
  * Bounds the number of distinct values each label takes, so that an app sending a new model name or workflow per
  * request cannot grow the scrape without limit: the first `maxValuesPerLabel` values of a label are kept as they
- * are, later new ones are reported as `other`.
+ * are, later new ones are reported as `other`; and their length, to MAX_LABEL_VALUE_LENGTH characters.
  */
 export class BoundedLabelValues {
   private readonly seen = new Map<string, Set<string>>();
@@ -29,7 +31,7 @@ export class BoundedLabelValues {
   constructor(public maxValuesPerLabel: number = DEFAULT_MAX_LABEL_VALUES) {}
 
   bound(label: string, value: string | undefined): string {
-    const given = value === undefined || value === '' ? UNKNOWN_LABEL_VALUE : value;
+    const given = value === undefined || value === '' ? UNKNOWN_LABEL_VALUE : value.length > MAX_LABEL_VALUE_LENGTH ? `${value.slice(0, MAX_LABEL_VALUE_LENGTH)}…` : value;
     let values = this.seen.get(label);
     if (values === undefined) this.seen.set(label, (values = new Set()));
     if (values.has(given)) return given;

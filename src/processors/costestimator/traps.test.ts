@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { doubleValue, findAttribute } from '../../otlp/index.js';
 import type { Span } from '../../otlp/index.js';
 import { CostEstimatorProcessor } from './processor.js';
-import { recognizeSpan } from '../../recognition/recognize.js';
+import { MAX_NAME_LENGTH, recognizeSpan } from '../../recognition/recognize.js';
 import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
 import type { AttributeInput } from '../../recognition/testSpans.js';
 
@@ -306,6 +306,18 @@ describe('traps', () => {
       await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
       expect(mlflowCost(span)?.['total_cost']).toBeCloseTo((1000 * 2.5 + 100 * 10) / M, 12);
     });
+  });
+
+  it('a model or provider name longer than any real one (a prompt in the wrong attribute) is cut, and its call unpriced', async () => {
+    const junk = 'Summarise the following document. '.repeat(30_000);
+    const span = makeSpan({ attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': junk, 'gen_ai.provider.name': junk, 'gen_ai.usage.input_tokens': 10 }) });
+    const call = recognizeSpan(span);
+    expect(call?.model).toBe(`${junk.slice(0, MAX_NAME_LENGTH)}…`);
+    expect(call?.provider?.length).toBeLessThanOrEqual(MAX_NAME_LENGTH + 1);
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(attribute(span, 'tokenmeter.cost.status')).toBe('unpriced');
+    expect(String(attribute(span, 'tokenmeter.cost.unpriced_reason')).length).toBeLessThan(2 * MAX_NAME_LENGTH);
+    expect(attribute(span, 'mlflow.llm.model')).toBe(call?.model);
   });
 
   it('a negative provider-reported cost is no cost: the call is priced from its usage', async () => {
