@@ -11,7 +11,7 @@
  * equal to `calcPrice` over the whole catalog.
  */
 import { calcPrice, waitForUpdate } from '@pydantic/genai-prices';
-import type { ModelInfo, ModelPrice, Provider } from '@pydantic/genai-prices';
+import type { MatchLogic, ModelInfo, ModelPrice, Provider } from '@pydantic/genai-prices';
 import type { Rate, RateCard } from './rates.js';
 
 /** Kept equal to the installed package version by `genaiPrices.test.ts`. */
@@ -27,8 +27,15 @@ const EMPTY_USAGE = { input_tokens: 0, output_tokens: 0 };
 /** Matching does not depend on time, but `calcPrice` would read the clock without one. */
 const MATCH_TIME = new Date(0);
 
-/** Finds the catalog entry for one spelling of a model; `providerId` null lets the catalog infer the provider. */
+/**
+ * Finds the catalog entry for one spelling of a model; `providerId` null lets the catalog infer the provider, and
+ * failing that, looks the name up among the model makers' own lists.
+ */
 export function findCatalogEntry(model: string, providerId: string | null): CatalogEntry | undefined {
+  return matchEntry(model, providerId) ?? (providerId === null ? makersEntry(model) : undefined);
+}
+
+function matchEntry(model: string, providerId: string | null): CatalogEntry | undefined {
   try {
     const result = calcPrice(EMPTY_USAGE, model, {
       ...(providerId === null ? {} : { providerId }),
@@ -40,6 +47,38 @@ export function findCatalogEntry(model: string, providerId: string | null): Cata
     // A malformed entry in the bundled data must cost one unpriced call, not the pipeline.
     return undefined;
   }
+}
+
+/**
+ * Providers that make the models they list (others resell or host them, often at other prices). The catalog infers a
+ * provider from a model name by patterns per provider, which miss many of these makers' names (`text-embedding-3-small`,
+ * `chatgpt-4o-latest`, `codestral`, `embed-v4.0`, `sonar`): a span that names no provider (MLflow and OpenInference
+ * embedding spans often do not) then went unpriced.
+ */
+const MODEL_MAKERS = ['openai', 'anthropic', 'google', 'mistral', 'cohere', 'deepseek', 'x-ai', 'perplexity', 'moonshotai', 'minimax', 'voyageai', 'zhipuai'];
+
+/**
+ * The entry of the one model maker whose list names `model` exactly (an `equals` rule, not a pattern, so that no other
+ * maker's pattern prices a stranger's model); undefined when none does, or several do (whose is it, then?). Exported
+ * for its test.
+ */
+export function makersEntry(model: string): CatalogEntry | undefined {
+  const name = model.toLowerCase().trim();
+  let found: CatalogEntry | undefined;
+  for (const maker of MODEL_MAKERS) {
+    const entry = matchEntry(model, maker);
+    // An entry of another provider is the catalog's fallback (Vertex → Anthropic), not this maker's own list.
+    if (entry === undefined || entry.providerId !== maker || !namesExactly(entry.model.match, name)) continue;
+    if (found !== undefined) return undefined;
+    found = entry;
+  }
+  return found;
+}
+
+function namesExactly(rule: MatchLogic, name: string): boolean {
+  if ('equals' in rule) return rule.equals.toLowerCase() === name;
+  if ('or' in rule) return rule.or.some((alternative) => namesExactly(alternative, name));
+  return false;
 }
 
 /** Seconds since UTC midnight of an `HH:MM:SS[.fff](Z|±HH:MM)` time, as genai-prices defines time-of-day periods. */

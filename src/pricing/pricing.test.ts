@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { calcPrice } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
 import { PriceCatalog } from './catalog.js';
-import { GENAI_PRICES_VERSION, listProviders, pricesAt, toRateCard } from './genaiPrices.js';
+import { GENAI_PRICES_VERSION, listProviders, makersEntry, pricesAt, toRateCard } from './genaiPrices.js';
 import { modelCandidates } from './normalise.js';
 import { pricingConfigSchema } from './overrides.js';
 import { computeCost, emptyCostSplit } from './rates.js';
@@ -145,6 +145,19 @@ describe('the catalog', () => {
     // When genai-prices carries the launch price itself, this fails: remove the correction from supplements.ts.
     const raw = calcPrice({ input_tokens: 1_000_000, cache_read_tokens: 1_000_000, output_tokens: 0 }, 'o3', { providerId: 'openai', timestamp: new Date('2025-05-01T00:00:00Z') });
     expect(raw?.total_price).toBeCloseTo(0.5, 12);
+  });
+
+  it('a model named without its provider is found in its maker’s own list when only that maker names it exactly', () => {
+    // The catalog's own inference (patterns per provider) misses these names.
+    expect(makersEntry('text-embedding-3-small')?.providerId).toBe('openai');
+    expect(makersEntry('chatgpt-4o-latest')?.providerId).toBe('openai');
+    expect(makersEntry('embed-v4.0')?.providerId).toBe('cohere');
+    // Named by two makers' lists (Anthropic's claude-opus-4-0, Google Vertex's claude-4-opus): whose would it be?
+    expect(makersEntry('claude-opus-4')).toBeUndefined();
+    // OpenAI's moderation entry matches names that contain "moderation": a pattern is no claim on a stranger's model.
+    expect(makersEntry('my-moderation-model')).toBeUndefined();
+    // Hosted by many at many prices, made by none of the makers listed.
+    expect(makersEntry('llama-3.3-70b-versatile')).toBeUndefined();
   });
 
   it('an unknown model is unpriced with a reason', () => {

@@ -422,6 +422,49 @@ const cases: Case[] = [
     entry: 'openai/text-embedding-3-large',
   },
   {
+    // openai.com/api/pricing, text-embedding-3-small $0.02 per 1M. No provider on the span, and the catalog infers none
+    // from the name: found in OpenAI's own list.
+    name: 'OpenInference EMBEDDING span without a provider',
+    attributes: attributes({
+      'openinference.span.kind': 'EMBEDDING',
+      'embedding.model_name': 'text-embedding-3-small',
+      'llm.model_name': 'text-embedding-3-small',
+      'llm.token_count.prompt': 12000,
+      'llm.token_count.total': 12000,
+    }),
+    tokens: tokens(12000, 0),
+    inputCost: (12000 * 0.02) / M,
+    outputCost: 0,
+    entry: 'openai/text-embedding-3-small',
+  },
+  {
+    // openai.com/api/pricing, chatgpt-4o-latest $5 in / $15 out per 1M; no provider on the span
+    name: 'OTel GenAI chatgpt-4o-latest without a provider',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'chatgpt-4o-latest',
+      'gen_ai.usage.input_tokens': 3000,
+      'gen_ai.usage.output_tokens': 400,
+    }),
+    tokens: tokens(3000, 400),
+    inputCost: (3000 * 5) / M,
+    outputCost: (400 * 15) / M,
+    entry: 'openai/chatgpt-4o-latest',
+  },
+  {
+    // cohere.com/pricing, Embed 4 $0.12 per 1M text tokens; no provider on the span
+    name: 'OTel GenAI embeddings embed-v4.0 without a provider',
+    attributes: attributes({
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.request.model': 'embed-v4.0',
+      'gen_ai.usage.input_tokens': 20000,
+    }),
+    tokens: tokens(20000, 0),
+    inputCost: (20000 * 0.12) / M,
+    outputCost: 0,
+    entry: 'cohere/embed-v4.0',
+  },
+  {
     // cohere.com/pricing, Command R $0.15 in / $0.60 out
     name: 'OpenInference cohere command-r',
     attributes: attributes({
