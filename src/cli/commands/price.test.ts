@@ -40,6 +40,16 @@ describe('tokenmeter price', () => {
     expect(run.stdout).toMatch(/total\s+\$0\.375\b/);
   });
 
+  it('writes amounts rounded as the pipeline writes them, and shows cents (openai.com/api/pricing: gpt-4.1-mini $0.40 in, $1.60 out per 1M)', async () => {
+    const json = await tokenmeter('price', 'gpt-4.1-mini-2025-04-14', '--input', '1000000', '--output', '1000000', '--format', 'json');
+    // Unrounded, the binary floats printed 0.39999999999999997, 1.5999999999999999 and 1.9999999999999998.
+    expect((JSON.parse(json.stdout) as { costs: Record<string, number> }).costs).toEqual({ input: 0.4, cacheRead: 0, cacheWrite: 0, output: 1.6, reasoning: 0, total: 2 });
+    const text = await tokenmeter('price', 'gpt-4.1-mini-2025-04-14', '--input', '1000000', '--output', '1000000');
+    expect(text.stdout).toMatch(/input\s+\$0\.40\n/);
+    expect(text.stdout).toMatch(/output\s+\$1\.60\n/);
+    expect(text.stdout).toMatch(/total\s+\$2\.00$/m);
+  });
+
   it('refuses a negative token count with a message naming the option, exit code non-zero', async () => {
     const run = await tokenmeter('price', 'gpt-4o-mini', '--input', '-3', '--output', '500');
     expect(run.code).not.toBe(0);

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { PriceCatalog } from '../../pricing/index.js';
+import { PriceCatalog, roundUsd } from '../../pricing/index.js';
 import type { PriceResult } from '../../pricing/index.js';
 
 interface PriceOptions {
@@ -33,7 +33,18 @@ export function outputFormat(value: string): 'text' | 'json' {
   return value;
 }
 
-const usd = (amount: number): string => `$${amount.toFixed(8).replace(/0+$/, '').replace(/\.$/, '.00')}`;
+/** Dollars with cents always shown and up to eight decimals when smaller amounts need them: $0.40, $2.00, $0.00035. */
+const usd = (amount: number): string => `$${amount.toFixed(8).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
+
+/** As the pipeline writes amounts: rounded to 1e-12 USD, so that binary-float noise (0.39999999999999997) stays out. */
+function rounded(result: PriceResult): PriceResult {
+  if (result.status === 'unpriced') return result;
+  const { input, cacheRead, cacheWrite, output, reasoning, total } = result.costs;
+  return {
+    ...result,
+    costs: { input: roundUsd(input), cacheRead: roundUsd(cacheRead), cacheWrite: roundUsd(cacheWrite), output: roundUsd(output), reasoning: roundUsd(reasoning), total: roundUsd(total) },
+  };
+}
 
 function describe(model: string, result: PriceResult): string {
   if (result.status === 'unpriced') return `${model}: unpriced — ${result.reason}`;
@@ -71,7 +82,7 @@ export function registerPriceCommand(program: Command): void {
         at: options.at ?? new Date(),
         serviceTier: options.serviceTier,
       });
-      if (options.format === 'json') console.log(JSON.stringify({ model, ...result }, null, 2));
+      if (options.format === 'json') console.log(JSON.stringify({ model, ...rounded(result) }, null, 2));
       // An unpriced call is an error for a person reading text: said on stderr, with a failing exit code.
       else if (result.status === 'unpriced') console.error(describe(model, result));
       else console.log(describe(model, result));
