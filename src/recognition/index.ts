@@ -3,4 +3,5 @@
 export { forgetRememberedCalls, readMlflowCost, recognizeCallContext, recognizeCallOrRootAggregate, recognizeSpan } from './recognize.js';
 export type { CallContext, LlmCall, ReportedCost } from './recognize.js';
 export { JsonFields } from './jsonFields.js';
+export { normaliseProvider } from './providers.js';
 export { decodeNumber, decodeObject, decodeString, stringField } from './values.js';

@@ -50,6 +50,12 @@ describe('tokenmeter price', () => {
     expect(text.stdout).toMatch(/total\s+\$2\.00$/m);
   });
 
+  it('reads --provider as spans spell it: LangChain’s azure is Azure OpenAI, priced from the catalog’s Azure list', async () => {
+    const run = await tokenmeter('price', 'gpt-4o-mini', '--provider', 'azure', '--input', '1000000', '--output', '1000000', '--format', 'json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'priced', provenance: { entry: 'azure/gpt-4o-mini' } });
+  });
+
   it('refuses a negative token count with a message naming the option, exit code non-zero', async () => {
     const run = await tokenmeter('price', 'gpt-4o-mini', '--input', '-3', '--output', '500');
     expect(run.code).not.toBe(0);

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { PriceCatalog, roundUsd } from '../../pricing/index.js';
+import { normaliseProvider } from '../../recognition/index.js';
 import type { PriceResult } from '../../pricing/index.js';
 
 interface PriceOptions {
@@ -70,14 +71,15 @@ export function registerPriceCommand(program: Command): void {
     .option('--cache-read <n>', 'cache-read input tokens', tokenCount, 0)
     .option('--cache-write <n>', 'cache-write input tokens', tokenCount, 0)
     .option('--reasoning <n>', 'reasoning output tokens', tokenCount, 0)
-    .option('--provider <name>', 'OTel gen_ai.provider.name, e.g. openai, anthropic, aws.bedrock, gcp.vertex_ai')
+    .option('--provider <name>', 'OTel gen_ai.provider.name or a framework\'s spelling of it, e.g. openai, anthropic, aws.bedrock (bedrock), gcp.vertex_ai (vertex_ai), azure')
     .option('--at <date>', 'price in force at this instant (default: now)', instant)
     .option('--service-tier <tier>', 'batch, flex, priority, …')
     .option('--format <format>', 'text or json', outputFormat, 'text')
     .action((model: string, options: PriceOptions) => {
       const result = new PriceCatalog().price({
         model,
-        provider: options.provider,
+        // Spelt as spans spell it (`azure`, `bedrock`, `vertex_ai`): read as recognition reads a span's provider.
+        provider: options.provider === undefined ? undefined : normaliseProvider(options.provider),
         usage: { input: options.input, output: options.output, cacheRead: options.cacheRead, cacheWrite: options.cacheWrite, reasoning: options.reasoning },
         at: options.at ?? new Date(),
         serviceTier: options.serviceTier,
