@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import type { RateCard } from './rates.js';
 import { Provenances } from './provenances.js';
+import { normaliseProvider } from '../recognition/providers.js';
 
 const perMillion = z.number().nonnegative();
 
@@ -41,8 +42,22 @@ const overrideSchema = z
         exact: z.string().optional(),
         prefix: z.string().optional(),
         regex: z.string().optional(),
-        /** Canonical OTel provider name (`openai`, `azure.ai.openai`, …); any provider when absent. */
-        provider: z.string().optional(),
+        /**
+         * The provider, read as recognition reads a span's (`azure` is `azure.ai.openai`, `bedrock` is `aws.bedrock`), so
+         * that a rule matches the calls its author means; any provider when absent.
+         */
+        provider: z
+          .string()
+          .optional()
+          .transform((value, context) => {
+            if (value === undefined) return undefined;
+            const canonical = normaliseProvider(value);
+            if (canonical === undefined) {
+              context.addIssue({ code: 'custom', message: 'a framework, not a provider: name the one that served the model (openai, azure.ai.openai, aws.bedrock, …)' });
+              return z.NEVER;
+            }
+            return canonical;
+          }),
       })
       .strict()
       .refine((rule) => [rule.exact, rule.prefix, rule.regex].filter((part) => part !== undefined).length === 1, {

@@ -93,6 +93,15 @@ describe('overrides', () => {
     expect(total(result)).toBeCloseTo((250 + 1000) / M, 12);
   });
 
+  it('reads a rule’s provider as spans spell it, and refuses a framework named as one', () => {
+    const azure = new PriceCatalog({ overrides: [{ name: 'our azure deal', match: { exact: 'gpt-4o', provider: 'azure' }, prices: { input: 1, output: 2 } }] });
+    const result = azure.price({ model: 'gpt-4o', provider: 'azure.ai.openai', usage: usage(1000, 100), at });
+    expect(result.status === 'priced' && result.provenance.entry).toBe('our azure deal');
+    const framework = pricingConfigSchema.safeParse({ overrides: [{ match: { exact: 'gpt-4o', provider: 'langchain' }, prices: { input: 1, output: 2 } }] });
+    expect(framework.success).toBe(false);
+    expect(framework.error?.issues[0]).toMatchObject({ path: ['overrides', 0, 'match', 'provider'], message: expect.stringContaining('a framework, not a provider') });
+  });
+
   it('the schema rejects ambiguous or invalid rules', () => {
     expect(pricingConfigSchema.safeParse({ overrides: [{ match: { exact: 'a', prefix: 'b' }, prices: { input: 1, output: 1 } }] }).success).toBe(false);
     expect(pricingConfigSchema.safeParse({ overrides: [{ match: { regex: '(' }, prices: { input: 1, output: 1 } }] }).success).toBe(false);
