@@ -173,7 +173,7 @@ export function classify(current: SpanView): SpanClass {
 }
 
 const MODEL_SLOTS_BEFORE_METADATA: readonly number[] = slotsOf([
-  'gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'ai.response.model',
+  'gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'embedding.model_name', 'ai.response.model',
   'gen_ai.request.model', 'llm.request.model_name', 'ai.model.id', 'mlflow.llm.model',
 ]);
 

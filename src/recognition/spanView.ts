@@ -18,6 +18,8 @@ export const KEYS = [
   'gen_ai.response.model',
   'llm.response.model_name',
   'llm.model_name',
+  // OpenInference embedding spans name their model here only
+  'embedding.model_name',
   'ai.response.model',
   'gen_ai.request.model',
   'llm.request.model_name',

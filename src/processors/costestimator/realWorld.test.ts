@@ -424,11 +424,11 @@ const cases: Case[] = [
   {
     // openai.com/api/pricing, text-embedding-3-small $0.02 per 1M. No provider on the span, and the catalog infers none
     // from the name: found in OpenAI's own list.
+    // OpenInference's OpenAI instrumentor names an embedding model in `embedding.model_name` only.
     name: 'OpenInference EMBEDDING span without a provider',
     attributes: attributes({
       'openinference.span.kind': 'EMBEDDING',
       'embedding.model_name': 'text-embedding-3-small',
-      'llm.model_name': 'text-embedding-3-small',
       'llm.token_count.prompt': 12000,
       'llm.token_count.total': 12000,
     }),

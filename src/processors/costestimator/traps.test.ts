@@ -458,7 +458,7 @@ describe('traps', () => {
 
     expect(call({ 'mlflow.llm.cost': JSON.stringify({ input_cost: 1, output_cost: 2, total_cost: 3 }) })?.reportedCost?.totalUsd).toBe(3);
     expect(call({ 'llm.cost.total': 3 })?.reportedCost?.totalUsd).toBe(3);
-    for (const key of ['gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'ai.response.model', 'llm.request.model_name', 'ai.model.id', 'mlflow.llm.model']) {
+    for (const key of ['gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'embedding.model_name', 'ai.response.model', 'llm.request.model_name', 'ai.model.id', 'mlflow.llm.model']) {
       expect(recognizeSpan(makeSpan({ attributes: attributes({ 'gen_ai.operation.name': 'chat', [key]: 'o3' }) }))?.model, key).toBe('o3');
     }
   });
