@@ -182,20 +182,29 @@ const MODEL_KEYS = keyGroup(MODEL_SLOTS_BEFORE_METADATA);
 function modelBeforeMetadata(current: SpanView): string | undefined {
   if (!current.hasAny(MODEL_KEYS)) return undefined;
   for (const slot of MODEL_SLOTS_BEFORE_METADATA) {
-    const model = decodeString(current.at(slot));
+    const model = known(decodeString(current.at(slot)));
     if (model !== undefined) return model;
   }
   return undefined;
+}
+
+/**
+ * OpenLLMetry's LangChain handler writes `unknown` as the request and response model when it cannot tell (and puts
+ * LangChain's `ls_model_name` in its association properties): no model at all, so the next source is read.
+ */
+function known(model: string | undefined): string | undefined {
+  return model !== undefined && model.length === 7 && model.toLowerCase() === 'unknown' ? undefined : model;
 }
 
 /** §7 step 2, model: response over request, then LangChain metadata (read already) and invocation params. */
 function modelOf(current: SpanView): string | undefined {
   return boundedName(
     modelBeforeMetadata(current) ??
-      metadata.string('ls_model_name') ??
-      invocationParams().string('model') ??
-      invocationParams().string('model_name') ??
-      decodeString(current.at(SLOTS['langsmith.metadata.ls_model_name'])),
+      known(metadata.string('ls_model_name')) ??
+      known(invocationParams().string('model')) ??
+      known(invocationParams().string('model_name')) ??
+      known(decodeString(current.at(SLOTS['langsmith.metadata.ls_model_name']))) ??
+      known(decodeString(current.at(SLOTS['traceloop.association.properties.ls_model_name']))),
   );
 }
 
@@ -212,7 +221,10 @@ function boundedName(name: string | undefined): string | undefined {
 }
 
 const PROVIDER_KEYS = keyGroup(
-  slotsOf(['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'mlflow.llm.provider', 'langsmith.metadata.ls_provider', 'ai.model.provider']),
+  slotsOf([
+    'gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'mlflow.llm.provider', 'langsmith.metadata.ls_provider', 'ai.model.provider',
+    'traceloop.association.properties.ls_provider',
+  ]),
 );
 
 /** §7 step 2, provider: the first source that names a real provider (frameworks like `langchain` are skipped). */
@@ -225,7 +237,8 @@ function providerOf(current: SpanView): string | undefined {
     canonicalProvider(decodeString(current.at(SLOTS['mlflow.llm.provider']))) ??
     canonicalProvider(metadata.string('ls_provider')) ??
     canonicalProvider(decodeString(current.at(SLOTS['langsmith.metadata.ls_provider']))) ??
-    canonicalProvider(decodeString(current.at(SLOTS['ai.model.provider'])))
+    canonicalProvider(decodeString(current.at(SLOTS['ai.model.provider']))) ??
+    canonicalProvider(decodeString(current.at(SLOTS['traceloop.association.properties.ls_provider'])))
   );
 }
 

@@ -26,6 +26,7 @@ export const KEYS = [
   'ai.model.id',
   'mlflow.llm.model',
   'langsmith.metadata.ls_model_name',
+  'traceloop.association.properties.ls_model_name',
   // Provider (§2), in precedence order
   'gen_ai.provider.name',
   'gen_ai.system',
@@ -34,6 +35,7 @@ export const KEYS = [
   'mlflow.llm.provider',
   'langsmith.metadata.ls_provider',
   'ai.model.provider',
+  'traceloop.association.properties.ls_provider',
   // JSON context
   'metadata',
   'invocation_params',

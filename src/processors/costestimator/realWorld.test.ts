@@ -465,6 +465,29 @@ const cases: Case[] = [
     entry: 'cohere/embed-v4.0',
   },
   {
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.075 cached in / $0.60 out. As OpenLLMetry's LangChain handler
+    // (opentelemetry-instrumentation-langchain 0.62.4) exported a LangChain chat model it could not read the model of:
+    // `unknown` as request and response model, `langchain` as provider, LangChain's ls_* metadata as association properties.
+    name: 'OpenLLMetry LangChain chat span, model unknown to the handler',
+    attributes: attributes({
+      'traceloop.association.properties.ls_provider': 'openai',
+      'traceloop.association.properties.ls_model_type': 'chat',
+      'traceloop.association.properties.ls_model_name': 'gpt-4o-mini',
+      'gen_ai.provider.name': 'langchain',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'unknown',
+      'gen_ai.response.model': 'unknown',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 500,
+      'gen_ai.usage.total_tokens': 1500,
+      'gen_ai.usage.cache_read.input_tokens': 200,
+    }),
+    tokens: tokens(1000, 500, 200),
+    inputCost: (800 * 0.15 + 200 * 0.075) / M,
+    outputCost: (500 * 0.6) / M,
+    entry: 'openai/gpt-4o-mini',
+  },
+  {
     // cohere.com/pricing, Command R $0.15 in / $0.60 out
     name: 'OpenInference cohere command-r',
     attributes: attributes({

@@ -448,7 +448,7 @@ describe('traps', () => {
     const reasoning = ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning', 'ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens'];
     for (const key of reasoning) expect(call({ [key]: 3, ...base })?.tokens?.reasoning, key).toBe(3);
 
-    const providers = ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'mlflow.llm.provider', 'langsmith.metadata.ls_provider', 'ai.model.provider'];
+    const providers = ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'mlflow.llm.provider', 'langsmith.metadata.ls_provider', 'ai.model.provider', 'traceloop.association.properties.ls_provider'];
     for (const key of providers) expect(call({ [key]: 'anthropic' })?.provider, key).toBe('anthropic');
     expect(call({ metadata: JSON.stringify({ ls_provider: 'anthropic' }) })?.provider).toBe('anthropic');
 
@@ -458,7 +458,7 @@ describe('traps', () => {
 
     expect(call({ 'mlflow.llm.cost': JSON.stringify({ input_cost: 1, output_cost: 2, total_cost: 3 }) })?.reportedCost?.totalUsd).toBe(3);
     expect(call({ 'llm.cost.total': 3 })?.reportedCost?.totalUsd).toBe(3);
-    for (const key of ['gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'embedding.model_name', 'ai.response.model', 'llm.request.model_name', 'ai.model.id', 'mlflow.llm.model']) {
+    for (const key of ['gen_ai.response.model', 'llm.response.model_name', 'llm.model_name', 'embedding.model_name', 'ai.response.model', 'llm.request.model_name', 'ai.model.id', 'mlflow.llm.model', 'traceloop.association.properties.ls_model_name']) {
       expect(recognizeSpan(makeSpan({ attributes: attributes({ 'gen_ai.operation.name': 'chat', [key]: 'o3' }) }))?.model, key).toBe('o3');
     }
   });
