@@ -11,7 +11,7 @@ import type { TokenUsage } from '../pricing/index.js';
 import { normaliseProvider } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
-import { hasUsage, invalidTokenCount, normaliseTokens, readTokenCounts } from './tokens.js';
+import { embeddingUsageFromOutputs, hasUsage, invalidTokenCount, normaliseTokens, readTokenCounts } from './tokens.js';
 import { decodeNumber, decodeString } from './values.js';
 
 export type SpanClass = 'llm' | 'embedding' | 'structural' | 'other';
@@ -204,7 +204,8 @@ function modelOf(current: SpanView): string | undefined {
       known(invocationParams().string('model')) ??
       known(invocationParams().string('model_name')) ??
       known(decodeString(current.at(SLOTS['langsmith.metadata.ls_model_name']))) ??
-      known(decodeString(current.at(SLOTS['traceloop.association.properties.ls_model_name']))),
+      known(decodeString(current.at(SLOTS['traceloop.association.properties.ls_model_name']))) ??
+      known(decodeString(current.at(SLOTS['model']))),
   );
 }
 
@@ -413,7 +414,8 @@ function nodeInView(): string | undefined {
 function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCall {
   metadata.read(view.at(SLOTS['metadata']));
   invocationRead = false;
-  const counts = readTokenCounts(view);
+  let counts = readTokenCounts(view);
+  if (operation === 'embeddings' && !hasUsage(counts)) counts = embeddingUsageFromOutputs(view.at(SLOTS['mlflow.spanOutputs'])) ?? counts;
   const invalidUsage = hasUsage(counts) ? invalidTokenCount(counts) : undefined;
   return {
     operation,

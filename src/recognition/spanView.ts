@@ -27,6 +27,8 @@ export const KEYS = [
   'mlflow.llm.model',
   'langsmith.metadata.ls_model_name',
   'traceloop.association.properties.ls_model_name',
+  // MLflow's OpenAI autolog (3.9) names the model in a plain `model` attribute, and nowhere else
+  'model',
   // Provider (§2), in precedence order
   'gen_ai.provider.name',
   'gen_ai.system',
@@ -38,6 +40,7 @@ export const KEYS = [
   'traceloop.association.properties.ls_provider',
   // JSON context
   'metadata',
+  'mlflow.spanOutputs',
   'invocation_params',
   'llm.invocation_parameters',
   'langsmith.metadata.langgraph_node',

@@ -2,6 +2,7 @@
  * Token normalisation (genai-conventions.md §3 and §7 "Token normalisation"): whatever the convention, produce the
  * inclusive OTel view — input includes cache read and write, output includes reasoning.
  */
+import type { AnyValue } from '../otlp/index.js';
 import type { TokenUsage } from '../pricing/index.js';
 import { keyGroup, SLOTS, slotsOf } from './spanView.js';
 import type { SpanView } from './spanView.js';
@@ -103,6 +104,29 @@ export function invalidTokenCount(counts: Readonly<RawTokenCounts>): string | un
 
 function notACount(name: string, count: number | undefined): string | undefined {
   return count === undefined || (Number.isSafeInteger(count) && count >= 0) ? undefined : `token usage is not a whole number of tokens: ${name} ${count}`;
+}
+
+/** OpenAI's usage object of an embeddings response. */
+const openAiUsage = new JsonFields(['prompt_tokens', 'total_tokens']);
+
+/**
+ * An embedding call's usage from the response MLflow keeps as the span's outputs: MLflow 3.9's OpenAI autolog records
+ * no `mlflow.chat.tokenUsage` on embedding spans, and the response ends with OpenAI's `"usage": {"prompt_tokens": …,
+ * "total_tokens": …}`. Read from the last `"usage"` key on, so that the vectors before it (hundreds of kilobytes for a
+ * batch) are searched, not parsed. Undefined when there is no such object.
+ */
+export function embeddingUsageFromOutputs(value: AnyValue | undefined): Readonly<RawTokenCounts> | undefined {
+  if (value?.kind !== 'string') return undefined;
+  const text = value.value;
+  const key = text.lastIndexOf('"usage"');
+  if (key < 0) return undefined;
+  const open = text.indexOf('{', key);
+  const close = text.indexOf('}', open);
+  if (open < 0 || close < 0 || text.slice(key + 7, open).trim() !== ':') return undefined;
+  if (!openAiUsage.read({ kind: 'string', value: text.slice(open, close + 1) })) return undefined;
+  const input = openAiUsage.number('prompt_tokens');
+  if (input === undefined) return undefined;
+  return { input, output: undefined, total: openAiUsage.number('total_tokens'), cacheRead: undefined, cacheWrite: undefined, reasoning: undefined };
 }
 
 export function hasUsage(counts: Readonly<RawTokenCounts>): boolean {

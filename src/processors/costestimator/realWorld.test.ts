@@ -488,6 +488,45 @@ const cases: Case[] = [
     entry: 'openai/gpt-4o-mini',
   },
   {
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out. As mlflow.openai.autolog() of MLflow 3.9 records a chat
+    // completion (tried against a local fake of the OpenAI API): the model only in a plain `model` attribute, no provider.
+    // Its token usage has no cache count (the response had 200 cached tokens), so they are priced as plain input.
+    name: 'MLflow OpenAI autolog chat completion',
+    attributes: mlflowAttributes({
+      'mlflow.traceRequestId': 'tr-4c28a55341d8e7c5deae3f4bc7da1257',
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.spanInputs': { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] },
+      model: 'gpt-4o-mini',
+      'mlflow.message.format': 'openai',
+      'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 500, total_tokens: 1500 },
+      'mlflow.spanOutputs': { id: 'chatcmpl-abc123', model: 'gpt-4o-mini-2024-07-18', usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 200 } } },
+    }),
+    tokens: tokens(1000, 500),
+    inputCost: (1000 * 0.15) / M,
+    outputCost: (500 * 0.6) / M,
+    entry: 'openai/gpt-4o-mini',
+  },
+  {
+    // openai.com/api/pricing, text-embedding-3-small $0.02 per 1M. MLflow 3.9's OpenAI autolog keeps no token usage on an
+    // embedding span: the usage is read from the response it keeps as outputs, after the vectors.
+    name: 'MLflow OpenAI autolog embeddings, usage only in the outputs',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'EMBEDDING',
+      'mlflow.spanInputs': { model: 'text-embedding-3-small', input: 'hello' },
+      model: 'text-embedding-3-small',
+      'mlflow.spanOutputs': {
+        data: [{ embedding: Array.from({ length: 1536 }, (_, index) => index / 1536), index: 0, object: 'embedding' }],
+        model: 'text-embedding-3-small',
+        object: 'list',
+        usage: { prompt_tokens: 8000, total_tokens: 8000 },
+      },
+    }),
+    tokens: tokens(8000, 0),
+    inputCost: (8000 * 0.02) / M,
+    outputCost: 0,
+    entry: 'openai/text-embedding-3-small',
+  },
+  {
     // cohere.com/pricing, Command R $0.15 in / $0.60 out
     name: 'OpenInference cohere command-r',
     attributes: attributes({
