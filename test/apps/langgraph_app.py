@@ -37,39 +37,13 @@ os.environ["MLFLOW_TRACE_ENABLE_OTLP_DUAL_EXPORT"] = "false"  # dual export woul
 os.environ["MLFLOW_ENABLE_OTLP_EXPORTER"] = "true"
 
 import mlflow  # noqa: E402
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel  # noqa: E402
 from langchain_core.messages import AIMessage, HumanMessage  # noqa: E402
 from langgraph.graph import END, START, StateGraph  # noqa: E402
 from mlflow.tracing.provider import get_current_otel_span  # noqa: E402
 from mlflow.tracing.provider import provider as mlflow_tracer_provider  # noqa: E402
+from priced_fake_chat_model import PricedFakeChatModel  # noqa: E402
 
 WORKFLOW_NAME = "tokenmeter_test_workflow"
-
-
-class PricedFakeChatModel(GenericFakeChatModel):
-    """GenericFakeChatModel that looks like a real provider's chat model to callbacks.
-
-    Real ChatOpenAI/ChatAnthropic put the model into `invocation_params` (via `_identifying_params`), name their type
-    `openai-chat`/`anthropic-chat` (`_type`), and report `ls_provider`/`ls_model_name` in callback metadata. The stock
-    fake reports none of that, so a pricer could not tell which model was called.
-    """
-
-    model: str
-    provider: str
-
-    @property
-    def _llm_type(self) -> str:
-        return f"{self.provider}-chat"
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model": self.model, "model_name": self.model}
-
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> Any:
-        params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = self.provider
-        params["ls_model_name"] = self.model
-        return params
 
 
 def scripted_replies(model: str, base_input: int) -> Iterator[AIMessage]:

@@ -22,13 +22,15 @@ export interface LedgerSidecar {
 export async function startLedgerSidecar(): Promise<LedgerSidecar> {
   // The embedded defaults as they are without MLFLOW_TRACKING_URI; only ports and the ledger file are moved.
   const config = embeddedDefaultConfig(Object.keys(components.processors), {}) as {
-    receivers: { otlp: { protocols: { http: Record<string, unknown> } } };
+    receivers: { otlp: { protocols: { http: Record<string, unknown>; grpc: Record<string, unknown> } } };
     exporters: { ledger: Record<string, unknown> };
   } & Record<string, unknown>;
   const otlpPort = await getFreePort();
   const adminPort = await getFreePort();
   const ledgerPath = path.join(mkdtempSync(path.join(tmpdir(), 'tokenmeter-ledger-')), 'tokenmeter.db');
   config.receivers.otlp.protocols.http.endpoint = `127.0.0.1:${otlpPort}`;
+  // Moved too, though unused: on its default port two sidecars of test files running side by side would collide.
+  config.receivers.otlp.protocols.grpc.endpoint = `127.0.0.1:${await getFreePort()}`;
   config.exporters.ledger.path = ledgerPath;
   const tokenmeter = await startTokenmeter({ ...config, admin: { endpoint: `127.0.0.1:${adminPort}` } }, { MLFLOW_TRACKING_URI: '' });
   return { otlpTracesUrl: `http://127.0.0.1:${otlpPort}/v1/traces`, adminUrl: `http://127.0.0.1:${adminPort}`, ledgerPath, process: tokenmeter };

@@ -45,12 +45,13 @@ export interface RunLanggraphAppOptions {
   timeoutMs?: number;
 }
 
-export async function runLanggraphApp(options: RunLanggraphAppOptions): Promise<AppRun[]> {
-  const env: Record<string, string | undefined> = {
+/** The environment of a Python app that exports its spans to `endpoint` and nowhere else. */
+function otlpAppEnv(endpoint: string, protocol: OtlpProtocol): Record<string, string | undefined> {
+  return {
     ...process.env,
     ...noTelemetryEnv,
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: options.endpoint,
-    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: options.protocol ?? 'http/protobuf',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint,
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol,
     // Never let a developer's MLflow/OTel settings leak in and redirect or duplicate the spans.
     OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
     OTEL_EXPORTER_OTLP_PROTOCOL: undefined,
@@ -60,6 +61,22 @@ export async function runLanggraphApp(options: RunLanggraphAppOptions): Promise<
     MLFLOW_TRACE_ENABLE_OTLP_DUAL_EXPORT: 'false',
     PYTHONUNBUFFERED: '1',
   };
+}
+
+export type Instrumentation = 'openinference' | 'openllmetry' | 'mlflow';
+
+/**
+ * Runs test/apps/instrumented_calls.py: OpenAI calls (against `openaiBaseUrl`) and a LangChain call traced by
+ * `instrumentation`, exported over OTLP/HTTP to `endpoint`; resolves once the app has exported them.
+ */
+export async function runInstrumentedCalls(options: { endpoint: string; instrumentation: Instrumentation; openaiBaseUrl: string }): Promise<void> {
+  const args = [path.join(repoRoot, 'test', 'apps', 'instrumented_calls.py'), '--instrumentation', options.instrumentation, '--openai-base-url', options.openaiBaseUrl];
+  const { stderr, exitCode, signal } = await run(venvPython, args, otlpAppEnv(options.endpoint, 'http/protobuf'), 60_000);
+  if (exitCode !== 0) throw new Error(`instrumented_calls.py exited with ${signal ?? exitCode}\n--- stderr ---\n${stderr.slice(-6000)}`);
+}
+
+export async function runLanggraphApp(options: RunLanggraphAppOptions): Promise<AppRun[]> {
+  const env = otlpAppEnv(options.endpoint, options.protocol ?? 'http/protobuf');
   if (options.headers !== undefined) {
     // OTel env header syntax: comma-separated key=value, values URL-encoded.
     env['OTEL_EXPORTER_OTLP_TRACES_HEADERS'] = Object.entries(options.headers)

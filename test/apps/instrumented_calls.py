@@ -1,0 +1,86 @@
+"""Model calls traced by instrumentations other than MLflow's LangChain autolog, exported over OTLP/HTTP.
+
+An OpenAI chat completion and an OpenAI embedding, through the real `openai` client against the API at
+--openai-base-url (a local fake in the tests: the real one is not reachable), and, except for MLflow, a LangChain chat
+model call (a fake with real usage metadata), each traced by one instrumentation:
+  openinference  OpenInference's OpenAI and LangChain instrumentors
+  openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -langchain)
+  mlflow         MLflow 3.9's openai autolog, exporting through its own OTLP exporter
+Spans go to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (http/protobuf); the app exits once they are exported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("DO_NOT_TRACK", "true")
+os.environ["MLFLOW_TRACE_ENABLE_OTLP_DUAL_EXPORT"] = "false"
+os.environ["MLFLOW_ENABLE_OTLP_EXPORTER"] = "true"
+
+
+def openai_calls(base_url: str) -> None:
+    import openai
+
+    client = openai.OpenAI(base_url=base_url, api_key="not-used")
+    client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hello"}])
+    client.embeddings.create(model="text-embedding-3-small", input="hello")
+
+
+def langchain_call() -> None:
+    from langchain_core.messages import AIMessage, HumanMessage
+    from priced_fake_chat_model import PricedFakeChatModel
+
+    replies = (
+        AIMessage(
+            content="hi",
+            usage_metadata={"input_tokens": 1000, "output_tokens": 500, "total_tokens": 1500, "input_token_details": {"cache_read": 200}},
+        )
+        for _ in itertools.count()
+    )
+    PricedFakeChatModel(model="gpt-4o-mini", provider="openai", messages=replies).invoke([HumanMessage(content="hello")])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--instrumentation", choices=["openinference", "openllmetry", "mlflow"], required=True)
+    parser.add_argument("--openai-base-url", required=True)
+    args = parser.parse_args()
+
+    if args.instrumentation == "mlflow":
+        import mlflow
+
+        mlflow.openai.autolog()
+        openai_calls(args.openai_base_url)
+        from mlflow.tracing.provider import provider as mlflow_tracer_provider
+
+        return 0 if mlflow_tracer_provider.get().force_flush(timeout_millis=30_000) else 3
+
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter()))
+    if args.instrumentation == "openinference":
+        from openinference.instrumentation.langchain import LangChainInstrumentor
+        from openinference.instrumentation.openai import OpenAIInstrumentor
+
+        OpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
+        LangChainInstrumentor().instrument(tracer_provider=tracer_provider)
+    else:
+        from opentelemetry.instrumentation.langchain import LangchainInstrumentor
+        from opentelemetry.instrumentation.openai import OpenAIInstrumentor
+
+        OpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
+        LangchainInstrumentor().instrument(tracer_provider=tracer_provider)
+    openai_calls(args.openai_base_url)
+    langchain_call()
+    return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
