@@ -11,7 +11,7 @@ import type { TokenUsage } from '../pricing/index.js';
 import { normaliseProvider } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
-import { embeddingUsageFromOutputs, hasUsage, invalidTokenCount, normaliseTokens, readTokenCounts } from './tokens.js';
+import { embeddingUsageFromOutputs, hasUsage, invalidTokenCount, normaliseTokens, readOpenAiDetailsFromOutputs, readTokenCounts } from './tokens.js';
 import { decodeNumber, decodeString } from './values.js';
 
 export type SpanClass = 'llm' | 'embedding' | 'structural' | 'other';
@@ -410,12 +410,18 @@ function nodeInView(): string | undefined {
   );
 }
 
+/** MLflow's OpenAI autolog marks its spans `mlflow.message.format` = `"openai"` (JSON-encoded, as all its values). */
+function isOpenAiFormat(value: AnyValue | undefined): boolean {
+  return value?.kind === 'string' && (value.value === '"openai"' || value.value === 'openai');
+}
+
 /** The call described by the span loaded in `view`. */
 function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCall {
   metadata.read(view.at(SLOTS['metadata']));
   invocationRead = false;
   let counts = readTokenCounts(view);
   if (operation === 'embeddings' && !hasUsage(counts)) counts = embeddingUsageFromOutputs(view.at(SLOTS['mlflow.spanOutputs'])) ?? counts;
+  else if (isOpenAiFormat(view.at(SLOTS['mlflow.message.format']))) readOpenAiDetailsFromOutputs(view);
   const invalidUsage = hasUsage(counts) ? invalidTokenCount(counts) : undefined;
   return {
     operation,

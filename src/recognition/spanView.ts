@@ -41,6 +41,7 @@ export const KEYS = [
   // JSON context
   'metadata',
   'mlflow.spanOutputs',
+  'mlflow.message.format',
   'invocation_params',
   'llm.invocation_parameters',
   'langsmith.metadata.langgraph_node',

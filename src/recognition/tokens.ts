@@ -7,7 +7,7 @@ import type { TokenUsage } from '../pricing/index.js';
 import { keyGroup, SLOTS, slotsOf } from './spanView.js';
 import type { SpanView } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
-import { decodeNumber, decodeTokenDetails } from './values.js';
+import { decodeNumber, decodeTokenDetails, toNumber } from './values.js';
 
 /** Within a span, the current OTel key wins over older OTel keys, which win over vendor keys (as view slots). */
 const INPUT = slotsOf(['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens']);
@@ -49,6 +49,8 @@ class ReadCounts implements RawTokenCounts {
 }
 
 const counts = new ReadCounts();
+/** Whether the counts came from `mlflow.chat.tokenUsage`. */
+let countsFromMlflow = false;
 
 /**
  * The counts of the span loaded in `view`, valid until the next span is read: callers turn them into a `TokenUsage`
@@ -62,7 +64,8 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   counts.cacheRead = present ? first(view, CACHE_READ) : undefined;
   counts.cacheWrite = present ? first(view, CACHE_WRITE) : undefined;
   counts.reasoning = present ? first(view, REASONING) : undefined;
-  if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow();
+  countsFromMlflow = mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']));
+  if (countsFromMlflow) fillFromMlflow();
   const inputDetails = view.at(SLOTS['gen_ai.usage.input_token_details']);
   const outputDetails = view.at(SLOTS['gen_ai.usage.output_token_details']);
   if (inputDetails !== undefined || outputDetails !== undefined) {
@@ -109,6 +112,46 @@ function notACount(name: string, count: number | undefined): string | undefined 
 /** OpenAI's usage object of an embeddings response. */
 const openAiUsage = new JsonFields(['prompt_tokens', 'total_tokens']);
 
+/** The last `"usage": {…}` object of a JSON text (a response kept as outputs ends with it), as text; nested braces matched. */
+function lastUsageObject(text: string): string | undefined {
+  const key = text.lastIndexOf('"usage"');
+  if (key < 0) return undefined;
+  const open = text.indexOf('{', key);
+  if (open < 0 || text.slice(key + 7, open).trim() !== ':') return undefined;
+  // Usage objects hold numbers and objects of numbers: no string can hide a brace.
+  let depth = 0;
+  for (let at = open; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code === 123 /* { */) depth++;
+    else if (code === 125 /* } */ && --depth === 0) return text.slice(open, at + 1);
+  }
+  return undefined;
+}
+
+/**
+ * The cache and reasoning counts of an OpenAI chat call that MLflow 3.9's OpenAI autolog leaves out of its token usage:
+ * the response it keeps as the span's outputs has them in OpenAI's `usage` (`prompt_tokens_details.cached_tokens`,
+ * `completion_tokens_details.reasoning_tokens`, or the Responses API's `input_tokens_details` / `output_tokens_details`).
+ * Without them cached tokens were priced as plain input. Fills the counts `readTokenCounts` returned for `view`.
+ */
+export function readOpenAiDetailsFromOutputs(view: SpanView): void {
+  if (!countsFromMlflow || counts.cacheRead !== undefined) return;
+  const outputs = view.at(SLOTS['mlflow.spanOutputs']);
+  if (outputs?.kind !== 'string') return;
+  const usage = lastUsageObject(outputs.value);
+  if (usage === undefined) return;
+  let details: { prompt_tokens_details?: Details; input_tokens_details?: Details; completion_tokens_details?: Details; output_tokens_details?: Details };
+  try {
+    details = JSON.parse(usage) as typeof details;
+  } catch {
+    return;
+  }
+  counts.cacheRead = toNumber((details.prompt_tokens_details ?? details.input_tokens_details)?.cached_tokens);
+  counts.reasoning ??= toNumber((details.completion_tokens_details ?? details.output_tokens_details)?.reasoning_tokens);
+}
+
+type Details = Record<string, unknown> | null;
+
 /**
  * An embedding call's usage from the response MLflow keeps as the span's outputs: MLflow 3.9's OpenAI autolog records
  * no `mlflow.chat.tokenUsage` on embedding spans, and the response ends with OpenAI's `"usage": {"prompt_tokens": …,
@@ -117,13 +160,8 @@ const openAiUsage = new JsonFields(['prompt_tokens', 'total_tokens']);
  */
 export function embeddingUsageFromOutputs(value: AnyValue | undefined): Readonly<RawTokenCounts> | undefined {
   if (value?.kind !== 'string') return undefined;
-  const text = value.value;
-  const key = text.lastIndexOf('"usage"');
-  if (key < 0) return undefined;
-  const open = text.indexOf('{', key);
-  const close = text.indexOf('}', open);
-  if (open < 0 || close < 0 || text.slice(key + 7, open).trim() !== ':') return undefined;
-  if (!openAiUsage.read({ kind: 'string', value: text.slice(open, close + 1) })) return undefined;
+  const usage = lastUsageObject(value.value);
+  if (usage === undefined || !openAiUsage.read({ kind: 'string', value: usage })) return undefined;
   const input = openAiUsage.number('prompt_tokens');
   if (input === undefined) return undefined;
   return { input, output: undefined, total: openAiUsage.number('total_tokens'), cacheRead: undefined, cacheWrite: undefined, reasoning: undefined };

@@ -488,9 +488,10 @@ const cases: Case[] = [
     entry: 'openai/gpt-4o-mini',
   },
   {
-    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out. As mlflow.openai.autolog() of MLflow 3.9 records a chat
-    // completion (tried against a local fake of the OpenAI API): the model only in a plain `model` attribute, no provider.
-    // Its token usage has no cache count (the response had 200 cached tokens), so they are priced as plain input.
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.075 cached in / $0.60 out. As mlflow.openai.autolog() of MLflow
+    // 3.9 records a chat completion (tried against a local fake of the OpenAI API): the model only in a plain `model`
+    // attribute, no provider, and a token usage without the cache and reasoning counts, which the response kept as
+    // outputs has.
     name: 'MLflow OpenAI autolog chat completion',
     attributes: mlflowAttributes({
       'mlflow.traceRequestId': 'tr-4c28a55341d8e7c5deae3f4bc7da1257',
@@ -499,10 +500,14 @@ const cases: Case[] = [
       model: 'gpt-4o-mini',
       'mlflow.message.format': 'openai',
       'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 500, total_tokens: 1500 },
-      'mlflow.spanOutputs': { id: 'chatcmpl-abc123', model: 'gpt-4o-mini-2024-07-18', usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 200 } } },
+      'mlflow.spanOutputs': {
+        id: 'chatcmpl-abc123',
+        model: 'gpt-4o-mini-2024-07-18',
+        usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 200, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 100 } },
+      },
     }),
-    tokens: tokens(1000, 500),
-    inputCost: (1000 * 0.15) / M,
+    tokens: tokens(1000, 500, 200, 0, 100),
+    inputCost: (800 * 0.15 + 200 * 0.075) / M,
     outputCost: (500 * 0.6) / M,
     entry: 'openai/gpt-4o-mini',
   },
