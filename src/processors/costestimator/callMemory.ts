@@ -201,8 +201,52 @@ export function traceKey(id: Uint8Array): number {
 /** One remembered trace as stored: its key, its calls with usage, and per entry the span (or response) key, parent entry and state. */
 export type TraceMemoryState = [traceId: number, callsWithUsage: number, keys: number[], parents: number[], states: number[]];
 
+/** Counted calls remembered across traces by response id (see `RecentResponses`): more than arrive within seconds. */
+const RECENT_RESPONSES = 16_384;
+
+/**
+ * The calls counted lately, by response id, whatever their trace: two instrumentations of one call that do not share a
+ * context export it in two traces. The Anthropic SDK's own span and OpenLLMetry's, tried with anthropic 2.17 and
+ * opentelemetry-instrumentation-anthropic 0.62.4, come as two roots with the same response id and usage: counted
+ * twice before. A span is the same call as one counted in another trace when it reports the same response id and the
+ * same input and output tokens, and their times overlap; a server that hands out one id for every call (some local
+ * ones do) repeats it on calls made one after another, which do not overlap. A ring of the last RECENT_RESPONSES,
+ * numbers in typed arrays, so that remembering allocates nothing but the map's key.
+ */
+class RecentResponses {
+  private readonly slotOf = new Map<number, number>();
+  private readonly keys = new Float64Array(RECENT_RESPONSES);
+  private readonly traces = new Float64Array(RECENT_RESPONSES);
+  private readonly tokens = new Float64Array(2 * RECENT_RESPONSES);
+  private readonly times = new Float64Array(2 * RECENT_RESPONSES);
+  private next = 0;
+
+  /** Whether the call is one counted in another trace than `traceId`. */
+  countedElsewhere(traceId: number, response: number, input: number, output: number, startMs: number, endMs: number): boolean {
+    const slot = this.slotOf.get(response);
+    if (slot === undefined || this.traces[slot] === traceId) return false;
+    const sameUsage = this.tokens[2 * slot] === input && this.tokens[2 * slot + 1] === output;
+    return sameUsage && this.times[2 * slot]! <= endMs && startMs <= this.times[2 * slot + 1]!;
+  }
+
+  remember(traceId: number, response: number, input: number, output: number, startMs: number, endMs: number): void {
+    const slot = this.next;
+    this.next = (slot + 1) % RECENT_RESPONSES;
+    const evicted = this.keys[slot]!;
+    if (evicted !== 0 && this.slotOf.get(evicted) === slot) this.slotOf.delete(evicted);
+    this.keys[slot] = response;
+    this.traces[slot] = traceId;
+    this.tokens[2 * slot] = input;
+    this.tokens[2 * slot + 1] = output;
+    this.times[2 * slot] = startMs;
+    this.times[2 * slot + 1] = endMs;
+    this.slotOf.set(response, slot);
+  }
+}
+
 export class CallMemory {
   private readonly traces = new Map<number, TraceMemory>();
+  private readonly responses = new RecentResponses();
   /**
    * Least recently seen first, as a list through the traces themselves: re-ordering a Map (delete and re-insert)
    * leaves holes that every `keys().next()` of an eviction walks past, which made touching a trace the costliest step.
@@ -284,6 +328,18 @@ export class CallMemory {
     const parent = trace.parent[entry]!;
     if (parent !== NONE) cover(trace, parent, withUsage);
     return true;
+  }
+
+  /**
+   * Whether a call with usage is one already counted in another trace (see `RecentResponses`); `startMs`/`endMs` are
+   * its span's times. Every call with usage and a response id that counts is remembered through `rememberResponse`.
+   */
+  countedInAnotherTrace(traceId: number, responseId: string, usage: { input: number; output: number }, startMs: number, endMs: number): boolean {
+    return this.responses.countedElsewhere(traceId, responseKey(responseId), usage.input, usage.output, startMs, endMs);
+  }
+
+  rememberResponse(traceId: number, responseId: string, usage: { input: number; output: number }, startMs: number, endMs: number): void {
+    this.responses.remember(traceId, responseKey(responseId), usage.input, usage.output, startMs, endMs);
   }
 
   get openTraces(): number {

@@ -186,11 +186,13 @@ describe('traps', () => {
       expect(calls.map((call) => attribute(call, 'tokenmeter.cost.counted'))).toEqual([true, true, true, true]);
     });
 
-    it('a response id is remembered with its trace only: a trace taking a forgotten one\'s place counts the same id', async () => {
+    it('a trace taking a forgotten one\'s memory does not inherit its response ids: a later call with the same id counts', async () => {
       const processor = new CostEstimatorProcessor({ max_open_traces: 1 }, sink);
       const first = makeSpan({ trace: 'A', id: 'a', attributes: chatSpan('x', undefined, { 'gen_ai.response.id': 'chatcmpl-9' }).attributes });
-      const reused = makeSpan({ trace: 'B', id: 'b', attributes: chatSpan('y', undefined, { 'gen_ai.response.id': 'chatcmpl-9' }).attributes });
-      const again = makeSpan({ trace: 'B', id: 'c', attributes: chatSpan('z', undefined, { 'gen_ai.response.id': 'chatcmpl-9' }).attributes });
+      // A minute later: not the same call exported twice (see 'one call exported in two traces').
+      const later = '2025-09-01T12:01:00Z';
+      const reused = makeSpan({ trace: 'B', id: 'b', start: later, attributes: chatSpan('y', undefined, { 'gen_ai.response.id': 'chatcmpl-9' }).attributes });
+      const again = makeSpan({ trace: 'B', id: 'c', start: later, attributes: chatSpan('z', undefined, { 'gen_ai.response.id': 'chatcmpl-9' }).attributes });
       await processor.consume(tracesData([first]));
       await processor.consume(tracesData([reused]));
       await processor.consume(tracesData([again]));
@@ -330,6 +332,54 @@ describe('traps', () => {
       expect(attribute(span, 'tokenmeter.cost.status')).toBe('priced');
       expect(mlflowCost(span)?.['total_cost']).toBeCloseTo(ours, 12);
     }
+  });
+
+  describe('one call exported in two traces (two instrumentations that share no context)', () => {
+    // As the Anthropic SDK's own span and OpenLLMetry's came, tried with anthropic 2.17 and
+    // opentelemetry-instrumentation-anthropic 0.62.4: two roots in two traces, with the call's response id and usage.
+    const anthropicCall = (trace: string, start: string, output = 50): Span =>
+      makeSpan({
+        trace,
+        id: `${trace}-span`,
+        start,
+        attributes: attributes({
+          'gen_ai.provider.name': 'anthropic',
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+          'gen_ai.response.id': 'msg_01abc',
+          'gen_ai.usage.input_tokens': 1000,
+          'gen_ai.usage.output_tokens': output,
+          'gen_ai.usage.cache_read.input_tokens': 600,
+          'gen_ai.usage.cache_creation.input_tokens': 300,
+        }),
+      });
+
+    it('is counted once, in the batch or across batches', async () => {
+      const [sdk, handler] = [anthropicCall('sdk', '2025-09-01T12:00:00Z'), anthropicCall('handler', '2025-09-01T12:00:00Z')];
+      await new CostEstimatorProcessor({}, sink).consume(tracesData([sdk, handler]));
+      expect([attribute(sdk, 'tokenmeter.cost.counted'), attribute(handler, 'tokenmeter.cost.counted')]).toEqual([true, false]);
+      const processor = new CostEstimatorProcessor({}, sink);
+      const [first, second] = [anthropicCall('a', '2025-09-01T12:00:00Z'), anthropicCall('b', '2025-09-01T12:00:00Z')];
+      await processor.consume(tracesData([first]));
+      await processor.consume(tracesData([second]));
+      expect(attribute(second, 'tokenmeter.cost.counted')).toBe(false);
+      expect(attribute(second, 'mlflow.llm.cost')).toBeUndefined();
+    });
+
+    it('is not matched to calls made one after another with the same id (a server that repeats ids), nor to other usage', async () => {
+      const processor = new CostEstimatorProcessor({}, sink);
+      const calls = [anthropicCall('a', '2025-09-01T12:00:00Z'), anthropicCall('b', '2025-09-01T12:00:05Z'), anthropicCall('c', '2025-09-01T12:00:00Z', 51)];
+      for (const call of calls) await processor.consume(tracesData([call]));
+      expect(calls.map((call) => attribute(call, 'tokenmeter.cost.counted'))).toEqual([true, true, true]);
+    });
+
+    it('an app re-sending the same span is still the same call, priced again', async () => {
+      const processor = new CostEstimatorProcessor({}, sink);
+      const [sent, again] = [anthropicCall('a', '2025-09-01T12:00:00Z'), anthropicCall('a', '2025-09-01T12:00:00Z')];
+      await processor.consume(tracesData([sent]));
+      await processor.consume(tracesData([again]));
+      expect(attribute(again, 'tokenmeter.cost.counted')).toBe(true);
+    });
   });
 
   describe('a model call without usage (streaming without usage)', () => {
