@@ -7,7 +7,9 @@
  *  - it is covered by a call with usage: a descendant was already counted (the usual order: provider-SDK child
  *    first, framework parent later);
  *  - one of its known ancestors was counted with usage (the parent arrived first and could not be un-counted);
- *  - another counted span of the trace reported the same response id (two tracer providers, no parent link).
+ *  - another counted span of the trace reported the same response id (two tracer providers, no parent link);
+ *  - a span counted lately in another trace reported the same response id and usage at the same time (two
+ *    instrumentations that share no context: see `RecentResponses`).
  * A model-call span without usage (streaming without usage) is a duplicate when any counted call is in its chain;
  * otherwise it counts as an unpriced call. It never hides a call with usage: an ancestor with usage that arrives
  * later still counts (and is priced), so that call is then counted twice, once unpriced.
