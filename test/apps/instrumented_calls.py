@@ -1,10 +1,11 @@
 """Model calls traced by instrumentations other than MLflow's LangChain autolog, exported over OTLP/HTTP.
 
 An OpenAI chat completion and an OpenAI embedding, through the real `openai` client against the API at
---openai-base-url (a local fake in the tests: the real one is not reachable), and, except for MLflow, a LangChain chat
-model call (a fake with real usage metadata), each traced by one instrumentation:
-  openinference  OpenInference's OpenAI and LangChain instrumentors
-  openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -langchain)
+--api-base-url (a local fake in the tests: the real APIs are not reachable), and, except for MLflow, an Anthropic
+message through the real `anthropic` client (which also traces itself) and a LangChain chat model call (a fake with
+real usage metadata), each traced by one instrumentation:
+  openinference  OpenInference's OpenAI, Anthropic and LangChain instrumentors
+  openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -langchain)
   mlflow         MLflow 3.9's openai autolog, exporting through its own OTLP exporter
 Spans go to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (http/protobuf); the app exits once they are exported.
 """
@@ -25,9 +26,16 @@ os.environ["MLFLOW_ENABLE_OTLP_EXPORTER"] = "true"
 def openai_calls(base_url: str) -> None:
     import openai
 
-    client = openai.OpenAI(base_url=base_url, api_key="not-used")
+    client = openai.OpenAI(base_url=f"{base_url}/v1", api_key="not-used")
     client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hello"}])
     client.embeddings.create(model="text-embedding-3-small", input="hello")
+
+
+def anthropic_call(base_url: str) -> None:
+    import anthropic
+
+    client = anthropic.Anthropic(base_url=base_url, api_key="not-used")
+    client.messages.create(model="claude-3-5-haiku-20241022", max_tokens=100, messages=[{"role": "user", "content": "hello"}])
 
 
 def langchain_call() -> None:
@@ -47,14 +55,14 @@ def langchain_call() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--instrumentation", choices=["openinference", "openllmetry", "mlflow"], required=True)
-    parser.add_argument("--openai-base-url", required=True)
+    parser.add_argument("--api-base-url", required=True)
     args = parser.parse_args()
 
     if args.instrumentation == "mlflow":
         import mlflow
 
         mlflow.openai.autolog()
-        openai_calls(args.openai_base_url)
+        openai_calls(args.api_base_url)
         from mlflow.tracing.provider import provider as mlflow_tracer_provider
 
         return 0 if mlflow_tracer_provider.get().force_flush(timeout_millis=30_000) else 3
@@ -65,19 +73,28 @@ def main() -> int:
 
     tracer_provider = TracerProvider()
     tracer_provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter()))
+    # The Anthropic client's own spans go to the global provider.
+    from opentelemetry import trace
+
+    trace.set_tracer_provider(tracer_provider)
     if args.instrumentation == "openinference":
+        from openinference.instrumentation.anthropic import AnthropicInstrumentor
         from openinference.instrumentation.langchain import LangChainInstrumentor
         from openinference.instrumentation.openai import OpenAIInstrumentor
 
         OpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
+        AnthropicInstrumentor().instrument(tracer_provider=tracer_provider)
         LangChainInstrumentor().instrument(tracer_provider=tracer_provider)
     else:
+        from opentelemetry.instrumentation.anthropic import AnthropicInstrumentor
         from opentelemetry.instrumentation.langchain import LangchainInstrumentor
         from opentelemetry.instrumentation.openai import OpenAIInstrumentor
 
         OpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
+        AnthropicInstrumentor().instrument(tracer_provider=tracer_provider)
         LangchainInstrumentor().instrument(tracer_provider=tracer_provider)
-    openai_calls(args.openai_base_url)
+    openai_calls(args.api_base_url)
+    anthropic_call(args.api_base_url)
     langchain_call()
     return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3
 

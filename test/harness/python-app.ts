@@ -66,11 +66,11 @@ function otlpAppEnv(endpoint: string, protocol: OtlpProtocol): Record<string, st
 export type Instrumentation = 'openinference' | 'openllmetry' | 'mlflow';
 
 /**
- * Runs test/apps/instrumented_calls.py: OpenAI calls (against `openaiBaseUrl`) and a LangChain call traced by
- * `instrumentation`, exported over OTLP/HTTP to `endpoint`; resolves once the app has exported them.
+ * Runs test/apps/instrumented_calls.py: OpenAI and Anthropic calls (against the APIs at `apiBaseUrl`) and a LangChain
+ * call traced by `instrumentation`, exported over OTLP/HTTP to `endpoint`; resolves once the app has exported them.
  */
-export async function runInstrumentedCalls(options: { endpoint: string; instrumentation: Instrumentation; openaiBaseUrl: string }): Promise<void> {
-  const args = [path.join(repoRoot, 'test', 'apps', 'instrumented_calls.py'), '--instrumentation', options.instrumentation, '--openai-base-url', options.openaiBaseUrl];
+export async function runInstrumentedCalls(options: { endpoint: string; instrumentation: Instrumentation; apiBaseUrl: string }): Promise<void> {
+  const args = [path.join(repoRoot, 'test', 'apps', 'instrumented_calls.py'), '--instrumentation', options.instrumentation, '--api-base-url', options.apiBaseUrl];
   const { stderr, exitCode, signal } = await run(venvPython, args, otlpAppEnv(options.endpoint, 'http/protobuf'), 60_000);
   if (exitCode !== 0) throw new Error(`instrumented_calls.py exited with ${signal ?? exitCode}\n--- stderr ---\n${stderr.slice(-6000)}`);
 }

@@ -42,9 +42,9 @@ ensure_venv() {
 }
 
 ensure_venv "${TOKENMETER_VENV:-$repo_root/.venv}" "$repo_root/test/harness/requirements.txt" '
-import mlflow, langgraph, langchain_core, langchain, openai
-import openinference.instrumentation.openai, openinference.instrumentation.langchain
-import opentelemetry.instrumentation.openai, opentelemetry.instrumentation.langchain
+import mlflow, langgraph, langchain_core, langchain, openai, anthropic
+import openinference.instrumentation.openai, openinference.instrumentation.anthropic, openinference.instrumentation.langchain
+import opentelemetry.instrumentation.openai, opentelemetry.instrumentation.anthropic, opentelemetry.instrumentation.langchain
 import opentelemetry.exporter.otlp.proto.http.trace_exporter
 import opentelemetry.exporter.otlp.proto.grpc.trace_exporter
 print("[setup-python-env] mlflow", mlflow.__version__, "langchain-core", langchain_core.__version__)
