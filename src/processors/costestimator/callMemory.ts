@@ -305,8 +305,21 @@ export class CallMemory {
     return depth;
   }
 
-  /** Decides whether a model-call span counts, and remembers it when it does; `tracked` is from `track`. */
-  claim(tracked: TraceMemory, traceId: number, spanId: number, responseId: string | undefined, withUsage: boolean): boolean {
+  /**
+   * Decides whether a model-call span counts, and remembers it when it does; `tracked` is from `track`. With `usage`
+   * and the span's times (ms), a call with a response id is also matched to those counted lately in other traces
+   * (see `RecentResponses`).
+   */
+  claim(
+    tracked: TraceMemory,
+    traceId: number,
+    spanId: number,
+    responseId: string | undefined,
+    withUsage: boolean,
+    usage?: { input: number; output: number },
+    startMs = 0,
+    endMs = 0,
+  ): boolean {
     const trace = this.current(tracked, traceId);
     const entry = trace.entry(spanId);
     const state = trace.state[entry]!;
@@ -317,6 +330,7 @@ export class CallMemory {
     if ((state & COVERED_WITH_USAGE) !== 0 || ((state & COVERED) !== 0 && !withUsage)) return false;
     const response = withUsage && responseId !== undefined ? responseKey(responseId) : NO_RESPONSE;
     if (response !== NO_RESPONSE && trace.find(response) !== NONE) return false;
+    if (response !== NO_RESPONSE && usage !== undefined && this.responses.countedElsewhere(traceId, response, usage.input, usage.output, startMs, endMs)) return false;
     let steps = 0;
     for (let id = trace.parent[entry]!; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) {
       const ancestor = trace.state[id]!;
@@ -325,23 +339,14 @@ export class CallMemory {
     trace.state[entry] = state | (withUsage ? COUNTED | COUNTED_WITH_USAGE : COUNTED);
     if (withUsage) {
       trace.callsWithUsage++;
-      if (response !== NO_RESPONSE) trace.entry(response);
+      if (response !== NO_RESPONSE) {
+        trace.entry(response);
+        if (usage !== undefined) this.responses.remember(traceId, response, usage.input, usage.output, startMs, endMs);
+      }
     }
     const parent = trace.parent[entry]!;
     if (parent !== NONE) cover(trace, parent, withUsage);
     return true;
-  }
-
-  /**
-   * Whether a call with usage is one already counted in another trace (see `RecentResponses`); `startMs`/`endMs` are
-   * its span's times. Every call with usage and a response id that counts is remembered through `rememberResponse`.
-   */
-  countedInAnotherTrace(traceId: number, responseId: string, usage: { input: number; output: number }, startMs: number, endMs: number): boolean {
-    return this.responses.countedElsewhere(traceId, responseKey(responseId), usage.input, usage.output, startMs, endMs);
-  }
-
-  rememberResponse(traceId: number, responseId: string, usage: { input: number; output: number }, startMs: number, endMs: number): void {
-    this.responses.remember(traceId, responseKey(responseId), usage.input, usage.output, startMs, endMs);
   }
 
   get openTraces(): number {

@@ -114,19 +114,12 @@ export class CostEstimatorProcessor implements TracesProcessor {
     if (calls.length > 0) {
       for (const entry of this.decisionOrder(calls)) {
         const { call, span } = entry;
-        const { tokens, responseId } = call;
-        const withUsage = tokens !== undefined;
-        // Only a call with usage and a response id can be matched to one counted in another trace.
-        const startMs = withUsage && responseId !== undefined ? Number(span.startTimeUnixNano) / 1e6 : 0;
-        const endMs = withUsage && responseId !== undefined ? Number(span.endTimeUnixNano) / 1e6 : 0;
-        if (withUsage && responseId !== undefined && this.memory.countedInAnotherTrace(entry.traceKey, responseId, tokens, startMs, endMs)) {
-          writeUncountedCall(span);
-        } else if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, responseId, withUsage)) {
-          writeUncountedCall(span);
-        } else {
-          if (withUsage && responseId !== undefined) this.memory.rememberResponse(entry.traceKey, responseId, tokens, startMs, endMs);
-          writeCountedCall(span, call, withUsage ? this.price(span, call) : withoutUsage(call));
-        }
+        const withUsage = call.tokens !== undefined;
+        // The span's times let the memory tell one call exported in two traces from two calls (see `CallMemory.claim`).
+        const startMs = Number(span.startTimeUnixNano) / 1e6;
+        const endMs = Number(span.endTimeUnixNano) / 1e6;
+        if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage, call.tokens, startMs, endMs)) writeUncountedCall(span);
+        else writeCountedCall(span, call, withUsage ? this.price(span, call) : withoutUsage(call));
       }
     }
     this.priceAggregateRoots(aggregateRoots);
