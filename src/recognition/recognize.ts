@@ -11,7 +11,7 @@ import type { TokenUsage } from '../pricing/index.js';
 import { normaliseProvider } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
-import { embeddingUsageFromOutputs, hasUsage, invalidTokenCount, normaliseTokens, readOpenAiDetailsFromOutputs, readTokenCounts } from './tokens.js';
+import { hasUsage, invalidTokenCount, normaliseTokens, readOpenAiUsageFromOutputs, readTokenCounts } from './tokens.js';
 import { decodeNumber, decodeString } from './values.js';
 
 export type SpanClass = 'llm' | 'embedding' | 'structural' | 'other';
@@ -419,9 +419,9 @@ function isOpenAiFormat(value: AnyValue | undefined): boolean {
 function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCall {
   metadata.read(view.at(SLOTS['metadata']));
   invocationRead = false;
-  let counts = readTokenCounts(view);
-  if (operation === 'embeddings' && !hasUsage(counts)) counts = embeddingUsageFromOutputs(view.at(SLOTS['mlflow.spanOutputs'])) ?? counts;
-  else if (isOpenAiFormat(view.at(SLOTS['mlflow.message.format']))) readOpenAiDetailsFromOutputs(view);
+  const counts = readTokenCounts(view);
+  // MLflow's OpenAI autolog: its embedding spans carry no format, its chat spans `"openai"`.
+  if (operation === 'embeddings' || isOpenAiFormat(view.at(SLOTS['mlflow.message.format']))) readOpenAiUsageFromOutputs(view, operation === 'embeddings');
   const invalidUsage = hasUsage(counts) ? invalidTokenCount(counts) : undefined;
   return {
     operation,

@@ -2,7 +2,6 @@
  * Token normalisation (genai-conventions.md §3 and §7 "Token normalisation"): whatever the convention, produce the
  * inclusive OTel view — input includes cache read and write, output includes reasoning.
  */
-import type { AnyValue } from '../otlp/index.js';
 import type { TokenUsage } from '../pricing/index.js';
 import { keyGroup, SLOTS, slotsOf } from './spanView.js';
 import type { SpanView } from './spanView.js';
@@ -49,8 +48,7 @@ class ReadCounts implements RawTokenCounts {
 }
 
 const counts = new ReadCounts();
-/** Whether the counts came from `mlflow.chat.tokenUsage`. */
-let countsFromMlflow = false;
+
 
 /**
  * The counts of the span loaded in `view`, valid until the next span is read: callers turn them into a `TokenUsage`
@@ -64,8 +62,7 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   counts.cacheRead = present ? first(view, CACHE_READ) : undefined;
   counts.cacheWrite = present ? first(view, CACHE_WRITE) : undefined;
   counts.reasoning = present ? first(view, REASONING) : undefined;
-  countsFromMlflow = mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']));
-  if (countsFromMlflow) fillFromMlflow();
+  if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow();
   const inputDetails = view.at(SLOTS['gen_ai.usage.input_token_details']);
   const outputDetails = view.at(SLOTS['gen_ai.usage.output_token_details']);
   if (inputDetails !== undefined || outputDetails !== undefined) {
@@ -109,9 +106,6 @@ function notACount(name: string, count: number | undefined): string | undefined 
   return count === undefined || (Number.isSafeInteger(count) && count >= 0) ? undefined : `token usage is not a whole number of tokens: ${name} ${count}`;
 }
 
-/** OpenAI's usage object of an embeddings response. */
-const openAiUsage = new JsonFields(['prompt_tokens', 'total_tokens']);
-
 /** The last `"usage": {…}` object of a JSON text (a response kept as outputs ends with it), as text; nested braces matched. */
 function lastUsageObject(text: string): string | undefined {
   const key = text.lastIndexOf('"usage"');
@@ -128,43 +122,41 @@ function lastUsageObject(text: string): string | undefined {
   return undefined;
 }
 
+/** OpenAI's `usage` (chat completions, embeddings and the Responses API name some fields differently). */
+interface OpenAiUsage {
+  prompt_tokens?: unknown;
+  total_tokens?: unknown;
+  prompt_tokens_details?: { cached_tokens?: unknown } | null;
+  input_tokens_details?: { cached_tokens?: unknown } | null;
+  completion_tokens_details?: { reasoning_tokens?: unknown } | null;
+  output_tokens_details?: { reasoning_tokens?: unknown } | null;
+}
+
 /**
- * The cache and reasoning counts of an OpenAI chat call that MLflow 3.9's OpenAI autolog leaves out of its token usage:
- * the response it keeps as the span's outputs has them in OpenAI's `usage` (`prompt_tokens_details.cached_tokens`,
- * `completion_tokens_details.reasoning_tokens`, or the Responses API's `input_tokens_details` / `output_tokens_details`).
- * Without them cached tokens were priced as plain input. Fills the counts `readTokenCounts` returned for `view`.
+ * What MLflow 3.9's OpenAI autolog leaves out of its token usage, from OpenAI's `usage` in the response it keeps as the
+ * span's outputs, read from the last `"usage"` key on so that what comes before (a batch's vectors: hundreds of
+ * kilobytes) is searched, not parsed. Fills the counts `readTokenCounts` returned for `view`:
+ *  - an embedding span has no `mlflow.chat.tokenUsage` at all: its input and total come from here;
+ *  - a chat span's usage has no cache or reasoning count, so cached tokens were priced as plain input.
  */
-export function readOpenAiDetailsFromOutputs(view: SpanView): void {
-  if (!countsFromMlflow || counts.cacheRead !== undefined) return;
+export function readOpenAiUsageFromOutputs(view: SpanView, embedding: boolean): void {
+  if (embedding ? hasUsage(counts) : view.at(SLOTS['mlflow.chat.tokenUsage']) === undefined || counts.cacheRead !== undefined) return;
   const outputs = view.at(SLOTS['mlflow.spanOutputs']);
-  if (outputs?.kind !== 'string') return;
-  const usage = lastUsageObject(outputs.value);
-  if (usage === undefined) return;
-  let details: { prompt_tokens_details?: Details; input_tokens_details?: Details; completion_tokens_details?: Details; output_tokens_details?: Details };
+  const text = outputs?.kind === 'string' ? lastUsageObject(outputs.value) : undefined;
+  if (text === undefined) return;
+  let usage: OpenAiUsage;
   try {
-    details = JSON.parse(usage) as typeof details;
+    usage = JSON.parse(text) as OpenAiUsage;
   } catch {
     return;
   }
-  counts.cacheRead = toNumber((details.prompt_tokens_details ?? details.input_tokens_details)?.cached_tokens);
-  counts.reasoning ??= toNumber((details.completion_tokens_details ?? details.output_tokens_details)?.reasoning_tokens);
-}
-
-type Details = Record<string, unknown> | null;
-
-/**
- * An embedding call's usage from the response MLflow keeps as the span's outputs: MLflow 3.9's OpenAI autolog records
- * no `mlflow.chat.tokenUsage` on embedding spans, and the response ends with OpenAI's `"usage": {"prompt_tokens": …,
- * "total_tokens": …}`. Read from the last `"usage"` key on, so that the vectors before it (hundreds of kilobytes for a
- * batch) are searched, not parsed. Undefined when there is no such object.
- */
-export function embeddingUsageFromOutputs(value: AnyValue | undefined): Readonly<RawTokenCounts> | undefined {
-  if (value?.kind !== 'string') return undefined;
-  const usage = lastUsageObject(value.value);
-  if (usage === undefined || !openAiUsage.read({ kind: 'string', value: usage })) return undefined;
-  const input = openAiUsage.number('prompt_tokens');
-  if (input === undefined) return undefined;
-  return { input, output: undefined, total: openAiUsage.number('total_tokens'), cacheRead: undefined, cacheWrite: undefined, reasoning: undefined };
+  if (embedding) {
+    counts.input = toNumber(usage.prompt_tokens);
+    counts.total = toNumber(usage.total_tokens);
+  } else {
+    counts.cacheRead = toNumber((usage.prompt_tokens_details ?? usage.input_tokens_details)?.cached_tokens);
+    counts.reasoning ??= toNumber((usage.completion_tokens_details ?? usage.output_tokens_details)?.reasoning_tokens);
+  }
 }
 
 export function hasUsage(counts: Readonly<RawTokenCounts>): boolean {
