@@ -52,8 +52,8 @@ function matchEntry(model: string, providerId: string | null): CatalogEntry | un
 /**
  * Providers that make the models they list (others resell or host them, often at other prices). The catalog infers a
  * provider from a model name by patterns per provider, which miss many of these makers' names (`text-embedding-3-small`,
- * `chatgpt-4o-latest`, `codestral`, `embed-v4.0`, `sonar`): a span that names no provider (MLflow and OpenInference
- * embedding spans often do not) then went unpriced.
+ * `chatgpt-4o-latest`, `embed-v4.0`, `sonar`): a span that names no provider (MLflow and OpenInference embedding spans
+ * often do not) then went unpriced. Names a maker matches only by a pattern (`codestral`) still are.
  */
 const MODEL_MAKERS = ['openai', 'anthropic', 'google', 'mistral', 'cohere', 'deepseek', 'x-ai', 'perplexity', 'moonshotai', 'minimax', 'voyageai', 'zhipuai'];
 
