@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CATALOG_VERSION, catalogRateCard, listProviders, pricesAt } from '../../pricing/index.js';
 import type { Rate } from '../../pricing/index.js';
-import { outputFormat } from './price.js';
+import { outputFormat, usd } from './price.js';
 
 interface ModelRow {
   provider: string;
@@ -15,8 +15,8 @@ interface ModelRow {
 
 function perMillion(rate: Rate | undefined): string {
   if (rate === undefined) return '-';
-  if (typeof rate === 'number') return `$${rate}`;
-  return [`$${rate.base}`, ...rate.tiers.map((tier) => `$${tier.rate} >${tier.above / 1000}k`)].join(' / ');
+  if (typeof rate === 'number') return usd(rate);
+  return [usd(rate.base), ...rate.tiers.map((tier) => `${usd(tier.rate)} >${tier.above / 1000}k`)].join(' / ');
 }
 
 export function registerModelsCommand(program: Command): void {

@@ -83,7 +83,7 @@ describe('tokenmeter models', () => {
     const run = await tokenmeter('models', 'gpt-4o-mini', '--format', 'json');
     expect(run.code).toBe(0);
     const rows = JSON.parse(run.stdout) as Record<string, string>[];
-    expect(rows).toContainEqual(expect.objectContaining({ provider: 'openai', model: 'gpt-4o-mini', input: '$0.15', cacheRead: '$0.075', output: '$0.6' }));
+    expect(rows).toContainEqual(expect.objectContaining({ provider: 'openai', model: 'gpt-4o-mini', input: '$0.15', cacheRead: '$0.075', output: '$0.60' }));
     expect(rows.every((row) => `${row['provider']}/${row['model']} ${row['name']}`.toLowerCase().includes('gpt-4o-mini'))).toBe(true);
   });
 
@@ -92,6 +92,8 @@ describe('tokenmeter models', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^PROVIDER\s+MODEL\s+INPUT\s+CACHE READ\s+CACHE WRITE\s+OUTPUT/);
     expect(run.stdout).toMatch(/\d+ model\(s\), genai-prices@0\.1\.8, USD per 1M tokens/);
+    // Anthropic's published Claude 3.5 Haiku price: $0.80 in, $4 out per 1M tokens, shown with cents.
+    expect(run.stdout).toMatch(/^anthropic\s+claude-3-5-haiku-latest\s+\$0\.80\s.*\$4\.00$/m);
   });
 
   it('refuses an unknown output format', async () => {

@@ -35,7 +35,7 @@ export function outputFormat(value: string): 'text' | 'json' {
 }
 
 /** Dollars with cents always shown and up to eight decimals when smaller amounts need them: $0.40, $2.00, $0.00035. */
-const usd = (amount: number): string => `$${amount.toFixed(8).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
+export const usd = (amount: number): string => `$${amount.toFixed(8).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
 
 /** As the pipeline writes amounts: rounded to 1e-12 USD, so that binary-float noise (0.39999999999999997) stays out. */
 function rounded(result: PriceResult): PriceResult {
