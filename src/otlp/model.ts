@@ -178,6 +178,23 @@ export function stringOf(value: AnyValue | undefined): string | undefined {
   return value?.kind === 'string' ? value.value : undefined;
 }
 
+/**
+ * A scalar attribute's value as text: a string as it is, a number or boolean printed. For names that should be
+ * strings but that some SDKs send otherwise (`service.name: 42` from a config value read as a number).
+ */
+export function scalarText(value: AnyValue | undefined): string | undefined {
+  switch (value?.kind) {
+    case 'string':
+      return value.value;
+    case 'int':
+    case 'double':
+    case 'bool':
+      return String(value.value);
+    default:
+      return undefined;
+  }
+}
+
 /** Sets (replacing any existing value) an attribute on a span, resource or scope, and drops its raw bytes. */
 export function setAttribute(target: RawBacked & { attributes: KeyValue[] }, key: string, value: AnyValue): void {
   markChanged(target);

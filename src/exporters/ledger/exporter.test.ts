@@ -80,6 +80,15 @@ describe('ledger exporter', () => {
     expect(trace?.type === 'trace' && trace.trace.costUsd).toBeCloseTo(totalUsd(plan) + totalUsd(write), 12);
   });
 
+  it('names the service from a service.name sent as a number, against the spec, rather than leaving it blank', async () => {
+    const exporter = await openExporter();
+    const batch = await priced([chatSpan('t1', 'c1', 'plan', 'gpt-4o-mini', 'openai', 1000, 200), makeSpan({ trace: 't1', id: 'root', attributes: [] })]);
+    batch.resourceSpans[0]!.resource!.attributes = [{ key: 'service.name', value: intValue(42) }];
+    await exporter.consume(batch);
+    const services = exporter.ledger.eventsAfter(0, 100).map((event) => (event.type === 'call' ? event.call.service : event.trace.service));
+    expect(services).toEqual(['42', '42']);
+  });
+
   it('is idempotent: a retried export records and counts nothing twice', async () => {
     const exporter = await openExporter();
     const spans = [chatSpan('t2', 'c1', 'plan', 'gpt-4o-mini', 'openai', 500, 50), makeSpan({ trace: 't2', id: 'root', name: 'retry_flow', attributes: [] })];

@@ -3,7 +3,7 @@
  * counted LLM calls carry `tokenmeter.cost.*` and `tokenmeter.tokens.*`; a root span closes its trace.
  */
 import { PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES, TRACE_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
-import { findAttribute, isRootSpan, numberOf, StatusCode, stringOf, toHex } from '../../otlp/index.js';
+import { findAttribute, isRootSpan, numberOf, scalarText, StatusCode, stringOf, toHex } from '../../otlp/index.js';
 import type { KeyValue, Span } from '../../otlp/index.js';
 import type { CallRecord, CostStatus, RootRecord, TokenCounts, TraceTotals } from '../../ledger/index.js';
 import { readMlflowCost, recognizeCallContext } from '../../recognition/index.js';
@@ -105,7 +105,8 @@ export function readLedgerRecords(data: TracesData): { calls: CallRecord[]; root
   const calls: CallRecord[] = [];
   const roots: RootRecord[] = [];
   for (const resourceSpans of data.resourceSpans) {
-    const service = stringOf(findAttribute(resourceSpans.resource?.attributes ?? [], 'service.name')) ?? null;
+    // The spec says a string; a number sent instead still names the service rather than leaving it blank.
+    const service = scalarText(findAttribute(resourceSpans.resource?.attributes ?? [], 'service.name')) ?? null;
     for (const scopeSpans of resourceSpans.scopeSpans) {
       for (const span of scopeSpans.spans) {
         const call = callOf(span, service);
