@@ -20,8 +20,8 @@ import type { Component, Receiver, TracesConsumer, TracesExporter, TracesProcess
 const PRUNE_INTERVAL_MS = 60_000;
 
 /**
- * An exporter that can tell before a request enters the pipelines that it would refuse it (a full sending queue).
- * Turning the request away up front matters: processors keep in-memory state (the cost estimator's memory of the
+ * A component that can tell before a request enters the pipelines that it would refuse it: an exporter with a full
+ * sending queue, the memory limiter over its soft limit. Turning the request away up front matters: processors keep in-memory state (the cost estimator's memory of the
  * calls it counted) that a rolled-back transaction does not undo, so a request refused at the end of its pipeline
  * would find its calls "already counted" when the app retries it, and its trace would be summed without them.
  */
@@ -29,8 +29,8 @@ interface AdmissionCheck {
   admissionRefusal(): PipelineError | undefined;
 }
 
-function hasAdmissionCheck(exporter: object): exporter is AdmissionCheck {
-  return typeof (exporter as Partial<AdmissionCheck>).admissionRefusal === 'function';
+function hasAdmissionCheck(component: object): component is AdmissionCheck {
+  return typeof (component as Partial<AdmissionCheck>).admissionRefusal === 'function';
 }
 
 /**
@@ -56,6 +56,7 @@ export class Service {
   private readonly processors = new Map<string, TracesProcessor>();
   private readonly receivers = new Map<string, Receiver>();
   private readonly ledgers = new Map<string, LedgerExporter>();
+  /** Keyed by exporter id, or `id@pipeline` for a processor. */
   private readonly admissionChecks = new Map<string, AdmissionCheck>();
   /** The admin listener (page, live stream, metrics, probes); started first and stopped last. */
   readonly admin: AdminServer | undefined;
@@ -81,8 +82,8 @@ export class Service {
     telemetry.configure({ maxLabelValues: config.admin.metrics.max_label_values });
     this.metricsPushConfig = config.admin.metrics.otlp;
     const pipelineEntries = new Map<string, TracesConsumer[]>();
-    /** Per receiver, the exporters its requests reach. */
-    const receiverExporters = new Map<string, Set<string>>();
+    /** Per receiver, the components its requests reach that may refuse them up front (keys of `admissionChecks`). */
+    const receiverChecks = new Map<string, Set<string>>();
 
     for (const [pipelineName, pipeline] of config.pipelines) {
       let next: TracesConsumer = new FanOutConsumer(
@@ -105,17 +106,19 @@ export class Service {
         const processor = registry.processors[type]!.create(processorConfig as never, context('processor', `${id}@${pipelineName}`), next);
         telemetry.watchProcessor(`${id}@${pipelineName}`, processor);
         if (processor instanceof TraceAssemblyProcessor) recordTracesWithoutRoot(processor, pipelineLedgers);
+        if (hasAdmissionCheck(processor)) this.admissionChecks.set(`${id}@${pipelineName}`, processor);
         this.processors.set(`${id}@${pipelineName}`, processor);
         next = processor;
       }
       for (const id of pipeline.receivers) {
         pipelineEntries.set(id, [...(pipelineEntries.get(id) ?? []), next]);
-        receiverExporters.set(id, new Set([...(receiverExporters.get(id) ?? []), ...pipeline.exporters]));
+        const pipelineChecks = [...pipeline.exporters, ...pipeline.processors.map((processor) => `${processor}@${pipelineName}`)];
+        receiverChecks.set(id, new Set([...(receiverChecks.get(id) ?? []), ...pipelineChecks]));
       }
     }
     for (const [id, entries] of pipelineEntries) {
       const { type, config: receiverConfig } = config.receivers.get(id)!;
-      const checks = [...(receiverExporters.get(id) ?? [])].flatMap((exporter) => this.admissionChecks.get(exporter) ?? []);
+      const checks = [...(receiverChecks.get(id) ?? [])].flatMap((key) => this.admissionChecks.get(key) ?? []);
       const next = telemetry.meterReceiver(id, this.durableEntry(id, entries.length === 1 ? entries[0]! : new FanOutConsumer(entries), checks));
       this.receivers.set(id, registry.receivers[type]!.create(receiverConfig as never, context('receiver', id), next));
     }

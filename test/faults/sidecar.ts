@@ -26,6 +26,8 @@ export interface InProcessSidecar {
 export interface SidecarOptions {
   dir?: string;
   logger?: Logger;
+  /** A `memory_limiter` section: the processor then runs first in the pipeline. */
+  memoryLimiter?: Record<string, unknown>;
 }
 
 export async function startSidecar(trackingUri: string, experimentId: string, mlflow: Record<string, unknown> = {}): Promise<InProcessSidecar> {
@@ -47,11 +49,23 @@ export async function startSidecarWith(exporters: Record<string, unknown>, optio
   const config = validateConfig(
     {
       receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${httpPort}` }, grpc: { endpoint: `127.0.0.1:${grpcPort}` } } } },
-      processors: { costestimator: {}, traceassembly: { root_wait: '300ms', late_span_wait: '2s' } },
+      processors: {
+        ...(options.memoryLimiter === undefined ? {} : { memory_limiter: options.memoryLimiter }),
+        costestimator: {},
+        traceassembly: { root_wait: '300ms', late_span_wait: '2s' },
+      },
       exporters,
       admin: { enabled: false },
       storage: { path: path.join(dir, 'state.db') },
-      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: Object.keys(exporters) } } },
+      service: {
+        pipelines: {
+          traces: {
+            receivers: ['otlp'],
+            processors: [...(options.memoryLimiter === undefined ? [] : ['memory_limiter']), 'costestimator', 'traceassembly'],
+            exporters: Object.keys(exporters),
+          },
+        },
+      },
     },
     components,
   );
