@@ -121,6 +121,16 @@ function hasOpenTraceStats(processor: object): processor is OpenTraceStats {
   return typeof stats === 'object' && stats !== null && typeof stats.openTraces === 'number';
 }
 
+/** A processor that turns requests away at times (the memory limiter's `stats.refusing`, 1 or 0): sampled at scrape time. */
+interface RefusalStats {
+  readonly stats: { readonly refusing: number };
+}
+
+function hasRefusalStats(processor: object): processor is RefusalStats {
+  const stats = (processor as Partial<RefusalStats>).stats;
+  return typeof stats === 'object' && stats !== null && typeof stats.refusing === 'number';
+}
+
 function refusalReason(error: unknown): string {
   return error instanceof PipelineError ? error.kind : 'internal';
 }
@@ -132,6 +142,7 @@ export class Telemetry {
   private readonly duplicatesAvoidedSources = new Map<string, () => number>();
   private readonly deadLetteredSources = new Map<string, () => number>();
   private readonly openTraceSources = new Map<string, () => number>();
+  private readonly refusingSources = new Map<string, () => number>();
   private readonly followUpSources = new Map<string, FollowUpStats['stats']['followUps']>();
   private readonly followUpWaitingSources = new Map<string, () => number>();
 
@@ -181,6 +192,13 @@ export class Telemetry {
       'Traces a component holds state for while waiting for them to finish',
       'component',
       this.openTraceSources,
+    );
+    sampledGauge(
+      this.registry,
+      'tokenmeter_memory_limiter_refusing',
+      'Whether a memory limiter turns requests away (1) because memory is over its soft limit, or lets them in (0)',
+      'component',
+      this.refusingSources,
     );
     sampledGauge(
       this.registry,
@@ -234,9 +252,10 @@ export class Telemetry {
     this.duplicateSpans.inc({ receiver }, spans);
   }
 
-  /** Samples the open traces of a processor that holds them; others are left alone. */
+  /** Samples the open traces of a processor that holds them, and whether one that refuses requests does. */
   watchProcessor(processor: string, target: object): void {
     if (hasOpenTraceStats(target)) this.openTraceSources.set(processor, () => target.stats.openTraces);
+    if (hasRefusalStats(target)) this.refusingSources.set(processor, () => target.stats.refusing);
   }
 
   /** What a receiver's pipelines see: counts what they accept and what they refuse. */

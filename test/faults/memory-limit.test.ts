@@ -17,6 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeRpcStatus } from '../../src/otlp/index.js';
 import type { RpcStatus } from '../../src/otlp/index.js';
 import { GrpcCode } from '../../src/receivers/otlp/grpc-codes.js';
+import { telemetry } from '../../src/telemetry/metrics.js';
 import { readLedger, waitFor } from '../e2e/ledger-sidecar.js';
 import { startSidecarWith } from './sidecar.js';
 import { buildTraces, exportAll, startProxy } from './workload.js';
@@ -33,6 +34,11 @@ const rssMib = (): number => process.memoryUsage.rss() / MIB;
 // system only once the buffer is collected.
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
+
+/** The limiter's gauge as /metrics shows it. */
+async function refusingGauge(): Promise<string> {
+  return (await telemetry.registry.getSingleMetricAsString('tokenmeter_memory_limiter_refusing')).split('\n').at(-1)!;
+}
 
 async function freeBallast(): Promise<void> {
   for (let round = 0; round < 2; round++) {
@@ -79,6 +85,8 @@ describe('memory limiter', () => {
     expect(status.code).toBe(GrpcCode.RESOURCE_EXHAUSTED);
     expect(status.message).toMatch(/^tokenmeter is refusing data to stay within its memory limit: resident memory \d+ MiB is over the soft limit \d+ MiB/);
 
+    expect(await refusingGauge()).toBe('tokenmeter_memory_limiter_refusing{component="memory_limiter@traces"} 1');
+
     const grpc = new GrpcTraceExporter({ url: sidecar.grpc, timeoutMillis: 10_000 });
     cleanups.push(() => grpc.shutdown());
     const grpcRefusal = await grpcExport(grpc, traceSpans(2, 4));
@@ -95,6 +103,8 @@ describe('memory limiter', () => {
     expect(answers.at(-1)).toBe(200);
     expect(answers.slice(0, -1).length).toBeGreaterThan(0);
     expect(answers.slice(0, -1).every((answer) => answer === 429)).toBe(true);
+
+    expect(await refusingGauge()).toBe('tokenmeter_memory_limiter_refusing{component="memory_limiter@traces"} 0');
 
     // The gRPC app sends its refused batch again, as it was told.
     expect(await grpcExport(grpc, traceSpans(2, 4))).toBe(0);

@@ -35,6 +35,8 @@ const processMemory: MemorySource = { read: readProcessMemory, availableBytes: a
 
 export class MemoryLimiterProcessor implements TracesConsumer, Component {
   private readonly limits: MemoryLimits;
+  /** For the `tokenmeter_memory_limiter_refusing` gauge. */
+  readonly stats = { refusing: 0 };
   private refusal: PipelineError | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -48,7 +50,11 @@ export class MemoryLimiterProcessor implements TracesConsumer, Component {
   }
 
   async start(): Promise<void> {
-    this.logger.info({ limit: mib(this.limits.limitBytes), soft_limit: mib(this.limits.softLimitBytes) }, 'memory limiter started');
+    const { heapLimitBytes } = this.memory.read();
+    this.logger.info(
+      { limit: mib(this.limits.limitBytes), soft_limit: mib(this.limits.softLimitBytes), heap_soft_limit: mib(this.heapSoftLimit(heapLimitBytes)) },
+      'memory limiter started',
+    );
     this.check();
     this.timer = setInterval(() => this.check(), this.config.check_interval);
     this.timer.unref();
@@ -75,9 +81,11 @@ export class MemoryLimiterProcessor implements TracesConsumer, Component {
     if (overBy === undefined) {
       if (this.refusal !== undefined) this.logger.info({ rss: mib(reading.rssBytes), heap_used: mib(reading.heapUsedBytes) }, 'memory back under the soft limit: accepting data again');
       this.refusal = undefined;
+      this.stats.refusing = 0;
       return;
     }
     if (this.refusal === undefined) this.logger.warn({ rss: mib(reading.rssBytes), heap_used: mib(reading.heapUsedBytes) }, `refusing data: ${overBy}`);
+    this.stats.refusing = 1;
     this.refusal = new PipelineError(`tokenmeter is refusing data to stay within its memory limit: ${overBy}`, 'overloaded', Math.max(1, Math.ceil(this.config.check_interval / 1000)));
   }
 
@@ -85,8 +93,13 @@ export class MemoryLimiterProcessor implements TracesConsumer, Component {
   private overSoftLimit({ rssBytes, heapUsedBytes, heapLimitBytes }: MemoryReading): string | undefined {
     const { limitBytes, softLimitBytes } = this.limits;
     if (rssBytes > softLimitBytes) return `resident memory ${mib(rssBytes)} is over the soft limit ${mib(softLimitBytes)} (memory_limiter limit ${mib(limitBytes)} less the spike)`;
-    const heapSoftLimit = (heapLimitBytes * softLimitBytes) / limitBytes;
+    const heapSoftLimit = this.heapSoftLimit(heapLimitBytes);
     if (heapUsedBytes > heapSoftLimit) return `JavaScript heap ${mib(heapUsedBytes)} is over ${mib(heapSoftLimit)} (V8's heap limit ${mib(heapLimitBytes)}, scaled as the memory_limiter's soft limit)`;
     return undefined;
+  }
+
+  /** V8's heap limit scaled as the soft limit is to the limit. */
+  private heapSoftLimit(heapLimitBytes: number): number {
+    return (heapLimitBytes * this.limits.softLimitBytes) / this.limits.limitBytes;
   }
 }
