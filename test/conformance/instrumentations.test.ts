@@ -3,71 +3,15 @@
  * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic and LangChain instrumentors, and
  * MLflow 3.9's openai autolog, each in test/apps/instrumented_calls.py with the real `openai` and `anthropic` clients.
  * The providers' APIs are not reachable here: a local stand-in answers with responses shaped as theirs, usage included
- * (OpenAI: 200 of 1,000 prompt tokens cached, 100 of 500 completion tokens reasoning; Anthropic: 100 input tokens, 300
- * written to the cache, 600 read from it, 50 output).
+ * (provider-stand-in.ts).
  */
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger, startLedgerSidecar, waitFor } from '../e2e/ledger-sidecar.js';
 import type { LedgerCallRow, LedgerSidecar } from '../e2e/ledger-sidecar.js';
 import { runInstrumentedCalls } from '../harness/python-app.js';
 import type { Instrumentation } from '../harness/python-app.js';
-
-const CHAT_COMPLETION = {
-  id: 'chatcmpl-tokenmeter',
-  object: 'chat.completion',
-  created: 1_790_000_000,
-  model: 'gpt-4o-mini-2024-07-18',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 200 }, completion_tokens_details: { reasoning_tokens: 100 } },
-};
-const EMBEDDINGS = {
-  object: 'list',
-  data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }],
-  model: 'text-embedding-3-small',
-  usage: { prompt_tokens: 8000, total_tokens: 8000 },
-};
-
-const ANTHROPIC_MESSAGE = {
-  id: 'msg_tokenmeter',
-  type: 'message',
-  role: 'assistant',
-  model: 'claude-3-5-haiku-20241022',
-  content: [{ type: 'text', text: 'hi' }],
-  stop_reason: 'end_turn',
-  stop_sequence: null,
-  usage: { input_tokens: 100, cache_creation_input_tokens: 300, cache_read_input_tokens: 600, output_tokens: 50 },
-};
-
-const RESPONSES: Record<string, unknown> = {
-  '/v1/chat/completions': CHAT_COMPLETION,
-  '/v1/embeddings': EMBEDDINGS,
-  '/v1/messages': ANTHROPIC_MESSAGE,
-};
-
-/** The OpenAI and Anthropic APIs as their clients call them: chat completions, embeddings, messages. */
-async function startApiStandIn(): Promise<{ server: Server; baseUrl: string }> {
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      const body = RESPONSES[(request.url ?? '').split('?')[0]!];
-      response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { error: { message: 'not found' } }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-// openai.com/api/pricing: gpt-4o-mini $0.15 in, $0.075 cached in, $0.60 out (reasoning is output); text-embedding-3-small
-// $0.02, per 1M tokens.
-const M = 1e6;
-const CHAT_WITH_CACHE = (800 * 0.15 + 200 * 0.075 + 500 * 0.6) / M;
-const EMBEDDING = (8000 * 0.02) / M;
-// anthropic.com/pricing: Claude 3.5 Haiku $0.80 in, $1.00 cache write, $0.08 cache read, $4 out per 1M. The client's own
-// span and the instrumentor's are one call: OpenLLMetry's comes in a trace of its own.
-const ANTHROPIC = (100 * 0.8 + 300 * 1 + 600 * 0.08 + 50 * 4) / M;
+import { ANTHROPIC, CHAT_WITH_CACHE, EMBEDDING, startApiStandIn } from './provider-stand-in.js';
 
 const expected: Record<Instrumentation, Array<{ model: string; costUsd: number }>> = {
   openinference: [

@@ -1,0 +1,114 @@
+/**
+ * A local stand-in for the OpenAI and Anthropic APIs, for tests that run real provider clients and instrumentations
+ * (nothing outside this machine is reachable): every call is answered with a response shaped as the provider's, usage
+ * included (OpenAI: 200 of 1,000 prompt tokens cached, 100 of 500 completion tokens reasoning; Anthropic: 100 input
+ * tokens, 300 written to the cache, 600 read from it, 50 output), and what each call costs at the published prices.
+ */
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const CHAT_COMPLETION = {
+  id: 'chatcmpl-tokenmeter',
+  object: 'chat.completion',
+  created: 1_790_000_000,
+  model: 'gpt-4o-mini-2024-07-18',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 200 }, completion_tokens_details: { reasoning_tokens: 100 } },
+};
+const EMBEDDINGS = {
+  object: 'list',
+  data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }],
+  model: 'text-embedding-3-small',
+  usage: { prompt_tokens: 8000, total_tokens: 8000 },
+};
+
+const ANTHROPIC_MESSAGE = {
+  id: 'msg_tokenmeter',
+  type: 'message',
+  role: 'assistant',
+  model: 'claude-3-5-haiku-20241022',
+  content: [{ type: 'text', text: 'hi' }],
+  stop_reason: 'end_turn',
+  stop_sequence: null,
+  usage: { input_tokens: 100, cache_creation_input_tokens: 300, cache_read_input_tokens: 600, output_tokens: 50 },
+};
+
+/** The same call through OpenAI's Responses API (what the AI SDK's `openai(model)` calls). */
+const RESPONSE = {
+  id: 'resp_tokenmeter',
+  object: 'response',
+  created_at: 1_790_000_000,
+  status: 'completed',
+  model: 'gpt-4o-mini-2024-07-18',
+  output: [{ type: 'message', id: 'msg_out', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'hi', annotations: [] }] }],
+  usage: { input_tokens: 1000, input_tokens_details: { cached_tokens: 200 }, output_tokens: 500, output_tokens_details: { reasoning_tokens: 100 }, total_tokens: 1500 },
+};
+
+const RESPONSES: Record<string, unknown> = {
+  '/v1/chat/completions': CHAT_COMPLETION,
+  '/v1/responses': RESPONSE,
+  '/v1/embeddings': EMBEDDINGS,
+  '/v1/messages': ANTHROPIC_MESSAGE,
+};
+
+/**
+ * The same chat completion and message streamed (`"stream": true`), as server-sent events: OpenAI's usage in a last
+ * chunk without choices (sent when `stream_options.include_usage` asks, as clients do to get usage at all), Anthropic's
+ * input and cache counts in `message_start` and the output count in `message_delta`.
+ */
+function streamed(path: string): string[] | undefined {
+  if (path === '/v1/chat/completions') {
+    const chunk = (rest: Record<string, unknown>) => ({ id: CHAT_COMPLETION.id, object: 'chat.completion.chunk', created: CHAT_COMPLETION.created, model: CHAT_COMPLETION.model, ...rest });
+    return [
+      chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'hi' }, finish_reason: null }] }),
+      chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }),
+      chunk({ choices: [], usage: CHAT_COMPLETION.usage }),
+    ]
+      .map((event) => `data: ${JSON.stringify(event)}\n\n`)
+      .concat('data: [DONE]\n\n');
+  }
+  if (path === '/v1/messages') {
+    const { usage, content, stop_reason: stopReason, ...message } = ANTHROPIC_MESSAGE;
+    const events: Array<[string, Record<string, unknown>]> = [
+      ['message_start', { message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } }],
+      ['content_block_start', { index: 0, content_block: { type: 'text', text: '' } }],
+      ['content_block_delta', { index: 0, delta: { type: 'text_delta', text: content[0]!.text } }],
+      ['content_block_stop', { index: 0 }],
+      ['message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }],
+      ['message_stop', {}],
+    ];
+    return events.map(([type, data]) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  }
+  return undefined;
+}
+
+/** The OpenAI and Anthropic APIs as their clients call them: chat completions (also streamed), responses, embeddings, messages (also streamed). */
+export async function startApiStandIn(): Promise<{ server: Server; baseUrl: string }> {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const path = (request.url ?? '').split('?')[0]!;
+      const asked = chunks.length === 0 ? {} : (JSON.parse(Buffer.concat(chunks).toString()) as { stream?: boolean });
+      const events = asked.stream === true ? streamed(path) : undefined;
+      if (events !== undefined) {
+        response.writeHead(200, { 'content-type': 'text/event-stream' }).end(events.join(''));
+        return;
+      }
+      const body = RESPONSES[path];
+      response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { error: { message: 'not found' } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+// openai.com/api/pricing: gpt-4o-mini $0.15 in, $0.075 cached in, $0.60 out (reasoning is output); text-embedding-3-small
+// $0.02, per 1M tokens.
+const M = 1e6;
+export const CHAT_WITH_CACHE = (800 * 0.15 + 200 * 0.075 + 500 * 0.6) / M;
+export const EMBEDDING = (8000 * 0.02) / M;
+// anthropic.com/pricing: Claude 3.5 Haiku $0.80 in, $1.00 cache write, $0.08 cache read, $4 out per 1M. The client's own
+// span and the instrumentor's are one call: OpenLLMetry's comes in a trace of its own.
+export const ANTHROPIC = (100 * 0.8 + 300 * 1 + 600 * 0.08 + 50 * 4) / M;
