@@ -11,7 +11,7 @@ import type { TokenUsage } from '../pricing/index.js';
 import { normaliseProvider } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
 import { JsonFields } from './jsonFields.js';
-import { hasUsage, invalidTokenCount, normaliseTokens, readOpenAiUsageFromOutputs, readTokenCounts } from './tokens.js';
+import { hasUsage, invalidTokenCount, normaliseTokens, readLangSmithUsageFromCompletion, readOpenAiUsageFromOutputs, readTokenCounts } from './tokens.js';
 import { decodeNumber, decodeString } from './values.js';
 
 export type SpanClass = 'llm' | 'embedding' | 'structural' | 'other';
@@ -422,6 +422,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   const counts = readTokenCounts(view);
   // MLflow's OpenAI autolog: its embedding spans carry no format, its chat spans `"openai"`.
   if (operation === 'embeddings' || isOpenAiFormat(view.at(SLOTS['mlflow.message.format']))) readOpenAiUsageFromOutputs(view, operation === 'embeddings');
+  readLangSmithUsageFromCompletion(view);
   const invalidUsage = hasUsage(counts) ? invalidTokenCount(counts) : undefined;
   return {
     operation,

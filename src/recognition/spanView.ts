@@ -41,6 +41,7 @@ export const KEYS = [
   // JSON context
   'metadata',
   'mlflow.spanOutputs',
+  'gen_ai.completion',
   'mlflow.message.format',
   'invocation_params',
   'llm.invocation_parameters',

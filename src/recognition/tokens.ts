@@ -106,12 +106,15 @@ function notACount(name: string, count: number | undefined): string | undefined 
   return count === undefined || (Number.isSafeInteger(count) && count >= 0) ? undefined : `token usage is not a whole number of tokens: ${name} ${count}`;
 }
 
-/** The last `"usage": {…}` object of a JSON text (a response kept as outputs ends with it), as text; nested braces matched. */
-function lastUsageObject(text: string): string | undefined {
-  const key = text.lastIndexOf('"usage"');
+/**
+ * The object under the last `"usage"` (or other `field`) key of a JSON text (a response kept as outputs ends with it),
+ * as text; nested braces matched.
+ */
+function lastUsageObject(text: string, field = '"usage"'): string | undefined {
+  const key = text.lastIndexOf(field);
   if (key < 0) return undefined;
   const open = text.indexOf('{', key);
-  if (open < 0 || text.slice(key + 7, open).trim() !== ':') return undefined;
+  if (open < 0 || text.slice(key + field.length, open).trim() !== ':') return undefined;
   // Usage objects hold numbers and objects of numbers: no string can hide a brace.
   let depth = 0;
   for (let at = open; at < text.length; at++) {
@@ -157,6 +160,37 @@ export function readOpenAiUsageFromOutputs(view: SpanView, embedding: boolean): 
     counts.cacheRead = toNumber((usage.prompt_tokens_details ?? usage.input_tokens_details)?.cached_tokens);
     counts.reasoning ??= toNumber((usage.completion_tokens_details ?? usage.output_tokens_details)?.reasoning_tokens);
   }
+}
+
+/** LangChain's `usage_metadata` (the counts include the details). */
+interface LangChainUsage {
+  input_token_details?: { cache_read?: unknown; cache_creation?: unknown } | null;
+  output_token_details?: { reasoning?: unknown } | null;
+}
+
+/**
+ * What LangSmith's OpenTelemetry export (langsmith 0.6.6) leaves out of a LangChain model call's usage: its
+ * `gen_ai.usage.*` has the input and output counts but, unlike its OpenAI wrapper's spans, no token details, so cached
+ * tokens were priced as plain input. The message it returns, with LangChain's `usage_metadata` and its details, is in
+ * `gen_ai.completion` (JSON, as bytes): read from its last `"usage_metadata"` key. Fills the counts `readTokenCounts`
+ * returned for `view`, and only when the span is LangSmith's and gives no details itself.
+ */
+export function readLangSmithUsageFromCompletion(view: SpanView): void {
+  if (!hasUsage(counts) || view.at(SLOTS['langsmith.span.kind']) === undefined) return;
+  if (view.at(SLOTS['gen_ai.usage.input_token_details']) !== undefined || view.at(SLOTS['gen_ai.usage.output_token_details']) !== undefined) return;
+  const completion = view.at(SLOTS['gen_ai.completion']);
+  const json = completion?.kind === 'bytes' ? Buffer.from(completion.value.buffer, completion.value.byteOffset, completion.value.length).toString('utf8') : completion?.kind === 'string' ? completion.value : undefined;
+  const text = json === undefined ? undefined : lastUsageObject(json, '"usage_metadata"');
+  if (text === undefined) return;
+  let usage: LangChainUsage;
+  try {
+    usage = JSON.parse(text) as LangChainUsage;
+  } catch {
+    return;
+  }
+  counts.cacheRead ??= toNumber(usage.input_token_details?.cache_read);
+  counts.cacheWrite ??= toNumber(usage.input_token_details?.cache_creation);
+  counts.reasoning ??= toNumber(usage.output_token_details?.reasoning);
 }
 
 export function hasUsage(counts: Readonly<RawTokenCounts>): boolean {

@@ -7,6 +7,9 @@ real usage metadata), each traced by one instrumentation:
   openinference  OpenInference's OpenAI, Anthropic and LangChain instrumentors
   openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -langchain)
   mlflow         MLflow 3.9's openai autolog, exporting through its own OTLP exporter
+  langsmith      LangSmith's OpenTelemetry export (LANGSMITH_OTEL_ENABLED, LANGSMITH_OTEL_ONLY: nothing sent to LangSmith)
+                 of its OpenAI wrapper (chat only: it traces no embeddings, and langsmith 0.6.6's Anthropic wrapper
+                 fails on anthropic 2.x) and of the LangChain call
 Spans go to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (http/protobuf); the app exits once they are exported.
 """
 
@@ -54,7 +57,7 @@ def langchain_call() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--instrumentation", choices=["openinference", "openllmetry", "mlflow"], required=True)
+    parser.add_argument("--instrumentation", choices=["openinference", "openllmetry", "mlflow", "langsmith"], required=True)
     parser.add_argument("--api-base-url", required=True)
     args = parser.parse_args()
 
@@ -77,6 +80,19 @@ def main() -> int:
     from opentelemetry import trace
 
     trace.set_tracer_provider(tracer_provider)
+    if args.instrumentation == "langsmith":
+        # Read when LangChain's tracer and the wrapper start; LangSmith then uses the global tracer provider.
+        os.environ.update(LANGSMITH_TRACING="true", LANGSMITH_OTEL_ENABLED="true", LANGSMITH_OTEL_ONLY="true", LANGSMITH_API_KEY="not-used")
+        import openai
+        from langsmith.wrappers import wrap_openai
+
+        client = wrap_openai(openai.OpenAI(base_url=f"{args.api_base_url}/v1", api_key="not-used"))
+        client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hello"}])
+        langchain_call()
+        from langsmith.run_trees import get_cached_client
+
+        get_cached_client().flush()
+        return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3
     if args.instrumentation == "openinference":
         from openinference.instrumentation.anthropic import AnthropicInstrumentor
         from openinference.instrumentation.langchain import LangChainInstrumentor

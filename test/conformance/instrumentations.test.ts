@@ -1,7 +1,8 @@
 /**
  * Model calls traced by real instrumentations other than MLflow's LangChain autolog, through the sidecar as `npm start`
- * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic and LangChain instrumentors, and
- * MLflow 3.9's openai autolog, each in test/apps/instrumented_calls.py with the real `openai` and `anthropic` clients.
+ * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic and LangChain instrumentors,
+ * MLflow 3.9's openai autolog, and LangSmith's OpenTelemetry export of its OpenAI wrapper and of LangChain, each in
+ * test/apps/instrumented_calls.py with the real `openai` and `anthropic` clients.
  * The providers' APIs are not reachable here: a local stand-in answers with responses shaped as theirs, usage included
  * (provider-stand-in.ts).
  */
@@ -32,6 +33,10 @@ const expected: Record<Instrumentation, Array<{ model: string; costUsd: number }
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'text-embedding-3-small', costUsd: EMBEDDING },
   ],
+  langsmith: [
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
+    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
+  ],
 };
 
 /**
@@ -39,7 +44,7 @@ const expected: Record<Instrumentation, Array<{ model: string; costUsd: number }
  * instrumentor's, sharing no context). Waiting for all of them to be recorded (a trace's root is held for root_wait)
  * means every span has been through the pipeline, so no duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 4, openllmetry: 5, mlflow: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 4, openllmetry: 5, mlflow: 2, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

@@ -809,6 +809,35 @@ const cases: Case[] = [
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
   {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. langsmith 0.6.6 exports a LangChain
+    // call's counts without details; LangChain's usage_metadata, details included, is in the returned message.
+    name: 'LangSmith LangChain call, token details only in gen_ai.completion (bytes)',
+    attributes: attributes({
+      'langsmith.span.kind': 'llm',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'anthropic',
+      'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+      'langsmith.metadata.ls_provider': 'anthropic',
+      'gen_ai.usage.input_tokens': 4000,
+      'gen_ai.usage.output_tokens': 300,
+      'gen_ai.usage.total_tokens': 4300,
+      'gen_ai.completion': {
+        kind: 'bytes',
+        value: Buffer.from(
+          JSON.stringify({
+            generations: [[{ text: 'hi', type: 'ChatGeneration', message: { lc: 1, type: 'constructor', id: ['langchain', 'schema', 'messages', 'AIMessage'], kwargs: { content: 'hi', type: 'ai', usage_metadata: { input_tokens: 4000, output_tokens: 300, total_tokens: 4300, input_token_details: { cache_read: 2000, cache_creation: 1000 } } } } }]],
+            llm_output: null,
+            type: 'LLMResult',
+          }),
+        ),
+      },
+    }),
+    tokens: tokens(4000, 300, 2000, 1000),
+    inputCost: (1000 * 0.8 + 2000 * 0.08 + 1000 * 1) / M,
+    outputCost: (300 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
     // openai.com/api/pricing, gpt-5-nano $0.05 in / $0.40 out
     name: 'LangSmith reasoning in output_token_details',
     attributes: attributes({
