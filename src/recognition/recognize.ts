@@ -415,6 +415,20 @@ function isOpenAiFormat(value: AnyValue | undefined): boolean {
   return value?.kind === 'string' && (value.value === '"openai"' || value.value === 'openai');
 }
 
+/** Where a response kept as JSON output starts, when its first key is its id (OpenAI's and Anthropic's responses). */
+const OUTPUT_ID_PREFIX = '{"id":"';
+
+/**
+ * OpenInference writes no response id, but keeps the provider's response as `output.value` (its Anthropic
+ * instrumentor 3.1.0 the whole message of a stream too, `{"id":"msg_…",…}`): the id is read when it is the response's
+ * first key, which a top-level id of these providers' responses is, so that no nested id (a tool call's) is taken.
+ */
+function responseIdOfOutput(output: AnyValue | undefined): string | undefined {
+  if (output?.kind !== 'string' || !output.value.startsWith(OUTPUT_ID_PREFIX)) return undefined;
+  const end = output.value.indexOf('"', OUTPUT_ID_PREFIX.length);
+  return end > OUTPUT_ID_PREFIX.length ? output.value.slice(OUTPUT_ID_PREFIX.length, end) : undefined;
+}
+
 /** The call described by the span loaded in `view`. */
 function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCall {
   metadata.read(view.at(SLOTS['metadata']));
@@ -433,7 +447,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
     serviceTier: serviceTierOf(view),
     reportedCost: reportedCostOf(view),
     node: nodeInView(),
-    responseId: decodeString(view.at(SLOTS['gen_ai.response.id'])) ?? decodeString(view.at(SLOTS['ai.response.id'])),
+    responseId: decodeString(view.at(SLOTS['gen_ai.response.id'])) ?? decodeString(view.at(SLOTS['ai.response.id'])) ?? responseIdOfOutput(view.at(SLOTS['output.value'])),
     hasMlflowModel: (view.at(SLOTS['mlflow.llm.model']) !== undefined),
     hasMlflowProvider: (view.at(SLOTS['mlflow.llm.provider']) !== undefined),
     alreadyPriced: (view.at(SLOTS[PRICING_ATTRIBUTES.status]) !== undefined),

@@ -42,6 +42,7 @@ export const KEYS = [
   'metadata',
   'mlflow.spanOutputs',
   'gen_ai.completion',
+  'output.value',
   'mlflow.message.format',
   'invocation_params',
   'llm.invocation_parameters',

@@ -32,6 +32,12 @@ def openai_calls(base_url: str) -> None:
     client = openai.OpenAI(base_url=f"{base_url}/v1", api_key="not-used")
     client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hello"}])
     client.embeddings.create(model="text-embedding-3-small", input="hello")
+    # Streamed: usage comes in a last chunk, only when asked for.
+    stream = client.chat.completions.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": "hello"}], stream=True, stream_options={"include_usage": True}
+    )
+    for _ in stream:
+        pass
 
 
 def anthropic_call(base_url: str) -> None:
@@ -39,6 +45,9 @@ def anthropic_call(base_url: str) -> None:
 
     client = anthropic.Anthropic(base_url=base_url, api_key="not-used")
     client.messages.create(model="claude-3-5-haiku-20241022", max_tokens=100, messages=[{"role": "user", "content": "hello"}])
+    with client.messages.stream(model="claude-3-5-haiku-20241022", max_tokens=100, messages=[{"role": "user", "content": "hello"}]) as stream:
+        for _ in stream.text_stream:
+            pass
 
 
 def langchain_call() -> None:

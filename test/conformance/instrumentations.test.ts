@@ -2,7 +2,7 @@
  * Model calls traced by real instrumentations other than MLflow's LangChain autolog, through the sidecar as `npm start`
  * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic and LangChain instrumentors,
  * MLflow 3.9's openai autolog, and LangSmith's OpenTelemetry export of its OpenAI wrapper and of LangChain, each in
- * test/apps/instrumented_calls.py with the real `openai` and `anthropic` clients.
+ * test/apps/instrumented_calls.py with the real `openai` and `anthropic` clients, streamed and not.
  * The providers' APIs are not reachable here: a local stand-in answers with responses shaped as theirs, usage included
  * (provider-stand-in.ts).
  */
@@ -17,19 +17,24 @@ import { ANTHROPIC, CHAT_WITH_CACHE, EMBEDDING, startApiStandIn } from './provid
 const expected: Record<Instrumentation, Array<{ model: string; costUsd: number }>> = {
   openinference: [
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     { model: 'text-embedding-3-small', costUsd: EMBEDDING },
+    { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
   ],
   openllmetry: [
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     { model: 'text-embedding-3-small', costUsd: EMBEDDING },
+    { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     // Its LangChain handler reads no model off the fake and writes `unknown`; LangChain's ls_model_name names it.
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
   ],
   // MLflow 3.9 keeps no cache count in its token usage: read from the response it keeps as outputs.
   mlflow: [
+    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'text-embedding-3-small', costUsd: EMBEDDING },
   ],
@@ -40,11 +45,12 @@ const expected: Record<Instrumentation, Array<{ model: string; costUsd: number }
 };
 
 /**
- * Traces each run makes: one per call, but OpenLLMetry's Anthropic call comes as two (the client's own span and the
- * instrumentor's, sharing no context). Waiting for all of them to be recorded (a trace's root is held for root_wait)
- * means every span has been through the pipeline, so no duplicate can still be on its way when calls are compared.
+ * Traces each run makes: one per call, but with OpenLLMetry each Anthropic call comes as two (the client's own span and
+ * the instrumentor's, sharing no context), and with OpenInference the streamed one does. Waiting for all of them to be
+ * recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no duplicate can
+ * still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 4, openllmetry: 5, mlflow: 2, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 7, openllmetry: 8, mlflow: 3, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

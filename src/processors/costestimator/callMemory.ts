@@ -8,7 +8,7 @@
  *    first, framework parent later);
  *  - one of its known ancestors was counted with usage (the parent arrived first and could not be un-counted);
  *  - another counted span of the trace reported the same response id (two tracer providers, no parent link);
- *  - a span counted lately in another trace reported the same response id and usage at the same time (two
+ *  - a span counted lately in another trace reported the same response id and input tokens at the same time (two
  *    instrumentations that share no context: see `RecentResponses`).
  * A model-call span without usage (streaming without usage) is a duplicate when any counted call is in its chain;
  * otherwise it counts as an unpriced call. It never hides a call with usage: an ancestor with usage that arrives
@@ -208,38 +208,39 @@ const RECENT_RESPONSES = 16_384;
 
 /**
  * The calls counted lately, by response id, whatever their trace: two instrumentations of one call that do not share a
- * context export it in two traces. The Anthropic SDK's own span and OpenLLMetry's, tried with anthropic 2.17 and
- * opentelemetry-instrumentation-anthropic 0.62.4, come as two roots with the same response id and usage: counted
- * twice before. A span is the same call as one counted in another trace when it reports the same response id and the
- * same input and output tokens, and their times overlap; a server that hands out one id for every call (some local
- * ones do) repeats it on calls made one after another, which do not overlap. A ring of the last RECENT_RESPONSES,
- * numbers in typed arrays, so that remembering allocates nothing but the map's key.
+ * context export it in two traces. The Anthropic SDK's own span and OpenLLMetry's or OpenInference's, tried with
+ * anthropic 2.17, opentelemetry-instrumentation-anthropic 0.62.4 and openinference-instrumentation-anthropic 3.1.0,
+ * come as two roots with the same response id and input tokens (OpenLLMetry always, OpenInference when streaming):
+ * counted twice before. A span is the same call as one counted in another trace when it reports the same response id
+ * and the same input tokens, and their times overlap. Output counts may differ: instrumentations add up a stream's
+ * output differently (OpenLLMetry adds the count in Anthropic's `message_start` to the final one, 51 for 50). A server
+ * that hands out one id for every call (some local ones do) repeats it on calls made one after another, which do not
+ * overlap. A ring of the last RECENT_RESPONSES, numbers in typed arrays, so that remembering allocates nothing but the
+ * map's key.
  */
 class RecentResponses {
   private readonly slotOf = new Map<number, number>();
   private readonly keys = new Float64Array(RECENT_RESPONSES);
   private readonly traces = new Float64Array(RECENT_RESPONSES);
-  private readonly tokens = new Float64Array(2 * RECENT_RESPONSES);
+  private readonly inputs = new Float64Array(RECENT_RESPONSES);
   private readonly times = new Float64Array(2 * RECENT_RESPONSES);
   private next = 0;
 
   /** Whether the call is one counted in another trace than `traceId`. */
-  countedElsewhere(traceId: number, response: number, input: number, output: number, startMs: number, endMs: number): boolean {
+  countedElsewhere(traceId: number, response: number, input: number, startMs: number, endMs: number): boolean {
     const slot = this.slotOf.get(response);
     if (slot === undefined || this.traces[slot] === traceId) return false;
-    const sameUsage = this.tokens[2 * slot] === input && this.tokens[2 * slot + 1] === output;
-    return sameUsage && this.times[2 * slot]! <= endMs && startMs <= this.times[2 * slot + 1]!;
+    return this.inputs[slot] === input && this.times[2 * slot]! <= endMs && startMs <= this.times[2 * slot + 1]!;
   }
 
-  remember(traceId: number, response: number, input: number, output: number, startMs: number, endMs: number): void {
+  remember(traceId: number, response: number, input: number, startMs: number, endMs: number): void {
     const slot = this.next;
     this.next = (slot + 1) % RECENT_RESPONSES;
     const evicted = this.keys[slot]!;
     if (evicted !== 0 && this.slotOf.get(evicted) === slot) this.slotOf.delete(evicted);
     this.keys[slot] = response;
     this.traces[slot] = traceId;
-    this.tokens[2 * slot] = input;
-    this.tokens[2 * slot + 1] = output;
+    this.inputs[slot] = input;
     this.times[2 * slot] = startMs;
     this.times[2 * slot + 1] = endMs;
     this.slotOf.set(response, slot);
@@ -316,7 +317,7 @@ export class CallMemory {
     spanId: number,
     responseId: string | undefined,
     withUsage: boolean,
-    usage?: { input: number; output: number },
+    usage?: { input: number },
     startMs = 0,
     endMs = 0,
   ): boolean {
@@ -330,7 +331,7 @@ export class CallMemory {
     if ((state & COVERED_WITH_USAGE) !== 0 || ((state & COVERED) !== 0 && !withUsage)) return false;
     const response = withUsage && responseId !== undefined ? responseKey(responseId) : NO_RESPONSE;
     if (response !== NO_RESPONSE && trace.find(response) !== NONE) return false;
-    if (response !== NO_RESPONSE && usage !== undefined && this.responses.countedElsewhere(traceId, response, usage.input, usage.output, startMs, endMs)) return false;
+    if (response !== NO_RESPONSE && usage !== undefined && this.responses.countedElsewhere(traceId, response, usage.input, startMs, endMs)) return false;
     let steps = 0;
     for (let id = trace.parent[entry]!; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) {
       const ancestor = trace.state[id]!;
@@ -341,7 +342,7 @@ export class CallMemory {
       trace.callsWithUsage++;
       if (response !== NO_RESPONSE) {
         trace.entry(response);
-        if (usage !== undefined) this.responses.remember(traceId, response, usage.input, usage.output, startMs, endMs);
+        if (usage !== undefined) this.responses.remember(traceId, response, usage.input, startMs, endMs);
       }
     }
     const parent = trace.parent[entry]!;

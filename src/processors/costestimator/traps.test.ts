@@ -337,7 +337,7 @@ describe('traps', () => {
   describe('one call exported in two traces (two instrumentations that share no context)', () => {
     // As the Anthropic SDK's own span and OpenLLMetry's came, tried with anthropic 2.17 and
     // opentelemetry-instrumentation-anthropic 0.62.4: two roots in two traces, with the call's response id and usage.
-    const anthropicCall = (trace: string, start: string, output = 50): Span =>
+    const anthropicCall = (trace: string, start: string, usage: { input?: number; output?: number } = {}): Span =>
       makeSpan({
         trace,
         id: `${trace}-span`,
@@ -347,8 +347,8 @@ describe('traps', () => {
           'gen_ai.operation.name': 'chat',
           'gen_ai.request.model': 'claude-3-5-haiku-20241022',
           'gen_ai.response.id': 'msg_01abc',
-          'gen_ai.usage.input_tokens': 1000,
-          'gen_ai.usage.output_tokens': output,
+          'gen_ai.usage.input_tokens': usage.input ?? 1000,
+          'gen_ai.usage.output_tokens': usage.output ?? 50,
           'gen_ai.usage.cache_read.input_tokens': 600,
           'gen_ai.usage.cache_creation.input_tokens': 300,
         }),
@@ -366,9 +366,41 @@ describe('traps', () => {
       expect(attribute(second, 'mlflow.llm.cost')).toBeUndefined();
     });
 
-    it('is not matched to calls made one after another with the same id (a server that repeats ids), nor to other usage', async () => {
+    it('is counted once when the instrumentations count a stream\'s output differently', async () => {
+      // opentelemetry-instrumentation-anthropic 0.62.4 adds the output count of message_start (1) to the final one (50).
       const processor = new CostEstimatorProcessor({}, sink);
-      const calls = [anthropicCall('a', '2025-09-01T12:00:00Z'), anthropicCall('b', '2025-09-01T12:00:05Z'), anthropicCall('c', '2025-09-01T12:00:00Z', 51)];
+      const [sdk, handler] = [anthropicCall('sdk', '2025-09-01T12:00:00Z'), anthropicCall('handler', '2025-09-01T12:00:00Z', { output: 51 })];
+      for (const call of [sdk, handler]) await processor.consume(tracesData([call]));
+      expect([attribute(sdk, 'tokenmeter.cost.counted'), attribute(handler, 'tokenmeter.cost.counted')]).toEqual([true, false]);
+    });
+
+    it('is counted once when OpenInference names the response only in the output it keeps', async () => {
+      // openinference-instrumentation-anthropic 3.1.0 on a stream: no response id key, the message as output.value.
+      const openInference = makeSpan({
+        trace: 'openinference',
+        id: 'openinference-span',
+        start: '2025-09-01T12:00:00Z',
+        attributes: attributes({
+          'openinference.span.kind': 'LLM',
+          'llm.provider': 'anthropic',
+          'llm.model_name': 'claude-3-5-haiku-20241022',
+          'llm.token_count.prompt': 1000,
+          'llm.token_count.completion': 50,
+          'llm.token_count.prompt_details.cache_read': 600,
+          'llm.token_count.prompt_details.cache_write': 300,
+          'output.value': '{"id":"msg_01abc","content":[{"type":"tool_use","id":"toolu_01","name":"search"}],"usage":{"input_tokens":100}}',
+          'output.mime_type': 'application/json',
+        }),
+      });
+      const processor = new CostEstimatorProcessor({}, sink);
+      const sdk = anthropicCall('sdk', '2025-09-01T12:00:00Z');
+      for (const call of [sdk, openInference]) await processor.consume(tracesData([call]));
+      expect([attribute(sdk, 'tokenmeter.cost.counted'), attribute(openInference, 'tokenmeter.cost.counted')]).toEqual([true, false]);
+    });
+
+    it('is not matched to calls made one after another with the same id (a server that repeats ids), nor to other input', async () => {
+      const processor = new CostEstimatorProcessor({}, sink);
+      const calls = [anthropicCall('a', '2025-09-01T12:00:00Z'), anthropicCall('b', '2025-09-01T12:00:05Z'), anthropicCall('c', '2025-09-01T12:00:00Z', { input: 1200 })];
       for (const call of calls) await processor.consume(tracesData([call]));
       expect(calls.map((call) => attribute(call, 'tokenmeter.cost.counted'))).toEqual([true, true, true]);
     });
