@@ -415,6 +415,9 @@ function isOpenAiFormat(value: AnyValue | undefined): boolean {
   return value?.kind === 'string' && (value.value === '"openai"' || value.value === 'openai');
 }
 
+/** Where Gemini models are served; their total counts thinking tokens that an instrumentation may leave out. */
+const GEMINI_PROVIDERS: ReadonlySet<string> = new Set(['gcp.gemini', 'gcp.gen_ai', 'gcp.vertex_ai']);
+
 /** Where a response kept as JSON output starts, when its first key is its id (OpenAI's and Anthropic's responses). */
 const OUTPUT_ID_PREFIX = '{"id":"';
 
@@ -438,11 +441,12 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   if (operation === 'embeddings' || isOpenAiFormat(view.at(SLOTS['mlflow.message.format']))) readOpenAiUsageFromOutputs(view, operation === 'embeddings');
   readLangSmithUsageFromCompletion(view);
   const invalidUsage = hasUsage(counts) ? invalidTokenCount(counts) : undefined;
+  const provider = providerOf(view);
   return {
     operation,
     model: modelOf(view),
-    provider: providerOf(view),
-    tokens: hasUsage(counts) && invalidUsage === undefined ? normaliseTokens(counts) : undefined,
+    provider,
+    tokens: hasUsage(counts) && invalidUsage === undefined ? normaliseTokens(counts, provider !== undefined && GEMINI_PROVIDERS.has(provider)) : undefined,
     invalidUsage,
     serviceTier: serviceTierOf(view),
     reportedCost: reportedCostOf(view),

@@ -219,8 +219,13 @@ class InclusiveTokens implements TokenUsage {
  * The inclusive view. Input is taken as exclusive of cache (and the cache added to it) when the cache alone exceeds
  * it, or when the total only adds up with the cache counted separately — raw Anthropic and Bedrock numbers, e.g. via
  * MLflow. Reasoning is taken as exclusive of output (Gemini-style) when the total only adds up with it separately.
+ *
+ * `thinkingMayBeLeftOut`: the call is Gemini's, whose API counts thinking tokens apart from the candidates and in the
+ * total, and the instrumentation may pass the total on but not the thinking count (OpenLLMetry's
+ * google-generativeai 0.62.4 does). Then a total past input and output with no reasoning count reported is that
+ * thinking, priced as output; it was left unpriced, often most of a thinking model's output.
  */
-export function normaliseTokens(counts: Readonly<RawTokenCounts>): TokenUsage {
+export function normaliseTokens(counts: Readonly<RawTokenCounts>, thinkingMayBeLeftOut = false): TokenUsage {
   let input = counts.input ?? 0;
   let output = counts.output ?? 0;
   const cacheRead = counts.cacheRead ?? 0;
@@ -234,6 +239,11 @@ export function normaliseTokens(counts: Readonly<RawTokenCounts>): TokenUsage {
 
   if (reasoning > 0 && total !== undefined && total === (counts.input ?? 0) + output + reasoning && total !== input + output) {
     output += reasoning;
+  }
+  if (thinkingMayBeLeftOut && counts.reasoning === undefined && total !== undefined && total > input + output) {
+    const thinking = total - input - output;
+    output += thinking;
+    return new InclusiveTokens(input, output, cacheRead, cacheWrite, thinking);
   }
   return new InclusiveTokens(input, output, cacheRead, cacheWrite, Math.min(reasoning, output));
 }

@@ -1,11 +1,12 @@
 """Model calls traced by instrumentations other than MLflow's LangChain autolog, exported over OTLP/HTTP.
 
-An OpenAI chat completion and an OpenAI embedding, through the real `openai` client against the API at
+An OpenAI chat completion (also streamed) and an OpenAI embedding, through the real `openai` client against the API at
 --api-base-url (a local fake in the tests: the real APIs are not reachable), and, except for MLflow, an Anthropic
-message through the real `anthropic` client (which also traces itself) and a LangChain chat model call (a fake with
-real usage metadata), each traced by one instrumentation:
-  openinference  OpenInference's OpenAI, Anthropic and LangChain instrumentors
-  openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -langchain)
+message (also streamed) through the real `anthropic` client (which also traces itself), a Gemini generateContent (also
+streamed) through Google's `google-genai` client, and a LangChain chat model call (a fake with real usage metadata),
+each traced by one instrumentation:
+  openinference  OpenInference's OpenAI, Anthropic, Google GenAI and LangChain instrumentors
+  openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -google-generativeai / -langchain)
   mlflow         MLflow 3.9's openai autolog, exporting through its own OTLP exporter
   langsmith      LangSmith's OpenTelemetry export (LANGSMITH_OTEL_ENABLED, LANGSMITH_OTEL_ONLY: nothing sent to LangSmith)
                  of its OpenAI wrapper (chat only: it traces no embeddings, and langsmith 0.6.6's Anthropic wrapper
@@ -48,6 +49,16 @@ def anthropic_call(base_url: str) -> None:
     with client.messages.stream(model="claude-3-5-haiku-20241022", max_tokens=100, messages=[{"role": "user", "content": "hello"}]) as stream:
         for _ in stream.text_stream:
             pass
+
+
+def gemini_calls(base_url: str) -> None:
+    from google import genai
+    from google.genai import types
+
+    client = genai.Client(api_key="not-used", http_options=types.HttpOptions(base_url=base_url))
+    client.models.generate_content(model="gemini-2.5-flash", contents="hello")
+    for _ in client.models.generate_content_stream(model="gemini-2.5-flash", contents="hello"):
+        pass
 
 
 def langchain_call() -> None:
@@ -107,19 +118,26 @@ def main() -> int:
         from openinference.instrumentation.langchain import LangChainInstrumentor
         from openinference.instrumentation.openai import OpenAIInstrumentor
 
+        from openinference.instrumentation.google_genai import GoogleGenAIInstrumentor
+
         OpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
         AnthropicInstrumentor().instrument(tracer_provider=tracer_provider)
         LangChainInstrumentor().instrument(tracer_provider=tracer_provider)
+        GoogleGenAIInstrumentor().instrument(tracer_provider=tracer_provider)
     else:
         from opentelemetry.instrumentation.anthropic import AnthropicInstrumentor
         from opentelemetry.instrumentation.langchain import LangchainInstrumentor
         from opentelemetry.instrumentation.openai import OpenAIInstrumentor
 
+        from opentelemetry.instrumentation.google_generativeai import GoogleGenerativeAiInstrumentor
+
         OpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
         AnthropicInstrumentor().instrument(tracer_provider=tracer_provider)
         LangchainInstrumentor().instrument(tracer_provider=tracer_provider)
+        GoogleGenerativeAiInstrumentor().instrument(tracer_provider=tracer_provider)
     openai_calls(args.api_base_url)
     anthropic_call(args.api_base_url)
+    gemini_calls(args.api_base_url)
     langchain_call()
     return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3
 

@@ -1,8 +1,9 @@
 /**
- * A local stand-in for the OpenAI and Anthropic APIs, for tests that run real provider clients and instrumentations
- * (nothing outside this machine is reachable): every call is answered with a response shaped as the provider's, usage
- * included (OpenAI: 200 of 1,000 prompt tokens cached, 100 of 500 completion tokens reasoning; Anthropic: 100 input
- * tokens, 300 written to the cache, 600 read from it, 50 output), and what each call costs at the published prices.
+ * A local stand-in for the OpenAI, Anthropic and Gemini APIs, for tests that run real provider clients and
+ * instrumentations (nothing outside this machine is reachable): every call is answered with a response shaped as the
+ * provider's, usage included (OpenAI: 200 of 1,000 prompt tokens cached, 100 of 500 completion tokens reasoning;
+ * Anthropic: 100 input tokens, 300 written to the cache, 600 read from it, 50 output; Gemini: see GEMINI_RESPONSE),
+ * and what each call costs at the published prices.
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -45,6 +46,24 @@ const RESPONSE = {
   usage: { input_tokens: 1000, input_tokens_details: { cached_tokens: 200 }, output_tokens: 500, output_tokens_details: { reasoning_tokens: 100 }, total_tokens: 1500 },
 };
 
+/**
+ * A Gemini `generateContent` answer (any model path): 1,000 prompt tokens of which 400 cached, 300 candidate tokens and
+ * 500 thinking tokens, which Gemini counts apart from the candidates (the total adds them).
+ */
+const GEMINI_RESPONSE = {
+  candidates: [{ content: { parts: [{ text: 'hi' }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+  usageMetadata: {
+    promptTokenCount: 1000,
+    cachedContentTokenCount: 400,
+    candidatesTokenCount: 300,
+    thoughtsTokenCount: 500,
+    totalTokenCount: 1800,
+    promptTokensDetails: [{ modality: 'TEXT', tokenCount: 1000 }],
+  },
+  modelVersion: 'gemini-2.5-flash',
+  responseId: 'gemini-tokenmeter',
+};
+
 const RESPONSES: Record<string, unknown> = {
   '/v1/chat/completions': CHAT_COMPLETION,
   '/v1/responses': RESPONSE,
@@ -83,7 +102,7 @@ function streamed(path: string): string[] | undefined {
   return undefined;
 }
 
-/** The OpenAI and Anthropic APIs as their clients call them: chat completions (also streamed), responses, embeddings, messages (also streamed). */
+/** The OpenAI, Anthropic and Gemini APIs as their clients call them: chat completions (also streamed), responses, embeddings, messages (also streamed), generateContent (also streamed). */
 export async function startApiStandIn(): Promise<{ server: Server; baseUrl: string }> {
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -96,7 +115,12 @@ export async function startApiStandIn(): Promise<{ server: Server; baseUrl: stri
         response.writeHead(200, { 'content-type': 'text/event-stream' }).end(events.join(''));
         return;
       }
-      const body = RESPONSES[path];
+      // Gemini: POST /v1beta/models/{model}:generateContent, or :streamGenerateContent?alt=sse (one event with it all).
+      if (path.endsWith(':streamGenerateContent')) {
+        response.writeHead(200, { 'content-type': 'text/event-stream' }).end(`data: ${JSON.stringify(GEMINI_RESPONSE)}\r\n\r\n`);
+        return;
+      }
+      const body = path.endsWith(':generateContent') ? GEMINI_RESPONSE : RESPONSES[path];
       response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { error: { message: 'not found' } }));
     });
   });
@@ -112,3 +136,6 @@ export const EMBEDDING = (8000 * 0.02) / M;
 // anthropic.com/pricing: Claude 3.5 Haiku $0.80 in, $1.00 cache write, $0.08 cache read, $4 out per 1M. The client's own
 // span and the instrumentor's are one call: OpenLLMetry's comes in a trace of its own.
 export const ANTHROPIC = (100 * 0.8 + 300 * 1 + 600 * 0.08 + 50 * 4) / M;
+// Gemini 2.5 Flash as the built-in catalog prices it (genai-prices 0.1.8, from ai.google.dev/gemini-api/docs/pricing):
+// $0.30 in, $0.03 cached in, $2.50 out, thinking tokens priced as output.
+export const GEMINI = (600 * 0.3 + 400 * 0.03 + (300 + 500) * 2.5) / M;

@@ -768,6 +768,26 @@ const cases: Case[] = [
     outputCost: (1000 * 15) / M,
     entry: 'google/claude-3-5-sonnet',
   },
+  {
+    // ai.google.dev/gemini-api/docs/pricing as the catalog has it: Gemini 2.5 Flash $0.30 in, $0.03 cached, $2.50 out
+    // (thinking included). opentelemetry-instrumentation-google-generativeai 0.62.4 passes Gemini's total on (prompt +
+    // candidates + thoughts) but neither the thoughts count nor the thoughts in output.
+    name: 'OpenLLMetry Gemini, thinking tokens only in the total',
+    attributes: attributes({
+      'gen_ai.provider.name': 'gcp.gen_ai',
+      'gen_ai.operation.name': 'generate_content',
+      'gen_ai.request.model': 'gemini-2.5-flash',
+      'gen_ai.response.model': 'gemini-2.5-flash',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.cache_read.input_tokens': 400,
+      'gen_ai.usage.output_tokens': 300,
+      'gen_ai.usage.total_tokens': 1800,
+    }),
+    tokens: tokens(1000, 800, 400, 0, 500),
+    inputCost: (600 * 0.3 + 400 * 0.03) / M,
+    outputCost: (800 * 2.5) / M,
+    entry: 'google/gemini-2.5-flash',
+  },
   // --- LangSmith OTel export ---
   {
     // openai.com/api/pricing, gpt-4o-mini $0.15 / $0.60 / $0.075 cached

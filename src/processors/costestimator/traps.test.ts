@@ -113,6 +113,28 @@ describe('traps', () => {
     expect(mlflowCost(span)?.['total_cost']).toBeCloseTo((200_000 * 6 + 100_000 * 0.6 + 2000 * 22.5) / M, 12);
   });
 
+  it('Gemini thinking left out of the counts but in the total is priced as output; a gap in another provider\'s total is not', async () => {
+    // ai.google.dev/gemini-api/docs/pricing as the catalog has it: Gemini 2.5 Flash $0.30 in / $2.50 out (thinking included).
+    const call = (provider: string, model: string) =>
+      makeSpan({
+        attributes: attributes({
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': provider,
+          'gen_ai.request.model': model,
+          'gen_ai.usage.input_tokens': 1000,
+          'gen_ai.usage.output_tokens': 300,
+          'gen_ai.usage.total_tokens': 1800,
+        }),
+      });
+    const [gemini, openai] = [call('gcp.gemini', 'gemini-2.5-flash'), call('openai', 'gpt-4o-mini')];
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([gemini, openai]));
+    expect(attribute(gemini, 'tokenmeter.tokens.reasoning')).toBe(500);
+    expect(mlflowCost(gemini)?.['output_cost']).toBeCloseTo((800 * 2.5) / M, 12);
+    // openai.com/api/pricing gpt-4o-mini $0.60 out: OpenAI's total is input + output, a gap there is not read as anything.
+    expect(attribute(openai, 'tokenmeter.tokens.reasoning')).toBe(0);
+    expect(mlflowCost(openai)?.['output_cost']).toBeCloseTo((300 * 0.6) / M, 12);
+  });
+
   it('an alias is priced like its dated model, never at $0', async () => {
     const alias = chatSpan('a', undefined);
     const dated = makeSpan({ trace: 't2', attributes: chatSpan('b', undefined, { 'llm.model_name': 'gpt-4o-mini-2024-07-18' }).attributes });
