@@ -3,10 +3,11 @@
 An OpenAI chat completion (also streamed) and an OpenAI embedding, through the real `openai` client against the API at
 --api-base-url (a local fake in the tests: the real APIs are not reachable), and, except for MLflow, an Anthropic
 message (also streamed) through the real `anthropic` client (which also traces itself), a Gemini generateContent (also
-streamed) through Google's `google-genai` client, and a LangChain chat model call (a fake with real usage metadata),
-each traced by one instrumentation:
-  openinference  OpenInference's OpenAI, Anthropic, Google GenAI and LangChain instrumentors
-  openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -google-generativeai / -langchain)
+streamed) through Google's `google-genai` client, Claude on Bedrock through `boto3` (Converse and InvokeModel), and a
+LangChain chat model call (a fake with real usage metadata), each traced by one instrumentation:
+  openinference  OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock and LangChain instrumentors
+  openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -google-generativeai / -bedrock /
+                 -langchain)
   mlflow         MLflow 3.9's openai autolog, exporting through its own OTLP exporter
   langsmith      LangSmith's OpenTelemetry export (LANGSMITH_OTEL_ENABLED, LANGSMITH_OTEL_ONLY: nothing sent to LangSmith)
                  of its OpenAI wrapper (chat only: it traces no embeddings, and langsmith 0.6.6's Anthropic wrapper
@@ -59,6 +60,21 @@ def gemini_calls(base_url: str) -> None:
     client.models.generate_content(model="gemini-2.5-flash", contents="hello")
     for _ in client.models.generate_content_stream(model="gemini-2.5-flash", contents="hello"):
         pass
+
+
+def bedrock_calls(base_url: str) -> None:
+    import json
+
+    import boto3
+
+    client = boto3.client(
+        "bedrock-runtime", region_name="us-east-1", endpoint_url=base_url, aws_access_key_id="not-used", aws_secret_access_key="not-used"
+    )
+    # A cross-region inference profile, as Bedrock's console suggests for Claude.
+    model = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
+    client.converse(modelId=model, messages=[{"role": "user", "content": [{"text": "hello"}]}])
+    body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 100, "messages": [{"role": "user", "content": "hello"}]}
+    client.invoke_model(modelId=model, body=json.dumps(body))["body"].read()
 
 
 def langchain_call() -> None:
@@ -118,26 +134,31 @@ def main() -> int:
         from openinference.instrumentation.langchain import LangChainInstrumentor
         from openinference.instrumentation.openai import OpenAIInstrumentor
 
+        from openinference.instrumentation.bedrock import BedrockInstrumentor
         from openinference.instrumentation.google_genai import GoogleGenAIInstrumentor
 
         OpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
         AnthropicInstrumentor().instrument(tracer_provider=tracer_provider)
         LangChainInstrumentor().instrument(tracer_provider=tracer_provider)
         GoogleGenAIInstrumentor().instrument(tracer_provider=tracer_provider)
+        BedrockInstrumentor().instrument(tracer_provider=tracer_provider)
     else:
         from opentelemetry.instrumentation.anthropic import AnthropicInstrumentor
         from opentelemetry.instrumentation.langchain import LangchainInstrumentor
         from opentelemetry.instrumentation.openai import OpenAIInstrumentor
 
+        from opentelemetry.instrumentation.bedrock import BedrockInstrumentor
         from opentelemetry.instrumentation.google_generativeai import GoogleGenerativeAiInstrumentor
 
         OpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
         AnthropicInstrumentor().instrument(tracer_provider=tracer_provider)
         LangchainInstrumentor().instrument(tracer_provider=tracer_provider)
         GoogleGenerativeAiInstrumentor().instrument(tracer_provider=tracer_provider)
+        BedrockInstrumentor().instrument(tracer_provider=tracer_provider)
     openai_calls(args.api_base_url)
     anthropic_call(args.api_base_url)
     gemini_calls(args.api_base_url)
+    bedrock_calls(args.api_base_url)
     langchain_call()
     return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3
 

@@ -1,8 +1,10 @@
 /**
  * Model calls traced by real instrumentations other than MLflow's LangChain autolog, through the sidecar as `npm start`
- * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic, Gemini and LangChain instrumentors,
+ * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic, Gemini, Bedrock and LangChain
+ * instrumentors,
  * MLflow 3.9's openai autolog, and LangSmith's OpenTelemetry export of its OpenAI wrapper and of LangChain, each in
- * test/apps/instrumented_calls.py with the real `openai`, `anthropic` and `google-genai` clients, streamed and not.
+ * test/apps/instrumented_calls.py with the real `openai`, `anthropic`, `google-genai` and `boto3` clients, streamed and
+ * not.
  * The providers' APIs are not reachable here: a local stand-in answers with responses shaped as theirs, usage included
  * (provider-stand-in.ts).
  */
@@ -23,6 +25,9 @@ const expected: Record<Instrumentation, Array<{ model: string; costUsd: number }
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     { model: 'gemini-2.5-flash', costUsd: GEMINI },
     { model: 'gemini-2.5-flash', costUsd: GEMINI },
+    // Bedrock's price for Claude 3.5 Haiku is Anthropic's.
+    { model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC },
+    { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
   ],
   openllmetry: [
@@ -34,6 +39,8 @@ const expected: Record<Instrumentation, Array<{ model: string; costUsd: number }
     // It passes Gemini's total on but not the thinking tokens in it: priced as output all the same.
     { model: 'gemini-2.5-flash', costUsd: GEMINI },
     { model: 'gemini-2.5-flash', costUsd: GEMINI },
+    { model: 'claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC },
+    { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     // Its LangChain handler reads no model off the fake and writes `unknown`; LangChain's ls_model_name names it.
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
   ],
@@ -55,7 +62,7 @@ const expected: Record<Instrumentation, Array<{ model: string; costUsd: number }
  * recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no duplicate can
  * still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 9, openllmetry: 10, mlflow: 3, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 11, openllmetry: 12, mlflow: 3, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

@@ -1,8 +1,9 @@
 /**
- * A local stand-in for the OpenAI, Anthropic and Gemini APIs, for tests that run real provider clients and
+ * A local stand-in for the OpenAI, Anthropic, Gemini and Bedrock APIs, for tests that run real provider clients and
  * instrumentations (nothing outside this machine is reachable): every call is answered with a response shaped as the
  * provider's, usage included (OpenAI: 200 of 1,000 prompt tokens cached, 100 of 500 completion tokens reasoning;
- * Anthropic: 100 input tokens, 300 written to the cache, 600 read from it, 50 output; Gemini: see GEMINI_RESPONSE),
+ * Anthropic, on Bedrock too: 100 input tokens, 300 written to the cache, 600 read from it, 50 output; Gemini: see
+ * GEMINI_RESPONSE),
  * and what each call costs at the published prices.
  */
 import { createServer } from 'node:http';
@@ -64,6 +65,24 @@ const GEMINI_RESPONSE = {
   responseId: 'gemini-tokenmeter',
 };
 
+/**
+ * A Bedrock Converse answer: the Anthropic call above as Bedrock counts it, input exclusive of the cache (100 + 600
+ * read + 300 written), the total with all of it.
+ */
+const BEDROCK_CONVERSE = {
+  output: { message: { role: 'assistant', content: [{ text: 'hi' }] } },
+  stopReason: 'end_turn',
+  usage: { inputTokens: 100, outputTokens: 50, totalTokens: 1050, cacheReadInputTokens: 600, cacheWriteInputTokens: 300 },
+  metrics: { latencyMs: 100 },
+};
+
+const BEDROCK_INVOKE_HEADERS = {
+  'x-amzn-bedrock-input-token-count': '100',
+  'x-amzn-bedrock-output-token-count': '50',
+  'x-amzn-bedrock-cache-read-input-token-count': '600',
+  'x-amzn-bedrock-cache-write-input-token-count': '300',
+};
+
 const RESPONSES: Record<string, unknown> = {
   '/v1/chat/completions': CHAT_COMPLETION,
   '/v1/responses': RESPONSE,
@@ -120,8 +139,19 @@ export async function startApiStandIn(): Promise<{ server: Server; baseUrl: stri
         response.writeHead(200, { 'content-type': 'text/event-stream' }).end(`data: ${JSON.stringify(GEMINI_RESPONSE)}\r\n\r\n`);
         return;
       }
-      const body = path.endsWith(':generateContent') ? GEMINI_RESPONSE : RESPONSES[path];
-      response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { error: { message: 'not found' } }));
+      // Bedrock: POST /model/{modelId}/converse, or /invoke with the provider's own body (Anthropic's message here).
+      // Bedrock's InvokeModel also gives the counts as headers, the cache's only there (OpenLLMetry reads them).
+      const bedrockHeaders = path.startsWith('/model/') && path.endsWith('/invoke') ? BEDROCK_INVOKE_HEADERS : {};
+      const body = path.endsWith(':generateContent')
+        ? GEMINI_RESPONSE
+        : path.startsWith('/model/')
+          ? path.endsWith('/converse')
+            ? BEDROCK_CONVERSE
+            : path.endsWith('/invoke')
+              ? ANTHROPIC_MESSAGE
+              : undefined
+          : RESPONSES[path];
+      response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json', ...bedrockHeaders }).end(JSON.stringify(body ?? { error: { message: 'not found' } }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
