@@ -341,3 +341,24 @@ function scalar(text: string, start: number, end: number): string | number | und
   }
   return undefined;
 }
+
+/**
+ * The object under the last `key` (quoted, `"usage"`) of a JSON text, as text: providers' responses and LangChain's
+ * results end with their usage and metadata, so a search from the end finds them without parsing what comes before
+ * (a batch's vectors, a long completion). Braces are matched without reading strings: meant for objects of numbers and
+ * plain identifiers (usage, LangChain's `llm_output`), where no string holds a brace; what does not parse afterwards
+ * is the caller's to drop.
+ */
+export function lastObjectText(text: string, key: string): string | undefined {
+  const at = text.lastIndexOf(key);
+  if (at < 0) return undefined;
+  const open = text.indexOf('{', at);
+  if (open < 0 || text.slice(at + key.length, open).trim() !== ':') return undefined;
+  let depth = 0;
+  for (let pos = open; pos < text.length; pos++) {
+    const code = text.charCodeAt(pos);
+    if (code === OPEN_BRACE) depth++;
+    else if (code === CLOSE_BRACE && --depth === 0) return text.slice(open, pos + 1);
+  }
+  return undefined;
+}

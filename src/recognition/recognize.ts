@@ -10,7 +10,7 @@ import type { AnyValue, InstrumentationScope, Resource, Span } from '../otlp/ind
 import type { TokenUsage } from '../pricing/index.js';
 import { normaliseProvider } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
-import { JsonFields } from './jsonFields.js';
+import { JsonFields, lastObjectText } from './jsonFields.js';
 import { hasUsage, invalidTokenCount, normaliseTokens, readLangSmithUsageFromCompletion, readOpenAiUsageFromOutputs, readTokenCounts } from './tokens.js';
 import { decodeNumber, decodeString } from './values.js';
 
@@ -422,14 +422,29 @@ const GEMINI_PROVIDERS: ReadonlySet<string> = new Set(['gcp.gemini', 'gcp.gen_ai
 const OUTPUT_ID_PREFIX = '{"id":"';
 
 /**
- * OpenInference writes no response id, but keeps the provider's response as `output.value` (its Anthropic
- * instrumentor 3.1.0 the whole message of a stream too, `{"id":"msg_…",…}`): the id is read when it is the response's
- * first key, which a top-level id of these providers' responses is, so that no nested id (a tool call's) is taken.
+ * OpenInference writes no response id, but keeps what the call returned as `output.value`:
+ *  - a provider client's span, the provider's response (its Anthropic instrumentor 3.1.0 the whole message of a stream
+ *    too, `{"id":"msg_…",…}`): the id is read when it is the response's first key, which a top-level id of these
+ *    providers' responses is, so that no nested id (a tool call's) is taken;
+ *  - a LangChain model's span, LangChain's result, whose `llm_output` (at its end) carries the provider's response id.
+ * With the id, the two spans of one call are told to be one: OpenInference's LangChain and OpenAI instrumentors
+ * (0.1.80, 0.1.66) put them in two traces.
  */
 function responseIdOfOutput(output: AnyValue | undefined): string | undefined {
-  if (output?.kind !== 'string' || !output.value.startsWith(OUTPUT_ID_PREFIX)) return undefined;
-  const end = output.value.indexOf('"', OUTPUT_ID_PREFIX.length);
-  return end > OUTPUT_ID_PREFIX.length ? output.value.slice(OUTPUT_ID_PREFIX.length, end) : undefined;
+  if (output?.kind !== 'string') return undefined;
+  const text = output.value;
+  if (text.startsWith(OUTPUT_ID_PREFIX)) {
+    const end = text.indexOf('"', OUTPUT_ID_PREFIX.length);
+    return end > OUTPUT_ID_PREFIX.length ? text.slice(OUTPUT_ID_PREFIX.length, end) : undefined;
+  }
+  const llmOutput = lastObjectText(text, '"llm_output"');
+  if (llmOutput === undefined) return undefined;
+  try {
+    const id = (JSON.parse(llmOutput) as { id?: unknown }).id;
+    return typeof id === 'string' && id.length > 0 ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The call described by the span loaded in `view`. */

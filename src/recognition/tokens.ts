@@ -5,7 +5,7 @@
 import type { TokenUsage } from '../pricing/index.js';
 import { keyGroup, SLOTS, slotsOf } from './spanView.js';
 import type { SpanView } from './spanView.js';
-import { JsonFields } from './jsonFields.js';
+import { JsonFields, lastObjectText } from './jsonFields.js';
 import { decodeNumber, decodeTokenDetails, toNumber } from './values.js';
 
 /** Within a span, the current OTel key wins over older OTel keys, which win over vendor keys (as view slots). */
@@ -106,25 +106,6 @@ function notACount(name: string, count: number | undefined): string | undefined 
   return count === undefined || (Number.isSafeInteger(count) && count >= 0) ? undefined : `token usage is not a whole number of tokens: ${name} ${count}`;
 }
 
-/**
- * The object under the last `"usage"` (or other `field`) key of a JSON text (a response kept as outputs ends with it),
- * as text; nested braces matched.
- */
-function lastUsageObject(text: string, field = '"usage"'): string | undefined {
-  const key = text.lastIndexOf(field);
-  if (key < 0) return undefined;
-  const open = text.indexOf('{', key);
-  if (open < 0 || text.slice(key + field.length, open).trim() !== ':') return undefined;
-  // Usage objects hold numbers and objects of numbers: no string can hide a brace.
-  let depth = 0;
-  for (let at = open; at < text.length; at++) {
-    const code = text.charCodeAt(at);
-    if (code === 123 /* { */) depth++;
-    else if (code === 125 /* } */ && --depth === 0) return text.slice(open, at + 1);
-  }
-  return undefined;
-}
-
 /** OpenAI's `usage` (chat completions, embeddings and the Responses API name some fields differently). */
 interface OpenAiUsage {
   prompt_tokens?: unknown;
@@ -145,7 +126,7 @@ interface OpenAiUsage {
 export function readOpenAiUsageFromOutputs(view: SpanView, embedding: boolean): void {
   if (embedding ? hasUsage(counts) : view.at(SLOTS['mlflow.chat.tokenUsage']) === undefined || counts.cacheRead !== undefined) return;
   const outputs = view.at(SLOTS['mlflow.spanOutputs']);
-  const text = outputs?.kind === 'string' ? lastUsageObject(outputs.value) : undefined;
+  const text = outputs?.kind === 'string' ? lastObjectText(outputs.value, '"usage"') : undefined;
   if (text === undefined) return;
   let usage: OpenAiUsage;
   try {
@@ -180,7 +161,7 @@ export function readLangSmithUsageFromCompletion(view: SpanView): void {
   if (view.at(SLOTS['gen_ai.usage.input_token_details']) !== undefined || view.at(SLOTS['gen_ai.usage.output_token_details']) !== undefined) return;
   const completion = view.at(SLOTS['gen_ai.completion']);
   const json = completion?.kind === 'bytes' ? Buffer.from(completion.value.buffer, completion.value.byteOffset, completion.value.length).toString('utf8') : completion?.kind === 'string' ? completion.value : undefined;
-  const text = json === undefined ? undefined : lastUsageObject(json, '"usage_metadata"');
+  const text = json === undefined ? undefined : lastObjectText(json, '"usage_metadata"');
   if (text === undefined) return;
   let usage: LangChainUsage;
   try {

@@ -4,11 +4,13 @@ An OpenAI chat completion (also streamed) and an OpenAI embedding, through the r
 --api-base-url (a local fake in the tests: the real APIs are not reachable), and, except for MLflow, an Anthropic
 message (also streamed) through the real `anthropic` client (which also traces itself), a Gemini generateContent (also
 streamed) through Google's `google-genai` client, Claude on Bedrock through `boto3` (Converse and InvokeModel), and a
-LangChain chat model call (a fake with real usage metadata), each traced by one instrumentation:
+LangChain chat model call (a fake with real usage metadata) and one of LangChain's ChatOpenAI (over the `openai`
+client: two nested model-call spans, the LangChain one and the client's), each traced by one instrumentation:
   openinference  OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock and LangChain instrumentors
   openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -google-generativeai / -bedrock /
                  -langchain)
-  mlflow         MLflow 3.9's openai autolog, exporting through its own OTLP exporter
+  mlflow         MLflow 3.9's openai autolog (and its langchain autolog for ChatOpenAI), exporting through its own
+                 OTLP exporter
   langsmith      LangSmith's OpenTelemetry export (LANGSMITH_OTEL_ENABLED, LANGSMITH_OTEL_ONLY: nothing sent to LangSmith)
                  of its OpenAI wrapper (chat only: it traces no embeddings, and langsmith 0.6.6's Anthropic wrapper
                  fails on anthropic 2.x) and of the LangChain call
@@ -77,6 +79,13 @@ def bedrock_calls(base_url: str) -> None:
     client.invoke_model(modelId=model, body=json.dumps(body))["body"].read()
 
 
+def langchain_openai_call(base_url: str) -> None:
+    # LangChain's span with the OpenAI client's inside it: one call, traced twice when both are instrumented.
+    from langchain_openai import ChatOpenAI
+
+    ChatOpenAI(model="gpt-4o-mini", base_url=f"{base_url}/v1", api_key="not-used").invoke("hello")
+
+
 def langchain_call() -> None:
     from langchain_core.messages import AIMessage, HumanMessage
     from priced_fake_chat_model import PricedFakeChatModel
@@ -102,6 +111,8 @@ def main() -> int:
 
         mlflow.openai.autolog()
         openai_calls(args.api_base_url)
+        mlflow.langchain.autolog()
+        langchain_openai_call(args.api_base_url)
         from mlflow.tracing.provider import provider as mlflow_tracer_provider
 
         return 0 if mlflow_tracer_provider.get().force_flush(timeout_millis=30_000) else 3
@@ -159,6 +170,7 @@ def main() -> int:
     anthropic_call(args.api_base_url)
     gemini_calls(args.api_base_url)
     bedrock_calls(args.api_base_url)
+    langchain_openai_call(args.api_base_url)
     langchain_call()
     return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3
 

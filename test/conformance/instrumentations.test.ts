@@ -29,6 +29,8 @@ const expected: Record<Instrumentation, Array<{ model: string; costUsd: number }
     { model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
+    // ChatOpenAI: LangChain's span and the client's inside it, counted once (the deeper one).
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
   ],
   openllmetry: [
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
@@ -43,12 +45,14 @@ const expected: Record<Instrumentation, Array<{ model: string; costUsd: number }
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     // Its LangChain handler reads no model off the fake and writes `unknown`; LangChain's ls_model_name names it.
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
   ],
   // MLflow 3.9 keeps no cache count in its token usage: read from the response it keeps as outputs.
   mlflow: [
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'text-embedding-3-small', costUsd: EMBEDDING },
+    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
   ],
   langsmith: [
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
@@ -62,7 +66,7 @@ const expected: Record<Instrumentation, Array<{ model: string; costUsd: number }
  * recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no duplicate can
  * still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 11, openllmetry: 12, mlflow: 3, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 12, openllmetry: 13, mlflow: 4, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

@@ -420,6 +420,34 @@ describe('traps', () => {
       expect([attribute(sdk, 'tokenmeter.cost.counted'), attribute(openInference, 'tokenmeter.cost.counted')]).toEqual([true, false]);
     });
 
+    it('is counted once when OpenInference traces LangChain and the OpenAI client apart, the id in LangChain\'s result', async () => {
+      // openinference-instrumentation-langchain 0.1.80 and -openai 0.1.66 with langchain-openai 1.1.7: two traces.
+      const openInference = (trace: string, output: string) =>
+        makeSpan({
+          trace,
+          id: `${trace}-span`,
+          start: '2025-09-01T12:00:00Z',
+          attributes: attributes({
+            'openinference.span.kind': 'LLM',
+            'llm.provider': 'openai',
+            'llm.model_name': 'gpt-4o-mini-2024-07-18',
+            'llm.token_count.prompt': 1000,
+            'llm.token_count.completion': 500,
+            'output.value': output,
+            'output.mime_type': 'application/json',
+          }),
+        });
+      const client = openInference('client', '{"id":"chatcmpl-01","choices":[],"usage":{"prompt_tokens":1000}}');
+      const langChain = openInference(
+        'langchain',
+        '{"generations": [[{"text": "hi", "message": {"kwargs": {"id": "lc_run--1", "response_metadata": {"id": "chatcmpl-01"}}}}]], ' +
+          '"llm_output": {"token_usage": {"prompt_tokens": 1000}, "model_name": "gpt-4o-mini-2024-07-18", "id": "chatcmpl-01"}, "run": null, "type": "LLMResult"}',
+      );
+      const processor = new CostEstimatorProcessor({}, sink);
+      for (const call of [client, langChain]) await processor.consume(tracesData([call]));
+      expect([attribute(client, 'tokenmeter.cost.counted'), attribute(langChain, 'tokenmeter.cost.counted')]).toEqual([true, false]);
+    });
+
     it('is not matched to calls made one after another with the same id (a server that repeats ids), nor to other input', async () => {
       const processor = new CostEstimatorProcessor({}, sink);
       const calls = [anthropicCall('a', '2025-09-01T12:00:00Z'), anthropicCall('b', '2025-09-01T12:00:05Z'), anthropicCall('c', '2025-09-01T12:00:00Z', { input: 1200 })];
