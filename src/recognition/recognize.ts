@@ -25,6 +25,8 @@ export interface ReportedCost {
 }
 
 /** One model call as recognised on one span. */
+export type CallLayer = 'framework' | 'client';
+
 export interface LlmCall {
   operation: 'chat' | 'embeddings';
   /** As on the wire, response model over request model. */
@@ -40,6 +42,11 @@ export interface LlmCall {
   /** The LangGraph node the call ran in, from inherited metadata. */
   node: string | undefined;
   responseId: string | undefined;
+  /**
+   * For an OpenInference span, which of a call's two spans it is when a framework and the provider's client are both
+   * instrumented: `framework` when its output is LangChain's result, `client` otherwise (see `CallMemory.claim`).
+   */
+  layer: CallLayer | undefined;
   /** Whether the span already carries `mlflow.llm.model` / `mlflow.llm.provider`. */
   hasMlflowModel: boolean;
   hasMlflowProvider: boolean;
@@ -447,6 +454,15 @@ function responseIdOfOutput(output: AnyValue | undefined): string | undefined {
   }
 }
 
+/** How LangChain's serialised result ends (`LLMResult.type`), as OpenInference writes it (`json.dumps`) or compact. */
+const LANGCHAIN_RESULT_ENDS = ['"type": "LLMResult"}', '"type":"LLMResult"}'];
+
+/** Which span of a call an OpenInference span is, from what it kept as output; undefined without output. */
+function layerOfOutput(output: AnyValue | undefined): CallLayer | undefined {
+  if (output?.kind !== 'string') return undefined;
+  return LANGCHAIN_RESULT_ENDS.some((end) => output.value.endsWith(end)) ? 'framework' : 'client';
+}
+
 /** The call described by the span loaded in `view`. */
 function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCall {
   metadata.read(view.at(SLOTS['metadata']));
@@ -467,6 +483,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
     reportedCost: reportedCostOf(view),
     node: nodeInView(),
     responseId: decodeString(view.at(SLOTS['gen_ai.response.id'])) ?? decodeString(view.at(SLOTS['ai.response.id'])) ?? responseIdOfOutput(view.at(SLOTS['output.value'])),
+    layer: view.at(SLOTS['openinference.span.kind']) === undefined ? undefined : layerOfOutput(view.at(SLOTS['output.value'])),
     hasMlflowModel: (view.at(SLOTS['mlflow.llm.model']) !== undefined),
     hasMlflowProvider: (view.at(SLOTS['mlflow.llm.provider']) !== undefined),
     alreadyPriced: (view.at(SLOTS[PRICING_ATTRIBUTES.status]) !== undefined),

@@ -84,6 +84,9 @@ def langchain_openai_call(base_url: str) -> None:
     from langchain_openai import ChatOpenAI
 
     ChatOpenAI(model="gpt-4o-mini", base_url=f"{base_url}/v1", api_key="not-used").invoke("hello")
+    # Streamed, with usage: LangChain's result then names no response id.
+    for _ in ChatOpenAI(model="gpt-4o-mini", base_url=f"{base_url}/v1", api_key="not-used", stream_usage=True).stream("hello"):
+        pass
 
 
 def langchain_call() -> None:

@@ -65,3 +65,21 @@ describe('CallMemory across a restart', () => {
     expect(after.hasCallWithUsage(4)).toBe(true);
   });
 });
+
+describe('CallMemory, a call\'s framework and client spans in two traces', () => {
+  const usage = (n: number) => ({ input: 1000 + n, output: 500, cacheRead: 0, reasoning: 0 });
+  const claimLayer = (memory: CallMemory, trace: number, n: number, layer: 'framework' | 'client', startMs: number, endMs: number) =>
+    memory.claim(memory.track(trace), trace, 1, undefined, true, usage(n), startMs, endMs, layer);
+
+  it('remembers the last 4,096 client calls and forgets older ones, several of the same counts included', () => {
+    const memory = new CallMemory(100_000);
+    // Calls 0 … 4,999, each with counts of its own, and call 4,999's counts twice more.
+    for (let n = 0; n < 5000; n++) expect(claimLayer(memory, n + 1, n, 'client', 10, 20)).toBe(true);
+    for (let trace = 5001; trace <= 5002; trace++) expect(claimLayer(memory, trace, 4999, 'client', 10, 20)).toBe(true);
+    // The oldest are forgotten: their framework spans count; the latest are matched.
+    expect(claimLayer(memory, 10_001, 0, 'framework', 0, 30)).toBe(true);
+    expect(claimLayer(memory, 10_002, 903, 'framework', 0, 30)).toBe(true);
+    expect(claimLayer(memory, 10_003, 910, 'framework', 0, 30)).toBe(false);
+    expect(claimLayer(memory, 10_004, 4999, 'framework', 0, 30)).toBe(false);
+  });
+});

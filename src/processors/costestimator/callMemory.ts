@@ -26,6 +26,8 @@
  * hashing on every span.
  */
 
+import type { CallLayer } from '../../recognition/index.js';
+
 /** Per-entry state bits: counted (with / without usage), covered (by a call with / without usage). */
 const COUNTED = 1;
 const COUNTED_WITH_USAGE = 2;
@@ -247,9 +249,76 @@ class RecentResponses {
   }
 }
 
+/** Counted calls remembered across traces by their usage (see `LayeredCalls`). */
+const RECENT_LAYERED = 4096;
+
+/**
+ * The OpenInference calls counted lately whose two spans may have come in two traces with no response id to match
+ * them by. With openinference-instrumentation-langchain 0.1.80 and -openai 0.1.66 (langchain-openai 1.1.7), a
+ * streamed ChatOpenAI call comes as LangChain's span and the OpenAI client's, roots of two traces, and LangChain's
+ * result names no response id: counted twice before. A span is the other span of a call counted in another trace when
+ * it is of the other layer (framework or client), reports the same input, output, cache-read and reasoning tokens,
+ * and the framework span's time holds the client span's. Limit: two calls with those same counts at the same time,
+ * one of them made without the framework, can be taken for one.
+ */
+class LayeredCalls {
+  private readonly slotsByUsage = new Map<string, number[]>();
+  private readonly usages: Array<string | undefined> = new Array<string | undefined>(RECENT_LAYERED).fill(undefined);
+  private readonly traces = new Float64Array(RECENT_LAYERED);
+  private readonly frameworks = new Uint8Array(RECENT_LAYERED);
+  private readonly times = new Float64Array(2 * RECENT_LAYERED);
+  private next = 0;
+
+  /** Whether the call is the other span of one counted in another trace than `traceId`. */
+  pairedElsewhere(traceId: number, layer: CallLayer, usage: LayeredUsage, startMs: number, endMs: number): boolean {
+    const slots = this.slotsByUsage.get(usageKey(usage));
+    if (slots === undefined) return false;
+    const framework = layer === 'framework';
+    for (const slot of slots) {
+      if (this.traces[slot] === traceId || (this.frameworks[slot] === 1) === framework) continue;
+      const [otherStart, otherEnd] = [this.times[2 * slot]!, this.times[2 * slot + 1]!];
+      if (framework ? startMs <= otherStart && otherEnd <= endMs : otherStart <= startMs && endMs <= otherEnd) return true;
+    }
+    return false;
+  }
+
+  remember(traceId: number, layer: CallLayer, usage: LayeredUsage, startMs: number, endMs: number): void {
+    const slot = this.next;
+    this.next = (slot + 1) % RECENT_LAYERED;
+    const evicted = this.usages[slot];
+    if (evicted !== undefined) {
+      const slots = this.slotsByUsage.get(evicted)!;
+      slots.splice(slots.indexOf(slot), 1);
+      if (slots.length === 0) this.slotsByUsage.delete(evicted);
+    }
+    const key = usageKey(usage);
+    this.usages[slot] = key;
+    this.traces[slot] = traceId;
+    this.frameworks[slot] = layer === 'framework' ? 1 : 0;
+    this.times[2 * slot] = startMs;
+    this.times[2 * slot + 1] = endMs;
+    const slots = this.slotsByUsage.get(key);
+    if (slots === undefined) this.slotsByUsage.set(key, [slot]);
+    else slots.push(slot);
+  }
+}
+
+/** The counts a call's two spans agree on (their model names may not: `gpt-4o-mini` and its dated name). */
+interface LayeredUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  reasoning: number;
+}
+
+function usageKey({ input, output, cacheRead, reasoning }: LayeredUsage): string {
+  return `${input}/${output}/${cacheRead}/${reasoning}`;
+}
+
 export class CallMemory {
   private readonly traces = new Map<number, TraceMemory>();
   private readonly responses = new RecentResponses();
+  private readonly layered = new LayeredCalls();
   /**
    * Least recently seen first, as a list through the traces themselves: re-ordering a Map (delete and re-insert)
    * leaves holes that every `keys().next()` of an eviction walks past, which made touching a trace the costliest step.
@@ -309,7 +378,8 @@ export class CallMemory {
   /**
    * Decides whether a model-call span counts, and remembers it when it does; `tracked` is from `track`. With `usage`
    * and the span's times (ms), a call with a response id is also matched to those counted lately in other traces
-   * (see `RecentResponses`).
+   * (see `RecentResponses`), and one with a `layer` to the other span of a call counted in another trace (see
+   * `LayeredCalls`).
    */
   claim(
     tracked: TraceMemory,
@@ -317,9 +387,10 @@ export class CallMemory {
     spanId: number,
     responseId: string | undefined,
     withUsage: boolean,
-    usage?: { input: number },
+    usage?: LayeredUsage,
     startMs = 0,
     endMs = 0,
+    layer?: CallLayer,
   ): boolean {
     const trace = this.current(tracked, traceId);
     const entry = trace.entry(spanId);
@@ -332,6 +403,7 @@ export class CallMemory {
     const response = withUsage && responseId !== undefined ? responseKey(responseId) : NO_RESPONSE;
     if (response !== NO_RESPONSE && trace.find(response) !== NONE) return false;
     if (response !== NO_RESPONSE && usage !== undefined && this.responses.countedElsewhere(traceId, response, usage.input, startMs, endMs)) return false;
+    if (layer !== undefined && usage !== undefined && this.layered.pairedElsewhere(traceId, layer, usage, startMs, endMs)) return false;
     let steps = 0;
     for (let id = trace.parent[entry]!; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) {
       const ancestor = trace.state[id]!;
@@ -344,6 +416,7 @@ export class CallMemory {
         trace.entry(response);
         if (usage !== undefined) this.responses.remember(traceId, response, usage.input, startMs, endMs);
       }
+      if (layer !== undefined && usage !== undefined) this.layered.remember(traceId, layer, usage, startMs, endMs);
     }
     const parent = trace.parent[entry]!;
     if (parent !== NONE) cover(trace, parent, withUsage);

@@ -118,7 +118,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
         // The span's times let the memory tell one call exported in two traces from two calls (see `CallMemory.claim`).
         const startMs = Number(span.startTimeUnixNano) / 1e6;
         const endMs = Number(span.endTimeUnixNano) / 1e6;
-        if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage, call.tokens, startMs, endMs)) writeUncountedCall(span);
+        if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage, call.tokens, startMs, endMs, call.layer)) writeUncountedCall(span);
         else writeCountedCall(span, call, withUsage ? this.price(span, call) : withoutUsage(call));
       }
     }

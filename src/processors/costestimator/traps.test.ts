@@ -448,6 +448,48 @@ describe('traps', () => {
       expect([attribute(client, 'tokenmeter.cost.counted'), attribute(langChain, 'tokenmeter.cost.counted')]).toEqual([true, false]);
     });
 
+    describe('OpenInference\'s LangChain and client spans of a streamed call, with no response id to match', () => {
+      // openinference-instrumentation-langchain 0.1.80 and -openai 0.1.66, langchain-openai 1.1.7 streaming: LangChain's
+      // span (its result names no response id) holds the client's in time, each the root of its own trace.
+      const LANGCHAIN_RESULT = '{"generations": [[{"text": "hi", "type": "ChatGenerationChunk"}]], "llm_output": null, "run": null, "type": "LLMResult"}';
+      const CLIENT_RESPONSE = '{"choices": [{"index": 0}], "id": "chatcmpl-01", "object": "chat.completion.chunk"}';
+      const span = (trace: string, output: string, fromMs: number, toMs: number, completion = 500) => {
+        const made = makeSpan({
+          trace,
+          id: `${trace}-span`,
+          attributes: attributes({
+            'openinference.span.kind': 'LLM',
+            'llm.provider': 'openai',
+            'llm.model_name': output === LANGCHAIN_RESULT ? 'gpt-4o-mini' : 'gpt-4o-mini-2024-07-18',
+            'llm.token_count.prompt': 1000,
+            'llm.token_count.completion': completion,
+            'llm.token_count.prompt_details.cache_read': 200,
+            'output.value': output,
+          }),
+        });
+        const at = made.startTimeUnixNano;
+        made.startTimeUnixNano = at + BigInt(fromMs) * 1_000_000n;
+        made.endTimeUnixNano = at + BigInt(toMs) * 1_000_000n;
+        return made;
+      };
+      const counted = async (...spans: Span[]) => {
+        const processor = new CostEstimatorProcessor({}, sink);
+        for (const one of spans) await processor.consume(tracesData([one]));
+        return spans.map((one) => attribute(one, 'tokenmeter.cost.counted'));
+      };
+
+      it('is counted once, whichever span comes first', async () => {
+        expect(await counted(span('client', CLIENT_RESPONSE, 10, 900), span('langchain', LANGCHAIN_RESULT, 0, 1000))).toEqual([true, false]);
+        expect(await counted(span('langchain', LANGCHAIN_RESULT, 0, 1000), span('client', CLIENT_RESPONSE, 10, 900))).toEqual([true, false]);
+      });
+
+      it('is not matched to a span of the same layer, outside the framework span\'s time, or with other counts', async () => {
+        expect(await counted(span('a', CLIENT_RESPONSE, 10, 900), span('b', CLIENT_RESPONSE, 10, 900))).toEqual([true, true]);
+        expect(await counted(span('client', CLIENT_RESPONSE, 500, 1500), span('langchain', LANGCHAIN_RESULT, 0, 1000))).toEqual([true, true]);
+        expect(await counted(span('client', CLIENT_RESPONSE, 10, 900, 501), span('langchain', LANGCHAIN_RESULT, 0, 1000))).toEqual([true, true]);
+      });
+    });
+
     it('is not matched to calls made one after another with the same id (a server that repeats ids), nor to other input', async () => {
       const processor = new CostEstimatorProcessor({}, sink);
       const calls = [anthropicCall('a', '2025-09-01T12:00:00Z'), anthropicCall('b', '2025-09-01T12:00:05Z'), anthropicCall('c', '2025-09-01T12:00:00Z', { input: 1200 })];
