@@ -1,11 +1,14 @@
 """Model calls traced by instrumentations other than MLflow's LangChain autolog, exported over OTLP/HTTP.
 
-An OpenAI chat completion (also streamed) and an OpenAI embedding, through the real `openai` client against the API at
---api-base-url (a local fake in the tests: the real APIs are not reachable), and, except for MLflow, an Anthropic
-message (also streamed) through the real `anthropic` client (which also traces itself), a Gemini generateContent (also
-streamed) through Google's `google-genai` client, Claude on Bedrock through `boto3` (Converse and InvokeModel), and a
-LangChain chat model call (a fake with real usage metadata) and one of LangChain's ChatOpenAI (over the `openai`
-client: two nested model-call spans, the LangChain one and the client's), each traced by one instrumentation:
+Through the real provider clients against the APIs at --api-base-url (a local fake in the tests: the real APIs are not
+reachable):
+  - OpenAI, `openai`: a chat completion (also streamed), a response (the Responses API) and an embedding;
+  - except for MLflow and LangSmith: an Anthropic message (also streamed) through `anthropic` (which also traces
+    itself), a Gemini generateContent (also streamed) through Google's `google-genai`, and Claude on Bedrock through
+    `boto3` (Converse and InvokeModel);
+  - LangChain: a chat model call (a fake with real usage metadata) and LangChain's ChatOpenAI over `openai`, also
+    streamed (a LangChain span and the client's for one call).
+Each run is traced by one instrumentation:
   openinference  OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock and LangChain instrumentors
   openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -google-generativeai / -bedrock /
                  -langchain)
@@ -36,6 +39,7 @@ def openai_calls(base_url: str) -> None:
     client = openai.OpenAI(base_url=f"{base_url}/v1", api_key="not-used")
     client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hello"}])
     client.embeddings.create(model="text-embedding-3-small", input="hello")
+    client.responses.create(model="gpt-4o-mini", input="hello")
     # Streamed: usage comes in a last chunk, only when asked for.
     stream = client.chat.completions.create(
         model="gpt-4o-mini", messages=[{"role": "user", "content": "hello"}], stream=True, stream_options={"include_usage": True}
