@@ -11,7 +11,16 @@ import type { TokenUsage } from '../pricing/index.js';
 import { normaliseProvider } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
 import { JsonFields, lastObjectText } from './jsonFields.js';
-import { hasUsage, invalidTokenCount, normaliseTokens, readLangSmithUsageFromCompletion, readOpenAiUsageFromOutputs, readTokenCounts } from './tokens.js';
+import {
+  CACHE_WRITE_MAY_BE_OUTSIDE_INPUT,
+  hasUsage,
+  invalidTokenCount,
+  normaliseTokens,
+  readLangSmithUsageFromCompletion,
+  readOpenAiUsageFromOutputs,
+  readTokenCounts,
+  THINKING_MAY_BE_LEFT_OUT,
+} from './tokens.js';
 import { decodeNumber, decodeString } from './values.js';
 
 export type SpanClass = 'llm' | 'embedding' | 'structural' | 'other';
@@ -425,6 +434,16 @@ function isOpenAiFormat(value: AnyValue | undefined): boolean {
 /** Where Gemini models are served; their total counts thinking tokens that an instrumentation may leave out. */
 const GEMINI_PROVIDERS: ReadonlySet<string> = new Set(['gcp.gemini', 'gcp.gen_ai', 'gcp.vertex_ai']);
 
+/**
+ * What the counts of a call may hide, from who served it and how it is named (see `normaliseTokens`). LiteLLM names a
+ * model by its provider and the provider's name for it (`anthropic/claude-3-5-haiku-20241022`).
+ */
+function usageQuirks(model: string | undefined, provider: string | undefined): number {
+  if (provider === undefined) return 0;
+  if (GEMINI_PROVIDERS.has(provider)) return THINKING_MAY_BE_LEFT_OUT;
+  return provider === 'anthropic' && model?.startsWith('anthropic/') === true ? CACHE_WRITE_MAY_BE_OUTSIDE_INPUT : 0;
+}
+
 /** Where a response kept as JSON output starts, when its first key is its id (OpenAI's and Anthropic's responses). */
 const OUTPUT_ID_PREFIX = '{"id":"';
 
@@ -473,11 +492,12 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   readLangSmithUsageFromCompletion(view);
   const invalidUsage = hasUsage(counts) ? invalidTokenCount(counts) : undefined;
   const provider = providerOf(view);
+  const model = modelOf(view);
   return {
     operation,
-    model: modelOf(view),
+    model,
     provider,
-    tokens: hasUsage(counts) && invalidUsage === undefined ? normaliseTokens(counts, provider !== undefined && GEMINI_PROVIDERS.has(provider)) : undefined,
+    tokens: hasUsage(counts) && invalidUsage === undefined ? normaliseTokens(counts, usageQuirks(model, provider)) : undefined,
     invalidUsage,
     serviceTier: serviceTierOf(view),
     reportedCost: reportedCostOf(view),

@@ -197,16 +197,26 @@ class InclusiveTokens implements TokenUsage {
 }
 
 /**
+ * What the counts alone do not show about a call, known from where it came from (`normaliseTokens`' `quirks`, bits).
+ *  - THINKING_MAY_BE_LEFT_OUT: the call is Gemini's, whose API counts thinking tokens apart from the candidates and in
+ *    the total, and an instrumentation may pass the total on but not the thinking count (OpenLLMetry's
+ *    google-generativeai 0.62.4 does). A total past input and output with no reasoning count reported is then that
+ *    thinking, priced as output; it was left unpriced, often most of a thinking model's output.
+ *  - CACHE_WRITE_MAY_BE_OUTSIDE_INPUT: an Anthropic call made through LiteLLM, whose input count of LiteLLM 1.74 holds
+ *    the tokens read from the cache but not those written to it (1.110 holds both). Input at least the cache reads
+ *    but under reads and writes together is then that count, and only the writes are added; read as exclusive of
+ *    both, the cache reads were counted twice.
+ */
+export const THINKING_MAY_BE_LEFT_OUT = 1;
+export const CACHE_WRITE_MAY_BE_OUTSIDE_INPUT = 2;
+
+/**
  * The inclusive view. Input is taken as exclusive of cache (and the cache added to it) when the cache alone exceeds
  * it, or when the total only adds up with the cache counted separately — raw Anthropic and Bedrock numbers, e.g. via
  * MLflow. Reasoning is taken as exclusive of output (Gemini-style) when the total only adds up with it separately.
- *
- * `thinkingMayBeLeftOut`: the call is Gemini's, whose API counts thinking tokens apart from the candidates and in the
- * total, and the instrumentation may pass the total on but not the thinking count (OpenLLMetry's
- * google-generativeai 0.62.4 does). Then a total past input and output with no reasoning count reported is that
- * thinking, priced as output; it was left unpriced, often most of a thinking model's output.
+ * `quirks`: see THINKING_MAY_BE_LEFT_OUT and CACHE_WRITE_MAY_BE_OUTSIDE_INPUT.
  */
-export function normaliseTokens(counts: Readonly<RawTokenCounts>, thinkingMayBeLeftOut = false): TokenUsage {
+export function normaliseTokens(counts: Readonly<RawTokenCounts>, quirks = 0): TokenUsage {
   let input = counts.input ?? 0;
   let output = counts.output ?? 0;
   const cacheRead = counts.cacheRead ?? 0;
@@ -216,12 +226,13 @@ export function normaliseTokens(counts: Readonly<RawTokenCounts>, thinkingMayBeL
   const cache = cacheRead + cacheWrite;
 
   if (counts.input === undefined && total !== undefined) input = Math.max(0, total - output);
+  else if ((quirks & CACHE_WRITE_MAY_BE_OUTSIDE_INPUT) !== 0 && cacheWrite > 0 && cacheRead <= input && input < cache) input += cacheWrite;
   else if (cache > 0 && (cache > input || total === input + output + cache)) input += cache;
 
   if (reasoning > 0 && total !== undefined && total === (counts.input ?? 0) + output + reasoning && total !== input + output) {
     output += reasoning;
   }
-  if (thinkingMayBeLeftOut && counts.reasoning === undefined && total !== undefined && total > input + output) {
+  if ((quirks & THINKING_MAY_BE_LEFT_OUT) !== 0 && counts.reasoning === undefined && total !== undefined && total > input + output) {
     const thinking = total - input - output;
     output += thinking;
     return new InclusiveTokens(input, output, cacheRead, cacheWrite, thinking);

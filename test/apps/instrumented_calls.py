@@ -9,7 +9,8 @@ reachable):
   - LangChain: a chat model call (a fake with real usage metadata) and LangChain's ChatOpenAI over `openai`, also
     streamed (a LangChain span and the client's for one call).
 Each run is traced by one instrumentation:
-  openinference  OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock and LangChain instrumentors
+  openinference  OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock and LangChain instrumentors, and its LiteLLM
+                 one for two calls through LiteLLM (OpenAI's and Anthropic's)
   openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -google-generativeai / -bedrock /
                  -langchain)
   mlflow         MLflow 3.9's openai autolog (and its langchain autolog for ChatOpenAI), exporting through its own
@@ -81,6 +82,14 @@ def bedrock_calls(base_url: str) -> None:
     client.converse(modelId=model, messages=[{"role": "user", "content": [{"text": "hello"}]}])
     body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 100, "messages": [{"role": "user", "content": "hello"}]}
     client.invoke_model(modelId=model, body=json.dumps(body))["body"].read()
+
+
+def litellm_calls(base_url: str) -> None:
+    import litellm
+
+    messages = [{"role": "user", "content": "hello"}]
+    litellm.completion(model="openai/gpt-4o-mini", messages=messages, api_base=f"{base_url}/v1", api_key="not-used")
+    litellm.completion(model="anthropic/claude-3-5-haiku-20241022", messages=messages, api_base=f"{base_url}/v1/messages", api_key="not-used")
 
 
 def langchain_openai_call(base_url: str) -> None:
@@ -160,6 +169,10 @@ def main() -> int:
         LangChainInstrumentor().instrument(tracer_provider=tracer_provider)
         GoogleGenAIInstrumentor().instrument(tracer_provider=tracer_provider)
         BedrockInstrumentor().instrument(tracer_provider=tracer_provider)
+        from openinference.instrumentation.litellm import LiteLLMInstrumentor
+
+        LiteLLMInstrumentor().instrument(tracer_provider=tracer_provider)
+        litellm_calls(args.api_base_url)
     else:
         from opentelemetry.instrumentation.anthropic import AnthropicInstrumentor
         from opentelemetry.instrumentation.langchain import LangchainInstrumentor

@@ -788,6 +788,43 @@ const cases: Case[] = [
     outputCost: (800 * 2.5) / M,
     entry: 'google/gemini-2.5-flash',
   },
+  {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. LiteLLM 1.74.9 (openinference-
+    // instrumentation-litellm 0.1.51) counts Anthropic's input with the cache reads but without the cache writes.
+    name: 'OpenInference LiteLLM Claude, input with cache reads but not writes',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.provider': 'anthropic',
+      'llm.model_name': 'anthropic/claude-3-5-haiku-20241022',
+      'llm.token_count.prompt': 700,
+      'llm.token_count.completion': 50,
+      'llm.token_count.total': 750,
+      'llm.token_count.prompt_details.cache_read': 600,
+      'llm.token_count.prompt_details.cache_write': 300,
+    }),
+    tokens: tokens(1000, 50, 600, 300),
+    inputCost: (100 * 0.8 + 600 * 0.08 + 300 * 1) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
+    // The same call through LiteLLM 1.110, whose input holds the cache writes too.
+    name: 'OpenInference LiteLLM Claude, input with all the cache',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.provider': 'anthropic',
+      'llm.model_name': 'anthropic/claude-3-5-haiku-20241022',
+      'llm.token_count.prompt': 1000,
+      'llm.token_count.completion': 50,
+      'llm.token_count.total': 1050,
+      'llm.token_count.prompt_details.cache_read': 600,
+      'llm.token_count.prompt_details.cache_write': 300,
+    }),
+    tokens: tokens(1000, 50, 600, 300),
+    inputCost: (100 * 0.8 + 600 * 0.08 + 300 * 1) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
   // --- LangSmith OTel export ---
   {
     // openai.com/api/pricing, gpt-4o-mini $0.15 / $0.60 / $0.075 cached
