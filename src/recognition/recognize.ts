@@ -15,6 +15,7 @@ import {
   CACHE_WRITE_MAY_BE_OUTSIDE_INPUT,
   hasUsage,
   invalidTokenCount,
+  isLiteLlmMlflowSpan,
   normaliseTokens,
   readLangSmithUsageFromCompletion,
   readOpenAiUsageFromOutputs,
@@ -26,16 +27,16 @@ import { decodeNumber, decodeString } from './values.js';
 export type SpanClass = 'llm' | 'embedding' | 'structural' | 'other';
 
 export interface ReportedCost {
-  /** Where it was found: `mlflow.llm.cost` or OpenInference `llm.cost.*`. */
-  source: 'mlflow' | 'openinference';
+  /** Where it was found: `mlflow.llm.cost`, OpenInference `llm.cost.*`, or LiteLLM's `response_cost` (its MLflow spans). */
+  source: 'mlflow' | 'openinference' | 'litellm';
   inputUsd: number | undefined;
   outputUsd: number | undefined;
   totalUsd: number;
 }
 
-/** One model call as recognised on one span. */
 export type CallLayer = 'framework' | 'client';
 
+/** One model call as recognised on one span. */
 export interface LlmCall {
   operation: 'chat' | 'embeddings';
   /** As on the wire, response model over request model. */
@@ -284,7 +285,7 @@ function serviceTierOf(current: SpanView): string | undefined {
   );
 }
 
-const COST_KEYS = keyGroup(slotsOf(['mlflow.llm.cost', 'llm.cost.total', 'llm.cost.prompt', 'llm.cost.completion']));
+const COST_KEYS = keyGroup(slotsOf(['mlflow.llm.cost', 'llm.cost.total', 'llm.cost.prompt', 'llm.cost.completion', 'response_cost']));
 
 /** The amounts of an `mlflow.llm.cost` value in any JSON spelling, or undefined without a total. */
 export function readMlflowCost(value: AnyValue | undefined): ReportedCost | undefined {
@@ -304,13 +305,23 @@ function reportedCostOf(current: SpanView): ReportedCost | undefined {
   const mlflow = readMlflowCost(current.at(SLOTS['mlflow.llm.cost']));
   if (mlflow !== undefined) return mlflow;
   const total = decodeNumber(current.at(SLOTS['llm.cost.total']));
-  if (total === undefined) return undefined;
+  if (total === undefined) return liteLlmCostOf(current);
   return costIfValid({
     source: 'openinference',
     inputUsd: decodeNumber(current.at(SLOTS['llm.cost.prompt'])),
     outputUsd: decodeNumber(current.at(SLOTS['llm.cost.completion'])),
     totalUsd: total,
   });
+}
+
+/**
+ * LiteLLM's own price of the call, `response_cost`, on the spans its MLflow integration makes (`mlflow.litellm.autolog`,
+ * LiteLLM 1.74): it knows the cache counts its usage there leaves out. Read on MLflow spans only: the key is LiteLLM's.
+ */
+function liteLlmCostOf(current: SpanView): ReportedCost | undefined {
+  if (current.at(SLOTS['mlflow.spanType']) === undefined) return undefined;
+  const total = decodeNumber(current.at(SLOTS['response_cost']));
+  return total === undefined ? undefined : costIfValid({ source: 'litellm', inputUsd: undefined, outputUsd: undefined, totalUsd: total });
 }
 
 /**
@@ -435,33 +446,40 @@ function isOpenAiFormat(value: AnyValue | undefined): boolean {
 const GEMINI_PROVIDERS: ReadonlySet<string> = new Set(['gcp.gemini', 'gcp.gen_ai', 'gcp.vertex_ai']);
 
 /**
- * What the counts of a call may hide, from who served it and how it is named (see `normaliseTokens`). LiteLLM names a
- * model by its provider and the provider's name for it (`anthropic/claude-3-5-haiku-20241022`).
+ * What the counts of a call may hide, from who served it and who counted them (see `normaliseTokens`). A call is
+ * LiteLLM's when its span is (its MLflow integration's), or when it names the model as LiteLLM does, by its provider
+ * and the provider's name for it (`anthropic/claude-3-5-haiku-20241022`).
  */
-function usageQuirks(model: string | undefined, provider: string | undefined): number {
+function usageQuirks(model: string | undefined, provider: string | undefined, liteLlmSpan: boolean): number {
+  if (liteLlmSpan) return CACHE_WRITE_MAY_BE_OUTSIDE_INPUT;
   if (provider === undefined) return 0;
   if (GEMINI_PROVIDERS.has(provider)) return THINKING_MAY_BE_LEFT_OUT;
   return provider === 'anthropic' && model?.startsWith('anthropic/') === true ? CACHE_WRITE_MAY_BE_OUTSIDE_INPUT : 0;
 }
 
-/** Where a response kept as JSON output starts, when its first key is its id (OpenAI's and Anthropic's responses). */
-const OUTPUT_ID_PREFIX = '{"id":"';
+/**
+ * Where a response kept as JSON output starts, when its first key is its id (OpenAI's and Anthropic's responses),
+ * written compact or as Python's `json.dumps` writes it.
+ */
+const OUTPUT_ID_PREFIXES = ['{"id":"', '{"id": "'];
 
 /**
- * OpenInference writes no response id, but keeps what the call returned as `output.value`:
- *  - a provider client's span, the provider's response (its Anthropic instrumentor 3.1.0 the whole message of a stream
- *    too, `{"id":"msg_…",…}`): the id is read when it is the response's first key, which a top-level id of these
- *    providers' responses is, so that no nested id (a tool call's) is taken;
+ * OpenInference and MLflow write no response id, but keep what the call returned (`output.value`,
+ * `mlflow.spanOutputs`, LiteLLM's `raw_llm_response` on the spans of its MLflow integration):
+ *  - a provider client's span, the provider's response (OpenInference's Anthropic instrumentor 3.1.0 the whole message
+ *    of a stream too, `{"id":"msg_…",…}`): the id is read when it is the response's first key, which a top-level id of
+ *    these providers' responses is, so that no nested id (a tool call's) is taken;
  *  - a LangChain model's span, LangChain's result, whose `llm_output` (at its end) carries the provider's response id.
- * With the id, the two spans of one call are told to be one: OpenInference's LangChain and OpenAI instrumentors
- * (0.1.80, 0.1.66) put them in two traces.
+ * With the id, the two spans of one call are told to be one where two instrumentations put them in two traces:
+ * OpenInference's LangChain and OpenAI instrumentors (0.1.80, 0.1.66), MLflow's litellm and openai autologs.
  */
 function responseIdOfOutput(output: AnyValue | undefined): string | undefined {
   if (output?.kind !== 'string') return undefined;
   const text = output.value;
-  if (text.startsWith(OUTPUT_ID_PREFIX)) {
-    const end = text.indexOf('"', OUTPUT_ID_PREFIX.length);
-    return end > OUTPUT_ID_PREFIX.length ? text.slice(OUTPUT_ID_PREFIX.length, end) : undefined;
+  for (const prefix of OUTPUT_ID_PREFIXES) {
+    if (!text.startsWith(prefix)) continue;
+    const end = text.indexOf('"', prefix.length);
+    return end > prefix.length ? text.slice(prefix.length, end) : undefined;
   }
   const llmOutput = lastObjectText(text, '"llm_output"');
   if (llmOutput === undefined) return undefined;
@@ -497,12 +515,17 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
     operation,
     model,
     provider,
-    tokens: hasUsage(counts) && invalidUsage === undefined ? normaliseTokens(counts, usageQuirks(model, provider)) : undefined,
+    tokens: hasUsage(counts) && invalidUsage === undefined ? normaliseTokens(counts, usageQuirks(model, provider, isLiteLlmMlflowSpan(view))) : undefined,
     invalidUsage,
     serviceTier: serviceTierOf(view),
     reportedCost: reportedCostOf(view),
     node: nodeInView(),
-    responseId: decodeString(view.at(SLOTS['gen_ai.response.id'])) ?? decodeString(view.at(SLOTS['ai.response.id'])) ?? responseIdOfOutput(view.at(SLOTS['output.value'])),
+    responseId:
+      decodeString(view.at(SLOTS['gen_ai.response.id'])) ??
+      decodeString(view.at(SLOTS['ai.response.id'])) ??
+      responseIdOfOutput(view.at(SLOTS['output.value'])) ??
+      responseIdOfOutput(view.at(SLOTS['mlflow.spanOutputs'])) ??
+      responseIdOfOutput(view.at(SLOTS['raw_llm_response'])),
     layer: view.at(SLOTS['openinference.span.kind']) === undefined ? undefined : layerOfOutput(view.at(SLOTS['output.value'])),
     hasMlflowModel: (view.at(SLOTS['mlflow.llm.model']) !== undefined),
     hasMlflowProvider: (view.at(SLOTS['mlflow.llm.provider']) !== undefined),

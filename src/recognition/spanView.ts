@@ -84,11 +84,15 @@ export const KEYS = [
   'ai.usage.reasoningTokens',
   'gen_ai.usage.input_token_details',
   'gen_ai.usage.output_token_details',
+  // LiteLLM's MLflow integration (mlflow.litellm.autolog): its usage and response as Python dicts' reprs
+  'usage',
+  'raw_llm_response',
   // Provider-reported cost
   'mlflow.llm.cost',
   'llm.cost.total',
   'llm.cost.prompt',
   'llm.cost.completion',
+  'response_cost',
   // Service tier
   'openai.response.service_tier',
   'gen_ai.openai.response.service_tier',

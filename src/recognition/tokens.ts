@@ -19,6 +19,32 @@ const REASONING = slotsOf(['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage
 /** Every count key above: a span of a convention that puts its usage elsewhere (MLflow) has none of them. */
 const USAGE_KEYS = keyGroup([...INPUT, ...OUTPUT, ...TOTAL, ...CACHE_READ, ...CACHE_WRITE, ...REASONING]);
 
+/** Whether the span is one LiteLLM's MLflow integration made: an MLflow span with LiteLLM's `usage` key. */
+export function isLiteLlmMlflowSpan(view: SpanView): boolean {
+  return view.at(SLOTS['usage']) !== undefined && view.at(SLOTS['mlflow.spanType']) !== undefined;
+}
+
+/**
+ * LiteLLM's MLflow integration (`mlflow.litellm.autolog`, LiteLLM 1.74) writes the call's usage as `usage`, the repr of
+ * a Python dict (`{'completion_tokens': 50, 'prompt_tokens': 700, 'total_tokens': 750}`), and no token usage MLflow
+ * reads: its calls were unpriced. Its cache counts are only in the usage of the response it keeps
+ * (`raw_llm_response`). Read on MLflow spans that report their usage no other way.
+ */
+function fillFromLiteLlmUsage(view: SpanView): void {
+  if (counts.input !== undefined || counts.output !== undefined || !isLiteLlmMlflowSpan(view)) return;
+  const response = view.at(SLOTS['raw_llm_response']);
+  // JSON on the wire (MLflow encodes the dict), a repr where it was written as text.
+  const responseUsage = response?.kind === 'string' ? (lastObjectText(response.value, '"usage"') ?? lastObjectText(response.value, "'usage'")) : undefined;
+  const usage = decodeTokenDetails(responseUsage === undefined ? view.at(SLOTS['usage']) : { kind: 'string', value: responseUsage });
+  if (usage === undefined) return;
+  counts.input = usage['prompt_tokens'];
+  counts.output = usage['completion_tokens'];
+  counts.total ??= usage['total_tokens'];
+  counts.cacheRead ??= usage['cache_read_input_tokens'] ?? usage['cached_tokens'];
+  counts.cacheWrite ??= usage['cache_creation_input_tokens'];
+  counts.reasoning ??= usage['reasoning_tokens'];
+}
+
 function first(view: SpanView, slots: readonly number[]): number | undefined {
   for (const slot of slots) {
     const value = decodeNumber(view.at(slot));
@@ -63,6 +89,7 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   counts.cacheWrite = present ? first(view, CACHE_WRITE) : undefined;
   counts.reasoning = present ? first(view, REASONING) : undefined;
   if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow();
+  else if (view.at(SLOTS['usage']) !== undefined) fillFromLiteLlmUsage(view);
   const inputDetails = view.at(SLOTS['gen_ai.usage.input_token_details']);
   const outputDetails = view.at(SLOTS['gen_ai.usage.output_token_details']);
   if (inputDetails !== undefined || outputDetails !== undefined) {

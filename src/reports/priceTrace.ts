@@ -10,11 +10,13 @@ import type { Span } from '../otlp/index.js';
 import type { TokenUsage } from '../pricing/index.js';
 import { CostEstimatorProcessor } from '../processors/costestimator/index.js';
 import { recognizeSpan } from '../recognition/index.js';
+import type { ReportedCost } from '../recognition/index.js';
 import type { CostEstimatorConfig } from '../processors/costestimator/index.js';
 import { traceBatch } from './trace.js';
 import type { ReportTrace } from './trace.js';
 
-export type RecordedCostSource = 'tokenmeter' | 'mlflow' | 'openinference';
+/** Who priced a call before: a tokenmeter in the path, or whoever reported its cost (see `ReportedCost.source`). */
+export type RecordedCostSource = 'tokenmeter' | ReportedCost['source'];
 
 export interface PricedCall {
   traceId: string;

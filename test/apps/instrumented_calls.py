@@ -13,8 +13,8 @@ Each run is traced by one instrumentation:
                  one for two calls through LiteLLM (OpenAI's and Anthropic's)
   openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -google-generativeai / -bedrock /
                  -langchain)
-  mlflow         MLflow 3.9's openai autolog (and its langchain autolog for ChatOpenAI), exporting through its own
-                 OTLP exporter
+  mlflow         MLflow 3.9's openai autolog (and its langchain autolog for ChatOpenAI, its litellm one for two calls
+                 through LiteLLM), exporting through its own OTLP exporter
   langsmith      LangSmith's OpenTelemetry export (LANGSMITH_OTEL_ENABLED, LANGSMITH_OTEL_ONLY: nothing sent to LangSmith)
                  of its OpenAI wrapper (chat only: it traces no embeddings, and langsmith 0.6.6's Anthropic wrapper
                  fails on anthropic 2.x) and of the LangChain call
@@ -129,6 +129,8 @@ def main() -> int:
         openai_calls(args.api_base_url)
         mlflow.langchain.autolog()
         langchain_openai_call(args.api_base_url)
+        mlflow.litellm.autolog()
+        litellm_calls(args.api_base_url)
         from mlflow.tracing.provider import provider as mlflow_tracer_provider
 
         return 0 if mlflow_tracer_provider.get().force_flush(timeout_millis=30_000) else 3

@@ -2,7 +2,7 @@
  * Model calls traced by real instrumentations other than MLflow's LangChain autolog, through the sidecar as `npm start`
  * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic, Gemini, Bedrock and LangChain
  * instrumentors,
- * MLflow 3.9's openai autolog, and LangSmith's OpenTelemetry export of its OpenAI wrapper and of LangChain, each in
+ * MLflow 3.9's openai, langchain and litellm autologs, and LangSmith's OpenTelemetry export of its OpenAI wrapper and of LangChain, each in
  * test/apps/instrumented_calls.py with the real `openai`, `anthropic`, `google-genai` and `boto3` clients, streamed and
  * not.
  * The providers' APIs are not reachable here: a local stand-in answers with responses shaped as theirs, usage included
@@ -66,6 +66,10 @@ const expected: Record<Instrumentation, Array<{ model: string; costUsd: number; 
     { model: 'text-embedding-3-small', costUsd: EMBEDDING },
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
+    // Through LiteLLM (its MLflow integration): OpenAI's call, LiteLLM's span over the openai autolog's, and Anthropic's,
+    // whose cost LiteLLM reports; its usage is a Python repr, the cache counts only in the response it keeps.
+    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
+    { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC, status: 'provider_reported' },
   ],
   langsmith: [
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
@@ -76,11 +80,11 @@ const expected: Record<Instrumentation, Array<{ model: string; costUsd: number; 
 /**
  * Traces each run makes: one per call, but some calls come as two, their spans made by two instrumentations that share
  * no context (the Anthropic client's own and OpenLLMetry's, or OpenInference's when streamed; OpenInference's
- * LangChain or LiteLLM span and the OpenAI client's). Waiting for all of them to be recorded (a trace's root is held
- * for root_wait) means every span has been through the pipeline, so no duplicate can still be on its way when calls
- * are compared.
+ * LangChain or LiteLLM span and the OpenAI client's; MLflow's litellm autolog span and its openai one). Waiting for all
+ * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
+ * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 18, openllmetry: 15, mlflow: 6, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 18, openllmetry: 15, mlflow: 9, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

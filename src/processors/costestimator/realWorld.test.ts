@@ -825,6 +825,28 @@ const cases: Case[] = [
     outputCost: (50 * 4) / M,
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
+  {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. LiteLLM 1.74.9's MLflow integration
+    // (mlflow.litellm.autolog): usage in its own keys, the cache counts only in the response it keeps.
+    name: 'MLflow litellm autolog Claude, usage and response as LiteLLM keeps them',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'LLM',
+      litellm_call_id: '15909d16-5464-4500-ba7f-8d5d43e41804',
+      call_type: 'completion',
+      model: 'claude-3-5-haiku-20241022',
+      usage: { completion_tokens: 50, prompt_tokens: 700, total_tokens: 750 },
+      raw_llm_response: {
+        id: 'chatcmpl-a91d40e4',
+        model: 'claude-3-5-haiku-20241022',
+        choices: [{ finish_reason: 'stop', index: 0, message: { content: 'hi', role: 'assistant' } }],
+        usage: { completion_tokens: 50, prompt_tokens: 700, total_tokens: 750, prompt_tokens_details: { cached_tokens: 600 }, cache_creation_input_tokens: 300, cache_read_input_tokens: 600 },
+      },
+    }),
+    tokens: tokens(1000, 50, 600, 300),
+    inputCost: (100 * 0.8 + 600 * 0.08 + 300 * 1) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
   // --- LangSmith OTel export ---
   {
     // openai.com/api/pricing, gpt-4o-mini $0.15 / $0.60 / $0.075 cached

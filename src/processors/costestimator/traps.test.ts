@@ -135,6 +135,22 @@ describe('traps', () => {
     expect(mlflowCost(openai)?.['output_cost']).toBeCloseTo((300 * 0.6) / M, 12);
   });
 
+  it('LiteLLM\'s own price of a call (its MLflow integration\'s response_cost) is kept as the provider-reported cost', async () => {
+    const span = makeSpan({
+      attributes: mlflowAttributes({
+        'mlflow.spanType': 'LLM',
+        model: 'gpt-4o-mini',
+        usage: { completion_tokens: 500, prompt_tokens: 1000, total_tokens: 1500 },
+        response_cost: 0.00045,
+      }),
+    });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(attribute(span, 'tokenmeter.cost.status')).toBe('provider_reported');
+    expect(mlflowCost(span)?.['total_cost']).toBe(0.00045);
+    // openai.com/api/pricing gpt-4o-mini $0.15 / $0.60: ours beside it.
+    expect(attribute(span, 'tokenmeter.cost.total_usd')).toBeCloseTo((1000 * 0.15 + 500 * 0.6) / M, 12);
+  });
+
   it('an alias is priced like its dated model, never at $0', async () => {
     const alias = chatSpan('a', undefined);
     const dated = makeSpan({ trace: 't2', attributes: chatSpan('b', undefined, { 'llm.model_name': 'gpt-4o-mini-2024-07-18' }).attributes });
