@@ -469,11 +469,13 @@ const OUTPUT_ID_PREFIXES = ['{"id":"', '{"id": "'];
  *  - a provider client's span, the provider's response (OpenInference's Anthropic instrumentor 3.1.0 the whole message
  *    of a stream too, `{"id":"msg_…",…}`): the id is read when it is the response's first key, which a top-level id of
  *    these providers' responses is, so that no nested id (a tool call's) is taken;
- *  - a LangChain model's span, LangChain's result, whose `llm_output` (at its end) carries the provider's response id.
+ *  - with `langChainResult`, a LangChain model's span, LangChain's result, whose `llm_output` (at its end) carries the
+ *    provider's response id. Only OpenInference's are read so: MLflow's LangChain spans and the client's inside them
+ *    share their trace, and the search was a thirtieth of pricing MLflow's model calls.
  * With the id, the two spans of one call are told to be one where two instrumentations put them in two traces:
  * OpenInference's LangChain and OpenAI instrumentors (0.1.80, 0.1.66), MLflow's litellm and openai autologs.
  */
-function responseIdOfOutput(output: AnyValue | undefined): string | undefined {
+function responseIdOfOutput(output: AnyValue | undefined, langChainResult: boolean): string | undefined {
   if (output?.kind !== 'string') return undefined;
   const text = output.value;
   for (const prefix of OUTPUT_ID_PREFIXES) {
@@ -481,7 +483,7 @@ function responseIdOfOutput(output: AnyValue | undefined): string | undefined {
     const end = text.indexOf('"', prefix.length);
     return end > prefix.length ? text.slice(prefix.length, end) : undefined;
   }
-  const llmOutput = lastObjectText(text, '"llm_output"');
+  const llmOutput = langChainResult ? lastObjectText(text, '"llm_output"') : undefined;
   if (llmOutput === undefined) return undefined;
   try {
     const id = (JSON.parse(llmOutput) as { id?: unknown }).id;
@@ -523,9 +525,9 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
     responseId:
       decodeString(view.at(SLOTS['gen_ai.response.id'])) ??
       decodeString(view.at(SLOTS['ai.response.id'])) ??
-      responseIdOfOutput(view.at(SLOTS['output.value'])) ??
-      responseIdOfOutput(view.at(SLOTS['mlflow.spanOutputs'])) ??
-      responseIdOfOutput(view.at(SLOTS['raw_llm_response'])),
+      responseIdOfOutput(view.at(SLOTS['output.value']), true) ??
+      responseIdOfOutput(view.at(SLOTS['mlflow.spanOutputs']), false) ??
+      responseIdOfOutput(view.at(SLOTS['raw_llm_response']), false),
     layer: view.at(SLOTS['openinference.span.kind']) === undefined ? undefined : layerOfOutput(view.at(SLOTS['output.value'])),
     hasMlflowModel: (view.at(SLOTS['mlflow.llm.model']) !== undefined),
     hasMlflowProvider: (view.at(SLOTS['mlflow.llm.provider']) !== undefined),
