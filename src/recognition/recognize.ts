@@ -20,6 +20,7 @@ import {
   readLangSmithUsageFromCompletion,
   readOpenAiUsageFromOutputs,
   readTokenCounts,
+  readVercelProviderUsage,
   THINKING_MAY_BE_LEFT_OUT,
 } from './tokens.js';
 import { decodeNumber, decodeString } from './values.js';
@@ -510,6 +511,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   // MLflow's OpenAI autolog: its embedding spans carry no format, its chat spans `"openai"`.
   if (operation === 'embeddings' || isOpenAiFormat(view.at(SLOTS['mlflow.message.format']))) readOpenAiUsageFromOutputs(view, operation === 'embeddings');
   readLangSmithUsageFromCompletion(view);
+  readVercelProviderUsage(view);
   const invalidUsage = hasUsage(counts) ? invalidTokenCount(counts) : undefined;
   const provider = providerOf(view);
   const model = modelOf(view);

@@ -84,6 +84,8 @@ export const KEYS = [
   'ai.usage.reasoningTokens',
   'gen_ai.usage.input_token_details',
   'gen_ai.usage.output_token_details',
+  // The Vercel AI SDK's provider metadata (JSON): Anthropic's own usage, cache counts included
+  'ai.response.providerMetadata',
   // LiteLLM's MLflow integration (mlflow.litellm.autolog): its usage and response as Python dicts' reprs
   'usage',
   'raw_llm_response',

@@ -201,6 +201,34 @@ export function readLangSmithUsageFromCompletion(view: SpanView): void {
   counts.reasoning ??= toNumber(usage.output_token_details?.reasoning);
 }
 
+/** Anthropic's `usage`, as the Vercel AI SDK keeps it in its provider metadata. */
+interface AnthropicUsage {
+  cache_read_input_tokens?: unknown;
+  cache_creation_input_tokens?: unknown;
+}
+
+/**
+ * What the Vercel AI SDK 5 (`ai` 5.0.285, `@ai-sdk/anthropic` 2.0.112) leaves out of a Claude call's usage: its
+ * `ai.usage.promptTokens` is Anthropic's input without the cache, and it records no cache counts (a stream: the reads
+ * only), so cache reads and writes went unpriced (more than half of a cached call's cost). Anthropic's own usage is in
+ * `ai.response.providerMetadata` (`{"anthropic":{"usage":{…}}}`): the cache counts the span lacks are read from there.
+ * AI SDK 6 records them itself.
+ */
+export function readVercelProviderUsage(view: SpanView): void {
+  if (!hasUsage(counts) || (counts.cacheRead !== undefined && counts.cacheWrite !== undefined)) return;
+  const metadata = view.at(SLOTS['ai.response.providerMetadata']);
+  const text = metadata?.kind === 'string' ? lastObjectText(metadata.value, '"usage"') : undefined;
+  if (text === undefined) return;
+  let usage: AnthropicUsage;
+  try {
+    usage = JSON.parse(text) as AnthropicUsage;
+  } catch {
+    return;
+  }
+  counts.cacheRead ??= toNumber(usage.cache_read_input_tokens);
+  counts.cacheWrite ??= toNumber(usage.cache_creation_input_tokens);
+}
+
 export function hasUsage(counts: Readonly<RawTokenCounts>): boolean {
   return counts.input !== undefined || counts.output !== undefined || counts.total !== undefined;
 }

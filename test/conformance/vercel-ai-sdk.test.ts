@@ -1,80 +1,105 @@
 /**
- * Model calls made with the Vercel AI SDK (`ai` 6, its OpenAI and Anthropic providers) and traced by its own telemetry
+ * Model calls made with the Vercel AI SDK (its OpenAI and Anthropic providers) and traced by its own telemetry
  * (`experimental_telemetry`), exported by the real OTel JS exporter to the sidecar as `npm start` runs it (ledger only),
- * priced. The providers' APIs are the local stand-in (provider-stand-in.ts). The SDK puts usage on both spans of a call,
- * the wrapper (`ai.generateText`, `ai.embed`) and the step (`*.doGenerate`, `*.doEmbed`): each call is counted once.
- * Its token counts are its own, not the provider's: input tokens include those read from and written to the cache,
- * for Anthropic too, whose API counts them apart.
+ * priced. Two majors, both in production: `ai` 6 and `ai` 5 (installed as `ai5`, its providers 2.x likewise). The
+ * providers' APIs are the local stand-in (provider-stand-in.ts). The SDK puts usage on both spans of a call, the
+ * wrapper (`ai.generateText`, `ai.embed`) and the step (`*.doGenerate`, `*.doEmbed`): each call is counted once.
+ *  - AI SDK 6 counts input with the cache, for Anthropic too, whose API counts them apart, and records the details.
+ *  - AI SDK 5 records the prompt and completion counts only (a stream: the cache reads too): OpenAI's cached tokens
+ *    are lost (priced as input, all the span can show), and Anthropic's prompt count is its API's, without the cache;
+ *    the cache counts are in the provider metadata it keeps, and priced from there.
  */
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
+import * as anthropic6 from '@ai-sdk/anthropic';
+import * as openai6 from '@ai-sdk/openai';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { embed, generateText, streamText } from 'ai';
+import * as ai6 from 'ai';
+import * as ai5 from 'ai5';
+import * as anthropic2 from 'ai-sdk-anthropic-2';
+import * as openai2 from 'ai-sdk-openai-2';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger, startLedgerSidecar, waitFor } from '../e2e/ledger-sidecar.js';
-import type { LedgerSidecar } from '../e2e/ledger-sidecar.js';
 import { ANTHROPIC, CHAT_WITH_CACHE, EMBEDDING, startApiStandIn } from './provider-stand-in.js';
 
 let api: { server: Server; baseUrl: string };
-let sidecar: LedgerSidecar;
 beforeAll(async () => {
   api = await startApiStandIn();
-  sidecar = await startLedgerSidecar();
 });
-afterAll(async () => {
-  await sidecar.process.stop();
-  await new Promise<void>((resolve) => api.server.close(() => resolve()));
-});
+afterAll(() => new Promise<void>((resolve) => api.server.close(() => resolve())));
 
-describe('Vercel AI SDK, priced in the ledger', () => {
+/** One major of the SDK and its providers, typed as the current one: the calls made are the same in both. */
+interface Sdk {
+  name: string;
+  ai: typeof ai6;
+  openai: typeof openai6;
+  anthropic: typeof anthropic6;
+  /** What an OpenAI call of the stand-in (not streamed) costs as this major's spans report it. */
+  openAiCost: number;
+}
+
+// openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out: 1,000 in (the 200 cached not reported), 500 out.
+const OPENAI_WITHOUT_CACHE = (1000 * 0.15 + 500 * 0.6) / 1e6;
+
+const SDKS: Sdk[] = [
+  { name: 'ai 6', ai: ai6, openai: openai6, anthropic: anthropic6, openAiCost: CHAT_WITH_CACHE },
+  { name: 'ai 5', ai: ai5 as unknown as typeof ai6, openai: openai2 as unknown as typeof openai6, anthropic: anthropic2 as unknown as typeof anthropic6, openAiCost: OPENAI_WITHOUT_CACHE },
+];
+
+describe.each(SDKS)('Vercel AI SDK ($name), priced in the ledger', (sdk) => {
   it('prices every call at the provider’s published price and counts it once, though both of its spans carry usage', async () => {
-    // As an app sets tracing up: registered, so that the SDK's step spans are children of its wrapper spans.
-    let ended = 0;
-    const countEnded: SpanProcessor = { onStart: () => {}, onEnd: () => void ended++, forceFlush: async () => {}, shutdown: async () => {} };
-    const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: sidecar.otlpTracesUrl })), countEnded] });
-    provider.register();
-    const telemetry = { isEnabled: true, tracer: provider.getTracer('app') };
-    const openai = createOpenAI({ baseURL: `${api.baseUrl}/v1`, apiKey: 'not-used' });
-    const anthropic = createAnthropic({ baseURL: `${api.baseUrl}/v1`, apiKey: 'not-used' });
+    const sidecar = await startLedgerSidecar();
+    try {
+      // As an app sets tracing up: registered, so that the SDK's step spans are children of its wrapper spans.
+      let ended = 0;
+      const countEnded: SpanProcessor = { onStart: () => {}, onEnd: () => void ended++, forceFlush: async () => {}, shutdown: async () => {} };
+      const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: sidecar.otlpTracesUrl })), countEnded] });
+      provider.register();
+      const telemetry = { isEnabled: true, tracer: provider.getTracer('app') };
+      const { generateText, embed, streamText } = sdk.ai;
+      const openai = sdk.openai.createOpenAI({ baseURL: `${api.baseUrl}/v1`, apiKey: 'not-used' });
+      const anthropic = sdk.anthropic.createAnthropic({ baseURL: `${api.baseUrl}/v1`, apiKey: 'not-used' });
 
-    // `openai(model)` calls the Responses API; `openai.chat(model)` chat completions.
-    await generateText({ model: openai('gpt-4o-mini'), prompt: 'hi', experimental_telemetry: telemetry });
-    await generateText({ model: openai.chat('gpt-4o-mini'), prompt: 'hi', experimental_telemetry: telemetry });
-    await embed({ model: openai.embedding('text-embedding-3-small'), value: 'hi', experimental_telemetry: telemetry });
-    await generateText({ model: anthropic('claude-3-5-haiku-20241022'), prompt: 'hi', maxOutputTokens: 100, experimental_telemetry: telemetry });
-    // Streamed: the usage comes in the last events, and the step span is `*.doStream`.
-    for (const model of [openai.chat('gpt-4o-mini'), anthropic('claude-3-5-haiku-20241022')]) {
-      const stream = streamText({ model, prompt: 'hi', maxOutputTokens: 100, experimental_telemetry: telemetry });
-      expect(await stream.text).toBe('hi');
+      // `openai(model)` calls the Responses API; `openai.chat(model)` chat completions.
+      await generateText({ model: openai('gpt-4o-mini'), prompt: 'hi', experimental_telemetry: telemetry });
+      await generateText({ model: openai.chat('gpt-4o-mini'), prompt: 'hi', experimental_telemetry: telemetry });
+      await embed({ model: openai.embedding('text-embedding-3-small'), value: 'hi', experimental_telemetry: telemetry });
+      await generateText({ model: anthropic('claude-3-5-haiku-20241022'), prompt: 'hi', maxOutputTokens: 100, experimental_telemetry: telemetry });
+      // Streamed: the usage comes in the last events, and the step span is `*.doStream`.
+      for (const model of [openai.chat('gpt-4o-mini'), anthropic('claude-3-5-haiku-20241022')]) {
+        const stream = streamText({ model, prompt: 'hi', maxOutputTokens: 100, experimental_telemetry: telemetry });
+        expect(await stream.text).toBe('hi');
+      }
+      // A streamed call's spans end a little after its text is complete: exported once all twelve have.
+      await waitFor('the SDK to end its spans', () => (ended >= 12 ? true : undefined));
+      await provider.shutdown();
+
+      // Six traces, each a wrapper span and its step: all through the pipeline once the six roots are recorded.
+      const { calls, traces } = await waitFor('6 traces in the ledger', () => {
+        const ledger = readLedger(sidecar.ledgerPath);
+        return ledger.traces.length >= 6 ? ledger : undefined;
+      });
+      expect(traces.map((trace) => trace.calls)).toEqual([1, 1, 1, 1, 1, 1]);
+      const recorded = calls.map((call) => ({ model: call.model, provider: call.provider, status: call.status, costUsd: call.cost_usd }));
+      const expected = [
+        { model: 'gpt-4o-mini-2024-07-18', provider: 'openai', costUsd: sdk.openAiCost },
+        { model: 'gpt-4o-mini-2024-07-18', provider: 'openai', costUsd: sdk.openAiCost },
+        { model: 'text-embedding-3-small', provider: 'openai', costUsd: EMBEDDING },
+        { model: 'claude-3-5-haiku-20241022', provider: 'anthropic', costUsd: ANTHROPIC },
+        // Streamed, AI SDK 5 records the cached tokens too.
+        { model: 'gpt-4o-mini-2024-07-18', provider: 'openai', costUsd: CHAT_WITH_CACHE },
+        { model: 'claude-3-5-haiku-20241022', provider: 'anthropic', costUsd: ANTHROPIC },
+      ];
+      const byModel = <T extends { model: string | null; costUsd: number | null }>(rows: T[]) =>
+        [...rows].sort((a, b) => `${a.model}${a.costUsd}`.localeCompare(`${b.model}${b.costUsd}`));
+      expect(byModel(recorded).map(({ model, provider: name, status }) => ({ model, provider: name, status }))).toEqual(
+        byModel(expected).map(({ model, provider: name }) => ({ model, provider: name, status: 'priced' })),
+      );
+      byModel(recorded).forEach((call, index) => expect(call.costUsd, `${call.model}`).toBeCloseTo(byModel(expected)[index]!.costUsd, 12));
+    } finally {
+      await sidecar.process.stop();
     }
-    // A streamed call's spans end a little after its text is complete: exported once all twelve have.
-    await waitFor('the SDK to end its spans', () => (ended >= 12 ? true : undefined));
-    await provider.shutdown();
-
-    // Six traces, each a wrapper span and its step: all through the pipeline once the four roots are recorded.
-    const { calls, traces } = await waitFor('6 traces in the ledger', () => {
-      const ledger = readLedger(sidecar.ledgerPath);
-      return ledger.traces.length >= 6 ? ledger : undefined;
-    });
-    expect(traces.map((trace) => trace.calls)).toEqual([1, 1, 1, 1, 1, 1]);
-    const recorded = calls.map((call) => ({ model: call.model, provider: call.provider, status: call.status, costUsd: call.cost_usd }));
-    const expected = [
-      { model: 'gpt-4o-mini-2024-07-18', provider: 'openai', costUsd: CHAT_WITH_CACHE },
-      { model: 'gpt-4o-mini-2024-07-18', provider: 'openai', costUsd: CHAT_WITH_CACHE },
-      { model: 'text-embedding-3-small', provider: 'openai', costUsd: EMBEDDING },
-      { model: 'claude-3-5-haiku-20241022', provider: 'anthropic', costUsd: ANTHROPIC },
-      { model: 'gpt-4o-mini-2024-07-18', provider: 'openai', costUsd: CHAT_WITH_CACHE },
-      { model: 'claude-3-5-haiku-20241022', provider: 'anthropic', costUsd: ANTHROPIC },
-    ];
-    const byModel = <T extends { model: string | null; costUsd: number | null }>(rows: T[]) =>
-      [...rows].sort((a, b) => `${a.model}${a.costUsd}`.localeCompare(`${b.model}${b.costUsd}`));
-    expect(byModel(recorded).map(({ model, provider: name, status }) => ({ model, provider: name, status }))).toEqual(
-      byModel(expected).map(({ model, provider: name }) => ({ model, provider: name, status: 'priced' })),
-    );
-    byModel(recorded).forEach((call, index) => expect(call.costUsd, `${call.model}`).toBeCloseTo(byModel(expected)[index]!.costUsd, 12));
   });
 });

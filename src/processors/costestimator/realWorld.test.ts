@@ -847,6 +847,30 @@ const cases: Case[] = [
     outputCost: (50 * 4) / M,
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
+  {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. AI SDK 5 (ai 5.0.285,
+    // @ai-sdk/anthropic 2.0.112) records Anthropic's prompt count, without the cache; the cache is in providerMetadata.
+    name: 'Vercel AI SDK 5 Claude, cache counts only in the provider metadata',
+    attributes: attributes({
+      'ai.operationId': 'ai.generateText.doGenerate',
+      'ai.model.provider': 'anthropic.messages',
+      'ai.model.id': 'claude-3-5-haiku-20241022',
+      'gen_ai.system': 'anthropic.messages',
+      'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+      'gen_ai.response.model': 'claude-3-5-haiku-20241022',
+      'ai.usage.promptTokens': 100,
+      'ai.usage.completionTokens': 50,
+      'gen_ai.usage.input_tokens': 100,
+      'gen_ai.usage.output_tokens': 50,
+      'ai.response.providerMetadata': JSON.stringify({
+        anthropic: { usage: { input_tokens: 100, output_tokens: 50, cache_creation_input_tokens: 300, cache_read_input_tokens: 600 }, cacheCreationInputTokens: 300 },
+      }),
+    }),
+    tokens: tokens(1000, 50, 600, 300),
+    inputCost: (100 * 0.8 + 600 * 0.08 + 300 * 1) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
   // --- LangSmith OTel export ---
   {
     // openai.com/api/pricing, gpt-4o-mini $0.15 / $0.60 / $0.075 cached
