@@ -19,6 +19,12 @@ const REASONING = slotsOf(['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage
 /** Every count key above: a span of a convention that puts its usage elsewhere (MLflow) has none of them. */
 const USAGE_KEYS = keyGroup([...INPUT, ...OUTPUT, ...TOTAL, ...CACHE_READ, ...CACHE_WRITE, ...REASONING]);
 
+/**
+ * Keys that only some instrumentations write, each read by one of the readers below that recover counts an
+ * instrumentation leaves out: one test of the span's key groups skips them all on the spans of every other one.
+ */
+const LEFT_OUT_COUNT_KEYS = keyGroup(slotsOf(['gen_ai.completion', 'ai.response.providerMetadata', 'usage']));
+
 /** Whether the span is one LiteLLM's MLflow integration made: an MLflow span with LiteLLM's `usage` key. */
 export function isLiteLlmMlflowSpan(view: SpanView): boolean {
   return view.at(SLOTS['usage']) !== undefined && view.at(SLOTS['mlflow.spanType']) !== undefined;
@@ -89,7 +95,7 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   counts.cacheWrite = present ? first(view, CACHE_WRITE) : undefined;
   counts.reasoning = present ? first(view, REASONING) : undefined;
   if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow();
-  else if (view.at(SLOTS['usage']) !== undefined) fillFromLiteLlmUsage(view);
+  else if (view.hasAny(LEFT_OUT_COUNT_KEYS) && view.at(SLOTS['usage']) !== undefined) fillFromLiteLlmUsage(view);
   const inputDetails = view.at(SLOTS['gen_ai.usage.input_token_details']);
   const outputDetails = view.at(SLOTS['gen_ai.usage.output_token_details']);
   if (inputDetails !== undefined || outputDetails !== undefined) {
@@ -184,7 +190,7 @@ interface LangChainUsage {
  * returned for `view`, and only when the span is LangSmith's and gives no details itself.
  */
 export function readLangSmithUsageFromCompletion(view: SpanView): void {
-  if (!hasUsage(counts) || view.at(SLOTS['langsmith.span.kind']) === undefined) return;
+  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || view.at(SLOTS['langsmith.span.kind']) === undefined) return;
   if (view.at(SLOTS['gen_ai.usage.input_token_details']) !== undefined || view.at(SLOTS['gen_ai.usage.output_token_details']) !== undefined) return;
   const completion = view.at(SLOTS['gen_ai.completion']);
   const json = completion?.kind === 'bytes' ? Buffer.from(completion.value.buffer, completion.value.byteOffset, completion.value.length).toString('utf8') : completion?.kind === 'string' ? completion.value : undefined;
@@ -215,7 +221,7 @@ interface AnthropicUsage {
  * AI SDK 6 records them itself.
  */
 export function readVercelProviderUsage(view: SpanView): void {
-  if (!hasUsage(counts) || (counts.cacheRead !== undefined && counts.cacheWrite !== undefined)) return;
+  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || (counts.cacheRead !== undefined && counts.cacheWrite !== undefined)) return;
   const metadata = view.at(SLOTS['ai.response.providerMetadata']);
   const text = metadata?.kind === 'string' ? lastObjectText(metadata.value, '"usage"') : undefined;
   if (text === undefined) return;
