@@ -362,3 +362,14 @@ export function lastObjectText(text: string, key: string): string | undefined {
   }
   return undefined;
 }
+
+/** The object under the last `key` of a JSON text (see `lastObjectText`), parsed; undefined when absent or malformed. */
+export function lastObject<T extends object>(text: string, key: string): Partial<T> | undefined {
+  const object = lastObjectText(text, key);
+  if (object === undefined) return undefined;
+  try {
+    return JSON.parse(object) as Partial<T>;
+  } catch {
+    return undefined;
+  }
+}

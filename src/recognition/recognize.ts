@@ -10,7 +10,7 @@ import type { AnyValue, InstrumentationScope, Resource, Span } from '../otlp/ind
 import type { TokenUsage } from '../pricing/index.js';
 import { normaliseProvider } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
-import { JsonFields, lastObjectText } from './jsonFields.js';
+import { JsonFields, lastObject } from './jsonFields.js';
 import {
   CACHE_WRITE_MAY_BE_OUTSIDE_INPUT,
   hasUsage,
@@ -484,14 +484,8 @@ function responseIdOfOutput(output: AnyValue | undefined, langChainResult: boole
     const end = text.indexOf('"', prefix.length);
     return end > prefix.length ? text.slice(prefix.length, end) : undefined;
   }
-  const llmOutput = langChainResult ? lastObjectText(text, '"llm_output"') : undefined;
-  if (llmOutput === undefined) return undefined;
-  try {
-    const id = (JSON.parse(llmOutput) as { id?: unknown }).id;
-    return typeof id === 'string' && id.length > 0 ? id : undefined;
-  } catch {
-    return undefined;
-  }
+  const id = langChainResult ? lastObject<{ id: unknown }>(text, '"llm_output"')?.id : undefined;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
 }
 
 /** How LangChain's serialised result ends (`LLMResult.type`), as OpenInference writes it (`json.dumps`) or compact. */

@@ -5,7 +5,7 @@
 import type { TokenUsage } from '../pricing/index.js';
 import { keyGroup, SLOTS, slotsOf } from './spanView.js';
 import type { SpanView } from './spanView.js';
-import { JsonFields, lastObjectText } from './jsonFields.js';
+import { JsonFields, lastObject, lastObjectText } from './jsonFields.js';
 import { decodeNumber, decodeTokenDetails, toNumber } from './values.js';
 
 /** Within a span, the current OTel key wins over older OTel keys, which win over vendor keys (as view slots). */
@@ -159,14 +159,8 @@ interface OpenAiUsage {
 export function readOpenAiUsageFromOutputs(view: SpanView, embedding: boolean): void {
   if (embedding ? hasUsage(counts) : view.at(SLOTS['mlflow.chat.tokenUsage']) === undefined || counts.cacheRead !== undefined) return;
   const outputs = view.at(SLOTS['mlflow.spanOutputs']);
-  const text = outputs?.kind === 'string' ? lastObjectText(outputs.value, '"usage"') : undefined;
-  if (text === undefined) return;
-  let usage: OpenAiUsage;
-  try {
-    usage = JSON.parse(text) as OpenAiUsage;
-  } catch {
-    return;
-  }
+  const usage = outputs?.kind === 'string' ? lastObject<OpenAiUsage>(outputs.value, '"usage"') : undefined;
+  if (usage === undefined) return;
   if (embedding) {
     counts.input = toNumber(usage.prompt_tokens);
     counts.total = toNumber(usage.total_tokens);
@@ -194,14 +188,8 @@ export function readLangSmithUsageFromCompletion(view: SpanView): void {
   if (view.at(SLOTS['gen_ai.usage.input_token_details']) !== undefined || view.at(SLOTS['gen_ai.usage.output_token_details']) !== undefined) return;
   const completion = view.at(SLOTS['gen_ai.completion']);
   const json = completion?.kind === 'bytes' ? Buffer.from(completion.value.buffer, completion.value.byteOffset, completion.value.length).toString('utf8') : completion?.kind === 'string' ? completion.value : undefined;
-  const text = json === undefined ? undefined : lastObjectText(json, '"usage_metadata"');
-  if (text === undefined) return;
-  let usage: LangChainUsage;
-  try {
-    usage = JSON.parse(text) as LangChainUsage;
-  } catch {
-    return;
-  }
+  const usage = json === undefined ? undefined : lastObject<LangChainUsage>(json, '"usage_metadata"');
+  if (usage === undefined) return;
   counts.cacheRead ??= toNumber(usage.input_token_details?.cache_read);
   counts.cacheWrite ??= toNumber(usage.input_token_details?.cache_creation);
   counts.reasoning ??= toNumber(usage.output_token_details?.reasoning);
@@ -223,14 +211,8 @@ interface AnthropicUsage {
 export function readVercelProviderUsage(view: SpanView): void {
   if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || (counts.cacheRead !== undefined && counts.cacheWrite !== undefined)) return;
   const metadata = view.at(SLOTS['ai.response.providerMetadata']);
-  const text = metadata?.kind === 'string' ? lastObjectText(metadata.value, '"usage"') : undefined;
-  if (text === undefined) return;
-  let usage: AnthropicUsage;
-  try {
-    usage = JSON.parse(text) as AnthropicUsage;
-  } catch {
-    return;
-  }
+  const usage = metadata?.kind === 'string' ? lastObject<AnthropicUsage>(metadata.value, '"usage"') : undefined;
+  if (usage === undefined) return;
   counts.cacheRead ??= toNumber(usage.cache_read_input_tokens);
   counts.cacheWrite ??= toNumber(usage.cache_creation_input_tokens);
 }
