@@ -16,18 +16,29 @@ import { runInstrumentedCalls } from '../harness/python-app.js';
 import type { Instrumentation } from '../harness/python-app.js';
 import { ANTHROPIC, CHAT_WITH_CACHE, EMBEDDING, GEMINI, startApiStandIn } from './provider-stand-in.js';
 
-/** Each call's model and cost; its status is `priced` unless it says otherwise. */
-const expected: Record<Instrumentation, Array<{ model: string; costUsd: number; status?: string }>> = {
+/** A call's model and cost; its status is `priced` unless it says otherwise. */
+interface ExpectedCall {
+  model: string;
+  costUsd: number;
+  status?: string;
+}
+
+/**
+ * The calls through the OpenAI, Anthropic and Gemini clients, as OpenInference and OpenLLMetry both report them:
+ * OpenAI's chat, response (the Responses API: the same usage, named its own way) and streamed chat, an embedding,
+ * Anthropic's message and stream, Gemini's generateContent and stream (OpenLLMetry passes Gemini's total on but not
+ * the thinking tokens in it: priced as output all the same).
+ */
+const PROVIDER_CLIENT_CALLS: ExpectedCall[] = [
+  ...Array.from({ length: 3 }, () => ({ model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE })),
+  { model: 'text-embedding-3-small', costUsd: EMBEDDING },
+  ...Array.from({ length: 2 }, () => ({ model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC })),
+  ...Array.from({ length: 2 }, () => ({ model: 'gemini-2.5-flash', costUsd: GEMINI })),
+];
+
+const expected: Record<Instrumentation, ExpectedCall[]> = {
   openinference: [
-    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
-    // The Responses API: the same usage, named its own way.
-    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
-    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
-    { model: 'text-embedding-3-small', costUsd: EMBEDDING },
-    { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
-    { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
-    { model: 'gemini-2.5-flash', costUsd: GEMINI },
-    { model: 'gemini-2.5-flash', costUsd: GEMINI },
+    ...PROVIDER_CLIENT_CALLS,
     // Bedrock's price for Claude 3.5 Haiku is Anthropic's.
     { model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
@@ -41,15 +52,7 @@ const expected: Record<Instrumentation, Array<{ model: string; costUsd: number; 
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
   ],
   openllmetry: [
-    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
-    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
-    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
-    { model: 'text-embedding-3-small', costUsd: EMBEDDING },
-    { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
-    { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
-    // It passes Gemini's total on but not the thinking tokens in it: priced as output all the same.
-    { model: 'gemini-2.5-flash', costUsd: GEMINI },
-    { model: 'gemini-2.5-flash', costUsd: GEMINI },
+    ...PROVIDER_CLIENT_CALLS,
     { model: 'claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     // Its LangChain handler reads no model off the fake and writes `unknown`; LangChain's ls_model_name names it.
