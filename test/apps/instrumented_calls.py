@@ -160,34 +160,25 @@ def main() -> int:
         return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3
     if args.instrumentation == "openinference":
         from openinference.instrumentation.anthropic import AnthropicInstrumentor
-        from openinference.instrumentation.langchain import LangChainInstrumentor
-        from openinference.instrumentation.openai import OpenAIInstrumentor
-
         from openinference.instrumentation.bedrock import BedrockInstrumentor
         from openinference.instrumentation.google_genai import GoogleGenAIInstrumentor
-
-        OpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
-        AnthropicInstrumentor().instrument(tracer_provider=tracer_provider)
-        LangChainInstrumentor().instrument(tracer_provider=tracer_provider)
-        GoogleGenAIInstrumentor().instrument(tracer_provider=tracer_provider)
-        BedrockInstrumentor().instrument(tracer_provider=tracer_provider)
+        from openinference.instrumentation.langchain import LangChainInstrumentor
         from openinference.instrumentation.litellm import LiteLLMInstrumentor
+        from openinference.instrumentation.openai import OpenAIInstrumentor
 
-        LiteLLMInstrumentor().instrument(tracer_provider=tracer_provider)
-        litellm_calls(args.api_base_url)
+        instrumentors = [OpenAIInstrumentor, AnthropicInstrumentor, LangChainInstrumentor, GoogleGenAIInstrumentor, BedrockInstrumentor, LiteLLMInstrumentor]
     else:
         from opentelemetry.instrumentation.anthropic import AnthropicInstrumentor
+        from opentelemetry.instrumentation.bedrock import BedrockInstrumentor
+        from opentelemetry.instrumentation.google_generativeai import GoogleGenerativeAiInstrumentor
         from opentelemetry.instrumentation.langchain import LangchainInstrumentor
         from opentelemetry.instrumentation.openai import OpenAIInstrumentor
 
-        from opentelemetry.instrumentation.bedrock import BedrockInstrumentor
-        from opentelemetry.instrumentation.google_generativeai import GoogleGenerativeAiInstrumentor
-
-        OpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
-        AnthropicInstrumentor().instrument(tracer_provider=tracer_provider)
-        LangchainInstrumentor().instrument(tracer_provider=tracer_provider)
-        GoogleGenerativeAiInstrumentor().instrument(tracer_provider=tracer_provider)
-        BedrockInstrumentor().instrument(tracer_provider=tracer_provider)
+        instrumentors = [OpenAIInstrumentor, AnthropicInstrumentor, LangchainInstrumentor, GoogleGenerativeAiInstrumentor, BedrockInstrumentor]
+    for instrumentor in instrumentors:
+        instrumentor().instrument(tracer_provider=tracer_provider)
+    if args.instrumentation == "openinference":
+        litellm_calls(args.api_base_url)
     openai_calls(args.api_base_url)
     anthropic_call(args.api_base_url)
     gemini_calls(args.api_base_url)
