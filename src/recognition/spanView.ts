@@ -86,7 +86,7 @@ export const KEYS = [
   'gen_ai.usage.output_token_details',
   // The Vercel AI SDK's provider metadata (JSON): Anthropic's own usage, cache counts included
   'ai.response.providerMetadata',
-  // LiteLLM's MLflow integration (mlflow.litellm.autolog): its usage and response as Python dicts' reprs
+  // LiteLLM's MLflow integration (mlflow.litellm.autolog): its usage and its response, dicts MLflow sends as JSON
   'usage',
   'raw_llm_response',
   // Provider-reported cost

@@ -31,9 +31,9 @@ export function isLiteLlmMlflowSpan(view: SpanView): boolean {
 }
 
 /**
- * LiteLLM's MLflow integration (`mlflow.litellm.autolog`, LiteLLM 1.74) writes the call's usage as `usage`, the repr of
- * a Python dict (`{'completion_tokens': 50, 'prompt_tokens': 700, 'total_tokens': 750}`), and no token usage MLflow
- * reads: its calls were unpriced. Its cache counts are only in the usage of the response it keeps
+ * LiteLLM's MLflow integration (`mlflow.litellm.autolog`, LiteLLM 1.74) writes the call's usage as `usage`, a dict
+ * that MLflow sends as JSON (`{"completion_tokens": 50, "prompt_tokens": 700, "total_tokens": 750}`; both quote styles
+ * are read), and no token usage MLflow reads: its calls were unpriced. Its cache counts are only in the usage of the response it keeps
  * (`raw_llm_response`). Read on MLflow spans that report their usage no other way.
  */
 function fillFromLiteLlmUsage(view: SpanView): void {

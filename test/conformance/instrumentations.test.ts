@@ -70,7 +70,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     // Through LiteLLM (its MLflow integration): OpenAI's call, LiteLLM's span over the openai autolog's, and Anthropic's,
-    // whose cost LiteLLM reports; its usage is a Python repr, the cache counts only in the response it keeps.
+    // whose cost LiteLLM reports; its usage is in LiteLLM's own keys, the cache counts only in the response it keeps.
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC, status: 'provider_reported' },
   ],
