@@ -21,9 +21,10 @@ const PRUNE_INTERVAL_MS = 60_000;
 
 /**
  * A component that can tell before a request enters the pipelines that it would refuse it: an exporter with a full
- * sending queue, the memory limiter over its soft limit. Turning the request away up front matters: processors keep in-memory state (the cost estimator's memory of the
- * calls it counted) that a rolled-back transaction does not undo, so a request refused at the end of its pipeline
- * would find its calls "already counted" when the app retries it, and its trace would be summed without them.
+ * sending queue, the memory limiter over its soft limit. Turning the request away up front matters: processors keep
+ * in-memory state (the cost estimator's memory of the calls it counted) that a rolled-back transaction does not undo,
+ * so a request refused at the end of its pipeline would find its calls "already counted" when the app retries it, and
+ * its trace would be summed without them.
  */
 interface AdmissionCheck {
   admissionRefusal(): PipelineError | undefined;

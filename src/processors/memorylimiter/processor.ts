@@ -35,8 +35,6 @@ const processMemory: MemorySource = { read: readProcessMemory, availableBytes: a
 
 export class MemoryLimiterProcessor implements TracesConsumer, Component {
   private readonly limits: MemoryLimits;
-  /** For the `tokenmeter_memory_limiter_refusing` gauge. */
-  readonly stats = { refusing: 0 };
   private refusal: PipelineError | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -69,6 +67,11 @@ export class MemoryLimiterProcessor implements TracesConsumer, Component {
     return this.next.consume(data);
   }
 
+  /** For the `tokenmeter_memory_limiter_refusing` gauge: 1 while requests are refused. */
+  get stats(): { refusing: number } {
+    return { refusing: this.refusal === undefined ? 0 : 1 };
+  }
+
   /** Why a request is turned away now: memory over the soft limit at the last check. */
   admissionRefusal(): PipelineError | undefined {
     return this.refusal;
@@ -81,11 +84,9 @@ export class MemoryLimiterProcessor implements TracesConsumer, Component {
     if (overBy === undefined) {
       if (this.refusal !== undefined) this.logger.info({ rss: mib(reading.rssBytes), heap_used: mib(reading.heapUsedBytes) }, 'memory back under the soft limit: accepting data again');
       this.refusal = undefined;
-      this.stats.refusing = 0;
       return;
     }
     if (this.refusal === undefined) this.logger.warn({ rss: mib(reading.rssBytes), heap_used: mib(reading.heapUsedBytes) }, `refusing data: ${overBy}`);
-    this.stats.refusing = 1;
     this.refusal = new PipelineError(`tokenmeter is refusing data to stay within its memory limit: ${overBy}`, 'overloaded', Math.max(1, Math.ceil(this.config.check_interval / 1000)));
   }
 
