@@ -11,6 +11,7 @@ import type { TokenUsage } from '../pricing/index.js';
 import { normaliseProvider } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
 import { JsonFields, lastObject } from './jsonFields.js';
+import { MlflowClientCall } from './mlflowClients.js';
 import {
   CACHE_WRITE_MAY_BE_OUTSIDE_INPUT,
   hasUsage,
@@ -18,12 +19,12 @@ import {
   isLiteLlmMlflowSpan,
   normaliseTokens,
   readLangSmithUsageFromCompletion,
-  readOpenAiUsageFromOutputs,
+  readMlflowClientUsage,
   readTokenCounts,
   readVercelProviderUsage,
   THINKING_MAY_BE_LEFT_OUT,
 } from './tokens.js';
-import { decodeNumber, decodeString } from './values.js';
+import { decodeNumber, decodeString, mayHold } from './values.js';
 
 export type SpanClass = 'llm' | 'embedding' | 'structural' | 'other';
 
@@ -77,16 +78,13 @@ const metadata = new JsonFields(['ls_model_name', 'ls_provider', 'langgraph_node
 const invocation = new JsonFields(['model', 'model_name', 'service_tier']);
 const openinferenceParams = new JsonFields(['service_tier']);
 let invocationRead = false;
+/** The MLflow client autolog's call on the span (model and provider only in its inputs, outputs and format). */
+const mlflowClient = new MlflowClientCall();
 
 function invocationParams(): JsonFields<'model' | 'model_name' | 'service_tier'> {
   if (!invocationRead) invocation.read(view.at(SLOTS['invocation_params']));
   invocationRead = true;
   return invocation;
-}
-
-/** Whether a JSON attribute may hold a key: a string without `part` of it certainly does not. */
-function mayHold(value: AnyValue | undefined, part: string): value is AnyValue {
-  return value !== undefined && (value.kind !== 'string' || value.value.includes(part));
 }
 
 /**
@@ -223,7 +221,8 @@ function modelOf(current: SpanView): string | undefined {
       known(invocationParams().string('model_name')) ??
       known(decodeString(current.at(SLOTS['langsmith.metadata.ls_model_name']))) ??
       known(decodeString(current.at(SLOTS['traceloop.association.properties.ls_model_name']))) ??
-      known(decodeString(current.at(SLOTS['model']))),
+      known(decodeString(current.at(SLOTS['model']))) ??
+      known(mlflowClient.model()),
   );
 }
 
@@ -248,7 +247,7 @@ const PROVIDER_KEYS = keyGroup(
 
 /** §7 step 2, provider: the first source that names a real provider (frameworks like `langchain` are skipped). */
 function providerOf(current: SpanView): string | undefined {
-  if (!current.hasAny(PROVIDER_KEYS)) return canonicalProvider(metadata.string('ls_provider'));
+  if (!current.hasAny(PROVIDER_KEYS)) return canonicalProvider(metadata.string('ls_provider')) ?? mlflowClient.provider();
   return (
     canonicalProvider(decodeString(current.at(SLOTS['gen_ai.provider.name']))) ??
     canonicalProvider(decodeString(current.at(SLOTS['gen_ai.system']))) ??
@@ -257,7 +256,8 @@ function providerOf(current: SpanView): string | undefined {
     canonicalProvider(metadata.string('ls_provider')) ??
     canonicalProvider(decodeString(current.at(SLOTS['langsmith.metadata.ls_provider']))) ??
     canonicalProvider(decodeString(current.at(SLOTS['ai.model.provider']))) ??
-    canonicalProvider(decodeString(current.at(SLOTS['traceloop.association.properties.ls_provider'])))
+    canonicalProvider(decodeString(current.at(SLOTS['traceloop.association.properties.ls_provider']))) ??
+    mlflowClient.provider()
   );
 }
 
@@ -425,9 +425,15 @@ export function recognizeCallContext(span: Span): CallContext | undefined {
   view.load(span.attributes);
   const spanClass = classify(view);
   if (spanClass !== 'llm' && spanClass !== 'embedding') return undefined;
+  startCall();
+  return { model: modelOf(view), provider: providerOf(view), node: nodeInView() };
+}
+
+/** Starts reading the call on the span loaded in `view`: what is read on demand is read afresh. */
+function startCall(): void {
   metadata.read(view.at(SLOTS['metadata']));
   invocationRead = false;
-  return { model: modelOf(view), provider: providerOf(view), node: nodeInView() };
+  mlflowClient.reset(view);
 }
 
 function nodeInView(): string | undefined {
@@ -436,11 +442,6 @@ function nodeInView(): string | undefined {
     decodeString(view.at(SLOTS['langsmith.metadata.langgraph_node'])) ??
     decodeString(view.at(SLOTS['traceloop.association.properties.langgraph_node']))
   );
-}
-
-/** MLflow's OpenAI autolog marks its spans `mlflow.message.format` = `"openai"` (JSON-encoded, as all its values). */
-function isOpenAiFormat(value: AnyValue | undefined): boolean {
-  return value?.kind === 'string' && (value.value === '"openai"' || value.value === 'openai');
 }
 
 /** Where Gemini models are served; their total counts thinking tokens that an instrumentation may leave out. */
@@ -499,11 +500,10 @@ function layerOfOutput(output: AnyValue | undefined): CallLayer | undefined {
 
 /** The call described by the span loaded in `view`. */
 function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCall {
-  metadata.read(view.at(SLOTS['metadata']));
-  invocationRead = false;
+  startCall();
   const counts = readTokenCounts(view);
-  // MLflow's OpenAI autolog: its embedding spans carry no format, its chat spans `"openai"`.
-  if (operation === 'embeddings' || isOpenAiFormat(view.at(SLOTS['mlflow.message.format']))) readOpenAiUsageFromOutputs(view, operation === 'embeddings');
+  // MLflow's client autologs: what their token usage leaves out is in the response they keep.
+  readMlflowClientUsage(view, mlflowClient, operation === 'embeddings');
   readLangSmithUsageFromCompletion(view);
   readVercelProviderUsage(view);
   const invalidUsage = hasUsage(counts) ? invalidTokenCount(counts) : undefined;

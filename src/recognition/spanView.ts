@@ -189,7 +189,11 @@ export class SpanView {
   /** The key groups with a value on the span loaded. */
   private groups = 0;
 
+  /** The attributes loaded, for `find`. */
+  private attributes: readonly KeyValue[] = [];
+
   load(attributes: readonly KeyValue[]): void {
+    this.attributes = attributes;
     const values = this.values;
     const touched = this.touched;
     for (let i = 0; i < this.touchedCount; i++) values[touched[i]!] = undefined;
@@ -232,5 +236,14 @@ export class SpanView {
   /** The value in a slot from `SLOTS`. */
   at(slot: number): AnyValue | undefined {
     return this.values[slot];
+  }
+
+  /**
+   * The value of a key that has no slot: one read on few spans (a fallback) is looked for there and then, rather than
+   * kept in a slot on every span that has it.
+   */
+  find(key: string): AnyValue | undefined {
+    for (const attribute of this.attributes) if (attribute.key === key) return attribute.value;
+    return undefined;
   }
 }

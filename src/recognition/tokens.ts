@@ -6,6 +6,7 @@ import type { TokenUsage } from '../pricing/index.js';
 import { keyGroup, SLOTS, slotsOf } from './spanView.js';
 import type { SpanView } from './spanView.js';
 import { JsonFields, lastObject, lastObjectText } from './jsonFields.js';
+import type { MlflowClientCall } from './mlflowClients.js';
 import { decodeNumber, decodeTokenDetails, toNumber } from './values.js';
 
 /** Within a span, the current OTel key wins over older OTel keys, which win over vendor keys (as view slots). */
@@ -150,16 +151,51 @@ interface OpenAiUsage {
 }
 
 /**
- * What MLflow 3.9's OpenAI autolog leaves out of its token usage, from OpenAI's `usage` in the response it keeps as the
- * span's outputs, read from the last `"usage"` key on so that what comes before (a batch's vectors: hundreds of
- * kilobytes) is searched, not parsed. Fills the counts `readTokenCounts` returned for `view`:
- *  - an embedding span has no `mlflow.chat.tokenUsage` at all: its input and total come from here;
- *  - a chat span's usage has no cache or reasoning count, so cached tokens were priced as plain input.
+ * What MLflow 3.9's client autologs leave out of their token usage, read from the provider's usage in the response
+ * they keep as the span's outputs. The usage object is found from its last key on, so that what comes before (a
+ * batch's vectors: hundreds of kilobytes) is searched, not parsed. Fills the counts `readTokenCounts` returned for
+ * `view`, and only where MLflow's own usage has no cache count (a later MLflow may keep one):
+ *  - OpenAI: an embedding span has no `mlflow.chat.tokenUsage` at all, its input and total come from here; a chat
+ *    span's usage has no cache or reasoning count, so cached tokens were priced as plain input;
+ *  - Anthropic and Bedrock: input, output and their sum only; their input leaves the cache out, so reads and writes
+ *    went unpriced (most of a cached call's cost);
+ *  - Gemini: the prompt (cache included), candidates and total; cached tokens were priced as plain input, and the
+ *    thinking tokens, in the total only, are told apart here.
  */
-export function readOpenAiUsageFromOutputs(view: SpanView, embedding: boolean): void {
-  if (embedding ? hasUsage(counts) : view.at(SLOTS['mlflow.chat.tokenUsage']) === undefined || counts.cacheRead !== undefined) return;
+export function readMlflowClientUsage(view: SpanView, client: MlflowClientCall, embedding: boolean): void {
+  if (embedding ? hasUsage(counts) : view.at(SLOTS['mlflow.chat.tokenUsage']) === undefined || counts.cacheRead !== undefined || counts.cacheWrite !== undefined) return;
   const outputs = view.at(SLOTS['mlflow.spanOutputs']);
-  const usage = outputs?.kind === 'string' ? lastObject<OpenAiUsage>(outputs.value, '"usage"') : undefined;
+  if (outputs?.kind !== 'string') return;
+  const text = outputs.value;
+  // OpenAI's embedding spans carry no format.
+  switch (embedding ? 'openai' : client.format()) {
+    case 'openai':
+      return readOpenAiUsage(text, embedding);
+    case 'anthropic': {
+      const usage = lastObject<AnthropicUsage>(text, '"usage"');
+      return addCacheLeftOutOfInput(usage?.cache_read_input_tokens, usage?.cache_creation_input_tokens);
+    }
+    case 'bedrock':
+      return readBedrockUsage(text);
+    case 'gemini':
+      return readGeminiUsage(text);
+    default:
+      return;
+  }
+}
+
+/** OpenAI's `usage` (chat completions, embeddings and the Responses API name some fields differently). */
+interface OpenAiUsage {
+  prompt_tokens?: unknown;
+  total_tokens?: unknown;
+  prompt_tokens_details?: { cached_tokens?: unknown } | null;
+  input_tokens_details?: { cached_tokens?: unknown } | null;
+  completion_tokens_details?: { reasoning_tokens?: unknown } | null;
+  output_tokens_details?: { reasoning_tokens?: unknown } | null;
+}
+
+function readOpenAiUsage(outputs: string, embedding: boolean): void {
+  const usage = lastObject<OpenAiUsage>(outputs, '"usage"');
   if (usage === undefined) return;
   if (embedding) {
     counts.input = toNumber(usage.prompt_tokens);
@@ -168,6 +204,59 @@ export function readOpenAiUsageFromOutputs(view: SpanView, embedding: boolean): 
     counts.cacheRead = toNumber((usage.prompt_tokens_details ?? usage.input_tokens_details)?.cached_tokens);
     counts.reasoning ??= toNumber((usage.completion_tokens_details ?? usage.output_tokens_details)?.reasoning_tokens);
   }
+}
+
+/** Bedrock's cache counts: Converse's `usage`, and InvokeModel's response headers (the same for every model family). */
+interface BedrockUsage {
+  cacheReadInputTokens?: unknown;
+  cacheWriteInputTokens?: unknown;
+}
+interface BedrockHeaders {
+  'x-amzn-bedrock-cache-read-input-token-count'?: unknown;
+  'x-amzn-bedrock-cache-write-input-token-count'?: unknown;
+}
+
+function readBedrockUsage(outputs: string): void {
+  const headers = lastObject<BedrockHeaders>(outputs, '"HTTPHeaders"');
+  const read = headers?.['x-amzn-bedrock-cache-read-input-token-count'];
+  const write = headers?.['x-amzn-bedrock-cache-write-input-token-count'];
+  if (read !== undefined || write !== undefined) return addCacheLeftOutOfInput(read, write);
+  const usage = lastObject<BedrockUsage>(outputs, '"usage"');
+  addCacheLeftOutOfInput(usage?.cacheReadInputTokens, usage?.cacheWriteInputTokens);
+}
+
+/**
+ * Cache counts of a provider whose input count leaves the cache out (Anthropic's `input_tokens`, Bedrock's
+ * `inputTokens`): added to the input, which is then inclusive, as every other count read is made.
+ */
+function addCacheLeftOutOfInput(read: unknown, write: unknown): void {
+  const cacheRead = toNumber(read);
+  const cacheWrite = toNumber(write);
+  if (cacheRead === undefined && cacheWrite === undefined) return;
+  counts.cacheRead = cacheRead;
+  counts.cacheWrite = cacheWrite;
+  if (counts.input !== undefined) counts.input += (cacheRead ?? 0) + (cacheWrite ?? 0);
+}
+
+/** Gemini's `usage_metadata` as the google-genai client's response keeps it (snake case). */
+interface GeminiUsage {
+  cached_content_token_count?: unknown;
+  thoughts_token_count?: unknown;
+  tool_use_prompt_token_count?: unknown;
+}
+
+/**
+ * The prompt count includes the cached tokens. Thinking and tool-use prompt tokens are counted apart from the
+ * candidates and the prompt, and in the total: thinking is priced as output (`normaliseTokens` tells it exclusive by
+ * the total), tool-use prompts as input.
+ */
+function readGeminiUsage(outputs: string): void {
+  const usage = lastObject<GeminiUsage>(outputs, '"usage_metadata"');
+  if (usage === undefined) return;
+  counts.cacheRead = toNumber(usage.cached_content_token_count);
+  counts.reasoning ??= toNumber(usage.thoughts_token_count);
+  const toolUsePrompt = toNumber(usage.tool_use_prompt_token_count);
+  if (toolUsePrompt !== undefined && counts.input !== undefined) counts.input += toolUsePrompt;
 }
 
 /** LangChain's `usage_metadata` (the counts include the details). */
@@ -195,7 +284,7 @@ export function readLangSmithUsageFromCompletion(view: SpanView): void {
   counts.reasoning ??= toNumber(usage.output_token_details?.reasoning);
 }
 
-/** Anthropic's `usage`, as the Vercel AI SDK keeps it in its provider metadata. */
+/** Anthropic's cache counts in its `usage` (apart from its input count). */
 interface AnthropicUsage {
   cache_read_input_tokens?: unknown;
   cache_creation_input_tokens?: unknown;

@@ -85,6 +85,11 @@ function plain(value: AnyValue): unknown {
   }
 }
 
+/** Whether a JSON attribute may hold a key: a string without `part` of it certainly does not. */
+export function mayHold(value: AnyValue | undefined, part: string): value is AnyValue {
+  return value !== undefined && (value.kind !== 'string' || value.value.includes(part));
+}
+
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

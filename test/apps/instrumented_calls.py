@@ -3,7 +3,7 @@
 Through the real provider clients against the APIs at --api-base-url (a local fake in the tests: the real APIs are not
 reachable):
   - OpenAI, `openai`: a chat completion (also streamed), a response (the Responses API) and an embedding;
-  - except for MLflow and LangSmith: an Anthropic message (also streamed) through `anthropic` (which also traces
+  - except for LangSmith: an Anthropic message (also streamed) through `anthropic` (which also traces
     itself), a Gemini generateContent (also streamed) through Google's `google-genai`, and Claude on Bedrock through
     `boto3` (Converse and InvokeModel);
   - LangChain: a chat model call (a fake with real usage metadata) and LangChain's ChatOpenAI over `openai`, also
@@ -14,7 +14,8 @@ Each run is traced by one instrumentation:
   openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -google-generativeai / -bedrock /
                  -langchain)
   mlflow         MLflow 3.9's openai autolog (and its langchain autolog for ChatOpenAI, its litellm one for two calls
-                 through LiteLLM), exporting through its own OTLP exporter
+                 through LiteLLM, its anthropic, gemini and bedrock ones for those clients' calls), exporting through its
+                 own OTLP exporter
   langsmith      LangSmith's OpenTelemetry export (LANGSMITH_OTEL_ENABLED, LANGSMITH_OTEL_ONLY: nothing sent to LangSmith)
                  of its OpenAI wrapper (chat only: it traces no embeddings, and langsmith 0.6.6's Anthropic wrapper
                  fails on anthropic 2.x) and of the LangChain call
@@ -131,6 +132,12 @@ def main() -> int:
         langchain_openai_call(args.api_base_url)
         mlflow.litellm.autolog()
         litellm_calls(args.api_base_url)
+        mlflow.anthropic.autolog()
+        anthropic_call(args.api_base_url)
+        mlflow.gemini.autolog()
+        gemini_calls(args.api_base_url)
+        mlflow.bedrock.autolog()
+        bedrock_calls(args.api_base_url)
         from mlflow.tracing.provider import provider as mlflow_tracer_provider
 
         return 0 if mlflow_tracer_provider.get().force_flush(timeout_millis=30_000) else 3

@@ -2,7 +2,8 @@
  * Model calls traced by real instrumentations other than MLflow's LangChain autolog, through the sidecar as `npm start`
  * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic, Gemini, Bedrock and LangChain
  * instrumentors,
- * MLflow 3.9's openai, langchain and litellm autologs, and LangSmith's OpenTelemetry export of its OpenAI wrapper and of LangChain, each in
+ * MLflow 3.9's openai, langchain, litellm, anthropic, gemini and bedrock autologs, and LangSmith's OpenTelemetry export of its
+ * OpenAI wrapper and of LangChain, each in
  * test/apps/instrumented_calls.py with the real `openai`, `anthropic`, `google-genai` and `boto3` clients, streamed and
  * not.
  * The providers' APIs are not reachable here: a local stand-in answers with responses shaped as theirs, usage included
@@ -73,6 +74,12 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     // whose cost LiteLLM reports; its usage is in LiteLLM's own keys, the cache counts only in the response it keeps.
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC, status: 'provider_reported' },
+    // Its anthropic, gemini and bedrock autologs name the model only in the call's inputs and response, the provider only
+    // by their message format, and keep no cache (nor Gemini's thinking) count: read from the response. The streamed
+    // Anthropic and Gemini calls make no span (MLflow 3.9 patches Messages.create and generate_content only).
+    { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
+    { model: 'gemini-2.5-flash', costUsd: GEMINI },
+    ...Array.from({ length: 2 }, () => ({ model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC })),
   ],
   langsmith: [
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
@@ -83,11 +90,12 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
 /**
  * Traces each run makes: one per call, but some calls come as two, their spans made by two instrumentations that share
  * no context (the Anthropic client's own and OpenLLMetry's, or OpenInference's when streamed; OpenInference's
- * LangChain or LiteLLM span and the OpenAI client's; MLflow's litellm autolog span and its openai one). Waiting for all
+ * LangChain or LiteLLM span and the OpenAI client's; MLflow's litellm autolog span and its openai one). MLflow's gemini
+ * autolog makes two nested spans of one call, in one trace. Waiting for all
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 18, openllmetry: 15, mlflow: 9, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 18, openllmetry: 15, mlflow: 13, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

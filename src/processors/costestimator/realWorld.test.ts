@@ -532,6 +532,109 @@ const cases: Case[] = [
     entry: 'openai/text-embedding-3-small',
   },
   {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 in / $4 out / $1 cache write / $0.08 cache read. As MLflow 3.9's
+    // anthropic autolog records Messages.create (tried with anthropic 2.17 against a local fake of the API): the model only
+    // in the inputs and the response, the provider only in the message format, and Anthropic's input count (cache
+    // left out) with no cache count, which the response kept as outputs has.
+    name: 'MLflow anthropic autolog Messages.create, cache counts only in the outputs',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.spanInputs': { max_tokens: 100, messages: [{ role: 'user', content: 'hello' }], model: 'claude-3-5-haiku-latest' },
+      'mlflow.message.format': 'anthropic',
+      'mlflow.chat.tokenUsage': { input_tokens: 150, output_tokens: 80, total_tokens: 230 },
+      'mlflow.spanOutputs': {
+        id: 'msg_01',
+        content: [{ text: 'hi', type: 'text' }],
+        model: 'claude-3-5-haiku-20241022',
+        role: 'assistant',
+        stop_reason: 'end_turn',
+        type: 'message',
+        usage: { cache_creation: null, cache_creation_input_tokens: 2000, cache_read_input_tokens: 5000, input_tokens: 150, output_tokens: 80, service_tier: 'standard' },
+      },
+    }),
+    tokens: tokens(7150, 80, 5000, 2000),
+    inputCost: (150 * 0.8 + 5000 * 0.08 + 2000 * 1) / M,
+    outputCost: (80 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
+    // ai.google.dev/gemini-api/docs/pricing, Gemini 2.5 Flash $0.30 in / $0.03 cached in / $2.50 out (thinking included).
+    // As MLflow 3.9's gemini autolog records generate_content (google-genai 3.6.1, local fake): the model only in the
+    // inputs and the response's model_version, and the prompt, candidates and total counts: the cached and thinking
+    // counts are in the response's usage_metadata.
+    name: 'MLflow gemini autolog generate_content, cache and thinking only in the outputs',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'LLM',
+      'mlflow.spanInputs': { model: 'gemini-2.5-flash', contents: 'hello', config: null },
+      'mlflow.message.format': 'gemini',
+      'mlflow.chat.tokenUsage': { input_tokens: 3000, output_tokens: 200, total_tokens: 4400 },
+      'mlflow.spanOutputs': {
+        candidates: [{ content: { parts: [{ text: 'hi', thought: null }], role: 'model' }, finish_reason: 'STOP', index: 0 }],
+        model_version: 'gemini-2.5-flash',
+        response_id: 'resp-1',
+        usage_metadata: { cached_content_token_count: 1000, candidates_token_count: 200, prompt_token_count: 3000, thoughts_token_count: 1200, tool_use_prompt_token_count: null, total_token_count: 4400 },
+        automatic_function_calling_history: [],
+      },
+    }),
+    tokens: tokens(3000, 1400, 1000, 0, 1200),
+    inputCost: (2000 * 0.3 + 1000 * 0.03) / M,
+    outputCost: (1400 * 2.5) / M,
+    entry: 'google/gemini-2.5-flash',
+  },
+  {
+    // aws.amazon.com/bedrock/pricing, Claude 3.5 Haiku $0.80 in / $4 out / $1 cache write / $0.08 cache read. As MLflow
+    // 3.9's bedrock autolog records Converse (boto3, local fake): the model id only in the inputs, Bedrock's input count
+    // (cache left out) and its total; the cache counts are in the response's usage.
+    name: 'MLflow bedrock autolog converse, cache counts only in the outputs',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.spanInputs': { modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', messages: [{ role: 'user', content: [{ text: 'hello' }] }] },
+      'mlflow.message.format': 'bedrock',
+      'mlflow.chat.tokenUsage': { input_tokens: 100, output_tokens: 50, total_tokens: 1050 },
+      'mlflow.spanOutputs': {
+        ResponseMetadata: { HTTPStatusCode: 200, HTTPHeaders: { 'content-type': 'application/json' }, RetryAttempts: 0 },
+        output: { message: { role: 'assistant', content: [{ text: 'hi' }] } },
+        stopReason: 'end_turn',
+        usage: { inputTokens: 100, outputTokens: 50, totalTokens: 1050, cacheReadInputTokens: 600, cacheWriteInputTokens: 300 },
+        metrics: { latencyMs: 100 },
+      },
+    }),
+    tokens: tokens(1000, 50, 600, 300),
+    inputCost: (100 * 0.8 + 600 * 0.08 + 300 * 1) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'aws/regional.anthropic.claude-3-5-haiku-20241022-v1:0',
+  },
+  {
+    // aws.amazon.com/bedrock/pricing, Claude 3.5 Haiku $0.80 in / $4 out / $0.08 cache read. MLflow 3.9's bedrock autolog
+    // marks an InvokeModel span with no message format: the model id is in the inputs, the cache counts in Bedrock's
+    // response headers (the same for every model family), kept in the outputs.
+    name: 'MLflow bedrock autolog invoke_model, no format, cache counts in the response headers',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'LLM',
+      'mlflow.spanInputs': { modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0', body: '{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 100}' },
+      'mlflow.spanOutputs': {
+        ResponseMetadata: {
+          HTTPStatusCode: 200,
+          HTTPHeaders: {
+            'content-type': 'application/json',
+            'x-amzn-bedrock-input-token-count': '100',
+            'x-amzn-bedrock-output-token-count': '50',
+            'x-amzn-bedrock-cache-read-input-token-count': '1600',
+            'x-amzn-bedrock-cache-write-input-token-count': '0',
+          },
+          RetryAttempts: 0,
+        },
+        contentType: 'application/json',
+        body: { id: 'msg_01', type: 'message', model: 'claude-3-5-haiku-20241022', usage: { input_tokens: 100, cache_creation_input_tokens: 0, cache_read_input_tokens: 1600, output_tokens: 50 } },
+      },
+      'mlflow.chat.tokenUsage': { input_tokens: 100, output_tokens: 50, total_tokens: 150 },
+    }),
+    tokens: tokens(1700, 50, 1600),
+    inputCost: (100 * 0.8 + 1600 * 0.08) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'aws/regional.anthropic.claude-3-5-haiku-20241022-v1:0',
+  },
+  {
     // cohere.com/pricing, Command R $0.15 in / $0.60 out
     name: 'OpenInference cohere command-r',
     attributes: attributes({
