@@ -5,7 +5,7 @@ reachable):
   - OpenAI, `openai`: a chat completion (also streamed), a response (the Responses API) and an embedding;
   - except for LangSmith: an Anthropic message (also streamed) through `anthropic` (which also traces
     itself), a Gemini generateContent (also streamed) through Google's `google-genai`, and Claude on Bedrock through
-    `boto3` (Converse and InvokeModel);
+    `boto3` (Converse and InvokeModel), and Llama on Groq through `groq`;
   - LangChain: a chat model call (a fake with real usage metadata) and LangChain's ChatOpenAI over `openai`, also
     streamed (a LangChain span and the client's for one call).
 Each run is traced by one instrumentation:
@@ -85,6 +85,14 @@ def bedrock_calls(base_url: str) -> None:
     client.invoke_model(modelId=model, body=json.dumps(body))["body"].read()
 
 
+def groq_call(base_url: str) -> None:
+    import groq
+
+    groq.Groq(base_url=base_url, api_key="not-used").chat.completions.create(
+        model="llama-3.3-70b-versatile", messages=[{"role": "user", "content": "hello"}]
+    )
+
+
 def litellm_calls(base_url: str) -> None:
     import litellm
 
@@ -138,6 +146,8 @@ def main() -> int:
         gemini_calls(args.api_base_url)
         mlflow.bedrock.autolog()
         bedrock_calls(args.api_base_url)
+        mlflow.groq.autolog()
+        groq_call(args.api_base_url)
         from mlflow.tracing.provider import provider as mlflow_tracer_provider
 
         return 0 if mlflow_tracer_provider.get().force_flush(timeout_millis=30_000) else 3
@@ -169,19 +179,26 @@ def main() -> int:
         from openinference.instrumentation.anthropic import AnthropicInstrumentor
         from openinference.instrumentation.bedrock import BedrockInstrumentor
         from openinference.instrumentation.google_genai import GoogleGenAIInstrumentor
+        from openinference.instrumentation.groq import GroqInstrumentor
         from openinference.instrumentation.langchain import LangChainInstrumentor
         from openinference.instrumentation.litellm import LiteLLMInstrumentor
         from openinference.instrumentation.openai import OpenAIInstrumentor
 
-        instrumentors = [OpenAIInstrumentor, AnthropicInstrumentor, LangChainInstrumentor, GoogleGenAIInstrumentor, BedrockInstrumentor, LiteLLMInstrumentor]
+        instrumentors = [
+            OpenAIInstrumentor, AnthropicInstrumentor, LangChainInstrumentor, GoogleGenAIInstrumentor, BedrockInstrumentor, GroqInstrumentor,
+            LiteLLMInstrumentor,
+        ]
     else:
         from opentelemetry.instrumentation.anthropic import AnthropicInstrumentor
         from opentelemetry.instrumentation.bedrock import BedrockInstrumentor
         from opentelemetry.instrumentation.google_generativeai import GoogleGenerativeAiInstrumentor
+        from opentelemetry.instrumentation.groq import GroqInstrumentor
         from opentelemetry.instrumentation.langchain import LangchainInstrumentor
         from opentelemetry.instrumentation.openai import OpenAIInstrumentor
 
-        instrumentors = [OpenAIInstrumentor, AnthropicInstrumentor, LangchainInstrumentor, GoogleGenerativeAiInstrumentor, BedrockInstrumentor]
+        instrumentors = [
+            OpenAIInstrumentor, AnthropicInstrumentor, LangchainInstrumentor, GoogleGenerativeAiInstrumentor, BedrockInstrumentor, GroqInstrumentor,
+        ]
     for instrumentor in instrumentors:
         instrumentor().instrument(tracer_provider=tracer_provider)
     if args.instrumentation == "openinference":
@@ -190,6 +207,7 @@ def main() -> int:
     anthropic_call(args.api_base_url)
     gemini_calls(args.api_base_url)
     bedrock_calls(args.api_base_url)
+    groq_call(args.api_base_url)
     langchain_openai_call(args.api_base_url)
     langchain_call()
     return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3

@@ -1,11 +1,9 @@
 /**
  * Model calls traced by real instrumentations other than MLflow's LangChain autolog, through the sidecar as `npm start`
- * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic, Gemini, Bedrock and LangChain
- * instrumentors,
- * MLflow 3.9's openai, langchain, litellm, anthropic, gemini and bedrock autologs, and LangSmith's OpenTelemetry export of its
- * OpenAI wrapper and of LangChain, each in
- * test/apps/instrumented_calls.py with the real `openai`, `anthropic`, `google-genai` and `boto3` clients, streamed and
- * not.
+ * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic, Gemini, Bedrock, Groq and LangChain
+ * instrumentors, MLflow 3.9's openai, langchain, litellm, anthropic, gemini, bedrock and groq autologs, and LangSmith's
+ * OpenTelemetry export of its OpenAI wrapper and of LangChain, each in test/apps/instrumented_calls.py with the real
+ * `openai`, `anthropic`, `google-genai`, `boto3` and `groq` clients, streamed and not.
  * The providers' APIs are not reachable here: a local stand-in answers with responses shaped as theirs, usage included
  * (provider-stand-in.ts).
  */
@@ -15,7 +13,7 @@ import { readLedger, startLedgerSidecar, waitFor } from '../e2e/ledger-sidecar.j
 import type { LedgerCallRow, LedgerSidecar } from '../e2e/ledger-sidecar.js';
 import { runInstrumentedCalls } from '../harness/python-app.js';
 import type { Instrumentation } from '../harness/python-app.js';
-import { ANTHROPIC, CHAT_WITH_CACHE, EMBEDDING, GEMINI, startApiStandIn } from './provider-stand-in.js';
+import { ANTHROPIC, CHAT_WITH_CACHE, EMBEDDING, GEMINI, GROQ, startApiStandIn } from './provider-stand-in.js';
 
 /** A call's model and cost; its status is `priced` unless it says otherwise. */
 interface ExpectedCall {
@@ -35,6 +33,7 @@ const PROVIDER_CLIENT_CALLS: ExpectedCall[] = [
   { model: 'text-embedding-3-small', costUsd: EMBEDDING },
   ...Array.from({ length: 2 }, () => ({ model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC })),
   ...Array.from({ length: 2 }, () => ({ model: 'gemini-2.5-flash', costUsd: GEMINI })),
+  { model: 'llama-3.3-70b-versatile', costUsd: GROQ },
 ];
 
 const expected: Record<Instrumentation, ExpectedCall[]> = {
@@ -74,12 +73,13 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     // whose cost LiteLLM reports; its usage is in LiteLLM's own keys, the cache counts only in the response it keeps.
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC, status: 'provider_reported' },
-    // Its anthropic, gemini and bedrock autologs name the model only in the call's inputs and response, the provider only
-    // by their message format, and keep no cache (nor Gemini's thinking) count: read from the response. The streamed
+    // Its anthropic, gemini, bedrock and groq autologs name the model only in the call's inputs and response, the provider
+    // only by their message format, and keep no cache (nor Gemini's thinking) count: read from the response. The streamed
     // Anthropic and Gemini calls make no span (MLflow 3.9 patches Messages.create and generate_content only).
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     { model: 'gemini-2.5-flash', costUsd: GEMINI },
     ...Array.from({ length: 2 }, () => ({ model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC })),
+    { model: 'llama-3.3-70b-versatile', costUsd: GROQ },
   ],
   langsmith: [
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
@@ -95,7 +95,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 18, openllmetry: 15, mlflow: 13, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 19, openllmetry: 16, mlflow: 14, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

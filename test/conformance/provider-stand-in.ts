@@ -1,5 +1,5 @@
 /**
- * A local stand-in for the OpenAI, Anthropic, Gemini and Bedrock APIs, for tests that run real provider clients and
+ * A local stand-in for the OpenAI, Anthropic, Gemini, Bedrock and Groq APIs, for tests that run real provider clients and
  * instrumentations (nothing outside this machine is reachable): every call is answered with a response shaped as the
  * provider's, usage included (OpenAI: 200 of 1,000 prompt tokens cached, 100 of 500 completion tokens reasoning;
  * Anthropic, on Bedrock too: 100 input tokens, 300 written to the cache, 600 read from it, 50 output; Gemini: see
@@ -83,8 +83,21 @@ const BEDROCK_INVOKE_HEADERS = {
   'x-amzn-bedrock-cache-write-input-token-count': '300',
 };
 
+/** Groq's chat completion (OpenAI's shape under `/openai/v1`): 1,000 prompt and 500 completion tokens, with its timings. */
+const GROQ_COMPLETION = {
+  id: 'chatcmpl-groq-tokenmeter',
+  object: 'chat.completion',
+  created: 1_790_000_000,
+  model: 'llama-3.3-70b-versatile',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, logprobs: null, finish_reason: 'stop' }],
+  usage: { queue_time: 0.02, prompt_tokens: 1000, prompt_time: 0.05, completion_tokens: 500, completion_time: 0.4, total_tokens: 1500, total_time: 0.45 },
+  system_fingerprint: 'fp_tokenmeter',
+  x_groq: { id: 'req_tokenmeter' },
+};
+
 const RESPONSES: Record<string, unknown> = {
   '/v1/chat/completions': CHAT_COMPLETION,
+  '/openai/v1/chat/completions': GROQ_COMPLETION,
   '/v1/responses': RESPONSE,
   '/v1/embeddings': EMBEDDINGS,
   '/v1/messages': ANTHROPIC_MESSAGE,
@@ -121,7 +134,11 @@ function streamed(path: string): string[] | undefined {
   return undefined;
 }
 
-/** The OpenAI, Anthropic and Gemini APIs as their clients call them: chat completions (also streamed), responses, embeddings, messages (also streamed), generateContent (also streamed). */
+/**
+ * The APIs as their clients call them: OpenAI's chat completions (also streamed), responses and embeddings, Anthropic's
+ * messages (also streamed), Gemini's generateContent (also streamed), Bedrock's Converse and InvokeModel, Groq's chat
+ * completions.
+ */
 export async function startApiStandIn(): Promise<{ server: Server; baseUrl: string }> {
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -169,3 +186,5 @@ export const ANTHROPIC = (100 * 0.8 + 300 * 1 + 600 * 0.08 + 50 * 4) / M;
 // Gemini 2.5 Flash as the built-in catalog prices it (genai-prices 0.1.8, from ai.google.dev/gemini-api/docs/pricing):
 // $0.30 in, $0.03 cached in, $2.50 out, thinking tokens priced as output.
 export const GEMINI = (600 * 0.3 + 400 * 0.03 + (300 + 500) * 2.5) / M;
+// groq.com/pricing: Llama 3.3 70B Versatile $0.59 in, $0.79 out per 1M.
+export const GROQ = (1000 * 0.59 + 500 * 0.79) / M;
