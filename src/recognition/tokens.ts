@@ -7,7 +7,7 @@ import { keyGroup, SLOTS, slotsOf } from './spanView.js';
 import type { SpanView } from './spanView.js';
 import { JsonFields, lastObject, lastObjectText } from './jsonFields.js';
 import type { MlflowClientCall } from './mlflowClients.js';
-import { decodeNumber, decodeTokenDetails, toNumber } from './values.js';
+import { decodeNumber, decodeObject, decodeTokenDetails, toNumber } from './values.js';
 
 /** Within a span, the current OTel key wins over older OTel keys, which win over vendor keys (as view slots). */
 const INPUT = slotsOf(['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens']);
@@ -26,9 +26,43 @@ const USAGE_KEYS = keyGroup([...INPUT, ...OUTPUT, ...TOTAL, ...CACHE_READ, ...CA
  */
 const LEFT_OUT_COUNT_KEYS = keyGroup(slotsOf(['gen_ai.completion', 'ai.response.providerMetadata', 'usage']));
 
-/** Whether the span is one LiteLLM's MLflow integration made: an MLflow span with LiteLLM's `usage` key. */
+/**
+ * Whether the span is one LiteLLM's MLflow integration made: an MLflow span with LiteLLM's `usage` key, and not one of
+ * the OpenAI Agents SDK's model spans (MLflow's openai autolog), which keep the SDK's usage under the same key.
+ */
 export function isLiteLlmMlflowSpan(view: SpanView): boolean {
-  return view.at(SLOTS['usage']) !== undefined && view.at(SLOTS['mlflow.spanType']) !== undefined;
+  return view.at(SLOTS['usage']) !== undefined && view.at(SLOTS['mlflow.spanType']) !== undefined && !isAgentsSdkSpan(view);
+}
+
+/** MLflow's tracing of the OpenAI Agents SDK marks the SDK's model spans (`Response`, `Generation`) `"openai-agent"`. */
+function isAgentsSdkSpan(view: SpanView): boolean {
+  const format = view.at(SLOTS['mlflow.message.format']);
+  return format?.kind === 'string' && (format.value === '"openai-agent"' || format.value === 'openai-agent');
+}
+
+/** The OpenAI Agents SDK's usage (`agents.usage.Usage`, OpenAI's meaning: the input includes the cached tokens). */
+interface AgentsUsage {
+  input_tokens?: unknown;
+  output_tokens?: unknown;
+  total_tokens?: unknown;
+  input_tokens_details?: { cached_tokens?: unknown } | null;
+  output_tokens_details?: { reasoning_tokens?: unknown } | null;
+}
+
+/**
+ * The Agents SDK's model spans keep its usage as `usage` (a `Response` span: the response's usage, details included;
+ * a `Generation` span of a model it calls through LiteLLM or Chat Completions: input and output only). Read as
+ * LiteLLM's, whose keys are others, their output tokens were priced as input, or the call read as having no usage.
+ * The provider's client span below, when traced too, is the call counted; these count when it is not.
+ */
+function fillFromAgentsUsage(view: SpanView): void {
+  const usage = decodeObject(view.at(SLOTS['usage'])) as AgentsUsage | undefined;
+  if (usage === undefined) return;
+  counts.input = toNumber(usage.input_tokens);
+  counts.output = toNumber(usage.output_tokens);
+  counts.total ??= toNumber(usage.total_tokens);
+  counts.cacheRead ??= toNumber(usage.input_tokens_details?.cached_tokens);
+  counts.reasoning ??= toNumber(usage.output_tokens_details?.reasoning_tokens);
 }
 
 /**
@@ -38,7 +72,7 @@ export function isLiteLlmMlflowSpan(view: SpanView): boolean {
  * (`raw_llm_response`). Read on MLflow spans that report their usage no other way.
  */
 function fillFromLiteLlmUsage(view: SpanView): void {
-  if (counts.input !== undefined || counts.output !== undefined || !isLiteLlmMlflowSpan(view)) return;
+  if (!isLiteLlmMlflowSpan(view)) return;
   const response = view.at(SLOTS['raw_llm_response']);
   // JSON on the wire (MLflow encodes the dict), a repr where it was written as text.
   const responseUsage = response?.kind === 'string' ? (lastObjectText(response.value, '"usage"') ?? lastObjectText(response.value, "'usage'")) : undefined;
@@ -96,7 +130,10 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   counts.cacheWrite = present ? first(view, CACHE_WRITE) : undefined;
   counts.reasoning = present ? first(view, REASONING) : undefined;
   if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow();
-  else if (view.hasAny(LEFT_OUT_COUNT_KEYS) && view.at(SLOTS['usage']) !== undefined) fillFromLiteLlmUsage(view);
+  else if (view.hasAny(LEFT_OUT_COUNT_KEYS) && view.at(SLOTS['usage']) !== undefined && counts.input === undefined && counts.output === undefined) {
+    if (isAgentsSdkSpan(view)) fillFromAgentsUsage(view);
+    else fillFromLiteLlmUsage(view);
+  }
   const inputDetails = view.at(SLOTS['gen_ai.usage.input_token_details']);
   const outputDetails = view.at(SLOTS['gen_ai.usage.output_token_details']);
   if (inputDetails !== undefined || outputDetails !== undefined) {

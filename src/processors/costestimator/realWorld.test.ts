@@ -635,6 +635,45 @@ const cases: Case[] = [
     entry: 'aws/regional.anthropic.claude-3-5-haiku-20241022-v1:0',
   },
   {
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.075 cached in / $0.60 out. MLflow 3.9's tracing of the OpenAI
+    // Agents SDK (openai-agents 0.6.4, through mlflow.openai.autolog) keeps a Responses call's usage as the SDK has it,
+    // under `usage`: OpenAI's meaning (cached tokens in the input), not LiteLLM's keys.
+    name: 'MLflow OpenAI Agents SDK Response span, usage with details',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.message.format': 'openai-agent',
+      'mlflow.spanInputs': [{ content: 'hello', role: 'user' }],
+      'mlflow.spanOutputs': [{ id: 'msg_out', content: [{ annotations: [], text: 'hi', type: 'output_text' }], role: 'assistant', status: 'completed', type: 'message' }],
+      id: 'resp_01',
+      model: 'gpt-4o-mini-2024-07-18',
+      object: 'response',
+      tools: [],
+      usage: { input_tokens: 4000, input_tokens_details: { cached_tokens: 3000 }, output_tokens: 600, output_tokens_details: { reasoning_tokens: 200 }, total_tokens: 4600 },
+    }),
+    tokens: tokens(4000, 600, 3000, 0, 200),
+    inputCost: (1000 * 0.15 + 3000 * 0.075) / M,
+    outputCost: (600 * 0.6) / M,
+    entry: 'openai/gpt-4o-mini',
+  },
+  {
+    // openai.com/api/pricing, gpt-4o $2.50 in / $10 out. The Agents SDK's Generation span (a Chat Completions model)
+    // keeps input and output counts only.
+    name: 'MLflow OpenAI Agents SDK Generation span, input and output only',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.message.format': 'openai-agent',
+      'mlflow.spanInputs': [{ content: 'be brief', role: 'system' }, { role: 'user', content: 'hello' }],
+      'mlflow.spanOutputs': [{ content: 'hi', role: 'assistant', tool_calls: null, function_call: null }],
+      model: 'gpt-4o',
+      model_config: { temperature: null, top_p: null, base_url: null },
+      usage: { input_tokens: 3000, output_tokens: 400 },
+    }),
+    tokens: tokens(3000, 400),
+    inputCost: (3000 * 2.5) / M,
+    outputCost: (400 * 10) / M,
+    entry: 'openai/gpt-4o',
+  },
+  {
     // cohere.com/pricing, Command R $0.15 in / $0.60 out
     name: 'OpenInference cohere command-r',
     attributes: attributes({
