@@ -14,8 +14,8 @@ Each run is traced by one instrumentation:
   openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -google-generativeai / -bedrock /
                  -langchain)
   mlflow         MLflow 3.9's openai autolog (and its langchain autolog for ChatOpenAI, its litellm one for two calls
-                 through LiteLLM, its anthropic, gemini and bedrock ones for those clients' calls), exporting through its
-                 own OTLP exporter
+                 through LiteLLM, its anthropic, gemini, bedrock and groq ones for those clients' calls), exporting through
+                 its own OTLP exporter; with the openai and litellm ones, two runs of the OpenAI Agents SDK
   langsmith      LangSmith's OpenTelemetry export (LANGSMITH_OTEL_ENABLED, LANGSMITH_OTEL_ONLY: nothing sent to LangSmith)
                  of its OpenAI wrapper (chat only: it traces no embeddings, and langsmith 0.6.6's Anthropic wrapper
                  fails on anthropic 2.x) and of the LangChain call
@@ -101,6 +101,21 @@ def litellm_calls(base_url: str) -> None:
     litellm.completion(model="anthropic/claude-3-5-haiku-20241022", messages=messages, api_base=f"{base_url}/v1/messages", api_key="not-used")
 
 
+def openai_agents_runs(base_url: str) -> None:
+    # The OpenAI Agents SDK: an agent on OpenAI's Responses API, and one on Claude through LiteLLM. MLflow's openai
+    # autolog traces the SDK's own spans and, below them, the client call (the openai autolog's, or the litellm one's).
+    import asyncio
+
+    import openai
+    from agents import Agent, Runner, set_default_openai_client
+    from agents.extensions.models.litellm_model import LitellmModel
+
+    set_default_openai_client(openai.AsyncOpenAI(base_url=f"{base_url}/v1", api_key="not-used"), use_for_tracing=False)
+    claude = LitellmModel(model="anthropic/claude-3-5-haiku-20241022", base_url=f"{base_url}/v1/messages", api_key="not-used")
+    for agent in (Agent(name="helper", instructions="be brief", model="gpt-4o-mini"), Agent(name="claude", instructions="be brief", model=claude)):
+        asyncio.run(Runner.run(agent, "hello"))
+
+
 def langchain_openai_call(base_url: str) -> None:
     # LangChain's span with the OpenAI client's inside it: one call, traced twice when both are instrumented.
     from langchain_openai import ChatOpenAI
@@ -140,6 +155,7 @@ def main() -> int:
         langchain_openai_call(args.api_base_url)
         mlflow.litellm.autolog()
         litellm_calls(args.api_base_url)
+        openai_agents_runs(args.api_base_url)
         mlflow.anthropic.autolog()
         anthropic_call(args.api_base_url)
         mlflow.gemini.autolog()

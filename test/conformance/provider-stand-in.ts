@@ -44,6 +44,10 @@ const RESPONSE = {
   status: 'completed',
   model: 'gpt-4o-mini-2024-07-18',
   output: [{ type: 'message', id: 'msg_out', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'hi', annotations: [] }] }],
+  // What the real API echoes of the request (MLflow's tracing of the OpenAI Agents SDK iterates `tools`).
+  parallel_tool_calls: true,
+  tool_choice: 'auto',
+  tools: [],
   usage: { input_tokens: 1000, input_tokens_details: { cached_tokens: 200 }, output_tokens: 500, output_tokens_details: { reasoning_tokens: 100 }, total_tokens: 1500 },
 };
 
