@@ -6,13 +6,15 @@ reachable):
   - except for LangSmith: an Anthropic message (also streamed) through `anthropic` (which also traces
     itself), a Gemini generateContent (also streamed) through Google's `google-genai`, and Claude on Bedrock through
     `boto3` (Converse and InvokeModel), and Llama on Groq through `groq`;
+  - except for LangSmith: two runs of the OpenAI Agents SDK, an agent on OpenAI's Responses API and one on Claude
+    through LiteLLM;
   - LangChain: a chat model call (a fake with real usage metadata) and LangChain's ChatOpenAI over `openai`, also
     streamed (a LangChain span and the client's for one call).
 Each run is traced by one instrumentation:
-  openinference  OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock and LangChain instrumentors, and its LiteLLM
-                 one for two calls through LiteLLM (OpenAI's and Anthropic's)
+  openinference  OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock, Groq, LangChain and OpenAI Agents
+                 instrumentors, and its LiteLLM one for two calls through LiteLLM (OpenAI's and Anthropic's)
   openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -google-generativeai / -bedrock /
-                 -langchain)
+                 -groq / -langchain / -openai-agents)
   mlflow         MLflow 3.9's openai autolog (and its langchain autolog for ChatOpenAI, its litellm one for two calls
                  through LiteLLM, its anthropic, gemini, bedrock and groq ones for those clients' calls), exporting through
                  its own OTLP exporter; with the openai and litellm ones, two runs of the OpenAI Agents SDK
@@ -199,10 +201,11 @@ def main() -> int:
         from openinference.instrumentation.langchain import LangChainInstrumentor
         from openinference.instrumentation.litellm import LiteLLMInstrumentor
         from openinference.instrumentation.openai import OpenAIInstrumentor
+        from openinference.instrumentation.openai_agents import OpenAIAgentsInstrumentor
 
         instrumentors = [
             OpenAIInstrumentor, AnthropicInstrumentor, LangChainInstrumentor, GoogleGenAIInstrumentor, BedrockInstrumentor, GroqInstrumentor,
-            LiteLLMInstrumentor,
+            LiteLLMInstrumentor, OpenAIAgentsInstrumentor,
         ]
     else:
         from opentelemetry.instrumentation.anthropic import AnthropicInstrumentor
@@ -211,9 +214,11 @@ def main() -> int:
         from opentelemetry.instrumentation.groq import GroqInstrumentor
         from opentelemetry.instrumentation.langchain import LangchainInstrumentor
         from opentelemetry.instrumentation.openai import OpenAIInstrumentor
+        from opentelemetry.instrumentation.openai_agents import OpenAIAgentsInstrumentor
 
         instrumentors = [
             OpenAIInstrumentor, AnthropicInstrumentor, LangchainInstrumentor, GoogleGenerativeAiInstrumentor, BedrockInstrumentor, GroqInstrumentor,
+            OpenAIAgentsInstrumentor,
         ]
     for instrumentor in instrumentors:
         instrumentor().instrument(tracer_provider=tracer_provider)
@@ -224,6 +229,7 @@ def main() -> int:
     gemini_calls(args.api_base_url)
     bedrock_calls(args.api_base_url)
     groq_call(args.api_base_url)
+    openai_agents_runs(args.api_base_url)
     langchain_openai_call(args.api_base_url)
     langchain_call()
     return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3

@@ -1,9 +1,10 @@
 /**
  * Model calls traced by real instrumentations other than MLflow's LangChain autolog, through the sidecar as `npm start`
- * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic, Gemini, Bedrock, Groq and LangChain
- * instrumentors, MLflow 3.9's openai, langchain, litellm, anthropic, gemini, bedrock and groq autologs, and LangSmith's
- * OpenTelemetry export of its OpenAI wrapper and of LangChain, each in test/apps/instrumented_calls.py with the real
- * `openai`, `anthropic`, `google-genai`, `boto3` and `groq` clients, streamed and not.
+ * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic, Gemini, Bedrock, Groq, LangChain
+ * and OpenAI Agents instrumentors, MLflow 3.9's openai (the Agents SDK's spans included), langchain, litellm, anthropic,
+ * gemini, bedrock and groq autologs, and LangSmith's OpenTelemetry export of its OpenAI wrapper and of LangChain, each in
+ * test/apps/instrumented_calls.py with the real `openai`, `anthropic`, `google-genai`, `boto3`, `groq` and `openai-agents`
+ * clients, streamed and not.
  * The providers' APIs are not reachable here: a local stand-in answers with responses shaped as theirs, usage included
  * (provider-stand-in.ts).
  */
@@ -15,12 +16,8 @@ import { runInstrumentedCalls } from '../harness/python-app.js';
 import type { Instrumentation } from '../harness/python-app.js';
 import { ANTHROPIC, CHAT_WITH_CACHE, EMBEDDING, GEMINI, GROQ, startApiStandIn } from './provider-stand-in.js';
 
-/** A call's model and cost; its status is `priced` unless it says otherwise. */
-interface ExpectedCall {
-  model: string;
-  costUsd: number;
-  status?: string;
-}
+/** A call's model and cost; its status is `priced` unless it says otherwise, and an unpriced call has no cost but a reason. */
+type ExpectedCall = { model: string; costUsd: number; status?: 'priced' | 'provider_reported' } | { model: string; costUsd: null; status: 'unpriced'; reason: string };
 
 /**
  * The calls through the OpenAI, Anthropic and Gemini clients, as OpenInference and OpenLLMetry both report them:
@@ -50,6 +47,9 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     // ChatOpenAI, then streamed: LangChain's span and the client's, in two traces, counted once.
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
+    // The OpenAI Agents SDK: the agent's model span and the client's (OpenAI's, or LiteLLM's for Claude), counted once.
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
+    { model: 'anthropic/claude-3-5-haiku-20241022', costUsd: ANTHROPIC, status: 'provider_reported' },
   ],
   openllmetry: [
     ...PROVIDER_CLIENT_CALLS,
@@ -60,6 +60,11 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     // Streamed, only LangChain's span comes, named by the model asked for.
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
+    // The OpenAI Agents SDK: on the Responses API, the agent's model span and the client's, counted once; on Claude
+    // through LiteLLM (which OpenLLMetry does not instrument), only the agent's model span, which its instrumentor
+    // (0.62.4) writes without usage: seen, and unpriced with the reason.
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
+    { model: 'anthropic/claude-3-5-haiku-20241022', costUsd: null, status: 'unpriced', reason: 'no token usage reported' },
   ],
   // MLflow 3.9 keeps no cache count in its token usage: read from the response it keeps as outputs.
   mlflow: [
@@ -99,7 +104,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 19, openllmetry: 16, mlflow: 16, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 21, openllmetry: 18, mlflow: 16, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {
@@ -119,16 +124,22 @@ describe('other instrumentations, priced in the ledger', () => {
           return ledger.traces.length >= TRACES[instrumentation] ? ledger : undefined;
         });
         expect(calls.map((call: LedgerCallRow) => call.status).sort()).toEqual(wanted.map((call) => call.status ?? 'priced').sort());
+        expect(calls.flatMap((call) => (call.status === 'unpriced' ? [call.unpriced_reason] : [])).sort()).toEqual(
+          wanted.flatMap((call) => (call.status === 'unpriced' ? [call.reason] : [])).sort(),
+        );
         // Every chat call of the stand-in reads 1,000 tokens in, the cache included, whichever way it was counted; a call
         // whose cost was reported would show a count read wrong only here.
-        expect(calls.filter((call) => call.model !== 'text-embedding-3-small').map((call) => call.input_tokens)).toEqual(
-          calls.filter((call) => call.model !== 'text-embedding-3-small').map(() => 1000),
-        );
-        const byModel = (rows: Array<{ model: string | null; costUsd: number }>) => [...rows].sort((a, b) => `${a.model}${a.costUsd}`.localeCompare(`${b.model}${b.costUsd}`));
-        const recorded = byModel(calls.map((call) => ({ model: call.model, costUsd: call.cost_usd ?? Number.NaN })));
+        const chatWithUsage = calls.filter((call) => call.model !== 'text-embedding-3-small' && call.status !== 'unpriced');
+        expect(chatWithUsage.map((call) => call.input_tokens)).toEqual(chatWithUsage.map(() => 1000));
+        const byModel = (rows: Array<{ model: string | null; costUsd: number | null }>) => [...rows].sort((a, b) => `${a.model}${a.costUsd}`.localeCompare(`${b.model}${b.costUsd}`));
+        const recorded = byModel(calls.map((call) => ({ model: call.model, costUsd: call.cost_usd })));
         const wantedSorted = byModel(wanted);
         expect(recorded.map((call) => call.model)).toEqual(wantedSorted.map((call) => call.model));
-        recorded.forEach((call, index) => expect(call.costUsd, `${call.model}`).toBeCloseTo(wantedSorted[index]!.costUsd, 12));
+        recorded.forEach((call, index) => {
+          const cost = wantedSorted[index]!.costUsd;
+          if (cost === null) expect(call.costUsd, `${call.model}`).toBeNull();
+          else expect(call.costUsd, `${call.model}`).toBeCloseTo(cost, 12);
+        });
       } finally {
         await sidecar.process.stop();
       }

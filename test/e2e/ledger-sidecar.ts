@@ -43,6 +43,7 @@ export interface LedgerCallRow {
   model: string | null;
   provider: string | null;
   status: string;
+  unpriced_reason: string | null;
   input_tokens: number;
   output_tokens: number;
   cost_usd: number | null;
