@@ -6,7 +6,9 @@ import { findAttribute, intValue, setAttribute, stringValue } from '../../otlp/i
 import type { Span, TracesData } from '../../otlp/index.js';
 import type { LiveEvent } from '../../ledger/index.js';
 import { CostEstimatorProcessor } from '../../processors/costestimator/processor.js';
-import { makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
+import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
+import { traceAssemblyConfigSchema } from '../../processors/traceassembly/config.js';
+import { TraceAssemblyProcessor } from '../../processors/traceassembly/processor.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { telemetry } from '../../telemetry/metrics.js';
 import { ledgerExporterConfigSchema } from './config.js';
@@ -142,6 +144,41 @@ describe('ledger exporter', () => {
     expect(event?.type === 'call' && event.call).toMatchObject({ status: 'unpriced', costUsd: null, model: 'no-such-model-xyz' });
     expect(exporter.ledger.summaries.summary(3_600_000).unpricedModels).toMatchObject([{ model: 'no-such-model-xyz', calls: 1 }]);
     expect(await telemetry.registry.getSingleMetricAsString('tokenmeter_llm_unpriced_calls_total')).toContain('model="no-such-model-xyz"');
+  });
+
+  it('records a call alone in its trace (its own root, which trace assembly gives the trace\'s totals) with its own cost and split', async () => {
+    const exporter = await openExporter();
+    const clock = { now: 0 };
+    const assembly = new TraceAssemblyProcessor(traceAssemblyConfigSchema.parse({ root_wait: '10ms' }), exporter, silentLogger(), { now: () => clock.now });
+    // A provider client's call traced alone: cache reads and reasoning, and a model no catalog has.
+    const alone = (trace: string, model: string): Span =>
+      makeSpan({
+        trace,
+        id: 'call',
+        attributes: attributes({
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': model,
+          'gen_ai.usage.input_tokens': 1000,
+          'gen_ai.usage.cache_read.input_tokens': 200,
+          'gen_ai.usage.output_tokens': 500,
+          'gen_ai.usage.reasoning.output_tokens': 100,
+        }),
+      });
+    const pricedCall = alone('t9', 'gpt-4o-mini');
+    const unpricedCall = alone('t10', 'no-such-model-xyz');
+    await assembly.consume(await priced([pricedCall, unpricedCall]));
+    clock.now += 20;
+    await assembly.sweep();
+    expect(findAttribute(pricedCall.attributes, 'tokenmeter.llm.calls')).toBeDefined();
+    const calls = exporter.ledger.eventsAfter(0, 10).flatMap((event) => (event.type === 'call' ? [event.call] : []));
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.075 cached in / $0.60 out (reasoning is output).
+    expect(calls.find((call) => call.model === 'gpt-4o-mini')).toMatchObject({
+      costUsd: (800 * 0.15 + 200 * 0.075 + 500 * 0.6) / 1e6,
+      split: { input: (800 * 0.15) / 1e6, cacheRead: (200 * 0.075) / 1e6, cacheWrite: 0, output: (400 * 0.6) / 1e6, reasoning: (100 * 0.6) / 1e6 },
+    });
+    expect(calls.find((call) => call.model === 'no-such-model-xyz')).toMatchObject({ status: 'unpriced', costUsd: null, split: null });
+    await assembly.shutdown();
   });
 
   it('records the provider-reported cost in every spelling recognition accepts, beside our estimate', async () => {

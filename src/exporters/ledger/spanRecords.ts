@@ -7,6 +7,7 @@ import { findAttribute, isRootSpan, numberOf, scalarText, StatusCode, stringOf, 
 import type { KeyValue, Span } from '../../otlp/index.js';
 import type { CallRecord, CostStatus, RootRecord, TokenCounts, TraceTotals } from '../../ledger/index.js';
 import { readMlflowCost, recognizeCallContext } from '../../recognition/index.js';
+import { rootCostUsd } from '../../processors/traceassembly/spanFacts.js';
 import type { TracesData } from '../../otlp/index.js';
 
 const COST_STATUSES: ReadonlySet<string> = new Set<CostStatus>(['priced', 'provider_reported', 'unpriced']);
@@ -73,14 +74,15 @@ function breakdownNames(attributes: readonly KeyValue[], key: string): string[] 
 }
 
 /** The totals trace assembly wrote onto a root span, or undefined when it did not run. */
-function enrichedTotalsOf(attributes: readonly KeyValue[]): TraceTotals | undefined {
+function enrichedTotalsOf(span: Span): TraceTotals | undefined {
+  const { attributes } = span;
   const calls = numberOf(findAttribute(attributes, TRACE_ATTRIBUTES.llmCalls));
   if (calls === undefined) return undefined;
   return {
     calls,
     unpricedCalls: numberOf(findAttribute(attributes, TRACE_ATTRIBUTES.unpricedCalls)) ?? 0,
     tokens: tokensOf(attributes),
-    costUsd: numberOf(findAttribute(attributes, USD_ATTRIBUTES.total)) ?? 0,
+    costUsd: rootCostUsd(span).total,
     models: breakdownNames(attributes, TRACE_ATTRIBUTES.models).sort(),
     bottleneckNode: stringOf(findAttribute(attributes, TRACE_ATTRIBUTES.bottleneckNode)) ?? null,
     bottleneckShare: numberOf(findAttribute(attributes, TRACE_ATTRIBUTES.bottleneckShare)) ?? null,
@@ -96,7 +98,7 @@ function rootOf(span: Span, service: string | null): RootRecord {
     status: code === StatusCode.ERROR ? 'error' : code === StatusCode.OK ? 'ok' : 'unset',
     startMs: nanosToMs(span.startTimeUnixNano),
     endMs: nanosToMs(span.endTimeUnixNano),
-    totals: enrichedTotalsOf(span.attributes),
+    totals: enrichedTotalsOf(span),
   };
 }
 

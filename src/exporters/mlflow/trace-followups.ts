@@ -4,7 +4,8 @@
  * Read from the root span as it leaves, so the exporter needs nothing but the wire contract (contract.md).
  */
 import { createHash } from 'node:crypto';
-import { TOKEN_ATTRIBUTES, TRACE_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
+import { TOKEN_ATTRIBUTES, TRACE_ATTRIBUTES } from '../../contract/attributes.js';
+import { rootCostUsd } from '../../processors/traceassembly/spanFacts.js';
 import { findAttribute, isRootSpan, numberOf, stringOf, toHex } from '../../otlp/index.js';
 import type { AnyValue, Span, TracesData } from '../../otlp/index.js';
 import type { AssessmentBody } from './client.js';
@@ -80,8 +81,6 @@ export function followUpsOf(data: TracesData): TraceFollowUp[] {
 const number = (value: AnyValue | undefined): number => numberOf(value) ?? 0;
 
 const METADATA_ATTRIBUTES: Record<string, string> = {
-  input_usd: USD_ATTRIBUTES.input,
-  output_usd: USD_ATTRIBUTES.output,
   llm_calls: TRACE_ATTRIBUTES.llmCalls,
   unpriced_calls: TRACE_ATTRIBUTES.unpricedCalls,
   cache_read_tokens: TOKEN_ATTRIBUTES.cacheRead,
@@ -100,14 +99,15 @@ function feedbackOf(span: Span): TraceFeedback | undefined {
   if (findAttribute(attributes, TRACE_ATTRIBUTES.llmCalls) === undefined) return undefined;
   const get = (key: string) => findAttribute(attributes, key);
   const totalTokens = number(get(TRACE_ATTRIBUTES.totalTokens));
-  const metadata: Record<string, string> = {};
+  const cost = rootCostUsd(span);
+  const metadata: Record<string, string> = { input_usd: String(cost.input), output_usd: String(cost.output) };
   for (const [name, key] of Object.entries(METADATA_ATTRIBUTES)) {
     const value = get(key);
     if (value === undefined) continue;
     metadata[name] = stringOf(value) ?? String(number(value));
   }
   return {
-    costUsd: number(get(USD_ATTRIBUTES.total)),
+    costUsd: cost.total,
     totalTokens,
     inputTokens: number(get(TOKEN_ATTRIBUTES.input)),
     outputTokens: number(get(TOKEN_ATTRIBUTES.output)),

@@ -2,6 +2,7 @@
 import { TOKEN_ATTRIBUTES, TRACE_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
 import { doubleValue, findAttribute, intValue, setAttributes, stringValue } from '../../otlp/index.js';
 import type { KeyValue, Span } from '../../otlp/index.js';
+import { isCountedCall } from './spanFacts.js';
 import type { TraceSummary } from './summary.js';
 
 /** MLflow (>= 3.8) derives the trace's session from this span attribute (mlflow-wire.md §2.3). */
@@ -9,10 +10,19 @@ const SESSION_ATTRIBUTE = 'session.id';
 
 export function enrichRoot(root: Span, summary: TraceSummary): void {
   const { costUsd, tokens } = summary;
-  const entries: KeyValue[] = [
-    { key: USD_ATTRIBUTES.total, value: doubleValue(costUsd.total) },
-    { key: USD_ATTRIBUTES.input, value: doubleValue(costUsd.input) },
-    { key: USD_ATTRIBUTES.output, value: doubleValue(costUsd.output) },
+  // A root that is itself a counted model call (a provider client traced alone: the trace is that one call) keeps its
+  // own cost: the same keys hold its split by token type (contract.md, "On every LLM span"), which the trace's input and
+  // output costs (cache and reasoning in them) would overwrite, leaving parts that no longer add up. Readers of the
+  // trace's cost take it from the call there (`rootCostUsd`). Its token counts are the trace's: a root counts only
+  // when nothing below it does.
+  const entries: KeyValue[] = isCountedCall(root)
+    ? []
+    : [
+        { key: USD_ATTRIBUTES.total, value: doubleValue(costUsd.total) },
+        { key: USD_ATTRIBUTES.input, value: doubleValue(costUsd.input) },
+        { key: USD_ATTRIBUTES.output, value: doubleValue(costUsd.output) },
+      ];
+  entries.push(
     { key: TOKEN_ATTRIBUTES.input, value: intValue(tokens.input) },
     { key: TOKEN_ATTRIBUTES.output, value: intValue(tokens.output) },
     { key: TRACE_ATTRIBUTES.totalTokens, value: intValue(tokens.total) },
@@ -24,7 +34,7 @@ export function enrichRoot(root: Span, summary: TraceSummary): void {
     { key: TRACE_ATTRIBUTES.nodes, value: stringValue(JSON.stringify(summary.nodes)) },
     { key: TRACE_ATTRIBUTES.models, value: stringValue(JSON.stringify(summary.models)) },
     { key: TRACE_ATTRIBUTES.providers, value: stringValue(JSON.stringify(summary.providers)) },
-  ];
+  );
   if (summary.bottleneck !== undefined) {
     entries.push(
       { key: TRACE_ATTRIBUTES.bottleneckNode, value: stringValue(summary.bottleneck.node) },

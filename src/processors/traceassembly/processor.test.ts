@@ -5,7 +5,9 @@ import { PipelineError } from '../../pipeline/consumer.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { CostEstimatorProcessor } from '../costestimator/index.js';
 import { decodeObject } from '../../recognition/values.js';
-import { tracesData } from '../../recognition/testSpans.js';
+import { makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
+import { followUpsOf } from '../../exporters/mlflow/trace-followups.js';
+import { rootCostUsd } from './spanFacts.js';
 import { traceAssemblyConfigSchema } from './config.js';
 import { TraceAssemblyProcessor } from './processor.js';
 import type { FinishedTrace } from './processor.js';
@@ -190,6 +192,36 @@ describe('TraceAssemblyProcessor', () => {
     expect(downstream.batches.flat().filter((span) => span === llmRoot)).toHaveLength(1);
     expect(assembly.stats.rootsResent).toBe(0);
     expect(finished[0]).toMatchObject({ outcome: 'complete', llmCalls: 2 });
+  });
+
+  it('a call alone in its trace (its own root) keeps its split by token type; the trace\'s cost read from the root is the call\'s', async () => {
+    const { downstream, send, advance } = pipeline();
+    const alone = (trace: string, reported?: Record<string, number>): Span =>
+      makeSpan({
+        trace,
+        id: 'call',
+        attributes: mlflowAttributes({
+          'mlflow.spanType': 'CHAT_MODEL',
+          'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 500, total_tokens: 1500, cache_read_input_tokens: 200 },
+          invocation_params: { model: 'gpt-4o-mini' },
+          metadata: { ls_provider: 'openai', ls_model_name: 'gpt-4o-mini' },
+          ...(reported === undefined ? {} : { 'mlflow.llm.cost': reported }),
+        }),
+      });
+    const priced = alone('t-alone');
+    const reported = alone('t-reported', { input_cost: 0.0001, output_cost: 0.0002, total_cost: 0.0003 });
+    await send(priced, reported);
+    await advance(2000);
+    expect(downstream.roots()).toEqual(expect.arrayContaining([priced, reported]));
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.075 cached in / $0.60 out.
+    const parts = ['input', 'cache_read', 'cache_write', 'output', 'reasoning'].map((part) => value(priced, `tokenmeter.cost.${part}_usd`) as number);
+    expect(parts[0]).toBeCloseTo((800 * 0.15) / 1e6, 12);
+    expect(parts.reduce((sum, part) => sum + part, 0)).toBeCloseTo(value(priced, 'tokenmeter.cost.total_usd') as number, 12);
+    expect(value(priced, 'tokenmeter.llm.calls')).toBe(1);
+    // The trace's cost, as its feedback and the ledger read it: MLflow's view of the call (the provider's, when reported).
+    expect(rootCostUsd(priced)).toEqual({ total: (800 * 0.15 + 200 * 0.075 + 500 * 0.6) / 1e6, input: (800 * 0.15 + 200 * 0.075) / 1e6, output: (500 * 0.6) / 1e6 });
+    expect(rootCostUsd(reported)).toEqual({ total: 0.0003, input: 0.0001, output: 0.0002 });
+    expect(followUpsOf(tracesData([reported]))[0]?.feedback).toMatchObject({ costUsd: 0.0003, metadata: { input_usd: '0.0001', output_usd: '0.0002' } });
   });
 
   it('missing root: the trace expires after trace_timeout without spans and its summary is still recorded', async () => {

@@ -3,11 +3,11 @@
  * whether it is a LangGraph node span, the LangGraph thread, and whether it is a local root. Reads only attributes,
  * so it works on spans of any convention the CostEstimator recognises.
  */
-import { SpanFlags, findAttribute } from '../../otlp/index.js';
+import { SpanFlags, findAttribute, numberOf } from '../../otlp/index.js';
 import type { AnyValue, Span } from '../../otlp/index.js';
-import { PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES } from '../../contract/attributes.js';
+import { PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
 import { decodeNumber, decodeString, JsonFields, recognizeCallContext } from '../../recognition/index.js';
-import { mlflowCostOf } from './mlflowCost.js';
+import { fromPicoUsd, mlflowCostOf } from './mlflowCost.js';
 import type { PicoCost } from './mlflowCost.js';
 
 /** One model call as the CostEstimator counted it. */
@@ -38,8 +38,7 @@ export function isLocalRoot(span: Span): boolean {
 
 /** The call the CostEstimator counted on this span (`tokenmeter.cost.counted = true`), if any. */
 export function countedCallOf(span: Span): CountedCall | undefined {
-  const counted = findAttribute(span.attributes, PRICING_ATTRIBUTES.counted);
-  if (counted?.kind !== 'bool' || !counted.value) return undefined;
+  if (!isCountedCall(span)) return undefined;
   const written = writtenByCostEstimator(span);
   const call = recognizeCallContext(span);
   return {
@@ -52,6 +51,33 @@ export function countedCallOf(span: Span): CountedCall | undefined {
     cost: mlflowCostOf(written.cost),
     durationNs: durationNs(span),
   };
+}
+
+/** A trace's cost in USD: its total, and its input and output costs (cache in the input, reasoning in the output). */
+export interface TraceCostUsd {
+  total: number;
+  input: number;
+  output: number;
+}
+
+/**
+ * The trace's cost on a root trace assembly enriched: the totals it wrote, or, on a root that is itself the trace's
+ * counted call (which keeps its own split under the same keys, see `enrichRoot`), the call's cost as the trace's
+ * summary counts it: MLflow's cost field (ours, or the provider's when it reported one; none when unpriced).
+ */
+export function rootCostUsd(span: Span): TraceCostUsd {
+  const usd = (key: string): number => numberOf(findAttribute(span.attributes, key)) ?? 0;
+  if (!isCountedCall(span)) return { total: usd(USD_ATTRIBUTES.total), input: usd(USD_ATTRIBUTES.input), output: usd(USD_ATTRIBUTES.output) };
+  const cost = mlflowCostOf(findAttribute(span.attributes, 'mlflow.llm.cost'));
+  return cost === undefined
+    ? { total: 0, input: 0, output: 0 }
+    : { total: fromPicoUsd(cost.totalPico), input: fromPicoUsd(cost.inputPico), output: fromPicoUsd(cost.outputPico) };
+}
+
+/** Whether the CostEstimator counted a call on this span (`tokenmeter.cost.counted = true`). */
+export function isCountedCall(span: Span): boolean {
+  const counted = findAttribute(span.attributes, PRICING_ATTRIBUTES.counted);
+  return counted?.kind === 'bool' && counted.value;
 }
 
 /** The token count each `tokenmeter.tokens.*` key of a counted call holds. */
