@@ -80,3 +80,39 @@ function canonicalOf(raw: string): string | undefined {
   }
   return prefix;
 }
+
+/**
+ * The API hosts of providers that serve OpenAI's API (and OpenAI's own), by `server.address`. Their calls are made
+ * with the openai client, whose instrumentations name the provider `openai` whatever server it calls: OpenTelemetry's
+ * own (opentelemetry-instrumentation-openai-v2) records the server, so that such a call is priced from its
+ * provider's list, not looked for in OpenAI's and left unpriced.
+ */
+const PROVIDER_OF_HOST: Readonly<Record<string, string>> = {
+  'api.openai.com': 'openai',
+  'api.anthropic.com': 'anthropic',
+  'generativelanguage.googleapis.com': 'gcp.gemini',
+  'api.deepseek.com': 'deepseek',
+  'api.groq.com': 'groq',
+  'api.mistral.ai': 'mistral_ai',
+  'api.x.ai': 'x_ai',
+  'api.cohere.com': 'cohere',
+  'api.cohere.ai': 'cohere',
+  'api.perplexity.ai': 'perplexity',
+  'api.moonshot.ai': 'moonshot_ai',
+  'api.moonshot.cn': 'moonshot_ai',
+  'api.together.xyz': 'together',
+  'api.together.ai': 'together',
+  'api.fireworks.ai': 'fireworks',
+  'api.cerebras.ai': 'cerebras',
+  'openrouter.ai': 'openrouter',
+};
+
+/** Azure OpenAI resources are `<resource>.openai.azure.com`. */
+const AZURE_OPENAI_HOST = '.openai.azure.com';
+
+/** The provider whose API a server address is, or undefined for any other host (a proxy, a gateway, a local server). */
+export function providerOfServer(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const host = address.toLowerCase();
+  return PROVIDER_OF_HOST[host] ?? (host.endsWith(AZURE_OPENAI_HOST) ? 'azure.ai.openai' : undefined);
+}

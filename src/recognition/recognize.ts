@@ -8,7 +8,7 @@
 import { PRICING_ATTRIBUTES } from '../contract/attributes.js';
 import type { AnyValue, InstrumentationScope, Resource, Span } from '../otlp/index.js';
 import type { TokenUsage } from '../pricing/index.js';
-import { normaliseProvider } from './providers.js';
+import { normaliseProvider, providerOfServer } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
 import { JsonFields, lastObject } from './jsonFields.js';
 import { MlflowClientCall } from './mlflowClients.js';
@@ -245,8 +245,29 @@ const PROVIDER_KEYS = keyGroup(
   ]),
 );
 
-/** §7 step 2, provider: the first source that names a real provider (frameworks like `langchain` are skipped). */
+/**
+ * §7 step 2, provider: the first source that names a real provider (frameworks like `langchain` are skipped). A call
+ * the openai client made (named `openai`, or not named) to the API of another provider that serves OpenAI's API is
+ * that provider's, when the span records the server (OpenTelemetry's own instrumentation) or the client's base URL
+ * (OpenLLMetry's): see `providerOfServer`.
+ */
 function providerOf(current: SpanView): string | undefined {
+  const declared = declaredProviderOf(current);
+  if (declared !== undefined && declared !== 'openai') return declared;
+  return providerOfServer(decodeString(current.at(SLOTS['server.address'])) ?? hostOf(decodeString(current.at(SLOTS['gen_ai.openai.api_base'])))) ?? declared;
+}
+
+/** The host of a URL (`https://api.groq.com/openai/v1/` → `api.groq.com`), without parsing all of it. */
+function hostOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const scheme = url.indexOf('://');
+  const start = scheme < 0 ? 0 : scheme + 3;
+  let end = start;
+  while (end < url.length && url[end] !== '/' && url[end] !== ':' && url[end] !== '?') end++;
+  return end > start ? url.slice(start, end) : undefined;
+}
+
+function declaredProviderOf(current: SpanView): string | undefined {
   if (!current.hasAny(PROVIDER_KEYS)) return canonicalProvider(metadata.string('ls_provider')) ?? mlflowClient.provider();
   return (
     canonicalProvider(decodeString(current.at(SLOTS['gen_ai.provider.name']))) ??

@@ -38,6 +38,9 @@ export const KEYS = [
   'langsmith.metadata.ls_provider',
   'ai.model.provider',
   'traceloop.association.properties.ls_provider',
+  // The server called, which tells an OpenAI-compatible provider from OpenAI (OpenLLMetry records the client's base URL)
+  'server.address',
+  'gen_ai.openai.api_base',
   // JSON context
   'metadata',
   'mlflow.spanOutputs',

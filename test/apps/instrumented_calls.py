@@ -2,22 +2,23 @@
 
 Through the real provider clients against the APIs at --api-base-url (a local fake in the tests: the real APIs are not
 reachable):
-  - OpenAI, `openai`: a chat completion (also streamed), a response (the Responses API) and an embedding;
-  - except for LangSmith: an Anthropic message (also streamed) through `anthropic` (which also traces
-    itself), a Gemini generateContent (also streamed) through Google's `google-genai`, and Claude on Bedrock through
-    `boto3` (Converse and InvokeModel), and Llama on Groq through `groq`;
-  - except for LangSmith: two runs of the OpenAI Agents SDK, an agent on OpenAI's Responses API and one on Claude
-    through LiteLLM;
+  - OpenAI, `openai`: a chat completion (also streamed), a response (the Responses API) and an embedding, and Groq's
+    OpenAI-compatible API through the same client (its base URL names api.groq.com);
+  - Anthropic's message (also streamed) through `anthropic` (which also traces itself), Gemini's generateContent (also
+    streamed) through `google-genai`, Claude on Bedrock through `boto3` (Converse and InvokeModel), Llama on Groq
+    through `groq`, and two runs of the OpenAI Agents SDK (an agent on the Responses API, one on Claude through
+    LiteLLM);
   - LangChain: a chat model call (a fake with real usage metadata) and LangChain's ChatOpenAI over `openai`, also
     streamed (a LangChain span and the client's for one call).
 Each run is traced by one instrumentation:
-  openinference  OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock, Groq, LangChain and OpenAI Agents
-                 instrumentors, and its LiteLLM one for two calls through LiteLLM (OpenAI's and Anthropic's)
-  openllmetry    OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic / -google-generativeai / -bedrock /
-                 -groq / -langchain / -openai-agents)
-  mlflow         MLflow 3.9's openai autolog (and its langchain autolog for ChatOpenAI, its litellm one for two calls
-                 through LiteLLM, its anthropic, gemini, bedrock and groq ones for those clients' calls), exporting through
-                 its own OTLP exporter; with the openai and litellm ones, two runs of the OpenAI Agents SDK
+  openinference  all of them, with OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock, Groq, LangChain and OpenAI
+                 Agents instrumentors, and its LiteLLM one for two more calls through LiteLLM (OpenAI's and Anthropic's)
+  openllmetry    all of them, with OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic /
+                 -google-generativeai / -bedrock / -groq / -langchain / -openai-agents)
+  opentelemetry  the openai client's calls, with OpenTelemetry's own instrumentation (opentelemetry-instrumentation-openai-v2)
+  mlflow         MLflow 3.9's openai autolog (the Agents SDK's spans included), its langchain autolog for ChatOpenAI, its
+                 litellm one for two calls through LiteLLM, its anthropic, gemini, bedrock and groq ones for those
+                 clients' calls, exporting through its own OTLP exporter
   langsmith      LangSmith's OpenTelemetry export (LANGSMITH_OTEL_ENABLED, LANGSMITH_OTEL_ONLY: nothing sent to LangSmith)
                  of its OpenAI wrapper (chat only: it traces no embeddings, and langsmith 0.6.6's Anthropic wrapper
                  fails on anthropic 2.x) and of the LangChain call
@@ -87,6 +88,23 @@ def bedrock_calls(base_url: str) -> None:
     client.invoke_model(modelId=model, body=json.dumps(body))["body"].read()
 
 
+def openai_compatible_call(base_url: str) -> None:
+    # Groq's OpenAI-compatible API through the openai client, as apps call it: the client names api.groq.com, and a
+    # transport delivers the request to the stand-in instead (nothing outside this machine is reachable).
+    import httpx
+    import openai
+
+    stand_in = httpx.URL(base_url)
+
+    class ToStandIn(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            request.url = request.url.copy_with(scheme=stand_in.scheme, host=stand_in.host, port=stand_in.port)
+            return super().handle_request(request)
+
+    client = openai.OpenAI(base_url="https://api.groq.com/openai/v1", api_key="not-used", http_client=httpx.Client(transport=ToStandIn()))
+    client.chat.completions.create(model="llama-3.3-70b-versatile", messages=[{"role": "user", "content": "hello"}])
+
+
 def groq_call(base_url: str) -> None:
     import groq
 
@@ -144,7 +162,7 @@ def langchain_call() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--instrumentation", choices=["openinference", "openllmetry", "mlflow", "langsmith"], required=True)
+    parser.add_argument("--instrumentation", choices=["openinference", "openllmetry", "opentelemetry", "mlflow", "langsmith"], required=True)
     parser.add_argument("--api-base-url", required=True)
     args = parser.parse_args()
 
@@ -153,6 +171,7 @@ def main() -> int:
 
         mlflow.openai.autolog()
         openai_calls(args.api_base_url)
+        openai_compatible_call(args.api_base_url)
         mlflow.langchain.autolog()
         langchain_openai_call(args.api_base_url)
         mlflow.litellm.autolog()
@@ -193,6 +212,13 @@ def main() -> int:
 
         get_cached_client().flush()
         return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3
+    if args.instrumentation == "opentelemetry":
+        from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor as OpenTelemetryOpenAIInstrumentor
+
+        OpenTelemetryOpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
+        openai_calls(args.api_base_url)
+        openai_compatible_call(args.api_base_url)
+        return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3
     if args.instrumentation == "openinference":
         from openinference.instrumentation.anthropic import AnthropicInstrumentor
         from openinference.instrumentation.bedrock import BedrockInstrumentor
@@ -229,6 +255,7 @@ def main() -> int:
     gemini_calls(args.api_base_url)
     bedrock_calls(args.api_base_url)
     groq_call(args.api_base_url)
+    openai_compatible_call(args.api_base_url)
     openai_agents_runs(args.api_base_url)
     langchain_openai_call(args.api_base_url)
     langchain_call()

@@ -1,7 +1,7 @@
 /**
  * Model calls traced by real instrumentations other than MLflow's LangChain autolog, through the sidecar as `npm start`
  * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic, Gemini, Bedrock, Groq, LangChain
- * and OpenAI Agents instrumentors, MLflow 3.9's openai (the Agents SDK's spans included), langchain, litellm, anthropic,
+ * and OpenAI Agents instrumentors, OpenTelemetry's own OpenAI instrumentation, MLflow 3.9's openai (the Agents SDK's spans included), langchain, litellm, anthropic,
  * gemini, bedrock and groq autologs, and LangSmith's OpenTelemetry export of its OpenAI wrapper and of LangChain, each in
  * test/apps/instrumented_calls.py with the real `openai`, `anthropic`, `google-genai`, `boto3`, `groq` and `openai-agents`
  * clients, streamed and not.
@@ -14,7 +14,8 @@ import { readLedger, startLedgerSidecar, waitFor } from '../e2e/ledger-sidecar.j
 import type { LedgerCallRow, LedgerSidecar } from '../e2e/ledger-sidecar.js';
 import { runInstrumentedCalls } from '../harness/python-app.js';
 import type { Instrumentation } from '../harness/python-app.js';
-import { ANTHROPIC, CHAT_WITH_CACHE, EMBEDDING, GEMINI, GROQ, startApiStandIn } from './provider-stand-in.js';
+import { CATALOG_VERSION } from '../../src/pricing/index.js';
+import { ANTHROPIC, CHAT_WITH_CACHE, CHAT_WITHOUT_CACHE_COUNT, EMBEDDING, GEMINI, GROQ, startApiStandIn } from './provider-stand-in.js';
 
 /** A call's model and cost; its status is `priced` unless it says otherwise, and an unpriced call has no cost but a reason. */
 type ExpectedCall = { model: string; costUsd: number; status?: 'priced' | 'provider_reported' } | { model: string; costUsd: null; status: 'unpriced'; reason: string };
@@ -30,7 +31,9 @@ const PROVIDER_CLIENT_CALLS: ExpectedCall[] = [
   { model: 'text-embedding-3-small', costUsd: EMBEDDING },
   ...Array.from({ length: 2 }, () => ({ model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC })),
   ...Array.from({ length: 2 }, () => ({ model: 'gemini-2.5-flash', costUsd: GEMINI })),
-  { model: 'llama-3.3-70b-versatile', costUsd: GROQ },
+  // Groq through its own client, and through the openai client (OpenInference names the provider by the client's base
+  // URL; OpenLLMetry names it openai, and records the base URL).
+  ...Array.from({ length: 2 }, () => ({ model: 'llama-3.3-70b-versatile', costUsd: GROQ })),
 ];
 
 const expected: Record<Instrumentation, ExpectedCall[]> = {
@@ -66,6 +69,13 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     { model: 'anthropic/claude-3-5-haiku-20241022', costUsd: null, status: 'unpriced', reason: 'no token usage reported' },
   ],
+  // OpenTelemetry's own instrumentation (openai-v2 2.4b0) records no cached count (the cached tokens are priced as plain
+  // input) and traces no Responses API call. It names the provider openai, and the server: Groq's API is Groq's.
+  opentelemetry: [
+    ...Array.from({ length: 2 }, () => ({ model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITHOUT_CACHE_COUNT })),
+    { model: 'text-embedding-3-small', costUsd: EMBEDDING },
+    { model: 'llama-3.3-70b-versatile', costUsd: GROQ },
+  ],
   // MLflow 3.9 keeps no cache count in its token usage: read from the response it keeps as outputs.
   mlflow: [
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
@@ -84,7 +94,10 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     { model: 'gemini-2.5-flash', costUsd: GEMINI },
     ...Array.from({ length: 2 }, () => ({ model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC })),
+    // Through its own client; through the openai client, the openai autolog names neither the provider nor the server,
+    // and several providers serve Llama 3.3 (none made it): unpriced, with the reason.
     { model: 'llama-3.3-70b-versatile', costUsd: GROQ },
+    { model: 'llama-3.3-70b-versatile', costUsd: null, status: 'unpriced', reason: `model llama-3.3-70b-versatile not in catalog (${CATALOG_VERSION}) for any provider` },
     // The OpenAI Agents SDK: its model spans (with the SDK's usage) over the client calls MLflow's openai and litellm
     // autologs trace, which count.
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
@@ -104,7 +117,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 21, openllmetry: 18, mlflow: 16, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 22, openllmetry: 19, opentelemetry: 4, mlflow: 17, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {
@@ -131,6 +144,11 @@ describe('other instrumentations, priced in the ledger', () => {
         // whose cost was reported would show a count read wrong only here.
         const chatWithUsage = calls.filter((call) => call.model !== 'text-embedding-3-small' && call.status !== 'unpriced');
         expect(chatWithUsage.map((call) => call.input_tokens)).toEqual(chatWithUsage.map(() => 1000));
+        // Each cost splits by token type into parts that add up to it (a call alone in its trace carries the trace's totals too).
+        for (const call of calls.filter((row) => row.cost_usd !== null)) {
+          const parts = [call.input_usd, call.cache_read_usd, call.cache_write_usd, call.output_usd, call.reasoning_usd];
+          expect(parts.reduce<number>((sum, part) => sum + (part ?? Number.NaN), 0), `${call.model} split`).toBeCloseTo(call.cost_usd!, 12);
+        }
         const byModel = (rows: Array<{ model: string | null; costUsd: number | null }>) => [...rows].sort((a, b) => `${a.model}${a.costUsd}`.localeCompare(`${b.model}${b.costUsd}`));
         const recorded = byModel(calls.map((call) => ({ model: call.model, costUsd: call.cost_usd })));
         const wantedSorted = byModel(wanted);

@@ -183,6 +183,8 @@ export async function startApiStandIn(): Promise<{ server: Server; baseUrl: stri
 // $0.02, per 1M tokens.
 const M = 1e6;
 export const CHAT_WITH_CACHE = (800 * 0.15 + 200 * 0.075 + 500 * 0.6) / M;
+/** The same call where the span records no cached count: all of the prompt at the input price. */
+export const CHAT_WITHOUT_CACHE_COUNT = (1000 * 0.15 + 500 * 0.6) / M;
 export const EMBEDDING = (8000 * 0.02) / M;
 // anthropic.com/pricing: Claude 3.5 Haiku $0.80 in, $1.00 cache write, $0.08 cache read, $4 out per 1M. The client's own
 // span and the instrumentor's are one call: OpenLLMetry's comes in a trace of its own.

@@ -47,6 +47,11 @@ export interface LedgerCallRow {
   input_tokens: number;
   output_tokens: number;
   cost_usd: number | null;
+  input_usd: number | null;
+  cache_read_usd: number | null;
+  cache_write_usd: number | null;
+  output_usd: number | null;
+  reasoning_usd: number | null;
   workflow: string | null;
 }
 

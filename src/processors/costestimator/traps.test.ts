@@ -151,6 +151,35 @@ describe('traps', () => {
     expect(attribute(span, 'tokenmeter.cost.total_usd')).toBeCloseTo((1000 * 0.15 + 500 * 0.6) / M, 12);
   });
 
+  it('a call through the openai client to another provider\'s OpenAI-compatible API is priced from that provider\'s list, by its server', async () => {
+    const call = (server: string, model: string, key = 'server.address'): Span =>
+      makeSpan({
+        trace: `${server}-${model}`,
+        attributes: attributes({
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          [key]: server,
+          'gen_ai.request.model': model,
+          'gen_ai.usage.input_tokens': 1000,
+          'gen_ai.usage.output_tokens': 100,
+        }),
+      });
+    const groq = call('api.groq.com', 'llama-3.3-70b-versatile');
+    // OpenLLMetry records the client's base URL instead.
+    const groqBaseUrl = call('https://api.groq.com/openai/v1/', 'llama-3.3-70b-versatile', 'gen_ai.openai.api_base');
+    const openai = call('api.openai.com', 'gpt-4o-mini');
+    // A host no provider is known by (a gateway, a local server): the provider the span names stands.
+    const gateway = call('llm-gateway.internal', 'llama-3.3-70b-versatile');
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([groq, groqBaseUrl, openai, gateway]));
+    // groq.com/pricing, Llama 3.3 70B Versatile $0.59 in / $0.79 out
+    expect(attribute(groq, 'mlflow.llm.provider')).toBe('groq');
+    expect(mlflowCost(groq)?.['total_cost']).toBeCloseTo((1000 * 0.59 + 100 * 0.79) / M, 12);
+    expect(mlflowCost(groqBaseUrl)).toEqual(mlflowCost(groq));
+    expect(attribute(openai, 'tokenmeter.cost.price_entry')).toBe('openai/gpt-4o-mini');
+    expect(attribute(gateway, 'tokenmeter.cost.status')).toBe('unpriced');
+    expect(attribute(gateway, 'tokenmeter.cost.unpriced_reason')).toMatch(/^model llama-3.3-70b-versatile not in catalog .* for provider openai$/);
+  });
+
   it('an alias is priced like its dated model, never at $0', async () => {
     const alias = chatSpan('a', undefined);
     const dated = makeSpan({ trace: 't2', attributes: chatSpan('b', undefined, { 'llm.model_name': 'gpt-4o-mini-2024-07-18' }).attributes });
