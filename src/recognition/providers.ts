@@ -16,6 +16,8 @@ const CANONICAL: Readonly<Record<string, string>> = {
   amazon: 'aws.bedrock',
   bedrock: 'aws.bedrock',
   bedrock_converse: 'aws.bedrock',
+  // langchain-aws's ChatBedrock and ChatBedrockConverse (`ls_provider`)
+  amazon_bedrock: 'aws.bedrock',
   'amazon-bedrock': 'aws.bedrock',
   'gcp.gemini': 'gcp.gemini',
   gemini: 'gcp.gemini',

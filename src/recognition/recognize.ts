@@ -23,6 +23,7 @@ import {
   readTokenCounts,
   readVercelProviderUsage,
   THINKING_MAY_BE_LEFT_OUT,
+  unclassifiedTokens,
 } from './tokens.js';
 import { decodeNumber, decodeString, mayHold } from './values.js';
 
@@ -527,9 +528,9 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   readMlflowClientUsage(view, mlflowClient, operation === 'embeddings');
   readLangSmithUsageFromCompletion(view);
   readVercelProviderUsage(view);
-  const invalidUsage = hasUsage(counts) ? invalidTokenCount(counts) : undefined;
   const provider = providerOf(view);
   const model = modelOf(view);
+  const invalidUsage = hasUsage(counts) ? (invalidTokenCount(counts) ?? unclassifiedTokens(counts, provider)) : undefined;
   return {
     operation,
     model,

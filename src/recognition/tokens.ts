@@ -177,6 +177,24 @@ function notACount(name: string, count: number | undefined): string | undefined 
   return count === undefined || (Number.isSafeInteger(count) && count >= 0) ? undefined : `token usage is not a whole number of tokens: ${name} ${count}`;
 }
 
+/** Providers whose input count leaves the cache out while their total holds it (Anthropic's, Bedrock's). */
+const CACHE_OUTSIDE_INPUT = new Set(['anthropic', 'aws.bedrock']);
+
+/**
+ * Why counts that leave part of the call's tokens unclassified cannot be priced. A call of a provider whose input
+ * count leaves the cache out, with a total past input and output and no cache count, read or wrote that difference
+ * from the cache, at one tenth or one and a quarter times the input price: which, the span does not say. MLflow
+ * 3.9's LangChain autolog keeps LangChain's input, output and total without their details, and langchain-aws 1.2.5
+ * counts ChatBedrockConverse's input as Bedrock does, without the cache: priced from input and output alone, such
+ * a call cost half or less of what it did. Said, rather than priced low.
+ */
+export function unclassifiedTokens(counts: Readonly<RawTokenCounts>, provider: string | undefined): string | undefined {
+  if (provider === undefined || !CACHE_OUTSIDE_INPUT.has(provider) || counts.cacheRead !== undefined || counts.cacheWrite !== undefined) return undefined;
+  const { input, output, total } = counts;
+  if (input === undefined || output === undefined || total === undefined || total <= input + output) return undefined;
+  return `${total - input - output} of the call's ${total} tokens are neither input nor output: cache reads or writes the span does not tell apart`;
+}
+
 /** OpenAI's `usage` (chat completions, embeddings and the Responses API name some fields differently). */
 interface OpenAiUsage {
   prompt_tokens?: unknown;

@@ -180,6 +180,32 @@ describe('traps', () => {
     expect(attribute(gateway, 'tokenmeter.cost.unpriced_reason')).toMatch(/^model llama-3.3-70b-versatile not in catalog .* for provider openai$/);
   });
 
+  it('a Claude or Bedrock call whose total holds cache tokens no count classifies is unpriced with the reason, not priced low', async () => {
+    // As MLflow 3.9's LangChain autolog records langchain-aws 1.2.5's ChatBedrockConverse: Bedrock's input (the cache
+    // left out), output and total, without LangChain's cache details.
+    const converse = (trace: string, total: number): Span =>
+      makeSpan({
+        trace,
+        attributes: mlflowAttributes({
+          'mlflow.spanType': 'CHAT_MODEL',
+          'mlflow.chat.tokenUsage': { input_tokens: 100, output_tokens: 50, total_tokens: total },
+          invocation_params: { _type: 'amazon_bedrock_converse_chat', stop: null },
+          metadata: { ls_provider: 'amazon_bedrock', ls_model_name: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' },
+          'mlflow.message.format': 'langchain',
+        }),
+      });
+    const cached = converse('cached', 1050);
+    const uncached = converse('uncached', 150);
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([cached, uncached]));
+    expect(attribute(cached, 'tokenmeter.cost.status')).toBe('unpriced');
+    expect(attribute(cached, 'tokenmeter.cost.unpriced_reason')).toBe(
+      "900 of the call's 1050 tokens are neither input nor output: cache reads or writes the span does not tell apart",
+    );
+    expect(mlflowCost(cached)).toBeUndefined();
+    // aws.amazon.com/bedrock/pricing, Claude 3.5 Haiku $0.80 in / $4 out
+    expect(mlflowCost(uncached)?.['total_cost']).toBeCloseTo((100 * 0.8 + 50 * 4) / M, 12);
+  });
+
   it('an alias is priced like its dated model, never at $0', async () => {
     const alias = chatSpan('a', undefined);
     const dated = makeSpan({ trace: 't2', attributes: chatSpan('b', undefined, { 'llm.model_name': 'gpt-4o-mini-2024-07-18' }).attributes });
