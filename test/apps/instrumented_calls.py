@@ -8,8 +8,8 @@ reachable):
     streamed) through `google-genai`, Claude on Bedrock through `boto3` (Converse and InvokeModel), Llama on Groq
     through `groq`, and two runs of the OpenAI Agents SDK (an agent on the Responses API, one on Claude through
     LiteLLM);
-  - LangChain: a chat model call (a fake with real usage metadata) and LangChain's ChatOpenAI over `openai`, also
-    streamed (a LangChain span and the client's for one call).
+  - LangChain: a chat model call (a fake with real usage metadata), LangChain's ChatOpenAI over `openai`, also
+    streamed (a LangChain span and the client's for one call), and its ChatGoogleGenerativeAI and ChatBedrockConverse.
 Each run is traced by one instrumentation:
   openinference  all of them, with OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock, Groq, LangChain and OpenAI
                  Agents instrumentors, and its LiteLLM one for two more calls through LiteLLM (OpenAI's and Anthropic's)
@@ -146,6 +146,21 @@ def langchain_openai_call(base_url: str) -> None:
         pass
 
 
+def langchain_provider_calls(base_url: str) -> None:
+    # LangChain's own chat models for Gemini (over Google's REST API) and for Bedrock's Converse API.
+    from langchain_aws import ChatBedrockConverse
+    from langchain_google_genai import ChatGoogleGenerativeAI
+
+    ChatGoogleGenerativeAI(model="gemini-2.5-flash", google_api_key="not-used", transport="rest", client_options={"api_endpoint": base_url}).invoke("hello")
+    ChatBedrockConverse(
+        model="us.anthropic.claude-3-5-haiku-20241022-v1:0",
+        region_name="us-east-1",
+        endpoint_url=base_url,
+        aws_access_key_id="not-used",
+        aws_secret_access_key="not-used",
+    ).invoke("hello")
+
+
 def langchain_call() -> None:
     from langchain_core.messages import AIMessage, HumanMessage
     from priced_fake_chat_model import PricedFakeChatModel
@@ -174,6 +189,8 @@ def main() -> int:
         openai_compatible_call(args.api_base_url)
         mlflow.langchain.autolog()
         langchain_openai_call(args.api_base_url)
+        # Before the gemini and bedrock autologs: what the LangChain autolog alone records of them.
+        langchain_provider_calls(args.api_base_url)
         mlflow.litellm.autolog()
         litellm_calls(args.api_base_url)
         openai_agents_runs(args.api_base_url)
@@ -258,6 +275,7 @@ def main() -> int:
     openai_compatible_call(args.api_base_url)
     openai_agents_runs(args.api_base_url)
     langchain_openai_call(args.api_base_url)
+    langchain_provider_calls(args.api_base_url)
     langchain_call()
     return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3
 

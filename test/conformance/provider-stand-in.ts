@@ -192,5 +192,7 @@ export const ANTHROPIC = (100 * 0.8 + 300 * 1 + 600 * 0.08 + 50 * 4) / M;
 // Gemini 2.5 Flash as the built-in catalog prices it (genai-prices 0.1.8, from ai.google.dev/gemini-api/docs/pricing):
 // $0.30 in, $0.03 cached in, $2.50 out, thinking tokens priced as output.
 export const GEMINI = (600 * 0.3 + 400 * 0.03 + (300 + 500) * 2.5) / M;
+/** The same call where the span records no cached count: all of the prompt at the input price. */
+export const GEMINI_WITHOUT_CACHE_COUNT = (1000 * 0.3 + (300 + 500) * 2.5) / M;
 // groq.com/pricing: Llama 3.3 70B Versatile $0.59 in, $0.79 out per 1M.
 export const GROQ = (1000 * 0.59 + 500 * 0.79) / M;
