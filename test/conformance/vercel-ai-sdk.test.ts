@@ -1,5 +1,6 @@
 /**
- * Model calls made with the Vercel AI SDK (its OpenAI and Anthropic providers) and traced by its own telemetry
+ * Model calls made with the Vercel AI SDK (its OpenAI and Anthropic providers, and for `ai` 6 its Google and Amazon
+ * Bedrock ones) and traced by its own telemetry
  * (`experimental_telemetry`), exported by the real OTel JS exporter to the sidecar as `npm start` runs it (ledger only),
  * priced. Two majors, both in production: `ai` 6 and `ai` 5 (installed as `ai5`, its providers 2.x likewise). The
  * providers' APIs are the local stand-in (provider-stand-in.ts). The SDK puts usage on both spans of a call, the
@@ -9,7 +10,9 @@
  *    are lost (priced as input, all the span can show), and Anthropic's prompt count is its API's, without the cache;
  *    the cache counts are in the provider metadata it keeps, and priced from there.
  */
+import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
 import * as anthropic6 from '@ai-sdk/anthropic';
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import * as openai6 from '@ai-sdk/openai';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -22,7 +25,7 @@ import * as openai2 from 'ai-sdk-openai-2';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger, startLedgerSidecar, waitFor } from '../e2e/ledger-sidecar.js';
-import { ANTHROPIC, CHAT_WITH_CACHE, EMBEDDING, startApiStandIn } from './provider-stand-in.js';
+import { ANTHROPIC, CHAT_WITH_CACHE, EMBEDDING, GEMINI, startApiStandIn } from './provider-stand-in.js';
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {
@@ -48,33 +51,43 @@ const SDKS: Sdk[] = [
   { name: 'ai 5', ai: ai5 as unknown as typeof ai6, openai: openai2 as unknown as typeof openai6, anthropic: anthropic2 as unknown as typeof anthropic6, openAiCost: OPENAI_WITHOUT_CACHE },
 ];
 
+type Telemetry = { isEnabled: true; tracer: ReturnType<NodeTracerProvider['getTracer']> };
+
+/**
+ * Runs `calls` with the SDK's telemetry exported to the sidecar, as an app sets tracing up (registered, so that the
+ * SDK's step spans are children of its wrapper spans), and returns once the `spans` they make have been exported.
+ */
+async function traced(otlpTracesUrl: string, spans: number, calls: (telemetry: Telemetry) => Promise<void>): Promise<void> {
+  let ended = 0;
+  const countEnded: SpanProcessor = { onStart: () => {}, onEnd: () => void ended++, forceFlush: async () => {}, shutdown: async () => {} };
+  const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpTracesUrl })), countEnded] });
+  provider.register();
+  await calls({ isEnabled: true, tracer: provider.getTracer('app') });
+  // A streamed call's spans end a little after its text is complete.
+  await waitFor('the SDK to end its spans', () => (ended >= spans ? true : undefined));
+  await provider.shutdown();
+}
+
 describe.each(SDKS)('Vercel AI SDK ($name), priced in the ledger', (sdk) => {
   it('prices every call at the provider’s published price and counts it once, though both of its spans carry usage', async () => {
     const sidecar = await startLedgerSidecar();
     try {
-      // As an app sets tracing up: registered, so that the SDK's step spans are children of its wrapper spans.
-      let ended = 0;
-      const countEnded: SpanProcessor = { onStart: () => {}, onEnd: () => void ended++, forceFlush: async () => {}, shutdown: async () => {} };
-      const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: sidecar.otlpTracesUrl })), countEnded] });
-      provider.register();
-      const telemetry = { isEnabled: true, tracer: provider.getTracer('app') };
       const { generateText, embed, streamText } = sdk.ai;
       const openai = sdk.openai.createOpenAI({ baseURL: `${api.baseUrl}/v1`, apiKey: 'not-used' });
       const anthropic = sdk.anthropic.createAnthropic({ baseURL: `${api.baseUrl}/v1`, apiKey: 'not-used' });
 
-      // `openai(model)` calls the Responses API; `openai.chat(model)` chat completions.
-      await generateText({ model: openai('gpt-4o-mini'), prompt: 'hi', experimental_telemetry: telemetry });
-      await generateText({ model: openai.chat('gpt-4o-mini'), prompt: 'hi', experimental_telemetry: telemetry });
-      await embed({ model: openai.embedding('text-embedding-3-small'), value: 'hi', experimental_telemetry: telemetry });
-      await generateText({ model: anthropic('claude-3-5-haiku-20241022'), prompt: 'hi', maxOutputTokens: 100, experimental_telemetry: telemetry });
-      // Streamed: the usage comes in the last events, and the step span is `*.doStream`.
-      for (const model of [openai.chat('gpt-4o-mini'), anthropic('claude-3-5-haiku-20241022')]) {
-        const stream = streamText({ model, prompt: 'hi', maxOutputTokens: 100, experimental_telemetry: telemetry });
-        expect(await stream.text).toBe('hi');
-      }
-      // A streamed call's spans end a little after its text is complete: exported once all twelve have.
-      await waitFor('the SDK to end its spans', () => (ended >= 12 ? true : undefined));
-      await provider.shutdown();
+      await traced(sidecar.otlpTracesUrl, 12, async (telemetry) => {
+        // `openai(model)` calls the Responses API; `openai.chat(model)` chat completions.
+        await generateText({ model: openai('gpt-4o-mini'), prompt: 'hi', experimental_telemetry: telemetry });
+        await generateText({ model: openai.chat('gpt-4o-mini'), prompt: 'hi', experimental_telemetry: telemetry });
+        await embed({ model: openai.embedding('text-embedding-3-small'), value: 'hi', experimental_telemetry: telemetry });
+        await generateText({ model: anthropic('claude-3-5-haiku-20241022'), prompt: 'hi', maxOutputTokens: 100, experimental_telemetry: telemetry });
+        // Streamed: the usage comes in the last events, and the step span is `*.doStream`.
+        for (const model of [openai.chat('gpt-4o-mini'), anthropic('claude-3-5-haiku-20241022')]) {
+          const stream = streamText({ model, prompt: 'hi', maxOutputTokens: 100, experimental_telemetry: telemetry });
+          expect(await stream.text).toBe('hi');
+        }
+      });
 
       // Six traces, each a wrapper span and its step: all through the pipeline once the six roots are recorded.
       const { calls, traces } = await waitFor('6 traces in the ledger', () => {
@@ -98,6 +111,35 @@ describe.each(SDKS)('Vercel AI SDK ($name), priced in the ledger', (sdk) => {
         byModel(expected).map(({ model, provider: name }) => ({ model, provider: name, status: 'priced' })),
       );
       byModel(recorded).forEach((call, index) => expect(call.costUsd, `${call.model}`).toBeCloseTo(byModel(expected)[index]!.costUsd, 12));
+    } finally {
+      await sidecar.process.stop();
+    }
+  });
+});
+
+describe('Vercel AI SDK (ai 6) on Gemini and Bedrock, priced in the ledger', () => {
+  it('prices Gemini with its cached and thinking tokens, and Claude on Bedrock with its cache', async () => {
+    const sidecar = await startLedgerSidecar();
+    try {
+      const google = createGoogleGenerativeAI({ baseURL: `${api.baseUrl}/v1beta`, apiKey: 'not-used' });
+      const bedrock = createAmazonBedrock({ baseURL: api.baseUrl, region: 'us-east-1', accessKeyId: 'not-used', secretAccessKey: 'not-used' });
+      await traced(sidecar.otlpTracesUrl, 6, async (telemetry) => {
+        await ai6.generateText({ model: google('gemini-2.5-flash'), prompt: 'hi', experimental_telemetry: telemetry });
+        expect(await ai6.streamText({ model: google('gemini-2.5-flash'), prompt: 'hi', experimental_telemetry: telemetry }).text).toBe('hi');
+        await ai6.generateText({ model: bedrock('us.anthropic.claude-3-5-haiku-20241022-v1:0'), prompt: 'hi', experimental_telemetry: telemetry });
+      });
+      const { calls, traces } = await waitFor('3 traces in the ledger', () => {
+        const ledger = readLedger(sidecar.ledgerPath);
+        return ledger.traces.length >= 3 ? ledger : undefined;
+      });
+      expect(traces.map((trace) => trace.calls)).toEqual([1, 1, 1]);
+      const recorded = calls.map((call) => ({ model: call.model, provider: call.provider, status: call.status })).sort((a, b) => `${a.model}`.localeCompare(`${b.model}`));
+      expect(recorded).toEqual([
+        { model: 'gemini-2.5-flash', provider: 'gcp.gemini', status: 'priced' },
+        { model: 'gemini-2.5-flash', provider: 'gcp.gemini', status: 'priced' },
+        { model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', provider: 'aws.bedrock', status: 'priced' },
+      ]);
+      for (const call of calls) expect(call.cost_usd, `${call.model}`).toBeCloseTo(call.model === 'gemini-2.5-flash' ? GEMINI : ANTHROPIC, 12);
     } finally {
       await sidecar.process.stop();
     }
