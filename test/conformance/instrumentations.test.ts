@@ -39,8 +39,8 @@ const PROVIDER_CLIENT_CALLS: ExpectedCall[] = [
 const expected: Record<Instrumentation, ExpectedCall[]> = {
   openinference: [
     ...PROVIDER_CLIENT_CALLS,
-    // Bedrock's price for Claude 3.5 Haiku is Anthropic's.
-    { model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC },
+    // Bedrock's price for Claude 3.5 Haiku is Anthropic's. Converse, also streamed, then InvokeModel.
+    ...Array.from({ length: 2 }, () => ({ model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC })),
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     // Through LiteLLM: OpenAI's call (LiteLLM's span and the client's), Anthropic's, whose cost LiteLLM reports (ours is
@@ -59,7 +59,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
   ],
   openllmetry: [
     ...PROVIDER_CLIENT_CALLS,
-    { model: 'claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC },
+    ...Array.from({ length: 2 }, () => ({ model: 'claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC })),
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     // Its LangChain handler reads no model off the fake and writes `unknown`; LangChain's ls_model_name names it.
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
@@ -110,7 +110,8 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     // Anthropic and Gemini calls make no span (MLflow 3.9 patches Messages.create and generate_content only).
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     { model: 'gemini-2.5-flash', costUsd: GEMINI },
-    ...Array.from({ length: 2 }, () => ({ model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC })),
+    // Converse, also streamed, and InvokeModel.
+    ...Array.from({ length: 3 }, () => ({ model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC })),
     // Through its own client; through the openai client, the openai autolog names neither the provider nor the server,
     // and several providers serve Llama 3.3 (none made it): unpriced, with the reason.
     { model: 'llama-3.3-70b-versatile', costUsd: GROQ },
@@ -134,7 +135,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 25, openllmetry: 21, opentelemetry: 4, mlflow: 19, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 26, openllmetry: 22, opentelemetry: 4, mlflow: 20, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

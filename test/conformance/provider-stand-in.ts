@@ -9,6 +9,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { crc32 } from 'node:zlib';
 
 const CHAT_COMPLETION = {
   id: 'chatcmpl-tokenmeter',
@@ -80,6 +81,44 @@ const BEDROCK_CONVERSE = {
   metrics: { latencyMs: 100 },
 };
 
+/**
+ * The same Converse answer streamed (ConverseStream): AWS event-stream messages, each a prelude (total and headers
+ * lengths, their CRC32), string headers naming the event, a JSON payload and the message's CRC32. The usage comes in
+ * the last event, `metadata`.
+ */
+function bedrockConverseStream(): Buffer {
+  const event = (type: string, payload: unknown): Buffer => {
+    const headers = Buffer.concat(
+      Object.entries({ ':event-type': type, ':content-type': 'application/json', ':message-type': 'event' }).map(([name, value]) => {
+        const header = Buffer.alloc(1 + name.length + 3 + value.length);
+        header.writeUInt8(name.length, 0);
+        header.write(name, 1, 'utf8');
+        header.writeUInt8(7, 1 + name.length); // a string
+        header.writeUInt16BE(value.length, 2 + name.length);
+        header.write(value, 4 + name.length, 'utf8');
+        return header;
+      }),
+    );
+    const body = Buffer.from(JSON.stringify(payload));
+    const prelude = Buffer.alloc(12);
+    prelude.writeUInt32BE(12 + headers.length + body.length + 4, 0);
+    prelude.writeUInt32BE(headers.length, 4);
+    prelude.writeUInt32BE(crc32(prelude.subarray(0, 8)), 8);
+    const message = Buffer.concat([prelude, headers, body]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(message), 0);
+    return Buffer.concat([message, crc]);
+  };
+  const { usage, metrics, stopReason } = BEDROCK_CONVERSE;
+  return Buffer.concat([
+    event('messageStart', { role: 'assistant' }),
+    event('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'hi' } }),
+    event('contentBlockStop', { contentBlockIndex: 0 }),
+    event('messageStop', { stopReason }),
+    event('metadata', { usage, metrics }),
+  ]);
+}
+
 const BEDROCK_INVOKE_HEADERS = {
   'x-amzn-bedrock-input-token-count': '100',
   'x-amzn-bedrock-output-token-count': '50',
@@ -140,7 +179,7 @@ function streamed(path: string): string[] | undefined {
 
 /**
  * The APIs as their clients call them: OpenAI's chat completions (also streamed), responses and embeddings, Anthropic's
- * messages (also streamed), Gemini's generateContent (also streamed), Bedrock's Converse and InvokeModel, Groq's chat
+ * messages (also streamed), Gemini's generateContent (also streamed), Bedrock's Converse (also streamed) and InvokeModel, Groq's chat
  * completions.
  */
 export async function startApiStandIn(): Promise<{ server: Server; baseUrl: string }> {
@@ -158,6 +197,10 @@ export async function startApiStandIn(): Promise<{ server: Server; baseUrl: stri
       // Gemini: POST /v1beta/models/{model}:generateContent, or :streamGenerateContent?alt=sse (one event with it all).
       if (path.endsWith(':streamGenerateContent')) {
         response.writeHead(200, { 'content-type': 'text/event-stream' }).end(`data: ${JSON.stringify(GEMINI_RESPONSE)}\r\n\r\n`);
+        return;
+      }
+      if (path.startsWith('/model/') && path.endsWith('/converse-stream')) {
+        response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' }).end(bedrockConverseStream());
         return;
       }
       // Bedrock: POST /model/{modelId}/converse, or /invoke with the provider's own body (Anthropic's message here).

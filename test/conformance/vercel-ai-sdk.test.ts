@@ -118,25 +118,27 @@ describe.each(SDKS)('Vercel AI SDK ($name), priced in the ledger', (sdk) => {
 });
 
 describe('Vercel AI SDK (ai 6) on Gemini and Bedrock, priced in the ledger', () => {
-  it('prices Gemini with its cached and thinking tokens, and Claude on Bedrock with its cache', async () => {
+  it('prices Gemini with its cached and thinking tokens, and Claude on Bedrock with its cache, generated and streamed', async () => {
     const sidecar = await startLedgerSidecar();
     try {
       const google = createGoogleGenerativeAI({ baseURL: `${api.baseUrl}/v1beta`, apiKey: 'not-used' });
       const bedrock = createAmazonBedrock({ baseURL: api.baseUrl, region: 'us-east-1', accessKeyId: 'not-used', secretAccessKey: 'not-used' });
-      await traced(sidecar.otlpTracesUrl, 6, async (telemetry) => {
+      await traced(sidecar.otlpTracesUrl, 8, async (telemetry) => {
         await ai6.generateText({ model: google('gemini-2.5-flash'), prompt: 'hi', experimental_telemetry: telemetry });
         expect(await ai6.streamText({ model: google('gemini-2.5-flash'), prompt: 'hi', experimental_telemetry: telemetry }).text).toBe('hi');
         await ai6.generateText({ model: bedrock('us.anthropic.claude-3-5-haiku-20241022-v1:0'), prompt: 'hi', experimental_telemetry: telemetry });
+        expect(await ai6.streamText({ model: bedrock('us.anthropic.claude-3-5-haiku-20241022-v1:0'), prompt: 'hi', experimental_telemetry: telemetry }).text).toBe('hi');
       });
-      const { calls, traces } = await waitFor('3 traces in the ledger', () => {
+      const { calls, traces } = await waitFor('4 traces in the ledger', () => {
         const ledger = readLedger(sidecar.ledgerPath);
-        return ledger.traces.length >= 3 ? ledger : undefined;
+        return ledger.traces.length >= 4 ? ledger : undefined;
       });
-      expect(traces.map((trace) => trace.calls)).toEqual([1, 1, 1]);
+      expect(traces.map((trace) => trace.calls)).toEqual([1, 1, 1, 1]);
       const recorded = calls.map((call) => ({ model: call.model, provider: call.provider, status: call.status })).sort((a, b) => `${a.model}`.localeCompare(`${b.model}`));
       expect(recorded).toEqual([
         { model: 'gemini-2.5-flash', provider: 'gcp.gemini', status: 'priced' },
         { model: 'gemini-2.5-flash', provider: 'gcp.gemini', status: 'priced' },
+        { model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', provider: 'aws.bedrock', status: 'priced' },
         { model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', provider: 'aws.bedrock', status: 'priced' },
       ]);
       for (const call of calls) expect(call.cost_usd, `${call.model}`).toBeCloseTo(call.model === 'gemini-2.5-flash' ? GEMINI : ANTHROPIC, 12);
