@@ -215,7 +215,10 @@ interface OpenAiUsage {
  *  - Anthropic and Bedrock: input, output and their sum only; their input leaves the cache out, so reads and writes
  *    went unpriced (most of a cached call's cost);
  *  - Gemini: the prompt (cache included), candidates and total; cached tokens were priced as plain input, and the
- *    thinking tokens, in the total only, are told apart here.
+ *    thinking tokens, in the total only, are told apart here;
+ *  - LangChain (its autolog, for any chat model): LangChain's input, output and total, without their details; a chat
+ *    model of OpenAI's API (ChatOpenAI and the OpenAI-compatible ones) keeps OpenAI's usage in its result
+ *    (`llm_output.token_usage`), cache and reasoning counts included. A stream's result keeps none.
  */
 export function readMlflowClientUsage(view: SpanView, client: MlflowClientCall, embedding: boolean): void {
   if (embedding ? hasUsage(counts) : view.at(SLOTS['mlflow.chat.tokenUsage']) === undefined || counts.cacheRead !== undefined || counts.cacheWrite !== undefined) return;
@@ -225,7 +228,9 @@ export function readMlflowClientUsage(view: SpanView, client: MlflowClientCall, 
   // OpenAI's embedding spans carry no format.
   switch (embedding ? 'openai' : client.format()) {
     case 'openai':
-      return readOpenAiUsage(text, embedding);
+      return readOpenAiUsage(lastObject<OpenAiUsage>(text, '"usage"'), embedding);
+    case 'langchain':
+      return readOpenAiUsage(lastObject<OpenAiUsage>(text, '"token_usage"'), false);
     case 'anthropic': {
       const usage = lastObject<AnthropicUsage>(text, '"usage"');
       return addCacheLeftOutOfInput(usage?.cache_read_input_tokens, usage?.cache_creation_input_tokens);
@@ -249,8 +254,7 @@ interface OpenAiUsage {
   output_tokens_details?: { reasoning_tokens?: unknown } | null;
 }
 
-function readOpenAiUsage(outputs: string, embedding: boolean): void {
-  const usage = lastObject<OpenAiUsage>(outputs, '"usage"');
+function readOpenAiUsage(usage: Partial<OpenAiUsage> | undefined, embedding: boolean): void {
   if (usage === undefined) return;
   if (embedding) {
     counts.input = toNumber(usage.prompt_tokens);

@@ -186,13 +186,13 @@ def main() -> int:
     if args.instrumentation == "mlflow":
         import mlflow
 
+        # First what the LangChain autolog alone records of LangChain's chat models (no client autolog below them).
+        mlflow.langchain.autolog()
+        langchain_openai_call(args.api_base_url)
+        langchain_provider_calls(args.api_base_url)
         mlflow.openai.autolog()
         openai_calls(args.api_base_url)
         openai_compatible_call(args.api_base_url)
-        mlflow.langchain.autolog()
-        langchain_openai_call(args.api_base_url)
-        # Before the gemini and bedrock autologs: what the LangChain autolog alone records of them.
-        langchain_provider_calls(args.api_base_url)
         mlflow.litellm.autolog()
         litellm_calls(args.api_base_url)
         openai_agents_runs(args.api_base_url)

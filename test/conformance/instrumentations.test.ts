@@ -84,16 +84,16 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
   ],
   // MLflow 3.9 keeps no cache count in its token usage: read from the response it keeps as outputs.
   mlflow: [
-    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
-    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
-    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
+    // The OpenAI client's chat, response, streamed chat and embedding.
+    ...Array.from({ length: 3 }, () => ({ model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE })),
     { model: 'text-embedding-3-small', costUsd: EMBEDDING },
+    // LangChain's chat models with the LangChain autolog alone: it keeps LangChain's input, output and total, not their
+    // details. ChatOpenAI's result keeps OpenAI's usage, cache included; its stream's result keeps none, so the cached
+    // tokens are priced as plain input, as are Gemini's. Bedrock's input leaves the cache out (langchain-aws 1.2.5), and
+    // its total has 900 more tokens, read or written, which is not said: unpriced, with the reason, rather than priced
+    // at half its cost.
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
-    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
-    // LangChain's ChatGoogleGenerativeAI and ChatBedrockConverse, with the LangChain autolog alone: it keeps LangChain's
-    // input, output and total, not their details. Gemini's cached tokens are then priced as plain input; Bedrock's input
-    // leaves the cache out (langchain-aws 1.2.5), and its total has 900 more tokens, read or written, which is not said:
-    // unpriced, with the reason, rather than priced at half its cost.
+    { model: 'gpt-4o-mini', costUsd: CHAT_WITHOUT_CACHE_COUNT },
     { model: 'gemini-2.5-flash', costUsd: GEMINI_WITHOUT_CACHE_COUNT },
     {
       model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0',

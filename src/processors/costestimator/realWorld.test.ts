@@ -41,6 +41,34 @@ const cases: Case[] = [
     entry: 'openai/gpt-4o-mini',
   },
   {
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out / $0.075 cached in. As MLflow 3.9's LangChain autolog
+    // records ChatOpenAI (langchain-openai 1.1.7, local fake of the API): LangChain's counts without their details; the
+    // cached and reasoning counts are in OpenAI's usage, which LangChain's result keeps (`llm_output.token_usage`).
+    name: 'MLflow 3.9 LangChain autolog ChatOpenAI, cache only in the result\'s token_usage',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      invocation_params: { model: 'gpt-4o-mini', model_name: 'gpt-4o-mini', stream: false, _type: 'openai-chat' },
+      metadata: { ls_provider: 'openai', ls_model_name: 'gpt-4o-mini', ls_model_type: 'chat' },
+      'mlflow.message.format': 'langchain',
+      'mlflow.chat.tokenUsage': { input_tokens: 3000, output_tokens: 400, total_tokens: 3400 },
+      'mlflow.spanOutputs': {
+        generations: [[{ text: 'hi', type: 'ChatGeneration', message: { content: 'hi', response_metadata: { model_name: 'gpt-4o-mini-2024-07-18' }, type: 'ai' } }]],
+        llm_output: {
+          token_usage: { completion_tokens: 400, prompt_tokens: 3000, total_tokens: 3400, completion_tokens_details: { reasoning_tokens: 0 }, prompt_tokens_details: { audio_tokens: null, cached_tokens: 2048 } },
+          model_provider: 'openai',
+          model_name: 'gpt-4o-mini-2024-07-18',
+          id: 'chatcmpl-1',
+        },
+        run: null,
+        type: 'LLMResult',
+      },
+    }),
+    tokens: tokens(3000, 400, 2048),
+    inputCost: (952 * 0.15 + 2048 * 0.075) / M,
+    outputCost: (400 * 0.6) / M,
+    entry: 'openai/gpt-4o-mini',
+  },
+  {
     // openai.com/api/pricing, gpt-4o (= gpt-4o-2024-08-06) $2.50 in / $10 out / $1.25 cached in
     name: 'MLflow ≥3.10 mlflow.llm.model dated alias gpt-4o-2024-08-06',
     attributes: mlflowAttributes({
