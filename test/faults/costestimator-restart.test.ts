@@ -2,7 +2,8 @@
  * A restart in the middle of a trace (a rolling deploy): a LangChain chat span around the OpenAI SDK's span of the same
  * call, the inner span exported before tokenmeter stops, the chat span and the workflow root after it starts again; or
  * the whole call before, and after it a root that reports the call's usage again (an agent span).
- * Spans from the real OTel JS SDK and exporter, through the whole sidecar to an OTLP backend, on disk storage.
+ * Spans from the real OTel JS SDK and exporter, through the whole sidecar to an OTLP backend, on disk storage. And a
+ * crash (SIGKILL) of the real CLI in the same place: the memory of the last checkpoint comes back.
  */
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -19,6 +20,8 @@ import type { ScriptedEndpoint } from './scripted-otlp-endpoint.js';
 import { startSidecarWith } from './sidecar.js';
 import type { InProcessSidecar, SidecarOptions } from './sidecar.js';
 import { exportAll } from './workload.js';
+import { startTokenmeter } from '../e2e/tokenmeter-process.js';
+import { getFreePort } from '../harness/mlflow-server.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -147,5 +150,33 @@ describe('CostEstimator across a restart', () => {
     const { root } = await restartMidTrace(false, agentRootAfterRestart);
     expect(status(root)).toEqual({ kind: 'string', value: 'priced' });
     expect(counted(root)).toEqual({ kind: 'bool', value: true });
+  });
+});
+
+describe('CostEstimator across a crash', () => {
+  it('comes back with the memory of its last checkpoint: the framework span of a call counted before SIGKILL is not counted again', async () => {
+    const { inner, chat, root } = nestedCall(WORKFLOW_ROOT);
+    const endpoint = await backend();
+    const port = await getFreePort();
+    const receiver = `http://127.0.0.1:${port}/v1/traces`;
+    const tokenmeter = await startTokenmeter({
+      receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
+      processors: { costestimator: { checkpoint_interval: '100ms' }, traceassembly: { root_wait: '200ms' } },
+      exporters: { otlphttp: { endpoint: endpoint.url, retry_on_failure: FAST_RETRY } },
+      storage: { path: 'state.db' },
+      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['otlphttp'] } } },
+    });
+    let running = tokenmeter;
+    cleanups.push(() => running.stop());
+    expect(await exportAll(receiver, [inner])).toEqual([0]);
+    expect(counted(await delivered(endpoint, inner))).toEqual({ kind: 'bool', value: true });
+    // Past a checkpoint or two, then killed as an OOM killer would: no shutdown saves the memory.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await tokenmeter.kill();
+    running = await tokenmeter.restart();
+
+    expect(await exportAll(receiver, [chat, root])).toEqual([0]);
+    expect(counted(await delivered(endpoint, chat))).toEqual({ kind: 'bool', value: false });
+    expect(findAttribute((await delivered(endpoint, root)).attributes, TRACE_ATTRIBUTES.llmCalls)).toEqual({ kind: 'int', value: 1 });
   });
 });

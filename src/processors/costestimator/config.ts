@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationMs } from '../../config/units.js';
 import { pricingConfigSchema } from '../../pricing/index.js';
 
 /** snake_case keys like the rest of the config; strict, so a misspelt key is an error rather than a silent default. */
@@ -7,6 +8,11 @@ export const costEstimatorConfigSchema = z
     pricing: pricingConfigSchema.prefault({}),
     /** Traces whose model calls are remembered for de-duplication across batches; the least recently seen is forgotten first. */
     max_open_traces: z.number().int().min(1).default(10_000),
+    /**
+     * How often that memory is saved to durable storage while running (it is saved at shutdown too), so that after a
+     * crash the memory of this long ago comes back rather than none.
+     */
+    checkpoint_interval: durationMs.pipe(z.number().positive()).prefault('10s'),
   })
   .strict();
 

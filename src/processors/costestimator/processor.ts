@@ -68,6 +68,8 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private readonly rankCounts = new Int32Array(RANKS);
   private readonly request: PriceRequest = { model: '', provider: undefined, usage: NO_TOKENS, at: 0, serviceTier: undefined };
   private readonly costs: CostSplit = emptyCostSplit();
+  private readonly checkpointIntervalMs: number;
+  private checkpoints: NodeJS.Timeout | undefined;
 
   constructor(
     config: CostEstimatorConfig,
@@ -78,13 +80,21 @@ export class CostEstimatorProcessor implements TracesProcessor {
     const parsed = costEstimatorConfigSchema.parse(config);
     this.catalog = new PriceCatalog(parsed.pricing);
     this.memory = new CallMemory(parsed.max_open_traces);
+    this.checkpointIntervalMs = parsed.checkpoint_interval;
     this.now = options.now ?? (() => new Date());
     this.store = options.store;
     this.logger = options.logger ?? silentLogger();
   }
 
   async start(): Promise<void> {
-    const taken = await this.store?.take();
+    if (this.store === undefined) return;
+    await this.restore(this.store);
+    // Unref'd: a checkpoint due never keeps the process up; shutdown saves the last memory itself.
+    this.checkpoints = setInterval(() => void this.checkpoint(), this.checkpointIntervalMs).unref();
+  }
+
+  private async restore(store: CallMemoryStore): Promise<void> {
+    const taken = await store.take();
     if (taken === undefined) return;
     if ('unreadable' in taken) {
       this.logger.warn({ reason: taken.unreadable }, 'the saved memory of open traces does not read back; starting without it');
@@ -94,7 +104,18 @@ export class CostEstimatorProcessor implements TracesProcessor {
     this.logger.info({ traces: restored, skipped: taken.traces.length - restored }, 'memory of open traces restored');
   }
 
+  /** Saves the memory as it is now: what a crash before the next checkpoint brings back at the next start. */
+  private async checkpoint(): Promise<void> {
+    try {
+      await this.store?.save(this.memory.toState());
+    } catch (error) {
+      this.logger.warn({ err: error }, 'the memory of open traces could not be saved; a crash before the next checkpoint would lose it');
+    }
+  }
+
   async shutdown(): Promise<void> {
+    clearInterval(this.checkpoints);
+    this.checkpoints = undefined;
     await this.store?.save(this.memory.toState());
   }
 

@@ -2,8 +2,9 @@
  * The CostEstimator's memory of open traces on disk, across a restart. Without it, a trace still arriving when
  * tokenmeter restarts (a rolling deploy) is decided afresh: the framework span around a model call counted before the
  * restart was counted again, and an aggregate root priced as well as the calls below it. Saved when the processor shuts
- * down and taken back when it starts: a memory rewritten on every request would cost the hot path a write per batch,
- * so after a crash the memory is lost as before (trace assembly's totals are not: its store is written per request).
+ * down, and every `checkpoint_interval` while it runs, and taken back when it starts: a memory rewritten on every
+ * request would cost the hot path a write per batch, so after a crash the memory of the last checkpoint comes back,
+ * and decisions made since are lost (trace assembly's totals are not: its store is written per request).
  */
 import type { Statement } from 'better-sqlite3';
 import type { Store } from '../../storage/store.js';
