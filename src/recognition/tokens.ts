@@ -195,16 +195,6 @@ export function unclassifiedTokens(counts: Readonly<RawTokenCounts>, provider: s
   return `${total - input - output} of the call's ${total} tokens are neither input nor output: cache reads or writes the span does not tell apart`;
 }
 
-/** OpenAI's `usage` (chat completions, embeddings and the Responses API name some fields differently). */
-interface OpenAiUsage {
-  prompt_tokens?: unknown;
-  total_tokens?: unknown;
-  prompt_tokens_details?: { cached_tokens?: unknown } | null;
-  input_tokens_details?: { cached_tokens?: unknown } | null;
-  completion_tokens_details?: { reasoning_tokens?: unknown } | null;
-  output_tokens_details?: { reasoning_tokens?: unknown } | null;
-}
-
 /**
  * What MLflow 3.9's client autologs leave out of their token usage, read from the provider's usage in the response
  * they keep as the span's outputs. The usage object is found from its last key on, so that what comes before (a
