@@ -11,19 +11,28 @@ import { SLOTS } from './spanView.js';
 import type { SpanView } from './spanView.js';
 import { mayHold } from './values.js';
 
-export type ClientFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'groq' | 'mistral' | 'langchain';
+export type ClientFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'groq' | 'mistral' | 'langchain' | 'openai-agent';
 
-const FORMATS: readonly ClientFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock', 'groq', 'mistral', 'langchain'];
+const FORMATS: readonly ClientFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock', 'groq', 'mistral', 'langchain', 'openai-agent'];
 
 /** Each format as MLflow sends it (JSON-encoded) and plain: one lookup of the raw value, no unquoted copy. */
 const FORMAT_OF_RAW = new Map<string, ClientFormat>(FORMATS.flatMap((format) => [[format, format], [`"${format}"`, format]]));
+
+/**
+ * The format an `mlflow.message.format` value names, among those recognition reads differently (`openai-agent`: the
+ * OpenAI Agents SDK's model spans, which MLflow's openai autolog traces too); undefined for any other.
+ */
+export function messageFormatOf(value: AnyValue | undefined): ClientFormat | undefined {
+  return value?.kind === 'string' ? FORMAT_OF_RAW.get(value.value) : undefined;
+}
 
 /**
  * The provider a client's calls go to. The google-genai client calls the Gemini API or Vertex AI, which the span does
  * not tell apart: the umbrella value. The anthropic client's Bedrock and Vertex variants go through the same patched
  * method; their model names (`anthropic.claude-…-v1:0`, `claude-…@date`) still find Anthropic's price, which both
  * clouds charge for Claude. `openai` names none: the openai client also calls OpenAI-compatible servers (DeepSeek,
- * Groq…), whose models are then found by name; `langchain` none either (LangChain's own metadata names it).
+ * Groq…), whose models are then found by name; `langchain` and `openai-agent` none either (LangChain's metadata
+ * names it; the Agents SDK calls any provider).
  */
 const PROVIDER_OF_FORMAT: Readonly<Partial<Record<ClientFormat, string>>> = {
   anthropic: 'anthropic',
@@ -70,7 +79,7 @@ export class MlflowClientCall {
     this.formatRead = true;
     const view = this.view!;
     const raw = view.at(SLOTS['mlflow.message.format']);
-    this.formatFound = raw?.kind === 'string' ? FORMAT_OF_RAW.get(raw.value) : undefined;
+    this.formatFound = messageFormatOf(raw);
     if (raw === undefined && mayHold(this.inputValue(), '"modelId"') && this.readInputs().string('modelId') !== undefined) {
       this.formatFound = 'bedrock';
     }

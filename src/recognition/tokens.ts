@@ -6,6 +6,7 @@ import type { TokenUsage } from '../pricing/index.js';
 import { keyGroup, SLOTS, slotsOf } from './spanView.js';
 import type { SpanView } from './spanView.js';
 import { JsonFields, lastObject, lastObjectText } from './jsonFields.js';
+import { messageFormatOf } from './mlflowClients.js';
 import type { MlflowClientCall } from './mlflowClients.js';
 import { decodeNumber, decodeObject, decodeTokenDetails, toNumber } from './values.js';
 
@@ -36,8 +37,7 @@ export function isLiteLlmMlflowSpan(view: SpanView): boolean {
 
 /** MLflow's tracing of the OpenAI Agents SDK marks the SDK's model spans (`Response`, `Generation`) `"openai-agent"`. */
 function isAgentsSdkSpan(view: SpanView): boolean {
-  const format = view.at(SLOTS['mlflow.message.format']);
-  return format?.kind === 'string' && (format.value === '"openai-agent"' || format.value === 'openai-agent');
+  return messageFormatOf(view.at(SLOTS['mlflow.message.format'])) === 'openai-agent';
 }
 
 /** The OpenAI Agents SDK's usage (`agents.usage.Usage`, OpenAI's meaning: the input includes the cached tokens). */
