@@ -70,6 +70,8 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private readonly costs: CostSplit = emptyCostSplit();
   private readonly checkpointIntervalMs: number;
   private checkpoints: NodeJS.Timeout | undefined;
+  /** Whether the memory may differ from what was saved last: an idle sidecar does not rewrite the same memory. */
+  private unsaved = false;
 
   constructor(
     config: CostEstimatorConfig,
@@ -101,14 +103,19 @@ export class CostEstimatorProcessor implements TracesProcessor {
       return;
     }
     const restored = this.memory.restore(taken.traces);
+    // Taken from the store: saved again at the next checkpoint, or a crash before any batch would lose it.
+    this.unsaved = restored > 0;
     this.logger.info({ traces: restored, skipped: taken.traces.length - restored }, 'memory of open traces restored');
   }
 
   /** Saves the memory as it is now: what a crash before the next checkpoint brings back at the next start. */
   private async checkpoint(): Promise<void> {
+    if (!this.unsaved) return;
+    this.unsaved = false;
     try {
       await this.store?.save(this.memory.toState());
     } catch (error) {
+      this.unsaved = true;
       this.logger.warn({ err: error }, 'the memory of open traces could not be saved; a crash before the next checkpoint would lose it');
     }
   }
@@ -126,6 +133,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
 
   /** Synchronous core, exposed for the benchmark. */
   process(data: TracesData): void {
+    this.unsaved = true;
     const calls: FoundCall[] = [];
     const aggregateRoots: FoundCall[] = [];
     this.scan(data, calls, aggregateRoots);

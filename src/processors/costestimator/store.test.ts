@@ -39,6 +39,24 @@ describe('CallMemoryStore', () => {
     store.close();
   });
 
+  it('saves the memory at each checkpoint while running, only when a batch may have changed it', async () => {
+    const store = Store.memory();
+    const saved = new CallMemoryStore(store, 'costestimator@traces');
+    const processor = new CostEstimatorProcessor({ checkpoint_interval: '10ms' }, next, { store: saved });
+    await processor.start();
+    const checkpointsPass = () => new Promise((resolve) => setTimeout(resolve, 60));
+    await checkpointsPass();
+    expect(await saved.take()).toBeUndefined();
+    await processor.consume(tracesData([chat('inner', 'outer')]));
+    await checkpointsPass();
+    expect(await saved.take()).toMatchObject({ traces: [expect.anything()] });
+    // Taken, and nothing processed since: the next checkpoints leave the store alone.
+    await checkpointsPass();
+    expect(await saved.take()).toBeUndefined();
+    await processor.shutdown();
+    store.close();
+  });
+
   it('starts without a saved memory that does not read back, and says so', async () => {
     const store = Store.memory();
     const saved = new CallMemoryStore(store, 'costestimator@traces');
