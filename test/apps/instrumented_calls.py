@@ -16,9 +16,10 @@ Each run is traced by one instrumentation:
   openllmetry    all of them, with OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic /
                  -google-generativeai / -bedrock / -groq / -langchain / -openai-agents)
   opentelemetry  the openai client's calls, with OpenTelemetry's own instrumentation (opentelemetry-instrumentation-openai-v2)
-  mlflow         MLflow 3.9's openai autolog (the Agents SDK's spans included), its langchain autolog for ChatOpenAI, its
-                 litellm one for two calls through LiteLLM, its anthropic, gemini, bedrock and groq ones for those
-                 clients' calls, exporting through its own OTLP exporter
+  mlflow         MLflow 3.9's langchain autolog, alone at first, for LangChain's ChatOpenAI, ChatGoogleGenerativeAI and
+                 ChatBedrockConverse; its openai autolog (the Agents SDK's spans included), its litellm one for two calls
+                 through LiteLLM, its anthropic, gemini, bedrock and groq ones for those clients' calls; exporting
+                 through its own OTLP exporter
   langsmith      LangSmith's OpenTelemetry export (LANGSMITH_OTEL_ENABLED, LANGSMITH_OTEL_ONLY: nothing sent to LangSmith)
                  of its OpenAI wrapper (chat only: it traces no embeddings, and langsmith 0.6.6's Anthropic wrapper
                  fails on anthropic 2.x) and of the LangChain call
