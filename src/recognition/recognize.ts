@@ -16,9 +16,10 @@ import {
   CACHE_WRITE_MAY_BE_OUTSIDE_INPUT,
   hasUsage,
   invalidTokenCount,
-  isLiteLlmMlflowSpan,
+  isLiteLlmSpan,
   normaliseTokens,
   readLangSmithUsageFromCompletion,
+  readLiteLlmUsageObject,
   readMlflowClientUsage,
   readTokenCounts,
   readVercelProviderUsage,
@@ -471,7 +472,7 @@ const GEMINI_PROVIDERS: ReadonlySet<string> = new Set(['gcp.gemini', 'gcp.gen_ai
 
 /**
  * What the counts of a call may hide, from who served it and who counted them (see `normaliseTokens`). A call is
- * LiteLLM's when its span is (its MLflow integration's), or when it names the model as LiteLLM does, by its provider
+ * LiteLLM's when its span is (its MLflow integration's or its OpenTelemetry callback's), or when it names the model as LiteLLM does, by its provider
  * and the provider's name for it (`anthropic/claude-3-5-haiku-20241022`).
  */
 function usageQuirks(model: string | undefined, provider: string | undefined, liteLlmSpan: boolean): number {
@@ -528,6 +529,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   readMlflowClientUsage(view, mlflowClient, operation === 'embeddings');
   readLangSmithUsageFromCompletion(view);
   readVercelProviderUsage(view);
+  readLiteLlmUsageObject(view);
   const provider = providerOf(view);
   const model = modelOf(view);
   const invalidUsage = hasUsage(counts) ? (invalidTokenCount(counts) ?? unclassifiedTokens(counts, provider)) : undefined;
@@ -535,7 +537,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
     operation,
     model,
     provider,
-    tokens: hasUsage(counts) && invalidUsage === undefined ? normaliseTokens(counts, usageQuirks(model, provider, isLiteLlmMlflowSpan(view))) : undefined,
+    tokens: hasUsage(counts) && invalidUsage === undefined ? normaliseTokens(counts, usageQuirks(model, provider, isLiteLlmSpan(view))) : undefined,
     invalidUsage,
     serviceTier: serviceTierOf(view),
     reportedCost: reportedCostOf(view),

@@ -92,6 +92,8 @@ export const KEYS = [
   // LiteLLM's MLflow integration (mlflow.litellm.autolog): its usage and its response, dicts MLflow sends as JSON
   'usage',
   'raw_llm_response',
+  // LiteLLM's own OpenTelemetry callback: the whole usage LiteLLM made of the provider's, as Python's str() of the dict
+  'metadata.usage_object',
   // Provider-reported cost
   'mlflow.llm.cost',
   'llm.cost.total',

@@ -25,7 +25,7 @@ const USAGE_KEYS = keyGroup([...INPUT, ...OUTPUT, ...TOTAL, ...CACHE_READ, ...CA
  * Keys that only some instrumentations write, each read by one of the readers below that recover counts an
  * instrumentation leaves out: one test of the span's key groups skips them all on the spans of every other one.
  */
-const LEFT_OUT_COUNT_KEYS = keyGroup(slotsOf(['gen_ai.completion', 'ai.response.providerMetadata', 'usage']));
+const LEFT_OUT_COUNT_KEYS = keyGroup(slotsOf(['gen_ai.completion', 'ai.response.providerMetadata', 'usage', 'metadata.usage_object']));
 
 /**
  * Whether the span is one LiteLLM's MLflow integration made: an MLflow span with LiteLLM's `usage` key, and not one of
@@ -33,6 +33,14 @@ const LEFT_OUT_COUNT_KEYS = keyGroup(slotsOf(['gen_ai.completion', 'ai.response.
  */
 export function isLiteLlmMlflowSpan(view: SpanView): boolean {
   return view.at(SLOTS['usage']) !== undefined && view.at(SLOTS['mlflow.spanType']) !== undefined && !isAgentsSdkSpan(view);
+}
+
+/**
+ * Whether LiteLLM counted the span's tokens: its MLflow integration's spans, and those of its own OpenTelemetry
+ * callback, which alone keep LiteLLM's whole usage as `metadata.usage_object`.
+ */
+export function isLiteLlmSpan(view: SpanView): boolean {
+  return view.at(SLOTS['metadata.usage_object']) !== undefined || isLiteLlmMlflowSpan(view);
 }
 
 /** MLflow's tracing of the OpenAI Agents SDK marks the SDK's model spans (`Response`, `Generation`) `"openai-agent"`. */
@@ -333,6 +341,24 @@ export function readLangSmithUsageFromCompletion(view: SpanView): void {
   counts.reasoning ??= toNumber(usage.output_token_details?.reasoning);
 }
 
+/**
+ * What LiteLLM's own OpenTelemetry callback (`litellm.integrations.opentelemetry`, LiteLLM 1.74) leaves out of a call's
+ * usage: its `gen_ai.usage.*` has the prompt, completion and total counts LiteLLM makes of any provider's usage, not
+ * their details, so cached tokens were priced as plain input, and Claude's cache writes (outside LiteLLM 1.74's prompt
+ * count for Anthropic and Bedrock) went unpriced. The whole usage is in `metadata.usage_object`, Python's `str()` of
+ * the dict (`{'prompt_tokens': 700, …, 'prompt_tokens_details': {'cached_tokens': 600, …}, 'cache_creation_input_tokens':
+ * 300, 'cache_read_input_tokens': 600}`): the details are read from there. Its keys are distinct at any depth, so it is
+ * read flat. Fills the counts `readTokenCounts` returned for `view`, and only when the span gives no cache count itself.
+ */
+export function readLiteLlmUsageObject(view: SpanView): void {
+  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || counts.cacheRead !== undefined || counts.cacheWrite !== undefined) return;
+  const usage = decodeTokenDetails(view.at(SLOTS['metadata.usage_object']));
+  if (usage === undefined) return;
+  counts.cacheRead = usage['cache_read_input_tokens'] ?? usage['cached_tokens'];
+  counts.cacheWrite = usage['cache_creation_input_tokens'];
+  counts.reasoning ??= usage['reasoning_tokens'];
+}
+
 /** Anthropic's cache counts in its `usage` (apart from its input count). */
 interface AnthropicUsage {
   cache_read_input_tokens?: unknown;
@@ -383,7 +409,7 @@ class InclusiveTokens implements TokenUsage {
  *    the total, and an instrumentation may pass the total on but not the thinking count (OpenLLMetry's
  *    google-generativeai 0.62.4 does). A total past input and output with no reasoning count reported is then that
  *    thinking, priced as output; it was left unpriced, often most of a thinking model's output.
- *  - CACHE_WRITE_MAY_BE_OUTSIDE_INPUT: an Anthropic call made through LiteLLM, whose input count of LiteLLM 1.74 holds
+ *  - CACHE_WRITE_MAY_BE_OUTSIDE_INPUT: an Anthropic (or Bedrock) call made through LiteLLM, whose input count of LiteLLM 1.74 holds
  *    the tokens read from the cache but not those written to it (1.110 holds both). Input at least the cache reads
  *    but under reads and writes together is then that count, and only the writes are added; read as exclusive of
  *    both, the cache reads were counted twice.

@@ -1018,6 +1018,75 @@ const cases: Case[] = [
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
   {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. LiteLLM 1.74.9's own OpenTelemetry
+    // callback (`litellm.integrations.opentelemetry`): LiteLLM's prompt count holds the cache reads but not the writes,
+    // and only its whole usage, as Python's str() of the dict, has the cache counts.
+    name: 'LiteLLM OpenTelemetry callback Claude, cache counts only in its usage object',
+    attributes: attributes({
+      'metadata.usage_object':
+        "{'completion_tokens': 50, 'prompt_tokens': 700, 'total_tokens': 750, 'completion_tokens_details': {'accepted_prediction_tokens': None, 'audio_tokens': None, " +
+        "'reasoning_tokens': 0, 'rejected_prediction_tokens': None}, 'prompt_tokens_details': {'audio_tokens': None, 'cached_tokens': 600, 'text_tokens': None, " +
+        "'image_tokens': None}, 'cache_creation_input_tokens': 300, 'cache_read_input_tokens': 600}",
+      'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+      'llm.request.type': 'completion',
+      'gen_ai.system': 'anthropic',
+      'llm.is_streaming': 'False',
+      'gen_ai.response.id': 'chatcmpl-11e85015-3f2e-49bd-8550-0d80d0767e65',
+      'gen_ai.response.model': 'claude-3-5-haiku-20241022',
+      'llm.usage.total_tokens': 750,
+      'gen_ai.usage.completion_tokens': 50,
+      'gen_ai.usage.prompt_tokens': 700,
+    }),
+    tokens: tokens(1000, 50, 600, 300),
+    inputCost: (100 * 0.8 + 600 * 0.08 + 300 * 1) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
+    // ai.google.dev/gemini-api/docs/pricing, Gemini 2.5 Flash $0.30 in / $0.03 cached / $2.50 out (thinking is output).
+    // LiteLLM 1.74.9's OpenTelemetry callback: LiteLLM's completion count holds the thinking tokens, its prompt count
+    // the cached ones, whose counts are only in its usage object. Its provider name for the Gemini API is `gemini`.
+    name: 'LiteLLM OpenTelemetry callback Gemini, cached and thinking counts only in its usage object',
+    attributes: attributes({
+      'metadata.usage_object':
+        "{'completion_tokens': 800, 'prompt_tokens': 1000, 'total_tokens': 1800, 'completion_tokens_details': {'accepted_prediction_tokens': None, 'audio_tokens': None, " +
+        "'reasoning_tokens': 500, 'rejected_prediction_tokens': None}, 'prompt_tokens_details': {'audio_tokens': None, 'cached_tokens': 400, 'text_tokens': 1000, 'image_tokens': None}}",
+      'gen_ai.request.model': 'gemini-2.5-flash',
+      'llm.request.type': 'completion',
+      'gen_ai.system': 'gemini',
+      'gen_ai.response.model': 'gemini-2.5-flash',
+      'llm.usage.total_tokens': 1800,
+      'gen_ai.usage.completion_tokens': 800,
+      'gen_ai.usage.prompt_tokens': 1000,
+    }),
+    tokens: tokens(1000, 800, 400, 0, 500),
+    inputCost: (600 * 0.3 + 400 * 0.03) / M,
+    outputCost: (800 * 2.5) / M,
+    entry: 'google/gemini-2.5-flash',
+  },
+  {
+    // anthropic.com/pricing (Bedrock charges Anthropic's price for Claude), Claude 3.5 Haiku $0.80 / $4 / $1 write /
+    // $0.08 read. LiteLLM 1.74.9's OpenTelemetry callback of a Bedrock Converse call: the prompt count holds the cache
+    // reads, the total the writes too; its provider name is `bedrock`.
+    name: 'LiteLLM OpenTelemetry callback Bedrock Converse Claude, total with the cache writes',
+    attributes: attributes({
+      'metadata.usage_object':
+        "{'completion_tokens': 50, 'prompt_tokens': 700, 'total_tokens': 1050, 'completion_tokens_details': None, 'prompt_tokens_details': {'audio_tokens': None, " +
+        "'cached_tokens': 600, 'text_tokens': None, 'image_tokens': None}, 'cache_creation_input_tokens': 300, 'cache_read_input_tokens': 600}",
+      'gen_ai.request.model': 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
+      'llm.request.type': 'completion',
+      'gen_ai.system': 'bedrock',
+      'gen_ai.response.model': 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
+      'llm.usage.total_tokens': 1050,
+      'gen_ai.usage.completion_tokens': 50,
+      'gen_ai.usage.prompt_tokens': 700,
+    }),
+    tokens: tokens(1000, 50, 600, 300),
+    inputCost: (100 * 0.8 + 600 * 0.08 + 300 * 1) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'aws/regional.anthropic.claude-3-5-haiku-20241022-v1:0',
+  },
+  {
     // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. AI SDK 5 (ai 5.0.285,
     // @ai-sdk/anthropic 2.0.112) records Anthropic's prompt count, without the cache; the cache is in providerMetadata.
     name: 'Vercel AI SDK 5 Claude, cache counts only in the provider metadata',
