@@ -30,9 +30,13 @@ export function modelCandidates(model: string, deployments: Readonly<Record<stri
   if (deployed !== undefined) name = deployed;
   add(name);
 
-  // `models/gemini-1.5-pro` (Gemini API resource names) and `openai/gpt-4o` (LiteLLM, OpenRouter-style routing).
+  // `models/gemini-1.5-pro` (Gemini API resource names) and `openai/gpt-4o` (LiteLLM, OpenRouter-style routing). Some
+  // providers' own ids have slashes in them (Together's `meta-llama/Llama-3.3-70B-Instruct-Turbo`, Fireworks'
+  // `accounts/fireworks/models/…`): routed (`together_ai/meta-llama/…`), they are the name without its first part.
   if (name.startsWith('models/')) name = name.slice('models/'.length);
   add(name);
+  const firstSlash = name.indexOf('/');
+  if (firstSlash >= 0) add(name.slice(firstSlash + 1));
   const slash = name.lastIndexOf('/');
   if (slash >= 0) {
     name = name.slice(slash + 1);

@@ -18,6 +18,8 @@ describe('model-name normalisation', () => {
     ['gpt-4o-2024-08-06', 'gpt-4o'],
     ['claude-3-5-sonnet-20241022', 'claude-3-5-sonnet'],
     ['openai/gpt-4o-mini', 'gpt-4o-mini'],
+    ['together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo', 'meta-llama/Llama-3.3-70B-Instruct-Turbo'],
+    ['fireworks_ai/accounts/fireworks/models/deepseek-v3p2', 'accounts/fireworks/models/deepseek-v3p2'],
     ['models/gemini-1.5-pro-002', 'gemini-1.5-pro-002'],
     ['claude-3-5-sonnet@20240620', 'claude-3-5-sonnet-20240620'],
     ['us.anthropic.claude-3-5-sonnet-20240620-v1:0', 'claude-3-5-sonnet-20240620'],

@@ -46,6 +46,18 @@ const CANONICAL: Readonly<Record<string, string>> = {
   watsonx: 'ibm.watsonx.ai',
   moonshot_ai: 'moonshot_ai',
   moonshot: 'moonshot_ai',
+  // LiteLLM's names of providers it routes to (`custom_llm_provider`, its OpenTelemetry callback's `gen_ai.system`),
+  // where they are not the names above
+  'text-completion-openai': 'openai',
+  azure_text: 'azure.ai.openai',
+  anthropic_text: 'anthropic',
+  vertex_ai_beta: 'gcp.vertex_ai',
+  codestral: 'mistral_ai',
+  'text-completion-codestral': 'mistral_ai',
+  cohere_chat: 'cohere',
+  watsonx_text: 'ibm.watsonx.ai',
+  together_ai: 'together',
+  fireworks_ai: 'fireworks',
 };
 
 /** Frameworks that instrumentations report in provider fields; they say nothing about who served the model. */

@@ -180,6 +180,33 @@ describe('traps', () => {
     expect(attribute(gateway, 'tokenmeter.cost.unpriced_reason')).toMatch(/^model llama-3.3-70b-versatile not in catalog .* for provider openai$/);
   });
 
+  it('a call LiteLLM routed is priced from the list of the provider LiteLLM names, its model found under LiteLLM\'s route prefix', async () => {
+    // As LiteLLM's OpenTelemetry callback names the provider (`gen_ai.system`: LiteLLM's own provider names), the model
+    // either as asked for or, as other instrumentations of LiteLLM write it, with LiteLLM's route in front.
+    const call = (provider: string, model: string): Span =>
+      makeSpan({
+        trace: model,
+        attributes: attributes({
+          'llm.request.type': 'completion',
+          'gen_ai.system': provider,
+          'gen_ai.request.model': model,
+          'gen_ai.usage.prompt_tokens': 1000,
+          'gen_ai.usage.completion_tokens': 100,
+        }),
+      });
+    const together = call('together_ai', 'meta-llama/Llama-3.3-70B-Instruct-Turbo');
+    const togetherRouted = call('together_ai', 'together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo');
+    const fireworks = call('fireworks_ai', 'fireworks_ai/accounts/fireworks/models/deepseek-v3p2');
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([together, togetherRouted, fireworks]));
+    // together.ai/pricing, Llama 3.3 70B Instruct Turbo $0.88 in and out (as genai-prices 0.1.8 lists it)
+    expect(attribute(together, 'tokenmeter.cost.price_entry')).toBe('together/meta-llama/Llama-3.3-70B-Instruct-Turbo');
+    expect(mlflowCost(together)?.['total_cost']).toBeCloseTo((1000 * 0.88 + 100 * 0.88) / M, 12);
+    expect(attribute(togetherRouted, 'tokenmeter.cost.price_entry')).toBe('together/meta-llama/Llama-3.3-70B-Instruct-Turbo');
+    // fireworks.ai/pricing, DeepSeek V3.2 $0.56 in / $1.68 out (as genai-prices 0.1.8 lists it)
+    expect(attribute(fireworks, 'mlflow.llm.provider')).toBe('fireworks');
+    expect(mlflowCost(fireworks)?.['total_cost']).toBeCloseTo((1000 * 0.56 + 100 * 1.68) / M, 12);
+  });
+
   it('a Claude or Bedrock call whose total holds cache tokens no count classifies is unpriced with the reason, not priced low', async () => {
     // As MLflow 3.9's LangChain autolog records langchain-aws 1.2.5's ChatBedrockConverse: Bedrock's input (the cache
     // left out), output and total, without LangChain's cache details.
