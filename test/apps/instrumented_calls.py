@@ -20,6 +20,8 @@ Each run is traced by one instrumentation:
                  ChatBedrockConverse; its openai autolog (the Agents SDK's spans included), its litellm one for two calls
                  through LiteLLM, its anthropic, gemini, bedrock and groq ones for those clients' calls; exporting
                  through its own OTLP exporter
+  litellm        LiteLLM's own OpenTelemetry callback (litellm.integrations.opentelemetry) for calls through LiteLLM:
+                 OpenAI's, Anthropic's, Gemini's and Claude's on Bedrock (Converse), each also streamed, and an embedding
   langsmith      LangSmith's OpenTelemetry export (LANGSMITH_OTEL_ENABLED, LANGSMITH_OTEL_ONLY: nothing sent to LangSmith)
                  of its OpenAI wrapper (chat only: it traces no embeddings, and langsmith 0.6.6's Anthropic wrapper
                  fails on anthropic 2.x) and of the LangChain call
@@ -116,12 +118,36 @@ def groq_call(base_url: str) -> None:
     )
 
 
+def litellm_routes(base_url: str) -> list[tuple[str, dict[str, str]]]:
+    """Models through LiteLLM, with what LiteLLM needs to call the stand-in for each: OpenAI's, Anthropic's, Gemini's (its
+    base URL is the model's resource: LiteLLM appends `:generateContent` to a custom one) and Claude on Bedrock."""
+    bedrock = {"aws_bedrock_runtime_endpoint": base_url, "aws_access_key_id": "not-used", "aws_secret_access_key": "not-used", "aws_region_name": "us-east-1"}
+    return [
+        ("openai/gpt-4o-mini", {"api_base": f"{base_url}/v1", "api_key": "not-used"}),
+        ("anthropic/claude-3-5-haiku-20241022", {"api_base": f"{base_url}/v1/messages", "api_key": "not-used"}),
+        ("gemini/gemini-2.5-flash", {"api_base": f"{base_url}/v1beta/models/gemini-2.5-flash", "api_key": "not-used"}),
+        ("bedrock/us.anthropic.claude-3-5-haiku-20241022-v1:0", bedrock),
+    ]
+
+
 def litellm_calls(base_url: str) -> None:
+    # OpenAI's and Anthropic's calls through LiteLLM.
+    import litellm
+
+    for model, options in litellm_routes(base_url)[:2]:
+        litellm.completion(model=model, messages=[{"role": "user", "content": "hello"}], **options)
+
+
+def litellm_routed_calls(base_url: str) -> None:
+    # Every route, each also streamed (usage in the last chunk, when asked for), and an embedding.
     import litellm
 
     messages = [{"role": "user", "content": "hello"}]
-    litellm.completion(model="openai/gpt-4o-mini", messages=messages, api_base=f"{base_url}/v1", api_key="not-used")
-    litellm.completion(model="anthropic/claude-3-5-haiku-20241022", messages=messages, api_base=f"{base_url}/v1/messages", api_key="not-used")
+    for model, options in litellm_routes(base_url):
+        litellm.completion(model=model, messages=messages, **options)
+        for _ in litellm.completion(model=model, messages=messages, stream=True, stream_options={"include_usage": True}, **options):
+            pass
+    litellm.embedding(model="openai/text-embedding-3-small", input=["hello"], api_base=f"{base_url}/v1", api_key="not-used")
 
 
 def openai_agents_runs(base_url: str) -> None:
@@ -180,7 +206,7 @@ def langchain_call() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--instrumentation", choices=["openinference", "openllmetry", "opentelemetry", "mlflow", "langsmith"], required=True)
+    parser.add_argument("--instrumentation", choices=["openinference", "openllmetry", "opentelemetry", "mlflow", "litellm", "langsmith"], required=True)
     parser.add_argument("--api-base-url", required=True)
     args = parser.parse_args()
 
@@ -208,6 +234,19 @@ def main() -> int:
         from mlflow.tracing.provider import provider as mlflow_tracer_provider
 
         return 0 if mlflow_tracer_provider.get().force_flush(timeout_millis=30_000) else 3
+
+    if args.instrumentation == "litellm":
+        import litellm
+        from litellm.integrations.opentelemetry import OpenTelemetry, OpenTelemetryConfig
+        from opentelemetry import trace
+
+        # As LiteLLM's docs configure it (exporter otlp_http, an endpoint), made directly: LiteLLM 1.74 imports its proxy
+        # server (litellm[proxy], not installed) to set it up from `litellm.callbacks = ["otel"]`. It sets up the
+        # global tracer provider itself.
+        endpoint = os.environ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]
+        litellm.callbacks = [OpenTelemetry(config=OpenTelemetryConfig(exporter="otlp_http", endpoint=endpoint))]
+        litellm_routed_calls(args.api_base_url)
+        return 0 if trace.get_tracer_provider().force_flush(timeout_millis=30_000) else 3
 
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.trace import TracerProvider

@@ -2,7 +2,7 @@
  * Model calls traced by real instrumentations other than MLflow's LangChain autolog, through the sidecar as `npm start`
  * runs it (ledger only), priced: OpenInference's and OpenLLMetry's OpenAI, Anthropic, Gemini, Bedrock, Groq, LangChain
  * and OpenAI Agents instrumentors, OpenTelemetry's own OpenAI instrumentation, MLflow 3.9's openai (the Agents SDK's spans included), langchain, litellm, anthropic,
- * gemini, bedrock and groq autologs, and LangSmith's OpenTelemetry export of its OpenAI wrapper and of LangChain, each in
+ * gemini, bedrock and groq autologs, LiteLLM's own OpenTelemetry callback, and LangSmith's OpenTelemetry export of its OpenAI wrapper and of LangChain, each in
  * test/apps/instrumented_calls.py with the real `openai`, `anthropic`, `google-genai`, `boto3`, `groq` and `openai-agents`
  * clients, streamed and not.
  * The providers' APIs are not reachable here: a local stand-in answers with responses shaped as theirs, usage included
@@ -121,6 +121,17 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC, status: 'provider_reported' },
   ],
+  // LiteLLM's own OpenTelemetry callback (LiteLLM 1.74.9) keeps the counts LiteLLM makes of each provider's usage, their
+  // details only in its usage object; its prompt count of Claude (Anthropic's API, Bedrock's) leaves the cache writes out.
+  // Each call is made, then streamed; a streamed OpenAI call is named by the model asked for.
+  litellm: [
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
+    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
+    ...Array.from({ length: 2 }, () => ({ model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC })),
+    ...Array.from({ length: 2 }, () => ({ model: 'gemini-2.5-flash', costUsd: GEMINI })),
+    ...Array.from({ length: 2 }, () => ({ model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC })),
+    { model: 'text-embedding-3-small', costUsd: EMBEDDING },
+  ],
   langsmith: [
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
@@ -135,7 +146,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 26, openllmetry: 22, opentelemetry: 4, mlflow: 20, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 26, openllmetry: 22, opentelemetry: 4, mlflow: 20, litellm: 9, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

@@ -63,7 +63,7 @@ function otlpAppEnv(endpoint: string, protocol: OtlpProtocol): Record<string, st
   };
 }
 
-export type Instrumentation = 'openinference' | 'openllmetry' | 'opentelemetry' | 'mlflow' | 'langsmith';
+export type Instrumentation = 'openinference' | 'openllmetry' | 'opentelemetry' | 'mlflow' | 'litellm' | 'langsmith';
 
 /**
  * Runs test/apps/instrumented_calls.py: OpenAI and Anthropic calls (against the APIs at `apiBaseUrl`) and a LangChain
