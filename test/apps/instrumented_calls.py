@@ -21,7 +21,8 @@ Each run is traced by one instrumentation:
                  through LiteLLM, its anthropic, gemini, bedrock and groq ones for those clients' calls; exporting
                  through its own OTLP exporter
   litellm        LiteLLM's own OpenTelemetry callback (litellm.integrations.opentelemetry) for calls through LiteLLM:
-                 OpenAI's, Anthropic's, Gemini's and Claude's on Bedrock (Converse), each also streamed, and an embedding
+                 OpenAI's, Anthropic's, Gemini's and Claude's on Bedrock (Converse), each also streamed, an embedding,
+                 and a call that fails
   langsmith      LangSmith's OpenTelemetry export (LANGSMITH_OTEL_ENABLED, LANGSMITH_OTEL_ONLY: nothing sent to LangSmith)
                  of its OpenAI wrapper (chat only: it traces no embeddings, and langsmith 0.6.6's Anthropic wrapper
                  fails on anthropic 2.x) and of the LangChain call
@@ -148,6 +149,11 @@ def litellm_routed_calls(base_url: str) -> None:
         for _ in litellm.completion(model=model, messages=messages, stream=True, stream_options={"include_usage": True}, **options):
             pass
     litellm.embedding(model="openai/text-embedding-3-small", input=["hello"], api_base=f"{base_url}/v1", api_key="not-used")
+    # A call that fails (the stand-in knows no such path): traced, with no usage.
+    try:
+        litellm.completion(model="openai/gpt-4o-mini", messages=messages, api_base=f"{base_url}/nowhere/v1", api_key="not-used", num_retries=0)
+    except litellm.NotFoundError:
+        pass
 
 
 def openai_agents_runs(base_url: str) -> None:

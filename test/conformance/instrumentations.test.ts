@@ -131,6 +131,8 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     ...Array.from({ length: 2 }, () => ({ model: 'gemini-2.5-flash', costUsd: GEMINI })),
     ...Array.from({ length: 2 }, () => ({ model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC })),
     { model: 'text-embedding-3-small', costUsd: EMBEDDING },
+    // A call that failed: traced with no usage, said so.
+    { model: 'gpt-4o-mini', costUsd: null, status: 'unpriced', reason: 'the call failed (span status ERROR) and reports no token usage' },
   ],
   langsmith: [
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
@@ -146,7 +148,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 26, openllmetry: 22, opentelemetry: 4, mlflow: 20, litellm: 9, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 26, openllmetry: 22, opentelemetry: 4, mlflow: 20, litellm: 10, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { StatusCode } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/index.js';
 import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js';
 import { emptyCostSplit, PriceCatalog } from '../../pricing/index.js';
@@ -30,10 +31,16 @@ const RANKS = 2 * (MAX_ORDERED_DEPTH + 1);
 
 /** Why a model call without usage has no price (it still counts, so that it is seen). */
 const NO_USAGE: PriceResult = { status: 'unpriced', reason: 'no token usage reported' };
+/**
+ * A call that failed (a rate limit, a timeout, a refused request) is traced by every instrumentation, with no usage:
+ * said so, so that failures are told apart from calls whose instrumentation leaves the usage out.
+ */
+const FAILED_WITHOUT_USAGE: PriceResult = { status: 'unpriced', reason: 'the call failed (span status ERROR) and reports no token usage' };
 const NO_MODEL: PriceResult = { status: 'unpriced', reason: 'no model name on the span' };
-/** Why a call without usable counts has no price: none reported, or counts that are not whole numbers of tokens. */
-function withoutUsage(call: LlmCall): PriceResult {
-  return call.invalidUsage === undefined ? NO_USAGE : { status: 'unpriced', reason: call.invalidUsage };
+/** Why a call without usable counts has no price: none reported (the call may have failed), or counts that are not whole numbers of tokens. */
+function withoutUsage(span: Span, call: LlmCall): PriceResult {
+  if (call.invalidUsage !== undefined) return { status: 'unpriced', reason: call.invalidUsage };
+  return span.status.code === StatusCode.ERROR ? FAILED_WITHOUT_USAGE : NO_USAGE;
 }
 /** Where the reused price request starts, before its first call. */
 const NO_TOKENS: TokenUsage = Object.freeze({ input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 });
@@ -148,7 +155,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
         const startMs = Number(span.startTimeUnixNano) / 1e6;
         const endMs = Number(span.endTimeUnixNano) / 1e6;
         if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage, call.tokens, startMs, endMs, call.layer)) writeUncountedCall(span);
-        else writeCountedCall(span, call, withUsage ? this.price(span, call) : withoutUsage(call));
+        else writeCountedCall(span, call, withUsage ? this.price(span, call) : withoutUsage(span, call));
       }
     }
     this.priceAggregateRoots(aggregateRoots);
@@ -232,7 +239,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
   }
 
   private price(span: Span, call: LlmCall): PriceResult {
-    if (call.model === undefined || call.tokens === undefined) return call.model === undefined ? NO_MODEL : withoutUsage(call);
+    if (call.model === undefined || call.tokens === undefined) return call.model === undefined ? NO_MODEL : withoutUsage(span, call);
     const start = span.startTimeUnixNano;
     const request = this.request;
     request.model = call.model;

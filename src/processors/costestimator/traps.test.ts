@@ -207,6 +207,26 @@ describe('traps', () => {
     expect(mlflowCost(fireworks)?.['total_cost']).toBeCloseTo((1000 * 0.56 + 100 * 1.68) / M, 12);
   });
 
+  it('a failed call with no usage is unpriced saying it failed; one whose instrumentation leaves the usage out, saying that', async () => {
+    const call = (id: string): Span =>
+      makeSpan({ trace: id, id, attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini' }) });
+    const failed = call('failed');
+    failed.status = { code: 2, message: 'RateLimitError' };
+    const silent = call('silent');
+    // A failed call that still reports usage (a stream cut short) is priced from it.
+    const cutShort = makeSpan({
+      trace: 'cut',
+      attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 10 }),
+    });
+    cutShort.status = { code: 2, message: 'stream interrupted' };
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([failed, silent, cutShort]));
+    expect(attribute(failed, 'tokenmeter.cost.status')).toBe('unpriced');
+    expect(attribute(failed, 'tokenmeter.cost.unpriced_reason')).toBe('the call failed (span status ERROR) and reports no token usage');
+    expect(attribute(silent, 'tokenmeter.cost.unpriced_reason')).toBe('no token usage reported');
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out
+    expect(mlflowCost(cutShort)?.['total_cost']).toBeCloseTo((1000 * 0.15 + 10 * 0.6) / M, 12);
+  });
+
   it('a Claude or Bedrock call whose total holds cache tokens no count classifies is unpriced with the reason, not priced low', async () => {
     // As MLflow 3.9's LangChain autolog records langchain-aws 1.2.5's ChatBedrockConverse: Bedrock's input (the cache
     // left out), output and total, without LangChain's cache details.
