@@ -18,6 +18,7 @@ import {
   invalidTokenCount,
   isLiteLlmSpan,
   normaliseTokens,
+  readAnthropicUsageFromOutput,
   readLangSmithUsageFromCompletion,
   readLiteLlmUsageObject,
   readMlflowClientUsage,
@@ -353,7 +354,7 @@ function liteLlmCostOf(current: SpanView): ReportedCost | undefined {
  * accepted for callers that identify the source (§8); recognition itself does not need them.
  */
 export function recognizeSpan(span: Span, _resource?: Resource, _scope?: InstrumentationScope): LlmCall | undefined {
-  view.load(span.attributes);
+  view.load(span.attributes, span.events);
   const spanClass = classify(view);
   if (spanClass !== 'llm' && spanClass !== 'embedding') return undefined;
   return callInView(spanClass === 'llm' ? 'chat' : 'embeddings', false);
@@ -364,7 +365,7 @@ export function recognizeSpan(span: Span, _resource?: Resource, _scope?: Instrum
  * as an agent, workflow or wrapper aggregate (§7 step 3.4, flagged `aggregate`; counted only as a last resort).
  */
 export function recognizeCallOrRootAggregate(span: Span): LlmCall | undefined {
-  view.load(span.attributes);
+  view.load(span.attributes, span.events);
   const spanClass = classify(view);
   if (spanClass === 'llm' || spanClass === 'embedding') {
     const call = callInView(spanClass === 'llm' ? 'chat' : 'embeddings', false);
@@ -445,7 +446,7 @@ export interface CallContext {
 export function recognizeCallContext(span: Span): CallContext | undefined {
   const recent = recentCalls.find(span);
   if (recent !== undefined) return recent;
-  view.load(span.attributes);
+  view.load(span.attributes, span.events);
   const spanClass = classify(view);
   if (spanClass !== 'llm' && spanClass !== 'embedding') return undefined;
   startCall();
@@ -530,6 +531,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   readLangSmithUsageFromCompletion(view);
   readVercelProviderUsage(view);
   readLiteLlmUsageObject(view);
+  readAnthropicUsageFromOutput(view);
   const provider = providerOf(view);
   const model = modelOf(view);
   const invalidUsage = hasUsage(counts) ? (invalidTokenCount(counts) ?? unclassifiedTokens(counts, provider)) : undefined;

@@ -3,7 +3,8 @@
  * spans (recognition is synchronous), so reading a span allocates nothing.
  */
 import { PRICING_ATTRIBUTES } from '../contract/attributes.js';
-import type { AnyValue, KeyValue } from '../otlp/index.js';
+import { findAttribute } from '../otlp/index.js';
+import type { AnyValue, KeyValue, SpanEvent } from '../otlp/index.js';
 
 export const KEYS = [
   // Span kind (§1)
@@ -196,9 +197,12 @@ export class SpanView {
 
   /** The attributes loaded, for `find`. */
   private attributes: readonly KeyValue[] = [];
+  /** The events of the span loaded, for `eventAttribute`. */
+  private events: readonly SpanEvent[] = NO_EVENTS;
 
-  load(attributes: readonly KeyValue[]): void {
+  load(attributes: readonly KeyValue[], events: readonly SpanEvent[] = NO_EVENTS): void {
     this.attributes = attributes;
+    this.events = events;
     const values = this.values;
     const touched = this.touched;
     for (let i = 0; i < this.touchedCount; i++) values[touched[i]!] = undefined;
@@ -251,4 +255,15 @@ export class SpanView {
     for (const attribute of this.attributes) if (attribute.key === key) return attribute.value;
     return undefined;
   }
+
+  /**
+   * The value of `key` on the span's first event named `name`. Events are read on few spans, as a last resort: MLflow
+   * keeps the chunks of a stream it traces as events, and some of what a stream reports is only there.
+   */
+  eventAttribute(name: string, key: string): AnyValue | undefined {
+    for (const event of this.events) if (event.name === name) return findAttribute(event.attributes, key);
+    return undefined;
+  }
 }
+
+const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);

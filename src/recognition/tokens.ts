@@ -25,7 +25,7 @@ const USAGE_KEYS = keyGroup([...INPUT, ...OUTPUT, ...TOTAL, ...CACHE_READ, ...CA
  * Keys that only some instrumentations write, each read by one of the readers below that recover counts an
  * instrumentation leaves out: one test of the span's key groups skips them all on the spans of every other one.
  */
-const LEFT_OUT_COUNT_KEYS = keyGroup(slotsOf(['gen_ai.completion', 'ai.response.providerMetadata', 'usage', 'metadata.usage_object']));
+const LEFT_OUT_COUNT_KEYS = keyGroup(slotsOf(['gen_ai.completion', 'ai.response.providerMetadata', 'usage', 'metadata.usage_object', 'output.value']));
 
 /**
  * Whether the span is one LiteLLM's MLflow integration made: an MLflow span with LiteLLM's `usage` key, and not one of
@@ -234,7 +234,7 @@ export function readMlflowClientUsage(view: SpanView, client: MlflowClientCall, 
       return addCacheLeftOutOfInput(usage?.cache_read_input_tokens, usage?.cache_creation_input_tokens);
     }
     case 'bedrock':
-      return readBedrockUsage(text);
+      return readBedrockUsage(text, view);
     case 'gemini':
       return readGeminiUsage(text);
     default:
@@ -273,13 +273,20 @@ interface BedrockHeaders {
   'x-amzn-bedrock-cache-write-input-token-count'?: unknown;
 }
 
-function readBedrockUsage(outputs: string): void {
+function readBedrockUsage(outputs: string, view: SpanView): void {
   const headers = lastObject<BedrockHeaders>(outputs, '"HTTPHeaders"');
   const read = headers?.['x-amzn-bedrock-cache-read-input-token-count'];
   const write = headers?.['x-amzn-bedrock-cache-write-input-token-count'];
   if (read !== undefined || write !== undefined) return addCacheLeftOutOfInput(read, write);
   const usage = lastObject<BedrockUsage>(outputs, '"usage"');
-  addCacheLeftOutOfInput(usage?.cacheReadInputTokens, usage?.cacheWriteInputTokens);
+  if (usage?.cacheReadInputTokens !== undefined || usage?.cacheWriteInputTokens !== undefined) {
+    return addCacheLeftOutOfInput(usage.cacheReadInputTokens, usage.cacheWriteInputTokens);
+  }
+  // InvokeModelWithResponseStream: the outputs keep no body and no count header. MLflow keeps each chunk of the stream
+  // as an event; Claude's `message_start` holds Anthropic's usage, the cache counts included.
+  const start = view.eventAttribute('message_start', 'json');
+  const anthropic = start?.kind === 'string' ? lastObject<AnthropicUsage>(start.value, '"usage"') : undefined;
+  addCacheLeftOutOfInput(anthropic?.cache_read_input_tokens, anthropic?.cache_creation_input_tokens);
 }
 
 /**
@@ -363,6 +370,25 @@ export function readLiteLlmUsageObject(view: SpanView): void {
 interface AnthropicUsage {
   cache_read_input_tokens?: unknown;
   cache_creation_input_tokens?: unknown;
+}
+
+/** How Anthropic's message starts, kept as JSON (Anthropic's ids and Bedrock's for Claude: `msg_…`, `msg_bdrk_…`). */
+const ANTHROPIC_MESSAGE_STARTS = ['{"id": "msg_', '{"id":"msg_'];
+
+/**
+ * What OpenInference's Bedrock instrumentor (0.1.61) leaves out of a streamed InvokeModel call to Claude: its prompt
+ * count holds the cache, but no cache count is written, so the reads and writes were priced as plain input. The
+ * message it assembles from the stream, Anthropic's usage included, is its output (`output.value`): the cache counts
+ * are read from there, on OpenInference spans whose output is Anthropic's message and that give no cache count.
+ */
+export function readAnthropicUsageFromOutput(view: SpanView): void {
+  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || counts.cacheRead !== undefined || counts.cacheWrite !== undefined) return;
+  if (view.at(SLOTS['openinference.span.kind']) === undefined) return;
+  const output = view.at(SLOTS['output.value']);
+  if (output?.kind !== 'string' || !ANTHROPIC_MESSAGE_STARTS.some((start) => output.value.startsWith(start))) return;
+  const usage = lastObject<AnthropicUsage>(output.value, '"usage"');
+  counts.cacheRead = toNumber(usage?.cache_read_input_tokens);
+  counts.cacheWrite = toNumber(usage?.cache_creation_input_tokens);
 }
 
 /**

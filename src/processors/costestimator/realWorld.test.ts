@@ -1087,6 +1087,30 @@ const cases: Case[] = [
     entry: 'aws/regional.anthropic.claude-3-5-haiku-20241022-v1:0',
   },
   {
+    // anthropic.com/pricing (Bedrock charges Anthropic's price for Claude), Claude 3.5 Haiku $0.80 / $4 / $1 write /
+    // $0.08 read. OpenInference's Bedrock instrumentor (0.1.61) on InvokeModelWithResponseStream: the prompt count holds
+    // the cache, no cache count is written; the message it assembles from the stream, Anthropic's usage in it, is its output.
+    name: 'OpenInference Bedrock InvokeModel stream Claude, cache counts only in the assembled message',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.provider': 'aws',
+      'llm.system': 'anthropic',
+      'llm.model_name': 'claude-3-5-haiku-20241022',
+      'llm.invocation_parameters': '{"max_tokens": 100}',
+      'llm.token_count.prompt': 1000,
+      'llm.token_count.completion': 50,
+      'output.mime_type': 'application/json',
+      'output.value':
+        '{"id": "msg_bdrk_01", "content": [{"text": "hi", "citations": null, "type": "text"}], "model": "claude-3-5-haiku-20241022", ' +
+        '"usage": {"input_tokens": 100, "output_tokens": 50, "cache_creation_input_tokens": 300, "cache_read_input_tokens": 600}, ' +
+        '"role": "assistant", "stop_reason": "end_turn", "stop_sequence": null, "type": "message"}',
+    }),
+    tokens: tokens(1000, 50, 600, 300),
+    inputCost: (100 * 0.8 + 600 * 0.08 + 300 * 1) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'aws/regional.anthropic.claude-3-5-haiku-20241022-v1:0',
+  },
+  {
     // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. AI SDK 5 (ai 5.0.285,
     // @ai-sdk/anthropic 2.0.112) records Anthropic's prompt count, without the cache; the cache is in providerMetadata.
     name: 'Vercel AI SDK 5 Claude, cache counts only in the provider metadata',

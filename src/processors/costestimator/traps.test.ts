@@ -207,6 +207,30 @@ describe('traps', () => {
     expect(mlflowCost(fireworks)?.['total_cost']).toBeCloseTo((1000 * 0.56 + 100 * 1.68) / M, 12);
   });
 
+  it('a Claude stream MLflow\'s bedrock autolog traces has its cache counts read from the stream\'s first event', async () => {
+    // As MLflow 3.9's bedrock autolog records InvokeModelWithResponseStream: Bedrock's input (the cache left out), output
+    // and total; no format, no body in the outputs; each chunk of the stream an event, `json` its JSON.
+    const span = makeSpan({
+      attributes: mlflowAttributes({
+        'mlflow.spanType': 'LLM',
+        'mlflow.spanInputs': { modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', body: '{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 100}' },
+        'mlflow.spanOutputs': { ResponseMetadata: { HTTPStatusCode: 200, HTTPHeaders: { 'content-type': 'application/vnd.amazon.eventstream' }, RetryAttempts: 0 }, body: 'EventStream' },
+        'mlflow.chat.tokenUsage': { input_tokens: 100, output_tokens: 50, total_tokens: 150 },
+      }),
+    });
+    const chunk = (type: string, rest: Record<string, unknown>) => ({ timeUnixNano: 0n, name: type, attributes: attributes({ json: JSON.stringify({ type, ...rest }) }), droppedAttributesCount: 0 });
+    span.events = [
+      chunk('message_start', { message: { id: 'msg_bdrk_01', type: 'message', role: 'assistant', model: 'claude-3-5-haiku-20241022', usage: { input_tokens: 100, cache_creation_input_tokens: 300, cache_read_input_tokens: 600, output_tokens: 1 } } }),
+      chunk('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'hi' } }),
+      chunk('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 50 } }),
+    ];
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(attribute(span, 'tokenmeter.tokens.input')).toBe(1000);
+    expect(attribute(span, 'tokenmeter.tokens.cache_read')).toBe(600);
+    // anthropic.com/pricing (Bedrock charges Anthropic's price for Claude), Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read
+    expect(mlflowCost(span)?.['total_cost']).toBeCloseTo((100 * 0.8 + 600 * 0.08 + 300 * 1 + 50 * 4) / M, 12);
+  });
+
   it('a failed call with no usage is unpriced saying it failed; one whose instrumentation leaves the usage out, saying that', async () => {
     const call = (id: string): Span =>
       makeSpan({ trace: id, id, attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini' }) });
