@@ -5,7 +5,7 @@ reachable):
   - OpenAI, `openai`: a chat completion (also streamed), a response (the Responses API) and an embedding, and Groq's
     OpenAI-compatible API through the same client (its base URL names api.groq.com);
   - Anthropic's message (also streamed) through `anthropic` (which also traces itself), Gemini's generateContent (also
-    streamed) through `google-genai`, Claude on Bedrock through `boto3` (Converse, also streamed, and InvokeModel), Llama on Groq
+    streamed) through `google-genai`, Claude on Bedrock through `boto3` (Converse and InvokeModel, each also streamed), Llama on Groq
     through `groq`, and two runs of the OpenAI Agents SDK (an agent on the Responses API, one on Claude through
     LiteLLM);
   - LangChain: a chat model call (a fake with real usage metadata), LangChain's ChatOpenAI over `openai`, also
@@ -90,8 +90,10 @@ def bedrock_calls(base_url: str) -> None:
     client.converse(modelId=model, messages=[{"role": "user", "content": [{"text": "hello"}]}])
     for _ in client.converse_stream(modelId=model, messages=[{"role": "user", "content": [{"text": "hello"}]}])["stream"]:
         pass
-    body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 100, "messages": [{"role": "user", "content": "hello"}]}
-    client.invoke_model(modelId=model, body=json.dumps(body))["body"].read()
+    body = json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 100, "messages": [{"role": "user", "content": "hello"}]})
+    client.invoke_model(modelId=model, body=body)["body"].read()
+    for _ in client.invoke_model_with_response_stream(modelId=model, body=body)["body"]:
+        pass
 
 
 def openai_compatible_call(base_url: str) -> None:

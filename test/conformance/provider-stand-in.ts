@@ -82,41 +82,65 @@ const BEDROCK_CONVERSE = {
 };
 
 /**
- * The same Converse answer streamed (ConverseStream): AWS event-stream messages, each a prelude (total and headers
- * lengths, their CRC32), string headers naming the event, a JSON payload and the message's CRC32. The usage comes in
- * the last event, `metadata`.
+ * One AWS event-stream message, as Bedrock streams: a prelude (total and headers lengths, their CRC32), string headers
+ * naming the event, a JSON payload and the message's CRC32.
  */
+function eventStreamMessage(type: string, payload: unknown): Buffer {
+  const headers = Buffer.concat(
+    Object.entries({ ':event-type': type, ':content-type': 'application/json', ':message-type': 'event' }).map(([name, value]) => {
+      const header = Buffer.alloc(1 + name.length + 3 + value.length);
+      header.writeUInt8(name.length, 0);
+      header.write(name, 1, 'utf8');
+      header.writeUInt8(7, 1 + name.length); // a string
+      header.writeUInt16BE(value.length, 2 + name.length);
+      header.write(value, 4 + name.length, 'utf8');
+      return header;
+    }),
+  );
+  const body = Buffer.from(JSON.stringify(payload));
+  const prelude = Buffer.alloc(12);
+  prelude.writeUInt32BE(12 + headers.length + body.length + 4, 0);
+  prelude.writeUInt32BE(headers.length, 4);
+  prelude.writeUInt32BE(crc32(prelude.subarray(0, 8)), 8);
+  const message = Buffer.concat([prelude, headers, body]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(message), 0);
+  return Buffer.concat([message, crc]);
+}
+
+/** The same Converse answer streamed (ConverseStream). The usage comes in the last event, `metadata`. */
 function bedrockConverseStream(): Buffer {
-  const event = (type: string, payload: unknown): Buffer => {
-    const headers = Buffer.concat(
-      Object.entries({ ':event-type': type, ':content-type': 'application/json', ':message-type': 'event' }).map(([name, value]) => {
-        const header = Buffer.alloc(1 + name.length + 3 + value.length);
-        header.writeUInt8(name.length, 0);
-        header.write(name, 1, 'utf8');
-        header.writeUInt8(7, 1 + name.length); // a string
-        header.writeUInt16BE(value.length, 2 + name.length);
-        header.write(value, 4 + name.length, 'utf8');
-        return header;
-      }),
-    );
-    const body = Buffer.from(JSON.stringify(payload));
-    const prelude = Buffer.alloc(12);
-    prelude.writeUInt32BE(12 + headers.length + body.length + 4, 0);
-    prelude.writeUInt32BE(headers.length, 4);
-    prelude.writeUInt32BE(crc32(prelude.subarray(0, 8)), 8);
-    const message = Buffer.concat([prelude, headers, body]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(message), 0);
-    return Buffer.concat([message, crc]);
-  };
   const { usage, metrics, stopReason } = BEDROCK_CONVERSE;
   return Buffer.concat([
-    event('messageStart', { role: 'assistant' }),
-    event('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'hi' } }),
-    event('contentBlockStop', { contentBlockIndex: 0 }),
-    event('messageStop', { stopReason }),
-    event('metadata', { usage, metrics }),
+    eventStreamMessage('messageStart', { role: 'assistant' }),
+    eventStreamMessage('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'hi' } }),
+    eventStreamMessage('contentBlockStop', { contentBlockIndex: 0 }),
+    eventStreamMessage('messageStop', { stopReason }),
+    eventStreamMessage('metadata', { usage, metrics }),
   ]);
+}
+
+/**
+ * Anthropic's message streamed through Bedrock's InvokeModelWithResponseStream: each of Anthropic's events is a `chunk`
+ * whose `bytes` are the event's JSON, base64-encoded; the last one carries Bedrock's own counts too
+ * (`amazon-bedrock-invocationMetrics`, the cache's among them).
+ */
+function bedrockInvokeStream(): Buffer {
+  const { usage } = ANTHROPIC_MESSAGE;
+  const metrics = {
+    inputTokenCount: usage.input_tokens,
+    outputTokenCount: usage.output_tokens,
+    invocationLatency: 500,
+    firstByteLatency: 200,
+    cacheReadInputTokenCount: usage.cache_read_input_tokens,
+    cacheWriteInputTokenCount: usage.cache_creation_input_tokens,
+  };
+  return Buffer.concat(
+    anthropicStreamEvents().map((anthropicEvent) => {
+      const withMetrics = anthropicEvent.type === 'message_stop' ? { ...anthropicEvent, 'amazon-bedrock-invocationMetrics': metrics } : anthropicEvent;
+      return eventStreamMessage('chunk', { bytes: Buffer.from(JSON.stringify(withMetrics)).toString('base64') });
+    }),
+  );
 }
 
 const BEDROCK_INVOKE_HEADERS = {
@@ -162,24 +186,26 @@ function streamed(path: string): string[] | undefined {
       .map((event) => `data: ${JSON.stringify(event)}\n\n`)
       .concat('data: [DONE]\n\n');
   }
-  if (path === '/v1/messages') {
-    const { usage, content, stop_reason: stopReason, ...message } = ANTHROPIC_MESSAGE;
-    const events: Array<[string, Record<string, unknown>]> = [
-      ['message_start', { message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } }],
-      ['content_block_start', { index: 0, content_block: { type: 'text', text: '' } }],
-      ['content_block_delta', { index: 0, delta: { type: 'text_delta', text: content[0]!.text } }],
-      ['content_block_stop', { index: 0 }],
-      ['message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }],
-      ['message_stop', {}],
-    ];
-    return events.map(([type, data]) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-  }
+  if (path === '/v1/messages') return anthropicStreamEvents().map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   return undefined;
+}
+
+/** Anthropic's message streamed, as its events: the input and cache counts in `message_start`, the output count in `message_delta`. */
+function anthropicStreamEvents(): Array<{ type: string } & Record<string, unknown>> {
+  const { usage, content, stop_reason: stopReason, ...message } = ANTHROPIC_MESSAGE;
+  return [
+    { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } },
+    { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+    { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: content[0]!.text } },
+    { type: 'content_block_stop', index: 0 },
+    { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } },
+    { type: 'message_stop' },
+  ];
 }
 
 /**
  * The APIs as their clients call them: OpenAI's chat completions (also streamed), responses and embeddings, Anthropic's
- * messages (also streamed), Gemini's generateContent (also streamed), Bedrock's Converse (also streamed) and InvokeModel, Groq's chat
+ * messages (also streamed), Gemini's generateContent (also streamed), Bedrock's Converse and InvokeModel (each also streamed), Groq's chat
  * completions.
  */
 export async function startApiStandIn(): Promise<{ server: Server; baseUrl: string }> {
@@ -201,6 +227,10 @@ export async function startApiStandIn(): Promise<{ server: Server; baseUrl: stri
       }
       if (path.startsWith('/model/') && path.endsWith('/converse-stream')) {
         response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' }).end(bedrockConverseStream());
+        return;
+      }
+      if (path.startsWith('/model/') && path.endsWith('/invoke-with-response-stream')) {
+        response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' }).end(bedrockInvokeStream());
         return;
       }
       // Bedrock: POST /model/{modelId}/converse, or /invoke with the provider's own body (Anthropic's message here).
@@ -232,6 +262,8 @@ export const EMBEDDING = (8000 * 0.02) / M;
 // anthropic.com/pricing: Claude 3.5 Haiku $0.80 in, $1.00 cache write, $0.08 cache read, $4 out per 1M. The client's own
 // span and the instrumentor's are one call: OpenLLMetry's comes in a trace of its own.
 export const ANTHROPIC = (100 * 0.8 + 300 * 1 + 600 * 0.08 + 50 * 4) / M;
+/** The same call where the span keeps Bedrock's input count, which leaves the cache out, and no cache count. */
+export const BEDROCK_STREAM_WITHOUT_CACHE = (100 * 0.8 + 50 * 4) / M;
 // Gemini 2.5 Flash as the built-in catalog prices it (genai-prices 0.1.8, from ai.google.dev/gemini-api/docs/pricing):
 // $0.30 in, $0.03 cached in, $2.50 out, thinking tokens priced as output.
 export const GEMINI = (600 * 0.3 + 400 * 0.03 + (300 + 500) * 2.5) / M;
