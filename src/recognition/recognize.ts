@@ -26,6 +26,7 @@ import {
   readVercelProviderUsage,
   THINKING_MAY_BE_LEFT_OUT,
   unclassifiedTokens,
+  withUnclassifiedAsInput,
 } from './tokens.js';
 import { decodeNumber, decodeString, mayHold } from './values.js';
 
@@ -48,9 +49,15 @@ export interface LlmCall {
   model: string | undefined;
   /** Canonical OTel `gen_ai.provider.name`. */
   provider: string | undefined;
-  /** Inclusive token counts; undefined when the span reports no usage (e.g. streaming without usage), or unusable usage. */
+  /**
+   * Inclusive token counts; undefined when the span reports no usage (e.g. streaming without usage), or counts that are
+   * not whole numbers of tokens.
+   */
   tokens: TokenUsage | undefined;
-  /** Why the usage the span reports cannot be priced (a negative or fractional count), when it cannot. */
+  /**
+   * Why the usage the span reports cannot be priced, when it cannot: a negative or fractional count (no `tokens`
+   * then), or tokens no count classifies (`tokens` then count them in the input, where cache reads and writes are).
+   */
   invalidUsage: string | undefined;
   serviceTier: string | undefined;
   reportedCost: ReportedCost | undefined;
@@ -534,13 +541,17 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   readAnthropicUsageFromOutput(view);
   const provider = providerOf(view);
   const model = modelOf(view);
-  const invalidUsage = hasUsage(counts) ? (invalidTokenCount(counts) ?? unclassifiedTokens(counts, provider)) : undefined;
+  const notCounts = hasUsage(counts) ? invalidTokenCount(counts) : undefined;
+  const unclassified = hasUsage(counts) && notCounts === undefined ? unclassifiedTokens(counts, provider) : undefined;
   return {
     operation,
     model,
     provider,
-    tokens: hasUsage(counts) && invalidUsage === undefined ? normaliseTokens(counts, usageQuirks(model, provider, isLiteLlmSpan(view))) : undefined,
-    invalidUsage,
+    tokens:
+      hasUsage(counts) && notCounts === undefined
+        ? normaliseTokens(unclassified === undefined ? counts : withUnclassifiedAsInput(counts), usageQuirks(model, provider, isLiteLlmSpan(view)))
+        : undefined,
+    invalidUsage: notCounts ?? unclassified,
     serviceTier: serviceTierOf(view),
     reportedCost: reportedCostOf(view),
     node: nodeInView(),

@@ -204,6 +204,14 @@ export function unclassifiedTokens(counts: Readonly<RawTokenCounts>, provider: s
 }
 
 /**
+ * The counts with the tokens no count classifies (see `unclassifiedTokens`) in the input: cache reads or writes, which
+ * the inclusive input holds. Such a call is not priced, but what it used is known.
+ */
+export function withUnclassifiedAsInput(counts: Readonly<RawTokenCounts>): RawTokenCounts {
+  return { ...counts, input: (counts.total ?? 0) - (counts.output ?? 0) };
+}
+
+/**
  * What MLflow 3.9's client autologs leave out of their token usage, read from the provider's usage in the response
  * they keep as the span's outputs. The usage object is found from its last key on, so that what comes before (a
  * batch's vectors: hundreds of kilobytes) is searched, not parsed. Fills the counts `readTokenCounts` returned for

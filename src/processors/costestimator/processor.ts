@@ -37,7 +37,7 @@ const NO_USAGE: PriceResult = { status: 'unpriced', reason: 'no token usage repo
  */
 const FAILED_WITHOUT_USAGE: PriceResult = { status: 'unpriced', reason: 'the call failed (span status ERROR) and reports no token usage' };
 const NO_MODEL: PriceResult = { status: 'unpriced', reason: 'no model name on the span' };
-/** Why a call without usable counts has no price: none reported (the call may have failed), or counts that are not whole numbers of tokens. */
+/** Why a call without usable counts has no price: none reported (the call may have failed), or counts that cannot be priced. */
 function withoutUsage(span: Span, call: LlmCall): PriceResult {
   if (call.invalidUsage !== undefined) return { status: 'unpriced', reason: call.invalidUsage };
   return span.status.code === StatusCode.ERROR ? FAILED_WITHOUT_USAGE : NO_USAGE;
@@ -239,7 +239,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
   }
 
   private price(span: Span, call: LlmCall): PriceResult {
-    if (call.model === undefined || call.tokens === undefined) return call.model === undefined ? NO_MODEL : withoutUsage(span, call);
+    if (call.model === undefined || call.tokens === undefined || call.invalidUsage !== undefined) return call.model === undefined ? NO_MODEL : withoutUsage(span, call);
     const start = span.startTimeUnixNano;
     const request = this.request;
     request.model = call.model;

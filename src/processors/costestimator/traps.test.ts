@@ -273,6 +273,10 @@ describe('traps', () => {
       "900 of the call's 1050 tokens are neither input nor output: cache reads or writes the span does not tell apart",
     );
     expect(mlflowCost(cached)).toBeUndefined();
+    expect(attribute(cached, 'tokenmeter.cost.total_usd')).toBeUndefined();
+    // What it used is known all the same: the unclassified tokens in the input (where cache reads and writes are).
+    expect(attribute(cached, 'tokenmeter.tokens.input')).toBe(1000);
+    expect(attribute(cached, 'tokenmeter.tokens.output')).toBe(50);
     // aws.amazon.com/bedrock/pricing, Claude 3.5 Haiku $0.80 in / $4 out
     expect(mlflowCost(uncached)?.['total_cost']).toBeCloseTo((100 * 0.8 + 50 * 4) / M, 12);
   });
