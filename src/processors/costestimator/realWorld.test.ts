@@ -1111,6 +1111,54 @@ const cases: Case[] = [
     entry: 'aws/regional.anthropic.claude-3-5-haiku-20241022-v1:0',
   },
   {
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out / $0.075 cached in. Pydantic AI (pydantic-ai-slim 1.66.0,
+    // `Agent.instrument_all()`): OTel GenAI keys for input (the cache included) and output, the rest of its usage under
+    // `gen_ai.usage.details.` (its `RequestUsage.opentelemetry_attributes`).
+    name: 'Pydantic AI OpenAI chat, cache and reasoning counts among its usage details',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.system': 'openai',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'server.address': 'api.openai.com',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 500,
+      'gen_ai.usage.details.reasoning_tokens': 100,
+      'gen_ai.usage.details.cache_read_tokens': 200,
+      'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+      'gen_ai.response.id': 'chatcmpl-1',
+      'operation.cost': 0.000465,
+    }),
+    tokens: tokens(1000, 500, 200, 0, 100),
+    inputCost: (800 * 0.15 + 200 * 0.075) / M,
+    outputCost: (500 * 0.6) / M,
+    entry: 'openai/gpt-4o-mini',
+  },
+  {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. Pydantic AI 1.66.0: its input count
+    // holds the cache (genai-prices' reading of Anthropic's usage); Anthropic's own counts are among the details too.
+    name: 'Pydantic AI Anthropic message, input with the cache, cache counts among its usage details',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.system': 'anthropic',
+      'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 50,
+      'gen_ai.usage.details.input_tokens': 100,
+      'gen_ai.usage.details.cache_creation_input_tokens': 300,
+      'gen_ai.usage.details.cache_read_input_tokens': 600,
+      'gen_ai.usage.details.output_tokens': 50,
+      'gen_ai.usage.details.cache_write_tokens': 300,
+      'gen_ai.usage.details.cache_read_tokens': 600,
+      'gen_ai.response.model': 'claude-3-5-haiku-20241022',
+    }),
+    tokens: tokens(1000, 50, 600, 300),
+    inputCost: (100 * 0.8 + 600 * 0.08 + 300 * 1) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
     // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. AI SDK 5 (ai 5.0.285,
     // @ai-sdk/anthropic 2.0.112) records Anthropic's prompt count, without the cache; the cache is in providerMetadata.
     name: 'Vercel AI SDK 5 Claude, cache counts only in the provider metadata',
