@@ -134,8 +134,9 @@ export function toRateCard(prices: ModelPrice): RateCard | undefined {
     input: input ?? 0,
     output: output ?? 0,
     cacheRead: toRate(prices['cache_read_mtok']),
-    // The 5-minute write price; spans do not say which cache lifetime was written (`cache_write_1h_mtok` unused).
+    // The 5-minute write price, and the 1-hour one for the writes a span tells apart (Anthropic's usage does).
     cacheWrite: toRate(prices['cache_write_mtok']),
+    cacheWrite1h: toRate(prices['cache_write_1h_mtok']),
     reasoning: toRate(prices['output_reasoning_mtok']),
   };
 }

@@ -8,7 +8,7 @@
  *     overrides:
  *       - name: negotiated
  *         match: { prefix: acme-, provider: openai }
- *         prices: { input: 1, output: 4, cache_read: 0.1, cache_write: 1.25, reasoning: 4 }
+ *         prices: { input: 1, output: 4, cache_read: 0.1, cache_write: 1.25, cache_write_1h: 2, reasoning: 4 }
  *         long_context: [{ above_input_tokens: 200000, prices: { input: 2, output: 8 } }]
  *         service_tier: batch
  *         from: 2025-06-01
@@ -27,6 +27,8 @@ const tokenPricesSchema = z
     output: perMillion,
     cache_read: perMillion.optional(),
     cache_write: perMillion.optional(),
+    /** Cache writes kept for an hour, where the span tells them apart; at `cache_write` when absent. */
+    cache_write_1h: perMillion.optional(),
     reasoning: perMillion.optional(),
   })
   .strict();
@@ -148,6 +150,7 @@ export function compileOverride(override: PriceOverride): CompiledOverride {
       output: tiered((prices) => prices.output, override)!,
       cacheRead: tiered((prices) => prices.cache_read, override),
       cacheWrite: tiered((prices) => prices.cache_write, override),
+      cacheWrite1h: tiered((prices) => prices.cache_write_1h, override),
       reasoning: tiered((prices) => prices.reasoning, override),
     },
     provenances: new Provenances(),

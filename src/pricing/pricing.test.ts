@@ -64,6 +64,20 @@ describe('overrides', () => {
     ],
   });
 
+  it('prices cache writes kept for an hour at the rule\'s cache_write_1h, else at its cache_write', () => {
+    const rules = new PriceCatalog({
+      overrides: [
+        { name: 'hour', match: { exact: 'acme-cached' }, prices: { input: 1, output: 4, cache_read: 0.1, cache_write: 1.25, cache_write_1h: 2 } },
+        { name: 'no hour price', match: { exact: 'acme-plain' }, prices: { input: 1, output: 4, cache_write: 1.25 } },
+      ],
+    });
+    const withHour = { ...usage(10_000, 100, 2000, 3000), cacheWrite1h: 1000 };
+    expect(total(rules.price({ model: 'acme-cached', usage: withHour, at }))).toBeCloseTo((5000 * 1 + 2000 * 0.1 + 2000 * 1.25 + 1000 * 2 + 100 * 4) / M, 12);
+    expect(total(rules.price({ model: 'acme-plain', usage: withHour, at }))).toBeCloseTo((5000 * 1 + 2000 * 1 + 3000 * 1.25 + 100 * 4) / M, 12);
+    // More hour-long writes than writes is not a count to trust beyond the writes.
+    expect(total(rules.price({ model: 'acme-cached', usage: { ...withHour, cacheWrite1h: 9000 }, at }))).toBeCloseTo((5000 * 1 + 2000 * 0.1 + 3000 * 2 + 100 * 4) / M, 12);
+  });
+
   it('exact match with provider, through an Azure deployment name', () => {
     const result = catalog.price({ model: 'prod-4o', provider: 'azure.ai.openai', usage: usage(1000, 100, 500), at });
     expect(result.status === 'priced' && result.provenance).toEqual({ catalogVersion: 'config', entry: 'negotiated 4o', tier: 'standard' });
@@ -124,9 +138,18 @@ describe('the catalog', () => {
         const prices = pricesAt(model, at);
         const card = toRateCard(prices);
         if (card === undefined) continue;
-        const sample = { input: 300_000, cacheRead: prices['cache_read_mtok'] === undefined ? 0 : 100_000, cacheWrite: prices['cache_write_mtok'] === undefined ? 0 : 50_000, output: 20_000, reasoning: 0 };
+        const cacheWrite = prices['cache_write_mtok'] === undefined ? 0 : 50_000;
+        // Of the writes, some kept for an hour where the entry prices those apart (Anthropic's 1-hour cache).
+        const cacheWrite1h = prices['cache_write_1h_mtok'] === undefined ? 0 : 20_000;
+        const sample = { input: 300_000, cacheRead: prices['cache_read_mtok'] === undefined ? 0 : 100_000, cacheWrite, cacheWrite1h, output: 20_000, reasoning: 0 };
         const theirs = calcPrice(
-          { input_tokens: sample.input, cache_read_tokens: sample.cacheRead, cache_write_tokens: sample.cacheWrite, output_tokens: sample.output },
+          {
+            input_tokens: sample.input,
+            cache_read_tokens: sample.cacheRead,
+            cache_write_tokens: sample.cacheWrite,
+            ...(cacheWrite1h > 0 ? { cache_write_1h_tokens: cacheWrite1h } : {}),
+            output_tokens: sample.output,
+          },
           model.id,
           { provider: { ...provider, models: [model] }, timestamp: at },
         );

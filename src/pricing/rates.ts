@@ -15,6 +15,8 @@ export interface RateCard {
   output: Rate;
   cacheRead?: Rate | undefined;
   cacheWrite?: Rate | undefined;
+  /** Cache writes kept for an hour (`TokenUsage.cacheWrite1h`); at the cache-write rate when absent. */
+  cacheWrite1h?: Rate | undefined;
   reasoning?: Rate | undefined;
 }
 
@@ -72,6 +74,7 @@ export function computeCost(card: RateCard, usage: TokenUsage, multiplier: numbe
   const output = rateFor(card.output, inputTokens);
   const cacheRead = card.cacheRead === undefined ? input : rateFor(card.cacheRead, inputTokens);
   const cacheWrite = card.cacheWrite === undefined ? input : rateFor(card.cacheWrite, inputTokens);
+  const cacheWrite1h = card.cacheWrite1h === undefined ? cacheWrite : rateFor(card.cacheWrite1h, inputTokens);
   const reasoning = card.reasoning === undefined ? output : rateFor(card.reasoning, inputTokens);
 
   const uncachedInput = Math.max(0, usage.input - usage.cacheRead - usage.cacheWrite);
@@ -81,7 +84,9 @@ export function computeCost(card: RateCard, usage: TokenUsage, multiplier: numbe
   const scale = multiplier / PER_MILLION;
   costs.input = uncachedInput * input * scale;
   costs.cacheRead = usage.cacheRead * cacheRead * scale;
-  costs.cacheWrite = usage.cacheWrite * cacheWrite * scale;
+  // The hour-long writes are a part of the writes, at their own rate; never more than the writes the call reports.
+  const cacheWrite1hTokens = Math.max(0, Math.min(usage.cacheWrite1h ?? 0, usage.cacheWrite));
+  costs.cacheWrite = ((usage.cacheWrite - cacheWrite1hTokens) * cacheWrite + cacheWrite1hTokens * cacheWrite1h) * scale;
   costs.output = plainOutput * output * scale;
   costs.reasoning = reasoningTokens * reasoning * scale;
   costs.total = costs.input + costs.cacheRead + costs.cacheWrite + costs.output + costs.reasoning;
@@ -90,5 +95,6 @@ export function computeCost(card: RateCard, usage: TokenUsage, multiplier: numbe
   threshold = thresholdFor(card.output, inputTokens, threshold);
   threshold = thresholdFor(card.cacheRead, inputTokens, threshold);
   threshold = thresholdFor(card.cacheWrite, inputTokens, threshold);
+  threshold = thresholdFor(card.cacheWrite1h, inputTokens, threshold);
   return thresholdFor(card.reasoning, inputTokens, threshold);
 }

@@ -10,14 +10,16 @@ interface LongContextTier {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  cacheWrite1h: number;
 }
 
 /**
  * Claude Sonnet 4 bills a request whose input exceeds 200k tokens (1M-context beta) at $6 in / $22.50 out /
- * $0.60 cache read / $7.50 cache write per 1M (anthropic.com/pricing "Long context"; the same on Bedrock and Vertex).
- * genai-prices 0.1.8 has this tier for Sonnet 4.5 and 4.6 but not for Sonnet 4.
+ * $0.60 cache read / $7.50 cache write ($12 kept for an hour: twice the input price) per 1M (anthropic.com/pricing
+ * "Long context"; the same on Bedrock and Vertex). genai-prices 0.1.8 has this tier for Sonnet 4.5 and 4.6 but not
+ * for Sonnet 4.
  */
-const SONNET_4_LONG_CONTEXT: LongContextTier = { above: 200_000, input: 6, output: 22.5, cacheRead: 0.6, cacheWrite: 7.5 };
+const SONNET_4_LONG_CONTEXT: LongContextTier = { above: 200_000, input: 6, output: 22.5, cacheRead: 0.6, cacheWrite: 7.5, cacheWrite1h: 12 };
 
 const LONG_CONTEXT_TIERS: Readonly<Record<string, LongContextTier>> = {
   'anthropic/claude-sonnet-4-0': SONNET_4_LONG_CONTEXT,
@@ -54,6 +56,7 @@ export function supplementRateCard(entry: string, catalogCard: RateCard): RateCa
     output: { base: card.output, tiers: [{ above: tier.above, rate: tier.output }] },
     cacheRead: step(card.cacheRead, tier.cacheRead),
     cacheWrite: step(card.cacheWrite, tier.cacheWrite),
+    cacheWrite1h: step(card.cacheWrite1h, tier.cacheWrite1h),
     reasoning: card.reasoning,
   };
 }

@@ -3,6 +3,11 @@ export interface TokenUsage {
   input: number;
   cacheRead: number;
   cacheWrite: number;
+  /**
+   * Of `cacheWrite`, the tokens written to a cache kept for an hour (Anthropic's 1-hour TTL, billed at twice the input
+   * price where the 5-minute write is one and a quarter); 0 or absent when the span does not tell.
+   */
+  cacheWrite1h?: number;
   output: number;
   reasoning: number;
 }

@@ -109,6 +109,8 @@ export interface RawTokenCounts {
   total: number | undefined;
   cacheRead: number | undefined;
   cacheWrite: number | undefined;
+  /** Of the cache writes, those kept for an hour (Anthropic's 1-hour TTL), where the span tells them apart. */
+  cacheWrite1h: number | undefined;
   reasoning: number | undefined;
 }
 
@@ -119,6 +121,7 @@ class ReadCounts implements RawTokenCounts {
   total: number | undefined = undefined;
   cacheRead: number | undefined = undefined;
   cacheWrite: number | undefined = undefined;
+  cacheWrite1h: number | undefined = undefined;
   reasoning: number | undefined = undefined;
 }
 
@@ -136,6 +139,7 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   counts.total = present ? first(view, TOTAL) : undefined;
   counts.cacheRead = present ? first(view, CACHE_READ) : undefined;
   counts.cacheWrite = present ? first(view, CACHE_WRITE) : undefined;
+  counts.cacheWrite1h = undefined;
   counts.reasoning = present ? first(view, REASONING) : undefined;
   if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow();
   else if (view.hasAny(LEFT_OUT_COUNT_KEYS) && view.at(SLOTS['usage']) !== undefined && counts.input === undefined && counts.output === undefined) {
@@ -148,7 +152,7 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
     const input = decodeTokenDetails(inputDetails);
     const output = decodeTokenDetails(outputDetails);
     counts.cacheRead ??= input?.['cache_read'];
-    counts.cacheWrite ??= input?.['cache_creation'];
+    if (input !== undefined) fillLangChainCacheWrites(input);
     counts.reasoning ??= output?.['reasoning'];
   }
   return counts;
@@ -177,6 +181,7 @@ export function invalidTokenCount(counts: Readonly<RawTokenCounts>): string | un
     notACount('total', counts.total) ??
     notACount('cache read', counts.cacheRead) ??
     notACount('cache write', counts.cacheWrite) ??
+    notACount('1-hour cache write', counts.cacheWrite1h) ??
     notACount('reasoning', counts.reasoning)
   );
 }
@@ -239,6 +244,7 @@ export function readMlflowClientUsage(view: SpanView, client: MlflowClientCall, 
       return readOpenAiUsage(lastObject<OpenAiUsage>(text, '"token_usage"'), false);
     case 'anthropic': {
       const usage = lastObject<AnthropicUsage>(text, '"usage"');
+      counts.cacheWrite1h = hourLongWrites(usage);
       return addCacheLeftOutOfInput(usage?.cache_read_input_tokens, usage?.cache_creation_input_tokens);
     }
     case 'bedrock':
@@ -333,8 +339,29 @@ function readGeminiUsage(outputs: string): void {
 
 /** LangChain's `usage_metadata` (the counts include the details). */
 interface LangChainUsage {
-  input_token_details?: { cache_read?: unknown; cache_creation?: unknown } | null;
+  input_token_details?: LangChainInputDetails | null;
   output_token_details?: { reasoning?: unknown } | null;
+}
+
+interface LangChainInputDetails {
+  cache_read?: unknown;
+  cache_creation?: unknown;
+  ephemeral_5m_input_tokens?: unknown;
+  ephemeral_1h_input_tokens?: unknown;
+}
+
+/**
+ * The cache writes of LangChain's input details. langchain-anthropic (1.x) names a Claude call's writes by their
+ * lifetime as Anthropic's usage does (`ephemeral_5m_input_tokens`, `ephemeral_1h_input_tokens`) and then sets
+ * `cache_creation` to 0, so that they are not counted twice: read as `cache_creation` alone, the writes were priced as
+ * plain input.
+ */
+function fillLangChainCacheWrites(details: Readonly<LangChainInputDetails>): void {
+  const fiveMinutes = toNumber(details.ephemeral_5m_input_tokens);
+  const hour = toNumber(details.ephemeral_1h_input_tokens);
+  const byLifetime = (fiveMinutes ?? 0) + (hour ?? 0);
+  counts.cacheWrite ??= byLifetime > 0 ? byLifetime : toNumber(details.cache_creation);
+  counts.cacheWrite1h ??= hour;
 }
 
 /**
@@ -352,7 +379,7 @@ export function readLangSmithUsageFromCompletion(view: SpanView): void {
   const usage = json === undefined ? undefined : lastObject<LangChainUsage>(json, '"usage_metadata"');
   if (usage === undefined) return;
   counts.cacheRead ??= toNumber(usage.input_token_details?.cache_read);
-  counts.cacheWrite ??= toNumber(usage.input_token_details?.cache_creation);
+  if (usage.input_token_details) fillLangChainCacheWrites(usage.input_token_details);
   counts.reasoning ??= toNumber(usage.output_token_details?.reasoning);
 }
 
@@ -371,6 +398,7 @@ export function readLiteLlmUsageObject(view: SpanView): void {
   if (usage === undefined) return;
   counts.cacheRead = usage['cache_read_input_tokens'] ?? usage['cached_tokens'];
   counts.cacheWrite = usage['cache_creation_input_tokens'];
+  counts.cacheWrite1h = usage['ephemeral_1h_input_tokens'];
   counts.reasoning ??= usage['reasoning_tokens'];
 }
 
@@ -378,25 +406,38 @@ export function readLiteLlmUsageObject(view: SpanView): void {
 interface AnthropicUsage {
   cache_read_input_tokens?: unknown;
   cache_creation_input_tokens?: unknown;
+  /** The writes by cache lifetime (Anthropic's API since the 1-hour TTL). */
+  cache_creation?: { ephemeral_1h_input_tokens?: unknown } | null;
+}
+
+/** Of an Anthropic usage's cache writes, those kept for an hour, billed at their own price. */
+function hourLongWrites(usage: Partial<AnthropicUsage> | undefined): number | undefined {
+  return toNumber(usage?.cache_creation?.ephemeral_1h_input_tokens);
 }
 
 /** How Anthropic's message starts, kept as JSON (Anthropic's ids and Bedrock's for Claude: `msg_…`, `msg_bdrk_…`). */
 const ANTHROPIC_MESSAGE_STARTS = ['{"id": "msg_', '{"id":"msg_'];
 
 /**
- * What OpenInference's Bedrock instrumentor (0.1.61) leaves out of a streamed InvokeModel call to Claude: its prompt
- * count holds the cache, but no cache count is written, so the reads and writes were priced as plain input. The
- * message it assembles from the stream, Anthropic's usage included, is its output (`output.value`): the cache counts
- * are read from there, on OpenInference spans whose output is Anthropic's message and that give no cache count.
+ * What OpenInference leaves out of a Claude call's usage, read from Anthropic's message it keeps as output
+ * (`output.value`):
+ *  - its Bedrock instrumentor (0.1.61), of a streamed InvokeModel call: the prompt count holds the cache, but no cache
+ *    count is written, so the reads and writes were priced as plain input;
+ *  - any instrumentor (its Anthropic one's spans too): which writes were kept for an hour, billed at their own price.
+ * Read on OpenInference spans whose output is Anthropic's message, with no cache count or with writes.
  */
 export function readAnthropicUsageFromOutput(view: SpanView): void {
-  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || counts.cacheRead !== undefined || counts.cacheWrite !== undefined) return;
-  if (view.at(SLOTS['openinference.span.kind']) === undefined) return;
+  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || view.at(SLOTS['openinference.span.kind']) === undefined) return;
+  const noCacheCount = counts.cacheRead === undefined && counts.cacheWrite === undefined;
+  if (!noCacheCount && !((counts.cacheWrite ?? 0) > 0)) return;
   const output = view.at(SLOTS['output.value']);
   if (output?.kind !== 'string' || !ANTHROPIC_MESSAGE_STARTS.some((start) => output.value.startsWith(start))) return;
   const usage = lastObject<AnthropicUsage>(output.value, '"usage"');
-  counts.cacheRead = toNumber(usage?.cache_read_input_tokens);
-  counts.cacheWrite = toNumber(usage?.cache_creation_input_tokens);
+  if (noCacheCount) {
+    counts.cacheRead = toNumber(usage?.cache_read_input_tokens);
+    counts.cacheWrite = toNumber(usage?.cache_creation_input_tokens);
+  }
+  counts.cacheWrite1h = hourLongWrites(usage);
 }
 
 /**
@@ -407,12 +448,15 @@ export function readAnthropicUsageFromOutput(view: SpanView): void {
  * AI SDK 6 records them itself.
  */
 export function readVercelProviderUsage(view: SpanView): void {
-  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || (counts.cacheRead !== undefined && counts.cacheWrite !== undefined)) return;
+  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts)) return;
+  // AI SDK 6 records the cache counts itself; the usage is still read for the writes kept for an hour.
+  if (counts.cacheRead !== undefined && counts.cacheWrite !== undefined && !(counts.cacheWrite > 0)) return;
   const metadata = view.at(SLOTS['ai.response.providerMetadata']);
   const usage = metadata?.kind === 'string' ? lastObject<AnthropicUsage>(metadata.value, '"usage"') : undefined;
   if (usage === undefined) return;
   counts.cacheRead ??= toNumber(usage.cache_read_input_tokens);
   counts.cacheWrite ??= toNumber(usage.cache_creation_input_tokens);
+  counts.cacheWrite1h = hourLongWrites(usage);
 }
 
 export function hasUsage(counts: Readonly<RawTokenCounts>): boolean {
@@ -434,6 +478,7 @@ class InclusiveTokens implements TokenUsage {
     public cacheRead: number,
     public cacheWrite: number,
     public reasoning: number,
+    public cacheWrite1h: number,
   ) {}
 }
 
@@ -465,6 +510,7 @@ export function normaliseTokens(counts: Readonly<RawTokenCounts>, quirks = 0): T
   const reasoning = counts.reasoning ?? 0;
   const total = counts.total;
   const cache = cacheRead + cacheWrite;
+  const cacheWrite1h = Math.min(counts.cacheWrite1h ?? 0, cacheWrite);
 
   if (counts.input === undefined && total !== undefined) input = Math.max(0, total - output);
   else if ((quirks & CACHE_WRITE_MAY_BE_OUTSIDE_INPUT) !== 0 && cacheWrite > 0 && cacheRead <= input && input < cache) input += cacheWrite;
@@ -476,7 +522,7 @@ export function normaliseTokens(counts: Readonly<RawTokenCounts>, quirks = 0): T
   if ((quirks & THINKING_MAY_BE_LEFT_OUT) !== 0 && counts.reasoning === undefined && total !== undefined && total > input + output) {
     const thinking = total - input - output;
     output += thinking;
-    return new InclusiveTokens(input, output, cacheRead, cacheWrite, thinking);
+    return new InclusiveTokens(input, output, cacheRead, cacheWrite, thinking, cacheWrite1h);
   }
-  return new InclusiveTokens(input, output, cacheRead, cacheWrite, Math.min(reasoning, output));
+  return new InclusiveTokens(input, output, cacheRead, cacheWrite, Math.min(reasoning, output), cacheWrite1h);
 }

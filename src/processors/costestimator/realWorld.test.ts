@@ -401,6 +401,31 @@ const cases: Case[] = [
     entry: 'anthropic/claude-haiku-4-5',
   },
   {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write, $1.60 kept for an hour / $0.08 read. OpenInference's
+    // Anthropic instrumentor writes the cache counts, not which writes were kept for an hour: its output, Anthropic's
+    // message, says.
+    name: 'OpenInference Anthropic, cache writes kept for an hour told by the message kept as output',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': 'claude-3-5-haiku-20241022',
+      'llm.provider': 'anthropic',
+      'llm.system': 'anthropic',
+      'llm.token_count.prompt': 1000,
+      'llm.token_count.prompt_details.cache_read': 600,
+      'llm.token_count.prompt_details.cache_write': 300,
+      'llm.token_count.completion': 50,
+      'output.mime_type': 'application/json',
+      'output.value':
+        '{"id": "msg_03", "content": [{"text": "hi", "type": "text"}], "model": "claude-3-5-haiku-20241022", "role": "assistant", "stop_reason": "end_turn", ' +
+        '"type": "message", "usage": {"cache_creation": {"ephemeral_1h_input_tokens": 300, "ephemeral_5m_input_tokens": 0}, "cache_creation_input_tokens": 300, ' +
+        '"cache_read_input_tokens": 600, "input_tokens": 100, "output_tokens": 50}}',
+    }),
+    tokens: tokens(1000, 50, 600, 300),
+    inputCost: (100 * 0.8 + 600 * 0.08 + 300 * 1.6) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
     // openai.com/api/pricing, o3-mini $1.10 in / $4.40 out; reasoning is part of completion
     name: 'OpenInference completion_details.reasoning (o3-mini)',
     attributes: attributes({
@@ -582,6 +607,38 @@ const cases: Case[] = [
     }),
     tokens: tokens(7150, 80, 5000, 2000),
     inputCost: (150 * 0.8 + 5000 * 0.08 + 2000 * 1) / M,
+    outputCost: (80 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 in / $4 out / $1 cache write, $1.60 kept for an hour (twice the input
+    // price) / $0.08 cache read. The same autolog, the prompt cached for an hour in part: Anthropic's usage splits the
+    // writes by lifetime (`cache_creation`).
+    name: 'MLflow anthropic autolog Messages.create, cache writes kept for an hour priced at their own rate',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.spanInputs': { max_tokens: 100, messages: [{ role: 'user', content: 'hello' }], model: 'claude-3-5-haiku-latest' },
+      'mlflow.message.format': 'anthropic',
+      'mlflow.chat.tokenUsage': { input_tokens: 150, output_tokens: 80, total_tokens: 230 },
+      'mlflow.spanOutputs': {
+        id: 'msg_02',
+        content: [{ text: 'hi', type: 'text' }],
+        model: 'claude-3-5-haiku-20241022',
+        role: 'assistant',
+        stop_reason: 'end_turn',
+        type: 'message',
+        usage: {
+          cache_creation: { ephemeral_1h_input_tokens: 1500, ephemeral_5m_input_tokens: 500 },
+          cache_creation_input_tokens: 2000,
+          cache_read_input_tokens: 5000,
+          input_tokens: 150,
+          output_tokens: 80,
+          service_tier: 'standard',
+        },
+      },
+    }),
+    tokens: tokens(7150, 80, 5000, 2000),
+    inputCost: (150 * 0.8 + 5000 * 0.08 + 500 * 1 + 1500 * 1.6) / M,
     outputCost: (80 * 4) / M,
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
@@ -1203,6 +1260,25 @@ const cases: Case[] = [
     inputCost: (1500 * 0.15 + 3500 * 0.075) / M,
     outputCost: (700 * 0.6) / M,
     entry: 'openai/gpt-4o-mini',
+  },
+  {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write, $1.60 kept for an hour / $0.08 read.
+    // langchain-anthropic 1.x names the writes by lifetime as Anthropic does and then sets cache_creation to 0.
+    name: 'LangSmith ChatAnthropic, cache writes named by lifetime and cache_creation zeroed',
+    attributes: attributes({
+      'langsmith.span.kind': 'llm',
+      'gen_ai.system': 'langchain',
+      'gen_ai.request.model': 'claude-3-5-haiku-latest',
+      'langsmith.metadata.ls_provider': 'anthropic',
+      'gen_ai.usage.input_tokens': 4000,
+      'gen_ai.usage.output_tokens': 300,
+      'gen_ai.usage.total_tokens': 4300,
+      'gen_ai.usage.input_token_details': "{'cache_read': 2000, 'cache_creation': 0, 'ephemeral_5m_input_tokens': 400, 'ephemeral_1h_input_tokens': 600}",
+    }),
+    tokens: tokens(4000, 300, 2000, 1000),
+    inputCost: (1000 * 0.8 + 2000 * 0.08 + 400 * 1 + 600 * 1.6) / M,
+    outputCost: (300 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
   },
   {
     // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read; LangChain usage_metadata is inclusive
