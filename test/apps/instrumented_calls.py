@@ -67,6 +67,16 @@ def anthropic_call(base_url: str) -> None:
             pass
 
 
+def anthropic_hour_cache_call(base_url: str) -> None:
+    # A prompt cached for an hour (cache_control's ttl): Anthropic bills those cache writes at twice the input price.
+    import anthropic
+
+    system = [{"type": "text", "text": "Answer briefly.", "cache_control": {"type": "ephemeral", "ttl": "1h"}}]
+    anthropic.Anthropic(base_url=base_url, api_key="not-used").messages.create(
+        model="claude-3-5-haiku-20241022", max_tokens=100, system=system, messages=[{"role": "user", "content": "hello"}]
+    )
+
+
 def gemini_calls(base_url: str) -> None:
     from google import genai
     from google.genai import types
@@ -233,6 +243,7 @@ def main() -> int:
         openai_agents_runs(args.api_base_url)
         mlflow.anthropic.autolog()
         anthropic_call(args.api_base_url)
+        anthropic_hour_cache_call(args.api_base_url)
         mlflow.gemini.autolog()
         gemini_calls(args.api_base_url)
         mlflow.bedrock.autolog()

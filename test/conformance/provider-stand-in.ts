@@ -34,7 +34,20 @@ const ANTHROPIC_MESSAGE = {
   content: [{ type: 'text', text: 'hi' }],
   stop_reason: 'end_turn',
   stop_sequence: null,
-  usage: { input_tokens: 100, cache_creation_input_tokens: 300, cache_read_input_tokens: 600, output_tokens: 50 },
+  usage: {
+    input_tokens: 100,
+    cache_creation_input_tokens: 300,
+    cache_read_input_tokens: 600,
+    // The writes by cache lifetime, as the API reports them: all kept for five minutes, the default.
+    cache_creation: { ephemeral_5m_input_tokens: 300, ephemeral_1h_input_tokens: 0 },
+    output_tokens: 50,
+  },
+};
+
+/** The same message for a prompt cached for an hour (`cache_control.ttl` "1h"): 200 of the 300 writes kept that long. */
+const ANTHROPIC_MESSAGE_HOUR_CACHE = {
+  ...ANTHROPIC_MESSAGE,
+  usage: { ...ANTHROPIC_MESSAGE.usage, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 } },
 };
 
 /** The same call through OpenAI's Responses API (what the AI SDK's `openai(model)` calls). */
@@ -236,7 +249,10 @@ export async function startApiStandIn(): Promise<{ server: Server; baseUrl: stri
       // Bedrock: POST /model/{modelId}/converse, or /invoke with the provider's own body (Anthropic's message here).
       // Bedrock's InvokeModel also gives the counts as headers, the cache's only there (OpenLLMetry reads them).
       const bedrockHeaders = path.startsWith('/model/') && path.endsWith('/invoke') ? BEDROCK_INVOKE_HEADERS : {};
-      const body = path.endsWith(':generateContent')
+      const hourCache = path === '/v1/messages' && JSON.stringify(asked).includes('"ttl":"1h"');
+      const body = hourCache
+        ? ANTHROPIC_MESSAGE_HOUR_CACHE
+        : path.endsWith(':generateContent')
         ? GEMINI_RESPONSE
         : path.startsWith('/model/')
           ? path.endsWith('/converse')
@@ -262,6 +278,8 @@ export const EMBEDDING = (8000 * 0.02) / M;
 // anthropic.com/pricing: Claude 3.5 Haiku $0.80 in, $1.00 cache write, $0.08 cache read, $4 out per 1M. The client's own
 // span and the instrumentor's are one call: OpenLLMetry's comes in a trace of its own.
 export const ANTHROPIC = (100 * 0.8 + 300 * 1 + 600 * 0.08 + 50 * 4) / M;
+/** The call whose prompt was cached for an hour: those writes at twice the input price, $1.60 (anthropic.com/pricing). */
+export const ANTHROPIC_HOUR_CACHE = (100 * 0.8 + 100 * 1 + 200 * 1.6 + 600 * 0.08 + 50 * 4) / M;
 /** The same call where the span keeps Bedrock's input count, which leaves the cache out, and no cache count. */
 export const BEDROCK_STREAM_WITHOUT_CACHE = (100 * 0.8 + 50 * 4) / M;
 // Gemini 2.5 Flash as the built-in catalog prices it (genai-prices 0.1.8, from ai.google.dev/gemini-api/docs/pricing):
