@@ -300,6 +300,7 @@ function readBedrockUsage(outputs: string, view: SpanView): void {
   // as an event; Claude's `message_start` holds Anthropic's usage, the cache counts included.
   const start = view.eventAttribute('message_start', 'json');
   const anthropic = start?.kind === 'string' ? lastObject<AnthropicUsage>(start.value, '"usage"') : undefined;
+  counts.cacheWrite1h = hourLongWrites(anthropic);
   addCacheLeftOutOfInput(anthropic?.cache_read_input_tokens, anthropic?.cache_creation_input_tokens);
 }
 
@@ -444,8 +445,8 @@ export function readAnthropicUsageFromOutput(view: SpanView): void {
  * What the Vercel AI SDK 5 (`ai` 5.0.285, `@ai-sdk/anthropic` 2.0.112) leaves out of a Claude call's usage: its
  * `ai.usage.promptTokens` is Anthropic's input without the cache, and it records no cache counts (a stream: the reads
  * only), so cache reads and writes went unpriced (more than half of a cached call's cost). Anthropic's own usage is in
- * `ai.response.providerMetadata` (`{"anthropic":{"usage":{…}}}`): the cache counts the span lacks are read from there.
- * AI SDK 6 records them itself.
+ * `ai.response.providerMetadata` (`{"anthropic":{"usage":{…}}}`): the cache counts the span lacks are read from there,
+ * and, by any AI SDK, which writes were kept for an hour. AI SDK 6 records the cache counts itself.
  */
 export function readVercelProviderUsage(view: SpanView): void {
   if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts)) return;
