@@ -25,7 +25,7 @@ import * as openai2 from 'ai-sdk-openai-2';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger, startLedgerSidecar, waitFor } from '../e2e/ledger-sidecar.js';
-import { ANTHROPIC, CHAT_WITH_CACHE, EMBEDDING, GEMINI, startApiStandIn } from './provider-stand-in.js';
+import { ANTHROPIC, ANTHROPIC_HOUR_CACHE, CHAT_WITH_CACHE, EMBEDDING, GEMINI, startApiStandIn } from './provider-stand-in.js';
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {
@@ -76,12 +76,20 @@ describe.each(SDKS)('Vercel AI SDK ($name), priced in the ledger', (sdk) => {
       const openai = sdk.openai.createOpenAI({ baseURL: `${api.baseUrl}/v1`, apiKey: 'not-used' });
       const anthropic = sdk.anthropic.createAnthropic({ baseURL: `${api.baseUrl}/v1`, apiKey: 'not-used' });
 
-      await traced(sidecar.otlpTracesUrl, 12, async (telemetry) => {
+      await traced(sidecar.otlpTracesUrl, 14, async (telemetry) => {
         // `openai(model)` calls the Responses API; `openai.chat(model)` chat completions.
         await generateText({ model: openai('gpt-4o-mini'), prompt: 'hi', experimental_telemetry: telemetry });
         await generateText({ model: openai.chat('gpt-4o-mini'), prompt: 'hi', experimental_telemetry: telemetry });
         await embed({ model: openai.embedding('text-embedding-3-small'), value: 'hi', experimental_telemetry: telemetry });
         await generateText({ model: anthropic('claude-3-5-haiku-20241022'), prompt: 'hi', maxOutputTokens: 100, experimental_telemetry: telemetry });
+        // A prompt cached for an hour: Anthropic's usage (in the provider metadata) splits the writes by lifetime.
+        const cachedForAnHour = { anthropic: { cacheControl: { type: 'ephemeral', ttl: '1h' } } };
+        await generateText({
+          model: anthropic('claude-3-5-haiku-20241022'),
+          messages: [{ role: 'user', content: 'hi', providerOptions: cachedForAnHour }],
+          maxOutputTokens: 100,
+          experimental_telemetry: telemetry,
+        });
         // Streamed: the usage comes in the last events, and the step span is `*.doStream`.
         for (const model of [openai.chat('gpt-4o-mini'), anthropic('claude-3-5-haiku-20241022')]) {
           const stream = streamText({ model, prompt: 'hi', maxOutputTokens: 100, experimental_telemetry: telemetry });
@@ -89,18 +97,19 @@ describe.each(SDKS)('Vercel AI SDK ($name), priced in the ledger', (sdk) => {
         }
       });
 
-      // Six traces, each a wrapper span and its step: all through the pipeline once the six roots are recorded.
-      const { calls, traces } = await waitFor('6 traces in the ledger', () => {
+      // Seven traces, each a wrapper span and its step: all through the pipeline once the seven roots are recorded.
+      const { calls, traces } = await waitFor('7 traces in the ledger', () => {
         const ledger = readLedger(sidecar.ledgerPath);
-        return ledger.traces.length >= 6 ? ledger : undefined;
+        return ledger.traces.length >= 7 ? ledger : undefined;
       });
-      expect(traces.map((trace) => trace.calls)).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(traces.map((trace) => trace.calls)).toEqual([1, 1, 1, 1, 1, 1, 1]);
       const recorded = calls.map((call) => ({ model: call.model, provider: call.provider, status: call.status, costUsd: call.cost_usd }));
       const expected = [
         { model: 'gpt-4o-mini-2024-07-18', provider: 'openai', costUsd: sdk.openAiCost },
         { model: 'gpt-4o-mini-2024-07-18', provider: 'openai', costUsd: sdk.openAiCost },
         { model: 'text-embedding-3-small', provider: 'openai', costUsd: EMBEDDING },
         { model: 'claude-3-5-haiku-20241022', provider: 'anthropic', costUsd: ANTHROPIC },
+        { model: 'claude-3-5-haiku-20241022', provider: 'anthropic', costUsd: ANTHROPIC_HOUR_CACHE },
         // Streamed, AI SDK 5 records the cached tokens too.
         { model: 'gpt-4o-mini-2024-07-18', provider: 'openai', costUsd: CHAT_WITH_CACHE },
         { model: 'claude-3-5-haiku-20241022', provider: 'anthropic', costUsd: ANTHROPIC },
