@@ -42,6 +42,14 @@ function withoutUsage(span: Span, call: LlmCall): PriceResult {
   if (call.invalidUsage !== undefined) return { status: 'unpriced', reason: call.invalidUsage };
   return span.status.code === StatusCode.ERROR ? FAILED_WITHOUT_USAGE : NO_USAGE;
 }
+/**
+ * Whether a call's usage can be priced. A call whose counts are known but cannot be priced (tokens no count classifies)
+ * counts, for de-duplication, as a call without usage: it must not hide a span of the same call that can be priced.
+ */
+function hasPriceableUsage(call: LlmCall): boolean {
+  return call.tokens !== undefined && call.invalidUsage === undefined;
+}
+
 /** Where the reused price request starts, before its first call. */
 const NO_TOKENS: TokenUsage = Object.freeze({ input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 });
 
@@ -150,11 +158,12 @@ export class CostEstimatorProcessor implements TracesProcessor {
     if (calls.length > 0) {
       for (const entry of this.decisionOrder(calls)) {
         const { call, span } = entry;
-        const withUsage = call.tokens !== undefined;
+        const withUsage = hasPriceableUsage(call);
         // The span's times let the memory tell one call exported in two traces from two calls (see `CallMemory.claim`).
         const startMs = Number(span.startTimeUnixNano) / 1e6;
         const endMs = Number(span.endTimeUnixNano) / 1e6;
-        if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage, call.tokens, startMs, endMs, call.layer)) writeUncountedCall(span);
+        const usage = withUsage ? call.tokens : undefined;
+        if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage, usage, startMs, endMs, call.layer)) writeUncountedCall(span);
         else writeCountedCall(span, call, withUsage ? this.price(span, call) : withoutUsage(span, call));
       }
     }
@@ -170,7 +179,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
     const counts = this.rankCounts.fill(0);
     for (const entry of calls) {
       const depth = Math.min(this.memory.depth(entry.memory!, entry.traceKey, entry.spanKey), MAX_ORDERED_DEPTH);
-      entry.rank = (entry.call.tokens !== undefined ? 0 : MAX_ORDERED_DEPTH + 1) + MAX_ORDERED_DEPTH - depth;
+      entry.rank = (hasPriceableUsage(entry.call) ? 0 : MAX_ORDERED_DEPTH + 1) + MAX_ORDERED_DEPTH - depth;
       counts[entry.rank]!++;
     }
     let start = 0;

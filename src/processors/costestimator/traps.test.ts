@@ -279,6 +279,30 @@ describe('traps', () => {
     expect(attribute(cached, 'tokenmeter.tokens.output')).toBe(50);
     // aws.amazon.com/bedrock/pricing, Claude 3.5 Haiku $0.80 in / $4 out
     expect(mlflowCost(uncached)?.['total_cost']).toBeCloseTo((100 * 0.8 + 50 * 4) / M, 12);
+
+    // Its known counts do not make it hide a span of the same call that can be priced: the Bedrock client's, below it
+    // (MLflow's bedrock autolog), here arriving in a later batch than the LangChain span.
+    const parent = makeSpan({ trace: 'order', id: 'langchain', attributes: converse('order', 1050).attributes });
+    const client = makeSpan({
+      trace: 'order',
+      id: 'client',
+      parent: 'langchain',
+      attributes: attributes({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'aws.bedrock',
+        'gen_ai.request.model': 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
+        'gen_ai.usage.input_tokens': 1000,
+        'gen_ai.usage.cache_read.input_tokens': 600,
+        'gen_ai.usage.cache_write.input_tokens': 300,
+        'gen_ai.usage.output_tokens': 50,
+      }),
+    });
+    const processor = new CostEstimatorProcessor({}, sink);
+    await processor.consume(tracesData([parent]));
+    await processor.consume(tracesData([client]));
+    expect(attribute(client, 'tokenmeter.cost.counted')).toBe(true);
+    // aws.amazon.com/bedrock/pricing, Claude 3.5 Haiku $0.80 in / $4 out / $1 cache write / $0.08 cache read
+    expect(mlflowCost(client)?.['total_cost']).toBeCloseTo((100 * 0.8 + 600 * 0.08 + 300 * 1 + 50 * 4) / M, 12);
   });
 
   it('an alias is priced like its dated model, never at $0', async () => {
