@@ -20,7 +20,8 @@
  * pipeline, everything it brings on included: the attributes it adds are encoded, and the collections of the young
  * generation it triggers copy whatever else is alive. Timing stages alone misleads here: which stage a collection
  * falls in, and whether V8 has moved the decoded requests to the old generation (it does once they keep surviving),
- * changes a stage's figure two- or threefold while the pipeline's stays the same.
+ * changes a stage's figure two- or threefold while the pipeline's stays the same. The two pipelines run back to back in
+ * each round, and the shares are medians of what each round shows (see PIPELINE_ROUNDS).
  */
 import { decodeTracesProtobuf, encodeTracesProtobuf } from '../../src/otlp/index.js';
 import type { TracesData } from '../../src/otlp/index.js';
@@ -36,6 +37,12 @@ const SPANS = 504;
 /** Versions of each batch with other token counts; together they price more distinct amounts than V8 caches as text. */
 const VARIANTS = 32;
 const ROUNDS = 5;
+/**
+ * Rounds of the pipelines, each both pipelines back to back. Their share of pricing is the median over rounds of the
+ * paired ratio: best-of rates taken apart could pair one pipeline's lucky round with the other's unlucky one, and
+ * on this noisy host that once reported pricing as making the pipeline faster.
+ */
+const PIPELINE_ROUNDS = 11;
 const ROUND_MS = 200;
 
 type Work = (data: TracesData) => void;
@@ -126,15 +133,24 @@ async function pipeline(withPricing: boolean): Promise<Pipeline> {
   return { pricing: withPricing ? new CostEstimatorProcessor({}, assembly) : undefined, assembly };
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /**
- * Best spans/s of each pipeline over interleaved rounds, decoding included, and the share of the priced pipeline's
- * time spent inside the CostEstimator.
+ * Best spans/s of each pipeline over interleaved rounds, decoding included; and, as medians over rounds, the share of
+ * the priced pipeline's time per span that pricing adds (from the two rates of each round) and the share spent inside
+ * the CostEstimator. `pipelines`: without the CostEstimator, then with it.
  */
-async function measurePipelines(versions: readonly Uint8Array[], pipelines: readonly Pipeline[]): Promise<{ rates: number[]; inside: number }> {
+async function measurePipelines(versions: readonly Uint8Array[], pipelines: readonly [Pipeline, Pipeline]): Promise<{ rates: number[]; share: number; inside: number }> {
   const next = decodedRounds(versions);
   const rates = pipelines.map(() => 0);
-  let inside = 0;
-  for (let round = 0; round <= ROUNDS; round++) {
+  const shares: number[] = [];
+  const insides: number[] = [];
+  for (let round = 0; round <= PIPELINE_ROUNDS; round++) {
+    const roundRates: number[] = [];
     for (const [index, { pricing, assembly }] of pipelines.entries()) {
       let elapsed = 0;
       let pricingTime = 0;
@@ -153,13 +169,16 @@ async function measurePipelines(versions: readonly Uint8Array[], pipelines: read
         spans += SPANS;
       }
       const rate = (spans / elapsed) * 1000;
-      if (round > 0 && rate > rates[index]!) {
-        rates[index] = rate;
-        if (pricing !== undefined) inside = pricingTime / elapsed;
-      }
+      roundRates[index] = rate;
+      // Round 0 only warms up.
+      if (round === 0) continue;
+      rates[index] = Math.max(rates[index]!, rate);
+      if (pricing !== undefined) insides.push(pricingTime / elapsed);
     }
+    // The part of the priced pipeline's time per span that the unpriced one does not spend.
+    if (round > 0) shares.push(1 - roundRates[1]! / roundRates[0]!);
   }
-  return { rates, inside };
+  return { rates, share: median(shares), inside: median(insides) };
 }
 
 export async function run(): Promise<void> {
@@ -184,14 +203,14 @@ export async function run(): Promise<void> {
       `  recognition + pricing + attributes  ${format(priced)}  (${(baseline / priced).toFixed(1)}× the baseline's time per span, ` +
         `${((decoded / priced) * 100).toFixed(0)}% of decoding's)`,
     );
-    const pipelines = [await pipeline(false), await pipeline(true)];
-    const { rates, inside } = await measurePipelines(versions, pipelines);
+    const pipelines: [Pipeline, Pipeline] = [await pipeline(false), await pipeline(true)];
+    const { rates, share, inside } = await measurePipelines(versions, pipelines);
     const [without, withPricing] = rates as [number, number];
     console.log('  in a pipeline: protobuf decode → [CostEstimator] → trace assembly → protobuf encode');
     console.log(`    without the CostEstimator         ${formatThousands(without)}`);
     console.log(
-      `    with it                           ${formatThousands(withPricing)}  (pricing: ${((1 - withPricing / without) * 100).toFixed(0)}% of the pipeline's time per span, ` +
-        `${(inside * 100).toFixed(0)}% spent inside the CostEstimator)`,
+      `    with it                           ${formatThousands(withPricing)}  (pricing: ${(share * 100).toFixed(0)}% of the pipeline's time per span, ` +
+        `${(inside * 100).toFixed(0)}% spent inside the CostEstimator; medians of ${PIPELINE_ROUNDS} paired rounds)`,
     );
     for (const { assembly } of pipelines) await assembly.shutdown();
   }
