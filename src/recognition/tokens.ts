@@ -229,7 +229,8 @@ export function withUnclassifiedAsInput(counts: Readonly<RawTokenCounts>): RawTo
  *    thinking tokens, in the total only, are told apart here;
  *  - LangChain (its autolog, for any chat model): LangChain's input, output and total, without their details; a chat
  *    model of OpenAI's API (ChatOpenAI and the OpenAI-compatible ones) keeps OpenAI's usage in its result
- *    (`llm_output.token_usage`), cache and reasoning counts included. A stream's result keeps none.
+ *    (`llm_output.token_usage`), cache and reasoning counts included, and ChatAnthropic Anthropic's (`llm_output.usage`).
+ *    A stream's result keeps none.
  */
 export function readMlflowClientUsage(view: SpanView, client: MlflowClientCall, embedding: boolean): void {
   if (embedding ? hasUsage(counts) : view.at(SLOTS['mlflow.chat.tokenUsage']) === undefined || counts.cacheRead !== undefined || counts.cacheWrite !== undefined) return;
@@ -241,7 +242,7 @@ export function readMlflowClientUsage(view: SpanView, client: MlflowClientCall, 
     case 'openai':
       return readOpenAiUsage(lastObject<OpenAiUsage>(text, '"usage"'), embedding);
     case 'langchain':
-      return readOpenAiUsage(lastObject<OpenAiUsage>(text, '"token_usage"'), false);
+      return readLangChainResultUsage(text);
     case 'anthropic': {
       const usage = lastObject<AnthropicUsage>(text, '"usage"');
       counts.cacheWrite1h = hourLongWrites(usage);
@@ -254,6 +255,25 @@ export function readMlflowClientUsage(view: SpanView, client: MlflowClientCall, 
     default:
       return;
   }
+}
+
+/**
+ * LangChain's result ends with `llm_output`, where a chat model keeps its provider's usage: OpenAI's (`token_usage`,
+ * ChatOpenAI and the OpenAI-compatible models) or Anthropic's (`usage`, ChatAnthropic: langchain-anthropic keeps the
+ * whole response there but its content). MLflow's counts are LangChain's, whose input holds the cache: only the cache
+ * counts are read. Searched within `llm_output` alone, found from the end, so that the generations before it (a long
+ * completion) are not searched for a key they do not have.
+ */
+function readLangChainResultUsage(text: string): void {
+  const llmOutput = lastObjectText(text, '"llm_output"');
+  if (llmOutput === undefined) return;
+  const openAi = lastObject<OpenAiUsage>(llmOutput, '"token_usage"');
+  if (openAi !== undefined) return readOpenAiUsage(openAi, false);
+  const anthropic = lastObject<AnthropicUsage>(llmOutput, '"usage"');
+  if (anthropic === undefined) return;
+  counts.cacheRead = toNumber(anthropic.cache_read_input_tokens);
+  counts.cacheWrite = toNumber(anthropic.cache_creation_input_tokens);
+  counts.cacheWrite1h = hourLongWrites(anthropic);
 }
 
 /** OpenAI's `usage` (chat completions, embeddings and the Responses API name some fields differently). */

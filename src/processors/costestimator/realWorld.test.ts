@@ -41,6 +41,45 @@ const cases: Case[] = [
     entry: 'openai/gpt-4o-mini',
   },
   {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 in / $4 out / $1 cache write / $0.08 cache read. As MLflow 3.9's
+    // LangChain autolog records ChatAnthropic (the shapes of langchain-anthropic 1.7.10 and MLflow 3.9's sources; not
+    // run here: langchain-anthropic needs anthropic < 1 or langchain-core >= 1.7.5). MLflow's counts are LangChain's, whose
+    // input holds the cache; Anthropic's usage, with the cache counts, is in LangChain's result (`llm_output.usage`).
+    name: 'MLflow 3.9 LangChain autolog ChatAnthropic, cache only in the result\'s llm_output.usage',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      invocation_params: { model: 'claude-3-5-haiku-20241022', max_tokens: 1024, _type: 'anthropic-chat', stop: null },
+      metadata: { ls_provider: 'anthropic', ls_model_name: 'claude-3-5-haiku-20241022', ls_model_type: 'chat', langgraph_node: 'agent' },
+      'mlflow.message.format': 'langchain',
+      'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 50, total_tokens: 1050 },
+      'mlflow.spanOutputs': {
+        generations: [[{ text: 'hi', generation_info: null, type: 'ChatGeneration', message: { content: 'hi', response_metadata: { id: 'msg_01', model_name: 'claude-3-5-haiku-20241022', model_provider: 'anthropic' }, type: 'ai' } }]],
+        llm_output: {
+          id: 'msg_01',
+          model: 'claude-3-5-haiku-20241022',
+          stop_reason: 'end_turn',
+          stop_sequence: null,
+          usage: {
+            cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 300 },
+            cache_creation_input_tokens: 300,
+            cache_read_input_tokens: 600,
+            input_tokens: 100,
+            output_tokens: 50,
+            server_tool_use: null,
+            service_tier: 'standard',
+          },
+          model_name: 'claude-3-5-haiku-20241022',
+        },
+        run: null,
+        type: 'LLMResult',
+      },
+    }),
+    tokens: tokens(1000, 50, 600, 300),
+    inputCost: (100 * 0.8 + 600 * 0.08 + 300 * 1) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
     // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out / $0.075 cached in. As MLflow 3.9's LangChain autolog
     // records ChatOpenAI (langchain-openai 1.1.7, local fake of the API): LangChain's counts without their details; the
     // cached and reasoning counts are in OpenAI's usage, which LangChain's result keeps (`llm_output.token_usage`).
