@@ -243,11 +243,8 @@ export function readMlflowClientUsage(view: SpanView, client: MlflowClientCall, 
       return readOpenAiUsage(lastObject<OpenAiUsage>(text, '"usage"'), embedding);
     case 'langchain':
       return readLangChainResultUsage(text);
-    case 'anthropic': {
-      const usage = lastObject<AnthropicUsage>(text, '"usage"');
-      counts.cacheWrite1h = hourLongWrites(usage);
-      return addCacheLeftOutOfInput(usage?.cache_read_input_tokens, usage?.cache_creation_input_tokens);
-    }
+    case 'anthropic':
+      return addAnthropicCacheLeftOutOfInput(lastObject<AnthropicUsage>(text, '"usage"'));
     case 'bedrock':
       return readBedrockUsage(text, view);
     case 'gemini':
@@ -269,11 +266,7 @@ function readLangChainResultUsage(text: string): void {
   if (llmOutput === undefined) return;
   const openAi = lastObject<OpenAiUsage>(llmOutput, '"token_usage"');
   if (openAi !== undefined) return readOpenAiUsage(openAi, false);
-  const anthropic = lastObject<AnthropicUsage>(llmOutput, '"usage"');
-  if (anthropic === undefined) return;
-  counts.cacheRead = toNumber(anthropic.cache_read_input_tokens);
-  counts.cacheWrite = toNumber(anthropic.cache_creation_input_tokens);
-  counts.cacheWrite1h = hourLongWrites(anthropic);
+  fillAnthropicCache(lastObject<AnthropicUsage>(llmOutput, '"usage"'));
 }
 
 /** OpenAI's `usage` (chat completions, embeddings and the Responses API name some fields differently). */
@@ -319,9 +312,7 @@ function readBedrockUsage(outputs: string, view: SpanView): void {
   // InvokeModelWithResponseStream: the outputs keep no body and no count header. MLflow keeps each chunk of the stream
   // as an event; Claude's `message_start` holds Anthropic's usage, the cache counts included.
   const start = view.eventAttribute('message_start', 'json');
-  const anthropic = start?.kind === 'string' ? lastObject<AnthropicUsage>(start.value, '"usage"') : undefined;
-  counts.cacheWrite1h = hourLongWrites(anthropic);
-  addCacheLeftOutOfInput(anthropic?.cache_read_input_tokens, anthropic?.cache_creation_input_tokens);
+  addAnthropicCacheLeftOutOfInput(start?.kind === 'string' ? lastObject<AnthropicUsage>(start.value, '"usage"') : undefined);
 }
 
 /**
@@ -436,6 +427,25 @@ function hourLongWrites(usage: Partial<AnthropicUsage> | undefined): number | un
   return toNumber(usage?.cache_creation?.ephemeral_1h_input_tokens);
 }
 
+/** Anthropic's cache counts, added to an input count that leaves them out (Anthropic's own `input_tokens`). */
+function addAnthropicCacheLeftOutOfInput(usage: Partial<AnthropicUsage> | undefined): void {
+  counts.cacheWrite1h = hourLongWrites(usage);
+  addCacheLeftOutOfInput(usage?.cache_read_input_tokens, usage?.cache_creation_input_tokens);
+}
+
+/** Anthropic's cache counts the span lacks, and which writes were kept for an hour, for counts whose input holds the cache. */
+function fillAnthropicCache(usage: Partial<AnthropicUsage> | undefined): void {
+  if (usage === undefined) return;
+  counts.cacheRead ??= toNumber(usage.cache_read_input_tokens);
+  counts.cacheWrite ??= toNumber(usage.cache_creation_input_tokens);
+  counts.cacheWrite1h = hourLongWrites(usage);
+}
+
+/** Whether Anthropic's usage can tell more than the counts read: a cache count they lack, or which writes were kept for an hour. */
+function anthropicUsageTellsMore(): boolean {
+  return counts.cacheRead === undefined || counts.cacheWrite === undefined || counts.cacheWrite > 0;
+}
+
 /** How Anthropic's message starts, kept as JSON (Anthropic's ids and Bedrock's for Claude: `msg_…`, `msg_bdrk_…`). */
 const ANTHROPIC_MESSAGE_STARTS = ['{"id": "msg_', '{"id":"msg_'];
 
@@ -445,20 +455,13 @@ const ANTHROPIC_MESSAGE_STARTS = ['{"id": "msg_', '{"id":"msg_'];
  *  - its Bedrock instrumentor (0.1.61), of a streamed InvokeModel call: the prompt count holds the cache, but no cache
  *    count is written, so the reads and writes were priced as plain input;
  *  - any instrumentor (its Anthropic one's spans too): which writes were kept for an hour, billed at their own price.
- * Read on OpenInference spans whose output is Anthropic's message, with no cache count or with writes.
+ * Read on OpenInference spans whose output is Anthropic's message, lacking a cache count or with writes.
  */
 export function readAnthropicUsageFromOutput(view: SpanView): void {
-  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || view.at(SLOTS['openinference.span.kind']) === undefined) return;
-  const noCacheCount = counts.cacheRead === undefined && counts.cacheWrite === undefined;
-  if (!noCacheCount && !((counts.cacheWrite ?? 0) > 0)) return;
+  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || view.at(SLOTS['openinference.span.kind']) === undefined || !anthropicUsageTellsMore()) return;
   const output = view.at(SLOTS['output.value']);
   if (output?.kind !== 'string' || !ANTHROPIC_MESSAGE_STARTS.some((start) => output.value.startsWith(start))) return;
-  const usage = lastObject<AnthropicUsage>(output.value, '"usage"');
-  if (noCacheCount) {
-    counts.cacheRead = toNumber(usage?.cache_read_input_tokens);
-    counts.cacheWrite = toNumber(usage?.cache_creation_input_tokens);
-  }
-  counts.cacheWrite1h = hourLongWrites(usage);
+  fillAnthropicCache(lastObject<AnthropicUsage>(output.value, '"usage"'));
 }
 
 /**
@@ -469,15 +472,10 @@ export function readAnthropicUsageFromOutput(view: SpanView): void {
  * and, by any AI SDK, which writes were kept for an hour. AI SDK 6 records the cache counts itself.
  */
 export function readVercelProviderUsage(view: SpanView): void {
-  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts)) return;
   // AI SDK 6 records the cache counts itself; the usage is still read for the writes kept for an hour.
-  if (counts.cacheRead !== undefined && counts.cacheWrite !== undefined && !(counts.cacheWrite > 0)) return;
+  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || !anthropicUsageTellsMore()) return;
   const metadata = view.at(SLOTS['ai.response.providerMetadata']);
-  const usage = metadata?.kind === 'string' ? lastObject<AnthropicUsage>(metadata.value, '"usage"') : undefined;
-  if (usage === undefined) return;
-  counts.cacheRead ??= toNumber(usage.cache_read_input_tokens);
-  counts.cacheWrite ??= toNumber(usage.cache_creation_input_tokens);
-  counts.cacheWrite1h = hourLongWrites(usage);
+  if (metadata?.kind === 'string') fillAnthropicCache(lastObject<AnthropicUsage>(metadata.value, '"usage"'));
 }
 
 export function hasUsage(counts: Readonly<RawTokenCounts>): boolean {
