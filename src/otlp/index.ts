@@ -8,5 +8,5 @@ export { encodeTracesJson } from './json/encode-traces.js';
 export { decodeExportTraceResponse, encodeExportTraceResponse } from './protobuf/export-response.js';
 export type { RpcStatus } from './rpc-status.js';
 export { decodeRetryInfo, decodeRpcStatus, encodeRetryInfo, encodeRpcStatus } from './rpc-status.js';
-export { encodeWithin, splitBySpans } from './split.js';
+export { encodedHalves, encodeWithin, splitBySpans } from './split.js';
 export type { EncodedRequest, RequestLimit } from './split.js';

@@ -4,6 +4,7 @@
  */
 import { countSpans } from './model.js';
 import type { ResourceSpans, TracesData } from './model.js';
+import { decodeTracesProtobuf } from './protobuf/decode-traces.js';
 import { encodeTracesProtobuf } from './protobuf/encode-traces.js';
 
 /**
@@ -42,7 +43,20 @@ export function splitBySpans(data: TracesData, maxSpans: number): TracesData[] {
 export interface EncodedRequest {
   body: Uint8Array;
   spans: number;
+  /** What `body` encodes: the request, or the part of it in this body. */
+  data: TracesData;
 }
+
+/**
+ * An encoded request's spans as two requests, encoded: the first half and the rest. For a destination that refused
+ * the request as too large.
+ */
+export function encodedHalves(body: Uint8Array): EncodedRequest[] {
+  const data = decodeTracesProtobuf(body);
+  return splitBySpans(data, Math.ceil(countSpans(data) / 2)).map(encoded);
+}
+
+const encoded = (data: TracesData): EncodedRequest => ({ body: encodeTracesProtobuf(data), spans: countSpans(data), data });
 
 /** How a destination's requests are bounded: spans per request (`items`) or encoded bytes (`bytes`); 0, unbounded. */
 export interface RequestLimit {
@@ -57,10 +71,10 @@ export interface RequestLimit {
  */
 export function encodeWithin(data: TracesData, limit: RequestLimit): EncodedRequest[] {
   const spans = countSpans(data);
-  if (limit.max_size === 0) return [{ body: encodeTracesProtobuf(data), spans }];
-  if (limit.sizer === 'items') return splitBySpans(data, limit.max_size).map((part) => ({ body: encodeTracesProtobuf(part), spans: countSpans(part) }));
+  if (limit.max_size === 0) return [encoded(data)];
+  if (limit.sizer === 'items') return splitBySpans(data, limit.max_size).map(encoded);
   const body = encodeTracesProtobuf(data);
-  if (body.length <= limit.max_size || spans <= 1) return [{ body, spans }];
+  if (body.length <= limit.max_size || spans <= 1) return [{ body, spans, data }];
   const parts = Math.ceil(body.length / limit.max_size);
   return splitBySpans(data, Math.ceil(spans / parts)).flatMap((part) => encodeWithin(part, limit));
 }

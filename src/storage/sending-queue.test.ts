@@ -67,6 +67,32 @@ describe('sending queue table', () => {
     expect(queue.contentOf(requeued!.id)).toEqual({ body: Buffer.from(body(200, 3)), extra: '["b"]' });
   });
 
+  it('replaces a batch by its parts, which keep its arrival, the start of its retrying and its uncertainty', () => {
+    const store = Store.memory();
+    opened.push(store);
+    const queue = new SendingQueueTable(store.db, 'mlflow');
+    const whole = queue.add({ body: body(300, 4), spans: 5, extra: '["root"]' }, 1_000);
+    const later = queue.add({ body: body(10, 5), spans: 1, extra: '[]' }, 1_500);
+    whole.attempts = 2;
+    whole.firstAttemptAt = 2_000;
+    whole.outcomeUnknown = true;
+    queue.saveAttempt(whole);
+
+    const parts = queue.replace(whole, [
+      { body: body(180, 6), spans: 3, extra: '[]' },
+      { body: body(120, 7), spans: 2, extra: '["root"]' },
+    ]);
+
+    const expected = { enqueuedAt: 1_000, attempts: 0, firstAttemptAt: 2_000, outcomeUnknown: true };
+    expect(parts).toMatchObject([
+      { spans: 3, bytes: 180, ...expected },
+      { spans: 2, bytes: 120, ...expected },
+    ]);
+    expect(queue.batchesAfter(0)).toEqual([later, ...parts]);
+    expect(queue.contentOf(whole.id)).toBeUndefined();
+    expect(queue.contentOf(parts[1]!.id)).toEqual({ body: Buffer.from(body(120, 7)), extra: '["root"]' });
+  });
+
   it('brings a queue an earlier tokenmeter wrote (body inside the queue row) forward, every batch kept', () => {
     const store = openDisk();
     // The earlier layout, as tokenmeter 0.1.0 created it.

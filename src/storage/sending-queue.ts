@@ -113,7 +113,7 @@ const toBatch = (row: QueueRow): QueuedBatch => ({
 
 /** One exporter's view of the queue table (rows are keyed by the exporter's component id). */
 export class SendingQueueTable {
-  private readonly insertRow: Statement<[string, number, number, number]>;
+  private readonly insertRow: Statement<[string, number, number, number, number | null, number]>;
   private readonly insertContent: Statement<[number, Uint8Array, string]>;
   private readonly selectAfter: Statement<[string, number], QueueRow>;
   private readonly selectBody: Statement<[number], { body: Buffer; extra: string }>;
@@ -127,7 +127,7 @@ export class SendingQueueTable {
     private readonly exporter: string,
   ) {
     ensureSchema(db);
-    this.insertRow = db.prepare('INSERT INTO sending_queue (exporter, spans, bytes, enqueued_at) VALUES (?, ?, ?, ?)');
+    this.insertRow = db.prepare('INSERT INTO sending_queue (exporter, spans, bytes, enqueued_at, first_attempt_at, outcome_unknown) VALUES (?, ?, ?, ?, ?, ?)');
     this.insertContent = db.prepare('INSERT INTO sending_queue_contents (id, body, extra) VALUES (?, ?, ?)');
     this.selectAfter = db.prepare(
       'SELECT id, spans, bytes, enqueued_at, attempts, first_attempt_at, outcome_unknown FROM sending_queue WHERE exporter = ? AND id > ? ORDER BY id',
@@ -143,10 +143,25 @@ export class SendingQueueTable {
   }
 
   add(batch: NewBatch, now: number): QueuedBatch {
-    const { lastInsertRowid } = this.insertRow.run(this.exporter, batch.spans, batch.body.byteLength, now);
+    return this.insert(batch, { enqueuedAt: now, firstAttemptAt: undefined, outcomeUnknown: false });
+  }
+
+  /**
+   * Puts `parts` in the place of a batch (its halves, when the destination refused it as too large). They keep its
+   * arrival, the start of its retrying (`max_elapsed_time` bounds the batch, however it is cut) and its uncertainty.
+   */
+  replace(batch: QueuedBatch, parts: readonly NewBatch[]): QueuedBatch[] {
+    this.remove(batch.id);
+    return parts.map((part) => this.insert(part, batch));
+  }
+
+  private insert(batch: NewBatch, from: Pick<QueuedBatch, 'enqueuedAt' | 'firstAttemptAt' | 'outcomeUnknown'>): QueuedBatch {
+    const { enqueuedAt, firstAttemptAt, outcomeUnknown } = from;
+    const bytes = batch.body.byteLength;
+    const { lastInsertRowid } = this.insertRow.run(this.exporter, batch.spans, bytes, enqueuedAt, firstAttemptAt ?? null, outcomeUnknown ? 1 : 0);
     const id = Number(lastInsertRowid);
     this.insertContent.run(id, batch.body, batch.extra);
-    return { id, spans: batch.spans, bytes: batch.body.byteLength, enqueuedAt: now, attempts: 0, firstAttemptAt: undefined, outcomeUnknown: false };
+    return { id, spans: batch.spans, bytes, enqueuedAt, attempts: 0, firstAttemptAt, outcomeUnknown };
   }
 
   /** Batches with an id above `afterId`, oldest first: all of them at start, later those `dlq replay` put back. */

@@ -9,7 +9,9 @@ import { createConnection, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toHex } from '../../src/otlp/index.js';
-import { buildTraces, exportAll } from '../faults/workload.js';
+import { deadLetterLines } from '../faults/forwarding-faults.js';
+import { buildOversizedSpan, buildTraces, exportAll } from '../faults/workload.js';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startSidecarWith } from '../faults/sidecar.js';
 import type { SidecarOptions } from '../faults/sidecar.js';
 import { capturedLogger } from '../fixtures/captured-logs.js';
@@ -53,6 +55,14 @@ async function forwarded(sidecar: { http: string }, receiver: RecordingReceiver,
   return arrived;
 }
 
+/** Waits until the receiver has every span of `spans`; each must have come once. */
+async function expectAllArrived(receiver: RecordingReceiver, spans: readonly ReadableSpan[]): Promise<void> {
+  const sent = spans.map((span) => span.spanContext().spanId).sort();
+  const arrivedOf = () => receiver.spans().map((span) => toHex(span.spanId)).filter((id) => sent.includes(id));
+  await waitFor(`all ${spans.length} spans at the gRPC receiver`, () => (arrivedOf().length >= spans.length ? true : undefined));
+  expect(arrivedOf().sort()).toEqual(sent);
+}
+
 /** A TCP relay to `port` counting the bytes the client sent: what compression saves shows there. */
 async function countingRelay(port: number): Promise<{ port: number; sentBytes: () => number }> {
   let sent = 0;
@@ -93,26 +103,35 @@ describe('otlp exporter to a real OTLP/gRPC receiver', () => {
     expect(gzipRelay.sentBytes()).toBeLessThan(plainRelay.sentBytes() * 0.8);
   });
 
-  it('a batch over the receiver\'s message limit goes in parts within sending_queue.batch.max_size; unsplit, it is refused and dead-lettered', async () => {
+  it('a batch over the receiver\'s message limit is refused (RESOURCE_EXHAUSTED) and sent again in halves, a span alone over it dead-lettered; within sending_queue.batch.max_size it goes in parts unrefused', async () => {
     const limit = 64 * 1024;
     const { receiver, port } = await receiverWith({ max_recv_msg_size: limit });
     const { spans } = buildTraces(40, 1_660);
+    const oversized = buildOversizedSpan(2 * limit);
 
     const unsplit = capturedLogger();
-    const refused = await sidecarExportingTo(
+    const halving = await sidecarExportingTo(
       { 'otlp/whole': { endpoint: `http://127.0.0.1:${port}`, sending_queue: { batch: { max_size: 0 } }, retry_on_failure: FAST_RETRY } },
       { logger: unsplit.logger },
     );
-    expect(await exportAll(refused.http, spans, spans.length)).toEqual([0]);
-    const deadLetter = await waitFor('the batch in the dead letters', () => unsplit.lines.find((line) => line.msg.startsWith('otlp/whole did not accept a batch')));
-    expect(String(deadLetter['reason'])).toMatch(/RESOURCE_EXHAUSTED/);
-    expect(receiver.spans()).toHaveLength(0);
+    expect(await exportAll(halving.http, [...spans, oversized], spans.length + 1)).toEqual([0]);
+    await expectAllArrived(receiver, spans);
+    const refusals = unsplit.lines.filter((line) => line.msg.startsWith('otlp/whole refused a batch as too large'));
+    expect(refusals.length).toBeGreaterThan(0);
+    for (const refusal of refusals) expect(String(refusal['reason'])).toMatch(/RESOURCE_EXHAUSTED: .*larger than \d+/);
+    const [deadLetter] = await deadLetterLines(halving, 1);
+    expect(deadLetter).toMatch(/\t1 spans\t.*RESOURCE_EXHAUSTED: .*larger than \d+.*\(a request of one span, \d+ bytes\)/);
+    expect(receiver.spans().some((span) => span.name === 'fetch_document')).toBe(false);
 
-    const splitting = await sidecarExportingTo({
-      'otlp/parts': { endpoint: `http://127.0.0.1:${port}`, sending_queue: { batch: { sizer: 'bytes', max_size: limit } }, retry_on_failure: FAST_RETRY },
-    });
-    expectPricedByTokenmeter(await forwarded(splitting, receiver, 40, 1_660));
-    expect(receiver.requests()).toBeGreaterThan(1);
+    const before = receiver.requests();
+    const parts = capturedLogger();
+    const splitting = await sidecarExportingTo(
+      { 'otlp/parts': { endpoint: `http://127.0.0.1:${port}`, sending_queue: { batch: { sizer: 'bytes', max_size: limit } }, retry_on_failure: FAST_RETRY } },
+      { logger: parts.logger },
+    );
+    expectPricedByTokenmeter(await forwarded(splitting, receiver, 40, 1_670));
+    expect(receiver.requests() - before).toBeGreaterThan(1);
+    expect(parts.lines.filter((line) => line.msg.includes('refused a batch as too large'))).toEqual([]);
   });
 
   it('TLS with a self-signed certificate: refused while the system CAs are used, delivered once tls.ca_file names it', async () => {

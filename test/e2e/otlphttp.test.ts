@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { toHex } from '../../src/otlp/index.js';
-import { buildTraces, exportAll } from '../faults/workload.js';
+import { deadLetterLines } from '../faults/forwarding-faults.js';
+import { buildOversizedSpan, buildTraces, exportAll } from '../faults/workload.js';
 import { startSidecarWith } from '../faults/sidecar.js';
 import type { SidecarOptions } from '../faults/sidecar.js';
 import { capturedLogger } from '../fixtures/captured-logs.js';
@@ -80,6 +81,31 @@ describe('otlphttp exporter to real OTLP receivers', () => {
     });
     expect(arrived.map((span) => toHex(span.spanId)).sort()).toEqual(spans.map((span) => span.spanContext().spanId).sort());
     expectPricedByTokenmeter(arrived);
+  });
+
+  it('a receiver refusing bodies over its max_request_body_size (413): a batch over it is sent again in halves, every span once; a span alone over it is dead-lettered', async () => {
+    const port = await getFreePort();
+    const limit = 16 * 1024;
+    const receiver = await startRecordingReceiver({ http: { endpoint: `127.0.0.1:${port}`, max_request_body_size: limit } });
+    cleanups.push(() => receiver.shutdown());
+    const { logger, lines } = capturedLogger();
+    // Uncompressed, so that the body the receiver measures is the one sent.
+    const sidecar = await sidecarExportingTo(
+      { 'otlphttp/limited': { endpoint: `http://127.0.0.1:${port}`, compression: 'none', retry_on_failure: { initial_interval: '100ms', max_interval: '500ms' } } },
+      { logger },
+    );
+    const { spans } = buildTraces(12, 1_050);
+    const oversized = buildOversizedSpan(2 * limit);
+    expect(await exportAll(sidecar.http, [...spans, oversized], spans.length + 1)).toEqual([0]);
+
+    const sent = spans.map((span) => span.spanContext().spanId).sort();
+    const arrived = await waitFor(`all ${spans.length} spans at the receiver`, () => (receiver.spans().length >= spans.length ? receiver.spans() : undefined));
+    expect(arrived.map((span) => toHex(span.spanId)).sort()).toEqual(sent);
+    const [deadLetter] = await deadLetterLines(sidecar, 1);
+    expect(deadLetter).toMatch(/\t1 spans\t.*answered 413: .*exceeds the limit of 16384 bytes.*\(a request of one span, \d+ bytes\)/);
+    const refusals = lines.filter((line) => line.msg.startsWith('otlphttp/limited refused a batch as too large'));
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(receiver.spans()).toHaveLength(spans.length);
   });
 
   it('an https receiver whose certificate a private CA signed: refused until tls.ca_file or NODE_EXTRA_CA_CERTS names that CA, then delivered', async () => {

@@ -59,6 +59,24 @@ describe('MLflow faults, with durable delivery', () => {
     expect(await storedTraces(sharedMlflowUrl, sent)).toEqual(expectedTraces(sent));
   });
 
+  it('behind a proxy refusing bodies over its limit (413, nginx’s client_max_body_size): a batch goes again in halves and everything arrives once; sending_queue.batch keeps requests under it', async () => {
+    const experimentId = await createUniqueExperiment(sharedMlflowUrl, 'faults-body-limit');
+    const limit = 4 * 1024;
+    // Uncompressed, so that the body the proxy measures is the one encoded.
+    for (const [sendingQueue, seed, refused] of [
+      [{}, 600, true],
+      [{ sending_queue: { batch: { sizer: 'bytes', max_size: limit } } }, 650, false],
+    ] as const) {
+      const ingress = await startProxy(sharedMlflowUrl, () => 0, undefined, limit);
+      cleanups.push(() => ingress.close());
+      const receiver = await startReceiver(ingress.url, experimentId, { compression: 'none', ...sendingQueue });
+      const { spans, sent } = buildTraces(6, seed);
+      expect(await exportAll(receiver, spans, spans.length)).toEqual([0]);
+      expect(await storedTraces(sharedMlflowUrl, sent)).toEqual(expectedTraces(sent));
+      expect(ingress.statuses.includes(413)).toBe(refused);
+    }
+  });
+
   it('a full sending queue answers 429; the app’s exporter retries and everything arrives', async () => {
     const experimentId = await createUniqueExperiment(sharedMlflowUrl, 'faults-queue-full');
     const slowMlflow = await startProxy(sharedMlflowUrl, (method) => (method === 'POST' ? 300 : 0));

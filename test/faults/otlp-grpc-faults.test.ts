@@ -73,14 +73,14 @@ describe('otlp (gRPC) exporter faults', () => {
     expect(metric).toContain(`tokenmeter_exporter_dead_lettered_batches_total{exporter="otlp/strict"} ${listed.length}`);
   });
 
-  it('RESOURCE_EXHAUSTED without RetryInfo is permanent (the request can never fit); with RetryInfo it is retried', async () => {
-    const tooBig = await endpoint(() => ({ code: GrpcStatus.RESOURCE_EXHAUSTED, message: 'message larger than max' }));
-    const refusing = await sidecar('otlp/toobig', tooBig.address);
+  it('RESOURCE_EXHAUSTED without RetryInfo is permanent (unless it says the message is too large); with RetryInfo it is retried', async () => {
+    const exhausted = await endpoint(() => ({ code: GrpcStatus.RESOURCE_EXHAUSTED, message: 'tenant quota exhausted' }));
+    const refusing = await sidecar('otlp/exhausted', exhausted.address);
     const first = buildTraces(1, 300);
     expect(await exportAll(refusing.http, first.spans)).toEqual([0]);
     const listed = await deadLetterLines(refusing, first.spans.length);
-    for (const line of listed) expect(line).toContain('answered RESOURCE_EXHAUSTED: message larger than max');
-    expect(tooBig.received).toHaveLength(listed.length);
+    for (const line of listed) expect(line).toContain('answered RESOURCE_EXHAUSTED: tenant quota exhausted');
+    expect(exhausted.received).toHaveLength(listed.length);
 
     const throttling = await endpoint((call) => (call.index === 0 ? { code: GrpcStatus.RESOURCE_EXHAUSTED, message: 'quota', retryDelaySeconds: 1 } : OK));
     const retrying = await sidecar('otlp/throttled', throttling.address);

@@ -53,6 +53,17 @@ export function buildTraces(count: number, seed: number): { spans: ReadableSpan[
   return { spans: recorder.getFinishedSpans(), sent };
 }
 
+/**
+ * A trace of one span carrying `bytes` characters of output, as a tool returning a large document makes: a request
+ * holding it is over a receiver's limit of fewer bytes, however it is cut.
+ */
+export function buildOversizedSpan(bytes: number): ReadableSpan {
+  const recorder = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(recorder)] });
+  provider.getTracer('fault-test').startSpan('fetch_document', { attributes: { 'mlflow.spanType': 'TOOL', 'mlflow.spanOutputs': 'x'.repeat(bytes) } }, ROOT_CONTEXT).end();
+  return recorder.getFinishedSpans()[0]!;
+}
+
 /** Exports like an app does, in batches of `batchSize` spans (children before their root), several at a time. */
 export async function exportAll(url: string, spans: readonly ReadableSpan[], batchSize = 6, parallel = 1): Promise<number[]> {
   const batches: ReadableSpan[][] = [];
@@ -141,19 +152,34 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
+/** What nginx answers a body over its `client_max_body_size`. */
+const NGINX_TOO_LARGE = '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+
 /**
  * A forwarding HTTP proxy that holds back answers to requests `delay` picks, to play a slow server; with `tls`, it
  * terminates TLS with that certificate, as an ingress in front of the target would (asking clients for a certificate
- * the client CA signed, with `clientCaFile`).
+ * the client CA signed, with `clientCaFile`). With `maxBodyBytes`, a request whose body is longer gets nginx's 413
+ * and never reaches the target, as behind nginx's `client_max_body_size`.
  */
 export async function startProxy(
   target: string,
   delayMs: (method: string, path: string) => number,
   tls?: { certFile: string; keyFile: string; clientCaFile?: string },
+  maxBodyBytes?: number,
 ): Promise<Proxy> {
   const statuses: number[] = [];
   const { hostname, port } = new URL(target);
   const handler = (incoming: IncomingMessage, outgoing: ServerResponse) => {
+    if (maxBodyBytes !== undefined && Number(incoming.headers['content-length'] ?? 0) > maxBodyBytes) {
+      // Read and dropped, as nginx's lingering close does, so that the client sees the answer rather than a reset.
+      incoming.resume();
+      incoming.on('end', () => {
+        statuses.push(413);
+        outgoing.writeHead(413, { 'Content-Type': 'text/html', Connection: 'close' });
+        outgoing.end(NGINX_TOO_LARGE);
+      });
+      return;
+    }
     const forwarded = request({ hostname, port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
       const chunks: Buffer[] = [];
       answer.on('data', (chunk: Buffer) => chunks.push(chunk));

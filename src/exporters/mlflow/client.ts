@@ -77,6 +77,8 @@ export class MlflowClient {
     const { statusCode: status } = answer;
     if (status >= 200 && status < 300) return { outcome: 'delivered' };
     const reason = `MLflow answered ${status} to POST /v1/traces: ${text.slice(0, 500)}`;
+    // MLflow sets no limit; a proxy in front of it may (nginx's client_max_body_size).
+    if (status === 413) return { outcome: 'tooLarge', reason };
     const retryAfterMs = parseRetryAfterMs(headerOf(answer, 'retry-after'));
     if (THROTTLED_STATUS.has(status)) return { outcome: 'retry', reason, retryAfterMs, outcomeUnknown: false, status };
     if (MAYBE_STORED_STATUS.has(status)) return { outcome: 'retry', reason, retryAfterMs, outcomeUnknown: true, status };

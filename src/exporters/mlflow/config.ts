@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { httpUrl } from '../../config/units.js';
 import { compressionConfigSchema, headersConfigSchema, httpTlsConfigSchema, reportTlsKeysForPlaintext, requestTimeoutConfigSchema } from '../http/config.js';
-import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from '../sendingqueue/config.js';
+import { retryOnFailureConfigSchema, splittingSendingQueueConfigSchema } from '../sendingqueue/config.js';
 
 /**
  * Where MLflow is, with MLflow's own environment variables as defaults so that an app's existing setup
@@ -30,7 +30,12 @@ export const mlflowExporterConfigSchema = z.preprocess(withMlflowEnvironment, z
     timeout: requestTimeoutConfigSchema('10s'),
     /** Extra headers on every request, e.g. `Authorization` for a protected MLflow. */
     headers: headersConfigSchema,
-    sending_queue: sendingQueueConfigSchema,
+    /**
+     * MLflow takes requests of any size, so by default a batch goes as it came; `batch` bounds requests for a proxy
+     * in front of MLflow that limits bodies (nginx's `client_max_body_size`). One that refuses a request as too large
+     * (413) gets it again in halves anyway.
+     */
+    sending_queue: splittingSendingQueueConfigSchema({ sizer: 'bytes', max_size: 0 }),
     /** Cost assessments on every trace whose root trace assembly enriched (contract.md, "On the MLflow trace"). */
     feedback: z
       .object({

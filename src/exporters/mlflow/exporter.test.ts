@@ -226,6 +226,23 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     expect(byName(updated.assessments)['total_tokens']?.feedback.value).toBe(1000);
   });
 
+  it('with sending_queue.batch, sends a request as several; each root’s follow-ups go once, with the part that carries it', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-batch-parts');
+    const exporter = await startExporter(experimentId, { sending_queue: { batch: { sizer: 'items', max_size: 1 } } });
+    const roots = [enrichedRoot({ cost: 0.001, input: 100, output: 10, providers: ['openai'] }), enrichedRoot({ cost: 0.002, input: 200, output: 20, providers: ['anthropic'] })];
+    await exporter.consume(makeRequest(...roots));
+    await until(() => exporter.stats.followUps.assessmentsCreated === 8 && exporter.stats.followUps.tagsSet === 2);
+    expect(exporter.stats.delivered).toEqual({ batches: 2, spans: 2 });
+    for (const [index, root] of roots.entries()) {
+      const stored = (await storedTrace(`tr-${hex(root.traceId)}`))!;
+      expect(stored.tags?.['mlflow.traceName']).toBe('workflow');
+      expect(byName(stored.assessments)['total_tokens']?.feedback.value).toBe(110 * (index + 1));
+    }
+    // Each follow-up went once: a second would have updated the assessments.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(exporter.stats.followUps).toMatchObject({ assessmentsCreated: 8, assessmentsUpdated: 0, tagsSet: 2 });
+  });
+
   it('is idempotent across restarts: a second exporter sending the same root updates, it does not duplicate', async () => {
     const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-feedback-restart');
     const root = enrichedRoot({ cost: 0.5, input: 10, output: 5, providers: ['openai'] });

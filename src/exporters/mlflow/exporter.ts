@@ -1,9 +1,10 @@
-import { decodeTracesProtobuf, encodeTracesProtobuf, toHex } from '../../otlp/index.js';
+import { decodeTracesProtobuf, encodedHalves, encodeTracesProtobuf, encodeWithin, toHex } from '../../otlp/index.js';
 import { countSpans } from '../../otlp/model.js';
 import type { TracesData } from '../../otlp/model.js';
+import type { EncodedRequest } from '../../otlp/index.js';
 import type { PipelineError, TracesExporter } from '../../pipeline/consumer.js';
 import { carriesAdditiveTotals } from '../../processors/traceassembly/spanFacts.js';
-import type { QueuedBatch } from '../../storage/sending-queue.js';
+import type { NewBatch, QueuedBatch } from '../../storage/sending-queue.js';
 import { Store } from '../../storage/store.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { compressed } from '../http/request.js';
@@ -64,6 +65,7 @@ export class MlflowExporter implements TracesExporter {
         name: 'MLflow',
         url: this.client.trackingUri,
         attempt: (batch, body, mayBeStored, cancel) => this.attempt(batch, body, mayBeStored, cancel),
+        split: ({ body }) => encodedHalves(body).map(withFollowUps),
         givesUpOn: refusedTwice,
         delivered: (extra, now) => this.delivered(JSON.parse(extra) as TraceFollowUp[], now),
         maintain: (now) => {
@@ -103,11 +105,10 @@ export class MlflowExporter implements TracesExporter {
     if (refusal !== undefined) throw refusal;
     const now = Date.now();
     const fresh = this.withoutRepeatedTotals(data, now);
-    const spans = countSpans(fresh);
-    if (spans === 0) return;
-    const followUps = followUpsOf(fresh);
+    if (countSpans(fresh) === 0) return;
     applyMlflowWireFixes(fresh);
-    this.sendingQueue.enqueue({ body: encodeTracesProtobuf(fresh), spans, extra: JSON.stringify(followUps) }, now);
+    // Parts of one request are queued together, in the request's transaction: all of them or none.
+    for (const part of encodeWithin(fresh, this.config.sending_queue.batch)) this.sendingQueue.enqueue(withFollowUps(part), now);
   }
 
   async shutdown(deadlineMs = 10_000): Promise<void> {
@@ -187,6 +188,9 @@ export class MlflowExporter implements TracesExporter {
     this.store.afterCommit(() => this.followUps.enqueue(followUps));
   }
 }
+
+/** A request to queue, with the follow-ups of the roots it carries: each is sent once MLflow has its root. */
+const withFollowUps = ({ body, spans, data }: EncodedRequest): NewBatch => ({ body, spans, extra: JSON.stringify(followUpsOf(data)) });
 
 /** A second 422 for what MLflow still lacks is no passing storage error (e.g. an experiment that does not exist). */
 const refusedTwice = (failure: RetryableFailure, previousStatus: number | undefined): boolean => failure.status === 422 && previousStatus === 422;

@@ -62,7 +62,7 @@ export function feedbackAssessments(traceId: string, feedback: TraceFeedback, se
   ];
 }
 
-/** Follow-ups for the roots in a batch; read before the wire fixes change the batch. */
+/** Follow-ups for the roots in a batch. They read names, ids and tokenmeter's attributes, which the wire fixes leave alone. */
 export function followUpsOf(data: TracesData): TraceFollowUp[] {
   const followUps: TraceFollowUp[] = [];
   for (const resourceSpans of data.resourceSpans) {

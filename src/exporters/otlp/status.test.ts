@@ -27,6 +27,21 @@ describe('gRPC statuses, classified by the OTLP client retry table', () => {
     expect(classifyFailure({ code: GrpcStatus.UNAVAILABLE, details: 'busy', metadata: trailers(GrpcStatus.UNAVAILABLE, 2.5) }, URL)).toMatchObject({ outcome: 'retry', retryAfterMs: 2_500 });
   });
 
+  it('RESOURCE_EXHAUSTED without RetryInfo for a message over the server’s limit is too large (sent again in halves), in grpc-js’s and grpc-go’s words', () => {
+    const code = GrpcStatus.RESOURCE_EXHAUSTED;
+    for (const details of [
+      'Received message larger than max (5242880 vs 4194304)',
+      'Received message that decompresses to a size larger than 4194304',
+      'grpc: received message larger than max (5242880 vs. 4194304)',
+      'grpc: received message after decompression larger than max (5242880 vs. 4194304)',
+    ]) {
+      expect(classifyFailure({ code, details, metadata: trailers(code) }, URL)).toEqual({ outcome: 'tooLarge', reason: `${URL} answered RESOURCE_EXHAUSTED: ${details}` });
+    }
+    // With RetryInfo the server asks for a later retry, whatever its words.
+    expect(classifyFailure({ code, details: 'Received message larger than max (1 vs 0)', metadata: trailers(code, 1) }, URL)).toMatchObject({ outcome: 'retry' });
+    expect(classifyFailure({ code: GrpcStatus.INVALID_ARGUMENT, details: 'attribute larger than 1024' }, URL)).toMatchObject({ outcome: 'failed' });
+  });
+
   it('RESOURCE_EXHAUSTED is retried only with RetryInfo', () => {
     const code = GrpcStatus.RESOURCE_EXHAUSTED;
     expect(classifyFailure({ code, details: 'too big', metadata: trailers(code) }, URL)).toEqual({ outcome: 'failed', reason: `${URL} answered RESOURCE_EXHAUSTED: too big` });

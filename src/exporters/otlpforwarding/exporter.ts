@@ -1,4 +1,4 @@
-import { encodeWithin } from '../../otlp/index.js';
+import { encodedHalves, encodeWithin } from '../../otlp/index.js';
 import type { RequestLimit } from '../../otlp/index.js';
 import { countSpans } from '../../otlp/model.js';
 import type { TracesData } from '../../otlp/model.js';
@@ -53,7 +53,12 @@ export class OtlpForwardingExporter implements TracesExporter {
       this.store,
       id,
       settings,
-      { name: id, url: transport.url, attempt: (_batch, body, _mayBeStored, cancel) => this.attempt(body, cancel) },
+      {
+        name: id,
+        url: transport.url,
+        attempt: (_batch, body, _mayBeStored, cancel) => this.attempt(body, cancel),
+        split: ({ body }) => encodedHalves(body).map((half) => ({ body: half.body, spans: half.spans, extra: '' })),
+      },
       logger,
     );
     this.stats = this.sendingQueue.stats;

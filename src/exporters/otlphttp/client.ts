@@ -1,7 +1,8 @@
 /**
  * One OTLP/HTTP export and what its answer means, as the OTLP specification says (otlp-protocol.md §5): 2xx is
  * success, even with a partial success (never retried); 429/502/503/504 are retried, honouring `Retry-After`; so
- * are connection failures and timeouts; every other status is permanent.
+ * are connection failures and timeouts; 413 (the collector's `max_request_body_size`, a proxy's body limit) is sent
+ * again in halves; every other status is permanent.
  */
 import { decodeRpcStatus } from '../../otlp/index.js';
 import { USER_AGENT } from '../../version.js';
@@ -52,6 +53,7 @@ export async function exportTraces(request: OtlpHttpRequest, body: Uint8Array, g
     // A 5xx may come after the server processed the request; 429 is a refusal before it.
     return { result: { outcome: 'retry', reason, retryAfterMs, outcomeUnknown: status !== 429, status } };
   }
+  if (status === 413) return { result: { outcome: 'tooLarge', reason } };
   return { result: { outcome: 'failed', reason } };
 }
 

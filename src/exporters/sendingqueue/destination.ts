@@ -1,8 +1,17 @@
-import type { QueuedBatch } from '../../storage/sending-queue.js';
+import type { NewBatch, QueuedBatch } from '../../storage/sending-queue.js';
 import type { Store } from '../../storage/store.js';
 
 /** How one delivery attempt ended, classified for the retry loop. */
-export type DeliveryResult = { outcome: 'delivered' } | RetryableFailure | { outcome: 'failed'; reason: string };
+export type DeliveryResult = { outcome: 'delivered' } | RetryableFailure | { outcome: 'failed'; reason: string } | TooLarge;
+
+/**
+ * The destination, or a proxy in front of it (nginx's `client_max_body_size`), refused the request for its size
+ * (HTTP 413, gRPC's "larger than max"): nothing was stored, and the same request would be refused again.
+ */
+export interface TooLarge {
+  outcome: 'tooLarge';
+  reason: string;
+}
 
 export interface RetryableFailure {
   outcome: 'retry';
@@ -31,6 +40,11 @@ export interface Destination {
    * destination without us hearing so. `cancel` fires when tokenmeter stops.
    */
   attempt(batch: QueuedBatch, body: Uint8Array, mayBeStored: boolean, cancel: AbortSignal): Promise<DeliveryResult>;
+  /**
+   * The batch in two halves of its spans, each with the `extra` it needs: sent in its place when the destination
+   * refuses it as too large. Without it, such a batch goes to the dead letters.
+   */
+  split?(content: { body: Uint8Array; extra: string }): NewBatch[];
   /** A retryable answer that, coming after `previousStatus`, shows the destination will never take the batch. */
   givesUpOn?(failure: RetryableFailure, previousStatus: number | undefined): boolean;
   /** Runs in the transaction that removes a delivered batch from the queue, with the `extra` it was queued with. */

@@ -3,8 +3,9 @@ import { Store } from '../../storage/store.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { waitFor } from '../../../test/e2e/ledger-sidecar.js';
 import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from './config.js';
-import type { Destination } from './destination.js';
+import type { DeliveryResult, Destination } from './destination.js';
 import { DurableSendingQueue } from './queue.js';
+import { DeadLetterTable } from '../../storage/sending-queue.js';
 
 const stores: Store[] = [];
 afterEach(() => {
@@ -62,6 +63,67 @@ describe('DurableSendingQueue', () => {
     await waitFor('every batch delivered', () => (queue.stats.delivered.batches === 8 ? true : undefined), 5_000);
     expect(destination.started).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(queue.stats.queued).toBe(0);
+    await queue.shutdown(1_000);
+  });
+});
+
+/**
+ * A destination whose requests carry one byte per span, refused as too large above `maxSpans` spans; a span of
+ * value 0 stands for one larger than any request it takes. The first attempt of all fails with an uncertain outcome.
+ */
+class LimitedDestination implements Destination {
+  readonly name = 'limited';
+  readonly url = 'test://limited';
+  readonly attempts: Array<{ spans: number[]; mayBeStored: boolean; outcome: string }> = [];
+  constructor(private readonly maxSpans: number) {}
+
+  async attempt(_batch: unknown, body: Uint8Array, mayBeStored: boolean): Promise<DeliveryResult> {
+    const spans = [...body];
+    const result: DeliveryResult =
+      this.attempts.length === 0
+        ? { outcome: 'retry', reason: 'timed out', outcomeUnknown: true }
+        : spans.length > this.maxSpans || spans.includes(0)
+          ? { outcome: 'tooLarge', reason: 'answered 413' }
+          : { outcome: 'delivered' };
+    this.attempts.push({ spans, mayBeStored, outcome: result.outcome });
+    return result;
+  }
+
+  split({ body, extra }: { body: Uint8Array; extra: string }) {
+    const half = Math.ceil(body.length / 2);
+    return [body.subarray(0, half), body.subarray(half)].map((part) => ({ body: part, spans: part.length, extra }));
+  }
+}
+
+describe('DurableSendingQueue, a batch refused as too large', () => {
+  it('is sent in halves, in order, cut again while too large, each as uncertain as the batch; a span alone too large is dead-lettered', async () => {
+    const store = Store.open({ mode: 'memory', path: ':memory:', synchronous: 'normal' });
+    stores.push(store);
+    const destination = new LimitedDestination(2);
+    const settings = {
+      sending_queue: sendingQueueConfigSchema.parse({ num_consumers: 1 }),
+      retry_on_failure: retryOnFailureConfigSchema.parse({ initial_interval: '10ms', max_interval: '10ms' }),
+    };
+    const queue = new DurableSendingQueue(store, 'limited', settings, destination, silentLogger());
+    queue.start();
+    await store.transaction(() => queue.enqueue({ body: new Uint8Array([1, 2, 3, 4, 5, 0, 6]), spans: 7, extra: '' }, Date.now()));
+
+    await waitFor('every span delivered or dead-lettered', () => (queue.stats.delivered.spans + queue.stats.failed.spans === 7 ? true : undefined), 5_000);
+    expect(destination.attempts).toEqual([
+      { spans: [1, 2, 3, 4, 5, 0, 6], mayBeStored: false, outcome: 'retry' },
+      { spans: [1, 2, 3, 4, 5, 0, 6], mayBeStored: true, outcome: 'tooLarge' },
+      { spans: [1, 2, 3, 4], mayBeStored: true, outcome: 'tooLarge' },
+      { spans: [1, 2], mayBeStored: true, outcome: 'delivered' },
+      { spans: [3, 4], mayBeStored: true, outcome: 'delivered' },
+      { spans: [5, 0, 6], mayBeStored: true, outcome: 'tooLarge' },
+      { spans: [5, 0], mayBeStored: true, outcome: 'tooLarge' },
+      { spans: [5], mayBeStored: true, outcome: 'delivered' },
+      { spans: [0], mayBeStored: true, outcome: 'tooLarge' },
+      { spans: [6], mayBeStored: true, outcome: 'delivered' },
+    ]);
+    expect(queue.stats).toMatchObject({ delivered: { batches: 4, spans: 6 }, failed: { batches: 1, spans: 1 }, queued: 0, queuedBytes: 0 });
+    const letters = new DeadLetterTable(store.db).list();
+    expect(letters).toMatchObject([{ exporter: 'limited', spans: 1, bytes: 1, reason: 'answered 413 (a request of one span, 1 bytes)' }]);
     await queue.shutdown(1_000);
   });
 });

@@ -205,6 +205,7 @@ export class DurableSendingQueue {
 
       const result = await this.destination.attempt(batch, content.body, mayBeStored, this.stopping.signal);
       if (result.outcome === 'delivered') return this.delivered(batch, content.extra);
+      if (result.outcome === 'tooLarge') return this.sendInHalves(batch, content, mayBeStored, result.reason);
       const elapsed = Date.now() - batch.firstAttemptAt;
       const givenUp = result.outcome === 'retry' && this.destination.givesUpOn?.(result, previousStatus) === true;
       if (result.outcome === 'failed' || givenUp || elapsed >= this.settings.retry_on_failure.max_elapsed_time) {
@@ -217,6 +218,37 @@ export class DurableSendingQueue {
       const delay = Math.max(result.retryAfterMs ?? 0, backoffDelayMs(this.retryPolicy, batch.attempts - 1));
       this.pause(delay);
       this.logger.warn({ reason: result.reason, retryInMs: delay, attempt: batch.attempts, batch: batch.id }, `${this.destination.name} delivery failed; retrying`);
+    }
+  }
+
+  /**
+   * A batch the destination refused for its size is replaced by its halves, which this worker sends next, in order
+   * (each cut again while still too large): a proxy's body limit costs a few refused requests, not the batch. A
+   * single span too large goes to the dead letters, where `dlq replay` can send it once the limit is raised.
+   */
+  private async sendInHalves(batch: QueuedBatch, content: { body: Uint8Array; extra: string }, mayBeStored: boolean, reason: string): Promise<void> {
+    const halves = batch.spans > 1 ? this.destination.split?.(content) : undefined;
+    if (halves === undefined) return this.deadLetter(batch, batch.spans > 1 ? reason : `${reason} (a request of one span, ${batch.bytes} bytes)`);
+    // Refused, so not stored by this attempt: as uncertain as before it.
+    batch.outcomeUnknown = mayBeStored;
+    let parts: QueuedBatch[] = [];
+    await this.store.transaction(() => {
+      parts = this.table.replace(batch, halves);
+    });
+    this.release(batch);
+    this.logger.warn(
+      { batch: batch.id, spans: batch.spans, bytes: batch.bytes, reason, parts: parts.map((part) => part.id) },
+      `${this.destination.name} refused a batch as too large: sending it in two halves (sending_queue.batch can keep requests under the limit)`,
+    );
+    for (const part of parts) {
+      this.inFlight.add(part.id);
+      this.hold(part);
+    }
+    try {
+      for (const part of parts) await this.deliver(part);
+    } finally {
+      for (const part of parts) this.inFlight.delete(part.id);
+      this.updateQueued();
     }
   }
 
