@@ -6,19 +6,20 @@ reachable):
     OpenAI-compatible API through the same client (its base URL names api.groq.com);
   - Anthropic's message (also streamed) through `anthropic` (which also traces itself), Gemini's generateContent (also
     streamed) through `google-genai`, Claude on Bedrock through `boto3` (Converse and InvokeModel, each also streamed), Llama on Groq
-    through `groq`, and two runs of the OpenAI Agents SDK (an agent on the Responses API, one on Claude through
+    through `groq`, Mistral Small (also streamed) and an embedding through `mistralai`, and two runs of the OpenAI Agents SDK (an agent on the Responses API, one on Claude through
     LiteLLM);
   - LangChain: a chat model call (a fake with real usage metadata), LangChain's ChatOpenAI over `openai`, also
     streamed (a LangChain span and the client's for one call), and its ChatGoogleGenerativeAI and ChatBedrockConverse.
 Each run is traced by one instrumentation:
-  openinference  all of them, with OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock, Groq, LangChain and OpenAI
-                 Agents instrumentors, and its LiteLLM one for two more calls through LiteLLM (OpenAI's and Anthropic's)
+  openinference  all of them but Mistral's (its mistralai instrumentor needs mistralai 2, past MLflow 3.9's window), with
+                 OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock, Groq, LangChain and OpenAI Agents instrumentors,
+                 and its LiteLLM one for two more calls through LiteLLM (OpenAI's and Anthropic's)
   openllmetry    all of them, with OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic /
-                 -google-generativeai / -bedrock / -groq / -langchain / -openai-agents)
+                 -google-generativeai / -bedrock / -groq / -langchain / -openai-agents / -mistralai)
   opentelemetry  the openai client's calls, with OpenTelemetry's own instrumentation (opentelemetry-instrumentation-openai-v2)
   mlflow         MLflow 3.9's langchain autolog, alone at first, for LangChain's ChatOpenAI, ChatGoogleGenerativeAI and
                  ChatBedrockConverse; its openai autolog (the Agents SDK's spans included), its litellm one for two calls
-                 through LiteLLM, its anthropic, gemini, bedrock and groq ones for those clients' calls; exporting
+                 through LiteLLM, its anthropic, gemini, bedrock, groq and mistral ones for those clients' calls; exporting
                  through its own OTLP exporter
   litellm        LiteLLM's own OpenTelemetry callback (litellm.integrations.opentelemetry) for calls through LiteLLM:
                  OpenAI's, Anthropic's, Gemini's and Claude's on Bedrock (Converse), each also streamed, an embedding,
@@ -129,6 +130,17 @@ def groq_call(base_url: str) -> None:
     groq.Groq(base_url=base_url, api_key="not-used").chat.completions.create(
         model="llama-3.3-70b-versatile", messages=[{"role": "user", "content": "hello"}]
     )
+
+
+def mistral_calls(base_url: str) -> None:
+    # Mistral's client: a chat, streamed (the usage in the last chunk), and an embedding.
+    from mistralai import Mistral
+
+    client = Mistral(api_key="not-used", server_url=f"{base_url}/mistral")
+    client.chat.complete(model="mistral-small-latest", messages=[{"role": "user", "content": "hello"}])
+    for _ in client.chat.stream(model="mistral-small-latest", messages=[{"role": "user", "content": "hello"}]):
+        pass
+    client.embeddings.create(model="mistral-embed", inputs=["hello"])
 
 
 def litellm_routes(base_url: str) -> list[tuple[str, dict[str, str]]]:
@@ -250,6 +262,8 @@ def main() -> int:
         bedrock_calls(args.api_base_url)
         mlflow.groq.autolog()
         groq_call(args.api_base_url)
+        mlflow.mistral.autolog()
+        mistral_calls(args.api_base_url)
         from mlflow.tracing.provider import provider as mlflow_tracer_provider
 
         return 0 if mlflow_tracer_provider.get().force_flush(timeout_millis=30_000) else 3
@@ -317,17 +331,20 @@ def main() -> int:
         from opentelemetry.instrumentation.google_generativeai import GoogleGenerativeAiInstrumentor
         from opentelemetry.instrumentation.groq import GroqInstrumentor
         from opentelemetry.instrumentation.langchain import LangchainInstrumentor
+        from opentelemetry.instrumentation.mistralai import MistralAiInstrumentor
         from opentelemetry.instrumentation.openai import OpenAIInstrumentor
         from opentelemetry.instrumentation.openai_agents import OpenAIAgentsInstrumentor
 
         instrumentors = [
             OpenAIInstrumentor, AnthropicInstrumentor, LangchainInstrumentor, GoogleGenerativeAiInstrumentor, BedrockInstrumentor, GroqInstrumentor,
-            OpenAIAgentsInstrumentor,
+            OpenAIAgentsInstrumentor, MistralAiInstrumentor,
         ]
     for instrumentor in instrumentors:
         instrumentor().instrument(tracer_provider=tracer_provider)
     if args.instrumentation == "openinference":
         litellm_calls(args.api_base_url)
+    else:
+        mistral_calls(args.api_base_url)
     openai_calls(args.api_base_url)
     anthropic_call(args.api_base_url)
     gemini_calls(args.api_base_url)

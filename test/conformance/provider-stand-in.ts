@@ -1,5 +1,5 @@
 /**
- * A local stand-in for the OpenAI, Anthropic, Gemini, Bedrock and Groq APIs, for tests that run real provider clients and
+ * A local stand-in for the OpenAI, Anthropic, Gemini, Bedrock, Groq and Mistral APIs, for tests that run real provider clients and
  * instrumentations (nothing outside this machine is reachable): every call is answered with a response shaped as the
  * provider's, usage included (OpenAI: 200 of 1,000 prompt tokens cached, 100 of 500 completion tokens reasoning;
  * Anthropic, on Bedrock too: 100 input tokens, 300 written to the cache, 600 read from it, 50 output; Gemini: see
@@ -175,9 +175,31 @@ const GROQ_COMPLETION = {
   x_groq: { id: 'req_tokenmeter' },
 };
 
+/**
+ * Mistral's chat completion (OpenAI's shape, the model named as asked), under `/mistral` (the client's `server_url`):
+ * 1,000 prompt and 500 completion tokens.
+ */
+const MISTRAL_COMPLETION = {
+  id: 'cmpl-mistral-tokenmeter',
+  object: 'chat.completion',
+  created: 1_790_000_000,
+  model: 'mistral-small-latest',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hi', tool_calls: null }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 },
+};
+const MISTRAL_EMBEDDINGS = {
+  id: 'embd-mistral-tokenmeter',
+  object: 'list',
+  data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }],
+  model: 'mistral-embed',
+  usage: { prompt_tokens: 8000, completion_tokens: 0, total_tokens: 8000 },
+};
+
 const RESPONSES: Record<string, unknown> = {
   '/v1/chat/completions': CHAT_COMPLETION,
   '/openai/v1/chat/completions': GROQ_COMPLETION,
+  '/mistral/v1/chat/completions': MISTRAL_COMPLETION,
+  '/mistral/v1/embeddings': MISTRAL_EMBEDDINGS,
   '/v1/responses': RESPONSE,
   '/v1/embeddings': EMBEDDINGS,
   '/v1/messages': ANTHROPIC_MESSAGE,
@@ -195,6 +217,16 @@ function streamed(path: string): string[] | undefined {
       chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'hi' }, finish_reason: null }] }),
       chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }),
       chunk({ choices: [], usage: CHAT_COMPLETION.usage }),
+    ]
+      .map((event) => `data: ${JSON.stringify(event)}\n\n`)
+      .concat('data: [DONE]\n\n');
+  }
+  if (path === '/mistral/v1/chat/completions') {
+    // Mistral's last chunk carries the finish reason and the usage together.
+    const chunk = (rest: Record<string, unknown>) => ({ id: MISTRAL_COMPLETION.id, object: 'chat.completion.chunk', created: MISTRAL_COMPLETION.created, model: MISTRAL_COMPLETION.model, ...rest });
+    return [
+      chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'hi' }, finish_reason: null }] }),
+      chunk({ choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop' }], usage: MISTRAL_COMPLETION.usage }),
     ]
       .map((event) => `data: ${JSON.stringify(event)}\n\n`)
       .concat('data: [DONE]\n\n');
@@ -219,7 +251,7 @@ function anthropicStreamEvents(): Array<{ type: string } & Record<string, unknow
 /**
  * The APIs as their clients call them: OpenAI's chat completions (also streamed), responses and embeddings, Anthropic's
  * messages (also streamed), Gemini's generateContent (also streamed), Bedrock's Converse and InvokeModel (each also streamed), Groq's chat
- * completions.
+ * completions, Mistral's chat completions (also streamed) and embeddings.
  */
 export async function startApiStandIn(): Promise<{ server: Server; baseUrl: string }> {
   const server = createServer((request, response) => {
@@ -289,3 +321,5 @@ export const GEMINI = (600 * 0.3 + 400 * 0.03 + (300 + 500) * 2.5) / M;
 export const GEMINI_WITHOUT_CACHE_COUNT = (1000 * 0.3 + (300 + 500) * 2.5) / M;
 // groq.com/pricing: Llama 3.3 70B Versatile $0.59 in, $0.79 out per 1M.
 export const GROQ = (1000 * 0.59 + 500 * 0.79) / M;
+// mistral.ai/pricing: Mistral Small (mistral-small-latest) $0.10 in, $0.30 out per 1M.
+export const MISTRAL = (1000 * 0.1 + 500 * 0.3) / M;
