@@ -11,9 +11,9 @@ import { SLOTS } from './spanView.js';
 import type { SpanView } from './spanView.js';
 import { mayHold } from './values.js';
 
-export type ClientFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'groq' | 'mistral' | 'langchain' | 'openai-agent';
+export type ClientFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'groq' | 'mistral' | 'langchain' | 'llamaindex' | 'openai-agent';
 
-const FORMATS: readonly ClientFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock', 'groq', 'mistral', 'langchain', 'openai-agent'];
+const FORMATS: readonly ClientFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock', 'groq', 'mistral', 'langchain', 'llamaindex', 'openai-agent'];
 
 /** Each format as MLflow sends it (JSON-encoded) and plain: one lookup of the raw value, no unquoted copy. */
 const FORMAT_OF_RAW = new Map<string, ClientFormat>(FORMATS.flatMap((format) => [[format, format], [`"${format}"`, format]]));
@@ -31,8 +31,8 @@ export function messageFormatOf(value: AnyValue | undefined): ClientFormat | und
  * not tell apart: the umbrella value. The anthropic client's Bedrock and Vertex variants go through the same patched
  * method; their model names (`anthropic.claude-…-v1:0`, `claude-…@date`) still find Anthropic's price, which both
  * clouds charge for Claude. `openai` names none: the openai client also calls OpenAI-compatible servers (DeepSeek,
- * Groq…), whose models are then found by name; `langchain` and `openai-agent` none either (LangChain's metadata
- * names it; the Agents SDK calls any provider).
+ * Groq…), whose models are then found by name; `langchain`, `llamaindex` and `openai-agent` none either (LangChain's
+ * metadata names it; LlamaIndex's and the Agents SDK's LLMs are any provider's, found by the model's name).
  */
 const PROVIDER_OF_FORMAT: Readonly<Partial<Record<ClientFormat, string>>> = {
   anthropic: 'anthropic',

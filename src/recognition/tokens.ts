@@ -29,10 +29,13 @@ const LEFT_OUT_COUNT_KEYS = keyGroup(slotsOf(['gen_ai.completion', 'ai.response.
 
 /**
  * Whether the span is one LiteLLM's MLflow integration made: an MLflow span with LiteLLM's `usage` key, and not one of
- * the OpenAI Agents SDK's model spans (MLflow's openai autolog), which keep the SDK's usage under the same key.
+ * the OpenAI Agents SDK's model spans (MLflow's openai autolog) or of LlamaIndex's LLMs (its llama_index autolog),
+ * which keep their own usage under the same key.
  */
 export function isLiteLlmMlflowSpan(view: SpanView): boolean {
-  return view.at(SLOTS['usage']) !== undefined && view.at(SLOTS['mlflow.spanType']) !== undefined && !isAgentsSdkSpan(view);
+  if (view.at(SLOTS['usage']) === undefined || view.at(SLOTS['mlflow.spanType']) === undefined) return false;
+  const format = messageFormatOf(view.at(SLOTS['mlflow.message.format']));
+  return format !== 'openai-agent' && format !== 'llamaindex';
 }
 
 /**
@@ -41,11 +44,6 @@ export function isLiteLlmMlflowSpan(view: SpanView): boolean {
  */
 export function isLiteLlmSpan(view: SpanView): boolean {
   return view.at(SLOTS['metadata.usage_object']) !== undefined || isLiteLlmMlflowSpan(view);
-}
-
-/** MLflow's tracing of the OpenAI Agents SDK marks the SDK's model spans (`Response`, `Generation`) `"openai-agent"`. */
-function isAgentsSdkSpan(view: SpanView): boolean {
-  return messageFormatOf(view.at(SLOTS['mlflow.message.format'])) === 'openai-agent';
 }
 
 /** The OpenAI Agents SDK's usage (`agents.usage.Usage`, OpenAI's meaning: the input includes the cached tokens). */
@@ -143,7 +141,9 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   counts.reasoning = present ? first(view, REASONING) : undefined;
   if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow();
   else if (view.hasAny(LEFT_OUT_COUNT_KEYS) && view.at(SLOTS['usage']) !== undefined && counts.input === undefined && counts.output === undefined) {
-    if (isAgentsSdkSpan(view)) fillFromAgentsUsage(view);
+    const format = messageFormatOf(view.at(SLOTS['mlflow.message.format']));
+    if (format === 'openai-agent') fillFromAgentsUsage(view);
+    else if (format === 'llamaindex') readLlamaIndexUsage(view);
     else fillFromLiteLlmUsage(view);
   }
   const inputDetails = view.at(SLOTS['gen_ai.usage.input_token_details']);
@@ -234,11 +234,14 @@ export function withUnclassifiedAsInput(counts: Readonly<RawTokenCounts>): RawTo
  */
 export function readMlflowClientUsage(view: SpanView, client: MlflowClientCall, embedding: boolean): void {
   if (embedding ? hasUsage(counts) : view.at(SLOTS['mlflow.chat.tokenUsage']) === undefined || counts.cacheRead !== undefined || counts.cacheWrite !== undefined) return;
+  // OpenAI's embedding spans carry no format.
+  const format = embedding ? 'openai' : client.format();
+  // LlamaIndex's usage is an attribute of its own.
+  if (format === 'llamaindex') return readLlamaIndexUsage(view);
   const outputs = view.at(SLOTS['mlflow.spanOutputs']);
   if (outputs?.kind !== 'string') return;
   const text = outputs.value;
-  // OpenAI's embedding spans carry no format.
-  switch (embedding ? 'openai' : client.format()) {
+  switch (format) {
     case 'openai':
       return readOpenAiUsage(lastObject<OpenAiUsage>(text, '"usage"'), embedding);
     case 'langchain':
@@ -267,6 +270,29 @@ function readLangChainResultUsage(text: string): void {
   const openAi = lastObject<OpenAiUsage>(llmOutput, '"token_usage"');
   if (openAi !== undefined) return readOpenAiUsage(openAi, false);
   fillAnthropicCache(lastObject<AnthropicUsage>(llmOutput, '"usage"'));
+}
+
+/**
+ * MLflow's llama_index autolog keeps the usage of the provider's raw response as `usage` (JSON), and makes its token
+ * usage from OpenAI's keys alone:
+ *  - an OpenAI LLM (and the OpenAI-compatible ones): the counts are OpenAI's, the cache and reasoning counts only in
+ *    `usage`, so cached tokens were priced as plain input;
+ *  - Anthropic's LLM: Anthropic's usage has none of OpenAI's keys, so MLflow writes no token usage, and the call was
+ *    unpriced ("no token usage reported"). Its counts are read from it, the cache added to the input that leaves it out.
+ */
+function readLlamaIndexUsage(view: SpanView): void {
+  const usage = decodeObject(view.at(SLOTS['usage'])) as (Partial<OpenAiUsage> & Partial<AnthropicUsage> & { completion_tokens?: unknown; input_tokens?: unknown; output_tokens?: unknown }) | undefined;
+  if (usage === undefined) return;
+  if (usage.prompt_tokens !== undefined) {
+    counts.input ??= toNumber(usage.prompt_tokens);
+    counts.output ??= toNumber(usage.completion_tokens);
+    counts.total ??= toNumber(usage.total_tokens);
+    return readOpenAiUsage(usage, false);
+  }
+  if (counts.input !== undefined || counts.output !== undefined || usage.input_tokens === undefined) return;
+  counts.input = toNumber(usage.input_tokens);
+  counts.output = toNumber(usage.output_tokens);
+  addAnthropicCacheLeftOutOfInput(usage);
 }
 
 /** OpenAI's `usage` (chat completions, embeddings and the Responses API name some fields differently). */

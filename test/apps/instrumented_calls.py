@@ -9,16 +9,17 @@ reachable):
     through `groq`, Mistral Small (also streamed) and an embedding through `mistralai`, and two runs of the OpenAI Agents SDK (an agent on the Responses API, one on Claude through
     LiteLLM);
   - LangChain: a chat model call (a fake with real usage metadata), LangChain's ChatOpenAI over `openai`, also
-    streamed (a LangChain span and the client's for one call), and its ChatGoogleGenerativeAI and ChatBedrockConverse.
+    streamed (a LangChain span and the client's for one call), and its ChatGoogleGenerativeAI and ChatBedrockConverse;
+  - LlamaIndex's OpenAI LLM: a chat, also streamed, and a completion.
 Each run is traced by one instrumentation:
   openinference  all of them but Mistral's (its mistralai instrumentor needs mistralai 2, past MLflow 3.9's window), with
-                 OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock, Groq, LangChain and OpenAI Agents instrumentors,
-                 and its LiteLLM one for two more calls through LiteLLM (OpenAI's and Anthropic's)
-  openllmetry    all of them, with OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic /
+                 OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock, Groq, LangChain, OpenAI Agents and LlamaIndex
+                 instrumentors, and its LiteLLM one for two more calls through LiteLLM (OpenAI's and Anthropic's)
+  openllmetry    all of them but LlamaIndex's, with OpenLLMetry's (opentelemetry-instrumentation-openai / -anthropic /
                  -google-generativeai / -bedrock / -groq / -langchain / -openai-agents / -mistralai)
   opentelemetry  the openai client's calls, with OpenTelemetry's own instrumentation (opentelemetry-instrumentation-openai-v2)
   mlflow         MLflow 3.9's langchain autolog, alone at first, for LangChain's ChatOpenAI, ChatGoogleGenerativeAI and
-                 ChatBedrockConverse; its openai autolog (the Agents SDK's spans included), its litellm one for two calls
+                 ChatBedrockConverse, and its llama_index one for LlamaIndex's calls; its openai autolog (the Agents SDK's spans included), its litellm one for two calls
                  through LiteLLM, its anthropic, gemini, bedrock, groq and mistral ones for those clients' calls; exporting
                  through its own OTLP exporter
   litellm        LiteLLM's own OpenTelemetry callback (litellm.integrations.opentelemetry) for calls through LiteLLM:
@@ -143,6 +144,18 @@ def mistral_calls(base_url: str) -> None:
     client.embeddings.create(model="mistral-embed", inputs=["hello"])
 
 
+def llama_index_calls(base_url: str) -> None:
+    # LlamaIndex's OpenAI LLM: a chat, streamed, and a completion.
+    from llama_index.core.llms import ChatMessage
+    from llama_index.llms.openai import OpenAI
+
+    llm = OpenAI(model="gpt-4o-mini", api_base=f"{base_url}/v1", api_key="not-used")
+    llm.chat([ChatMessage(role="user", content="hello")])
+    for _ in llm.stream_chat([ChatMessage(role="user", content="hello")]):
+        pass
+    llm.complete("hello")
+
+
 def litellm_routes(base_url: str) -> list[tuple[str, dict[str, str]]]:
     """Models through LiteLLM, with what LiteLLM needs to call the stand-in for each: OpenAI's, Anthropic's, Gemini's (its
     base URL is the model's resource: LiteLLM appends `:generateContent` to a custom one) and Claude on Bedrock."""
@@ -247,6 +260,9 @@ def main() -> int:
         mlflow.langchain.autolog()
         langchain_openai_call(args.api_base_url)
         langchain_provider_calls(args.api_base_url)
+        # The same for LlamaIndex's LLM, with the llama_index autolog alone.
+        mlflow.llama_index.autolog()
+        llama_index_calls(args.api_base_url)
         mlflow.openai.autolog()
         openai_calls(args.api_base_url)
         openai_compatible_call(args.api_base_url)
@@ -318,12 +334,13 @@ def main() -> int:
         from openinference.instrumentation.groq import GroqInstrumentor
         from openinference.instrumentation.langchain import LangChainInstrumentor
         from openinference.instrumentation.litellm import LiteLLMInstrumentor
+        from openinference.instrumentation.llama_index import LlamaIndexInstrumentor
         from openinference.instrumentation.openai import OpenAIInstrumentor
         from openinference.instrumentation.openai_agents import OpenAIAgentsInstrumentor
 
         instrumentors = [
             OpenAIInstrumentor, AnthropicInstrumentor, LangChainInstrumentor, GoogleGenAIInstrumentor, BedrockInstrumentor, GroqInstrumentor,
-            LiteLLMInstrumentor, OpenAIAgentsInstrumentor,
+            LiteLLMInstrumentor, OpenAIAgentsInstrumentor, LlamaIndexInstrumentor,
         ]
     else:
         from opentelemetry.instrumentation.anthropic import AnthropicInstrumentor
@@ -343,6 +360,11 @@ def main() -> int:
         instrumentor().instrument(tracer_provider=tracer_provider)
     if args.instrumentation == "openinference":
         litellm_calls(args.api_base_url)
+        # LlamaIndex's spans alone: its instrumentor (4.3.10, on llama-index-core 0.14.12) does not put the client's span
+        # in its trace, and its span keeps no response id, so the two could not be told to be one call.
+        OpenAIInstrumentor().uninstrument()
+        llama_index_calls(args.api_base_url)
+        OpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
     else:
         mistral_calls(args.api_base_url)
     openai_calls(args.api_base_url)

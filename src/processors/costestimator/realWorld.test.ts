@@ -682,6 +682,56 @@ const cases: Case[] = [
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
   {
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out / $0.075 cached in. As MLflow 3.9's llama_index autolog
+    // records LlamaIndex's OpenAI LLM (llama-index-core 0.14.12, llama-index-llms-openai 0.8.3): its token usage is
+    // OpenAI's counts without their details; the raw response's usage, kept as `usage`, has the cached count.
+    name: 'MLflow llama_index autolog OpenAI.chat, cache count only in the raw usage',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.message.format': 'llamaindex',
+      model_name: 'gpt-4o-mini',
+      invocation_params: { context_window: 128000, num_output: -1, is_chat_model: true, is_function_calling_model: true, model_name: 'gpt-4o-mini', system_role: 'system' },
+      usage: {
+        completion_tokens: 300,
+        prompt_tokens: 2000,
+        total_tokens: 2300,
+        completion_tokens_details: { accepted_prediction_tokens: null, audio_tokens: null, reasoning_tokens: 0, rejected_prediction_tokens: null },
+        prompt_tokens_details: { audio_tokens: null, cached_tokens: 1024 },
+      },
+      'mlflow.chat.tokenUsage': { input_tokens: 2000, output_tokens: 300, total_tokens: 2300 },
+    }),
+    tokens: tokens(2000, 300, 1024),
+    inputCost: (976 * 0.15 + 1024 * 0.075) / M,
+    outputCost: (300 * 0.6) / M,
+    entry: 'openai/gpt-4o-mini',
+  },
+  {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 in / $4 out / $1 cache write / $0.08 cache read. The same autolog on
+    // LlamaIndex's Anthropic LLM (llama-index-llms-anthropic keeps Anthropic's message as the raw response): Anthropic's
+    // usage has none of the OpenAI keys MLflow makes its token usage from, so it writes none; the counts are Anthropic's,
+    // the input without the cache.
+    name: 'MLflow llama_index autolog Anthropic.chat, no token usage but Anthropic’s own',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.message.format': 'llamaindex',
+      model_name: 'claude-3-5-haiku-20241022',
+      invocation_params: { context_window: 200000, num_output: 512, is_chat_model: true, is_function_calling_model: true, model_name: 'claude-3-5-haiku-20241022', system_role: 'system' },
+      usage: {
+        cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 2000 },
+        cache_creation_input_tokens: 2000,
+        cache_read_input_tokens: 5000,
+        input_tokens: 150,
+        output_tokens: 80,
+        server_tool_use: null,
+        service_tier: 'standard',
+      },
+    }),
+    tokens: tokens(7150, 80, 5000, 2000),
+    inputCost: (150 * 0.8 + 5000 * 0.08 + 2000 * 1) / M,
+    outputCost: (80 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
     // ai.google.dev/gemini-api/docs/pricing, Gemini 2.5 Flash $0.30 in / $0.03 cached in / $2.50 out (thinking included).
     // As MLflow 3.9's gemini autolog records generate_content (google-genai 3.6.1, local fake): the model only in the
     // inputs and the response's model_version, and the prompt, candidates and total counts: the cached and thinking
