@@ -116,7 +116,7 @@ describe('otlp exporter to a real OTLP/gRPC receiver', () => {
     );
     expect(await exportAll(halving.http, [...spans, oversized], spans.length + 1)).toEqual([0]);
     await expectAllArrived(receiver, spans);
-    const refusals = unsplit.lines.filter((line) => line.msg.startsWith('otlp/whole refused a batch as too large'));
+    const refusals = unsplit.lines.filter((line) => line.msg.startsWith('otlp/whole refused a request as too large'));
     expect(refusals.length).toBeGreaterThan(0);
     for (const refusal of refusals) expect(String(refusal['reason'])).toMatch(/RESOURCE_EXHAUSTED: .*larger than \d+/);
     const [deadLetter] = await deadLetterLines(halving, 1);
@@ -131,7 +131,7 @@ describe('otlp exporter to a real OTLP/gRPC receiver', () => {
     );
     expectPricedByTokenmeter(await forwarded(splitting, receiver, 40, 1_670));
     expect(receiver.requests() - before).toBeGreaterThan(1);
-    expect(parts.lines.filter((line) => line.msg.includes('refused a batch as too large'))).toEqual([]);
+    expect(parts.lines.filter((line) => line.msg.includes('refused a request as too large'))).toEqual([]);
   });
 
   it('TLS with a self-signed certificate: refused while the system CAs are used, delivered once tls.ca_file names it', async () => {

@@ -103,7 +103,7 @@ describe('otlphttp exporter to real OTLP receivers', () => {
     expect(arrived.map((span) => toHex(span.spanId)).sort()).toEqual(sent);
     const [deadLetter] = await deadLetterLines(sidecar, 1);
     expect(deadLetter).toMatch(/\t1 spans\t.*answered 413: .*exceeds the limit of 16384 bytes.*\(a request of one span, \d+ bytes\)/);
-    const refusals = lines.filter((line) => line.msg.startsWith('otlphttp/limited refused a batch as too large'));
+    const refusals = lines.filter((line) => line.msg.startsWith('otlphttp/limited refused a request as too large'));
     expect(refusals.length).toBeGreaterThan(0);
     expect(receiver.spans()).toHaveLength(spans.length);
   });

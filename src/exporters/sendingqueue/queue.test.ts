@@ -69,18 +69,22 @@ describe('DurableSendingQueue', () => {
 
 /**
  * A destination whose requests carry one byte per span, refused as too large above `maxSpans` spans; a span of
- * value 0 stands for one larger than any request it takes. The first attempt of all fails with an uncertain outcome.
+ * value 0 stands for one larger than any request it takes. The first attempt of all fails with an uncertain outcome,
+ * unless told otherwise.
  */
 class LimitedDestination implements Destination {
   readonly name = 'limited';
   readonly url = 'test://limited';
   readonly attempts: Array<{ spans: number[]; mayBeStored: boolean; outcome: string }> = [];
-  constructor(private readonly maxSpans: number) {}
+  constructor(
+    private readonly maxSpans: number,
+    private readonly firstUncertain = true,
+  ) {}
 
   async attempt(_batch: unknown, body: Uint8Array, mayBeStored: boolean): Promise<DeliveryResult> {
     const spans = [...body];
     const result: DeliveryResult =
-      this.attempts.length === 0
+      this.attempts.length === 0 && this.firstUncertain
         ? { outcome: 'retry', reason: 'timed out', outcomeUnknown: true }
         : spans.length > this.maxSpans || spans.includes(0)
           ? { outcome: 'tooLarge', reason: 'answered 413' }
@@ -95,17 +99,46 @@ class LimitedDestination implements Destination {
   }
 }
 
+function startQueue(destination: Destination): DurableSendingQueue {
+  const store = Store.open({ mode: 'memory', path: ':memory:', synchronous: 'normal' });
+  stores.push(store);
+  const settings = {
+    sending_queue: sendingQueueConfigSchema.parse({ num_consumers: 1 }),
+    retry_on_failure: retryOnFailureConfigSchema.parse({ initial_interval: '10ms', max_interval: '10ms' }),
+  };
+  const queue = new DurableSendingQueue(store, 'limited', settings, destination, silentLogger());
+  queue.start();
+  return queue;
+}
+
 describe('DurableSendingQueue, a batch refused as too large', () => {
+  it('learns the size refused: a later batch as large is cut before it is sent, not refused again', async () => {
+    const destination = new LimitedDestination(2, false);
+    const queue = startQueue(destination);
+    const store = stores.at(-1)!;
+    const delivered = (spans: number) => () => (queue.stats.delivered.spans === spans ? true : undefined);
+    await store.transaction(() => queue.enqueue({ body: new Uint8Array([1, 2, 3, 4, 5]), spans: 5, extra: '' }, Date.now()));
+    await waitFor('the first batch delivered', delivered(5), 5_000);
+    await store.transaction(() => queue.enqueue({ body: new Uint8Array([6, 7, 8]), spans: 3, extra: '' }, Date.now()));
+    await waitFor('the second batch delivered', delivered(8), 5_000);
+    expect(destination.attempts.map(({ spans, outcome }) => ({ spans, outcome }))).toEqual([
+      { spans: [1, 2, 3, 4, 5], outcome: 'tooLarge' },
+      // Smaller than what was refused: tried.
+      { spans: [1, 2, 3], outcome: 'tooLarge' },
+      { spans: [1, 2], outcome: 'delivered' },
+      { spans: [3], outcome: 'delivered' },
+      { spans: [4, 5], outcome: 'delivered' },
+      // As large as [1, 2, 3]: cut first.
+      { spans: [6, 7], outcome: 'delivered' },
+      { spans: [8], outcome: 'delivered' },
+    ]);
+    await queue.shutdown(1_000);
+  });
+
   it('is sent in halves, in order, cut again while too large, each as uncertain as the batch; a span alone too large is dead-lettered', async () => {
-    const store = Store.open({ mode: 'memory', path: ':memory:', synchronous: 'normal' });
-    stores.push(store);
     const destination = new LimitedDestination(2);
-    const settings = {
-      sending_queue: sendingQueueConfigSchema.parse({ num_consumers: 1 }),
-      retry_on_failure: retryOnFailureConfigSchema.parse({ initial_interval: '10ms', max_interval: '10ms' }),
-    };
-    const queue = new DurableSendingQueue(store, 'limited', settings, destination, silentLogger());
-    queue.start();
+    const queue = startQueue(destination);
+    const store = stores.at(-1)!;
     await store.transaction(() => queue.enqueue({ body: new Uint8Array([1, 2, 3, 4, 5, 0, 6]), spans: 7, extra: '' }, Date.now()));
 
     await waitFor('every span delivered or dead-lettered', () => (queue.stats.delivered.spans + queue.stats.failed.spans === 7 ? true : undefined), 5_000);

@@ -53,6 +53,11 @@ export class DurableSendingQueue {
   private lastHeldId = 0;
   /** While the destination refuses or is unreachable, every worker waits, instead of each hammering it with its own batch. */
   private pausedUntil = 0;
+  /**
+   * The smallest body the destination refused as too large: a batch of several spans as large is cut before it is
+   * sent, rather than sent to be refused again (until restart: a limit raised meanwhile only costs smaller requests).
+   */
+  private refusedFromBytes = Number.POSITIVE_INFINITY;
   private accepting = false;
 
   /** `stats` is updated in place: the exporter's own stats object may extend it. */
@@ -195,6 +200,7 @@ export class DurableSendingQueue {
       const paused = this.pausedUntil - Date.now();
       if (paused > 0) await sleep(paused, this.stopping.signal);
       if (this.stopping.signal.aborted) return;
+      if (batch.spans > 1 && content.body.byteLength >= this.refusedFromBytes && this.destination.split !== undefined) return this.sendInHalves(batch, content, 'as large as a request refused before');
 
       const mayBeStored = batch.outcomeUnknown;
       batch.attempts++;
@@ -205,7 +211,12 @@ export class DurableSendingQueue {
 
       const result = await this.destination.attempt(batch, content.body, mayBeStored, this.stopping.signal);
       if (result.outcome === 'delivered') return this.delivered(batch, content.extra);
-      if (result.outcome === 'tooLarge') return this.sendInHalves(batch, content, mayBeStored, result.reason);
+      if (result.outcome === 'tooLarge') {
+        // Refused, so not stored by this attempt: as uncertain as before it.
+        batch.outcomeUnknown = mayBeStored;
+        this.refusedAsTooLarge(content.body.byteLength, result.reason);
+        return this.sendInHalves(batch, content, result.reason);
+      }
       const elapsed = Date.now() - batch.firstAttemptAt;
       const givenUp = result.outcome === 'retry' && this.destination.givesUpOn?.(result, previousStatus) === true;
       if (result.outcome === 'failed' || givenUp || elapsed >= this.settings.retry_on_failure.max_elapsed_time) {
@@ -221,25 +232,30 @@ export class DurableSendingQueue {
     }
   }
 
+  /** Learns the size from which requests are refused; says so once per smaller size, not once per batch. */
+  private refusedAsTooLarge(bytes: number, reason: string): void {
+    if (bytes >= this.refusedFromBytes) return;
+    this.refusedFromBytes = bytes;
+    this.logger.warn(
+      { bytes, reason },
+      `${this.destination.name} refused a request as too large: batches this large are sent in parts from now on (sending_queue.batch can keep requests under the limit)`,
+    );
+  }
+
   /**
-   * A batch the destination refused for its size is replaced by its halves, which this worker sends next, in order
-   * (each cut again while still too large): a proxy's body limit costs a few refused requests, not the batch. A
-   * single span too large goes to the dead letters, where `dlq replay` can send it once the limit is raised.
+   * A batch too large for the destination is replaced by its halves, which this worker sends next, in order (each cut
+   * again while still too large): a proxy's body limit costs a few refused requests, not the batch. A single span too
+   * large goes to the dead letters, where `dlq replay` can send it once the limit is raised.
    */
-  private async sendInHalves(batch: QueuedBatch, content: { body: Uint8Array; extra: string }, mayBeStored: boolean, reason: string): Promise<void> {
+  private async sendInHalves(batch: QueuedBatch, content: { body: Uint8Array; extra: string }, reason: string): Promise<void> {
     const halves = batch.spans > 1 ? this.destination.split?.(content) : undefined;
     if (halves === undefined) return this.deadLetter(batch, batch.spans > 1 ? reason : `${reason} (a request of one span, ${batch.bytes} bytes)`);
-    // Refused, so not stored by this attempt: as uncertain as before it.
-    batch.outcomeUnknown = mayBeStored;
     let parts: QueuedBatch[] = [];
     await this.store.transaction(() => {
       parts = this.table.replace(batch, halves);
     });
     this.release(batch);
-    this.logger.warn(
-      { batch: batch.id, spans: batch.spans, bytes: batch.bytes, reason, parts: parts.map((part) => part.id) },
-      `${this.destination.name} refused a batch as too large: sending it in two halves (sending_queue.batch can keep requests under the limit)`,
-    );
+    this.logger.debug({ batch: batch.id, spans: batch.spans, bytes: batch.bytes, reason, parts: parts.map((part) => part.id) }, `${this.destination.name}: a batch too large sent in two halves`);
     for (const part of parts) {
       this.inFlight.add(part.id);
       this.hold(part);
