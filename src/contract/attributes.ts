@@ -49,6 +49,13 @@ export const TRACE_ATTRIBUTES = {
   bottleneckShare: 'tokenmeter.bottleneck.share',
 } as const;
 
+/**
+ * On a resource: the MLflow experiment its spans go to, from the `x-mlflow-experiment-id` header (gRPC metadata) of
+ * the request that brought them, as MLflow's own OTLP endpoint takes it. The MLflow exporter sends them there and
+ * drops the attribute.
+ */
+export const MLFLOW_EXPERIMENT_RESOURCE_ATTRIBUTE = 'tokenmeter.mlflow.experiment_id';
+
 /** Every key above starts with this; a span priced before carries some of them. */
 export const ATTRIBUTE_PREFIX = 'tokenmeter.';
 

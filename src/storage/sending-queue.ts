@@ -20,11 +20,15 @@ export interface QueuedBatch {
   outcomeUnknown: boolean;
 }
 
-export interface NewBatch {
+/** What a queued batch sends, and what its exporter needs once it is delivered. */
+export interface BatchContent {
   body: Uint8Array;
-  spans: number;
-  /** What the exporter needs once the batch is delivered (the MLflow exporter's follow-ups), as JSON. */
+  /** What the exporter needs to send it or once it is delivered (the MLflow exporter's experiment and follow-ups), as JSON. */
   extra: string;
+}
+
+export interface NewBatch extends BatchContent {
+  spans: number;
 }
 
 export interface DeadLetter {
@@ -169,7 +173,7 @@ export class SendingQueueTable {
     return this.selectAfter.all(this.exporter, afterId).map(toBatch);
   }
 
-  contentOf(id: number): { body: Uint8Array; extra: string } | undefined {
+  contentOf(id: number): BatchContent | undefined {
     return this.selectBody.get(id);
   }
 

@@ -64,12 +64,15 @@ export function buildOversizedSpan(bytes: number): ReadableSpan {
   return recorder.getFinishedSpans()[0]!;
 }
 
-/** Exports like an app does, in batches of `batchSize` spans (children before their root), several at a time. */
-export async function exportAll(url: string, spans: readonly ReadableSpan[], batchSize = 6, parallel = 1): Promise<number[]> {
+/**
+ * Exports like an app does, in batches of `batchSize` spans (children before their root), several at a time, with
+ * the `headers` an app may set (`OTEL_EXPORTER_OTLP_TRACES_HEADERS`).
+ */
+export async function exportAll(url: string, spans: readonly ReadableSpan[], batchSize = 6, parallel = 1, headers: Record<string, string> = {}): Promise<number[]> {
   const batches: ReadableSpan[][] = [];
   for (let i = 0; i < spans.length; i += batchSize) batches.push(spans.slice(i, i + batchSize));
   const codes: number[] = [];
-  const exporter = new OTLPTraceExporter({ url, timeoutMillis: 30_000 });
+  const exporter = new OTLPTraceExporter({ url, timeoutMillis: 30_000, headers });
   for (let i = 0; i < batches.length; i += parallel) {
     const results = await Promise.all(
       batches.slice(i, i + parallel).map((batch) => new Promise<number>((resolve) => exporter.export(batch, (result) => resolve(result.code)))),

@@ -23,6 +23,11 @@ export const mlflowExporterConfigSchema = z.preprocess(withMlflowEnvironment, z
     experiment_id: z.string().regex(/^\d+$/, 'expected a numeric MLflow experiment id').optional(),
     /** Looked up by name, and created when missing. */
     experiment_name: z.string().min(1).optional(),
+    /**
+     * A request's `x-mlflow-experiment-id` header (gRPC metadata), as MLflow's own OTLP endpoint takes it, sends its
+     * spans to that experiment; false: every span goes to the one above.
+     */
+    experiment_from_header: z.boolean().default(true),
     /** Whom to trust when `tracking_uri` is https:// (a private CA). */
     tls: httpTlsConfigSchema,
     compression: compressionConfigSchema,

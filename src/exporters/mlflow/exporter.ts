@@ -4,7 +4,7 @@ import type { TracesData } from '../../otlp/model.js';
 import type { EncodedRequest } from '../../otlp/index.js';
 import type { PipelineError, TracesExporter } from '../../pipeline/consumer.js';
 import { carriesAdditiveTotals } from '../../processors/traceassembly/spanFacts.js';
-import type { NewBatch, QueuedBatch } from '../../storage/sending-queue.js';
+import type { BatchContent, NewBatch, QueuedBatch } from '../../storage/sending-queue.js';
 import { Store } from '../../storage/store.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { compressed } from '../http/request.js';
@@ -20,6 +20,7 @@ import { COUNTED_SPAN_MEMORY_MS, CountedSpans } from './queue-counted-spans.js';
 import { PendingFollowUps } from './queue-followups.js';
 import { followUpsOf } from './trace-followups.js';
 import type { TraceFollowUp } from './trace-followups.js';
+import { byRequestedExperiment, readExtra, writeExtra } from './request-experiments.js';
 import { applyMlflowWireFixes } from './wire-fixes.js';
 
 export interface MlflowExporterStats extends SendingQueueStats {
@@ -64,10 +65,10 @@ export class MlflowExporter implements TracesExporter {
       {
         name: 'MLflow',
         url: this.client.trackingUri,
-        attempt: (batch, body, mayBeStored, cancel) => this.attempt(batch, body, mayBeStored, cancel),
-        split: ({ body }) => encodedHalves(body).map(withFollowUps),
+        attempt: (batch, content, mayBeStored, cancel) => this.attempt(batch, content, mayBeStored, cancel),
+        split: ({ body, extra }) => encodedHalves(body).map((half) => queued(half, readExtra(extra).experimentId)),
         givesUpOn: refusedTwice,
-        delivered: (extra, now) => this.delivered(JSON.parse(extra) as TraceFollowUp[], now),
+        delivered: (extra, now) => this.delivered(readExtra(extra).followUps, now),
         maintain: (now) => {
           this.pendingFollowUps.forgetOlderThan(now - config.retry_on_failure.max_elapsed_time);
           this.countedSpans.forgetOlderThan(now - COUNTED_SPAN_MEMORY_MS);
@@ -108,7 +109,9 @@ export class MlflowExporter implements TracesExporter {
     if (countSpans(fresh) === 0) return;
     applyMlflowWireFixes(fresh);
     // Parts of one request are queued together, in the request's transaction: all of them or none.
-    for (const part of encodeWithin(fresh, this.config.sending_queue.batch)) this.sendingQueue.enqueue(withFollowUps(part), now);
+    for (const [experimentId, spans] of byRequestedExperiment(fresh, this.config.experiment_from_header)) {
+      for (const part of encodeWithin(spans, this.config.sending_queue.batch)) this.sendingQueue.enqueue(queued(part, experimentId), now);
+    }
   }
 
   async shutdown(deadlineMs = 10_000): Promise<void> {
@@ -153,10 +156,10 @@ export class MlflowExporter implements TracesExporter {
     return this.experimentId;
   }
 
-  private async attempt(batch: QueuedBatch, body: Uint8Array, checkFirst: boolean, cancel: AbortSignal): Promise<DeliveryResult> {
+  private async attempt(batch: QueuedBatch, { body, extra }: BatchContent, checkFirst: boolean, cancel: AbortSignal): Promise<DeliveryResult> {
     let experimentId: string;
     try {
-      experimentId = await this.resolveExperiment();
+      experimentId = readExtra(extra).experimentId ?? (await this.resolveExperiment());
     } catch (error) {
       return { outcome: 'retry', reason: `cannot resolve the MLflow experiment: ${(error as Error).message}`, outcomeUnknown: false };
     }
@@ -189,8 +192,15 @@ export class MlflowExporter implements TracesExporter {
   }
 }
 
-/** A request to queue, with the follow-ups of the roots it carries: each is sent once MLflow has its root. */
-const withFollowUps = ({ body, spans, data }: EncodedRequest): NewBatch => ({ body, spans, extra: JSON.stringify(followUpsOf(data)) });
+/**
+ * A request to queue, with the experiment its spans go to (undefined: the configured one) and the follow-ups of the
+ * roots it carries: each is sent once MLflow has its root.
+ */
+const queued = ({ body, spans, data }: EncodedRequest, experimentId: string | undefined): NewBatch => ({
+  body,
+  spans,
+  extra: writeExtra({ experimentId, followUps: followUpsOf(data) }),
+});
 
 /** A second 422 for what MLflow still lacks is no passing storage error (e.g. an experiment that does not exist). */
 const refusedTwice = (failure: RetryableFailure, previousStatus: number | undefined): boolean => failure.status === 422 && previousStatus === 422;

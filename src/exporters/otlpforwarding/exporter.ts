@@ -56,7 +56,7 @@ export class OtlpForwardingExporter implements TracesExporter {
       {
         name: id,
         url: transport.url,
-        attempt: (_batch, body, _mayBeStored, cancel) => this.attempt(body, cancel),
+        attempt: (_batch, { body }, _mayBeStored, cancel) => this.attempt(body, cancel),
         split: ({ body }) => encodedHalves(body).map((half) => ({ body: half.body, spans: half.spans, extra: '' })),
       },
       logger,

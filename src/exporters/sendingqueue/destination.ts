@@ -1,4 +1,4 @@
-import type { NewBatch, QueuedBatch } from '../../storage/sending-queue.js';
+import type { BatchContent, NewBatch, QueuedBatch } from '../../storage/sending-queue.js';
 import type { Store } from '../../storage/store.js';
 
 /** How one delivery attempt ended, classified for the retry loop. */
@@ -39,12 +39,12 @@ export interface Destination {
    * One attempt at delivering a batch's encoded spans. `mayBeStored`: an earlier attempt may have reached the
    * destination without us hearing so. `cancel` fires when tokenmeter stops.
    */
-  attempt(batch: QueuedBatch, body: Uint8Array, mayBeStored: boolean, cancel: AbortSignal): Promise<DeliveryResult>;
+  attempt(batch: QueuedBatch, content: BatchContent, mayBeStored: boolean, cancel: AbortSignal): Promise<DeliveryResult>;
   /**
    * The batch in two halves of its spans, each with the `extra` it needs: sent in its place when the destination
    * refuses it as too large. Without it, such a batch goes to the dead letters.
    */
-  split?(content: { body: Uint8Array; extra: string }): NewBatch[];
+  split?(content: BatchContent): NewBatch[];
   /** A retryable answer that, coming after `previousStatus`, shows the destination will never take the batch. */
   givesUpOn?(failure: RetryableFailure, previousStatus: number | undefined): boolean;
   /** Runs in the transaction that removes a delivered batch from the queue, with the `extra` it was queued with. */

@@ -6,6 +6,7 @@ import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from './config.j
 import type { DeliveryResult, Destination } from './destination.js';
 import { DurableSendingQueue } from './queue.js';
 import { DeadLetterTable } from '../../storage/sending-queue.js';
+import type { BatchContent } from '../../storage/sending-queue.js';
 
 const stores: Store[] = [];
 afterEach(() => {
@@ -20,7 +21,7 @@ class GatedDestination implements Destination {
   readonly started: number[] = [];
   private readonly gates = new Map<number, () => void>();
 
-  async attempt(_batch: unknown, body: Uint8Array): Promise<{ outcome: 'delivered' }> {
+  async attempt(_batch: unknown, { body }: BatchContent): Promise<{ outcome: 'delivered' }> {
     const batch = body[0]!;
     this.started.push(batch);
     await new Promise<void>((resolve) => this.gates.set(batch, resolve));
@@ -81,7 +82,7 @@ class LimitedDestination implements Destination {
     private readonly firstUncertain = true,
   ) {}
 
-  async attempt(_batch: unknown, body: Uint8Array, mayBeStored: boolean): Promise<DeliveryResult> {
+  async attempt(_batch: unknown, { body }: BatchContent, mayBeStored: boolean): Promise<DeliveryResult> {
     const spans = [...body];
     const result: DeliveryResult =
       this.attempts.length === 0 && this.firstUncertain
@@ -93,7 +94,7 @@ class LimitedDestination implements Destination {
     return result;
   }
 
-  split({ body, extra }: { body: Uint8Array; extra: string }) {
+  split({ body, extra }: BatchContent) {
     const half = Math.ceil(body.length / 2);
     return [body.subarray(0, half), body.subarray(half)].map((part) => ({ body: part, spans: part.length, extra }));
   }

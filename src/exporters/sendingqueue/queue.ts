@@ -7,7 +7,7 @@
  */
 import { PipelineError } from '../../pipeline/consumer.js';
 import { SendingQueueTable } from '../../storage/sending-queue.js';
-import type { NewBatch, QueuedBatch } from '../../storage/sending-queue.js';
+import type { BatchContent, NewBatch, QueuedBatch } from '../../storage/sending-queue.js';
 import type { Store } from '../../storage/store.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { backoffDelayMs, sleep } from '../retry/backoff.js';
@@ -209,7 +209,7 @@ export class DurableSendingQueue {
       batch.outcomeUnknown = true;
       await this.store.transaction(() => this.table.saveAttempt(batch));
 
-      const result = await this.destination.attempt(batch, content.body, mayBeStored, this.stopping.signal);
+      const result = await this.destination.attempt(batch, content, mayBeStored, this.stopping.signal);
       if (result.outcome === 'delivered') return this.delivered(batch, content.extra);
       if (result.outcome === 'tooLarge') {
         // Refused, so not stored by this attempt: as uncertain as before it.
@@ -247,7 +247,7 @@ export class DurableSendingQueue {
    * again while still too large): a proxy's body limit costs a few refused requests, not the batch. A single span too
    * large goes to the dead letters, where `dlq replay` can send it once the limit is raised.
    */
-  private async sendInHalves(batch: QueuedBatch, content: { body: Uint8Array; extra: string }, reason: string): Promise<void> {
+  private async sendInHalves(batch: QueuedBatch, content: BatchContent, reason: string): Promise<void> {
     const halves = batch.spans > 1 ? this.destination.split?.(content) : undefined;
     if (halves === undefined) return this.deadLetter(batch, batch.spans > 1 ? reason : `${reason} (a request of one span, ${batch.bytes} bytes)`);
     let parts: QueuedBatch[] = [];

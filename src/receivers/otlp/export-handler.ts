@@ -1,3 +1,5 @@
+import { MLFLOW_EXPERIMENT_RESOURCE_ATTRIBUTE } from '../../contract/attributes.js';
+import { setAttribute, stringValue } from '../../otlp/model.js';
 import type { PartialSuccess, TracesData } from '../../otlp/model.js';
 import { PipelineError } from '../../pipeline/consumer.js';
 import type { TracesConsumer } from '../../pipeline/consumer.js';
@@ -10,10 +12,26 @@ export type ExportOutcome =
   | { ok: false; error: PipelineError };
 
 /**
- * The transport-independent part of an OTLP Export: drop the spans that can never be accepted (reported as a
- * partial success, so the client does not retry them), hand the rest to the pipeline, classify failures.
+ * The request header (gRPC metadata key) naming the MLflow experiment of a request's spans: what an app sending to
+ * MLflow's own OTLP endpoint sets (`OTEL_EXPORTER_OTLP_TRACES_HEADERS=x-mlflow-experiment-id=…`), kept when it is
+ * pointed at tokenmeter instead.
  */
-export async function handleExport(data: TracesData, next: TracesConsumer): Promise<ExportOutcome> {
+export const EXPERIMENT_HEADER = 'x-mlflow-experiment-id';
+
+/** The experiment id a request's header gives: undefined without one; a message naming the problem for a value that is none. */
+export function requestExperiment(value: string | undefined): { id: string | undefined } | { problem: string } {
+  if (value === undefined || value === '') return { id: undefined };
+  const id = value.trim();
+  return /^\d+$/.test(id) ? { id } : { problem: `${EXPERIMENT_HEADER}: got ${JSON.stringify(value)}, expected an MLflow experiment id (digits)` };
+}
+
+/**
+ * The transport-independent part of an OTLP Export: drop the spans that can never be accepted (reported as a
+ * partial success, so the client does not retry them), mark the spans with the experiment the request names, hand
+ * them to the pipeline, classify failures.
+ */
+export async function handleExport(data: TracesData, next: TracesConsumer, experimentId?: string): Promise<ExportOutcome> {
+  if (experimentId !== undefined) markExperiment(data, experimentId);
   const rejection = rejectInvalidSpans(data);
   if (rejection !== undefined) telemetry.spansRefused('otlp', rejection.rejectedSpans, 'invalid');
   try {
@@ -22,6 +40,17 @@ export async function handleExport(data: TracesData, next: TracesConsumer): Prom
     return { ok: false, error: toPipelineError(error) };
   }
   return { ok: true, partialSuccess: rejection };
+}
+
+/**
+ * On each resource, so that it stays with the spans however the pipeline regroups them (trace assembly holds roots,
+ * across a restart too).
+ */
+function markExperiment(data: TracesData, experimentId: string): void {
+  for (const resourceSpans of data.resourceSpans) {
+    resourceSpans.resource ??= { attributes: [], droppedAttributesCount: 0, entityRefs: [] };
+    setAttribute(resourceSpans.resource, MLFLOW_EXPERIMENT_RESOURCE_ATTRIBUTE, stringValue(experimentId));
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { appSource, makeRequestFrom, makeSpan } from '../../../test/fixtures/spa
 import { decodeExportTraceResponse, decodeRetryInfo, decodeRpcStatus, encodeTracesProtobuf } from '../../otlp/index.js';
 import type { RpcStatus } from '../../otlp/index.js';
 import type { TracesData } from '../../otlp/model.js';
+import { stringValue } from '../../otlp/model.js';
 import { PipelineError } from '../../pipeline/consumer.js';
 import type { TracesConsumer } from '../../pipeline/consumer.js';
 import { silentLogger } from '../../telemetry/logger.js';
@@ -83,6 +84,23 @@ describe('OTLP/gRPC receiver', () => {
     expect(error).toBeUndefined();
     expect(response!.length).toBe(0);
     expect(consumer.names()).toEqual(['chat']);
+  });
+
+  it('marks the resources with the experiment x-mlflow-experiment-id metadata names; refuses a value that is none, naming the key', async () => {
+    consumer.received = [];
+    const metadata = new Metadata();
+    metadata.set('x-mlflow-experiment-id', '7');
+    expect((await exportCall(client, encodeTracesProtobuf(request({ name: 'routed' })), metadata)).error).toBeUndefined();
+    expect(consumer.received[0]!.resourceSpans[0]!.resource!.attributes).toContainEqual({ key: 'tokenmeter.mlflow.experiment_id', value: stringValue('7') });
+
+    consumer.received = [];
+    const wrong = new Metadata();
+    wrong.set('x-mlflow-experiment-id', '7; drop');
+    const { error } = await exportCall(client, encodeTracesProtobuf(request({ name: 'misrouted' })), wrong);
+    expect(error?.code).toBe(GrpcCode.INVALID_ARGUMENT);
+    expect(error?.details).toBe('x-mlflow-experiment-id: got "7; drop", expected an MLflow experiment id (digits)');
+    expect(statusDetails(error).badRequest?.[0]?.field).toBe('x-mlflow-experiment-id');
+    expect(consumer.received).toEqual([]);
   });
 
   it('accepts a gzip-compressed message', async () => {

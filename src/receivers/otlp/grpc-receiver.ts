@@ -14,7 +14,7 @@ import type { PipelineError, Receiver, TracesConsumer } from '../../pipeline/con
 import type { Logger } from '../../telemetry/logger.js';
 import { carriesBearerToken } from './bearer-auth.js';
 import type { GrpcProtocolConfig } from './config.js';
-import { handleExport } from './export-handler.js';
+import { EXPERIMENT_HEADER, handleExport, requestExperiment } from './export-handler.js';
 import { GrpcCode } from './grpc-codes.js';
 import { readServerTlsFiles } from './tls-files.js';
 import type { ServerTlsFiles } from './tls-files.js';
@@ -83,13 +83,17 @@ export function exportHandler(
     if (config.auth && !carriesBearerToken(firstString(call.metadata, 'authorization'), config.auth.bearer_token)) {
       throw new GrpcFailure({ code: GrpcCode.UNAUTHENTICATED, message: 'missing or wrong bearer token in the authorization metadata' });
     }
+    const experiment = requestExperiment(firstString(call.metadata, EXPERIMENT_HEADER));
+    if ('problem' in experiment) {
+      throw new GrpcFailure({ code: GrpcCode.INVALID_ARGUMENT, message: experiment.problem, badRequest: [{ field: EXPERIMENT_HEADER, description: experiment.problem }] });
+    }
     const data = decodeRequest(call.request);
     // The client has given up (deadline passed, call cancelled) and will retry: forwarding now would duplicate.
     if (call.cancelled || hasPassed(call.getDeadline())) {
       logger.debug('OTLP/gRPC export dropped: the client cancelled or its deadline passed');
       throw new GrpcFailure({ code: GrpcCode.DEADLINE_EXCEEDED, message: 'deadline exceeded or call cancelled before the export was processed' });
     }
-    const outcome = await handleExport(data, next);
+    const outcome = await handleExport(data, next, experiment.id);
     if (!outcome.ok) throw pipelineFailure(outcome.error);
     return encodeExportTraceResponse(outcome.partialSuccess, 'protobuf');
   };

@@ -120,6 +120,24 @@ describe('OTLP/HTTP receiver', () => {
     expect(status.message).toContain('cannot decompress gzip');
   });
 
+  it('marks the resources with the experiment x-mlflow-experiment-id names, and answers 400 naming the header for a value that is none', async () => {
+    consumer.received = [];
+    const marked = await post(encodeTracesProtobuf(request(span('routed'))), { 'Content-Type': 'application/x-protobuf', 'x-mlflow-experiment-id': '42' });
+    expect(marked.status).toBe(200);
+    const resource = consumer.received[0]!.resourceSpans[0]!.resource!;
+    expect(resource.attributes).toContainEqual({ key: 'tokenmeter.mlflow.experiment_id', value: stringValue('42') });
+    // The app's own resource attributes are kept.
+    expect(resource.attributes.find((attribute) => attribute.key === 'service.name')).toBeDefined();
+
+    consumer.received = [];
+    const refused = await post(encodeTracesProtobuf(request(span('misrouted'))), { 'Content-Type': 'application/x-protobuf', 'x-mlflow-experiment-id': 'my-agent' });
+    expect(refused.status).toBe(400);
+    const status = decodeRpcStatus(new Uint8Array(await refused.arrayBuffer()), 'protobuf');
+    expect(status.message).toBe('x-mlflow-experiment-id: got "my-agent", expected an MLflow experiment id (digits)');
+    expect(status.badRequest?.[0]?.field).toBe('x-mlflow-experiment-id');
+    expect(consumer.received).toEqual([]);
+  });
+
   it('answers 413 for a body over the limit', async () => {
     const response = await post(new Uint8Array(65 * 1024), { 'Content-Type': 'application/x-protobuf' });
     expect(response.status).toBe(413);

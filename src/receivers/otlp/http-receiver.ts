@@ -19,7 +19,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import { carriesBearerToken } from './bearer-auth.js';
 import type { HttpProtocolConfig } from './config.js';
 import { handleCors } from './cors.js';
-import { handleExport } from './export-handler.js';
+import { EXPERIMENT_HEADER, handleExport, requestExperiment } from './export-handler.js';
 import { GrpcCode } from './grpc-codes.js';
 import { readServerTlsFiles } from './tls-files.js';
 import type { ServerTlsFiles } from './tls-files.js';
@@ -126,8 +126,10 @@ export class OtlpHttpReceiver implements Receiver {
       );
     }
     try {
+      const experiment = requestExperiment(firstHeader(request.headers[EXPERIMENT_HEADER]));
+      if ('problem' in experiment) throw invalidArgument(experiment.problem, EXPERIMENT_HEADER);
       const data = await this.readRequest(request, encoding);
-      const outcome = await handleExport(data, this.next);
+      const outcome = await handleExport(data, this.next, experiment.id);
       if (!outcome.ok) throw pipelineFailure(outcome.error);
       await send(request, response, 200, CONTENT_TYPES[encoding], encodeExportTraceResponse(outcome.partialSuccess, encoding));
     } catch (error) {
@@ -177,6 +179,10 @@ function tooLarge(limit: number, what: string): HttpFailure {
     code: GrpcCode.RESOURCE_EXHAUSTED,
     message: `request body ${what} exceeds the limit of ${limit} bytes (max_request_body_size)`,
   });
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function invalidArgument(message: string, field: string): HttpFailure {
