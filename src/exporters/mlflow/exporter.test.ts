@@ -12,7 +12,7 @@ import { mlflowExporterConfigSchema } from './config.js';
 import { MlflowExporter } from './exporter.js';
 import { assessmentId } from './followup-sender.js';
 import { followUpsOf } from './trace-followups.js';
-import { applyMlflowWireFixes } from './wire-fixes.js';
+import { withMlflowWireFixes } from './wire-fixes.js';
 
 const mlflowUrl = inject('mlflowUrl');
 
@@ -44,27 +44,36 @@ async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void
 }
 
 describe('MLflow wire fixes', () => {
-  it('drops mlflow.traceRequestId and unquotes mlflow.spanType, leaving other attributes alone', () => {
-    const span = rootSpan([
+  it('drops mlflow.traceRequestId and unquotes mlflow.spanType in a copy, leaving other attributes alone and the batch as it came', () => {
+    const attributes = [
       { key: 'mlflow.traceRequestId', value: stringValue('"tr-abc"') },
       { key: 'mlflow.spanType', value: stringValue('"CHAT_MODEL"') },
       { key: 'mlflow.spanInputs', value: stringValue('"hello"') },
-    ]);
+    ];
+    const span = rootSpan([...attributes]);
+    const plain = rootSpan([{ key: 'mlflow.spanType', value: stringValue('LLM') }]);
     span.raw = new Uint8Array([1]);
-    applyMlflowWireFixes(makeRequest(span));
-    expect(span.attributes).toEqual([
+    const request = makeRequest(span, plain);
+    const fixed = withMlflowWireFixes(request);
+    const [fixedSpan, fixedPlain] = fixed.resourceSpans[0]!.scopeSpans[0]!.spans;
+    expect(fixedSpan!.attributes).toEqual([
       { key: 'mlflow.spanType', value: stringValue('CHAT_MODEL') },
       { key: 'mlflow.spanInputs', value: stringValue('"hello"') },
     ]);
-    expect(span.raw).toBeUndefined();
+    expect(fixedSpan!.raw).toBeUndefined();
+    expect(fixedPlain).toBe(plain);
+    // What the other exporters of the pipeline hold is unchanged.
+    expect(request.resourceSpans[0]!.scopeSpans[0]!.spans).toEqual([span, plain]);
+    expect(span.attributes).toEqual(attributes);
+    expect(span.raw).toEqual(new Uint8Array([1]));
   });
 
-  it('leaves an already plain span type and a span without MLflow keys untouched', () => {
+  it('leaves a batch with an already plain span type and spans without MLflow keys as it is, raw bytes kept', () => {
     const span = rootSpan([{ key: 'mlflow.spanType', value: stringValue('LLM') }]);
     const raw = new Uint8Array([1]);
     span.raw = raw;
-    applyMlflowWireFixes(makeRequest(span));
-    expect(span.attributes).toEqual([{ key: 'mlflow.spanType', value: stringValue('LLM') }]);
+    const request = makeRequest(span, rootSpan([{ key: 'gen_ai.request.model', value: stringValue('gpt-4o') }]));
+    expect(withMlflowWireFixes(request)).toBe(request);
     expect(span.raw).toBe(raw);
   });
 });

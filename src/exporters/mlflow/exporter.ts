@@ -21,7 +21,7 @@ import { PendingFollowUps } from './queue-followups.js';
 import { followUpsOf } from './trace-followups.js';
 import type { TraceFollowUp } from './trace-followups.js';
 import { byRequestedExperiment, readExtra, writeExtra } from './request-experiments.js';
-import { applyMlflowWireFixes } from './wire-fixes.js';
+import { withMlflowWireFixes } from './wire-fixes.js';
 
 export interface MlflowExporterStats extends SendingQueueStats {
   /** Spans with token usage or cost not sent again because MLflow, or the queue, already had them. */
@@ -107,9 +107,8 @@ export class MlflowExporter implements TracesExporter {
     const now = Date.now();
     const fresh = this.withoutRepeatedTotals(data, now);
     if (countSpans(fresh) === 0) return;
-    applyMlflowWireFixes(fresh);
     // Parts of one request are queued together, in the request's transaction: all of them or none.
-    for (const [experimentId, spans] of byRequestedExperiment(fresh, this.config.experiment_from_header)) {
+    for (const [experimentId, spans] of byRequestedExperiment(withMlflowWireFixes(fresh), this.config.experiment_from_header)) {
       for (const part of encodeWithin(spans, this.config.sending_queue.batch)) this.sendingQueue.enqueue(queued(part, experimentId), now);
     }
   }

@@ -1,5 +1,5 @@
-import { findAttribute, removeAttribute, setAttribute, stringValue } from '../../otlp/model.js';
-import type { Span, TracesData } from '../../otlp/model.js';
+import { findAttribute, stringValue } from '../../otlp/model.js';
+import type { KeyValue, Span, TracesData } from '../../otlp/model.js';
 
 const TRACE_REQUEST_ID = 'mlflow.traceRequestId';
 const SPAN_TYPE = 'mlflow.spanType';
@@ -9,22 +9,42 @@ const SPAN_TYPE = 'mlflow.spanType';
  * - `mlflow.traceRequestId` arrives JSON-quoted and overrides the server's own value, so the trace id is stored
  *   with literal quotes and the UI hides its Tags and Assessments: drop it, the server sets the right one.
  * - `mlflow.spanType` arrives JSON-quoted and the `spans.type` column is filled before unquoting: send it plain.
+ * The batch is left as it came (the other exporters of the pipeline hold it too): a span to repair is replaced by a
+ * repaired copy, in copies of the lists that hold it; the rest is shared.
  */
-export function applyMlflowWireFixes(data: TracesData): void {
-  for (const resourceSpans of data.resourceSpans) {
-    for (const scopeSpans of resourceSpans.scopeSpans) {
-      for (const span of scopeSpans.spans) fixSpan(span);
-    }
-  }
+export function withMlflowWireFixes(data: TracesData): TracesData {
+  let changed = false;
+  const resourceSpans = data.resourceSpans.map((resource) => {
+    let resourceChanged = false;
+    const scopeSpans = resource.scopeSpans.map((scope) => {
+      let scopeChanged = false;
+      const spans = scope.spans.map((span) => {
+        const fixed = fixedSpan(span);
+        if (fixed !== span) scopeChanged = true;
+        return fixed;
+      });
+      if (!scopeChanged) return scope;
+      resourceChanged = true;
+      return { ...scope, spans };
+    });
+    if (!resourceChanged) return resource;
+    changed = true;
+    return { ...resource, scopeSpans };
+  });
+  return changed ? { resourceSpans } : data;
 }
 
-function fixSpan(span: Span): void {
-  removeAttribute(span, TRACE_REQUEST_ID);
+/** The span repaired (a copy without its raw bytes), or the span itself when it needs nothing. */
+function fixedSpan(span: Span): Span {
   const spanType = findAttribute(span.attributes, SPAN_TYPE);
-  if (spanType?.kind === 'string') {
-    const plain = unquoteJsonString(spanType.value);
-    if (plain !== undefined) setAttribute(span, SPAN_TYPE, stringValue(plain));
+  const plainType = spanType?.kind === 'string' ? unquoteJsonString(spanType.value) : undefined;
+  if (plainType === undefined && findAttribute(span.attributes, TRACE_REQUEST_ID) === undefined) return span;
+  const attributes: KeyValue[] = [];
+  for (const attribute of span.attributes) {
+    if (attribute.key === TRACE_REQUEST_ID) continue;
+    attributes.push(attribute.key === SPAN_TYPE && plainType !== undefined ? { key: SPAN_TYPE, value: stringValue(plainType) } : attribute);
   }
+  return { ...span, attributes, raw: undefined, rawAttributeCount: undefined };
 }
 
 /** The string inside a JSON string literal (`"\"LLM\""` → `LLM`), or undefined when it is not one. */
