@@ -9,11 +9,11 @@ import type { AnyValue } from '../otlp/index.js';
 import { JsonFields } from './jsonFields.js';
 import { SLOTS } from './spanView.js';
 import type { SpanView } from './spanView.js';
-import { mayHold } from './values.js';
+import { decodeString, mayHold } from './values.js';
 
-export type ClientFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'groq' | 'mistral' | 'langchain' | 'llamaindex' | 'openai-agent';
+export type ClientFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'groq' | 'mistral' | 'langchain' | 'llamaindex' | 'smolagents' | 'openai-agent';
 
-const FORMATS: readonly ClientFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock', 'groq', 'mistral', 'langchain', 'llamaindex', 'openai-agent'];
+const FORMATS: readonly ClientFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock', 'groq', 'mistral', 'langchain', 'llamaindex', 'smolagents', 'openai-agent'];
 
 /** Each format as MLflow sends it (JSON-encoded) and plain: one lookup of the raw value, no unquoted copy. */
 const FORMAT_OF_RAW = new Map<string, ClientFormat>(FORMATS.flatMap((format) => [[format, format], [`"${format}"`, format]]));
@@ -31,8 +31,9 @@ export function messageFormatOf(value: AnyValue | undefined): ClientFormat | und
  * not tell apart: the umbrella value. The anthropic client's Bedrock and Vertex variants go through the same patched
  * method; their model names (`anthropic.claude-…-v1:0`, `claude-…@date`) still find Anthropic's price, which both
  * clouds charge for Claude. `openai` names none: the openai client also calls OpenAI-compatible servers (DeepSeek,
- * Groq…), whose models are then found by name; `langchain`, `llamaindex` and `openai-agent` none either (LangChain's
- * metadata names it; LlamaIndex's and the Agents SDK's LLMs are any provider's, found by the model's name).
+ * Groq…), whose models are then found by name; `langchain`, `llamaindex`, `smolagents` and `openai-agent` none either
+ * (LangChain's metadata names it; LlamaIndex's, smolagents' and the Agents SDK's models are any provider's, found by the
+ * model's name).
  */
 const PROVIDER_OF_FORMAT: Readonly<Partial<Record<ClientFormat, string>>> = {
   anthropic: 'anthropic',
@@ -91,11 +92,15 @@ export class MlflowClientCall {
     return format === undefined ? undefined : PROVIDER_OF_FORMAT[format];
   }
 
-  /** The response's model over the one asked for; for Bedrock, the model id asked for (the name its price list uses). */
+  /**
+   * The response's model over the one asked for; for Bedrock, the model id asked for (the name its price list uses).
+   * smolagents' model spans keep the model's fields as attributes: its `model_id`.
+   */
   model(): string | undefined {
     if (this.inputValue() === undefined) return undefined;
     const view = this.view!;
     const format = this.format();
+    if (format === 'smolagents') return decodeString(view.find('model_id'));
     const responseKey = format === undefined ? undefined : RESPONSE_MODEL_KEY[format];
     if (responseKey !== undefined && this.outputs.read(view.at(SLOTS['mlflow.spanOutputs']))) {
       const model = this.outputs.string(responseKey);

@@ -10,7 +10,7 @@ reachable):
     LiteLLM);
   - LangChain: a chat model call (a fake with real usage metadata), LangChain's ChatOpenAI over `openai`, also
     streamed (a LangChain span and the client's for one call), and its ChatGoogleGenerativeAI and ChatBedrockConverse;
-  - LlamaIndex's OpenAI LLM: a chat, also streamed, and a completion.
+  - LlamaIndex's OpenAI LLM: a chat, also streamed, and a completion; smolagents' model for OpenAI's API.
 Each run is traced by one instrumentation:
   openinference  all of them but Mistral's (its mistralai instrumentor needs mistralai 2, past MLflow 3.9's window), with
                  OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock, Groq, LangChain, OpenAI Agents and LlamaIndex
@@ -19,7 +19,8 @@ Each run is traced by one instrumentation:
                  -google-generativeai / -bedrock / -groq / -langchain / -openai-agents / -mistralai)
   opentelemetry  the openai client's calls, with OpenTelemetry's own instrumentation (opentelemetry-instrumentation-openai-v2)
   mlflow         MLflow 3.9's langchain autolog, alone at first, for LangChain's ChatOpenAI, ChatGoogleGenerativeAI and
-                 ChatBedrockConverse, and its llama_index one for LlamaIndex's calls; its openai autolog (the Agents SDK's spans included), its litellm one for two calls
+                 ChatBedrockConverse, its llama_index and smolagents ones for LlamaIndex's calls and smolagents' model; its
+                 openai autolog (the Agents SDK's spans included), its litellm one for two calls
                  through LiteLLM, its anthropic, gemini, bedrock, groq and mistral ones for those clients' calls; exporting
                  through its own OTLP exporter
   litellm        LiteLLM's own OpenTelemetry callback (litellm.integrations.opentelemetry) for calls through LiteLLM:
@@ -156,6 +157,13 @@ def llama_index_calls(base_url: str) -> None:
     llm.complete("hello")
 
 
+def smolagents_call(base_url: str) -> None:
+    # smolagents' model for OpenAI's API, called as its agents call it.
+    from smolagents import OpenAIServerModel
+
+    OpenAIServerModel(model_id="gpt-4o-mini", api_base=f"{base_url}/v1", api_key="not-used")([{"role": "user", "content": [{"type": "text", "text": "hello"}]}])
+
+
 def litellm_routes(base_url: str) -> list[tuple[str, dict[str, str]]]:
     """Models through LiteLLM, with what LiteLLM needs to call the stand-in for each: OpenAI's, Anthropic's, Gemini's (its
     base URL is the model's resource: LiteLLM appends `:generateContent` to a custom one) and Claude on Bedrock."""
@@ -263,6 +271,8 @@ def main() -> int:
         # The same for LlamaIndex's LLM, with the llama_index autolog alone.
         mlflow.llama_index.autolog()
         llama_index_calls(args.api_base_url)
+        mlflow.smolagents.autolog()
+        smolagents_call(args.api_base_url)
         mlflow.openai.autolog()
         openai_calls(args.api_base_url)
         openai_compatible_call(args.api_base_url)

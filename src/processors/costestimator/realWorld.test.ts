@@ -682,6 +682,36 @@ const cases: Case[] = [
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
   {
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out / $0.075 cached in. As MLflow 3.9's smolagents autolog
+    // records smolagents' OpenAIServerModel (smolagents 1.23.0): the model's fields as attributes (`model_id`, as str()),
+    // OpenAI's counts without their details as token usage, the client's response as `raw` in the outputs.
+    name: 'MLflow smolagents autolog OpenAIServerModel, model in model_id and cache count only in the raw response',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.spanInputs': { args: [[{ role: 'user', content: [{ type: 'text', text: 'hello' }] }]] },
+      'mlflow.message.format': 'smolagents',
+      model_id: 'gpt-4o-mini',
+      flatten_messages_as_text: 'False',
+      'mlflow.chat.tokenUsage': { input_tokens: 2000, output_tokens: 300, total_tokens: 2300 },
+      'mlflow.spanOutputs': {
+        role: 'assistant',
+        content: 'hi',
+        tool_calls: null,
+        raw: {
+          id: 'chatcmpl-1',
+          model: 'gpt-4o-mini-2024-07-18',
+          object: 'chat.completion',
+          usage: { completion_tokens: 300, prompt_tokens: 2000, total_tokens: 2300, prompt_tokens_details: { audio_tokens: 0, cached_tokens: 1024 } },
+        },
+        token_usage: { input_tokens: 2000, output_tokens: 300, total_tokens: 2300 },
+      },
+    }),
+    tokens: tokens(2000, 300, 1024),
+    inputCost: (976 * 0.15 + 1024 * 0.075) / M,
+    outputCost: (300 * 0.6) / M,
+    entry: 'openai/gpt-4o-mini',
+  },
+  {
     // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out / $0.075 cached in. As MLflow 3.9's llama_index autolog
     // records LlamaIndex's OpenAI LLM (llama-index-core 0.14.12, llama-index-llms-openai 0.8.3): its token usage is
     // OpenAI's counts without their details; the raw response's usage, kept as `usage`, has the cached count.
