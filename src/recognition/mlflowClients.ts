@@ -11,9 +11,9 @@ import { SLOTS } from './spanView.js';
 import type { SpanView } from './spanView.js';
 import { decodeString, mayHold } from './values.js';
 
-export type ClientFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'groq' | 'mistral' | 'langchain' | 'llamaindex' | 'smolagents' | 'openai-agent';
+export type ClientFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'groq' | 'mistral' | 'langchain' | 'llamaindex' | 'smolagents' | 'ag2' | 'openai-agent';
 
-const FORMATS: readonly ClientFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock', 'groq', 'mistral', 'langchain', 'llamaindex', 'smolagents', 'openai-agent'];
+const FORMATS: readonly ClientFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock', 'groq', 'mistral', 'langchain', 'llamaindex', 'smolagents', 'ag2', 'openai-agent'];
 
 /** Each format as MLflow sends it (JSON-encoded) and plain: one lookup of the raw value, no unquoted copy. */
 const FORMAT_OF_RAW = new Map<string, ClientFormat>(FORMATS.flatMap((format) => [[format, format], [`"${format}"`, format]]));
@@ -31,9 +31,9 @@ export function messageFormatOf(value: AnyValue | undefined): ClientFormat | und
  * not tell apart: the umbrella value. The anthropic client's Bedrock and Vertex variants go through the same patched
  * method; their model names (`anthropic.claude-…-v1:0`, `claude-…@date`) still find Anthropic's price, which both
  * clouds charge for Claude. `openai` names none: the openai client also calls OpenAI-compatible servers (DeepSeek,
- * Groq…), whose models are then found by name; `langchain`, `llamaindex`, `smolagents` and `openai-agent` none either
- * (LangChain's metadata names it; LlamaIndex's, smolagents' and the Agents SDK's models are any provider's, found by the
- * model's name).
+ * Groq…), whose models are then found by name; `langchain`, `llamaindex`, `smolagents`, `ag2` and `openai-agent` none
+ * either (LangChain's metadata names it; LlamaIndex's, smolagents', AG2's and the Agents SDK's models are any
+ * provider's, found by the model's name).
  */
 const PROVIDER_OF_FORMAT: Readonly<Partial<Record<ClientFormat, string>>> = {
   anthropic: 'anthropic',

@@ -223,7 +223,7 @@ export function withUnclassifiedAsInput(counts: Readonly<RawTokenCounts>): RawTo
  * `view`, and only where MLflow's own usage has no cache count (a later MLflow may keep one):
  *  - OpenAI: an embedding span has no `mlflow.chat.tokenUsage` at all, its input and total come from here; a chat
  *    span's usage has no cache or reasoning count, so cached tokens were priced as plain input; so with smolagents'
- *    model spans, whose outputs keep the client's response as `raw`;
+ *    model spans, whose outputs keep the client's response as `raw`, and AG2's chat completions;
  *  - Anthropic and Bedrock: input, output and their sum only; their input leaves the cache out, so reads and writes
  *    went unpriced (most of a cached call's cost);
  *  - Gemini: the prompt (cache included), candidates and total; cached tokens were priced as plain input, and the
@@ -242,10 +242,12 @@ export function readMlflowClientUsage(view: SpanView, client: MlflowClientCall, 
   const outputs = view.at(SLOTS['mlflow.spanOutputs']);
   if (outputs?.kind !== 'string') return;
   const text = outputs.value;
-  // smolagents keeps the response of the client its model calls as `raw` (OpenAI's, or LiteLLM's in OpenAI's shape).
+  // smolagents keeps the response of the client its model calls as `raw` (OpenAI's, or LiteLLM's in OpenAI's shape);
+  // AG2's chat completions are OpenAI's, or another provider's made into OpenAI's shape.
   switch (format) {
     case 'openai':
     case 'smolagents':
+    case 'ag2':
       return readOpenAiUsage(lastObject<OpenAiUsage>(text, '"usage"'), embedding);
     case 'langchain':
       return readLangChainResultUsage(text);

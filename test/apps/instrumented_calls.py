@@ -10,7 +10,8 @@ reachable):
     LiteLLM);
   - LangChain: a chat model call (a fake with real usage metadata), LangChain's ChatOpenAI over `openai`, also
     streamed (a LangChain span and the client's for one call), and its ChatGoogleGenerativeAI and ChatBedrockConverse;
-  - LlamaIndex's OpenAI LLM: a chat, also streamed, and a completion; smolagents' model for OpenAI's API.
+  - LlamaIndex's OpenAI LLM: a chat, also streamed, and a completion; smolagents' model for OpenAI's API; a chat of
+    AG2 (AutoGen) agents.
 Each run is traced by one instrumentation:
   openinference  all of them but Mistral's (its mistralai instrumentor needs mistralai 2, past MLflow 3.9's window), with
                  OpenInference's OpenAI, Anthropic, Google GenAI, Bedrock, Groq, LangChain, OpenAI Agents and LlamaIndex
@@ -19,8 +20,8 @@ Each run is traced by one instrumentation:
                  -google-generativeai / -bedrock / -groq / -langchain / -openai-agents / -mistralai)
   opentelemetry  the openai client's calls, with OpenTelemetry's own instrumentation (opentelemetry-instrumentation-openai-v2)
   mlflow         MLflow 3.9's langchain autolog, alone at first, for LangChain's ChatOpenAI, ChatGoogleGenerativeAI and
-                 ChatBedrockConverse, its llama_index and smolagents ones for LlamaIndex's calls and smolagents' model; its
-                 openai autolog (the Agents SDK's spans included), its litellm one for two calls
+                 ChatBedrockConverse, its llama_index, smolagents and ag2 ones for LlamaIndex's calls, smolagents' model
+                 and an AG2 chat; its openai autolog (the Agents SDK's spans included), its litellm one for two calls
                  through LiteLLM, its anthropic, gemini, bedrock, groq and mistral ones for those clients' calls; exporting
                  through its own OTLP exporter
   litellm        LiteLLM's own OpenTelemetry callback (litellm.integrations.opentelemetry) for calls through LiteLLM:
@@ -164,6 +165,15 @@ def smolagents_call(base_url: str) -> None:
     OpenAIServerModel(model_id="gpt-4o-mini", api_base=f"{base_url}/v1", api_key="not-used")([{"role": "user", "content": [{"type": "text", "text": "hello"}]}])
 
 
+def ag2_chat(base_url: str) -> None:
+    # An AG2 (AutoGen) chat of one turn: the user agent asks, the assistant's model answers.
+    from autogen import ConversableAgent, LLMConfig
+
+    config = LLMConfig(config_list=[{"model": "gpt-4o-mini", "base_url": f"{base_url}/v1", "api_key": "not-used", "api_type": "openai"}])
+    user = ConversableAgent("user", llm_config=False, human_input_mode="NEVER")
+    user.initiate_chat(ConversableAgent("assistant", llm_config=config), message="hello", max_turns=1, silent=True)
+
+
 def litellm_routes(base_url: str) -> list[tuple[str, dict[str, str]]]:
     """Models through LiteLLM, with what LiteLLM needs to call the stand-in for each: OpenAI's, Anthropic's, Gemini's (its
     base URL is the model's resource: LiteLLM appends `:generateContent` to a custom one) and Claude on Bedrock."""
@@ -273,6 +283,8 @@ def main() -> int:
         llama_index_calls(args.api_base_url)
         mlflow.smolagents.autolog()
         smolagents_call(args.api_base_url)
+        mlflow.ag2.autolog()
+        ag2_chat(args.api_base_url)
         mlflow.openai.autolog()
         openai_calls(args.api_base_url)
         openai_compatible_call(args.api_base_url)

@@ -682,6 +682,32 @@ const cases: Case[] = [
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
   {
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out / $0.075 cached in. As MLflow 3.9's ag2 autolog records a
+    // chat completion in an AG2 chat (ag2 0.10.3): the model asked for in the inputs, OpenAI's counts without their
+    // details, AG2's own estimate as `cost` (not the provider's: the cache at the input price), the response as outputs.
+    name: 'MLflow ag2 autolog chat_completion, cache count only in the response',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'LLM',
+      'mlflow.spanInputs': { messages: [{ content: 'hello', role: 'user', name: 'user' }], model: 'gpt-4o-mini', stream: false },
+      'mlflow.message.format': 'ag2',
+      source: 'assistant',
+      cost: 0.0005025,
+      is_cached: 0,
+      'mlflow.chat.tokenUsage': { input_tokens: 2000, output_tokens: 300, total_tokens: 2300 },
+      'mlflow.spanOutputs': {
+        id: 'chatcmpl-2',
+        choices: [{ finish_reason: 'stop', index: 0, message: { content: 'hi', role: 'assistant' } }],
+        model: 'gpt-4o-mini-2024-07-18',
+        object: 'chat.completion',
+        usage: { completion_tokens: 300, prompt_tokens: 2000, total_tokens: 2300, prompt_tokens_details: { audio_tokens: 0, cached_tokens: 1024 } },
+      },
+    }),
+    tokens: tokens(2000, 300, 1024),
+    inputCost: (976 * 0.15 + 1024 * 0.075) / M,
+    outputCost: (300 * 0.6) / M,
+    entry: 'openai/gpt-4o-mini',
+  },
+  {
     // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out / $0.075 cached in. As MLflow 3.9's smolagents autolog
     // records smolagents' OpenAIServerModel (smolagents 1.23.0): the model's fields as attributes (`model_id`, as str()),
     // OpenAI's counts without their details as token usage, the client's response as `raw` in the outputs.
