@@ -18,6 +18,8 @@ import {
   invalidTokenCount,
   isLiteLlmSpan,
   normaliseTokens,
+  ONLY_ZERO_COUNTS,
+  onlyZeroCounts,
   readAnthropicUsageFromOutput,
   readLangSmithUsageFromCompletion,
   readLiteLlmUsageObject,
@@ -379,7 +381,10 @@ export function recognizeCallOrRootAggregate(span: Span): LlmCall | undefined {
     recentCalls.add(span, call);
     return call;
   }
-  if (spanClass === 'structural' && span.parentSpanId.length === 0 && hasUsage(readTokenCounts(view))) return callInView('chat', true);
+  if (spanClass !== 'structural' || span.parentSpanId.length !== 0) return undefined;
+  // Counts of only zeros are no usage: the aggregate is no fallback.
+  const counts = readTokenCounts(view);
+  if (hasUsage(counts) && !onlyZeroCounts(counts)) return callInView('chat', true);
   return undefined;
 }
 
@@ -541,7 +546,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   readAnthropicUsageFromOutput(view);
   const provider = providerOf(view);
   const model = modelOf(view);
-  const notCounts = hasUsage(counts) ? invalidTokenCount(counts) : undefined;
+  const notCounts = hasUsage(counts) ? (invalidTokenCount(counts) ?? (onlyZeroCounts(counts) ? ONLY_ZERO_COUNTS : undefined)) : undefined;
   const unclassified = hasUsage(counts) && notCounts === undefined ? unclassifiedTokens(counts, provider) : undefined;
   return {
     operation,

@@ -186,6 +186,19 @@ export function invalidTokenCount(counts: Readonly<RawTokenCounts>): string | un
   );
 }
 
+/**
+ * Why counts that are all zero are not priced: no model call reads or writes no token at all, so such counts are an
+ * instrumentation that recorded none (pydantic-ai 1.42 with genai-prices 0.2.5 writes 0 in and 0 out on every call,
+ * and MLflow's pydantic_ai autolog passes them on). Priced, the call was a silent $0, and it hid the client's span of
+ * the same call, whose counts are real.
+ */
+export const ONLY_ZERO_COUNTS = 'token usage reported as 0 in and 0 out: the instrumentation recorded none';
+
+/** Counts were reported, and every one is 0. */
+export function onlyZeroCounts(counts: Readonly<RawTokenCounts>): boolean {
+  return hasUsage(counts) && !counts.input && !counts.output && !counts.total && !counts.cacheRead && !counts.cacheWrite && !counts.reasoning;
+}
+
 function notACount(name: string, count: number | undefined): string | undefined {
   return count === undefined || (Number.isSafeInteger(count) && count >= 0) ? undefined : `token usage is not a whole number of tokens: ${name} ${count}`;
 }

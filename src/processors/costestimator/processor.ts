@@ -7,7 +7,7 @@ import { CallMemory, spanKey, traceKey } from './callMemory.js';
 import type { TraceMemory } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
 import type { CostEstimatorConfig } from './config.js';
-import { forgetRememberedCalls, recognizeCallOrRootAggregate } from '../../recognition/index.js';
+import { forgetRememberedCalls, ONLY_ZERO_COUNTS, recognizeCallOrRootAggregate } from '../../recognition/index.js';
 import type { LlmCall } from '../../recognition/index.js';
 import { writeCountedCall, writeUncountedCall } from './writeAttributes.js';
 import type { CallMemoryStore } from './store.js';
@@ -37,10 +37,14 @@ const NO_USAGE: PriceResult = { status: 'unpriced', reason: 'no token usage repo
  */
 const FAILED_WITHOUT_USAGE: PriceResult = { status: 'unpriced', reason: 'the call failed (span status ERROR) and reports no token usage' };
 const NO_MODEL: PriceResult = { status: 'unpriced', reason: 'no model name on the span' };
-/** Why a call without usable counts has no price: none reported (the call may have failed), or counts that cannot be priced. */
+/**
+ * Why a call without usable counts has no price: none reported, or only zeros (the call may have failed), or counts
+ * that cannot be priced.
+ */
 function withoutUsage(span: Span, call: LlmCall): PriceResult {
-  if (call.invalidUsage !== undefined) return { status: 'unpriced', reason: call.invalidUsage };
-  return span.status.code === StatusCode.ERROR ? FAILED_WITHOUT_USAGE : NO_USAGE;
+  const noCounts = call.invalidUsage === undefined || call.invalidUsage === ONLY_ZERO_COUNTS;
+  if (noCounts && span.status.code === StatusCode.ERROR) return FAILED_WITHOUT_USAGE;
+  return call.invalidUsage === undefined ? NO_USAGE : { status: 'unpriced', reason: call.invalidUsage };
 }
 /**
  * Whether a call's usage can be priced. A call whose counts are known but cannot be priced (tokens no count classifies)

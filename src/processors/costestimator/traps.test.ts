@@ -463,6 +463,17 @@ describe('traps', () => {
       expect(attribute(root, 'mlflow.llm.cost')).toBeUndefined();
     });
 
+    it('is not used when its usage is only zeros (MLflow\'s pydantic_ai autolog writes 0 on the agent span when the model calls recorded none)', async () => {
+      const root = makeSpan({
+        trace: 'tz',
+        id: 'root',
+        attributes: mlflowAttributes({ 'mlflow.spanType': 'AGENT', model: 'OpenAIChatModel()', 'mlflow.chat.tokenUsage': { input_tokens: 0, output_tokens: 0, total_tokens: 0 } }),
+      });
+      await new CostEstimatorProcessor({}, sink).consume(tracesData([root]));
+      expect(attribute(root, 'tokenmeter.cost.status')).toBeUndefined();
+      expect(attribute(root, 'tokenmeter.cost.counted')).toBeUndefined();
+    });
+
     it('counts once when a trace has two roots (a lost parent)', async () => {
       const first = agentRoot('tc');
       const second = makeSpan({ trace: 'tc', id: 'other', attributes: first.attributes.map((entry) => ({ ...entry })) });
@@ -705,6 +716,35 @@ describe('traps', () => {
       await new CostEstimatorProcessor({}, sink).consume(tracesData([descendant, ancestor]));
       expect(attribute(ancestor, 'tokenmeter.cost.status')).toBe('priced');
       expect(attribute(descendant, 'tokenmeter.cost.counted')).toBe(false);
+    });
+
+    it('counts of only zeros are no usage: unpriced with the reason, never a $0 call, and no cover for the client span of the same call', async () => {
+      // pydantic-ai 1.42 with genai-prices 0.2.5 writes 0 in and 0 out on every call; the client's span inside has the real counts.
+      const zeros = (id: string): Span =>
+        makeSpan({
+          id,
+          attributes: attributes({ 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o-mini', 'llm.provider': 'openai', 'llm.token_count.prompt': 0, 'llm.token_count.completion': 0, 'llm.token_count.total': 0 }),
+        });
+      const alone = zeros('z');
+      await new CostEstimatorProcessor({}, sink).consume(tracesData([alone]));
+      expect(attribute(alone, 'tokenmeter.cost.status')).toBe('unpriced');
+      expect(attribute(alone, 'tokenmeter.cost.unpriced_reason')).toBe('token usage reported as 0 in and 0 out: the instrumentation recorded none');
+      expect(attribute(alone, 'mlflow.llm.cost')).toBeUndefined();
+
+      // The framework's span arrives first, in a batch of its own: it must not be the call counted.
+      const outer = zeros('p');
+      const client = chatSpan('c', 'p');
+      const processor = new CostEstimatorProcessor({}, sink);
+      await processor.consume(tracesData([outer]));
+      await processor.consume(tracesData([client]));
+      expect(attribute(client, 'tokenmeter.cost.status')).toBe('priced');
+      expect(attribute(client, 'tokenmeter.cost.counted')).toBe(true);
+
+      // A failed call writing zeros says it failed.
+      const failed = zeros('f');
+      failed.status = { code: 2, message: 'timeout' };
+      await new CostEstimatorProcessor({}, sink).consume(tracesData([failed]));
+      expect(attribute(failed, 'tokenmeter.cost.unpriced_reason')).toBe('the call failed (span status ERROR) and reports no token usage');
     });
 
     it('two nested spans without usage are one unpriced call', async () => {
