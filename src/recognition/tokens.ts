@@ -188,9 +188,9 @@ export function invalidTokenCount(counts: Readonly<RawTokenCounts>): string | un
 
 /**
  * Why counts that are all zero are not priced: no model call reads or writes no token at all, so such counts are an
- * instrumentation that recorded none (pydantic-ai 1.42 with genai-prices 0.2.5 writes 0 in and 0 out on every call,
- * and MLflow's pydantic_ai autolog passes them on). Priced, the call was a silent $0, and it hid the client's span of
- * the same call, whose counts are real.
+ * instrumentation that recorded none (pydantic-ai 1.42 with genai-prices 0.2.5 counts nothing, and MLflow's
+ * pydantic_ai autolog writes the run's usage as 0 in and 0 out). Priced, such a call was a silent $0, and it hid the
+ * client's span of the same call, whose counts are real.
  */
 export const ONLY_ZERO_COUNTS = 'token usage reported as 0 in and 0 out: the instrumentation recorded none';
 
