@@ -5,7 +5,7 @@ import { waitFor } from '../../../test/e2e/ledger-sidecar.js';
 import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from './config.js';
 import type { DeliveryResult, Destination } from './destination.js';
 import { DurableSendingQueue } from './queue.js';
-import { DeadLetterTable } from '../../storage/sending-queue.js';
+import { DeadLetterTable, SendingQueueTable } from '../../storage/sending-queue.js';
 import type { BatchContent } from '../../storage/sending-queue.js';
 
 const stores: Store[] = [];
@@ -66,6 +66,36 @@ describe('DurableSendingQueue', () => {
     expect(queue.stats.queued).toBe(0);
     await queue.shutdown(1_000);
   });
+});
+
+describe('DurableSendingQueue and tokenmeter dlq replay', () => {
+  it('picks up a batch replayed while it runs, though a batch queued since has a later id', async () => {
+    const store = Store.open({ mode: 'memory', path: ':memory:', synchronous: 'normal' });
+    stores.push(store);
+    const sent: number[] = [];
+    const destination: Destination = {
+      name: 'recording',
+      url: 'test://recording',
+      attempt: async (_batch, { body }) => {
+        sent.push(body[0]!);
+        return { outcome: 'delivered' };
+      },
+    };
+    const settings = { sending_queue: sendingQueueConfigSchema.parse({}), retry_on_failure: retryOnFailureConfigSchema.parse({}) };
+    const queue = new DurableSendingQueue(store, 'recording', settings, destination, silentLogger());
+    queue.start();
+    // What `tokenmeter dlq replay` does from another process: a dead letter back in the queue table.
+    const table = new SendingQueueTable(store.db, 'recording');
+    const dead = table.add({ body: new Uint8Array([1]), spans: 1, extra: '' }, Date.now());
+    table.moveToDeadLetters(dead.id, 'refused', Date.now());
+    new DeadLetterTable(store.db).replay([1], Date.now());
+    // A request the sidecar takes right after.
+    await store.transaction(() => queue.enqueue({ body: new Uint8Array([2]), spans: 1, extra: '' }, Date.now()));
+
+    await waitFor('the replayed batch sent', () => (sent.includes(1) ? true : undefined), 15_000);
+    expect(sent.sort()).toEqual([1, 2]);
+    await queue.shutdown(1_000);
+  }, 20_000);
 });
 
 /**

@@ -50,7 +50,6 @@ export class DurableSendingQueue {
   private readonly stopping = new AbortController();
   private readonly retryPolicy: BackoffPolicy;
   private maintenanceTimer: NodeJS.Timeout | undefined;
-  private lastHeldId = 0;
   /** While the destination refuses or is unreachable, every worker waits, instead of each hammering it with its own batch. */
   private pausedUntil = 0;
   /**
@@ -127,7 +126,6 @@ export class DurableSendingQueue {
   private hold(batch: QueuedBatch): void {
     if (this.held.has(batch.id)) return;
     this.held.set(batch.id, batch);
-    this.lastHeldId = Math.max(this.lastHeldId, batch.id);
     this.stats.queuedBytes += batch.bytes;
     this.updateQueued();
     this.wakeWorkers.shift()?.();
@@ -143,12 +141,16 @@ export class DurableSendingQueue {
     this.stats.queued = this.held.size - this.inFlight.size;
   }
 
-  /** Picks up batches put back by `tokenmeter dlq replay`, and lets the destination forget what is too old to matter. */
+  /**
+   * Picks up batches put back by `tokenmeter dlq replay`, and lets the destination forget what is too old to matter.
+   * Every row is looked at, not only those after the last one held: a replay's rows may have ids below a request's
+   * queued since, and were left until the next start.
+   */
   private async maintain(): Promise<void> {
     try {
       // In a transaction of its own: never reading a row of a request that is not committed yet.
       await this.store.transaction(() => {
-        for (const batch of this.table.batchesAfter(this.lastHeldId)) this.hold(batch);
+        for (const batch of this.table.batchesAfter(0)) this.hold(batch);
         this.destination.maintain?.(Date.now());
       });
     } catch (error) {
@@ -253,13 +255,16 @@ export class DurableSendingQueue {
     let parts: QueuedBatch[] = [];
     await this.store.transaction(() => {
       parts = this.table.replace(batch, halves);
+      // Held, and in flight, as the replacement commits: neither another worker nor the maintenance takes a part.
+      this.store.afterCommit(() => {
+        this.release(batch);
+        for (const part of parts) {
+          this.inFlight.add(part.id);
+          this.hold(part);
+        }
+      });
     });
-    this.release(batch);
     this.logger.debug({ batch: batch.id, spans: batch.spans, bytes: batch.bytes, reason, parts: parts.map((part) => part.id) }, `${this.destination.name}: a batch too large sent in two halves`);
-    for (const part of parts) {
-      this.inFlight.add(part.id);
-      this.hold(part);
-    }
     try {
       for (const part of parts) await this.deliver(part);
     } finally {
