@@ -1,9 +1,11 @@
 /**
  * The otlp (gRPC) exporter against a grpc-js backend that answers what each test scripts: UNAVAILABLE with
  * RetryInfo, a permanent INVALID_ARGUMENT, RESOURCE_EXHAUSTED with and without RetryInfo, a partial success, an
- * endpoint down at first. Spans come from the real OTel JS exporter through the whole sidecar (receiver, cost
+ * endpoint down at first; and a TCP server that drops every connection, counting the channel's reconnections. Spans come from the real OTel JS exporter through the whole sidecar (receiver, cost
  * estimator, trace assembly); each test ends with what the backend got, span by span.
  */
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { telemetry } from '../../src/telemetry/metrics.js';
@@ -113,6 +115,23 @@ describe('otlp (gRPC) exporter faults', () => {
 
     const backend = await endpoint(() => OK, port);
     expect(await allDelivered(backend, spans.length)).toEqual(sentSpanIds(spans));
+  });
+
+  it('a receiver that drops every connection is tried again at the queue\'s retry pace, not on grpc-js\'s own backoff (up to 2 min)', async () => {
+    // Accepts each connection and closes it at once, counting them: the channel fails and reconnects on its backoff.
+    let connections = 0;
+    const dropping = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => dropping.close(resolve)));
+    const { port } = dropping.address() as AddressInfo;
+    const tokenmeter = await sidecar('otlp', `127.0.0.1:${port}`, { retry_on_failure: { initial_interval: '100ms', max_interval: '300ms' } });
+    expect(await exportAll(tokenmeter.http, buildTraces(1, 650).spans)).toEqual([0]);
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    // Capped at 300 ms (±20% jitter), ~20 attempts in 6 s; on grpc-js's default backoff (1 s, ×1.6) there would be 4.
+    expect(connections).toBeGreaterThanOrEqual(10);
   });
 
   it('sends the configured headers as gRPC metadata, and names tokenmeter in user-agent', async () => {
