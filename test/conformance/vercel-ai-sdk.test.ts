@@ -2,7 +2,10 @@
  * Model calls made with the Vercel AI SDK (its OpenAI and Anthropic providers, and for `ai` 6 its Google and Amazon
  * Bedrock ones) and traced by its own telemetry
  * (`experimental_telemetry`), exported by the real OTel JS exporter to the sidecar as `npm start` runs it (ledger only),
- * priced. Two majors, both in production: `ai` 6 and `ai` 5 (installed as `ai5`, its providers 2.x likewise). The
+ * priced. Three majors, all in production: `ai` 6, `ai` 5 (installed as `ai5`, its providers 2.x likewise), and `ai` 7
+ * (`ai7`, providers 4.x), whose telemetry is an integration of `@ai-sdk/otel`: `OpenTelemetry`, in the OTel GenAI
+ * conventions (`invoke_agent` / `agent_step` / `chat` spans, usage on the agent and the chat), or `LegacyOpenTelemetry`,
+ * the `ai.*` spans of the earlier majors. The
  * providers' APIs are the local stand-in (provider-stand-in.ts). The SDK puts usage on both spans of a call, the
  * wrapper (`ai.generateText`, `ai.embed`) and the step (`*.doGenerate`, `*.doEmbed`): each call is counted once.
  *  - AI SDK 6 counts input with the cache, for Anthropic too, whose API counts them apart, and records the details.
@@ -18,10 +21,14 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
 import * as ai6 from 'ai';
 import * as ai5 from 'ai5';
+import * as ai7 from 'ai7';
 import * as anthropic2 from 'ai-sdk-anthropic-2';
+import * as anthropic4 from 'ai-sdk-anthropic-4';
 import * as openai2 from 'ai-sdk-openai-2';
+import * as openai4 from 'ai-sdk-openai-4';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger, startLedgerSidecar, waitFor } from '../e2e/ledger-sidecar.js';
@@ -120,6 +127,46 @@ describe.each(SDKS)('Vercel AI SDK ($name), priced in the ledger', (sdk) => {
         byModel(expected).map(({ model, provider: name }) => ({ model, provider: name, status: 'priced' })),
       );
       byModel(recorded).forEach((call, index) => expect(call.costUsd, `${call.model}`).toBeCloseTo(byModel(expected)[index]!.costUsd, 12));
+    } finally {
+      await sidecar.process.stop();
+    }
+  });
+});
+
+describe.each([
+  // invoke_agent, agent_step and chat per generated call; the embedding's root and its call.
+  { name: 'OpenTelemetry, GenAI conventions', integration: (tracer: Telemetry['tracer']) => new OpenTelemetry({ tracer }), spans: 17 },
+  // ai.generateText / ai.streamText / ai.embed and their step.
+  { name: 'LegacyOpenTelemetry', integration: (tracer: Telemetry['tracer']) => new LegacyOpenTelemetry({ tracer }), spans: 12 },
+])('Vercel AI SDK (ai 7) with @ai-sdk/otel’s $name, priced in the ledger', ({ integration, spans }) => {
+  it('prices every call at the provider’s published price, counting it once of the spans that carry its usage', async () => {
+    const sidecar = await startLedgerSidecar();
+    try {
+      const openai = openai4.createOpenAI({ baseURL: `${api.baseUrl}/v1`, apiKey: 'not-used' });
+      const anthropic = anthropic4.createAnthropic({ baseURL: `${api.baseUrl}/v1`, apiKey: 'not-used' });
+      await traced(sidecar.otlpTracesUrl, spans, async ({ tracer }) => {
+        const telemetry = { integrations: integration(tracer) };
+        await ai7.generateText({ model: openai('gpt-4o-mini'), prompt: 'hi', telemetry });
+        await ai7.generateText({ model: openai.chat('gpt-4o-mini'), prompt: 'hi', telemetry });
+        await ai7.embed({ model: openai.embedding('text-embedding-3-small'), value: 'hi', telemetry });
+        await ai7.generateText({ model: anthropic('claude-3-5-haiku-20241022'), prompt: 'hi', maxOutputTokens: 100, telemetry });
+        for (const model of [openai.chat('gpt-4o-mini'), anthropic('claude-3-5-haiku-20241022')]) {
+          expect(await ai7.streamText({ model, prompt: 'hi', maxOutputTokens: 100, telemetry }).text).toBe('hi');
+        }
+      });
+      const { calls, traces } = await waitFor('6 traces in the ledger', () => {
+        const ledger = readLedger(sidecar.ledgerPath);
+        return ledger.traces.length >= 6 ? ledger : undefined;
+      });
+      expect(traces.map((trace) => trace.calls)).toEqual([1, 1, 1, 1, 1, 1]);
+      const recorded = calls.map((call) => ({ model: call.model, provider: call.provider, status: call.status, costUsd: call.cost_usd })).sort((a, b) => `${a.model}`.localeCompare(`${b.model}`));
+      expect(recorded.map(({ costUsd: _, ...call }) => call)).toEqual([
+        ...Array.from({ length: 2 }, () => ({ model: 'claude-3-5-haiku-20241022', provider: 'anthropic', status: 'priced' })),
+        ...Array.from({ length: 3 }, () => ({ model: 'gpt-4o-mini-2024-07-18', provider: 'openai', status: 'priced' })),
+        { model: 'text-embedding-3-small', provider: 'openai', status: 'priced' },
+      ]);
+      const costs = [ANTHROPIC, ANTHROPIC, CHAT_WITH_CACHE, CHAT_WITH_CACHE, CHAT_WITH_CACHE, EMBEDDING];
+      recorded.forEach((call, index) => expect(call.costUsd, `${call.model}`).toBeCloseTo(costs[index]!, 12));
     } finally {
       await sidecar.process.stop();
     }
