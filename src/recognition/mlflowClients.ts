@@ -43,8 +43,13 @@ const PROVIDER_OF_FORMAT: Readonly<Partial<Record<ClientFormat, string>>> = {
   mistral: 'mistral_ai',
 };
 
-/** The response's own model name, top-level in what the call returned: Anthropic's, Groq's and Mistral's `model`, Gemini's `model_version`. */
+/**
+ * The response's own model name, top-level in what the call returned: OpenAI's, Anthropic's, Groq's and Mistral's
+ * `model`, Gemini's `model_version`. OpenAI's is the model that answered, where the call names an alias or, on Azure
+ * OpenAI, a deployment (`prod-chat`), which no price list knows.
+ */
 const RESPONSE_MODEL_KEY: Readonly<Partial<Record<ClientFormat, 'model' | 'model_version'>>> = {
+  openai: 'model',
   anthropic: 'model',
   gemini: 'model_version',
   groq: 'model',

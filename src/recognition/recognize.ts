@@ -233,8 +233,10 @@ function modelOf(current: SpanView): string | undefined {
       known(invocationParams().string('model_name')) ??
       known(decodeString(current.at(SLOTS['langsmith.metadata.ls_model_name']))) ??
       known(decodeString(current.at(SLOTS['traceloop.association.properties.ls_model_name']))) ??
-      known(decodeString(current.at(SLOTS['model']))) ??
-      known(mlflowClient.model()),
+      // MLflow's client autologs: the response's model, before the openai autolog's plain `model`, the one asked for
+      // (on Azure OpenAI, the deployment's name).
+      known(mlflowClient.model()) ??
+      known(decodeString(current.at(SLOTS['model']))),
   );
 }
 

@@ -2,8 +2,8 @@
 
 Through the real provider clients against the APIs at --api-base-url (a local fake in the tests: the real APIs are not
 reachable):
-  - OpenAI, `openai`: a chat completion (also streamed), a response (the Responses API) and an embedding, and Groq's
-    OpenAI-compatible API through the same client (its base URL names api.groq.com);
+  - OpenAI, `openai`: a chat completion (also streamed), a response (the Responses API) and an embedding, Groq's
+    OpenAI-compatible API through the same client (its base URL names api.groq.com), and a deployment on Azure OpenAI;
   - Anthropic's message (also streamed) through `anthropic` (which also traces itself), Gemini's generateContent (also
     streamed) through `google-genai`, Claude on Bedrock through `boto3` (Converse and InvokeModel, each also streamed), Llama on Groq
     through `groq`, Mistral Small (also streamed) and an embedding through `mistralai`, and two runs of the OpenAI Agents SDK (an agent on the Responses API, one on Claude through
@@ -125,6 +125,26 @@ def openai_compatible_call(base_url: str) -> None:
 
     client = openai.OpenAI(base_url="https://api.groq.com/openai/v1", api_key="not-used", http_client=httpx.Client(transport=ToStandIn()))
     client.chat.completions.create(model="llama-3.3-70b-versatile", messages=[{"role": "user", "content": "hello"}])
+
+
+def azure_openai_call(base_url: str) -> None:
+    # Azure OpenAI through the openai client, as apps call it: a deployment named by its owner (prod-chat) at the
+    # resource's endpoint; a transport delivers the request to the stand-in's chat completions instead.
+    import httpx
+    import openai
+
+    stand_in = httpx.URL(base_url)
+
+    class ToStandIn(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            path = request.url.path.replace("/openai/deployments/prod-chat", "/v1")
+            request.url = request.url.copy_with(scheme=stand_in.scheme, host=stand_in.host, port=stand_in.port, path=path)
+            return super().handle_request(request)
+
+    client = openai.AzureOpenAI(
+        azure_endpoint="https://tokenmeter-test.openai.azure.com", api_version="2024-10-21", api_key="not-used", http_client=httpx.Client(transport=ToStandIn())
+    )
+    client.chat.completions.create(model="prod-chat", messages=[{"role": "user", "content": "hello"}])
 
 
 def groq_call(base_url: str) -> None:
@@ -288,6 +308,7 @@ def main() -> int:
         mlflow.openai.autolog()
         openai_calls(args.api_base_url)
         openai_compatible_call(args.api_base_url)
+        azure_openai_call(args.api_base_url)
         mlflow.litellm.autolog()
         litellm_calls(args.api_base_url)
         openai_agents_runs(args.api_base_url)
@@ -395,6 +416,7 @@ def main() -> int:
     bedrock_calls(args.api_base_url)
     groq_call(args.api_base_url)
     openai_compatible_call(args.api_base_url)
+    azure_openai_call(args.api_base_url)
     openai_agents_runs(args.api_base_url)
     langchain_openai_call(args.api_base_url)
     langchain_provider_calls(args.api_base_url)

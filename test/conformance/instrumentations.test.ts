@@ -42,6 +42,8 @@ const PROVIDER_CLIENT_CALLS: ExpectedCall[] = [
   // Groq through its own client, and through the openai client (OpenInference names the provider by the client's base
   // URL; OpenLLMetry names it openai, and records the base URL).
   ...Array.from({ length: 2 }, () => ({ model: 'llama-3.3-70b-versatile', costUsd: GROQ })),
+  // A deployment on Azure OpenAI (prod-chat), named by the model that answered.
+  { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
 ];
 
 const expected: Record<Instrumentation, ExpectedCall[]> = {
@@ -101,8 +103,9 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
   ],
   // MLflow 3.9 keeps no cache count in its token usage: read from the response it keeps as outputs.
   mlflow: [
-    // The OpenAI client's chat, response, streamed chat and embedding.
-    ...Array.from({ length: 3 }, () => ({ model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE })),
+    // The OpenAI client's chat, response, streamed chat and embedding, named by the model that answered, as is a
+    // deployment's call on Azure OpenAI (its inputs name the deployment, prod-chat, which no price list knows).
+    ...Array.from({ length: 4 }, () => ({ model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE })),
     { model: 'text-embedding-3-small', costUsd: EMBEDDING },
     // LangChain's chat models with the LangChain autolog alone: it keeps LangChain's input, output and total, not their
     // details. ChatOpenAI's result keeps OpenAI's usage, cache included; its stream's result keeps none, so the cached
@@ -128,7 +131,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     // Through LiteLLM (its MLflow integration): OpenAI's call, LiteLLM's span over the openai autolog's, and Anthropic's,
     // whose cost LiteLLM reports; its usage is in LiteLLM's own keys, the cache counts only in the response it keeps.
-    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC, status: 'provider_reported' },
     // Its anthropic, gemini, bedrock and groq autologs name the model only in the call's inputs and response, the provider
     // only by their message format, and keep no cache (nor Gemini's thinking) count: read from the response. The streamed
@@ -152,7 +155,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     },
     // The OpenAI Agents SDK: its model spans (with the SDK's usage) over the client calls MLflow's openai and litellm
     // autologs trace, which count.
-    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC, status: 'provider_reported' },
     // Its mistral autolog, like the groq one, names the model in the response and the provider by its message format
     // only. It patches Chat.complete alone: the stream and the embedding make no span.
@@ -185,7 +188,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 30, openllmetry: 26, opentelemetry: 4, mlflow: 28, litellm: 10, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 31, openllmetry: 27, opentelemetry: 4, mlflow: 29, litellm: 10, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

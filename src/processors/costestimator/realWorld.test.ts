@@ -604,6 +604,28 @@ const cases: Case[] = [
     entry: 'openai/gpt-4o-mini',
   },
   {
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.075 cached in / $0.60 out (Azure OpenAI's global deployments are
+    // priced alike). The same autolog on Azure OpenAI's client: the model asked for is the deployment's name, in the
+    // inputs and the plain `model`; the response names the model that answered.
+    name: 'MLflow OpenAI autolog on Azure OpenAI, a deployment named prod-chat',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.spanInputs': { model: 'prod-chat', messages: [{ role: 'user', content: 'hello' }] },
+      model: 'prod-chat',
+      'mlflow.message.format': 'openai',
+      'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 500, total_tokens: 1500 },
+      'mlflow.spanOutputs': {
+        id: 'chatcmpl-azure1',
+        model: 'gpt-4o-mini-2024-07-18',
+        usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 200, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 100 } },
+      },
+    }),
+    tokens: tokens(1000, 500, 200, 0, 100),
+    inputCost: (800 * 0.15 + 200 * 0.075) / M,
+    outputCost: (500 * 0.6) / M,
+    entry: 'openai/gpt-4o-mini',
+  },
+  {
     // openai.com/api/pricing, text-embedding-3-small $0.02 per 1M. MLflow 3.9's OpenAI autolog keeps no token usage on an
     // embedding span: the usage is read from the response it keeps as outputs, after the vectors.
     name: 'MLflow OpenAI autolog embeddings, usage only in the outputs',
