@@ -106,13 +106,19 @@ export class MlflowClientCall {
     const view = this.view!;
     const format = this.format();
     if (format === 'smolagents') return decodeString(view.find('model_id'));
-    const responseKey = format === undefined ? undefined : RESPONSE_MODEL_KEY[format];
+    // The openai autolog's embedding spans carry no format; OpenAI's response names the model there too.
+    const responseKey = format === undefined ? (this.isEmbedding() ? 'model' : undefined) : RESPONSE_MODEL_KEY[format];
     if (responseKey !== undefined && this.outputs.read(view.at(SLOTS['mlflow.spanOutputs']))) {
       const model = this.outputs.string(responseKey);
       if (model !== undefined) return model;
     }
     const inputs = this.readInputs();
     return inputs.string('model') ?? inputs.string('modelId');
+  }
+
+  private isEmbedding(): boolean {
+    const type = this.view!.at(SLOTS['mlflow.spanType']);
+    return type?.kind === 'string' && (type.value === '"EMBEDDING"' || type.value === 'EMBEDDING');
   }
 
   /** The call's inputs, on MLflow spans only: read on few spans, so without a slot in the view (see `SpanView.find`). */

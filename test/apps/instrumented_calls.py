@@ -128,8 +128,8 @@ def openai_compatible_call(base_url: str) -> None:
 
 
 def azure_openai_call(base_url: str) -> None:
-    # Azure OpenAI through the openai client, as apps call it: a deployment named by its owner (prod-chat) at the
-    # resource's endpoint; a transport delivers the request to the stand-in's chat completions instead.
+    # Azure OpenAI through the openai client, as apps call it: deployments named by their owner (prod-chat, prod-embed)
+    # at the resource's endpoint; a transport delivers the requests to the stand-in's OpenAI API instead.
     import httpx
     import openai
 
@@ -137,7 +137,7 @@ def azure_openai_call(base_url: str) -> None:
 
     class ToStandIn(httpx.HTTPTransport):
         def handle_request(self, request: httpx.Request) -> httpx.Response:
-            path = request.url.path.replace("/openai/deployments/prod-chat", "/v1")
+            path = request.url.path.replace("/openai/deployments/prod-chat", "/v1").replace("/openai/deployments/prod-embed", "/v1")
             request.url = request.url.copy_with(scheme=stand_in.scheme, host=stand_in.host, port=stand_in.port, path=path)
             return super().handle_request(request)
 
@@ -145,6 +145,7 @@ def azure_openai_call(base_url: str) -> None:
         azure_endpoint="https://tokenmeter-test.openai.azure.com", api_version="2024-10-21", api_key="not-used", http_client=httpx.Client(transport=ToStandIn())
     )
     client.chat.completions.create(model="prod-chat", messages=[{"role": "user", "content": "hello"}])
+    client.embeddings.create(model="prod-embed", input="hello")
 
 
 def groq_call(base_url: str) -> None:

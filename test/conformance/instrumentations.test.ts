@@ -42,8 +42,9 @@ const PROVIDER_CLIENT_CALLS: ExpectedCall[] = [
   // Groq through its own client, and through the openai client (OpenInference names the provider by the client's base
   // URL; OpenLLMetry names it openai, and records the base URL).
   ...Array.from({ length: 2 }, () => ({ model: 'llama-3.3-70b-versatile', costUsd: GROQ })),
-  // A deployment on Azure OpenAI (prod-chat), named by the model that answered.
+  // Deployments on Azure OpenAI (prod-chat, prod-embed), named by the model that answered.
   { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
+  { model: 'text-embedding-3-small', costUsd: EMBEDDING },
 ];
 
 const expected: Record<Instrumentation, ExpectedCall[]> = {
@@ -103,10 +104,11 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
   ],
   // MLflow 3.9 keeps no cache count in its token usage: read from the response it keeps as outputs.
   mlflow: [
-    // The OpenAI client's chat, response, streamed chat and embedding, named by the model that answered, as is a
-    // deployment's call on Azure OpenAI (its inputs name the deployment, prod-chat, which no price list knows).
+    // The OpenAI client's chat, response, streamed chat and embedding, named by the model that answered, as are
+    // deployments' calls on Azure OpenAI (their inputs name the deployments, prod-chat and prod-embed, which no price
+    // list knows).
     ...Array.from({ length: 4 }, () => ({ model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE })),
-    { model: 'text-embedding-3-small', costUsd: EMBEDDING },
+    ...Array.from({ length: 2 }, () => ({ model: 'text-embedding-3-small', costUsd: EMBEDDING })),
     // LangChain's chat models with the LangChain autolog alone: it keeps LangChain's input, output and total, not their
     // details. ChatOpenAI's result keeps OpenAI's usage, cache included; its stream's result keeps none, so the cached
     // tokens are priced as plain input, as are Gemini's. Bedrock's input leaves the cache out (langchain-aws 1.2.5), and
@@ -188,7 +190,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 31, openllmetry: 27, opentelemetry: 4, mlflow: 29, litellm: 10, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 32, openllmetry: 28, opentelemetry: 4, mlflow: 30, litellm: 10, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

@@ -626,6 +626,26 @@ const cases: Case[] = [
     entry: 'openai/gpt-4o-mini',
   },
   {
+    // openai.com/api/pricing, text-embedding-3-small $0.02 per 1M. The same autolog's embedding on Azure OpenAI: the
+    // deployment's name asked for (prod-embed), the model in the response after the vectors.
+    name: 'MLflow OpenAI autolog embeddings on Azure OpenAI, a deployment named prod-embed',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'EMBEDDING',
+      'mlflow.spanInputs': { model: 'prod-embed', input: 'hello' },
+      model: 'prod-embed',
+      'mlflow.spanOutputs': {
+        data: [{ embedding: Array.from({ length: 1536 }, (_, index) => index / 1536), index: 0, object: 'embedding' }],
+        model: 'text-embedding-3-small',
+        object: 'list',
+        usage: { prompt_tokens: 8000, total_tokens: 8000 },
+      },
+    }),
+    tokens: tokens(8000, 0),
+    inputCost: (8000 * 0.02) / M,
+    outputCost: 0,
+    entry: 'openai/text-embedding-3-small',
+  },
+  {
     // openai.com/api/pricing, text-embedding-3-small $0.02 per 1M. MLflow 3.9's OpenAI autolog keeps no token usage on an
     // embedding span: the usage is read from the response it keeps as outputs, after the vectors.
     name: 'MLflow OpenAI autolog embeddings, usage only in the outputs',
