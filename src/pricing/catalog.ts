@@ -122,7 +122,7 @@ export class PriceCatalog {
       return { kind: 'catalog', entry, model: found.model, providerId: found.providerId, card, candidates, provenances: new Provenances() };
     }
     const where = providerId === null ? 'any provider' : `provider ${providerId}`;
-    return unresolved(`model ${model} not in catalog (${CATALOG_VERSION}) for ${where}`, candidates);
+    return unresolved(`model ${model} not in catalog (${CATALOG_VERSION}) for ${where}`, candidates, true);
   }
 
   private cardAt(entry: string, model: ModelInfo, at: Date): RateCard | undefined {
@@ -142,8 +142,8 @@ export function catalogRateCard(entry: string, prices: ModelPrice): RateCard | u
   return card && supplementRateCard(entry, card);
 }
 
-function unresolved(reason: string, candidates: readonly string[]): Resolution {
-  return { kind: 'none', unpriced: Object.freeze({ status: 'unpriced', reason }), candidates };
+function unresolved(reason: string, candidates: readonly string[], unknownModel = false): Resolution {
+  return { kind: 'none', unpriced: Object.freeze(unknownModel ? { status: 'unpriced', reason, unknownModel } : { status: 'unpriced', reason }), candidates };
 }
 
 function tierLabel(serviceTier: string, contextThreshold: number | undefined): string {

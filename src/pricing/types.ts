@@ -51,4 +51,5 @@ export interface Provenance {
 
 export type PriceResult =
   | { status: 'priced'; costs: CostSplit; provenance: Provenance }
-  | { status: 'unpriced'; reason: string };
+  /** `unknownModel`: no price list has the model (another name for it may be priced). */
+  | { status: 'unpriced'; reason: string; unknownModel?: boolean };

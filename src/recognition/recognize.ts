@@ -6,6 +6,7 @@
  * unquoted string decodes to itself, so one rule serves every convention and no origin check is needed.
  */
 import { PRICING_ATTRIBUTES } from '../contract/attributes.js';
+import { findAttribute } from '../otlp/index.js';
 import type { AnyValue, InstrumentationScope, Resource, Span } from '../otlp/index.js';
 import type { TokenUsage } from '../pricing/index.js';
 import { normaliseProvider, providerOfServer } from './providers.js';
@@ -250,6 +251,21 @@ export const MAX_NAME_LENGTH = 256;
 
 function boundedName(name: string | undefined): string | undefined {
   return name === undefined || name.length <= MAX_NAME_LENGTH ? name : `${name.slice(0, MAX_NAME_LENGTH)}…`;
+}
+
+/**
+ * The model that answered, where a span names only the one asked for but keeps the response: MLflow's LangChain
+ * autolog keeps LangChain's result, whose `llm_output` names it (`model_name`; ChatAnthropic's `model`), while the
+ * span's metadata and parameters name the one asked for, on Azure OpenAI a deployment's name (`prod-chat`) that no
+ * price list knows. For the CostEstimator to price such a call by: read only when the model asked for has no price,
+ * since finding it costs a search of the result.
+ */
+export function answeringModelOf(span: Span): string | undefined {
+  const outputs = findAttribute(span.attributes, 'mlflow.spanOutputs');
+  if (outputs?.kind !== 'string' || !LANGCHAIN_RESULT_ENDS.some((end) => outputs.value.endsWith(end))) return undefined;
+  const llmOutput = lastObject<{ model_name?: unknown; model?: unknown }>(outputs.value, '"llm_output"');
+  const model = llmOutput?.model_name ?? llmOutput?.model;
+  return typeof model === 'string' && model.length > 0 ? boundedName(model) : undefined;
 }
 
 const PROVIDER_KEYS = keyGroup(

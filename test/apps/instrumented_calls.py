@@ -127,11 +127,13 @@ def openai_compatible_call(base_url: str) -> None:
     client.chat.completions.create(model="llama-3.3-70b-versatile", messages=[{"role": "user", "content": "hello"}])
 
 
-def azure_openai_call(base_url: str) -> None:
-    # Azure OpenAI through the openai client, as apps call it: deployments named by their owner (prod-chat, prod-embed)
-    # at the resource's endpoint; a transport delivers the requests to the stand-in's OpenAI API instead.
+AZURE_ENDPOINT = "https://tokenmeter-test.openai.azure.com"
+
+
+def azure_http_client(base_url: str):
+    # Azure OpenAI deployments named by their owner (prod-chat, prod-embed) at the resource's endpoint, as apps call
+    # them; this transport delivers the requests to the stand-in's OpenAI API instead.
     import httpx
-    import openai
 
     stand_in = httpx.URL(base_url)
 
@@ -141,9 +143,14 @@ def azure_openai_call(base_url: str) -> None:
             request.url = request.url.copy_with(scheme=stand_in.scheme, host=stand_in.host, port=stand_in.port, path=path)
             return super().handle_request(request)
 
-    client = openai.AzureOpenAI(
-        azure_endpoint="https://tokenmeter-test.openai.azure.com", api_version="2024-10-21", api_key="not-used", http_client=httpx.Client(transport=ToStandIn())
-    )
+    return httpx.Client(transport=ToStandIn())
+
+
+def azure_openai_call(base_url: str) -> None:
+    # Azure OpenAI through the openai client: a chat and an embedding, each through a deployment.
+    import openai
+
+    client = openai.AzureOpenAI(azure_endpoint=AZURE_ENDPOINT, api_version="2024-10-21", api_key="not-used", http_client=azure_http_client(base_url))
     client.chat.completions.create(model="prod-chat", messages=[{"role": "user", "content": "hello"}])
     client.embeddings.create(model="prod-embed", input="hello")
 
@@ -258,9 +265,15 @@ def langchain_openai_call(base_url: str) -> None:
 
 
 def langchain_provider_calls(base_url: str) -> None:
-    # LangChain's own chat models for Gemini (over Google's REST API) and for Bedrock's Converse API.
+    # LangChain's own chat models for Gemini (over Google's REST API) and for Bedrock's Converse API, and its
+    # AzureChatOpenAI on a deployment (prod-chat).
     from langchain_aws import ChatBedrockConverse
     from langchain_google_genai import ChatGoogleGenerativeAI
+    from langchain_openai import AzureChatOpenAI
+
+    AzureChatOpenAI(
+        azure_endpoint=AZURE_ENDPOINT, azure_deployment="prod-chat", api_version="2024-10-21", api_key="not-used", http_client=azure_http_client(base_url)
+    ).invoke("hello")
 
     ChatGoogleGenerativeAI(model="gemini-2.5-flash", google_api_key="not-used", transport="rest", client_options={"api_endpoint": base_url}).invoke("hello")
     ChatBedrockConverse(

@@ -65,6 +65,8 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     // LangChain's ChatGoogleGenerativeAI (no client span below it) and ChatBedrockConverse (with boto3's, counted once).
     { model: 'gemini-2.5-flash', costUsd: GEMINI },
     { model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC },
+    // AzureChatOpenAI on a deployment: LangChain's span and the client's, in two traces, counted once.
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     // The OpenAI Agents SDK: the agent's model span and the client's (OpenAI's, or LiteLLM's for Claude), counted once.
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     { model: 'anthropic/claude-3-5-haiku-20241022', costUsd: ANTHROPIC, status: 'provider_reported' },
@@ -83,9 +85,11 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     // Streamed, only LangChain's span comes, named by the model asked for.
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
-    // LangChain's ChatGoogleGenerativeAI (named as its invocation parameters name it) and ChatBedrockConverse.
+    // LangChain's ChatGoogleGenerativeAI (named as its invocation parameters name it) and ChatBedrockConverse, and
+    // AzureChatOpenAI on a deployment (the client's span below LangChain's counts).
     { model: 'models/gemini-2.5-flash', costUsd: GEMINI },
     { model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC },
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     // The OpenAI Agents SDK: on the Responses API, the agent's model span and the client's, counted once; on Claude
     // through LiteLLM (which OpenLLMetry does not instrument), only the agent's model span, which its instrumentor
     // (0.62.4) writes without usage: seen, and unpriced with the reason.
@@ -124,6 +128,9 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
       reason: "900 of the call's 1050 tokens are neither input nor output: cache reads or writes the span does not tell apart",
       inputTokens: 1000,
     },
+    // AzureChatOpenAI on a deployment: its metadata and parameters name the deployment (prod-chat), which no price list
+    // knows; priced as the model LangChain's result names.
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     // LlamaIndex's OpenAI LLM with the llama_index autolog alone (chat, streamed chat, completion): its token usage has
     // no cache count, which the raw response's usage it keeps has.
     ...Array.from({ length: 3 }, () => ({ model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE })),
@@ -190,7 +197,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 32, openllmetry: 28, opentelemetry: 4, mlflow: 30, litellm: 10, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 34, openllmetry: 29, opentelemetry: 4, mlflow: 31, litellm: 10, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { CallMemory, spanKey, traceKey } from './callMemory.js';
 import type { TraceMemory } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
 import type { CostEstimatorConfig } from './config.js';
-import { forgetRememberedCalls, ONLY_ZERO_COUNTS, recognizeCallOrRootAggregate } from '../../recognition/index.js';
+import { answeringModelOf, forgetRememberedCalls, ONLY_ZERO_COUNTS, recognizeCallOrRootAggregate } from '../../recognition/index.js';
 import type { LlmCall } from '../../recognition/index.js';
 import { writeCountedCall, writeUncountedCall } from './writeAttributes.js';
 import type { CallMemoryStore } from './store.js';
@@ -168,7 +168,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
         const endMs = Number(span.endTimeUnixNano) / 1e6;
         const usage = withUsage ? call.tokens : undefined;
         if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage, usage, startMs, endMs, call.layer)) writeUncountedCall(span);
-        else writeCountedCall(span, call, withUsage ? this.price(span, call) : withoutUsage(span, call));
+        else writeCountedCall(span, call, withUsage ? this.priceAsAnswered(span, call) : withoutUsage(span, call));
       }
     }
     this.priceAggregateRoots(aggregateRoots);
@@ -249,6 +249,23 @@ export class CostEstimatorProcessor implements TracesProcessor {
       // Claimed like a call, so that a second root of the trace (a lost parent) does not count again.
       if (this.memory.claim(this.memory.track(trace), trace, id, call.responseId, true)) writeCountedCall(span, call, this.price(span, call));
     }
+  }
+
+  /**
+   * The call's price; when the model asked for has none (an Azure OpenAI deployment's name), the price of the model the
+   * response it keeps names, which then is the call's model (on the span, in the ledger and the breakdowns).
+   */
+  private priceAsAnswered(span: Span, call: LlmCall): PriceResult {
+    const price = this.price(span, call);
+    if (price.status === 'priced' || price.unknownModel !== true) return price;
+    const answering = answeringModelOf(span);
+    if (answering === undefined || answering === call.model) return price;
+    const asked = call.model;
+    call.model = answering;
+    const answered = this.price(span, call);
+    if (answered.status === 'priced') return answered;
+    call.model = asked;
+    return price;
   }
 
   private price(span: Span, call: LlmCall): PriceResult {

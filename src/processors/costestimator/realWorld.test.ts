@@ -41,6 +41,29 @@ const cases: Case[] = [
     entry: 'openai/gpt-4o-mini',
   },
   {
+    // azure.microsoft.com/pricing/details/cognitive-services/openai-service, GPT-4o mini global deployment $0.15 in /
+    // $0.075 cached in / $0.60 out. As MLflow 3.9's LangChain autolog records langchain-openai's AzureChatOpenAI
+    // (1.1.7) on a deployment named prod-chat: its metadata and parameters name the deployment; LangChain's result names
+    // the model that answered.
+    name: 'MLflow AzureChatOpenAI on a deployment, priced as the model its result names',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.chat.tokenUsage': { input_tokens: 2000, output_tokens: 300, total_tokens: 2300, cache_read_input_tokens: 1024 },
+      invocation_params: { model: null, azure_deployment: 'prod-chat', model_name: null, stream: false, _type: 'azure-openai-chat' },
+      metadata: { ls_provider: 'azure', ls_model_name: 'prod-chat', ls_model_type: 'chat' },
+      'mlflow.spanOutputs': {
+        generations: [[{ text: 'hi', type: 'ChatGeneration' }]],
+        llm_output: { token_usage: { completion_tokens: 300, prompt_tokens: 2000, total_tokens: 2300 }, model_provider: 'openai', model_name: 'gpt-4o-mini-2024-07-18', id: 'chatcmpl-az' },
+        run: null,
+        type: 'LLMResult',
+      },
+    }),
+    tokens: tokens(2000, 300, 1024),
+    inputCost: (976 * 0.15 + 1024 * 0.075) / M,
+    outputCost: (300 * 0.6) / M,
+    entry: 'azure/gpt-4o-mini',
+  },
+  {
     // anthropic.com/pricing, Claude 3.5 Haiku $0.80 in / $4 out / $1 cache write / $0.08 cache read. As MLflow 3.9's
     // LangChain autolog records ChatAnthropic (the shapes of langchain-anthropic 1.7.10 and MLflow 3.9's sources; not
     // run here: langchain-anthropic needs anthropic < 1 or langchain-core >= 1.7.5). MLflow's counts are LangChain's, whose
