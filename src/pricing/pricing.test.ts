@@ -194,8 +194,10 @@ describe('the catalog', () => {
     expect(makersEntry('llama-3.3-70b-versatile')).toBeUndefined();
   });
 
-  it('an unknown model is unpriced with a reason', () => {
+  it('an unknown model is unpriced with a reason, marked as a model no price list has', () => {
     const result = new PriceCatalog().price({ model: 'acme-llm-9000', provider: 'openai', usage: usage(1, 1), at });
-    expect(result).toEqual({ status: 'unpriced', reason: 'model acme-llm-9000 not in catalog (genai-prices@0.1.8) for provider openai' });
+    expect(result).toEqual({ status: 'unpriced', reason: 'model acme-llm-9000 not in catalog (genai-prices@0.1.8) for provider openai', unknownModel: true });
+    // A provider without a price list is another reason: no other name of the model would find a price.
+    expect(new PriceCatalog().price({ model: 'llama3', provider: 'ollama', usage: usage(1, 1), at })).not.toHaveProperty('unknownModel');
   });
 });
