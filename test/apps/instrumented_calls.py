@@ -110,47 +110,44 @@ def bedrock_calls(base_url: str) -> None:
         pass
 
 
-def openai_compatible_call(base_url: str) -> None:
-    # Groq's OpenAI-compatible API through the openai client, as apps call it: the client names api.groq.com, and a
-    # transport delivers the request to the stand-in instead (nothing outside this machine is reachable).
-    import httpx
-    import openai
-
-    stand_in = httpx.URL(base_url)
-
-    class ToStandIn(httpx.HTTPTransport):
-        def handle_request(self, request: httpx.Request) -> httpx.Response:
-            request.url = request.url.copy_with(scheme=stand_in.scheme, host=stand_in.host, port=stand_in.port)
-            return super().handle_request(request)
-
-    client = openai.OpenAI(base_url="https://api.groq.com/openai/v1", api_key="not-used", http_client=httpx.Client(transport=ToStandIn()))
-    client.chat.completions.create(model="llama-3.3-70b-versatile", messages=[{"role": "user", "content": "hello"}])
-
-
-AZURE_ENDPOINT = "https://tokenmeter-test.openai.azure.com"
-
-
-def azure_http_client(base_url: str):
-    # Azure OpenAI deployments named by their owner (prod-chat, prod-embed) at the resource's endpoint, as apps call
-    # them; this transport delivers the requests to the stand-in's OpenAI API instead.
+def to_stand_in(base_url: str, deployments: tuple[str, ...] = ()):
+    """An HTTP client for a provider's real address (the spans show it) that delivers every request to the stand-in
+    instead (nothing outside this machine is reachable); an Azure OpenAI deployment's path becomes OpenAI's `/v1`."""
     import httpx
 
     stand_in = httpx.URL(base_url)
 
     class ToStandIn(httpx.HTTPTransport):
         def handle_request(self, request: httpx.Request) -> httpx.Response:
-            path = request.url.path.replace("/openai/deployments/prod-chat", "/v1").replace("/openai/deployments/prod-embed", "/v1")
+            path = request.url.path
+            for deployment in deployments:
+                path = path.replace(f"/openai/deployments/{deployment}", "/v1")
             request.url = request.url.copy_with(scheme=stand_in.scheme, host=stand_in.host, port=stand_in.port, path=path)
             return super().handle_request(request)
 
     return httpx.Client(transport=ToStandIn())
 
 
+def openai_compatible_call(base_url: str) -> None:
+    # Groq's OpenAI-compatible API through the openai client, as apps call it: the client names api.groq.com.
+    import openai
+
+    client = openai.OpenAI(base_url="https://api.groq.com/openai/v1", api_key="not-used", http_client=to_stand_in(base_url))
+    client.chat.completions.create(model="llama-3.3-70b-versatile", messages=[{"role": "user", "content": "hello"}])
+
+
+# An Azure OpenAI resource, its deployments named by their owner.
+AZURE_ENDPOINT = "https://tokenmeter-test.openai.azure.com"
+AZURE_DEPLOYMENTS = ("prod-chat", "prod-embed")
+
+
 def azure_openai_call(base_url: str) -> None:
     # Azure OpenAI through the openai client: a chat and an embedding, each through a deployment.
     import openai
 
-    client = openai.AzureOpenAI(azure_endpoint=AZURE_ENDPOINT, api_version="2024-10-21", api_key="not-used", http_client=azure_http_client(base_url))
+    client = openai.AzureOpenAI(
+        azure_endpoint=AZURE_ENDPOINT, api_version="2024-10-21", api_key="not-used", http_client=to_stand_in(base_url, AZURE_DEPLOYMENTS)
+    )
     client.chat.completions.create(model="prod-chat", messages=[{"role": "user", "content": "hello"}])
     client.embeddings.create(model="prod-embed", input="hello")
 
@@ -272,7 +269,7 @@ def langchain_provider_calls(base_url: str) -> None:
     from langchain_openai import AzureChatOpenAI
 
     AzureChatOpenAI(
-        azure_endpoint=AZURE_ENDPOINT, azure_deployment="prod-chat", api_version="2024-10-21", api_key="not-used", http_client=azure_http_client(base_url)
+        azure_endpoint=AZURE_ENDPOINT, azure_deployment="prod-chat", api_version="2024-10-21", api_key="not-used", http_client=to_stand_in(base_url, AZURE_DEPLOYMENTS)
     ).invoke("hello")
 
     ChatGoogleGenerativeAI(model="gemini-2.5-flash", google_api_key="not-used", transport="rest", client_options={"api_endpoint": base_url}).invoke("hello")
