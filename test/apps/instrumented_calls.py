@@ -261,6 +261,13 @@ def langchain_openai_call(base_url: str) -> None:
         pass
 
 
+def langchain_deepseek_call(base_url: str) -> None:
+    # LangChain's ChatOpenAI on DeepSeek's OpenAI-compatible API, as apps point it there: LangChain still says openai.
+    from langchain_openai import ChatOpenAI
+
+    ChatOpenAI(model="deepseek-chat", base_url="https://api.deepseek.com", api_key="not-used", http_client=to_stand_in(base_url)).invoke("hello")
+
+
 def langchain_provider_calls(base_url: str) -> None:
     # LangChain's own chat models for Gemini (over Google's REST API) and for Bedrock's Converse API, and its
     # AzureChatOpenAI on a deployment (prod-chat).
@@ -309,6 +316,7 @@ def main() -> int:
         mlflow.langchain.autolog()
         langchain_openai_call(args.api_base_url)
         langchain_provider_calls(args.api_base_url)
+        langchain_deepseek_call(args.api_base_url)
         # The same for LlamaIndex's LLM, with the llama_index autolog alone.
         mlflow.llama_index.autolog()
         llama_index_calls(args.api_base_url)

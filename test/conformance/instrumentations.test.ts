@@ -17,7 +17,7 @@ import type { LedgerCallRow, LedgerSidecar } from '../e2e/ledger-sidecar.js';
 import { runInstrumentedCalls } from '../harness/python-app.js';
 import type { Instrumentation } from '../harness/python-app.js';
 import { CATALOG_VERSION } from '../../src/pricing/index.js';
-import { ANTHROPIC, ANTHROPIC_HOUR_CACHE, BEDROCK_STREAM_WITHOUT_CACHE, CHAT_WITH_CACHE, CHAT_WITHOUT_CACHE_COUNT, EMBEDDING, GEMINI, GEMINI_WITHOUT_CACHE_COUNT, GROQ, MISTRAL, startApiStandIn } from './provider-stand-in.js';
+import { ANTHROPIC, ANTHROPIC_HOUR_CACHE, BEDROCK_STREAM_WITHOUT_CACHE, CHAT_WITH_CACHE, CHAT_WITHOUT_CACHE_COUNT, DEEPSEEK, EMBEDDING, GEMINI, GEMINI_WITHOUT_CACHE_COUNT, GROQ, MISTRAL, startApiStandIn } from './provider-stand-in.js';
 
 /**
  * A call's model and cost; its status is `priced` unless it says otherwise, and an unpriced call has no cost but a
@@ -131,6 +131,8 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     // AzureChatOpenAI on a deployment: its metadata and parameters name the deployment (prod-chat), which no price list
     // knows; priced as the model LangChain's result names.
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
+    // ChatOpenAI on DeepSeek's API: LangChain says openai, whose list has no deepseek-chat; found by its name.
+    { model: 'deepseek-chat', costUsd: DEEPSEEK },
     // LlamaIndex's OpenAI LLM with the llama_index autolog alone (chat, streamed chat, completion): its token usage has
     // no cache count, which the raw response's usage it keeps has.
     ...Array.from({ length: 3 }, () => ({ model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE })),
@@ -197,7 +199,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 34, openllmetry: 29, opentelemetry: 4, mlflow: 31, litellm: 10, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 34, openllmetry: 29, opentelemetry: 4, mlflow: 32, litellm: 10, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

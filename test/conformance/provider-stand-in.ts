@@ -1,5 +1,5 @@
 /**
- * A local stand-in for the OpenAI, Anthropic, Gemini, Bedrock, Groq and Mistral APIs, for tests that run real provider clients and
+ * A local stand-in for the OpenAI, Anthropic, Gemini, Bedrock, Groq, Mistral and DeepSeek APIs, for tests that run real provider clients and
  * instrumentations (nothing outside this machine is reachable): every call is answered with a response shaped as the
  * provider's, usage included (OpenAI: 200 of 1,000 prompt tokens cached, 100 of 500 completion tokens reasoning;
  * Anthropic, on Bedrock too: 100 input tokens, 300 written to the cache, 600 read from it, 50 output; Gemini: see
@@ -195,7 +195,21 @@ const MISTRAL_EMBEDDINGS = {
   usage: { prompt_tokens: 8000, completion_tokens: 0, total_tokens: 8000 },
 };
 
+/**
+ * DeepSeek's chat completion (OpenAI's shape, at its API's root path `/chat/completions`): 1,000 prompt tokens of which
+ * 200 hit its cache (reported both as OpenAI does and as DeepSeek does), 500 completion tokens.
+ */
+const DEEPSEEK_COMPLETION = {
+  id: 'deepseek-tokenmeter',
+  object: 'chat.completion',
+  created: 1_790_000_000,
+  model: 'deepseek-chat',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, logprobs: null, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 200 }, prompt_cache_hit_tokens: 200, prompt_cache_miss_tokens: 800 },
+};
+
 const RESPONSES: Record<string, unknown> = {
+  '/chat/completions': DEEPSEEK_COMPLETION,
   '/v1/chat/completions': CHAT_COMPLETION,
   '/openai/v1/chat/completions': GROQ_COMPLETION,
   '/mistral/v1/chat/completions': MISTRAL_COMPLETION,
@@ -321,5 +335,8 @@ export const GEMINI = (600 * 0.3 + 400 * 0.03 + (300 + 500) * 2.5) / M;
 export const GEMINI_WITHOUT_CACHE_COUNT = (1000 * 0.3 + (300 + 500) * 2.5) / M;
 // groq.com/pricing: Llama 3.3 70B Versatile $0.59 in, $0.79 out per 1M.
 export const GROQ = (1000 * 0.59 + 500 * 0.79) / M;
+// api-docs.deepseek.com/quick_start/pricing, deepseek-chat as the built-in catalog prices it (genai-prices 0.1.8): $0.27
+// in (cache miss), $0.07 cache hit, $1.10 out per 1M.
+export const DEEPSEEK = (800 * 0.27 + 200 * 0.07 + 500 * 1.1) / M;
 // mistral.ai/pricing: Mistral Small (mistral-small-latest) $0.10 in, $0.30 out per 1M.
 export const MISTRAL = (1000 * 0.1 + 500 * 0.3) / M;

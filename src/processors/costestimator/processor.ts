@@ -252,19 +252,30 @@ export class CostEstimatorProcessor implements TracesProcessor {
   }
 
   /**
-   * The call's price; when the model asked for has none (an Azure OpenAI deployment's name), the price of the model the
-   * response it keeps names, which then is the call's model (on the span, in the ledger and the breakdowns).
+   * The call's price. When no price list has the model asked for, two other readings, each then the call's (on the
+   * span, in the ledger and the breakdowns):
+   *  - the model the response it keeps names (an Azure OpenAI deployment's name was asked for);
+   *  - with `openai` as the provider, no provider: that may only say the call went through OpenAI's client, which
+   *    serves any OpenAI-compatible API (LangChain's ChatOpenAI says `openai` whatever its base URL: DeepSeek's,
+   *    Together's…). The model is then found by its name, as for the openai client's spans that name no provider.
    */
   private priceAsAnswered(span: Span, call: LlmCall): PriceResult {
     const price = this.price(span, call);
     if (price.status === 'priced' || price.unknownModel !== true) return price;
     const answering = answeringModelOf(span);
-    if (answering === undefined || answering === call.model) return price;
-    const asked = call.model;
-    call.model = answering;
-    const answered = this.price(span, call);
-    if (answered.status === 'priced') return answered;
-    call.model = asked;
+    if (answering !== undefined && answering !== call.model) {
+      const asked = call.model;
+      call.model = answering;
+      const answered = this.price(span, call);
+      if (answered.status === 'priced') return answered;
+      call.model = asked;
+    }
+    if (call.provider === 'openai') {
+      call.provider = undefined;
+      const byName = this.price(span, call);
+      if (byName.status === 'priced') return byName;
+      call.provider = 'openai';
+    }
     return price;
   }
 

@@ -305,6 +305,34 @@ describe('traps', () => {
     expect(mlflowCost(client)?.['total_cost']).toBeCloseTo((100 * 0.8 + 600 * 0.08 + 300 * 1 + 50 * 4) / M, 12);
   });
 
+  it('a model OpenAI does not list, named openai by LangChain\'s ChatOpenAI on another OpenAI-compatible API, is found by its name', async () => {
+    // api-docs.deepseek.com/quick_start/pricing (deepseek-chat, as genai-prices 0.1.8 has it): $0.27 in, $0.07 cached in,
+    // $1.10 out per 1M. ChatOpenAI(base_url="https://api.deepseek.com") says ls_provider openai; MLflow keeps no base URL.
+    const onDeepSeek = makeSpan({
+      attributes: mlflowAttributes({
+        'mlflow.spanType': 'CHAT_MODEL',
+        'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 500, total_tokens: 1500, cache_read_input_tokens: 200 },
+        invocation_params: { model: 'deepseek-chat', model_name: 'deepseek-chat', _type: 'openai-chat' },
+        metadata: { ls_provider: 'openai', ls_model_name: 'deepseek-chat' },
+      }),
+    });
+    // A model no list has stays unpriced, saying so for OpenAI's list, and keeps the provider it was given.
+    const unknown = makeSpan({
+      trace: 'other',
+      attributes: mlflowAttributes({
+        'mlflow.spanType': 'CHAT_MODEL',
+        'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 500, total_tokens: 1500 },
+        metadata: { ls_provider: 'openai', ls_model_name: 'acme-llm-9000' },
+      }),
+    });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([onDeepSeek, unknown]));
+    expect(mlflowCost(onDeepSeek)?.['total_cost']).toBeCloseTo((800 * 0.27 + 200 * 0.07 + 500 * 1.1) / M, 12);
+    expect(attribute(onDeepSeek, 'tokenmeter.cost.price_entry')).toBe('deepseek/deepseek-chat');
+    expect(attribute(onDeepSeek, 'mlflow.llm.provider')).toBeUndefined();
+    expect(attribute(unknown, 'tokenmeter.cost.unpriced_reason')).toBe('model acme-llm-9000 not in catalog (genai-prices@0.1.8) for provider openai');
+    expect(attribute(unknown, 'mlflow.llm.provider')).toBe('openai');
+  });
+
   it('an alias is priced like its dated model, never at $0', async () => {
     const alias = chatSpan('a', undefined);
     const dated = makeSpan({ trace: 't2', attributes: chatSpan('b', undefined, { 'llm.model_name': 'gpt-4o-mini-2024-07-18' }).attributes });
