@@ -43,13 +43,8 @@ const PROVIDER_OF_FORMAT: Readonly<Partial<Record<ClientFormat, string>>> = {
   mistral: 'mistral_ai',
 };
 
-/**
- * The response's own model name, top-level in what the call returned: OpenAI's, Anthropic's, Groq's and Mistral's
- * `model`, Gemini's `model_version`. OpenAI's is the model that answered, where the call names an alias or, on Azure
- * OpenAI, a deployment (`prod-chat`), which no price list knows.
- */
+/** The response's own model name, top-level in what the call returned: Anthropic's, Groq's and Mistral's `model`, Gemini's `model_version`. */
 const RESPONSE_MODEL_KEY: Readonly<Partial<Record<ClientFormat, 'model' | 'model_version'>>> = {
-  openai: 'model',
   anthropic: 'model',
   gemini: 'model_version',
   groq: 'model',
@@ -106,19 +101,13 @@ export class MlflowClientCall {
     const view = this.view!;
     const format = this.format();
     if (format === 'smolagents') return decodeString(view.find('model_id'));
-    // The openai autolog's embedding spans carry no format; OpenAI's response names the model there too.
-    const responseKey = format === undefined ? (this.isEmbedding() ? 'model' : undefined) : RESPONSE_MODEL_KEY[format];
+    const responseKey = format === undefined ? undefined : RESPONSE_MODEL_KEY[format];
     if (responseKey !== undefined && this.outputs.read(view.at(SLOTS['mlflow.spanOutputs']))) {
       const model = this.outputs.string(responseKey);
       if (model !== undefined) return model;
     }
     const inputs = this.readInputs();
     return inputs.string('model') ?? inputs.string('modelId');
-  }
-
-  private isEmbedding(): boolean {
-    const type = this.view!.at(SLOTS['mlflow.spanType']);
-    return type?.kind === 'string' && (type.value === '"EMBEDDING"' || type.value === 'EMBEDDING');
   }
 
   /** The call's inputs, on MLflow spans only: read on few spans, so without a slot in the view (see `SpanView.find`). */

@@ -234,10 +234,8 @@ function modelOf(current: SpanView): string | undefined {
       known(invocationParams().string('model_name')) ??
       known(decodeString(current.at(SLOTS['langsmith.metadata.ls_model_name']))) ??
       known(decodeString(current.at(SLOTS['traceloop.association.properties.ls_model_name']))) ??
-      // MLflow's client autologs: the response's model, before the openai autolog's plain `model`, the one asked for
-      // (on Azure OpenAI, the deployment's name).
-      known(mlflowClient.model()) ??
-      known(decodeString(current.at(SLOTS['model']))),
+      known(decodeString(current.at(SLOTS['model']))) ??
+      known(mlflowClient.model()),
   );
 }
 
@@ -254,19 +252,26 @@ function boundedName(name: string | undefined): string | undefined {
 }
 
 /**
- * The model that answered, where a span names only the one asked for but keeps the response: MLflow's LangChain
- * autolog keeps LangChain's result, whose `llm_output` names it (`model_name`; ChatAnthropic's `model`), while the
- * span's metadata and parameters name the one asked for, on Azure OpenAI a deployment's name (`prod-chat`) that no
- * price list knows. For the CostEstimator to price such a call by: read only when the model asked for has no price,
- * since finding it costs a search of the result.
+ * The model that answered, where an MLflow span names only the one asked for but keeps the response: on Azure OpenAI
+ * the one asked for is a deployment's name (`prod-chat`) that no price list knows. MLflow's LangChain autolog keeps
+ * LangChain's result, whose `llm_output` names it (`model_name`; ChatAnthropic's `model`); its openai autolog keeps
+ * OpenAI's response (chat, Responses API, embeddings), whose top-level `model` does. For the CostEstimator to price such
+ * a call by: read only when the model asked for has no price, since finding it costs a search of the outputs.
  */
 export function answeringModelOf(span: Span): string | undefined {
   const outputs = findAttribute(span.attributes, 'mlflow.spanOutputs');
-  if (outputs?.kind !== 'string' || !LANGCHAIN_RESULT_ENDS.some((end) => outputs.value.endsWith(end))) return undefined;
-  const llmOutput = lastObject<{ model_name?: unknown; model?: unknown }>(outputs.value, '"llm_output"');
-  const model = llmOutput?.model_name ?? llmOutput?.model;
+  if (outputs?.kind !== 'string') return undefined;
+  let model: unknown;
+  if (LANGCHAIN_RESULT_ENDS.some((end) => outputs.value.endsWith(end))) {
+    const llmOutput = lastObject<{ model_name?: unknown; model?: unknown }>(outputs.value, '"llm_output"');
+    model = llmOutput?.model_name ?? llmOutput?.model;
+  } else if (responseModel.read(outputs)) {
+    model = responseModel.string('model');
+  }
   return typeof model === 'string' && model.length > 0 ? boundedName(model) : undefined;
 }
+
+const responseModel = new JsonFields(['model']);
 
 const PROVIDER_KEYS = keyGroup(
   slotsOf([

@@ -108,10 +108,11 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
   ],
   // MLflow 3.9 keeps no cache count in its token usage: read from the response it keeps as outputs.
   mlflow: [
-    // The OpenAI client's chat, response, streamed chat and embedding, named by the model that answered, as are
-    // deployments' calls on Azure OpenAI (their inputs name the deployments, prod-chat and prod-embed, which no price
-    // list knows).
-    ...Array.from({ length: 4 }, () => ({ model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE })),
+    // The OpenAI client's chat, response, streamed chat and embedding; and deployments' calls on Azure OpenAI, whose
+    // inputs name the deployments (prod-chat, prod-embed), which no price list knows: priced as the model the
+    // response names.
+    ...Array.from({ length: 3 }, () => ({ model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE })),
+    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     ...Array.from({ length: 2 }, () => ({ model: 'text-embedding-3-small', costUsd: EMBEDDING })),
     // LangChain's chat models with the LangChain autolog alone: it keeps LangChain's input, output and total, not their
     // details. ChatOpenAI's result keeps OpenAI's usage, cache included; its stream's result keeps none, so the cached
@@ -142,7 +143,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     // Through LiteLLM (its MLflow integration): OpenAI's call, LiteLLM's span over the openai autolog's, and Anthropic's,
     // whose cost LiteLLM reports; its usage is in LiteLLM's own keys, the cache counts only in the response it keeps.
-    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
+    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC, status: 'provider_reported' },
     // Its anthropic, gemini, bedrock and groq autologs name the model only in the call's inputs and response, the provider
     // only by their message format, and keep no cache (nor Gemini's thinking) count: read from the response. The streamed
@@ -166,7 +167,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     },
     // The OpenAI Agents SDK: its model spans (with the SDK's usage) over the client calls MLflow's openai and litellm
     // autologs trace, which count.
-    { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
+    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC, status: 'provider_reported' },
     // Its mistral autolog, like the groq one, names the model in the response and the provider by its message format
     // only. It patches Chat.complete alone: the stream and the embedding make no span.
