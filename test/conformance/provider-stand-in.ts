@@ -226,27 +226,27 @@ const RESPONSES: Record<string, unknown> = {
  */
 function streamed(path: string): string[] | undefined {
   if (path === '/v1/chat/completions') {
-    const chunk = (rest: Record<string, unknown>) => ({ id: CHAT_COMPLETION.id, object: 'chat.completion.chunk', created: CHAT_COMPLETION.created, model: CHAT_COMPLETION.model, ...rest });
-    return [
-      chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'hi' }, finish_reason: null }] }),
-      chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }),
-      chunk({ choices: [], usage: CHAT_COMPLETION.usage }),
-    ]
-      .map((event) => `data: ${JSON.stringify(event)}\n\n`)
-      .concat('data: [DONE]\n\n');
+    return completionChunks(CHAT_COMPLETION, [
+      { choices: [{ index: 0, delta: { role: 'assistant', content: 'hi' }, finish_reason: null }] },
+      { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+      { choices: [], usage: CHAT_COMPLETION.usage },
+    ]);
   }
   if (path === '/mistral/v1/chat/completions') {
     // Mistral's last chunk carries the finish reason and the usage together.
-    const chunk = (rest: Record<string, unknown>) => ({ id: MISTRAL_COMPLETION.id, object: 'chat.completion.chunk', created: MISTRAL_COMPLETION.created, model: MISTRAL_COMPLETION.model, ...rest });
-    return [
-      chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'hi' }, finish_reason: null }] }),
-      chunk({ choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop' }], usage: MISTRAL_COMPLETION.usage }),
-    ]
-      .map((event) => `data: ${JSON.stringify(event)}\n\n`)
-      .concat('data: [DONE]\n\n');
+    return completionChunks(MISTRAL_COMPLETION, [
+      { choices: [{ index: 0, delta: { role: 'assistant', content: 'hi' }, finish_reason: null }] },
+      { choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop' }], usage: MISTRAL_COMPLETION.usage },
+    ]);
   }
   if (path === '/v1/messages') return anthropicStreamEvents().map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   return undefined;
+}
+
+/** A chat completion streamed in OpenAI's shape: each chunk with the completion's id, time and model, then `[DONE]`. */
+function completionChunks(completion: { id: string; created: number; model: string }, chunks: Array<Record<string, unknown>>): string[] {
+  const { id, created, model } = completion;
+  return chunks.map((chunk) => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, ...chunk })}\n\n`).concat('data: [DONE]\n\n');
 }
 
 /** Anthropic's message streamed, as its events: the input and cache counts in `message_start`, the output count in `message_delta`. */
