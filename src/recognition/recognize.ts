@@ -551,10 +551,18 @@ function responseIdOfOutput(output: AnyValue | undefined, langChainResult: boole
 /** How LangChain's serialised result ends (`LLMResult.type`), as OpenInference writes it (`json.dumps`) or compact. */
 const LANGCHAIN_RESULT_ENDS = ['"type": "LLMResult"}', '"type":"LLMResult"}'];
 
-/** Which span of a call an OpenInference span is, from what it kept as output; undefined without output. */
+/**
+ * Which span of a call an OpenInference span is, from what it kept as output; undefined without output. The client
+ * instrumentors (OpenAI, Anthropic, Bedrock, Google GenAI, Groq, the OpenAI Agents SDK) keep the provider's response,
+ * JSON; a framework keeps its own result: LangChain's serialised `LLMResult`, or text (LlamaIndex's `assistant: …`,
+ * LiteLLM's message content).
+ */
 function layerOfOutput(output: AnyValue | undefined): CallLayer | undefined {
   if (output?.kind !== 'string') return undefined;
-  return LANGCHAIN_RESULT_ENDS.some((end) => output.value.endsWith(end)) ? 'framework' : 'client';
+  const text = output.value;
+  if (LANGCHAIN_RESULT_ENDS.some((end) => text.endsWith(end))) return 'framework';
+  const first = text.charCodeAt(0);
+  return first === 123 /* { */ || first === 91 /* [ */ ? 'client' : 'framework';
 }
 
 /** The call described by the span loaded in `view`. */

@@ -422,11 +422,9 @@ def main() -> int:
         instrumentor().instrument(tracer_provider=tracer_provider)
     if args.instrumentation == "openinference":
         litellm_calls(args.api_base_url)
-        # LlamaIndex's spans alone: its instrumentor (4.3.10, on llama-index-core 0.14.12) does not put the client's span
-        # in its trace, and its span keeps no response id, so the two could not be told to be one call.
-        OpenAIInstrumentor().uninstrument()
+        # LlamaIndex's instrumentor (4.3.10, on llama-index-core 0.14.12) does not put the OpenAI client's span in its
+        # trace, and its span keeps no response id: the two spans of a call are in two traces.
         llama_index_calls(args.api_base_url)
-        OpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
     else:
         mistral_calls(args.api_base_url)
     openai_calls(args.api_base_url)

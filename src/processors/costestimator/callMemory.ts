@@ -256,10 +256,12 @@ const RECENT_LAYERED = 4096;
  * The OpenInference calls counted lately whose two spans may have come in two traces with no response id to match
  * them by. With openinference-instrumentation-langchain 0.1.80 and -openai 0.1.66 (langchain-openai 1.1.7), a
  * streamed ChatOpenAI call comes as LangChain's span and the OpenAI client's, roots of two traces, and LangChain's
- * result names no response id: counted twice before. A span is the other span of a call counted in another trace when
- * it is of the other layer (framework or client), reports the same input, output, cache-read and reasoning tokens,
- * and the framework span's time holds the client span's. Limit: two calls with those same counts at the same time,
- * one of them made without the framework, can be taken for one.
+ * result names no response id: counted twice before. So was every call of LlamaIndex's OpenAI LLM with
+ * openinference-instrumentation-llama-index 4.3.10 beside the OpenAI instrumentor: its span keeps the answer's text.
+ * A span is the other span of a call counted in another trace when it is of the other layer (framework or client),
+ * reports the same input, output, cache-read and reasoning tokens, and the client's span is one the framework's made
+ * (`madeWithin`). Limit: two calls with those same counts at the same time, one of them made without the framework,
+ * can be taken for one.
  */
 class LayeredCalls {
   private readonly slotsByUsage = new Map<string, number[]>();
@@ -277,7 +279,7 @@ class LayeredCalls {
     for (const slot of slots) {
       if (this.traces[slot] === traceId || (this.frameworks[slot] === 1) === framework) continue;
       const [otherStart, otherEnd] = [this.times[2 * slot]!, this.times[2 * slot + 1]!];
-      if (framework ? startMs <= otherStart && otherEnd <= endMs : otherStart <= startMs && endMs <= otherEnd) return true;
+      if (framework ? madeWithin(startMs, endMs, otherStart, otherEnd) : madeWithin(otherStart, otherEnd, startMs, endMs)) return true;
     }
     return false;
   }
@@ -301,6 +303,22 @@ class LayeredCalls {
     if (slots === undefined) this.slotsByUsage.set(key, [slot]);
     else slots.push(slot);
   }
+}
+
+/**
+ * How long after a framework's span of a streamed call ends its client's span may start. LlamaIndex's instrumentor
+ * (openinference-instrumentation-llama-index 4.3.10) ends a `stream_chat` span when it hands the stream over, before
+ * the client's request is made (0.8 ms before, here), yet reports the stream's counts on it.
+ */
+const STREAM_HANDOFF_MS = 100;
+
+/**
+ * Whether a client's span (`clientStart`…`clientEnd`) is the call a framework's span (`frameworkStart`…`frameworkEnd`)
+ * made: its time holds the client's, or the client's starts as the framework's hands a stream over.
+ */
+function madeWithin(frameworkStart: number, frameworkEnd: number, clientStart: number, clientEnd: number): boolean {
+  if (clientStart < frameworkStart) return false;
+  return clientEnd <= frameworkEnd || (frameworkEnd <= clientStart && clientStart - frameworkEnd <= STREAM_HANDOFF_MS);
 }
 
 /** The counts a call's two spans agree on (their model names may not: `gpt-4o-mini` and its dated name). */

@@ -699,6 +699,48 @@ describe('traps', () => {
       });
     });
 
+    describe('OpenInference\'s LlamaIndex and OpenAI client spans of a call, in two traces with no response id to match', () => {
+      // openinference-instrumentation-llama-index 4.3.10 and -openai 0.1.66 on llama-index-core 0.14.12: LlamaIndex's span
+      // keeps the answer as text; a streamed chat's span ends when it hands the stream over, before the client's starts.
+      const span = (trace: string, layer: 'llamaindex' | 'client', fromMs: number, toMs: number) => {
+        const made = makeSpan({
+          trace,
+          id: `${trace}-span`,
+          attributes: attributes({
+            'openinference.span.kind': 'LLM',
+            'llm.provider': 'openai',
+            'llm.model_name': layer === 'llamaindex' ? 'gpt-4o-mini' : 'gpt-4o-mini-2024-07-18',
+            'llm.token_count.prompt': 1000,
+            'llm.token_count.completion': 500,
+            'llm.token_count.prompt_details.cache_read': 200,
+            'output.value': layer === 'llamaindex' ? 'assistant: hi' : '{"id":"chatcmpl-01","choices":[],"usage":{"prompt_tokens":1000}}',
+            ...(layer === 'client' ? { 'output.mime_type': 'application/json' } : {}),
+          }),
+        });
+        const at = made.startTimeUnixNano;
+        made.startTimeUnixNano = at + BigInt(fromMs) * 1_000_000n;
+        made.endTimeUnixNano = at + BigInt(toMs) * 1_000_000n;
+        return made;
+      };
+      const counted = async (...spans: Span[]) => {
+        const processor = new CostEstimatorProcessor({}, sink);
+        for (const one of spans) await processor.consume(tracesData([one]));
+        return spans.map((one) => attribute(one, 'tokenmeter.cost.counted'));
+      };
+
+      it('is counted once, whichever span comes first: a chat, and a stream handed over', async () => {
+        expect(await counted(span('client', 'client', 10, 900), span('llamaindex', 'llamaindex', 0, 1000))).toEqual([true, false]);
+        expect(await counted(span('llamaindex', 'llamaindex', 0, 1000), span('client', 'client', 10, 900))).toEqual([true, false]);
+        expect(await counted(span('client', 'client', 6, 900), span('llamaindex', 'llamaindex', 0, 5))).toEqual([true, false]);
+        expect(await counted(span('llamaindex', 'llamaindex', 0, 5), span('client', 'client', 6, 900))).toEqual([true, false]);
+      });
+
+      it('is two calls when the client\'s span starts before LlamaIndex\'s, or well after it ended', async () => {
+        expect(await counted(span('client', 'client', 0, 900), span('llamaindex', 'llamaindex', 10, 1000))).toEqual([true, true]);
+        expect(await counted(span('client', 'client', 160, 900), span('llamaindex', 'llamaindex', 0, 50))).toEqual([true, true]);
+      });
+    });
+
     it('is not matched to calls made one after another with the same id (a server that repeats ids), nor to other input', async () => {
       const processor = new CostEstimatorProcessor({}, sink);
       const calls = [anthropicCall('a', '2025-09-01T12:00:00Z'), anthropicCall('b', '2025-09-01T12:00:05Z'), anthropicCall('c', '2025-09-01T12:00:00Z', { input: 1200 })];
