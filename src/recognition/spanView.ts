@@ -83,6 +83,8 @@ export const KEYS = [
   'llm.token_count.prompt_details.cache_input',
   'ai.usage.inputTokenDetails.cacheWriteTokens',
   'gen_ai.usage.details.cache_write_tokens',
+  // The Anthropic SDK's own OpenTelemetry spans: of the cache writes, those kept for an hour
+  'anthropic.usage.cache_creation.ephemeral_1h_input_tokens',
   'gen_ai.usage.reasoning.output_tokens',
   'gen_ai.usage.reasoning_tokens',
   'llm.usage.reasoning_tokens',

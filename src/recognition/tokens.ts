@@ -137,7 +137,8 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   counts.total = present ? first(view, TOTAL) : undefined;
   counts.cacheRead = present ? first(view, CACHE_READ) : undefined;
   counts.cacheWrite = present ? first(view, CACHE_WRITE) : undefined;
-  counts.cacheWrite1h = undefined;
+  // The Anthropic SDK's own spans (anthropic 2.x) split the writes by lifetime; no other convention does on its keys.
+  counts.cacheWrite1h = present ? decodeNumber(view.at(SLOTS['anthropic.usage.cache_creation.ephemeral_1h_input_tokens'])) : undefined;
   counts.reasoning = present ? first(view, REASONING) : undefined;
   if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow();
   else if (view.hasAny(LEFT_OUT_COUNT_KEYS) && view.at(SLOTS['usage']) !== undefined && counts.input === undefined && counts.output === undefined) {

@@ -4,7 +4,8 @@ Through the real provider clients against the APIs at --api-base-url (a local fa
 reachable):
   - OpenAI, `openai`: a chat completion (also streamed), a response (the Responses API) and an embedding, Groq's
     OpenAI-compatible API through the same client (its base URL names api.groq.com), and a deployment on Azure OpenAI;
-  - Anthropic's message (also streamed) through `anthropic` (which also traces itself), Gemini's generateContent (also
+  - Anthropic's message (also streamed, and one with a prompt cached for an hour) through `anthropic` (which also
+    traces itself), Gemini's generateContent (also
     streamed) through `google-genai`, Claude on Bedrock through `boto3` (Converse and InvokeModel, each also streamed), Llama on Groq
     through `groq`, Mistral Small (also streamed) and an embedding through `mistralai`, and two runs of the OpenAI Agents SDK (an agent on the Responses API, one on Claude through
     LiteLLM);
@@ -429,6 +430,7 @@ def main() -> int:
         mistral_calls(args.api_base_url)
     openai_calls(args.api_base_url)
     anthropic_call(args.api_base_url)
+    anthropic_hour_cache_call(args.api_base_url)
     gemini_calls(args.api_base_url)
     bedrock_calls(args.api_base_url)
     groq_call(args.api_base_url)

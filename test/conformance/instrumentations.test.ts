@@ -31,13 +31,16 @@ type ExpectedCall =
 /**
  * The calls through the OpenAI, Anthropic and Gemini clients, as OpenInference and OpenLLMetry both report them:
  * OpenAI's chat, response (the Responses API: the same usage, named its own way) and streamed chat, an embedding,
- * Anthropic's message and stream, Gemini's generateContent and stream (OpenLLMetry passes Gemini's total on but not
- * the thinking tokens in it: priced as output all the same).
+ * Anthropic's message and stream (and a message whose prompt was cached for an hour), Gemini's generateContent and
+ * stream (OpenLLMetry passes Gemini's total on but not the thinking tokens in it: priced as output all the same).
  */
 const PROVIDER_CLIENT_CALLS: ExpectedCall[] = [
   ...Array.from({ length: 3 }, () => ({ model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE })),
   { model: 'text-embedding-3-small', costUsd: EMBEDDING },
   ...Array.from({ length: 2 }, () => ({ model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC })),
+  // A prompt cached for an hour: the Anthropic client's own span, which counts (OpenInference's is its parent,
+  // OpenLLMetry's in another trace with the same response id), tells those writes apart.
+  { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC_HOUR_CACHE },
   ...Array.from({ length: 2 }, () => ({ model: 'gemini-2.5-flash', costUsd: GEMINI })),
   // Groq through its own client, and through the openai client (OpenInference names the provider by the client's base
   // URL; OpenLLMetry names it openai, and records the base URL).
@@ -201,7 +204,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 37, openllmetry: 29, opentelemetry: 4, mlflow: 32, litellm: 10, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 38, openllmetry: 31, opentelemetry: 4, mlflow: 32, litellm: 10, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

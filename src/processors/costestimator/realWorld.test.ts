@@ -488,6 +488,29 @@ const cases: Case[] = [
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
   {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write, $1.60 kept for an hour / $0.08 read. The Anthropic
+    // client's own span (anthropic 2.17.0, which traces itself): OTel GenAI's counts, the writes split by lifetime under
+    // its own keys.
+    name: 'Anthropic SDK\'s own span, cache writes kept for an hour under anthropic.usage.cache_creation.*',
+    attributes: attributes({
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+      'gen_ai.response.model': 'claude-3-5-haiku-20241022',
+      'gen_ai.response.id': 'msg_04',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.cache_write.input_tokens': 300,
+      'gen_ai.usage.cache_read.input_tokens': 600,
+      'anthropic.usage.cache_creation.ephemeral_5m_input_tokens': 100,
+      'anthropic.usage.cache_creation.ephemeral_1h_input_tokens': 200,
+      'gen_ai.usage.output_tokens': 50,
+    }),
+    tokens: tokens(1000, 50, 600, 300),
+    inputCost: (100 * 0.8 + 600 * 0.08 + 100 * 1 + 200 * 1.6) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
     // openai.com/api/pricing, o3-mini $1.10 in / $4.40 out; reasoning is part of completion
     name: 'OpenInference completion_details.reasoning (o3-mini)',
     attributes: attributes({
