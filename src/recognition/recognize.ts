@@ -324,7 +324,7 @@ function canonicalProvider(raw: string | undefined): string | undefined {
 const TIER_KEYS = keyGroup(
   slotsOf([
     'openai.response.service_tier', 'gen_ai.openai.response.service_tier', 'openai.request.service_tier', 'gen_ai.openai.request.service_tier',
-    'invocation_params', 'llm.invocation_parameters',
+    'anthropic.response.service_tier', 'invocation_params', 'llm.invocation_parameters',
   ]),
 );
 
@@ -335,6 +335,8 @@ function serviceTierOf(current: SpanView): string | undefined {
     decodeString(current.at(SLOTS['gen_ai.openai.response.service_tier'])) ??
     decodeString(current.at(SLOTS['openai.request.service_tier'])) ??
     decodeString(current.at(SLOTS['gen_ai.openai.request.service_tier'])) ??
+    // The tier that served the call, in Anthropic's usage (`standard`, `priority`), on the Anthropic client's own spans.
+    decodeString(current.at(SLOTS['anthropic.response.service_tier'])) ??
     (mayHold(current.at(SLOTS['invocation_params']), TIER_PART) ? invocationParams().string('service_tier') : undefined) ??
     (mayHold(current.at(SLOTS['llm.invocation_parameters']), TIER_PART) && openinferenceParams.read(current.at(SLOTS['llm.invocation_parameters']))
       ? openinferenceParams.string('service_tier')

@@ -112,6 +112,7 @@ export const KEYS = [
   'gen_ai.openai.response.service_tier',
   'openai.request.service_tier',
   'gen_ai.openai.request.service_tier',
+  'anthropic.response.service_tier',
   // De-duplication
   'gen_ai.response.id',
   'ai.response.id',

@@ -41,6 +41,8 @@ const ANTHROPIC_MESSAGE = {
     // The writes by cache lifetime, as the API reports them: all kept for five minutes, the default.
     cache_creation: { ephemeral_5m_input_tokens: 300, ephemeral_1h_input_tokens: 0 },
     output_tokens: 50,
+    // The tier that served the call (`priority` on Anthropic's Priority Tier).
+    service_tier: 'standard',
   },
 };
 

@@ -881,6 +881,28 @@ describe('traps', () => {
     expect(attribute(priority, 'tokenmeter.cost.status')).toBe('unpriced');
   });
 
+  it('a Claude call the Anthropic client\'s own span says priority served is unpriced without an override; standard is priced', async () => {
+    // Anthropic's usage names the tier that served the call; its Priority Tier has prices of its own (a commitment).
+    const claude = (id: string, tier: string) =>
+      makeSpan({
+        trace: id,
+        attributes: attributes({
+          'gen_ai.provider.name': 'anthropic',
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+          'gen_ai.usage.input_tokens': 1000,
+          'gen_ai.usage.output_tokens': 50,
+          'anthropic.response.service_tier': tier,
+        }),
+      });
+    const [standard, priority] = [claude('a', 'standard'), claude('b', 'priority')];
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([standard, priority]));
+    expect(mlflowCost(standard)?.['total_cost']).toBeCloseTo((1000 * 0.8 + 50 * 4) / M, 12);
+    expect(attribute(standard, 'tokenmeter.cost.tier')).toBe('standard');
+    expect(attribute(priority, 'tokenmeter.cost.status')).toBe('unpriced');
+    expect(attribute(priority, 'tokenmeter.cost.unpriced_reason')).toMatch(/^no priority service-tier price for anthropic\//);
+  });
+
   it('reads every source of usage, provider, service tier and reported cost when it is the only one on the span', () => {
     // The base usage of the cache and reasoning cases comes from MLflow's JSON, so that the key tested is the only one.
     const base = { 'mlflow.chat.tokenUsage': JSON.stringify({ input_tokens: 10, output_tokens: 10 }) };
@@ -906,7 +928,7 @@ describe('traps', () => {
     for (const key of providers) expect(call({ [key]: 'anthropic' })?.provider, key).toBe('anthropic');
     expect(call({ metadata: JSON.stringify({ ls_provider: 'anthropic' }) })?.provider).toBe('anthropic');
 
-    const tiers = ['openai.response.service_tier', 'gen_ai.openai.response.service_tier', 'openai.request.service_tier', 'gen_ai.openai.request.service_tier'];
+    const tiers = ['openai.response.service_tier', 'gen_ai.openai.response.service_tier', 'openai.request.service_tier', 'gen_ai.openai.request.service_tier', 'anthropic.response.service_tier'];
     for (const key of tiers) expect(call({ [key]: 'flex' })?.serviceTier, key).toBe('flex');
     for (const key of ['invocation_params', 'llm.invocation_parameters']) expect(call({ [key]: JSON.stringify({ service_tier: 'flex' }) })?.serviceTier, key).toBe('flex');
 
