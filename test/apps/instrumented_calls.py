@@ -24,7 +24,7 @@ Each run is traced by one instrumentation:
                  ChatBedrockConverse, its llama_index, smolagents and ag2 ones for LlamaIndex's calls, smolagents' model
                  and an AG2 chat; its openai autolog (the Agents SDK's spans included), its litellm one for two calls
                  through LiteLLM, its anthropic, gemini, bedrock, groq and mistral ones for those clients' calls; exporting
-                 through its own OTLP exporter
+                 through its own OTLP exporter (and the Anthropic client's own spans through OpenTelemetry's global provider)
   litellm        LiteLLM's own OpenTelemetry callback (litellm.integrations.opentelemetry) for calls through LiteLLM:
                  OpenAI's, Anthropic's, Gemini's and Claude's on Bedrock (Converse), each also streamed, an embedding,
                  and a call that fails
@@ -333,6 +333,16 @@ def main() -> int:
         litellm_calls(args.api_base_url)
         openai_agents_runs(args.api_base_url)
         mlflow.anthropic.autolog()
+        # The Anthropic client also traces itself, to OpenTelemetry's global provider: set here, as an app that exports
+        # its other spans over OTLP sets it, its spans of these calls come beside MLflow's, in traces of their own.
+        from opentelemetry import trace
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+        global_provider = TracerProvider()
+        global_provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter()))
+        trace.set_tracer_provider(global_provider)
         anthropic_call(args.api_base_url)
         anthropic_hour_cache_call(args.api_base_url)
         mlflow.gemini.autolog()

@@ -151,7 +151,7 @@ function bedrockInvokeStream(): Buffer {
     cacheWriteInputTokenCount: usage.cache_creation_input_tokens,
   };
   return Buffer.concat(
-    anthropicStreamEvents().map((anthropicEvent) => {
+    anthropicStreamEvents(ANTHROPIC_MESSAGE.id).map((anthropicEvent) => {
       const withMetrics = anthropicEvent.type === 'message_stop' ? { ...anthropicEvent, 'amazon-bedrock-invocationMetrics': metrics } : anthropicEvent;
       return eventStreamMessage('chunk', { bytes: Buffer.from(JSON.stringify(withMetrics)).toString('base64') });
     }),
@@ -226,7 +226,7 @@ const RESPONSES: Record<string, unknown> = {
  * chunk without choices (sent when `stream_options.include_usage` asks, as clients do to get usage at all), Anthropic's
  * input and cache counts in `message_start` and the output count in `message_delta`.
  */
-function streamed(path: string): string[] | undefined {
+function streamed(path: string, messageId: string): string[] | undefined {
   if (path === '/v1/chat/completions') {
     return completionChunks(CHAT_COMPLETION, [
       { choices: [{ index: 0, delta: { role: 'assistant', content: 'hi' }, finish_reason: null }] },
@@ -241,7 +241,7 @@ function streamed(path: string): string[] | undefined {
       { choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop' }], usage: MISTRAL_COMPLETION.usage },
     ]);
   }
-  if (path === '/v1/messages') return anthropicStreamEvents().map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+  if (path === '/v1/messages') return anthropicStreamEvents(messageId).map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   return undefined;
 }
 
@@ -252,8 +252,9 @@ function completionChunks(completion: { id: string; created: number; model: stri
 }
 
 /** Anthropic's message streamed, as its events: the input and cache counts in `message_start`, the output count in `message_delta`. */
-function anthropicStreamEvents(): Array<{ type: string } & Record<string, unknown>> {
-  const { usage, content, stop_reason: stopReason, ...message } = ANTHROPIC_MESSAGE;
+function anthropicStreamEvents(id: string): Array<{ type: string } & Record<string, unknown>> {
+  const { usage, content, stop_reason: stopReason, ...rest } = ANTHROPIC_MESSAGE;
+  const message = { ...rest, id };
   return [
     { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } },
     { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
@@ -270,13 +271,17 @@ function anthropicStreamEvents(): Array<{ type: string } & Record<string, unknow
  * completions, Mistral's chat completions (also streamed) and embeddings.
  */
 export async function startApiStandIn(): Promise<{ server: Server; baseUrl: string }> {
+  // Anthropic's messages each have an id of their own, as the API's do: two instrumentations' spans of one call share
+  // it, and two calls do not.
+  let messages = 0;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const path = (request.url ?? '').split('?')[0]!;
       const asked = chunks.length === 0 ? {} : (JSON.parse(Buffer.concat(chunks).toString()) as { stream?: boolean });
-      const events = asked.stream === true ? streamed(path) : undefined;
+      const messageId = `msg_tokenmeter_${++messages}`;
+      const events = asked.stream === true ? streamed(path, messageId) : undefined;
       if (events !== undefined) {
         response.writeHead(200, { 'content-type': 'text/event-stream' }).end(events.join(''));
         return;
@@ -299,7 +304,9 @@ export async function startApiStandIn(): Promise<{ server: Server; baseUrl: stri
       const bedrockHeaders = path.startsWith('/model/') && path.endsWith('/invoke') ? BEDROCK_INVOKE_HEADERS : {};
       const hourCache = path === '/v1/messages' && JSON.stringify(asked).includes('"ttl":"1h"');
       const body = hourCache
-        ? ANTHROPIC_MESSAGE_HOUR_CACHE
+        ? { ...ANTHROPIC_MESSAGE_HOUR_CACHE, id: messageId }
+        : path === '/v1/messages'
+        ? { ...ANTHROPIC_MESSAGE, id: messageId }
         : path.endsWith(':generateContent')
         ? GEMINI_RESPONSE
         : path.startsWith('/model/')
