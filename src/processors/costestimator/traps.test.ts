@@ -657,35 +657,42 @@ describe('traps', () => {
       expect([attribute(client, 'tokenmeter.cost.counted'), attribute(langChain, 'tokenmeter.cost.counted')]).toEqual([true, false]);
     });
 
+    /**
+     * An OpenInference chat span, the root of trace `trace`, of 1,000 tokens in (200 cached) and `completion` out, from
+     * `fromMs` to `toMs` after the span's usual start; and whether each span of a list, consumed in turn, counts.
+     */
+    const openInferenceChat = (trace: string, model: string, output: string, fromMs: number, toMs: number, completion = 500) => {
+      const made = makeSpan({
+        trace,
+        id: `${trace}-span`,
+        attributes: attributes({
+          'openinference.span.kind': 'LLM',
+          'llm.provider': 'openai',
+          'llm.model_name': model,
+          'llm.token_count.prompt': 1000,
+          'llm.token_count.completion': completion,
+          'llm.token_count.prompt_details.cache_read': 200,
+          'output.value': output,
+        }),
+      });
+      const at = made.startTimeUnixNano;
+      made.startTimeUnixNano = at + BigInt(fromMs) * 1_000_000n;
+      made.endTimeUnixNano = at + BigInt(toMs) * 1_000_000n;
+      return made;
+    };
+    const counted = async (...spans: Span[]) => {
+      const processor = new CostEstimatorProcessor({}, sink);
+      for (const one of spans) await processor.consume(tracesData([one]));
+      return spans.map((one) => attribute(one, 'tokenmeter.cost.counted'));
+    };
+
     describe('OpenInference\'s LangChain and client spans of a streamed call, with no response id to match', () => {
       // openinference-instrumentation-langchain 0.1.80 and -openai 0.1.66, langchain-openai 1.1.7 streaming: LangChain's
       // span (its result names no response id) holds the client's in time, each the root of its own trace.
       const LANGCHAIN_RESULT = '{"generations": [[{"text": "hi", "type": "ChatGenerationChunk"}]], "llm_output": null, "run": null, "type": "LLMResult"}';
       const CLIENT_RESPONSE = '{"choices": [{"index": 0}], "id": "chatcmpl-01", "object": "chat.completion.chunk"}';
-      const span = (trace: string, output: string, fromMs: number, toMs: number, completion = 500) => {
-        const made = makeSpan({
-          trace,
-          id: `${trace}-span`,
-          attributes: attributes({
-            'openinference.span.kind': 'LLM',
-            'llm.provider': 'openai',
-            'llm.model_name': output === LANGCHAIN_RESULT ? 'gpt-4o-mini' : 'gpt-4o-mini-2024-07-18',
-            'llm.token_count.prompt': 1000,
-            'llm.token_count.completion': completion,
-            'llm.token_count.prompt_details.cache_read': 200,
-            'output.value': output,
-          }),
-        });
-        const at = made.startTimeUnixNano;
-        made.startTimeUnixNano = at + BigInt(fromMs) * 1_000_000n;
-        made.endTimeUnixNano = at + BigInt(toMs) * 1_000_000n;
-        return made;
-      };
-      const counted = async (...spans: Span[]) => {
-        const processor = new CostEstimatorProcessor({}, sink);
-        for (const one of spans) await processor.consume(tracesData([one]));
-        return spans.map((one) => attribute(one, 'tokenmeter.cost.counted'));
-      };
+      const span = (trace: string, output: string, fromMs: number, toMs: number, completion = 500) =>
+        openInferenceChat(trace, output === LANGCHAIN_RESULT ? 'gpt-4o-mini' : 'gpt-4o-mini-2024-07-18', output, fromMs, toMs, completion);
 
       it('is counted once, whichever span comes first', async () => {
         expect(await counted(span('client', CLIENT_RESPONSE, 10, 900), span('langchain', LANGCHAIN_RESULT, 0, 1000))).toEqual([true, false]);
@@ -702,31 +709,10 @@ describe('traps', () => {
     describe('OpenInference\'s LlamaIndex and OpenAI client spans of a call, in two traces with no response id to match', () => {
       // openinference-instrumentation-llama-index 4.3.10 and -openai 0.1.66 on llama-index-core 0.14.12: LlamaIndex's span
       // keeps the answer as text; a streamed chat's span ends when it hands the stream over, before the client's starts.
-      const span = (trace: string, layer: 'llamaindex' | 'client', fromMs: number, toMs: number) => {
-        const made = makeSpan({
-          trace,
-          id: `${trace}-span`,
-          attributes: attributes({
-            'openinference.span.kind': 'LLM',
-            'llm.provider': 'openai',
-            'llm.model_name': layer === 'llamaindex' ? 'gpt-4o-mini' : 'gpt-4o-mini-2024-07-18',
-            'llm.token_count.prompt': 1000,
-            'llm.token_count.completion': 500,
-            'llm.token_count.prompt_details.cache_read': 200,
-            'output.value': layer === 'llamaindex' ? 'assistant: hi' : '{"id":"chatcmpl-01","choices":[],"usage":{"prompt_tokens":1000}}',
-            ...(layer === 'client' ? { 'output.mime_type': 'application/json' } : {}),
-          }),
-        });
-        const at = made.startTimeUnixNano;
-        made.startTimeUnixNano = at + BigInt(fromMs) * 1_000_000n;
-        made.endTimeUnixNano = at + BigInt(toMs) * 1_000_000n;
-        return made;
-      };
-      const counted = async (...spans: Span[]) => {
-        const processor = new CostEstimatorProcessor({}, sink);
-        for (const one of spans) await processor.consume(tracesData([one]));
-        return spans.map((one) => attribute(one, 'tokenmeter.cost.counted'));
-      };
+      const span = (trace: string, layer: 'llamaindex' | 'client', fromMs: number, toMs: number) =>
+        layer === 'llamaindex'
+          ? openInferenceChat(trace, 'gpt-4o-mini', 'assistant: hi', fromMs, toMs)
+          : openInferenceChat(trace, 'gpt-4o-mini-2024-07-18', '{"id":"chatcmpl-01","choices":[],"usage":{"prompt_tokens":1000}}', fromMs, toMs);
 
       it('is counted once, whichever span comes first: a chat, and a stream handed over', async () => {
         expect(await counted(span('client', 'client', 10, 900), span('llamaindex', 'llamaindex', 0, 1000))).toEqual([true, false]);
