@@ -159,8 +159,14 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   return counts;
 }
 
-/** `mlflow.chat.tokenUsage`; the cache-read count was first spelled `cached_input_tokens`. */
-const mlflowUsage = new JsonFields(['input_tokens', 'output_tokens', 'total_tokens', 'cache_read_input_tokens', 'cached_input_tokens', 'cache_creation_input_tokens']);
+/**
+ * `mlflow.chat.tokenUsage`; the cache-read count was first spelled `cached_input_tokens`. Newer MLflow (3.17) also
+ * counts the writes kept for an hour (`cache_creation_input_tokens_above_1hr`, Anthropic's and Bedrock's Claude).
+ */
+const mlflowUsage = new JsonFields([
+  'input_tokens', 'output_tokens', 'total_tokens', 'cache_read_input_tokens', 'cached_input_tokens', 'cache_creation_input_tokens',
+  'cache_creation_input_tokens_above_1hr',
+]);
 
 function fillFromMlflow(): void {
   counts.input ??= mlflowUsage.number('input_tokens');
@@ -168,6 +174,7 @@ function fillFromMlflow(): void {
   counts.total ??= mlflowUsage.number('total_tokens');
   counts.cacheRead ??= mlflowUsage.number('cache_read_input_tokens') ?? mlflowUsage.number('cached_input_tokens');
   counts.cacheWrite ??= mlflowUsage.number('cache_creation_input_tokens');
+  counts.cacheWrite1h ??= mlflowUsage.number('cache_creation_input_tokens_above_1hr');
 }
 
 /**

@@ -770,6 +770,44 @@ const cases: Case[] = [
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
   {
+    // anthropic.com/pricing, as above. MLflow 3.17's anthropic autolog: its token usage holds the cache (the input
+    // counts it, as OTel's does) and the writes kept for an hour (`cache_creation_input_tokens_above_1hr`).
+    name: 'MLflow 3.17 anthropic autolog, the cache and the writes kept for an hour in its token usage',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.spanInputs': { max_tokens: 100, messages: [{ role: 'user', content: 'hello' }], model: 'claude-3-5-haiku-latest' },
+      'mlflow.message.format': 'anthropic',
+      'mlflow.chat.tokenUsage': {
+        input_tokens: 7150,
+        output_tokens: 80,
+        total_tokens: 7230,
+        cache_read_input_tokens: 5000,
+        cache_creation_input_tokens: 2000,
+        cache_creation_input_tokens_above_1hr: 1500,
+      },
+      'mlflow.spanOutputs': {
+        id: 'msg_05',
+        content: [{ text: 'hi', type: 'text' }],
+        model: 'claude-3-5-haiku-20241022',
+        role: 'assistant',
+        stop_reason: 'end_turn',
+        type: 'message',
+        usage: {
+          cache_creation: { ephemeral_1h_input_tokens: 1500, ephemeral_5m_input_tokens: 500 },
+          cache_creation_input_tokens: 2000,
+          cache_read_input_tokens: 5000,
+          input_tokens: 150,
+          output_tokens: 80,
+          service_tier: 'standard',
+        },
+      },
+    }),
+    tokens: tokens(7150, 80, 5000, 2000),
+    inputCost: (150 * 0.8 + 5000 * 0.08 + 500 * 1 + 1500 * 1.6) / M,
+    outputCost: (80 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
     // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out / $0.075 cached in. As MLflow 3.9's ag2 autolog records a
     // chat completion in an AG2 chat (ag2 0.10.3): the model asked for in the inputs, OpenAI's counts without their
     // details, AG2's own estimate as `cost` (not the provider's: the cache at the input price), the response as outputs.
