@@ -25,6 +25,7 @@ Each run is traced by one instrumentation:
                  and an AG2 chat; its openai autolog (the Agents SDK's spans included), its litellm one for two calls
                  through LiteLLM, its anthropic, gemini, bedrock, groq and mistral ones for those clients' calls; exporting
                  through its own OTLP exporter (and the Anthropic client's own spans through OpenTelemetry's global provider)
+  mlflow-latest  the newest MLflow's anthropic autolog (./.venv-mlflow-latest's python) for Anthropic's calls
   litellm        LiteLLM's own OpenTelemetry callback (litellm.integrations.opentelemetry) for calls through LiteLLM:
                  OpenAI's, Anthropic's, Gemini's and Claude's on Bedrock (Converse), each also streamed, an embedding,
                  and a call that fails
@@ -306,7 +307,9 @@ def langchain_call() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--instrumentation", choices=["openinference", "openllmetry", "opentelemetry", "mlflow", "litellm", "langsmith"], required=True)
+    parser.add_argument(
+        "--instrumentation", choices=["openinference", "openllmetry", "opentelemetry", "mlflow", "mlflow-latest", "litellm", "langsmith"], required=True
+    )
     parser.add_argument("--api-base-url", required=True)
     args = parser.parse_args()
 
@@ -355,6 +358,17 @@ def main() -> int:
         mistral_calls(args.api_base_url)
         from mlflow.tracing.provider import provider as mlflow_tracer_provider
 
+        return 0 if mlflow_tracer_provider.get().force_flush(timeout_millis=30_000) else 3
+
+    if args.instrumentation == "mlflow-latest":
+        # Run with ./.venv-mlflow-latest's python: the newest MLflow's anthropic autolog (only Anthropic's client is
+        # installed there).
+        import mlflow
+        from mlflow.tracing.provider import provider as mlflow_tracer_provider
+
+        mlflow.anthropic.autolog()
+        anthropic_call(args.api_base_url)
+        anthropic_hour_cache_call(args.api_base_url)
         return 0 if mlflow_tracer_provider.get().force_flush(timeout_millis=30_000) else 3
 
     if args.instrumentation == "litellm":

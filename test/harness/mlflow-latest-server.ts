@@ -10,11 +10,8 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from './paths.js';
-
-export const latestVenvDir = process.env['TOKENMETER_MLFLOW_LATEST_VENV'] || path.join(repoRoot, '.venv-mlflow-latest');
+import { latestVenvDir, repoRoot } from './paths.js';
 
 /**
  * MLflow >= 3.11 fetches its model price catalog from the internet when it prices a span itself; tests must not

@@ -9,6 +9,9 @@ export const venvDir = process.env['TOKENMETER_VENV'] || path.join(repoRoot, '.v
 export const venvPython = path.join(venvDir, 'bin', 'python');
 export const venvMlflow = path.join(venvDir, 'bin', 'mlflow');
 
+/** The venv of the newest MLflow 3.x (requirements-mlflow-latest.txt): its server, and an app on its SDK. */
+export const latestVenvDir = process.env['TOKENMETER_MLFLOW_LATEST_VENV'] || path.join(repoRoot, '.venv-mlflow-latest');
+
 /** Env every MLflow process we start gets: no usage telemetry leaves a test run. */
 export const noTelemetryEnv: Readonly<Record<string, string>> = {
   MLFLOW_DISABLE_TELEMETRY: 'true',

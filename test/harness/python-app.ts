@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { noTelemetryEnv, repoRoot, venvPython } from './paths.js';
+import { latestVenvDir, noTelemetryEnv, repoRoot, venvPython } from './paths.js';
 
 export const langgraphAppPath = path.join(repoRoot, 'test', 'apps', 'langgraph_app.py');
 
@@ -63,7 +63,7 @@ function otlpAppEnv(endpoint: string, protocol: OtlpProtocol): Record<string, st
   };
 }
 
-export type Instrumentation = 'openinference' | 'openllmetry' | 'opentelemetry' | 'mlflow' | 'litellm' | 'langsmith';
+export type Instrumentation = 'openinference' | 'openllmetry' | 'opentelemetry' | 'mlflow' | 'mlflow-latest' | 'litellm' | 'langsmith';
 
 /**
  * Runs test/apps/instrumented_calls.py: OpenAI and Anthropic calls (against the APIs at `apiBaseUrl`) and a LangChain
@@ -71,7 +71,9 @@ export type Instrumentation = 'openinference' | 'openllmetry' | 'opentelemetry' 
  */
 export async function runInstrumentedCalls(options: { endpoint: string; instrumentation: Instrumentation; apiBaseUrl: string }): Promise<void> {
   const args = [path.join(repoRoot, 'test', 'apps', 'instrumented_calls.py'), '--instrumentation', options.instrumentation, '--api-base-url', options.apiBaseUrl];
-  const { stderr, exitCode, signal } = await run(venvPython, args, otlpAppEnv(options.endpoint, 'http/protobuf'), 60_000);
+  // The newest MLflow's SDK is in its own venv, with Anthropic's client alone.
+  const python = options.instrumentation === 'mlflow-latest' ? path.join(latestVenvDir, 'bin', 'python') : venvPython;
+  const { stderr, exitCode, signal } = await run(python, args, otlpAppEnv(options.endpoint, 'http/protobuf'), 60_000);
   if (exitCode !== 0) throw new Error(`instrumented_calls.py exited with ${signal ?? exitCode}\n--- stderr ---\n${stderr.slice(-6000)}`);
 }
 

@@ -51,6 +51,7 @@ print("[setup-python-env] mlflow", mlflow.__version__, "langchain-core", langcha
 '
 
 ensure_venv "${TOKENMETER_MLFLOW_LATEST_VENV:-$repo_root/.venv-mlflow-latest}" "$repo_root/test/harness/requirements-mlflow-latest.txt" '
-import mlflow
+import mlflow, anthropic
+import opentelemetry.exporter.otlp.proto.http.trace_exporter
 print("[setup-python-env] latest mlflow server", mlflow.__version__)
 '
