@@ -24,6 +24,34 @@ interface Case {
 const M = 1e6;
 const tokens = (input: number, output: number, cacheRead = 0, cacheWrite = 0, reasoning = 0): TokenUsage => ({ input, output, cacheRead, cacheWrite, reasoning });
 
+/**
+ * Claude's message, as MLflow's anthropic autolog keeps it: 7,150 tokens in, 5,000 of them cache reads and 2,000 cache
+ * writes, 1,500 of those kept for an hour.
+ */
+const HOUR_CACHED_CLAUDE_MESSAGE = {
+  id: 'msg_02',
+  content: [{ text: 'hi', type: 'text' }],
+  model: 'claude-3-5-haiku-20241022',
+  role: 'assistant',
+  stop_reason: 'end_turn',
+  type: 'message',
+  usage: {
+    cache_creation: { ephemeral_1h_input_tokens: 1500, ephemeral_5m_input_tokens: 500 },
+    cache_creation_input_tokens: 2000,
+    cache_read_input_tokens: 5000,
+    input_tokens: 150,
+    output_tokens: 80,
+    service_tier: 'standard',
+  },
+};
+/** Its price: anthropic.com/pricing, Claude 3.5 Haiku $0.80 in / $4 out / $1 cache write, $1.60 kept for an hour / $0.08 read. */
+const HOUR_CACHED_CLAUDE_PRICE = {
+  tokens: tokens(7150, 80, 5000, 2000),
+  inputCost: (150 * 0.8 + 5000 * 0.08 + 500 * 1 + 1500 * 1.6) / M,
+  outputCost: (80 * 4) / M,
+  entry: 'anthropic/claude-3-5-haiku-latest',
+};
+
 const cases: Case[] = [
   // --- MLflow LangChain autolog: every value JSON-encoded ---
   {
@@ -747,27 +775,9 @@ const cases: Case[] = [
       'mlflow.spanInputs': { max_tokens: 100, messages: [{ role: 'user', content: 'hello' }], model: 'claude-3-5-haiku-latest' },
       'mlflow.message.format': 'anthropic',
       'mlflow.chat.tokenUsage': { input_tokens: 150, output_tokens: 80, total_tokens: 230 },
-      'mlflow.spanOutputs': {
-        id: 'msg_02',
-        content: [{ text: 'hi', type: 'text' }],
-        model: 'claude-3-5-haiku-20241022',
-        role: 'assistant',
-        stop_reason: 'end_turn',
-        type: 'message',
-        usage: {
-          cache_creation: { ephemeral_1h_input_tokens: 1500, ephemeral_5m_input_tokens: 500 },
-          cache_creation_input_tokens: 2000,
-          cache_read_input_tokens: 5000,
-          input_tokens: 150,
-          output_tokens: 80,
-          service_tier: 'standard',
-        },
-      },
+      'mlflow.spanOutputs': HOUR_CACHED_CLAUDE_MESSAGE,
     }),
-    tokens: tokens(7150, 80, 5000, 2000),
-    inputCost: (150 * 0.8 + 5000 * 0.08 + 500 * 1 + 1500 * 1.6) / M,
-    outputCost: (80 * 4) / M,
-    entry: 'anthropic/claude-3-5-haiku-latest',
+    ...HOUR_CACHED_CLAUDE_PRICE,
   },
   {
     // anthropic.com/pricing, as above. MLflow 3.17's anthropic autolog: its token usage holds the cache (the input
@@ -785,27 +795,9 @@ const cases: Case[] = [
         cache_creation_input_tokens: 2000,
         cache_creation_input_tokens_above_1hr: 1500,
       },
-      'mlflow.spanOutputs': {
-        id: 'msg_05',
-        content: [{ text: 'hi', type: 'text' }],
-        model: 'claude-3-5-haiku-20241022',
-        role: 'assistant',
-        stop_reason: 'end_turn',
-        type: 'message',
-        usage: {
-          cache_creation: { ephemeral_1h_input_tokens: 1500, ephemeral_5m_input_tokens: 500 },
-          cache_creation_input_tokens: 2000,
-          cache_read_input_tokens: 5000,
-          input_tokens: 150,
-          output_tokens: 80,
-          service_tier: 'standard',
-        },
-      },
+      'mlflow.spanOutputs': HOUR_CACHED_CLAUDE_MESSAGE,
     }),
-    tokens: tokens(7150, 80, 5000, 2000),
-    inputCost: (150 * 0.8 + 5000 * 0.08 + 500 * 1 + 1500 * 1.6) / M,
-    outputCost: (80 * 4) / M,
-    entry: 'anthropic/claude-3-5-haiku-latest',
+    ...HOUR_CACHED_CLAUDE_PRICE,
   },
   {
     // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out / $0.075 cached in. As MLflow 3.9's ag2 autolog records a
