@@ -44,7 +44,7 @@ const HOUR_CACHED_CLAUDE_MESSAGE = {
     service_tier: 'standard',
   },
 };
-/** Its price: anthropic.com/pricing, Claude 3.5 Haiku $0.80 in / $4 out / $1 cache write, $1.60 kept for an hour / $0.08 read. */
+/** Its price: anthropic.com/pricing, Claude 3.5 Haiku $0.80 in / $4 out / $1 write, $1.60 kept for an hour / $0.08 read. */
 const HOUR_CACHED_CLAUDE_PRICE = {
   tokens: tokens(7150, 80, 5000, 2000),
   inputCost: (150 * 0.8 + 5000 * 0.08 + 500 * 1 + 1500 * 1.6) / M,
