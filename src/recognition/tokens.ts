@@ -161,7 +161,7 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
 
 /**
  * `mlflow.chat.tokenUsage`; the cache-read count was first spelled `cached_input_tokens`. Newer MLflow (3.17) also
- * counts the writes kept for an hour (`cache_creation_input_tokens_above_1hr`, Anthropic's and Bedrock's Claude).
+ * counts the writes kept for an hour (`cache_creation_input_tokens_above_1hr`: its anthropic autolog, for Claude).
  */
 const mlflowUsage = new JsonFields([
   'input_tokens', 'output_tokens', 'total_tokens', 'cache_read_input_tokens', 'cached_input_tokens', 'cache_creation_input_tokens',
