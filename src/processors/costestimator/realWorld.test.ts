@@ -24,6 +24,32 @@ interface Case {
 const M = 1e6;
 const tokens = (input: number, output: number, cacheRead = 0, cacheWrite = 0, reasoning = 0): TokenUsage => ({ input, output, cacheRead, cacheWrite, reasoning });
 
+/** OpenAI's usage of a gpt-4o-mini chat completion, as MLflow's openai autolog keeps the response: 200 of 1,000 in cached. */
+const CACHED_GPT_4O_MINI_USAGE = {
+  prompt_tokens: 1000,
+  completion_tokens: 500,
+  total_tokens: 1500,
+  prompt_tokens_details: { cached_tokens: 200, audio_tokens: 0 },
+  completion_tokens_details: { reasoning_tokens: 100 },
+};
+/** Its price: openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.075 cached in / $0.60 out (reasoning is output). */
+const CACHED_GPT_4O_MINI_PRICE = {
+  tokens: tokens(1000, 500, 200, 0, 100),
+  inputCost: (800 * 0.15 + 200 * 0.075) / M,
+  outputCost: (500 * 0.6) / M,
+  entry: 'openai/gpt-4o-mini',
+};
+
+/** OpenAI's embedding response, as MLflow's openai autolog keeps it: the usage (8,000 tokens) after the vectors. */
+const EMBEDDING_RESPONSE = {
+  data: [{ embedding: Array.from({ length: 1536 }, (_, index) => index / 1536), index: 0, object: 'embedding' }],
+  model: 'text-embedding-3-small',
+  object: 'list',
+  usage: { prompt_tokens: 8000, total_tokens: 8000 },
+};
+/** Its price: openai.com/api/pricing, text-embedding-3-small $0.02 per 1M. */
+const EMBEDDING_PRICE = { tokens: tokens(8000, 0), inputCost: (8000 * 0.02) / M, outputCost: 0, entry: 'openai/text-embedding-3-small' };
+
 /**
  * Claude's message, as MLflow's anthropic autolog keeps it: 7,150 tokens in, 5,000 of them cache reads and 2,000 cache
  * writes, 1,500 of those kept for an hour.
@@ -224,10 +250,7 @@ const cases: Case[] = [
       'mlflow.llm.model': 'text-embedding-3-small',
       'mlflow.llm.provider': 'openai',
     }),
-    tokens: tokens(8000, 0),
-    inputCost: (8000 * 0.02) / M,
-    outputCost: 0,
-    entry: 'openai/text-embedding-3-small',
+    ...EMBEDDING_PRICE,
   },
   {
     // azure.microsoft.com/pricing/details/cognitive-services/openai-service (Global), GPT-4o $2.50 in / $10 out / $1.25 cached
@@ -669,13 +692,10 @@ const cases: Case[] = [
       'mlflow.spanOutputs': {
         id: 'chatcmpl-abc123',
         model: 'gpt-4o-mini-2024-07-18',
-        usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 200, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 100 } },
+        usage: CACHED_GPT_4O_MINI_USAGE,
       },
     }),
-    tokens: tokens(1000, 500, 200, 0, 100),
-    inputCost: (800 * 0.15 + 200 * 0.075) / M,
-    outputCost: (500 * 0.6) / M,
-    entry: 'openai/gpt-4o-mini',
+    ...CACHED_GPT_4O_MINI_PRICE,
   },
   {
     // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.075 cached in / $0.60 out (Azure OpenAI's global deployments are
@@ -691,13 +711,10 @@ const cases: Case[] = [
       'mlflow.spanOutputs': {
         id: 'chatcmpl-azure1',
         model: 'gpt-4o-mini-2024-07-18',
-        usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 200, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 100 } },
+        usage: CACHED_GPT_4O_MINI_USAGE,
       },
     }),
-    tokens: tokens(1000, 500, 200, 0, 100),
-    inputCost: (800 * 0.15 + 200 * 0.075) / M,
-    outputCost: (500 * 0.6) / M,
-    entry: 'openai/gpt-4o-mini',
+    ...CACHED_GPT_4O_MINI_PRICE,
   },
   {
     // openai.com/api/pricing, text-embedding-3-small $0.02 per 1M. The same autolog's embedding on Azure OpenAI: the
@@ -707,17 +724,9 @@ const cases: Case[] = [
       'mlflow.spanType': 'EMBEDDING',
       'mlflow.spanInputs': { model: 'prod-embed', input: 'hello' },
       model: 'prod-embed',
-      'mlflow.spanOutputs': {
-        data: [{ embedding: Array.from({ length: 1536 }, (_, index) => index / 1536), index: 0, object: 'embedding' }],
-        model: 'text-embedding-3-small',
-        object: 'list',
-        usage: { prompt_tokens: 8000, total_tokens: 8000 },
-      },
+      'mlflow.spanOutputs': EMBEDDING_RESPONSE,
     }),
-    tokens: tokens(8000, 0),
-    inputCost: (8000 * 0.02) / M,
-    outputCost: 0,
-    entry: 'openai/text-embedding-3-small',
+    ...EMBEDDING_PRICE,
   },
   {
     // openai.com/api/pricing, text-embedding-3-small $0.02 per 1M. MLflow 3.9's OpenAI autolog keeps no token usage on an
@@ -727,17 +736,9 @@ const cases: Case[] = [
       'mlflow.spanType': 'EMBEDDING',
       'mlflow.spanInputs': { model: 'text-embedding-3-small', input: 'hello' },
       model: 'text-embedding-3-small',
-      'mlflow.spanOutputs': {
-        data: [{ embedding: Array.from({ length: 1536 }, (_, index) => index / 1536), index: 0, object: 'embedding' }],
-        model: 'text-embedding-3-small',
-        object: 'list',
-        usage: { prompt_tokens: 8000, total_tokens: 8000 },
-      },
+      'mlflow.spanOutputs': EMBEDDING_RESPONSE,
     }),
-    tokens: tokens(8000, 0),
-    inputCost: (8000 * 0.02) / M,
-    outputCost: 0,
-    entry: 'openai/text-embedding-3-small',
+    ...EMBEDDING_PRICE,
   },
   {
     // anthropic.com/pricing, Claude 3.5 Haiku $0.80 in / $4 out / $1 cache write / $0.08 cache read. As MLflow 3.9's
