@@ -8,6 +8,11 @@ export interface TokenUsage {
    * price where the 5-minute write is one and a quarter); 0 or absent when the span does not tell.
    */
   cacheWrite1h?: number;
+  /**
+   * Of `input`, the tokens of the context compactions the call made (Anthropic's beta), which the response's own usage
+   * leaves out: another instrumentation of the same call counts its input without them. 0 or absent for most calls.
+   */
+  compactionInput?: number;
   output: number;
   reasoning: number;
 }

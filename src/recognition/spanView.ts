@@ -85,6 +85,9 @@ export const KEYS = [
   'gen_ai.usage.details.cache_write_tokens',
   // The Anthropic SDK's own OpenTelemetry spans: of the cache writes, those kept for an hour
   'anthropic.usage.cache_creation.ephemeral_1h_input_tokens',
+  // …and the tokens of the context compactions a beta request let the server make, which its usage leaves out
+  'anthropic.usage.compaction.input_tokens',
+  'anthropic.usage.compaction.output_tokens',
   'gen_ai.usage.reasoning.output_tokens',
   'gen_ai.usage.reasoning_tokens',
   'llm.usage.reasoning_tokens',

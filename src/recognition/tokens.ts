@@ -110,6 +110,8 @@ export interface RawTokenCounts {
   /** Of the cache writes, those kept for an hour (Anthropic's 1-hour TTL), where the span tells them apart. */
   cacheWrite1h: number | undefined;
   reasoning: number | undefined;
+  /** Of the input, the tokens of context compactions, which the response's usage leaves out (`addAnthropicCompactions`). */
+  compactionInput: number | undefined;
 }
 
 /** The counts `readTokenCounts` returns, one object refilled for every span (recognition is synchronous). */
@@ -121,6 +123,7 @@ class ReadCounts implements RawTokenCounts {
   cacheWrite: number | undefined = undefined;
   cacheWrite1h: number | undefined = undefined;
   reasoning: number | undefined = undefined;
+  compactionInput: number | undefined = undefined;
 }
 
 const counts = new ReadCounts();
@@ -140,6 +143,8 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   // The Anthropic SDK's own spans (anthropic 2.x) split the writes by lifetime; no other convention does on its keys.
   counts.cacheWrite1h = present ? decodeNumber(view.at(SLOTS['anthropic.usage.cache_creation.ephemeral_1h_input_tokens'])) : undefined;
   counts.reasoning = present ? first(view, REASONING) : undefined;
+  counts.compactionInput = undefined;
+  if (view.hasAny(COMPACTION_KEYS)) addAnthropicCompactions(view);
   if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow();
   else if (view.hasAny(LEFT_OUT_COUNT_KEYS) && view.at(SLOTS['usage']) !== undefined && counts.input === undefined && counts.output === undefined) {
     const format = messageFormatOf(view.at(SLOTS['mlflow.message.format']));
@@ -157,6 +162,26 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
     counts.reasoning ??= output?.['reasoning'];
   }
   return counts;
+}
+
+const COMPACTION_KEYS = keyGroup(slotsOf(['anthropic.usage.compaction.input_tokens', 'anthropic.usage.compaction.output_tokens']));
+
+/**
+ * The context compactions of a beta request (`context_management`'s `compact_20260112` edit), from the Anthropic SDK's
+ * own spans. Each compaction is a sampling iteration of its own: Anthropic bills its tokens, and its usage counts them
+ * in `usage.iterations` only, not in the top-level counts the span's `gen_ai.usage.*` hold, so such a call was priced
+ * without them. The span keeps only their sums, the compaction's input with any cache reads and writes in it: the
+ * input is priced as uncached input: exact when the compaction used no cache, too high by the difference between the
+ * input and cache-read prices on what it read from it, too low by a quarter of the input price on what it wrote.
+ */
+function addAnthropicCompactions(view: SpanView): void {
+  const input = decodeNumber(view.at(SLOTS['anthropic.usage.compaction.input_tokens']));
+  const output = decodeNumber(view.at(SLOTS['anthropic.usage.compaction.output_tokens']));
+  if (input !== undefined && counts.input !== undefined) {
+    counts.input += input;
+    counts.compactionInput = input;
+  }
+  if (output !== undefined && counts.output !== undefined) counts.output += output;
 }
 
 /**
@@ -550,6 +575,7 @@ class InclusiveTokens implements TokenUsage {
     public cacheWrite: number,
     public reasoning: number,
     public cacheWrite1h: number,
+    public compactionInput: number,
   ) {}
 }
 
@@ -582,6 +608,7 @@ export function normaliseTokens(counts: Readonly<RawTokenCounts>, quirks = 0): T
   const total = counts.total;
   const cache = cacheRead + cacheWrite;
   const cacheWrite1h = Math.min(counts.cacheWrite1h ?? 0, cacheWrite);
+  const compactionInput = counts.compactionInput ?? 0;
 
   if (counts.input === undefined && total !== undefined) input = Math.max(0, total - output);
   else if ((quirks & CACHE_WRITE_MAY_BE_OUTSIDE_INPUT) !== 0 && cacheWrite > 0 && cacheRead <= input && input < cache) input += cacheWrite;
@@ -593,7 +620,7 @@ export function normaliseTokens(counts: Readonly<RawTokenCounts>, quirks = 0): T
   if ((quirks & THINKING_MAY_BE_LEFT_OUT) !== 0 && counts.reasoning === undefined && total !== undefined && total > input + output) {
     const thinking = total - input - output;
     output += thinking;
-    return new InclusiveTokens(input, output, cacheRead, cacheWrite, thinking, cacheWrite1h);
+    return new InclusiveTokens(input, output, cacheRead, cacheWrite, thinking, cacheWrite1h, compactionInput);
   }
-  return new InclusiveTokens(input, output, cacheRead, cacheWrite, Math.min(reasoning, output), cacheWrite1h);
+  return new InclusiveTokens(input, output, cacheRead, cacheWrite, Math.min(reasoning, output), cacheWrite1h, compactionInput);
 }

@@ -4,8 +4,8 @@ Through the real provider clients against the APIs at --api-base-url (a local fa
 reachable):
   - OpenAI, `openai`: a chat completion (also streamed), a response (the Responses API) and an embedding, Groq's
     OpenAI-compatible API through the same client (its base URL names api.groq.com), and a deployment on Azure OpenAI;
-  - Anthropic's message (also streamed, and one with a prompt cached for an hour) through `anthropic` (which also
-    traces itself), Gemini's generateContent (also
+  - Anthropic's message (also streamed, one with a prompt cached for an hour, and one whose context the server compacted,
+    a beta) through `anthropic` (which also traces itself), Gemini's generateContent (also
     streamed) through `google-genai`, Claude on Bedrock through `boto3` (Converse and InvokeModel, each also streamed), Llama on Groq
     through `groq`, Mistral Small (also streamed) and an embedding through `mistralai`, and two runs of the OpenAI Agents SDK (an agent on the Responses API, one on Claude through
     LiteLLM);
@@ -80,6 +80,20 @@ def anthropic_hour_cache_call(base_url: str) -> None:
     system = [{"type": "text", "text": "Answer briefly.", "cache_control": {"type": "ephemeral", "ttl": "1h"}}]
     anthropic.Anthropic(base_url=base_url, api_key="not-used").messages.create(
         model="claude-3-5-haiku-20241022", max_tokens=100, system=system, messages=[{"role": "user", "content": "hello"}]
+    )
+
+
+def anthropic_compaction_call(base_url: str) -> None:
+    # A request that lets the server compact its context (a beta): the compaction's tokens are billed, but only the
+    # response's usage iterations count them, not its top-level usage.
+    import anthropic
+
+    anthropic.Anthropic(base_url=base_url, api_key="not-used").beta.messages.create(
+        model="claude-3-5-haiku-20241022",
+        max_tokens=100,
+        betas=["compact-2026-01-12"],
+        context_management={"edits": [{"type": "compact_20260112"}]},
+        messages=[{"role": "user", "content": "hello"}],
     )
 
 
@@ -348,6 +362,8 @@ def main() -> int:
         trace.set_tracer_provider(global_provider)
         anthropic_call(args.api_base_url)
         anthropic_hour_cache_call(args.api_base_url)
+        # MLflow's autolog patches Messages.create, not the beta messages: the client's own span alone traces this one.
+        anthropic_compaction_call(args.api_base_url)
         mlflow.gemini.autolog()
         gemini_calls(args.api_base_url)
         mlflow.bedrock.autolog()
@@ -455,6 +471,7 @@ def main() -> int:
     openai_calls(args.api_base_url)
     anthropic_call(args.api_base_url)
     anthropic_hour_cache_call(args.api_base_url)
+    anthropic_compaction_call(args.api_base_url)
     gemini_calls(args.api_base_url)
     bedrock_calls(args.api_base_url)
     groq_call(args.api_base_url)

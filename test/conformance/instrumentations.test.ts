@@ -17,7 +17,7 @@ import type { LedgerCallRow, LedgerSidecar } from '../e2e/ledger-sidecar.js';
 import { runInstrumentedCalls } from '../harness/python-app.js';
 import type { Instrumentation } from '../harness/python-app.js';
 import { CATALOG_VERSION } from '../../src/pricing/index.js';
-import { ANTHROPIC, ANTHROPIC_HOUR_CACHE, BEDROCK_STREAM_WITHOUT_CACHE, CHAT_WITH_CACHE, CHAT_WITHOUT_CACHE_COUNT, DEEPSEEK, EMBEDDING, GEMINI, GEMINI_WITHOUT_CACHE_COUNT, GROQ, MISTRAL, startApiStandIn } from './provider-stand-in.js';
+import { ANTHROPIC, ANTHROPIC_COMPACTED, ANTHROPIC_HOUR_CACHE, BEDROCK_STREAM_WITHOUT_CACHE, CHAT_WITH_CACHE, CHAT_WITHOUT_CACHE_COUNT, DEEPSEEK, EMBEDDING, GEMINI, GEMINI_WITHOUT_CACHE_COUNT, GROQ, MISTRAL, startApiStandIn } from './provider-stand-in.js';
 
 /**
  * A call's model and cost; its status is `priced` unless it says otherwise, and an unpriced call has no cost but a
@@ -28,11 +28,15 @@ type ExpectedCall =
   | { model: string; costUsd: number; status?: 'priced' | 'provider_reported'; inputTokens?: number }
   | { model: string; costUsd: null; status: 'unpriced'; reason: string; inputTokens?: number };
 
+/** The call whose context the server compacted: its 3,000 tokens in, besides the message's 1,000. */
+const ANTHROPIC_COMPACTED_CALL: ExpectedCall = { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC_COMPACTED, inputTokens: 4000 };
+
 /**
  * The calls through the OpenAI, Anthropic and Gemini clients, as OpenInference and OpenLLMetry both report them:
  * OpenAI's chat, response (the Responses API: the same usage, named its own way) and streamed chat, an embedding,
- * Anthropic's message and stream (and a message whose prompt was cached for an hour), Gemini's generateContent and
- * stream (OpenLLMetry passes Gemini's total on but not the thinking tokens in it: priced as output all the same).
+ * Anthropic's message and stream (and a message whose prompt was cached for an hour, and one whose context was
+ * compacted), Gemini's generateContent and stream (OpenLLMetry passes Gemini's total on but not the thinking tokens in
+ * it: priced as output all the same).
  */
 const PROVIDER_CLIENT_CALLS: ExpectedCall[] = [
   ...Array.from({ length: 3 }, () => ({ model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE })),
@@ -41,6 +45,9 @@ const PROVIDER_CLIENT_CALLS: ExpectedCall[] = [
   // A prompt cached for an hour: the Anthropic client's own span, which counts (OpenInference's is its parent,
   // OpenLLMetry's in another trace with the same response id), tells those writes apart.
   { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC_HOUR_CACHE },
+  // A beta request whose context the server compacted: the client's own span counts the compaction's tokens, which the
+  // response's usage leaves out (as OpenInference's and OpenLLMetry's spans do).
+  ANTHROPIC_COMPACTED_CALL,
   ...Array.from({ length: 2 }, () => ({ model: 'gemini-2.5-flash', costUsd: GEMINI })),
   // Groq through its own client, and through the openai client (OpenInference names the provider by the client's base
   // URL; OpenLLMetry names it openai, and records the base URL).
@@ -157,8 +164,10 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     // A prompt cached for an hour: the response's usage splits the writes by lifetime, those kept an hour at their price.
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC_HOUR_CACHE },
     // The Anthropic client's own spans of those calls, each in a trace of its own: counted once with MLflow's (the same
-    // message id, input and time); its span of the stream, which MLflow does not trace, is that call.
+    // message id, input and time); its spans of the stream and of the beta request, which MLflow does not trace, are
+    // those calls.
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
+    ANTHROPIC_COMPACTED_CALL,
     // Converse and InvokeModel, each also streamed (InvokeModel's stream: the cache counts only in the chunks MLflow keeps
     // as events).
     ...Array.from({ length: 4 }, () => ({ model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC })),
@@ -213,7 +222,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 38, openllmetry: 31, opentelemetry: 4, mlflow: 35, 'mlflow-latest': 2, litellm: 10, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 39, openllmetry: 33, opentelemetry: 4, mlflow: 36, 'mlflow-latest': 2, litellm: 10, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

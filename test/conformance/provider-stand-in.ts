@@ -52,6 +52,23 @@ const ANTHROPIC_MESSAGE_HOUR_CACHE = {
   usage: { ...ANTHROPIC_MESSAGE.usage, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 } },
 };
 
+/**
+ * The same message from a request that let the server compact its context (beta `context_management` edit
+ * `compact_20260112`): the compaction, a sampling iteration of its own that summarised the conversation, is counted
+ * in `usage.iterations` and not in the top-level usage, but billed. It read nothing from the cache.
+ */
+const ANTHROPIC_MESSAGE_COMPACTED = {
+  ...ANTHROPIC_MESSAGE,
+  content: [{ type: 'compaction', content: 'The user greeted the assistant.' }, ...ANTHROPIC_MESSAGE.content],
+  usage: {
+    ...ANTHROPIC_MESSAGE.usage,
+    iterations: [
+      { type: 'compaction', input_tokens: 3000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 400 },
+      { type: 'message', input_tokens: 100, cache_creation_input_tokens: 300, cache_read_input_tokens: 600, output_tokens: 50 },
+    ],
+  },
+};
+
 /** The same call through OpenAI's Responses API (what the AI SDK's `openai(model)` calls). */
 const RESPONSE = {
   id: 'resp_tokenmeter',
@@ -302,9 +319,11 @@ export async function startApiStandIn(): Promise<{ server: Server; baseUrl: stri
       // Bedrock: POST /model/{modelId}/converse, or /invoke with the provider's own body (Anthropic's message here).
       // Bedrock's InvokeModel also gives the counts as headers, the cache's only there (OpenLLMetry reads them).
       const bedrockHeaders = path.startsWith('/model/') && path.endsWith('/invoke') ? BEDROCK_INVOKE_HEADERS : {};
-      const hourCache = path === '/v1/messages' && JSON.stringify(asked).includes('"ttl":"1h"');
-      const body = hourCache
+      const askedText = path === '/v1/messages' ? JSON.stringify(asked) : '';
+      const body = askedText.includes('"ttl":"1h"')
         ? { ...ANTHROPIC_MESSAGE_HOUR_CACHE, id: messageId }
+        : askedText.includes('"compact_20260112"')
+        ? { ...ANTHROPIC_MESSAGE_COMPACTED, id: messageId }
         : path === '/v1/messages'
         ? { ...ANTHROPIC_MESSAGE, id: messageId }
         : path.endsWith(':generateContent')
@@ -335,6 +354,8 @@ export const EMBEDDING = (8000 * 0.02) / M;
 export const ANTHROPIC = (100 * 0.8 + 300 * 1 + 600 * 0.08 + 50 * 4) / M;
 /** The call whose prompt was cached for an hour: those writes at twice the input price, $1.60 (anthropic.com/pricing). */
 export const ANTHROPIC_HOUR_CACHE = (100 * 0.8 + 100 * 1 + 200 * 1.6 + 600 * 0.08 + 50 * 4) / M;
+/** The call whose context the server compacted: the compaction's 3,000 tokens in and 400 out besides, at the same prices. */
+export const ANTHROPIC_COMPACTED = ANTHROPIC + (3000 * 0.8 + 400 * 4) / M;
 /** The same call where the span keeps Bedrock's input count, which leaves the cache out, and no cache count. */
 export const BEDROCK_STREAM_WITHOUT_CACHE = (100 * 0.8 + 50 * 4) / M;
 // Gemini 2.5 Flash as the built-in catalog prices it (genai-prices 0.1.8, from ai.google.dev/gemini-api/docs/pricing):

@@ -327,6 +327,15 @@ interface LayeredUsage {
   output: number;
   cacheRead: number;
   reasoning: number;
+  compactionInput?: number | undefined;
+}
+
+/**
+ * The input of a call as its response's usage counts it, which every instrumentation of the call reports alike: the
+ * Anthropic client's own span also counts the context compactions the response leaves out (`TokenUsage.compactionInput`).
+ */
+function responseInput(usage: LayeredUsage): number {
+  return usage.input - (usage.compactionInput ?? 0);
 }
 
 function usageKey({ input, output, cacheRead, reasoning }: LayeredUsage): string {
@@ -420,7 +429,7 @@ export class CallMemory {
     if ((state & COVERED_WITH_USAGE) !== 0 || ((state & COVERED) !== 0 && !withUsage)) return false;
     const response = withUsage && responseId !== undefined ? responseKey(responseId) : NO_RESPONSE;
     if (response !== NO_RESPONSE && trace.find(response) !== NONE) return false;
-    if (response !== NO_RESPONSE && usage !== undefined && this.responses.countedElsewhere(traceId, response, usage.input, startMs, endMs)) return false;
+    if (response !== NO_RESPONSE && usage !== undefined && this.responses.countedElsewhere(traceId, response, responseInput(usage), startMs, endMs)) return false;
     if (layer !== undefined && usage !== undefined && this.layered.pairedElsewhere(traceId, layer, usage, startMs, endMs)) return false;
     let steps = 0;
     for (let id = trace.parent[entry]!; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) {
@@ -432,7 +441,7 @@ export class CallMemory {
       trace.callsWithUsage++;
       if (response !== NO_RESPONSE) {
         trace.entry(response);
-        if (usage !== undefined) this.responses.remember(traceId, response, usage.input, startMs, endMs);
+        if (usage !== undefined) this.responses.remember(traceId, response, responseInput(usage), startMs, endMs);
       }
       if (layer !== undefined && usage !== undefined) this.layered.remember(traceId, layer, usage, startMs, endMs);
     }

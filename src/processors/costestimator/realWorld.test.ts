@@ -562,6 +562,29 @@ const cases: Case[] = [
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
   {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. A beta request that let the server
+    // compact its context (the Anthropic client's own span, anthropic 2.17.0): the compaction's 3,000 tokens in and 400
+    // out are billed, and counted apart from the message's (`usage.iterations`), under the client's own keys.
+    name: 'Anthropic SDK\'s own span of a call that compacted its context, under anthropic.usage.compaction.*',
+    attributes: attributes({
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+      'gen_ai.response.model': 'claude-3-5-haiku-20241022',
+      'gen_ai.response.id': 'msg_05',
+      'gen_ai.usage.input_tokens': 1000,
+      'anthropic.usage.compaction.input_tokens': 3000,
+      'anthropic.usage.compaction.output_tokens': 400,
+      'gen_ai.usage.cache_write.input_tokens': 300,
+      'gen_ai.usage.cache_read.input_tokens': 600,
+      'gen_ai.usage.output_tokens': 50,
+    }),
+    tokens: tokens(4000, 450, 600, 300),
+    inputCost: (3100 * 0.8 + 600 * 0.08 + 300 * 1) / M,
+    outputCost: (450 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
     // openai.com/api/pricing, o3-mini $1.10 in / $4.40 out; reasoning is part of completion
     name: 'OpenInference completion_details.reasoning (o3-mini)',
     attributes: attributes({

@@ -605,6 +605,17 @@ describe('traps', () => {
       expect([attribute(sdk, 'tokenmeter.cost.counted'), attribute(handler, 'tokenmeter.cost.counted')]).toEqual([true, false]);
     });
 
+    it('is counted once when the client\'s own span also counts the context compactions the response leaves out', async () => {
+      // anthropic 2.17.0's span of a beta request the server compacted adds the compaction's tokens under its own keys;
+      // OpenLLMetry's span of the call (0.62.4) has the response's usage alone.
+      const processor = new CostEstimatorProcessor({}, sink);
+      const sdk = anthropicCall('sdk', '2025-09-01T12:00:00Z');
+      sdk.attributes.push(...attributes({ 'anthropic.usage.compaction.input_tokens': 3000, 'anthropic.usage.compaction.output_tokens': 400 }));
+      const handler = anthropicCall('handler', '2025-09-01T12:00:00Z');
+      for (const call of [handler, sdk]) await processor.consume(tracesData([call]));
+      expect([attribute(handler, 'tokenmeter.cost.counted'), attribute(sdk, 'tokenmeter.cost.counted')]).toEqual([true, false]);
+    });
+
     it('is counted once when OpenInference names the response only in the output it keeps', async () => {
       // openinference-instrumentation-anthropic 3.1.0 on a stream: no response id key, the message as output.value.
       const openInference = makeSpan({
