@@ -21,6 +21,7 @@ import {
   normaliseTokens,
   ONLY_ZERO_COUNTS,
   onlyZeroCounts,
+  readAnthropicCompactionsFromMetadata,
   readAnthropicUsageFromOutput,
   readLangSmithUsageFromCompletion,
   readLiteLlmUsageObject,
@@ -577,6 +578,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   readVercelProviderUsage(view);
   readLiteLlmUsageObject(view);
   readAnthropicUsageFromOutput(view);
+  readAnthropicCompactionsFromMetadata(view);
   const provider = providerOf(view);
   const model = modelOf(view);
   const notCounts = hasUsage(counts) ? (invalidTokenCount(counts) ?? (onlyZeroCounts(counts) ? ONLY_ZERO_COUNTS : undefined)) : undefined;

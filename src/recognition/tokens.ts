@@ -175,13 +175,60 @@ const COMPACTION_KEYS = keyGroup(slotsOf(['anthropic.usage.compaction.input_toke
  * input and cache-read prices on what it read from it, too low by a quarter of the input price on what it wrote.
  */
 function addAnthropicCompactions(view: SpanView): void {
-  const input = decodeNumber(view.at(SLOTS['anthropic.usage.compaction.input_tokens']));
-  const output = decodeNumber(view.at(SLOTS['anthropic.usage.compaction.output_tokens']));
+  addCompaction(
+    decodeNumber(view.at(SLOTS['anthropic.usage.compaction.input_tokens'])),
+    undefined,
+    undefined,
+    undefined,
+    decodeNumber(view.at(SLOTS['anthropic.usage.compaction.output_tokens'])),
+  );
+}
+
+/**
+ * Adds a compaction's tokens to the call's: its input (cache reads and writes included) to the inclusive input, and
+ * to `compactionInput`, its output to the output (and both to a total the span reported without them).
+ */
+function addCompaction(input: number | undefined, cacheRead: number | undefined, cacheWrite: number | undefined, cacheWrite1h: number | undefined, output: number | undefined): void {
   if (input !== undefined && counts.input !== undefined) {
     counts.input += input;
-    counts.compactionInput = input;
+    counts.compactionInput = (counts.compactionInput ?? 0) + input;
+    if (counts.total !== undefined) counts.total += input;
+    if (cacheRead) counts.cacheRead = (counts.cacheRead ?? 0) + cacheRead;
+    if (cacheWrite) counts.cacheWrite = (counts.cacheWrite ?? 0) + cacheWrite;
+    if (cacheWrite1h) counts.cacheWrite1h = (counts.cacheWrite1h ?? 0) + cacheWrite1h;
   }
-  if (output !== undefined && counts.output !== undefined) counts.output += output;
+  if (output !== undefined && counts.output !== undefined) {
+    counts.output += output;
+    if (counts.total !== undefined) counts.total += output;
+  }
+}
+
+/** One entry of Anthropic's `usage.iterations`: a sampling iteration (`message`) or a context compaction. */
+interface AnthropicIteration extends AnthropicUsage {
+  type?: unknown;
+  input_tokens?: unknown;
+  output_tokens?: unknown;
+}
+
+/**
+ * The context compactions of a beta request, from OpenInference's span of it: its Anthropic instrumentor (3.1.0)
+ * counts the response's top-level usage, which leaves them out, and keeps the response's iterations in its
+ * `metadata` (`usage_iterations`), each compaction's cache reads and writes told apart. Read on OpenInference spans
+ * whose metadata names a compaction.
+ */
+export function readAnthropicCompactionsFromMetadata(view: SpanView): void {
+  if (!hasUsage(counts) || view.at(SLOTS['openinference.span.kind']) === undefined) return;
+  const metadata = view.at(SLOTS['metadata']);
+  if (metadata?.kind !== 'string' || !metadata.value.includes('"compaction"')) return;
+  const iterations = (decodeObject(metadata) as { usage_iterations?: unknown } | undefined)?.usage_iterations;
+  if (!Array.isArray(iterations)) return;
+  for (const iteration of iterations as AnthropicIteration[]) {
+    if (iteration?.type !== 'compaction') continue;
+    const cacheRead = toNumber(iteration.cache_read_input_tokens);
+    const cacheWrite = toNumber(iteration.cache_creation_input_tokens);
+    const input = toNumber(iteration.input_tokens);
+    addCompaction(input === undefined ? undefined : input + (cacheRead ?? 0) + (cacheWrite ?? 0), cacheRead, cacheWrite, hourLongWrites(iteration), toNumber(iteration.output_tokens));
+  }
 }
 
 /**

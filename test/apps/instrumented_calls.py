@@ -83,12 +83,14 @@ def anthropic_hour_cache_call(base_url: str) -> None:
     )
 
 
-def anthropic_compaction_call(base_url: str) -> None:
+def anthropic_compaction_call(base_url: str, client_traces: bool = True) -> None:
     # A request that lets the server compact its context (a beta): the compaction's tokens are billed, but only the
-    # response's usage iterations count them, not its top-level usage.
+    # response's usage iterations count them, not its top-level usage. `client_traces=False`: the client's own span is
+    # turned off (its `open_telemetry` option), so that an instrumentor's span is the call's only one.
     import anthropic
 
-    anthropic.Anthropic(base_url=base_url, api_key="not-used").beta.messages.create(
+    client = anthropic.Anthropic(base_url=base_url, api_key="not-used", **({} if client_traces else {"open_telemetry": False}))
+    client.beta.messages.create(
         model="claude-3-5-haiku-20241022",
         max_tokens=100,
         betas=["compact-2026-01-12"],
@@ -471,7 +473,8 @@ def main() -> int:
     openai_calls(args.api_base_url)
     anthropic_call(args.api_base_url)
     anthropic_hour_cache_call(args.api_base_url)
-    anthropic_compaction_call(args.api_base_url)
+    # OpenInference's span alone (the client's off) keeps the compaction's own counts; OpenLLMetry's, none of them.
+    anthropic_compaction_call(args.api_base_url, client_traces=args.instrumentation != "openinference")
     gemini_calls(args.api_base_url)
     bedrock_calls(args.api_base_url)
     groq_call(args.api_base_url)

@@ -45,8 +45,9 @@ const PROVIDER_CLIENT_CALLS: ExpectedCall[] = [
   // A prompt cached for an hour: the Anthropic client's own span, which counts (OpenInference's is its parent,
   // OpenLLMetry's in another trace with the same response id), tells those writes apart.
   { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC_HOUR_CACHE },
-  // A beta request whose context the server compacted: the client's own span counts the compaction's tokens, which the
-  // response's usage leaves out (as OpenInference's and OpenLLMetry's spans do).
+  // A beta request whose context the server compacted: the response's usage leaves the compaction's tokens out. The
+  // client's own span counts them (beside OpenLLMetry's, which does not); with the client's spans off, OpenInference's
+  // span keeps the compaction's own counts in its metadata.
   ANTHROPIC_COMPACTED_CALL,
   ...Array.from({ length: 2 }, () => ({ model: 'gemini-2.5-flash', costUsd: GEMINI })),
   // Groq through its own client, and through the openai client (OpenInference names the provider by the client's base

@@ -585,6 +585,33 @@ const cases: Case[] = [
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
   {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. The same kind of call as OpenInference's
+    // Anthropic instrumentor (3.1.0) traces it: the response's counts, the iterations in its metadata; this compaction
+    // read 2,000 of its 3,000 tokens from the cache.
+    name: 'OpenInference span of a call that compacted its context, the compaction in metadata.usage_iterations',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.provider': 'anthropic',
+      'llm.system': 'anthropic',
+      'llm.model_name': 'claude-3-5-haiku-20241022',
+      metadata: JSON.stringify({
+        usage_iterations: [
+          { cache_creation_input_tokens: 0, cache_read_input_tokens: 2000, input_tokens: 1000, output_tokens: 400, type: 'compaction' },
+          { cache_creation_input_tokens: 300, cache_read_input_tokens: 600, input_tokens: 100, output_tokens: 50, type: 'message' },
+        ],
+      }).replaceAll(',', ', ').replaceAll(':', ': '),
+      'llm.token_count.prompt': 1000,
+      'llm.token_count.completion': 50,
+      'llm.token_count.prompt_details.cache_read': 600,
+      'llm.token_count.prompt_details.cache_write': 300,
+      'llm.token_count.total': 1050,
+    }),
+    tokens: tokens(4000, 450, 2600, 300),
+    inputCost: (1100 * 0.8 + 2600 * 0.08 + 300 * 1) / M,
+    outputCost: (450 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
+  {
     // openai.com/api/pricing, o3-mini $1.10 in / $4.40 out; reasoning is part of completion
     name: 'OpenInference completion_details.reasoning (o3-mini)',
     attributes: attributes({
