@@ -217,22 +217,30 @@ const RECENT_RESPONSES = 16_384;
  * and the same input tokens, and their times overlap. Output counts may differ: instrumentations add up a stream's
  * output differently (OpenLLMetry adds the count in Anthropic's `message_start` to the final one, 51 for 50). A server
  * that hands out one id for every call (some local ones do) repeats it on calls made one after another, which do not
- * overlap. A ring of the last RECENT_RESPONSES, numbers in typed arrays, so that remembering allocates nothing but the
- * map's key.
+ * overlap, and every call that had the id lately is compared, not only the last. A ring of the last RECENT_RESPONSES,
+ * numbers in typed arrays, so that remembering allocates nothing but the map's key.
  */
 class RecentResponses {
+  /** The latest slot of each response id; each slot links to the one before it with the same id (`earlier`). */
   private readonly slotOf = new Map<number, number>();
   private readonly keys = new Float64Array(RECENT_RESPONSES);
+  private readonly earlier = new Int32Array(RECENT_RESPONSES).fill(-1);
   private readonly traces = new Float64Array(RECENT_RESPONSES);
   private readonly inputs = new Float64Array(RECENT_RESPONSES);
   private readonly times = new Float64Array(2 * RECENT_RESPONSES);
   private next = 0;
 
-  /** Whether the call is one counted in another trace than `traceId`. */
+  /**
+   * Whether the call is one counted in another trace than `traceId`. Every remembered call with the id is a candidate,
+   * latest first, up to SAME_ID_CALLS: with a server that repeats its ids, another call may have taken the id since.
+   */
   countedElsewhere(traceId: number, response: number, input: number, startMs: number, endMs: number): boolean {
-    const slot = this.slotOf.get(response);
-    if (slot === undefined || this.traces[slot] === traceId) return false;
-    return this.inputs[slot] === input && this.times[2 * slot]! <= endMs && startMs <= this.times[2 * slot + 1]!;
+    let slot = this.slotOf.get(response) ?? -1;
+    // A link to a slot reused since (by another id, or by the same id later: a loop) ends the walk or is bounded by it.
+    for (let steps = 0; slot >= 0 && steps < SAME_ID_CALLS && this.keys[slot] === response; steps++, slot = this.earlier[slot]!) {
+      if (this.traces[slot] !== traceId && this.inputs[slot] === input && this.times[2 * slot]! <= endMs && startMs <= this.times[2 * slot + 1]!) return true;
+    }
+    return false;
   }
 
   remember(traceId: number, response: number, input: number, startMs: number, endMs: number): void {
@@ -241,6 +249,7 @@ class RecentResponses {
     const evicted = this.keys[slot]!;
     if (evicted !== 0 && this.slotOf.get(evicted) === slot) this.slotOf.delete(evicted);
     this.keys[slot] = response;
+    this.earlier[slot] = this.slotOf.get(response) ?? -1;
     this.traces[slot] = traceId;
     this.inputs[slot] = input;
     this.times[2 * slot] = startMs;
@@ -248,6 +257,12 @@ class RecentResponses {
     this.slotOf.set(response, slot);
   }
 }
+
+/**
+ * Calls with one response id compared at most (see `RecentResponses`): a server that repeats its ids serves each in
+ * turn, and the spans of one call arrive within seconds of each other, not after a hundred later calls.
+ */
+const SAME_ID_CALLS = 64;
 
 /** Counted calls remembered across traces by their usage (see `LayeredCalls`). */
 const RECENT_LAYERED = 4096;

@@ -605,6 +605,18 @@ describe('traps', () => {
       expect([attribute(sdk, 'tokenmeter.cost.counted'), attribute(handler, 'tokenmeter.cost.counted')]).toEqual([true, false]);
     });
 
+    it('is counted once when the server repeats one response id for every call, and a later call took the id meanwhile', async () => {
+      // Some servers (local ones, a proxy's response cache) answer every call with the same id: the call's second span
+      // can come after another call's first.
+      const processor = new CostEstimatorProcessor({}, sink);
+      const first = anthropicCall('sdk-1', '2025-09-01T12:00:00Z');
+      const second = anthropicCall('sdk-2', '2025-09-01T12:00:05Z');
+      const firstAgain = anthropicCall('handler-1', '2025-09-01T12:00:00Z');
+      const secondAgain = anthropicCall('handler-2', '2025-09-01T12:00:05Z');
+      for (const call of [first, second, firstAgain, secondAgain]) await processor.consume(tracesData([call]));
+      expect([first, second, firstAgain, secondAgain].map((span) => attribute(span, 'tokenmeter.cost.counted'))).toEqual([true, true, false, false]);
+    });
+
     it('is counted once when the client\'s own span also counts the context compactions the response leaves out', async () => {
       // anthropic 2.17.0's span of a beta request the server compacted adds the compaction's tokens under its own keys;
       // OpenLLMetry's span of the call (0.62.4) has the response's usage alone.
