@@ -7,9 +7,11 @@
  *  - it is covered by a call with usage: a descendant was already counted (the usual order: provider-SDK child
  *    first, framework parent later);
  *  - one of its known ancestors was counted with usage (the parent arrived first and could not be un-counted);
- *  - another counted span of the trace reported the same response id (two tracer providers, no parent link);
- *  - a span counted lately in another trace reported the same response id and input tokens at the same time (two
- *    instrumentations that share no context: see `RecentResponses`).
+ *  - a span counted lately reported the same response id and input tokens at the same time: in the trace, two tracer
+ *    providers with no parent link; in another trace, two instrumentations that share no context (see
+ *    `RecentResponses`). A server may repeat its ids (Ollama draws them from 999): calls at other times, or with
+ *    other inputs, are other calls. A span of the trace whose id the memory has forgotten since (or from before a
+ *    restart) is matched by its id alone.
  * A model-call span without usage (streaming without usage) is a duplicate when any counted call is in its chain;
  * otherwise it counts as an unpriced call. It never hides a call with usage: an ancestor with usage that arrives
  * later still counts (and is priced), so that call is then counted twice, once unpriced.
@@ -231,16 +233,21 @@ class RecentResponses {
   private next = 0;
 
   /**
-   * Whether the call is one counted in another trace than `traceId`. Every remembered call with the id is a candidate,
-   * latest first, up to SAME_ID_CALLS: with a server that repeats its ids, another call may have taken the id since.
+   * Whether the call is one already counted: a remembered call with the same response id, the same input and times
+   * that overlap. Every remembered call with the id is a candidate, latest first, up to SAME_ID_CALLS: with a server
+   * that repeats its ids, another call may have taken the id since. `inTrace`: the trace `traceId` counted a call with
+   * the id; if none of the remembered calls is that one (forgotten since, or before a restart), the span is taken for
+   * it, as the id is all that is left to tell.
    */
-  countedElsewhere(traceId: number, response: number, input: number, startMs: number, endMs: number): boolean {
+  counted(traceId: number, response: number, input: number, startMs: number, endMs: number, inTrace: boolean): boolean {
     let slot = this.slotOf.get(response) ?? -1;
+    let sameTraceSeen = false;
     // A link to a slot reused since (by another id, or by the same id later: a loop) ends the walk or is bounded by it.
     for (let steps = 0; slot >= 0 && steps < SAME_ID_CALLS && this.keys[slot] === response; steps++, slot = this.earlier[slot]!) {
-      if (this.traces[slot] !== traceId && this.inputs[slot] === input && this.times[2 * slot]! <= endMs && startMs <= this.times[2 * slot + 1]!) return true;
+      if (this.traces[slot] === traceId) sameTraceSeen = true;
+      if (this.inputs[slot] === input && this.times[2 * slot]! <= endMs && startMs <= this.times[2 * slot + 1]!) return true;
     }
-    return false;
+    return inTrace && !sameTraceSeen;
   }
 
   remember(traceId: number, response: number, input: number, startMs: number, endMs: number): void {
@@ -443,8 +450,10 @@ export class CallMemory {
     if ((state & COUNTED) !== 0) return true;
     if ((state & COVERED_WITH_USAGE) !== 0 || ((state & COVERED) !== 0 && !withUsage)) return false;
     const response = withUsage && responseId !== undefined ? responseKey(responseId) : NO_RESPONSE;
-    if (response !== NO_RESPONSE && trace.find(response) !== NONE) return false;
-    if (response !== NO_RESPONSE && usage !== undefined && this.responses.countedElsewhere(traceId, response, responseInput(usage), startMs, endMs)) return false;
+    if (response !== NO_RESPONSE) {
+      const inTrace = trace.find(response) !== NONE;
+      if (usage === undefined ? inTrace : this.responses.counted(traceId, response, responseInput(usage), startMs, endMs, inTrace)) return false;
+    }
     if (layer !== undefined && usage !== undefined && this.layered.pairedElsewhere(traceId, layer, usage, startMs, endMs)) return false;
     let steps = 0;
     for (let id = trace.parent[entry]!; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) {

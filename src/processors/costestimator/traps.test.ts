@@ -400,6 +400,22 @@ describe('traps', () => {
       expect([attribute(a, 'tokenmeter.cost.counted'), attribute(b, 'tokenmeter.cost.counted')].sort()).toEqual([false, true]);
     });
 
+    it('calls of one trace that a server gave the same response id each count: Ollama draws its ids from 999', async () => {
+      // Ollama's OpenAI-compatible API names every chat completion `chatcmpl-<0…998>`: an agent's calls share one now and then.
+      const processor = new CostEstimatorProcessor({}, sink);
+      const call = (id: string, start: string) => makeSpan({ id, start, attributes: chatSpan(id, undefined, { 'gen_ai.response.id': 'chatcmpl-7' }).attributes });
+      const [first, later] = [call('first', '2025-09-01T12:00:00Z'), call('later', '2025-09-01T12:00:30Z')];
+      await processor.consume(tracesData([first]));
+      await processor.consume(tracesData([later]));
+      expect([first, later].map((span) => attribute(span, 'tokenmeter.cost.counted'))).toEqual([true, true]);
+    });
+
+    it('an empty response id names no response: calls of one trace with one each count', async () => {
+      const calls = ['a', 'b'].map((id) => chatSpan(id, undefined, { 'gen_ai.response.id': '' }));
+      await new CostEstimatorProcessor({}, sink).consume(tracesData(calls));
+      expect(calls.map((call) => attribute(call, 'tokenmeter.cost.counted'))).toEqual([true, true]);
+    });
+
     it('calls of one trace with different response ids each count, nested in no chain', async () => {
       const calls = ['chatcmpl-1', 'chatcmpl-2', 'msg_01', 'msg_02'].map((id, n) => chatSpan(`c${n}`, undefined, { 'gen_ai.response.id': id }));
       await new CostEstimatorProcessor({}, sink).consume(tracesData(calls));
