@@ -31,6 +31,22 @@ export function normaliseServiceTier(tier: string | undefined): string {
   return STANDARD_TIERS.has(lower) ? 'standard' : lower;
 }
 
+/**
+ * Routers that charge a model at its maker's price (openrouter.ai/docs/faq: "passes through the pricing of the
+ * underlying providers"), whose own list names models by maker (`openai/gpt-4o-mini`): a call named without the maker
+ * (OpenLLMetry's openai instrumentor strips it) is priced from the list of the model's maker, found by its name.
+ */
+const PASS_THROUGH_ROUTERS: ReadonlySet<string> = new Set(['openrouter']);
+
+/** The first of `candidates` (model names, most specific first) that the price list of `providerId` has. */
+function firstEntry(candidates: readonly string[], providerId: string | null): ReturnType<typeof findCatalogEntry> {
+  for (const candidate of candidates) {
+    const found = findCatalogEntry(candidate, providerId);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /** What a (provider, model) pair resolved to; cached because resolution walks the catalog. */
 type Resolution =
   | { kind: 'catalog'; entry: string; model: ModelInfo; providerId: string; card: RateCard | undefined; candidates: readonly string[]; provenances: Provenances }
@@ -113,16 +129,16 @@ export class PriceCatalog {
     const candidates = modelCandidates(model, this.deployments);
     const providerId = catalogProviderId(provider);
     if (providerId === undefined) return unresolved(`provider ${provider ?? ''} has no price list in the catalog`, candidates);
-    for (const candidate of candidates) {
-      const found = findCatalogEntry(candidate, providerId);
-      if (found === undefined) continue;
-      const entry = `${found.providerId}/${found.model.id}`;
-      const card = hasPricePeriods(found.model) ? undefined : catalogRateCard(entry, found.model.prices as ModelPrice);
-      if (!hasPricePeriods(found.model) && card === undefined) return unresolved(`catalog entry ${entry} has no per-token prices`, candidates);
-      return { kind: 'catalog', entry, model: found.model, providerId: found.providerId, card, candidates, provenances: new Provenances() };
+    const found =
+      firstEntry(candidates, providerId) ?? (providerId !== null && PASS_THROUGH_ROUTERS.has(providerId) ? firstEntry(candidates, null) : undefined);
+    if (found === undefined) {
+      const where = providerId === null ? 'any provider' : `provider ${providerId}`;
+      return unresolved(`model ${model} not in catalog (${CATALOG_VERSION}) for ${where}`, candidates, true);
     }
-    const where = providerId === null ? 'any provider' : `provider ${providerId}`;
-    return unresolved(`model ${model} not in catalog (${CATALOG_VERSION}) for ${where}`, candidates, true);
+    const entry = `${found.providerId}/${found.model.id}`;
+    const card = hasPricePeriods(found.model) ? undefined : catalogRateCard(entry, found.model.prices as ModelPrice);
+    if (!hasPricePeriods(found.model) && card === undefined) return unresolved(`catalog entry ${entry} has no per-token prices`, candidates);
+    return { kind: 'catalog', entry, model: found.model, providerId: found.providerId, card, candidates, provenances: new Provenances() };
   }
 
   private cardAt(entry: string, model: ModelInfo, at: Date): RateCard | undefined {

@@ -194,6 +194,17 @@ describe('the catalog', () => {
     expect(makersEntry('llama-3.3-70b-versatile')).toBeUndefined();
   });
 
+  it('a call to OpenRouter named without the model\'s maker is priced at the maker\'s price, which OpenRouter passes through', () => {
+    // OpenLLMetry's openai instrumentor (0.62.4) names OpenRouter's `openai/gpt-4o-mini` as `gpt-4o-mini`.
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.075 cached in / $0.60 out.
+    const named = new PriceCatalog().price({ model: 'gpt-4o-mini', provider: 'openrouter', usage: usage(1000, 500, 200), at });
+    expect(total(named)).toBeCloseTo((800 * 0.15 + 200 * 0.075 + 500 * 0.6) / M, 12);
+    expect(named.status === 'priced' && named.provenance.entry).toBe('openai/gpt-4o-mini');
+    // Named as OpenRouter lists it, its own entry.
+    const listed = new PriceCatalog().price({ model: 'openai/gpt-4o-mini', provider: 'openrouter', usage: usage(1000, 500, 200), at });
+    expect(listed.status === 'priced' && listed.provenance.entry).toBe('openrouter/openai/gpt-4o-mini');
+  });
+
   it('an unknown model is unpriced with a reason, marked as a model no price list has', () => {
     const result = new PriceCatalog().price({ model: 'acme-llm-9000', provider: 'openai', usage: usage(1, 1), at });
     expect(result).toEqual({ status: 'unpriced', reason: 'model acme-llm-9000 not in catalog (genai-prices@0.1.8) for provider openai', unknownModel: true });
