@@ -26,10 +26,12 @@ import {
   readLangSmithUsageFromCompletion,
   readLiteLlmUsageObject,
   readMlflowClientUsage,
+  readOpenRouterCostFromOutput,
   readTokenCounts,
   readVercelProviderUsage,
   THINKING_MAY_BE_LEFT_OUT,
   unclassifiedTokens,
+  usageCost,
   withUnclassifiedAsInput,
 } from './tokens.js';
 import { decodeNumber, decodeString, mayHold } from './values.js';
@@ -37,8 +39,11 @@ import { decodeNumber, decodeString, mayHold } from './values.js';
 export type SpanClass = 'llm' | 'embedding' | 'structural' | 'other';
 
 export interface ReportedCost {
-  /** Where it was found: `mlflow.llm.cost`, OpenInference `llm.cost.*`, or LiteLLM's `response_cost` (its MLflow spans). */
-  source: 'mlflow' | 'openinference' | 'litellm';
+  /**
+   * Where it was found: `mlflow.llm.cost`, OpenInference `llm.cost.*`, LiteLLM's `response_cost` (its MLflow spans), or
+   * the usage of the provider's response the span keeps (OpenRouter's `usage.cost`).
+   */
+  source: 'mlflow' | 'openinference' | 'litellm' | 'response';
   inputUsd: number | undefined;
   outputUsd: number | undefined;
   totalUsd: number;
@@ -361,17 +366,23 @@ function costIfValid(cost: ReportedCost): ReportedCost | undefined {
 }
 
 function reportedCostOf(current: SpanView): ReportedCost | undefined {
-  if (!current.hasAny(COST_KEYS)) return undefined;
+  if (!current.hasAny(COST_KEYS)) return responseCost();
   const mlflow = readMlflowCost(current.at(SLOTS['mlflow.llm.cost']));
   if (mlflow !== undefined) return mlflow;
   const total = decodeNumber(current.at(SLOTS['llm.cost.total']));
-  if (total === undefined) return liteLlmCostOf(current);
+  if (total === undefined) return liteLlmCostOf(current) ?? responseCost();
   return costIfValid({
     source: 'openinference',
     inputUsd: decodeNumber(current.at(SLOTS['llm.cost.prompt'])),
     outputUsd: decodeNumber(current.at(SLOTS['llm.cost.completion'])),
     totalUsd: total,
   });
+}
+
+/** The cost in the usage of the response the span keeps, as reading the span's counts found it (`usageCost`). */
+function responseCost(): ReportedCost | undefined {
+  const { totalUsd, inputUsd } = usageCost;
+  return totalUsd === undefined ? undefined : costIfValid({ source: 'response', inputUsd, outputUsd: undefined, totalUsd });
 }
 
 /**
@@ -579,6 +590,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   readLiteLlmUsageObject(view);
   readAnthropicUsageFromOutput(view);
   readAnthropicCompactionsFromMetadata(view);
+  readOpenRouterCostFromOutput(view);
   const provider = providerOf(view);
   const model = modelOf(view);
   const notCounts = hasUsage(counts) ? (invalidTokenCount(counts) ?? (onlyZeroCounts(counts) ? ONLY_ZERO_COUNTS : undefined)) : undefined;

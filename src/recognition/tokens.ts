@@ -144,6 +144,8 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   counts.cacheWrite1h = present ? decodeNumber(view.at(SLOTS['anthropic.usage.cache_creation.ephemeral_1h_input_tokens'])) : undefined;
   counts.reasoning = present ? first(view, REASONING) : undefined;
   counts.compactionInput = undefined;
+  usageCost.totalUsd = undefined;
+  usageCost.inputUsd = undefined;
   if (view.hasAny(COMPACTION_KEYS)) addAnthropicCompactions(view);
   if (mlflowUsage.read(view.at(SLOTS['mlflow.chat.tokenUsage']))) fillFromMlflow();
   else if (view.hasAny(LEFT_OUT_COUNT_KEYS) && view.at(SLOTS['usage']) !== undefined && counts.input === undefined && counts.output === undefined) {
@@ -394,7 +396,7 @@ function readLlamaIndexUsage(view: SpanView): void {
 }
 
 /** OpenAI's `usage` (chat completions, embeddings and the Responses API name some fields differently). */
-interface OpenAiUsage {
+interface OpenAiUsage extends CostInUsage {
   prompt_tokens?: unknown;
   total_tokens?: unknown;
   prompt_tokens_details?: { cached_tokens?: unknown } | null;
@@ -405,6 +407,7 @@ interface OpenAiUsage {
 
 function readOpenAiUsage(usage: Partial<OpenAiUsage> | undefined, embedding: boolean): void {
   if (usage === undefined) return;
+  readCostInUsage(usage);
   if (embedding) {
     counts.input = toNumber(usage.prompt_tokens);
     counts.total = toNumber(usage.total_tokens);
@@ -412,6 +415,52 @@ function readOpenAiUsage(usage: Partial<OpenAiUsage> | undefined, embedding: boo
     counts.cacheRead = toNumber((usage.prompt_tokens_details ?? usage.input_tokens_details)?.cached_tokens);
     counts.reasoning ??= toNumber((usage.completion_tokens_details ?? usage.output_tokens_details)?.reasoning_tokens);
   }
+}
+
+/**
+ * What a call cost as its provider counts it in the usage of its response (OpenRouter's, in OpenAI's shape: its
+ * credits are US dollars). `cost` is what OpenRouter charged; a call made with the app's own provider key (`is_byok`)
+ * was also charged by the provider, `cost_details.upstream_inference_cost`, which OpenRouter fills on its other calls
+ * too, with what it paid out of `cost`.
+ */
+interface CostInUsage {
+  cost?: unknown;
+  is_byok?: unknown;
+  cost_details?: { upstream_inference_cost?: unknown; upstream_inference_prompt_cost?: unknown } | null;
+}
+
+/** The cost `readTokenCounts`' readers found in the usage of the response the span keeps, reset with the counts. */
+class UsageCost {
+  totalUsd: number | undefined = undefined;
+  /** The provider's price of the input, where it is told apart (OpenRouter's upstream prompt cost). */
+  inputUsd: number | undefined = undefined;
+}
+
+export const usageCost = new UsageCost();
+
+function readCostInUsage(usage: Partial<CostInUsage>): void {
+  const charged = toNumber(usage.cost);
+  if (charged === undefined) return;
+  const details = usage.cost_details;
+  const upstream = usage.is_byok === true ? toNumber(details?.upstream_inference_cost) : undefined;
+  usageCost.totalUsd = charged + (upstream ?? 0);
+  const input = toNumber(details?.upstream_inference_prompt_cost);
+  usageCost.inputUsd = input !== undefined && input <= usageCost.totalUsd ? input : undefined;
+}
+
+/** How an OpenRouter response starts, as OpenInference keeps it (compact JSON): its ids are generations' (`gen-…`). */
+const OPENROUTER_RESPONSE_START = '{"id":"gen-';
+
+/**
+ * What OpenRouter charged for a call, from OpenInference's span of the openai client's call (its OpenAI instrumentor
+ * keeps the response as output, the usage's cost in it, and records no cost of its own).
+ */
+export function readOpenRouterCostFromOutput(view: SpanView): void {
+  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || view.at(SLOTS['openinference.span.kind']) === undefined) return;
+  const output = view.at(SLOTS['output.value']);
+  if (output?.kind !== 'string' || !output.value.startsWith(OPENROUTER_RESPONSE_START)) return;
+  const usage = lastObject<CostInUsage>(output.value, '"usage"');
+  if (usage !== undefined) readCostInUsage(usage);
 }
 
 /** Bedrock's cache counts: Converse's `usage`, and InvokeModel's response headers (the same for every model family). */

@@ -3,7 +3,8 @@
 Through the real provider clients against the APIs at --api-base-url (a local fake in the tests: the real APIs are not
 reachable):
   - OpenAI, `openai`: a chat completion (also streamed), a response (the Responses API) and an embedding, Groq's
-    OpenAI-compatible API through the same client (its base URL names api.groq.com), and a deployment on Azure OpenAI;
+    OpenAI-compatible API through the same client (its base URL names api.groq.com), OpenRouter's (also through
+    LangChain's ChatOpenAI), and a deployment on Azure OpenAI;
   - Anthropic's message (also streamed, one with a prompt cached for an hour, and one whose context the server compacted,
     a beta) through `anthropic` (which also traces itself), Gemini's generateContent (also
     streamed) through `google-genai`, Claude on Bedrock through `boto3` (Converse and InvokeModel, each also streamed), Llama on Groq
@@ -152,6 +153,17 @@ def openai_compatible_call(base_url: str) -> None:
 
     client = openai.OpenAI(base_url="https://api.groq.com/openai/v1", api_key="not-used", http_client=to_stand_in(base_url))
     client.chat.completions.create(model="llama-3.3-70b-versatile", messages=[{"role": "user", "content": "hello"}])
+
+
+def openrouter_calls(base_url: str) -> None:
+    # OpenRouter's API through the openai client, and through LangChain's ChatOpenAI, as apps call it: its usage
+    # reports what the call cost.
+    import openai
+    from langchain_openai import ChatOpenAI
+
+    client = openai.OpenAI(base_url="https://openrouter.ai/api/v1", api_key="not-used", http_client=to_stand_in(base_url))
+    client.chat.completions.create(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "hello"}])
+    ChatOpenAI(model="openai/gpt-4o-mini", base_url="https://openrouter.ai/api/v1", api_key="not-used", http_client=to_stand_in(base_url)).invoke("hello")
 
 
 # An Azure OpenAI resource, its deployments named by their owner.
@@ -347,6 +359,8 @@ def main() -> int:
         mlflow.openai.autolog()
         openai_calls(args.api_base_url)
         openai_compatible_call(args.api_base_url)
+        # Through the openai client and LangChain's ChatOpenAI: the openai autolog's span inside the LangChain one.
+        openrouter_calls(args.api_base_url)
         azure_openai_call(args.api_base_url)
         mlflow.litellm.autolog()
         litellm_calls(args.api_base_url)
@@ -479,6 +493,7 @@ def main() -> int:
     bedrock_calls(args.api_base_url)
     groq_call(args.api_base_url)
     openai_compatible_call(args.api_base_url)
+    openrouter_calls(args.api_base_url)
     azure_openai_call(args.api_base_url)
     openai_agents_runs(args.api_base_url)
     langchain_openai_call(args.api_base_url)

@@ -17,7 +17,7 @@ import type { LedgerCallRow, LedgerSidecar } from '../e2e/ledger-sidecar.js';
 import { runInstrumentedCalls } from '../harness/python-app.js';
 import type { Instrumentation } from '../harness/python-app.js';
 import { CATALOG_VERSION } from '../../src/pricing/index.js';
-import { ANTHROPIC, ANTHROPIC_COMPACTED, ANTHROPIC_HOUR_CACHE, BEDROCK_STREAM_WITHOUT_CACHE, CHAT_WITH_CACHE, CHAT_WITHOUT_CACHE_COUNT, DEEPSEEK, EMBEDDING, GEMINI, GEMINI_WITHOUT_CACHE_COUNT, GROQ, MISTRAL, startApiStandIn } from './provider-stand-in.js';
+import { ANTHROPIC, ANTHROPIC_COMPACTED, ANTHROPIC_HOUR_CACHE, BEDROCK_STREAM_WITHOUT_CACHE, CHAT_WITH_CACHE, CHAT_WITHOUT_CACHE_COUNT, DEEPSEEK, EMBEDDING, GEMINI, GEMINI_WITHOUT_CACHE_COUNT, GROQ, MISTRAL, OPENROUTER_BYOK, startApiStandIn } from './provider-stand-in.js';
 
 /**
  * A call's model and cost; its status is `priced` unless it says otherwise, and an unpriced call has no cost but a
@@ -25,7 +25,7 @@ import { ANTHROPIC, ANTHROPIC_COMPACTED, ANTHROPIC_HOUR_CACHE, BEDROCK_STREAM_WI
  * unpriced one none, unless its counts are known (`inputTokens`).
  */
 type ExpectedCall =
-  | { model: string; costUsd: number; status?: 'priced' | 'provider_reported'; inputTokens?: number }
+  | { model: string; costUsd: number; status?: 'priced' | 'provider_reported'; inputTokens?: number; reportedUsd?: number }
   | { model: string; costUsd: null; status: 'unpriced'; reason: string; inputTokens?: number };
 
 /** The call whose context the server compacted: its 3,000 tokens in, besides the message's 1,000. */
@@ -58,9 +58,22 @@ const PROVIDER_CLIENT_CALLS: ExpectedCall[] = [
   { model: 'text-embedding-3-small', costUsd: EMBEDDING },
 ];
 
+/**
+ * OpenRouter's calls, through the openai client and through LangChain's ChatOpenAI (its span over the client's), with
+ * the app's own OpenAI key: what OpenAI charged it and OpenRouter's fee, as OpenRouter's usage reports them, where the
+ * span keeps that usage; our estimate beside it, OpenAI's price.
+ */
+const OPENROUTER_REPORTED: ExpectedCall[] = Array.from({ length: 2 }, () => ({
+  model: 'openai/gpt-4o-mini',
+  costUsd: CHAT_WITH_CACHE,
+  status: 'provider_reported' as const,
+  reportedUsd: OPENROUTER_BYOK,
+}));
+
 const expected: Record<Instrumentation, ExpectedCall[]> = {
   openinference: [
     ...PROVIDER_CLIENT_CALLS,
+    ...OPENROUTER_REPORTED,
     // Bedrock's price for Claude 3.5 Haiku is Anthropic's. Converse, also streamed, then InvokeModel, also streamed (the
     // stream's cache counts only in the message it assembles as output).
     ...Array.from({ length: 2 }, () => ({ model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC })),
@@ -87,6 +100,10 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
   ],
   openllmetry: [
     ...PROVIDER_CLIENT_CALLS,
+    // OpenRouter's calls: its instrumentors keep no usage of the response, so no cost of OpenRouter's; ours is OpenAI's
+    // price, which OpenRouter passes through. Its openai instrumentor names the client's call without the maker.
+    { model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
+    { model: 'openai/gpt-4o-mini', costUsd: CHAT_WITH_CACHE },
     ...Array.from({ length: 2 }, () => ({ model: 'claude-3-5-haiku-20241022-v1:0', costUsd: ANTHROPIC })),
     { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC },
     // InvokeModel streamed: its instrumentor (0.62.4) keeps Bedrock's input count, which leaves the cache out, and
@@ -120,6 +137,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
   ],
   // MLflow 3.9 keeps no cache count in its token usage: read from the response it keeps as outputs.
   mlflow: [
+    ...OPENROUTER_REPORTED,
     // The OpenAI client's chat, response, streamed chat and embedding; and deployments' calls on Azure OpenAI, whose
     // inputs name the deployments (prod-chat, prod-embed), which no price list knows: priced as the model the
     // response names.
@@ -223,7 +241,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 39, openllmetry: 33, opentelemetry: 4, mlflow: 36, 'mlflow-latest': 2, litellm: 10, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 42, openllmetry: 35, opentelemetry: 4, mlflow: 38, 'mlflow-latest': 2, litellm: 10, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {
@@ -260,6 +278,13 @@ describe('other instrumentations, priced in the ledger', () => {
         const recorded = byModel(calls.map((call) => ({ model: call.model, costUsd: call.cost_usd })));
         const wantedSorted = byModel(wanted);
         expect(recorded.map((call) => call.model)).toEqual(wantedSorted.map((call) => call.model));
+        // What a provider reported, kept beside our estimate, where the expectation names it.
+        for (const want of wanted) {
+          if (want.costUsd === null || want.reportedUsd === undefined) continue;
+          const reported = calls.filter((call) => call.model === want.model && call.status === 'provider_reported');
+          expect(reported.length, `${want.model} reported`).toBeGreaterThan(0);
+          for (const call of reported) expect(call.reported_cost_usd, `${call.model} reported`).toBeCloseTo(want.reportedUsd, 12);
+        }
         recorded.forEach((call, index) => {
           const cost = wantedSorted[index]!.costUsd;
           if (cost === null) expect(call.costUsd, `${call.model}`).toBeNull();

@@ -69,6 +69,24 @@ const ANTHROPIC_MESSAGE_COMPACTED = {
   },
 };
 
+/**
+ * The chat completion as OpenRouter answers it (openrouter.ai/docs, usage accounting): its generation id, the model by
+ * its OpenRouter name, and the call's cost in its usage. A call through the app's own OpenAI key (BYOK): `cost` is
+ * OpenRouter's fee alone (5%), what OpenAI charged the key is `cost_details.upstream_inference_cost`.
+ */
+const OPENROUTER_COMPLETION = {
+  ...CHAT_COMPLETION,
+  id: 'gen-1790000000-tokenmeter',
+  provider: 'OpenAI',
+  model: 'openai/gpt-4o-mini',
+  usage: {
+    ...CHAT_COMPLETION.usage,
+    cost: 0.00002175,
+    is_byok: true,
+    cost_details: { upstream_inference_cost: 0.000435, upstream_inference_prompt_cost: 0.000135, upstream_inference_completions_cost: 0.0003 },
+  },
+};
+
 /** The same call through OpenAI's Responses API (what the AI SDK's `openai(model)` calls). */
 const RESPONSE = {
   id: 'resp_tokenmeter',
@@ -230,6 +248,7 @@ const DEEPSEEK_COMPLETION = {
 const RESPONSES: Record<string, unknown> = {
   '/chat/completions': DEEPSEEK_COMPLETION,
   '/v1/chat/completions': CHAT_COMPLETION,
+  '/api/v1/chat/completions': OPENROUTER_COMPLETION,
   '/openai/v1/chat/completions': GROQ_COMPLETION,
   '/mistral/v1/chat/completions': MISTRAL_COMPLETION,
   '/mistral/v1/embeddings': MISTRAL_EMBEDDINGS,
@@ -346,6 +365,8 @@ export async function startApiStandIn(): Promise<{ server: Server; baseUrl: stri
 // $0.02, per 1M tokens.
 const M = 1e6;
 export const CHAT_WITH_CACHE = (800 * 0.15 + 200 * 0.075 + 500 * 0.6) / M;
+/** The same call through OpenRouter with the app's own key: what OpenAI charged it, and OpenRouter's 5% fee. */
+export const OPENROUTER_BYOK = CHAT_WITH_CACHE * 1.05;
 /** The same call where the span records no cached count: all of the prompt at the input price. */
 export const CHAT_WITHOUT_CACHE_COUNT = (1000 * 0.15 + 500 * 0.6) / M;
 export const EMBEDDING = (8000 * 0.02) / M;

@@ -52,6 +52,8 @@ export interface LedgerCallRow {
   cache_write_usd: number | null;
   output_usd: number | null;
   reasoning_usd: number | null;
+  /** What the provider reported the call cost, when status is `provider_reported`. */
+  reported_cost_usd: number | null;
   workflow: string | null;
 }
 

@@ -569,6 +569,78 @@ describe('traps', () => {
     expect(attribute(span, 'mlflow.llm.model')).toBe(call?.model);
   });
 
+  describe('what OpenRouter charged, in the usage of the response a span keeps', () => {
+    // openrouter.ai/docs, usage accounting: `cost` in credits (US dollars). openai.com/api/pricing, gpt-4o-mini $0.15 in /
+    // $0.075 cached in / $0.60 out: OpenAI's price of these counts, which OpenRouter passes through.
+    const openAiPrice = (800 * 0.15 + 200 * 0.075 + 500 * 0.6) / M;
+    const usage = (byok: boolean) => ({
+      prompt_tokens: 1000,
+      completion_tokens: 500,
+      total_tokens: 1500,
+      prompt_tokens_details: { cached_tokens: 200 },
+      completion_tokens_details: { reasoning_tokens: 100 },
+      // With the app's own OpenAI key, OpenRouter charges its 5% fee, and OpenAI the key; otherwise it charges it all,
+      // and says what it paid out of it.
+      cost: byok ? openAiPrice * 0.05 : openAiPrice,
+      is_byok: byok,
+      cost_details: { upstream_inference_cost: openAiPrice, upstream_inference_prompt_cost: (800 * 0.15 + 200 * 0.075) / M, upstream_inference_completions_cost: (500 * 0.6) / M },
+    });
+    // Each span a call of its own: the same response id in two traces at the same time would be one call.
+    const response = (byok: boolean, id: string) => ({ id: `gen-1790000000-${id}`, provider: 'OpenAI', model: 'openai/gpt-4o-mini', object: 'chat.completion', usage: usage(byok) });
+    const spans = (byok: boolean): Record<string, Span> => ({
+      // MLflow's openai autolog keeps the response as the span's outputs.
+      'MLflow openai autolog': makeSpan({
+        trace: 'openai',
+        attributes: mlflowAttributes({
+          'mlflow.spanType': 'CHAT_MODEL',
+          model: 'openai/gpt-4o-mini',
+          'mlflow.message.format': 'openai',
+          'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 500, total_tokens: 1500 },
+          'mlflow.spanOutputs': response(byok, 'openai'),
+        }),
+      }),
+      // Its LangChain autolog keeps ChatOpenAI's result, the usage in `llm_output.token_usage`.
+      'MLflow LangChain autolog': makeSpan({
+        trace: 'langchain',
+        attributes: mlflowAttributes({
+          'mlflow.spanType': 'CHAT_MODEL',
+          invocation_params: { model: 'openai/gpt-4o-mini', _type: 'openai-chat' },
+          metadata: { ls_provider: 'openai', ls_model_name: 'openai/gpt-4o-mini' },
+          'mlflow.message.format': 'langchain',
+          'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 500, total_tokens: 1500 },
+          'mlflow.spanOutputs': { generations: [[{ text: 'hi', type: 'ChatGeneration' }]], llm_output: { token_usage: usage(byok), model_name: 'openai/gpt-4o-mini' }, type: 'LLMResult' },
+        }),
+      }),
+      // OpenInference's OpenAI instrumentor keeps the response as output.value.
+      OpenInference: makeSpan({
+        trace: 'openinference',
+        attributes: attributes({
+          'openinference.span.kind': 'LLM',
+          'llm.provider': 'openai',
+          'llm.model_name': 'openai/gpt-4o-mini',
+          'llm.token_count.prompt': 1000,
+          'llm.token_count.completion': 500,
+          'llm.token_count.prompt_details.cache_read': 200,
+          'llm.token_count.completion_details.reasoning': 100,
+          'output.value': JSON.stringify(response(byok, 'openinference')),
+          'output.mime_type': 'application/json',
+        }),
+      }),
+    });
+
+    it.each([false, true])('is the call\'s cost, ours beside it (the app\'s own key: %s)', async (byok) => {
+      const calls = spans(byok);
+      await new CostEstimatorProcessor({}, sink).consume(tracesData(Object.values(calls)));
+      const charged = byok ? openAiPrice * 1.05 : openAiPrice;
+      for (const [name, span] of Object.entries(calls)) {
+        expect([name, attribute(span, 'tokenmeter.cost.status')]).toEqual([name, 'provider_reported']);
+        expect(mlflowCost(span)?.['total_cost']).toBeCloseTo(charged, 12);
+        expect(mlflowCost(span)?.['input_cost']).toBeCloseTo((800 * 0.15 + 200 * 0.075) / M, 12);
+        expect(attribute(span, 'tokenmeter.cost.total_usd')).toBeCloseTo(openAiPrice, 12);
+      }
+    });
+  });
+
   it('a negative provider-reported cost is no cost: the call is priced from its usage', async () => {
     // openai.com/api/pricing gpt-4o-mini $0.15 / $0.60 per 1M
     const ours = (1000 * 0.15 + 100 * 0.6) / M;
