@@ -27,6 +27,7 @@ import {
   readLiteLlmUsageObject,
   readMlflowClientUsage,
   readOpenRouterCostFromOutput,
+  readOpenRouterCostFromProviderMetadata,
   readTokenCounts,
   readVercelProviderUsage,
   THINKING_MAY_BE_LEFT_OUT,
@@ -591,6 +592,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   readAnthropicUsageFromOutput(view);
   readAnthropicCompactionsFromMetadata(view);
   readOpenRouterCostFromOutput(view);
+  readOpenRouterCostFromProviderMetadata(view);
   const provider = providerOf(view);
   const model = modelOf(view);
   const notCounts = hasUsage(counts) ? (invalidTokenCount(counts) ?? (onlyZeroCounts(counts) ? ONLY_ZERO_COUNTS : undefined)) : undefined;

@@ -448,6 +448,30 @@ function readCostInUsage(usage: Partial<CostInUsage>): void {
   usageCost.inputUsd = input !== undefined && input <= usageCost.totalUsd ? input : undefined;
 }
 
+/** OpenRouter's usage as its AI SDK provider (`@openrouter/ai-sdk-provider` 2.9) keeps it in the provider metadata. */
+interface OpenRouterMetadataUsage {
+  cost?: unknown;
+  costDetails?: { upstreamInferenceCost?: unknown } | null;
+}
+
+/**
+ * What OpenRouter charged for a call made with the Vercel AI SDK's OpenRouter provider, in the provider metadata the
+ * SDK's spans keep (`{"openrouter":{"usage":{"cost":…,"costDetails":{"upstreamInferenceCost":…}}}}`). The provider
+ * drops `is_byok`: a charge below what the model's provider was paid is OpenRouter's fee on a call made with the app's
+ * own key, which that provider charged besides; on OpenRouter's other calls the two are equal (it passes prices
+ * through), the charge all of it.
+ */
+export function readOpenRouterCostFromProviderMetadata(view: SpanView): void {
+  if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts)) return;
+  const metadata = view.at(SLOTS['ai.response.providerMetadata']);
+  if (metadata?.kind !== 'string' || !metadata.value.startsWith('{"openrouter":')) return;
+  const usage = lastObject<OpenRouterMetadataUsage>(metadata.value, '"usage"');
+  const charged = toNumber(usage?.cost);
+  if (charged === undefined) return;
+  const upstream = toNumber(usage?.costDetails?.upstreamInferenceCost);
+  usageCost.totalUsd = upstream !== undefined && upstream > charged ? charged + upstream : charged;
+}
+
 /** How an OpenRouter response starts, as OpenInference keeps it (compact JSON): its ids are generations' (`gen-…`). */
 const OPENROUTER_RESPONSE_START = '{"id":"gen-';
 

@@ -22,6 +22,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
+import { createOpenRouter } from '@openrouter/ai-sdk-provider';
 import * as ai6 from 'ai';
 import * as ai5 from 'ai5';
 import * as ai7 from 'ai7';
@@ -32,7 +33,7 @@ import * as openai4 from 'ai-sdk-openai-4';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger, startLedgerSidecar, waitFor } from '../e2e/ledger-sidecar.js';
-import { ANTHROPIC, ANTHROPIC_HOUR_CACHE, CHAT_WITH_CACHE, EMBEDDING, GEMINI, startApiStandIn } from './provider-stand-in.js';
+import { ANTHROPIC, ANTHROPIC_HOUR_CACHE, CHAT_WITH_CACHE, EMBEDDING, GEMINI, OPENROUTER_BYOK, startApiStandIn } from './provider-stand-in.js';
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {
@@ -127,6 +128,28 @@ describe.each(SDKS)('Vercel AI SDK ($name), priced in the ledger', (sdk) => {
         byModel(expected).map(({ model, provider: name }) => ({ model, provider: name, status: 'priced' })),
       );
       byModel(recorded).forEach((call, index) => expect(call.costUsd, `${call.model}`).toBeCloseTo(byModel(expected)[index]!.costUsd, 12));
+    } finally {
+      await sidecar.process.stop();
+    }
+  });
+});
+
+describe('Vercel AI SDK 6 with OpenRouter\'s provider, priced in the ledger', () => {
+  it('keeps what OpenRouter charged, from the provider metadata, as the provider-reported cost, our estimate beside it', async () => {
+    const sidecar = await startLedgerSidecar();
+    try {
+      // @openrouter/ai-sdk-provider 2.9.1; the stand-in answers as OpenRouter does a call made with the app's own key.
+      const openrouter = createOpenRouter({ baseURL: `${api.baseUrl}/api/v1`, apiKey: 'not-used' });
+      await traced(sidecar.otlpTracesUrl, 2, async (telemetry) => {
+        await ai6.generateText({ model: openrouter('openai/gpt-4o-mini'), prompt: 'hi', experimental_telemetry: telemetry });
+      });
+      const { calls } = await waitFor('the trace in the ledger', () => {
+        const ledger = readLedger(sidecar.ledgerPath);
+        return ledger.traces.length >= 1 ? ledger : undefined;
+      });
+      expect(calls.map((call) => [call.model, call.provider, call.status])).toEqual([['openai/gpt-4o-mini', 'openrouter', 'provider_reported']]);
+      expect(calls[0]!.reported_cost_usd).toBeCloseTo(OPENROUTER_BYOK, 12);
+      expect(calls[0]!.cost_usd).toBeCloseTo(CHAT_WITH_CACHE, 12);
     } finally {
       await sidecar.process.stop();
     }

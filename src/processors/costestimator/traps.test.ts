@@ -626,6 +626,24 @@ describe('traps', () => {
           'output.mime_type': 'application/json',
         }),
       }),
+      // The Vercel AI SDK with OpenRouter's provider (2.9.1) keeps the usage, in its own spelling and without `is_byok`,
+      // in the provider metadata.
+      'Vercel AI SDK': makeSpan({
+        trace: 'aisdk',
+        attributes: attributes({
+          'ai.operationId': 'ai.generateText.doGenerate',
+          'ai.model.provider': 'openrouter',
+          'ai.model.id': 'openai/gpt-4o-mini',
+          'ai.response.id': 'gen-1790000000-aisdk',
+          'ai.response.providerMetadata': JSON.stringify({
+            openrouter: { provider: 'OpenAI', usage: { promptTokens: 1000, totalTokens: 1500, cost: usage(byok).cost, costDetails: { upstreamInferenceCost: openAiPrice } } },
+          }),
+          'ai.usage.inputTokens': 1000,
+          'ai.usage.outputTokens': 500,
+          'ai.usage.cachedInputTokens': 200,
+          'ai.usage.reasoningTokens': 100,
+        }),
+      }),
     });
 
     it.each([false, true])('is the call\'s cost, ours beside it (the app\'s own key: %s)', async (byok) => {
@@ -635,7 +653,8 @@ describe('traps', () => {
       for (const [name, span] of Object.entries(calls)) {
         expect([name, attribute(span, 'tokenmeter.cost.status')]).toEqual([name, 'provider_reported']);
         expect(mlflowCost(span)?.['total_cost']).toBeCloseTo(charged, 12);
-        expect(mlflowCost(span)?.['input_cost']).toBeCloseTo((800 * 0.15 + 200 * 0.075) / M, 12);
+        // OpenRouter's price of the input, where the span keeps it apart.
+        if (name !== 'Vercel AI SDK') expect(mlflowCost(span)?.['input_cost']).toBeCloseTo((800 * 0.15 + 200 * 0.075) / M, 12);
         expect(attribute(span, 'tokenmeter.cost.total_usd')).toBeCloseTo(openAiPrice, 12);
       }
     });
