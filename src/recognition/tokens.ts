@@ -472,18 +472,24 @@ export function readOpenRouterCostFromProviderMetadata(view: SpanView): void {
   usageCost.totalUsd = upstream !== undefined && upstream > charged ? charged + upstream : charged;
 }
 
-/** How an OpenRouter response starts, as OpenInference keeps it (compact JSON): its ids are generations' (`gen-…`). */
-const OPENROUTER_RESPONSE_START = '{"id":"gen-';
+/**
+ * How far from its end a response's usage is looked for: OpenRouter's ends the response (as OpenInference keeps it,
+ * only its `provider` comes after), so that a long completion before it is not searched.
+ */
+const USAGE_WITHIN_LAST = 1024;
 
 /**
- * What OpenRouter charged for a call, from OpenInference's span of the openai client's call (its OpenAI instrumentor
- * keeps the response as output, the usage's cost in it, and records no cost of its own).
+ * What OpenRouter charged for a call, from OpenInference's span of the openai client's call: its OpenAI instrumentor
+ * (0.1.66) keeps the response as output (a stream's too, put together), the usage's cost in it, and records no cost of
+ * its own.
  */
 export function readOpenRouterCostFromOutput(view: SpanView): void {
   if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || view.at(SLOTS['openinference.span.kind']) === undefined) return;
   const output = view.at(SLOTS['output.value']);
-  if (output?.kind !== 'string' || !output.value.startsWith(OPENROUTER_RESPONSE_START)) return;
-  const usage = lastObject<CostInUsage>(output.value, '"usage"');
+  if (output?.kind !== 'string' || output.value.charCodeAt(0) !== 123 /* { */) return;
+  const end = output.value.length > USAGE_WITHIN_LAST ? output.value.slice(-USAGE_WITHIN_LAST) : output.value;
+  if (!end.includes('"cost"')) return;
+  const usage = lastObject<CostInUsage>(end, '"usage"');
   if (usage !== undefined) readCostInUsage(usage);
 }
 

@@ -156,13 +156,16 @@ def openai_compatible_call(base_url: str) -> None:
 
 
 def openrouter_calls(base_url: str) -> None:
-    # OpenRouter's API through the openai client, and through LangChain's ChatOpenAI, as apps call it: its usage
-    # reports what the call cost.
+    # OpenRouter's API through the openai client (also streamed), and through LangChain's ChatOpenAI, as apps call it:
+    # its usage reports what the call cost.
     import openai
     from langchain_openai import ChatOpenAI
 
     client = openai.OpenAI(base_url="https://openrouter.ai/api/v1", api_key="not-used", http_client=to_stand_in(base_url))
     client.chat.completions.create(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "hello"}])
+    # Streamed: OpenRouter's last chunk carries the usage, asked for or not.
+    for _ in client.chat.completions.create(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "hello"}], stream=True):
+        pass
     ChatOpenAI(model="openai/gpt-4o-mini", base_url="https://openrouter.ai/api/v1", api_key="not-used", http_client=to_stand_in(base_url)).invoke("hello")
 
 

@@ -270,6 +270,13 @@ function streamed(path: string, messageId: string): string[] | undefined {
       { choices: [], usage: CHAT_COMPLETION.usage },
     ]);
   }
+  if (path === '/api/v1/chat/completions') {
+    // OpenRouter's last chunk carries the usage, its cost included, whether asked for or not.
+    return completionChunks(OPENROUTER_COMPLETION, [
+      { choices: [{ index: 0, delta: { role: 'assistant', content: 'hi' }, finish_reason: null }] },
+      { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: OPENROUTER_COMPLETION.usage },
+    ]);
+  }
   if (path === '/mistral/v1/chat/completions') {
     // Mistral's last chunk carries the finish reason and the usage together.
     return completionChunks(MISTRAL_COMPLETION, [

@@ -626,6 +626,23 @@ describe('traps', () => {
           'output.mime_type': 'application/json',
         }),
       }),
+      // …and of a stream, the response it puts together, as Python's json.dumps writes it, the id after the choices.
+      'OpenInference, streamed': makeSpan({
+        trace: 'openinference-stream',
+        attributes: attributes({
+          'openinference.span.kind': 'LLM',
+          'llm.provider': 'openai',
+          'llm.model_name': 'openai/gpt-4o-mini',
+          'llm.token_count.prompt': 1000,
+          'llm.token_count.completion': 500,
+          'llm.token_count.prompt_details.cache_read': 200,
+          'llm.token_count.completion_details.reasoning': 100,
+          'output.value': JSON.stringify({ choices: [{ message: { content: 'hi', role: 'assistant' }, index: 0 }], ...response(byok, 'stream'), object: 'chat.completion.chunk' })
+            .replaceAll('":', '": ')
+            .replaceAll(',"', ', "'),
+          'output.mime_type': 'application/json',
+        }),
+      }),
       // The Vercel AI SDK with OpenRouter's provider (2.9.1) keeps the usage, in its own spelling and without `is_byok`,
       // in the provider metadata.
       'Vercel AI SDK': makeSpan({
