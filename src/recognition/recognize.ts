@@ -590,11 +590,11 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   readVercelProviderUsage(view);
   readLiteLlmUsageObject(view);
   readAnthropicUsageFromOutput(view);
-  readAnthropicCompactionsFromMetadata(view);
-  readOpenRouterCostFromOutput(view);
   readOpenRouterCostFromProviderMetadata(view);
   const provider = providerOf(view);
   const model = modelOf(view);
+  readAnthropicCompactionsFromMetadata(view, model);
+  readOpenRouterCostFromOutput(view, model);
   const notCounts = hasUsage(counts) ? (invalidTokenCount(counts) ?? (onlyZeroCounts(counts) ? ONLY_ZERO_COUNTS : undefined)) : undefined;
   const unclassified = hasUsage(counts) && notCounts === undefined ? unclassifiedTokens(counts, provider) : undefined;
   return {

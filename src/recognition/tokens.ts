@@ -216,10 +216,11 @@ interface AnthropicIteration extends AnthropicUsage {
  * The context compactions of a beta request, from OpenInference's span of it: its Anthropic instrumentor (3.1.0)
  * counts the response's top-level usage, which leaves them out, and keeps the response's iterations in its
  * `metadata` (`usage_iterations`), each compaction's cache reads and writes told apart. Read on OpenInference spans
- * whose metadata names a compaction.
+ * of Claude (`model`: the search of the metadata of every other model's span, LangGraph's for one, was a sixth of
+ * recognising it) whose metadata names a compaction.
  */
-export function readAnthropicCompactionsFromMetadata(view: SpanView): void {
-  if (!hasUsage(counts) || view.at(SLOTS['openinference.span.kind']) === undefined) return;
+export function readAnthropicCompactionsFromMetadata(view: SpanView, model: string | undefined): void {
+  if (model === undefined || !model.includes('claude') || !hasUsage(counts) || view.at(SLOTS['openinference.span.kind']) === undefined) return;
   const metadata = view.at(SLOTS['metadata']);
   if (metadata?.kind !== 'string' || !metadata.value.includes('"compaction"')) return;
   const iterations = (decodeObject(metadata) as { usage_iterations?: unknown } | undefined)?.usage_iterations;
@@ -481,15 +482,18 @@ const USAGE_WITHIN_LAST = 1024;
 /**
  * What OpenRouter charged for a call, from OpenInference's span of the openai client's call: its OpenAI instrumentor
  * (0.1.66) keeps the response as output (a stream's too, put together), the usage's cost in it, and records no cost of
- * its own.
+ * its own. OpenRouter names every model by its maker (`openai/gpt-4o-mini`): the output of a call whose `model` has no
+ * `/` is not searched (the search was a sixth of recognising an OpenInference model call).
  */
-export function readOpenRouterCostFromOutput(view: SpanView): void {
+export function readOpenRouterCostFromOutput(view: SpanView, model: string | undefined): void {
+  if (model === undefined || model.indexOf('/') < 0) return;
   if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || view.at(SLOTS['openinference.span.kind']) === undefined) return;
   const output = view.at(SLOTS['output.value']);
   if (output?.kind !== 'string' || output.value.charCodeAt(0) !== 123 /* { */) return;
-  const end = output.value.length > USAGE_WITHIN_LAST ? output.value.slice(-USAGE_WITHIN_LAST) : output.value;
-  if (!end.includes('"cost"')) return;
-  const usage = lastObject<CostInUsage>(end, '"usage"');
+  const text = output.value;
+  const from = Math.max(0, text.length - USAGE_WITHIN_LAST);
+  if (text.indexOf('"cost"', from) < 0) return;
+  const usage = lastObject<CostInUsage>(from === 0 ? text : text.slice(from), '"usage"');
   if (usage !== undefined) readCostInUsage(usage);
 }
 
