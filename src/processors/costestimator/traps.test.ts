@@ -587,6 +587,21 @@ describe('traps', () => {
     });
     // Each span a call of its own: the same response id in two traces at the same time would be one call.
     const response = (byok: boolean, id: string) => ({ id: `gen-1790000000-${id}`, provider: 'OpenAI', model: 'openai/gpt-4o-mini', object: 'chat.completion', usage: usage(byok) });
+    const openInferenceSpan = (trace: string, output: string): Span =>
+      makeSpan({
+        trace,
+        attributes: attributes({
+          'openinference.span.kind': 'LLM',
+          'llm.provider': 'openai',
+          'llm.model_name': 'openai/gpt-4o-mini',
+          'llm.token_count.prompt': 1000,
+          'llm.token_count.completion': 500,
+          'llm.token_count.prompt_details.cache_read': 200,
+          'llm.token_count.completion_details.reasoning': 100,
+          'output.value': output,
+          'output.mime_type': 'application/json',
+        }),
+      });
     const spans = (byok: boolean): Record<string, Span> => ({
       // MLflow's openai autolog keeps the response as the span's outputs.
       'MLflow openai autolog': makeSpan({
@@ -611,38 +626,15 @@ describe('traps', () => {
           'mlflow.spanOutputs': { generations: [[{ text: 'hi', type: 'ChatGeneration' }]], llm_output: { token_usage: usage(byok), model_name: 'openai/gpt-4o-mini' }, type: 'LLMResult' },
         }),
       }),
-      // OpenInference's OpenAI instrumentor keeps the response as output.value.
-      OpenInference: makeSpan({
-        trace: 'openinference',
-        attributes: attributes({
-          'openinference.span.kind': 'LLM',
-          'llm.provider': 'openai',
-          'llm.model_name': 'openai/gpt-4o-mini',
-          'llm.token_count.prompt': 1000,
-          'llm.token_count.completion': 500,
-          'llm.token_count.prompt_details.cache_read': 200,
-          'llm.token_count.completion_details.reasoning': 100,
-          'output.value': JSON.stringify(response(byok, 'openinference')),
-          'output.mime_type': 'application/json',
-        }),
-      }),
+      // OpenInference's OpenAI instrumentor keeps the response as output.value…
+      OpenInference: openInferenceSpan('openinference', JSON.stringify(response(byok, 'openinference'))),
       // …and of a stream, the response it puts together, as Python's json.dumps writes it, the id after the choices.
-      'OpenInference, streamed': makeSpan({
-        trace: 'openinference-stream',
-        attributes: attributes({
-          'openinference.span.kind': 'LLM',
-          'llm.provider': 'openai',
-          'llm.model_name': 'openai/gpt-4o-mini',
-          'llm.token_count.prompt': 1000,
-          'llm.token_count.completion': 500,
-          'llm.token_count.prompt_details.cache_read': 200,
-          'llm.token_count.completion_details.reasoning': 100,
-          'output.value': JSON.stringify({ choices: [{ message: { content: 'hi', role: 'assistant' }, index: 0 }], ...response(byok, 'stream'), object: 'chat.completion.chunk' })
-            .replaceAll('":', '": ')
-            .replaceAll(',"', ', "'),
-          'output.mime_type': 'application/json',
-        }),
-      }),
+      'OpenInference, streamed': openInferenceSpan(
+        'openinference-stream',
+        JSON.stringify({ choices: [{ message: { content: 'hi', role: 'assistant' }, index: 0 }], ...response(byok, 'stream'), object: 'chat.completion.chunk' })
+          .replaceAll('":', '": ')
+          .replaceAll(',"', ', "'),
+      ),
       // The Vercel AI SDK with OpenRouter's provider (2.9.1) keeps the usage, in its own spelling and without `is_byok`,
       // in the provider metadata.
       'Vercel AI SDK': makeSpan({
