@@ -172,9 +172,10 @@ const COMPACTION_KEYS = keyGroup(slotsOf(['anthropic.usage.compaction.input_toke
  * The context compactions of a beta request (`context_management`'s `compact_20260112` edit), from the Anthropic SDK's
  * own spans. Each compaction is a sampling iteration of its own: Anthropic bills its tokens, and its usage counts them
  * in `usage.iterations` only, not in the top-level counts the span's `gen_ai.usage.*` hold, so such a call was priced
- * without them. The span keeps only their sums, the compaction's input with any cache reads and writes in it: the
- * input is priced as uncached input: exact when the compaction used no cache, too high by the difference between the
- * input and cache-read prices on what it read from it, too low by a quarter of the input price on what it wrote.
+ * without them. The span keeps only their sums, the compaction's input with any cache reads and writes in it, so that
+ * input is priced as uncached input. That is exact when the compaction used no cache; it is too high by the difference
+ * between the input and cache-read prices on what it read from the cache, and too low by a quarter of the input price
+ * on what it wrote.
  */
 function addAnthropicCompactions(view: SpanView): void {
   addCompaction(
