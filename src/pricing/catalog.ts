@@ -1,5 +1,6 @@
 import type { ModelInfo, ModelPrice } from '@pydantic/genai-prices';
 import { CATALOG_VERSION, findCatalogEntry, hasPricePeriods, pricesAt, toRateCard } from './genaiPrices.js';
+import type { CatalogEntry } from './genaiPrices.js';
 import { catalogProviderId, modelCandidates } from './normalise.js';
 import { compileOverride, overrideApplies, pricingConfigSchema } from './overrides.js';
 import type { CompiledOverride, PricingConfigInput } from './overrides.js';
@@ -39,7 +40,7 @@ export function normaliseServiceTier(tier: string | undefined): string {
 const PASS_THROUGH_ROUTERS: ReadonlySet<string> = new Set(['openrouter']);
 
 /** The first of `candidates` (model names, most specific first) that the price list of `providerId` has. */
-function firstEntry(candidates: readonly string[], providerId: string | null): ReturnType<typeof findCatalogEntry> {
+function firstEntry(candidates: readonly string[], providerId: string | null): CatalogEntry | undefined {
   for (const candidate of candidates) {
     const found = findCatalogEntry(candidate, providerId);
     if (found !== undefined) return found;

@@ -349,6 +349,10 @@ interface LayeredUsage {
   output: number;
   cacheRead: number;
   reasoning: number;
+}
+
+/** The usage a call is claimed with: what the layers agree on, and the compactions only the client's span counts. */
+interface ClaimedUsage extends LayeredUsage {
   compactionInput?: number | undefined;
 }
 
@@ -356,7 +360,7 @@ interface LayeredUsage {
  * The input of a call as its response's usage counts it, which every instrumentation of the call reports alike: the
  * Anthropic client's own span also counts the context compactions the response leaves out (`TokenUsage.compactionInput`).
  */
-function responseInput(usage: LayeredUsage): number {
+function responseInput(usage: ClaimedUsage): number {
   return usage.input - (usage.compactionInput ?? 0);
 }
 
@@ -436,7 +440,7 @@ export class CallMemory {
     spanId: number,
     responseId: string | undefined,
     withUsage: boolean,
-    usage?: LayeredUsage,
+    usage?: ClaimedUsage,
     startMs = 0,
     endMs = 0,
     layer?: CallLayer,
