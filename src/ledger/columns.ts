@@ -175,15 +175,16 @@ export const TRACE_COLUMN_NAMES = Object.keys(traceColumns({ tokens: {}, models:
 export const placeholders = (names: readonly string[]) => names.map((name) => `@${name}`).join(', ');
 export const positionalPlaceholders = (names: readonly string[]) => names.map(() => '?').join(', ');
 
-/** A call's columns in `CALL_COLUMN_NAMES` order, for a statement that binds them by position. */
+/**
+ * A call's columns in `CALL_COLUMN_NAMES` order, for a statement that binds them by position: the names are the keys
+ * of `callColumns` in order, so its values are in that order too (looking each name up was slower).
+ */
 export function callValues(row: CallRow): unknown[] {
-  const columns = callColumns(row);
-  return CALL_COLUMN_NAMES.map((name) => columns[name as keyof CallColumns]);
+  return Object.values(callColumns(row));
 }
 
-/** A trace's columns in `TRACE_COLUMN_NAMES` order, for a statement that binds them by position. */
+/** A trace's columns in `TRACE_COLUMN_NAMES` order, for a statement that binds them by position (see `callValues`). */
 export function traceValues(row: TraceRow): unknown[] {
-  const columns = traceColumns(row);
-  return TRACE_COLUMN_NAMES.map((name) => columns[name as keyof TraceColumns]);
+  return Object.values(traceColumns(row));
 }
 

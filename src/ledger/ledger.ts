@@ -43,6 +43,53 @@ function changed(before: TraceColumns, after: TraceColumns): boolean {
   return TRACE_COLUMN_NAMES.some((name) => before[name as keyof TraceColumns] !== after[name as keyof TraceColumns]);
 }
 
+/**
+ * A call's row. Its fields are listed rather than spread from the record: spreading two dozen fields into a new object
+ * was a tenth of the ledger's time.
+ */
+function recordedCall(call: CallRecord, workflow: string | null, recordedMs: number): CallRow {
+  return {
+    spanId: call.spanId,
+    traceId: call.traceId,
+    service: call.service,
+    workflow,
+    node: call.node,
+    model: call.model,
+    provider: call.provider,
+    status: call.status,
+    unpricedReason: call.unpricedReason,
+    tokens: call.tokens,
+    costUsd: call.costUsd,
+    split: call.split,
+    reportedCostUsd: call.reportedCostUsd,
+    startMs: call.startMs,
+    endMs: call.endMs,
+    recordedMs,
+  };
+}
+
+/** A finished trace's row, listed field by field as `recordedCall` is. */
+function recordedTrace(root: RootRecord, totals: TraceTotals, source: TraceRow['source'], recordedMs: number): TraceRow {
+  return {
+    traceId: root.traceId,
+    service: root.service,
+    workflow: root.workflow,
+    status: root.status,
+    startMs: root.startMs,
+    endMs: root.endMs,
+    calls: totals.calls,
+    unpricedCalls: totals.unpricedCalls,
+    tokens: totals.tokens,
+    costUsd: totals.costUsd,
+    models: totals.models,
+    bottleneckNode: totals.bottleneckNode,
+    bottleneckShare: totals.bottleneckShare,
+    source,
+    durationMs: root.endMs - root.startMs,
+    recordedMs,
+  };
+}
+
 export class Ledger {
   readonly summaries: LedgerSummaries;
   readonly window: LedgerWindowQueries;
@@ -215,7 +262,7 @@ export class Ledger {
     for (const call of calls) {
       const finished = call.traceId === unfinishedTrace ? undefined : this.selectTrace.get(call.traceId);
       if (finished === undefined) unfinishedTrace = call.traceId;
-      const row: CallRow = { ...call, workflow: finished?.workflow ?? workflowOfRoot.get(call.traceId) ?? null, recordedMs: nowMs };
+      const row = recordedCall(call, finished?.workflow ?? workflowOfRoot.get(call.traceId) ?? null, nowMs);
       if (this.insertCall.run(callValues(row)).changes === 0) continue; // an app's retry: already recorded
       update.newCalls.push(row);
       update.events.push(this.emit({ type: 'call', call: row }, nowMs));
@@ -223,15 +270,9 @@ export class Ledger {
       if (finished?.source === 'calls') grow(finished, { ...traceRowOf(finished), ...this.sumCalls(call.traceId) });
     }
     for (const root of roots) {
-      const { totals, ...identity } = root;
+      const { totals } = root;
       const before = this.selectTrace.get(root.traceId);
-      const row: TraceRow = {
-        ...identity,
-        ...(totals ?? this.sumCalls(root.traceId)),
-        source: totals ? 'root_span' : 'calls',
-        durationMs: root.endMs - root.startMs,
-        recordedMs: before?.recorded_ms ?? nowMs,
-      };
+      const row = recordedTrace(root, totals ?? this.sumCalls(root.traceId), totals ? 'root_span' : 'calls', before?.recorded_ms ?? nowMs);
       if (before === undefined) {
         this.insertTrace.run(traceValues(row));
         this.nameCallsWorkflow.run(row.workflow, row.traceId, row.workflow);
