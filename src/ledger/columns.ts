@@ -170,6 +170,9 @@ export function traceRowOf(columns: TraceColumns): TraceRow {
   };
 }
 
+/** `spendOf` in SQL, over `llm_calls` columns. */
+export const CALL_SPEND_SQL = 'coalesce(reported_cost_usd, cost_usd)';
+
 export const CALL_COLUMN_NAMES = Object.keys(callColumns({ tokens: {}, split: null } as unknown as CallRow));
 export const TRACE_COLUMN_NAMES = Object.keys(traceColumns({ tokens: {}, models: [] } as unknown as TraceRow));
 export const placeholders = (names: readonly string[]) => names.map((name) => `@${name}`).join(', ');

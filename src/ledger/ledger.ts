@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
-import { CALL_COLUMN_NAMES, callColumns, callRowOf, callValues, positionalPlaceholders, TRACE_COLUMN_NAMES, tokensOf, traceColumns, traceRowOf, traceValues } from './columns.js';
+import { CALL_COLUMN_NAMES, CALL_SPEND_SQL, callColumns, callRowOf, callValues, positionalPlaceholders, TRACE_COLUMN_NAMES, tokensOf, traceColumns, traceRowOf, traceValues } from './columns.js';
 import type { CallColumns, TokenColumns, TraceColumns } from './columns.js';
 import type { CallRecord, CallRow, LiveEvent, LiveEventBody, RootRecord, TraceRow, TraceTotals } from './records.js';
 import { migrate } from './schema.js';
@@ -142,7 +142,7 @@ export class Ledger {
       SELECT count(*) AS calls, coalesce(sum(status = 'unpriced'), 0) AS unpriced_calls,
              coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
              coalesce(sum(cache_read_tokens), 0) AS cache_read_tokens, coalesce(sum(cache_write_tokens), 0) AS cache_write_tokens,
-             coalesce(sum(reasoning_tokens), 0) AS reasoning_tokens, coalesce(sum(cost_usd), 0) AS cost_usd
+             coalesce(sum(reasoning_tokens), 0) AS reasoning_tokens, coalesce(sum(${CALL_SPEND_SQL}), 0) AS cost_usd
       FROM llm_calls WHERE trace_id = ?`);
     this.callModels = this.db.prepare(
       'SELECT DISTINCT model FROM llm_calls WHERE trace_id = ? AND model IS NOT NULL ORDER BY model',
@@ -160,7 +160,7 @@ export class Ledger {
     );
     this.resumTracePrice = this.db.prepare(`
       UPDATE traces SET
-        cost_usd = (SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE llm_calls.trace_id = traces.trace_id),
+        cost_usd = (SELECT coalesce(sum(${CALL_SPEND_SQL}), 0) FROM llm_calls WHERE llm_calls.trace_id = traces.trace_id),
         unpriced_calls = (SELECT coalesce(sum(status = 'unpriced'), 0) FROM llm_calls WHERE llm_calls.trace_id = traces.trace_id)
       WHERE trace_id = ?`);
     this.recordBatch = this.db.transaction((calls, roots, nowMs) => this.write(calls, roots, nowMs));

@@ -29,13 +29,24 @@ export interface CallRecord {
   status: CostStatus;
   unpricedReason: string | null;
   tokens: TokenCounts;
-  /** tokenmeter's price (`tokenmeter.cost.total_usd`); null when unpriced: never a silent $0. */
+  /** tokenmeter's price (`tokenmeter.cost.total_usd`); null when unpriced: never a silent $0. What it cost: `spendOf`. */
   costUsd: number | null;
   split: CostSplitUsd | null;
   /** What the provider itself reported (`mlflow.llm.cost`), when status is `provider_reported`. */
   reportedCostUsd: number | null;
   startMs: number;
   endMs: number;
+}
+
+/**
+ * What a call cost the app: the amount the provider (or the instrumentation) reported when there is one, else our price;
+ * null when there is neither. Every spend the ledger adds up (its summaries, cost metrics, a trace summed from its calls)
+ * counts a call by this, as MLflow's cost field and trace assembly's totals do: the status `provider_reported` keeps
+ * the reported amount as the call's cost, with our price beside it. They differ by OpenRouter's fee on a call made with
+ * the app's own provider key, and a model that no price list has is still counted at what the provider charged.
+ */
+export function spendOf(call: Pick<CallRecord, 'costUsd' | 'reportedCostUsd'>): number | null {
+  return call.reportedCostUsd ?? call.costUsd;
 }
 
 export interface CallRow extends CallRecord {

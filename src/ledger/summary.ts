@@ -4,7 +4,7 @@
  * the same thing for every app however its clock is set.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { traceRowOf } from './columns.js';
+import { CALL_SPEND_SQL, traceRowOf } from './columns.js';
 import type { TraceColumns } from './columns.js';
 import type { TraceRow } from './records.js';
 
@@ -44,21 +44,21 @@ export class LedgerSummaries {
 
   constructor(db: Database) {
     this.totals = db.prepare(`
-      SELECT coalesce(sum(cost_usd), 0) AS cost_usd, count(*) AS calls, coalesce(sum(status = 'unpriced'), 0) AS unpriced_calls,
+      SELECT coalesce(sum(${CALL_SPEND_SQL}), 0) AS cost_usd, count(*) AS calls, coalesce(sum(status = 'unpriced'), 0) AS unpriced_calls,
              coalesce(sum(input_tokens + output_tokens), 0) AS tokens
       FROM llm_calls WHERE recorded_ms >= ?`);
     this.traceCount = db.prepare('SELECT count(*) AS traces FROM traces WHERE recorded_ms >= ?');
     this.perMinute = db.prepare(`
-      SELECT (recorded_ms / ${MINUTE_MS}) * ${MINUTE_MS} AS minute, sum(coalesce(cost_usd, 0)) AS cost_usd
+      SELECT (recorded_ms / ${MINUTE_MS}) * ${MINUTE_MS} AS minute, sum(coalesce(${CALL_SPEND_SQL}, 0)) AS cost_usd
       FROM llm_calls WHERE recorded_ms >= ? GROUP BY minute ORDER BY minute`);
     this.topModels = db.prepare(`
-      SELECT coalesce(model, 'unknown') AS name, provider, coalesce(sum(cost_usd), 0) AS cost_usd, count(*) AS calls
+      SELECT coalesce(model, 'unknown') AS name, provider, coalesce(sum(${CALL_SPEND_SQL}), 0) AS cost_usd, count(*) AS calls
       FROM llm_calls WHERE recorded_ms >= ? GROUP BY model, provider ORDER BY cost_usd DESC, calls DESC, name LIMIT ?`);
     this.topWorkflows = db.prepare(`
       SELECT workflow AS name, sum(cost_usd) AS cost_usd, count(*) AS calls
       FROM traces WHERE recorded_ms >= ? GROUP BY workflow ORDER BY cost_usd DESC, calls DESC, name LIMIT ?`);
     this.topNodes = db.prepare(`
-      SELECT coalesce(node, 'unknown') AS name, coalesce(sum(cost_usd), 0) AS cost_usd, count(*) AS calls
+      SELECT coalesce(node, 'unknown') AS name, coalesce(sum(${CALL_SPEND_SQL}), 0) AS cost_usd, count(*) AS calls
       FROM llm_calls WHERE recorded_ms >= ? GROUP BY node ORDER BY cost_usd DESC, calls DESC, name LIMIT ?`);
     this.recentTraces = db.prepare('SELECT * FROM traces WHERE recorded_ms >= ? ORDER BY recorded_ms DESC, end_ms DESC LIMIT ?');
     this.unpricedModels = db.prepare(`

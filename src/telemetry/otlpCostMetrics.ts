@@ -52,7 +52,7 @@ export class OtlpCostMetrics {
       ],
     });
     const meter = this.provider.getMeter('tokenmeter');
-    this.callCost = meter.createCounter('tokenmeter.llm.cost', { unit: 'USD', description: 'USD spent on priced LLM calls (tokenmeter.cost.total_usd)' });
+    this.callCost = meter.createCounter('tokenmeter.llm.cost', { unit: 'USD', description: 'USD spent on LLM calls: the provider-reported cost where there is one, else tokenmeter.cost.total_usd' });
     this.callTokens = meter.createCounter('tokenmeter.llm.tokens', { unit: '{token}', description: 'Tokens of counted LLM calls, by type (input includes cache, output includes reasoning)' });
     this.calls = meter.createCounter('tokenmeter.llm.calls', { unit: '{call}', description: 'Counted LLM calls, by cost status' });
     this.unpricedCalls = meter.createCounter('tokenmeter.llm.unpriced_calls', { unit: '{call}', description: 'LLM calls tokenmeter could not price' });

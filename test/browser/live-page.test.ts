@@ -9,6 +9,8 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeTracesProtobuf } from '../../src/otlp/index.js';
+import { attributes, makeSpan, tracesData } from '../../src/recognition/testSpans.js';
 import { repoRoot } from '../harness/paths.js';
 import { runLanggraphApp } from '../harness/python-app.js';
 import type { AppRun } from '../harness/python-app.js';
@@ -19,6 +21,33 @@ const screenshotPath = path.join(repoRoot, 'test-results', 'live-page.png');
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 /** How the page writes dollars. */
 const usd = (amount: number) => `$${amount >= 1 ? amount.toFixed(2) : amount.toFixed(6)}`;
+/** What a call cost: the reported amount where there is one, else the ledger's price. */
+const spend = (row: LedgerCallRow) => row.reported_cost_usd ?? row.cost_usd ?? 0;
+
+/** A model no catalog prices, whose calls' instrumentation reports what they cost (OpenInference's `llm.cost.*`). */
+const REPORTED_MODEL = 'acme-hosted-llm-9';
+const REPORTED_USD = 0.00042;
+
+/** One trace of one call of REPORTED_MODEL, as OpenInference's instrumentors send it. */
+async function postReportedCall(otlpUrl: string): Promise<void> {
+  const root = makeSpan({ trace: 'reported-page', id: 'root', name: 'reported_workflow', start: new Date().toISOString(), attributes: attributes({ 'openinference.span.kind': 'CHAIN' }) });
+  const call = makeSpan({
+    trace: 'reported-page',
+    id: 'call',
+    parent: 'root',
+    name: 'ChatCompletion',
+    start: new Date().toISOString(),
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': REPORTED_MODEL,
+      'llm.token_count.prompt': 300,
+      'llm.token_count.completion': 40,
+      'llm.cost.total': REPORTED_USD,
+    }),
+  });
+  const response = await fetch(otlpUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: encodeTracesProtobuf(tracesData([call, root])) });
+  expect(response.status).toBe(200);
+}
 
 describe('live page', () => {
   let sidecar: LedgerSidecar;
@@ -44,17 +73,19 @@ describe('live page', () => {
 
     // Traffic flows while the page is open: everything below reaches it through /v1/live.
     runs = await runLanggraphApp({ endpoint: sidecar.otlpTracesUrl, runs: 3, threadId: 'thread-page', strictExport: true });
-    const expectedCalls = sum(runs.map((run) => run.usages.length));
+    await postReportedCall(sidecar.otlpTracesUrl);
+    const expectedCalls = sum(runs.map((run) => run.usages.length)) + 1;
+    const expectedTraces = runs.length + 1;
     ({ calls, traces } = await waitFor('the ledger to hold every call and trace', () => {
       const ledger = readLedger(sidecar.ledgerPath);
-      return ledger.calls.length === expectedCalls && ledger.traces.length === runs.length ? ledger : undefined;
+      return ledger.calls.length === expectedCalls && ledger.traces.length === expectedTraces ? ledger : undefined;
     }));
     await waitFor('the page to show every call and trace', async () => {
       const shownCalls = await page.locator('#total-calls').textContent();
       const shownTraces = await page.locator('#recent-traces tr').count();
       const shownTotal = await page.locator('#total-cost').getAttribute('data-usd');
       const ledgerTotal = sum(readLedger(sidecar.ledgerPath).traces.map((trace) => trace.cost_usd));
-      return shownCalls === String(expectedCalls) && shownTraces === runs.length && Math.abs(Number(shownTotal) - ledgerTotal) < 1e-12 ? true : undefined;
+      return shownCalls === String(expectedCalls) && shownTraces === expectedTraces && Math.abs(Number(shownTotal) - ledgerTotal) < 1e-12 ? true : undefined;
     });
     ({ calls, traces } = readLedger(sidecar.ledgerPath));
     mkdirSync(path.dirname(screenshotPath), { recursive: true });
@@ -68,8 +99,11 @@ describe('live page', () => {
     expect(code).toBe(0);
   });
 
-  it('shows the ledger’s total spend, calls and traces', async () => {
-    const total = sum(calls.map((row) => row.cost_usd ?? 0));
+  it('shows the ledger’s total spend, calls and traces, a reported cost counted as reported', async () => {
+    const reported = calls.find((row) => row.model === REPORTED_MODEL);
+    expect(reported).toMatchObject({ status: 'provider_reported', cost_usd: null, reported_cost_usd: REPORTED_USD });
+    const total = sum(calls.map(spend));
+    expect(total).toBeCloseTo(sum(traces.map((trace) => trace.cost_usd)), 12);
     expect(await page.locator('#total-cost').textContent()).toBe(usd(total));
     expect(await page.locator('#total-calls').textContent()).toBe(String(calls.length));
     expect(await page.locator('#total-traces').textContent()).toBe(String(traces.length));
@@ -85,7 +119,8 @@ describe('live page', () => {
       );
     const ledgerBy = (key: 'model' | 'node') => {
       const totals = new Map<string, number>();
-      for (const row of calls) totals.set(String(row[key]), (totals.get(String(row[key])) ?? 0) + (row.cost_usd ?? 0));
+      // The page names a call without a node or model `unknown`.
+      for (const row of calls) totals.set(row[key] ?? 'unknown', (totals.get(row[key] ?? 'unknown') ?? 0) + spend(row));
       return [...totals].sort((a, b) => b[1] - a[1]);
     };
     for (const [tbody, key] of [['#top-models', 'model'], ['#top-nodes', 'node']] as const) {
@@ -93,9 +128,11 @@ describe('live page', () => {
       expect(rows.map((row) => row.name)).toEqual(ledgerBy(key).map(([name]) => name));
       rows.forEach((row, index) => expect(row.usd).toBeCloseTo(ledgerBy(key)[index]![1], 12));
     }
-    const workflow = await shown('#top-workflows');
-    expect(workflow.map((row) => row.name)).toEqual(['tokenmeter_test_workflow']);
-    expect(workflow[0]!.usd).toBeCloseTo(sum(traces.map((trace) => trace.cost_usd)), 12);
+    const workflows = await shown('#top-workflows');
+    expect(workflows.map((row) => row.name).sort()).toEqual(['reported_workflow', 'tokenmeter_test_workflow']);
+    for (const workflow of workflows) {
+      expect(workflow.usd).toBeCloseTo(sum(traces.filter((trace) => trace.workflow === workflow.name).map((trace) => trace.cost_usd)), 12);
+    }
   });
 
   it('lists each recent trace with its ledger cost and bottleneck', async () => {
@@ -103,12 +140,17 @@ describe('live page', () => {
       const row = page.locator(`#recent-traces tr[data-trace-id="${trace.trace_id}"]`);
       expect(Number(await row.locator('td').last().getAttribute('data-usd'))).toBeCloseTo(trace.cost_usd, 12);
       expect(await row.locator('td').last().textContent()).toBe(usd(trace.cost_usd));
-      expect(await row.locator('td').nth(5).textContent()).toContain(trace.bottleneck_node!);
+      expect(await row.locator('td').nth(5).textContent()).toContain(trace.bottleneck_node ?? '');
     }
-    expect(runs.map((run) => run.trace_id).sort()).toEqual(traces.map((trace) => trace.trace_id).sort());
+    expect(runs.map((run) => run.trace_id).sort()).toEqual(traces.filter((trace) => trace.workflow !== 'reported_workflow').map((trace) => trace.trace_id).sort());
   });
 
-  it('showed every call live as it came', async () => {
+  it('showed every call live as it came, with what it cost', async () => {
     expect(await page.locator('#live-calls li').count()).toBe(calls.length);
+    const shown = await page.locator('#live-calls li').evaluateAll((items) => items.map((item) => [item.children[1]?.textContent, item.lastElementChild?.textContent]));
+    expect(shown.filter(([model]) => model === REPORTED_MODEL)).toEqual([[REPORTED_MODEL, usd(REPORTED_USD)]]);
+    expect(shown.filter(([model]) => model !== REPORTED_MODEL).map(([, cost]) => cost).sort()).toEqual(
+      calls.filter((row) => row.model !== REPORTED_MODEL).map((row) => usd(row.cost_usd!)).sort(),
+    );
   });
 });

@@ -121,9 +121,12 @@ export const livePageScript = String.raw`(function () {
       if (index > 1) span.className = 'muted';
       li.appendChild(span);
     });
+    // What the call cost: the provider's own amount when it reported one (the ledger's spendOf). Events replayed from
+    // before the ledger kept it have no such field.
+    var spend = typeof call.reportedCostUsd === 'number' ? call.reportedCostUsd : call.costUsd;
     var cost = document.createElement('span');
-    cost.className = 'cost' + (call.costUsd === null ? ' unpriced' : '');
-    cost.textContent = usd(call.costUsd);
+    cost.className = 'cost' + (spend === null ? ' unpriced' : '');
+    cost.textContent = usd(spend);
     li.appendChild(cost);
     var feed = byId('live-calls');
     feed.insertBefore(li, feed.firstChild);

@@ -4,6 +4,7 @@
  * bound (`admin.metrics.max_label_values`).
  */
 import { Counter, Histogram } from 'prom-client';
+import { spendOf } from '../../ledger/index.js';
 import type { CallRow, CostStatus, LedgerUpdate, TokenCounts, TraceRow } from '../../ledger/index.js';
 import { telemetry } from '../../telemetry/metrics.js';
 import type { Telemetry } from '../../telemetry/metrics.js';
@@ -49,7 +50,7 @@ export class CostMetrics {
     const registers = [telemetry.registry];
     const callLabels = ['service', 'provider', 'model', 'node'] as const;
     const workflowLabels = ['service', 'workflow'] as const;
-    this.callCost = new Counter({ name: 'tokenmeter_llm_cost_usd_total', help: 'USD spent on priced LLM calls (tokenmeter.cost.total_usd)', labelNames: callLabels, registers });
+    this.callCost = new Counter({ name: 'tokenmeter_llm_cost_usd_total', help: 'USD spent on LLM calls: the provider-reported cost where there is one, else tokenmeter.cost.total_usd', labelNames: callLabels, registers });
     this.callTokens = new Counter({ name: 'tokenmeter_llm_tokens_total', help: 'Tokens of counted LLM calls, by type (input includes cache, output includes reasoning)', labelNames: [...callLabels, 'type'], registers });
     this.calls = new Counter({ name: 'tokenmeter_llm_calls_total', help: 'Counted LLM calls, by cost status', labelNames: [...callLabels, 'status'], registers });
     this.unpricedCalls = new Counter({ name: 'tokenmeter_llm_unpriced_calls_total', help: 'LLM calls tokenmeter could not price: their spend is missing from the cost totals', labelNames: ['provider', 'model'], registers });
@@ -96,7 +97,8 @@ export class CostMetrics {
         groups.set(key, group);
       }
       group.calls++;
-      if (call.costUsd !== null) group.costUsd = (group.costUsd ?? 0) + call.costUsd;
+      const spend = spendOf(call);
+      if (spend !== null) group.costUsd = (group.costUsd ?? 0) + spend;
       for (const type of TOKEN_TYPES) group.tokens[type] += call.tokens[type];
     }
     return groups.values();

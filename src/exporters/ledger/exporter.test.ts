@@ -201,6 +201,54 @@ describe('ledger exporter', () => {
     expect(calls.map((call) => call.costUsd)).toEqual(spans.map(totalUsd));
   });
 
+  it('counts a provider-reported call at what the provider reported, in every total, even for a model no catalog prices', async () => {
+    // Per trace: a call whose reported charge is above our price (OpenRouter's fee with the app's own key), a call of a
+    // model we cannot price that reported its cost, and a call with nothing reported.
+    const reported = (span: Span, totalCost: number): Span => {
+      span.attributes.push({ key: 'mlflow.llm.cost', value: stringValue(JSON.stringify({ input_cost: totalCost / 2, output_cost: totalCost / 2, total_cost: totalCost })) });
+      return span;
+    };
+    const traceOf = (trace: string) => {
+      const withFee = reported(chatSpan(trace, 'fee', 'plan', 'gpt-4o-mini', 'openai', 1000, 200), 0.0003);
+      const uncatalogued = reported(chatSpan(trace, 'own', 'plan', 'reported-only-model-xyz', 'openai', 1000, 200), 0.0005);
+      const plain = chatSpan(trace, 'plain', 'write', 'gpt-4o-mini', 'openai', 3000, 100);
+      return { spans: [withFee, uncatalogued, plain, makeSpan({ trace, id: 'root', name: 'reported_flow', attributes: [] })], plain };
+    };
+    const exporter = await openExporter();
+    const clock = { now: 0 };
+    const assembly = new TraceAssemblyProcessor(traceAssemblyConfigSchema.parse({ root_wait: '10ms' }), exporter, silentLogger(), { now: () => clock.now });
+    const summed = traceOf('t11');
+    const assembled = traceOf('t12');
+    // One trace straight to the ledger (summed from its call rows), one through trace assembly (totals on its root).
+    await exporter.consume(await priced(summed.spans));
+    await assembly.consume(await priced(assembled.spans));
+    clock.now += 20;
+    await assembly.sweep();
+
+    const calls = exporter.ledger.eventsAfter(0, 100).flatMap((event) => (event.type === 'call' ? [event.call] : []));
+    const own = calls.filter((call) => call.model === 'reported-only-model-xyz');
+    expect(own.map((call) => [call.status, call.costUsd, call.reportedCostUsd])).toEqual([
+      ['provider_reported', null, 0.0005],
+      ['provider_reported', null, 0.0005],
+    ]);
+    // openai.com/api/pricing, gpt-4o-mini: $0.15 in / $0.60 out per 1M tokens: our price stays beside the charge.
+    expect(calls.find((call) => call.spanId === calls.find((c) => c.reportedCostUsd === 0.0003)!.spanId)!.costUsd).toBeCloseTo(0.00027, 12);
+    const perTrace = 0.0003 + 0.0005 + totalUsd(summed.plain);
+    const traces = exporter.ledger.eventsAfter(0, 100).flatMap((event) => (event.type === 'trace' ? [event.trace] : []));
+    expect(traces.map((trace) => trace.source).sort()).toEqual(['calls', 'root_span']);
+    for (const trace of traces) expect(trace.costUsd, trace.source).toBeCloseTo(perTrace, 12);
+
+    const summary = exporter.ledger.summaries.summary(3_600_000);
+    expect(summary.totals.costUsd).toBeCloseTo(2 * perTrace, 12);
+    expect(summary.perMinute.reduce((sum, minute) => sum + minute.costUsd, 0)).toBeCloseTo(2 * perTrace, 12);
+    expect(summary.topModels.find((row) => row.name === 'reported-only-model-xyz')?.costUsd).toBeCloseTo(0.001, 12);
+    expect(summary.topNodes.find((row) => row.name === 'plan')?.costUsd).toBeCloseTo(2 * 0.0008, 12);
+    expect(summary.unpricedModels).toEqual([]);
+    const costSeries = await telemetry.registry.getSingleMetricAsString('tokenmeter_llm_cost_usd_total');
+    expect(costSeries).toMatch(/tokenmeter_llm_cost_usd_total\{[^}]*model="reported-only-model-xyz"[^}]*\} 0\.001\b/);
+    await assembly.shutdown();
+  });
+
   it('keeps rows across restarts in its SQLite file and prunes them by age', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'ledger-')), 'nested', 'ledger.db');
     const first = await openExporter(file);
