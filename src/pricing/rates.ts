@@ -61,14 +61,65 @@ export function emptyCostSplit(): CostSplit {
 }
 
 /**
+ * A part of a call's usage priced at its own size (see `TokenUsage.compactions`). A class, as `CostAmounts` is.
+ */
+class UsagePart implements TokenUsage {
+  constructor(
+    public input: number,
+    public cacheRead: number,
+    public cacheWrite: number,
+    public cacheWrite1h: number,
+    public output: number,
+    public reasoning: number,
+  ) {}
+}
+
+/** The usage of the call's message, the iteration that is not a compaction: the call's usage less its compactions'. */
+function messageUsage(usage: TokenUsage, compactions: readonly TokenUsage[]): TokenUsage {
+  const part = new UsagePart(usage.input, usage.cacheRead, usage.cacheWrite, usage.cacheWrite1h ?? 0, usage.output, usage.reasoning);
+  for (const compaction of compactions) {
+    part.input -= compaction.input;
+    part.cacheRead -= compaction.cacheRead;
+    part.cacheWrite -= compaction.cacheWrite;
+    part.cacheWrite1h -= compaction.cacheWrite1h ?? 0;
+    part.output -= compaction.output;
+  }
+  part.input = Math.max(0, part.input);
+  part.cacheRead = Math.max(0, part.cacheRead);
+  part.cacheWrite = Math.max(0, part.cacheWrite);
+  part.cacheWrite1h = Math.max(0, part.cacheWrite1h);
+  part.output = Math.max(0, part.output);
+  return part;
+}
+
+/**
  * Prices a usage against a rate card, into `costs`, and returns the highest long-context threshold crossed, if any
  * (for provenance). A token type without its own rate is billed at its parent's rate (cache read and write at the
  * input rate, reasoning at the output rate): that is what a price list without a cache discount means, and it is how
  * genai-prices treats an absent key. The CostEstimator passes the same `costs` for every call it prices, since it
  * writes each call's amounts out before pricing the next: a split of six doubles per call was a tenth of what it
  * allocated, and every byte allocated while a decoded request is alive makes collections copy that request sooner.
+ * A call with context compactions is priced iteration by iteration, each at the rates of its own input.
  */
 export function computeCost(card: RateCard, usage: TokenUsage, multiplier: number, costs: CostSplit): number | undefined {
+  costs.input = 0;
+  costs.cacheRead = 0;
+  costs.cacheWrite = 0;
+  costs.output = 0;
+  costs.reasoning = 0;
+  const compactions = usage.compactions;
+  let threshold: number | undefined;
+  if (compactions === undefined || compactions.length === 0) threshold = addCost(card, usage, multiplier, costs, undefined);
+  else {
+    threshold = addCost(card, messageUsage(usage, compactions), multiplier, costs, undefined);
+    for (const compaction of compactions) threshold = addCost(card, compaction, multiplier, costs, threshold);
+  }
+  costs.total = costs.input + costs.cacheRead + costs.cacheWrite + costs.output + costs.reasoning;
+  return threshold;
+}
+
+/** Adds what `usage` costs at the rates of its own input to `costs`; returns the higher of `highest` and its threshold. */
+function addCost(card: RateCard, usage: TokenUsage, multiplier: number, costs: CostSplit, highest: number | undefined): number | undefined {
   const inputTokens = usage.input;
   const input = rateFor(card.input, inputTokens);
   const output = rateFor(card.output, inputTokens);
@@ -82,16 +133,15 @@ export function computeCost(card: RateCard, usage: TokenUsage, multiplier: numbe
   const plainOutput = usage.output - reasoningTokens;
 
   const scale = multiplier / PER_MILLION;
-  costs.input = uncachedInput * input * scale;
-  costs.cacheRead = usage.cacheRead * cacheRead * scale;
+  costs.input += uncachedInput * input * scale;
+  costs.cacheRead += usage.cacheRead * cacheRead * scale;
   // The hour-long writes are a part of the writes, at their own rate; never more than the writes the call reports.
   const cacheWrite1hTokens = Math.max(0, Math.min(usage.cacheWrite1h ?? 0, usage.cacheWrite));
-  costs.cacheWrite = ((usage.cacheWrite - cacheWrite1hTokens) * cacheWrite + cacheWrite1hTokens * cacheWrite1h) * scale;
-  costs.output = plainOutput * output * scale;
-  costs.reasoning = reasoningTokens * reasoning * scale;
-  costs.total = costs.input + costs.cacheRead + costs.cacheWrite + costs.output + costs.reasoning;
+  costs.cacheWrite += ((usage.cacheWrite - cacheWrite1hTokens) * cacheWrite + cacheWrite1hTokens * cacheWrite1h) * scale;
+  costs.output += plainOutput * output * scale;
+  costs.reasoning += reasoningTokens * reasoning * scale;
   // Most cards are flat: no threshold to look for.
-  let threshold = thresholdFor(card.input, inputTokens, undefined);
+  let threshold = thresholdFor(card.input, inputTokens, highest);
   threshold = thresholdFor(card.output, inputTokens, threshold);
   threshold = thresholdFor(card.cacheRead, inputTokens, threshold);
   threshold = thresholdFor(card.cacheWrite, inputTokens, threshold);

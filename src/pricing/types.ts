@@ -9,10 +9,13 @@ export interface TokenUsage {
    */
   cacheWrite1h?: number;
   /**
-   * Of `input`, the tokens of the context compactions the call made (Anthropic's beta), which the response's own usage
-   * leaves out: another instrumentation of the same call counts its input without them. 0 or absent for most calls.
+   * The context compactions the call made (Anthropic's beta), each counted in the fields above too. Each is a sampling
+   * iteration billed at its own size: a long-context price applies to an iteration whose own input is past the
+   * threshold, not to the call's sum (a compaction starts at 150k tokens by default, close to Claude's 200k). The
+   * response's own usage leaves them out, so another instrumentation of the call counts its input without them.
+   * Absent (or empty) for most calls.
    */
-  compactionInput?: number;
+  compactions?: readonly TokenUsage[] | undefined;
   output: number;
   reasoning: number;
 }

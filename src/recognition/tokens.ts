@@ -110,8 +110,8 @@ export interface RawTokenCounts {
   /** Of the cache writes, those kept for an hour (Anthropic's 1-hour TTL), where the span tells them apart. */
   cacheWrite1h: number | undefined;
   reasoning: number | undefined;
-  /** Of the input, the tokens of context compactions, which the response's usage leaves out (`addAnthropicCompactions`). */
-  compactionInput: number | undefined;
+  /** The context compactions counted in the above, which the response's usage leaves out (`addCompaction`). */
+  compactions: TokenUsage[] | undefined;
 }
 
 /** The counts `readTokenCounts` returns, one object refilled for every span (recognition is synchronous). */
@@ -123,7 +123,7 @@ class ReadCounts implements RawTokenCounts {
   cacheWrite: number | undefined = undefined;
   cacheWrite1h: number | undefined = undefined;
   reasoning: number | undefined = undefined;
-  compactionInput: number | undefined = undefined;
+  compactions: TokenUsage[] | undefined = undefined;
 }
 
 const counts = new ReadCounts();
@@ -143,7 +143,7 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   // The Anthropic SDK's own spans (anthropic 2.x) split the writes by lifetime; no other convention does on its keys.
   counts.cacheWrite1h = present ? decodeNumber(view.at(SLOTS['anthropic.usage.cache_creation.ephemeral_1h_input_tokens'])) : undefined;
   counts.reasoning = present ? first(view, REASONING) : undefined;
-  counts.compactionInput = undefined;
+  counts.compactions = undefined;
   usageCost.totalUsd = undefined;
   usageCost.inputUsd = undefined;
   if (view.hasAny(COMPACTION_KEYS)) addAnthropicCompactions(view);
@@ -188,22 +188,29 @@ function addAnthropicCompactions(view: SpanView): void {
 }
 
 /**
- * Adds a compaction's tokens to the call's: its input (cache reads and writes included) to the inclusive input, and
- * to `compactionInput`, its output to the output (and both to a total the span reported without them).
+ * Adds a compaction's tokens to the call's: its input (cache reads and writes included) to the inclusive input, its
+ * output to the output (and both to a total the span reported without them), and lists what it added in
+ * `compactions`, to be priced at its own size.
  */
 function addCompaction(input: number | undefined, cacheRead: number | undefined, cacheWrite: number | undefined, cacheWrite1h: number | undefined, output: number | undefined): void {
+  const compaction = new InclusiveTokens(0, 0, 0, 0, 0, 0, undefined);
   if (input !== undefined && counts.input !== undefined) {
     counts.input += input;
-    counts.compactionInput = (counts.compactionInput ?? 0) + input;
     if (counts.total !== undefined) counts.total += input;
     if (cacheRead) counts.cacheRead = (counts.cacheRead ?? 0) + cacheRead;
     if (cacheWrite) counts.cacheWrite = (counts.cacheWrite ?? 0) + cacheWrite;
     if (cacheWrite1h) counts.cacheWrite1h = (counts.cacheWrite1h ?? 0) + cacheWrite1h;
+    compaction.input = input;
+    compaction.cacheRead = cacheRead ?? 0;
+    compaction.cacheWrite = cacheWrite ?? 0;
+    compaction.cacheWrite1h = cacheWrite1h ?? 0;
   }
   if (output !== undefined && counts.output !== undefined) {
     counts.output += output;
     if (counts.total !== undefined) counts.total += output;
+    compaction.output = output;
   }
+  if (compaction.input > 0 || compaction.output > 0) (counts.compactions ??= []).push(compaction);
 }
 
 /** One entry of Anthropic's `usage.iterations`: a sampling iteration (`message`) or a context compaction. */
@@ -706,7 +713,7 @@ class InclusiveTokens implements TokenUsage {
     public cacheWrite: number,
     public reasoning: number,
     public cacheWrite1h: number,
-    public compactionInput: number,
+    public compactions: readonly TokenUsage[] | undefined,
   ) {}
 }
 
@@ -739,7 +746,7 @@ export function normaliseTokens(counts: Readonly<RawTokenCounts>, quirks = 0): T
   const total = counts.total;
   const cache = cacheRead + cacheWrite;
   const cacheWrite1h = Math.min(counts.cacheWrite1h ?? 0, cacheWrite);
-  const compactionInput = counts.compactionInput ?? 0;
+  const compactions = counts.compactions;
 
   if (counts.input === undefined && total !== undefined) input = Math.max(0, total - output);
   else if ((quirks & CACHE_WRITE_MAY_BE_OUTSIDE_INPUT) !== 0 && cacheWrite > 0 && cacheRead <= input && input < cache) input += cacheWrite;
@@ -751,7 +758,7 @@ export function normaliseTokens(counts: Readonly<RawTokenCounts>, quirks = 0): T
   if ((quirks & THINKING_MAY_BE_LEFT_OUT) !== 0 && counts.reasoning === undefined && total !== undefined && total > input + output) {
     const thinking = total - input - output;
     output += thinking;
-    return new InclusiveTokens(input, output, cacheRead, cacheWrite, thinking, cacheWrite1h, compactionInput);
+    return new InclusiveTokens(input, output, cacheRead, cacheWrite, thinking, cacheWrite1h, compactions);
   }
-  return new InclusiveTokens(input, output, cacheRead, cacheWrite, Math.min(reasoning, output), cacheWrite1h, compactionInput);
+  return new InclusiveTokens(input, output, cacheRead, cacheWrite, Math.min(reasoning, output), cacheWrite1h, compactions);
 }

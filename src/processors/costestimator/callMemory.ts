@@ -353,15 +353,17 @@ interface LayeredUsage {
 
 /** The usage a call is claimed with: what the layers agree on, and the compactions only the client's span counts. */
 interface ClaimedUsage extends LayeredUsage {
-  compactionInput?: number | undefined;
+  compactions?: readonly { input: number }[] | undefined;
 }
 
 /**
  * The input of a call as its response's usage counts it, which every instrumentation of the call reports alike: the
- * Anthropic client's own span also counts the context compactions the response leaves out (`TokenUsage.compactionInput`).
+ * Anthropic client's own span also counts the context compactions the response leaves out (`TokenUsage.compactions`).
  */
 function responseInput(usage: ClaimedUsage): number {
-  return usage.input - (usage.compactionInput ?? 0);
+  let input = usage.input;
+  if (usage.compactions !== undefined) for (const compaction of usage.compactions) input -= compaction.input;
+  return input;
 }
 
 function usageKey({ input, output, cacheRead, reasoning }: LayeredUsage): string {

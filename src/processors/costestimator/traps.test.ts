@@ -113,6 +113,60 @@ describe('traps', () => {
     expect(mlflowCost(span)?.['total_cost']).toBeCloseTo((200_000 * 6 + 100_000 * 0.6 + 2000 * 22.5) / M, 12);
   });
 
+  it('a Claude call that compacted its context is billed iteration by iteration, each past 200k or not by its own input', async () => {
+    // platform.claude.com/docs/en/about-claude/pricing, Claude Sonnet 4.6: $3 in / $15 out / $0.30 cache read / $3.75
+    // cache write; a request past 200k input tokens: $6 / $22.50 / $0.60 / $7.50. A compaction (Anthropic's beta) is a
+    // sampling iteration of its own, billed at its own size; it starts at 150k tokens of context by default.
+    const clientSpan = makeSpan({
+      attributes: attributes({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.request.model': 'claude-sonnet-4-6',
+        // The message after the compaction, then the compaction (the Anthropic client's own span, anthropic 2.17.0):
+        // 210k together, each under 200k.
+        'gen_ai.usage.input_tokens': 30_000,
+        'gen_ai.usage.output_tokens': 1000,
+        'anthropic.usage.compaction.input_tokens': 180_000,
+        'anthropic.usage.compaction.output_tokens': 3000,
+      }),
+    });
+    // OpenInference's span of such a call, its iterations in its metadata: this compaction read 200k of its 250k
+    // tokens from the cache and is past 200k; the message wrote 5k to the cache.
+    const openInferenceSpan = makeSpan({
+      attributes: attributes({
+        'openinference.span.kind': 'LLM',
+        'llm.provider': 'anthropic',
+        'llm.system': 'anthropic',
+        'llm.model_name': 'claude-sonnet-4-6',
+        metadata: JSON.stringify({
+          usage_iterations: [
+            { type: 'compaction', input_tokens: 50_000, cache_read_input_tokens: 200_000, cache_creation_input_tokens: 0, output_tokens: 3000 },
+            { type: 'message', input_tokens: 10_000, cache_read_input_tokens: 0, cache_creation_input_tokens: 5000, output_tokens: 800 },
+          ],
+        }),
+        'llm.token_count.prompt': 15_000,
+        'llm.token_count.prompt_details.cache_write': 5000,
+        'llm.token_count.completion': 800,
+        'llm.token_count.total': 15_800,
+      }),
+    });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([clientSpan, openInferenceSpan]));
+
+    expect(attribute(clientSpan, 'tokenmeter.tokens.input')).toBe(210_000);
+    expect(mlflowCost(clientSpan)?.['input_cost']).toBeCloseTo((30_000 * 3 + 180_000 * 3) / M, 12);
+    expect(mlflowCost(clientSpan)?.['output_cost']).toBeCloseTo((1000 * 15 + 3000 * 15) / M, 12);
+    expect(attribute(clientSpan, 'tokenmeter.cost.tier')).toBe('standard');
+
+    expect(attribute(openInferenceSpan, 'tokenmeter.tokens.input')).toBe(265_000);
+    expect(attribute(openInferenceSpan, 'tokenmeter.tokens.cache_read')).toBe(200_000);
+    expect(attribute(openInferenceSpan, 'tokenmeter.cost.input_usd')).toBeCloseTo((50_000 * 6 + 10_000 * 3) / M, 12);
+    expect(attribute(openInferenceSpan, 'tokenmeter.cost.cache_read_usd')).toBeCloseTo((200_000 * 0.6) / M, 12);
+    expect(attribute(openInferenceSpan, 'tokenmeter.cost.cache_write_usd')).toBeCloseTo((5000 * 3.75) / M, 12);
+    expect(mlflowCost(openInferenceSpan)?.['output_cost']).toBeCloseTo((3000 * 22.5 + 800 * 15) / M, 12);
+    // The long-context price applied to a part of the call: the provenance says so.
+    expect(attribute(openInferenceSpan, 'tokenmeter.cost.tier')).toBe('standard/input>200000');
+  });
+
   it('Gemini thinking left out of the counts but in the total is priced as output; a gap in another provider\'s total is not', async () => {
     // ai.google.dev/gemini-api/docs/pricing as the catalog has it: Gemini 2.5 Flash $0.30 in / $2.50 out (thinking included).
     const call = (provider: string, model: string) =>
