@@ -44,8 +44,9 @@ function changed(before: TraceColumns, after: TraceColumns): boolean {
 }
 
 /**
- * A call's row. Its fields are listed rather than spread from the record: spreading two dozen fields into a new object
- * was a tenth of the ledger's time.
+ * A call's row. Its fields are listed rather than spread from the record: spreading the records into new rows was about
+ * a third of recording a batch (ad hoc, 112 calls and 56 traces: 3.0 ms a batch, 1.7 without), and the rows it made
+ * were slow to read afterwards.
  */
 function recordedCall(call: CallRecord, workflow: string | null, recordedMs: number): CallRow {
   return {
