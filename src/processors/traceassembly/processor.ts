@@ -196,7 +196,8 @@ export class TraceAssemblyProcessor implements TracesProcessor {
       for (const id of this.unsaved) {
         const trace = this.traces.get(id);
         if (trace === undefined) store.delete(id);
-        else store.save({ ...trace, summary: trace.summary.toState() }, this.unsavedRoots.get(id));
+        // The stored fields listed rather than the open trace spread into a new object, which was slower (see `finish`).
+        else store.save({ id, phase: trace.phase, deadline: trace.deadline, rootForwarded: trace.rootForwarded, summary: trace.summary.toState() }, this.unsavedRoots.get(id));
       }
     }
     this.unsaved.clear();
@@ -371,7 +372,9 @@ export class TraceAssemblyProcessor implements TracesProcessor {
     this.phases[trace.phase].delete(trace.id);
     this.stats.finished[outcome]++;
     this.finishedIds.add(trace.id);
-    const finished: FinishedTrace = { ...this.snapshot(trace), outcome };
+    // Added to the snapshot rather than spread with it into a new object: with the same change in `save`, ~6% less
+    // time per span in trace assembly with its store (ad hoc, the LangGraph mix, priced).
+    const finished: FinishedTrace = Object.assign(this.snapshot(trace), { outcome });
     this.logger.debug({ trace: finished }, 'trace finished');
     for (const listener of this.listeners) {
       try {
