@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readLedger, waitFor } from '../../test/e2e/ledger-sidecar.js';
 import { makeRequest, makeSpan } from '../../test/fixtures/spans.js';
-import { getFreePort } from '../../test/harness/mlflow-server.js';
+import { getFreePort } from '../../test/harness/ports.js';
 import { components } from '../components.js';
 import { validateConfig } from '../config/load.js';
 import { encodeTracesProtobuf, stringValue } from '../otlp/index.js';

@@ -20,7 +20,7 @@ import { encodeTracesProtobuf, stringValue } from '../../src/otlp/index.js';
 import type { KeyValue, Span, TracesData } from '../../src/otlp/index.js';
 import { Service } from '../../src/pipeline/service.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { postOtlp, startSink } from './support/otlpHttp.js';
 
 const WARMUP_REQUESTS = 40;

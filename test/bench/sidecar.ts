@@ -33,7 +33,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeTracesProtobuf } from '../../src/otlp/index.js';
 import type { TracesData } from '../../src/otlp/index.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { langGraphMix } from './support/langGraphTraffic.js';
 import { postOtlp, startSink } from './support/otlpHttp.js';
 

@@ -23,7 +23,7 @@ import { TRACE_SERVICE_EXPORT_PATH } from '../../src/otlp/grpc-service.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { Random, randomTraces } from '../fixtures/random-traces.js';
 import { makeRequest, makeSpan } from '../fixtures/spans.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 
 /** One way of damaging a valid body, as a network, a buggy SDK or an attacker might. */
 function mutate(body: Uint8Array, random: Random): Uint8Array {

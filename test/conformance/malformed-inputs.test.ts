@@ -18,7 +18,7 @@ import { TRACE_SERVICE_EXPORT_PATH } from '../../src/otlp/grpc-service.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { RecordingConsumer } from '../fixtures/recording-consumer.js';
 import { makeRequest, makeSpan } from '../fixtures/spans.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 
 const LIMIT = 64 * 1024;
 

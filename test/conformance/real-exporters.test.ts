@@ -14,7 +14,7 @@ import { otlpReceiverConfigSchema } from '../../src/receivers/otlp/config.js';
 import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { RecordingConsumer } from '../fixtures/recording-consumer.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { repoRoot, venvPython } from '../harness/paths.js';
 import { runLanggraphApp } from '../harness/python-app.js';
 import { expectSampleTrace, sampleTrace } from './sample-trace.js';

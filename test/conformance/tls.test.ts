@@ -14,7 +14,7 @@ import { otlpReceiverFactory } from '../../src/receivers/otlp/factory.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { RecordingConsumer } from '../fixtures/recording-consumer.js';
 import { makeSelfSignedCert } from '../fixtures/self-signed-cert.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { expectSampleTrace } from './sample-trace.js';
 import { buildSampleSpans } from './sdk-spans.js';
 

@@ -14,7 +14,7 @@ import { buildTraces, exportAll } from '../faults/workload.js';
 import { startSidecarWith } from '../faults/sidecar.js';
 import { capturedLogger } from '../fixtures/captured-logs.js';
 import { makeCertFor, makeSelfSignedCert } from '../fixtures/self-signed-cert.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { expectPricedByTokenmeter, startRecordingReceiver } from './forwarding-receiver.js';
 import type { RecordingReceiver } from './forwarding-receiver.js';
 import { waitFor } from './ledger-sidecar.js';

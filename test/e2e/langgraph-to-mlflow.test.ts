@@ -14,7 +14,7 @@ import {
   waitForTrace,
 } from '../harness/mlflow-client.js';
 import type { Trace } from '../harness/mlflow-client.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { runLanggraphApp } from '../harness/python-app.js';
 import type { AppRun } from '../harness/python-app.js';
 import { startTokenmeter } from './tokenmeter-process.js';

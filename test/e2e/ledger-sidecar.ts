@@ -8,7 +8,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { components } from '../../src/components.js';
 import { embeddedDefaultConfig } from '../../src/config/defaults.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { startTokenmeter } from './tokenmeter-process.js';
 import type { TokenmeterProcess } from './tokenmeter-process.js';
 

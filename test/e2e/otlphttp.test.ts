@@ -17,7 +17,7 @@ import { capturedLogger } from '../fixtures/captured-logs.js';
 import { startConnectProxy } from '../fixtures/connect-proxy.js';
 import { makeSelfSignedCert } from '../fixtures/self-signed-cert.js';
 import { createUniqueExperiment, getTrace, spanAttribute } from '../harness/mlflow-client.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { expectPricedByTokenmeter, startRecordingReceiver } from './forwarding-receiver.js';
 import { waitFor } from './ledger-sidecar.js';
 import { runTokenmeterCommand, startTokenmeter } from './tokenmeter-process.js';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeTracesProtobuf, intValue, stringValue } from '../../src/otlp/index.js';
 import type { KeyValue, Span } from '../../src/otlp/index.js';
 import { createUniqueExperiment, getTrace, waitForTrace } from '../harness/mlflow-client.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { repoRoot } from '../harness/paths.js';
 import { runLanggraphApp } from '../harness/python-app.js';
 import type { AppRun } from '../harness/python-app.js';

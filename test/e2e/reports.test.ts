@@ -26,7 +26,7 @@ import {
   waitForTrace,
 } from '../harness/mlflow-client.js';
 import type { MlflowSpan, Trace } from '../harness/mlflow-client.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { repoRoot } from '../harness/paths.js';
 import { runLanggraphApp } from '../harness/python-app.js';
 import type { AppRun } from '../harness/python-app.js';

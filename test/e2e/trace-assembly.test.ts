@@ -15,7 +15,7 @@ import { createUniqueExperiment, getTrace, rootSpan, spanAttribute, spanTokenUsa
 import type { AnyValue as StoredValue, MlflowSpan, Trace } from '../harness/mlflow-client.js';
 import { startLatestMlflowServer } from '../harness/mlflow-latest-server.js';
 import type { LatestMlflowServer } from '../harness/mlflow-latest-server.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { runLanggraphApp } from '../harness/python-app.js';
 import type { AppRun } from '../harness/python-app.js';
 import { startTokenmeter } from './tokenmeter-process.js';

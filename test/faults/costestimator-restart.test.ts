@@ -21,7 +21,7 @@ import { startSidecarWith } from './sidecar.js';
 import type { InProcessSidecar, SidecarOptions } from './sidecar.js';
 import { exportAll } from './workload.js';
 import { startTokenmeter } from '../e2e/tokenmeter-process.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runTokenmeterCommand, startTokenmeter } from '../e2e/tokenmeter-process.js';
-import { getFreePort, startMlflowServer } from '../harness/mlflow-server.js';
+import { startMlflowServer } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { buildTraces, expectedTraces, exportAll, storedTraces } from './workload.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];

@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createUniqueExperiment } from '../harness/mlflow-client.js';
-import { getFreePort, startMlflowServer } from '../harness/mlflow-server.js';
+import { startMlflowServer } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import type { MlflowServer } from '../harness/mlflow-server.js';
 import { startSidecar } from './sidecar.js';
 import { buildTraces, expectedTraces, exportAll, startProxy, storedTraces } from './workload.js';

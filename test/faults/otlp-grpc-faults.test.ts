@@ -12,7 +12,7 @@ import { telemetry } from '../../src/telemetry/metrics.js';
 import { USER_AGENT } from '../../src/version.js';
 import { waitFor } from '../e2e/ledger-sidecar.js';
 import { capturedLogger } from '../fixtures/captured-logs.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { FAST_RETRY, deadLetterLines, expectPartialSuccessWarnings, sentSpanIds } from './forwarding-faults.js';
 import { startScriptedOtlpGrpcEndpoint } from './scripted-otlp-grpc-endpoint.js';
 import type { ScriptedGrpcEndpoint, ScriptedStatus } from './scripted-otlp-grpc-endpoint.js';

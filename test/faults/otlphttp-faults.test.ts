@@ -9,7 +9,7 @@ import { encodeExportTraceResponse, encodeRpcStatus } from '../../src/otlp/index
 import { telemetry } from '../../src/telemetry/metrics.js';
 import { capturedLogger } from '../fixtures/captured-logs.js';
 import { waitFor } from '../e2e/ledger-sidecar.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { FAST_RETRY, deadLetterLines, expectPartialSuccessWarnings, sentSpanIds } from './forwarding-faults.js';
 import { startScriptedOtlpEndpoint } from './scripted-otlp-endpoint.js';
 import type { ScriptedAnswer, ScriptedEndpoint } from './scripted-otlp-endpoint.js';

@@ -11,7 +11,7 @@ import { validateConfig } from '../../src/config/load.js';
 import { Service } from '../../src/pipeline/service.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import type { Logger } from '../../src/telemetry/logger.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 
 export interface InProcessSidecar {
   /** The OTLP/HTTP traces URL. */

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startTokenmeter } from '../e2e/tokenmeter-process.js';
 import type { TokenmeterProcess } from '../e2e/tokenmeter-process.js';
 import { createUniqueExperiment } from '../harness/mlflow-client.js';
-import { getFreePort } from '../harness/mlflow-server.js';
+import { getFreePort } from '../harness/ports.js';
 import { buildTraces, expectedTraces, exportAll, startAnswerLosingProxy, storedTraces } from './workload.js';
 import type { SentTrace } from './workload.js';
 

@@ -12,11 +12,11 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { noTelemetryEnv, venvMlflow } from './paths.js';
+import { getFreePort } from './ports.js';
 
 export interface StartMlflowServerOptions {
   /** Reuse a directory (db + artifacts) instead of a fresh temp dir, e.g. to restart on the same data. */
@@ -56,25 +56,6 @@ const liveProcessGroups = new Set<number>();
 process.once('exit', () => {
   for (const pgid of liveProcessGroups) signalGroup(pgid, 'SIGKILL');
 });
-
-/**
- * A port free on 127.0.0.1 right now, for servers that must be told their port up front (MLflow, components built
- * by a factory from config); tests that construct a receiver directly use port 0 instead.
- */
-export async function getFreePort(): Promise<number> {
-  return await new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not determine a free port'));
-      });
-    });
-  });
-}
 
 export async function startMlflowServer(options: StartMlflowServerOptions = {}): Promise<MlflowServer> {
   const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'tokenmeter-mlflow-')));

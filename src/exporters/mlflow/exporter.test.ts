@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createUniqueExperiment, getTrace } from '../../../test/harness/mlflow-client.js';
 import { makeRequest, makeSpan } from '../../../test/fixtures/spans.js';
-import { getFreePort } from '../../../test/harness/mlflow-server.js';
+import { getFreePort } from '../../../test/harness/ports.js';
 import { startProxy } from '../../../test/faults/workload.js';
 import { makeSelfSignedCert } from '../../../test/fixtures/self-signed-cert.js';
 import { doubleValue, intValue, stringValue } from '../../otlp/model.js';

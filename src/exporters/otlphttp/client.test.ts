@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedOtlpEndpoint } from '../../../test/faults/scripted-otlp-endpoint.js';
 import type { ScriptedAnswer, ScriptedEndpoint } from '../../../test/faults/scripted-otlp-endpoint.js';
-import { getFreePort } from '../../../test/harness/mlflow-server.js';
+import { getFreePort } from '../../../test/harness/ports.js';
 import { encodeTracesProtobuf, encodeExportTraceResponse, encodeRpcStatus } from '../../otlp/index.js';
 import { makeRequest, makeSpan } from '../../../test/fixtures/spans.js';
 import { HttpPool } from '../http/request.js';
