@@ -58,7 +58,9 @@ function decodedRounds(versions: readonly Uint8Array[]): () => TracesData {
     round++;
     for (const resourceSpans of decoded.resourceSpans) {
       for (const scopeSpans of resourceSpans.scopeSpans) {
-        // The ids are views into `encoded` (Buffer views, whose slice() does not copy): copy before renumbering.
+        // The ids are views into `encoded` (Buffer views, whose slice() does not copy): copy before renumbering. A
+        // Uint8Array of its own, not `Buffer.from`: a small Buffer is a slice of Node's shared pool, and the DataView
+        // below would write into the pool rather than the id, so every round would replay the same traces.
         for (const span of scopeSpans.spans) {
           span.traceId = new Uint8Array(span.traceId);
           new DataView(span.traceId.buffer).setUint32(0, round);
