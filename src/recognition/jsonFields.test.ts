@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stringValue } from '../otlp/index.js';
 import { JsonFields } from './jsonFields.js';
+import { toNumber } from './values.js';
+import { Random } from '../../test/fixtures/random-traces.js';
 
 const fields = new JsonFields(['model', 'n', 'service_tier']);
 const read = (text: string): { ok: boolean; model: string | undefined; n: number | undefined } => {
@@ -68,5 +70,54 @@ describe('JsonFields', () => {
       expect(read(`{"n": ${number}}`).n, number).toBe(JSON.parse(number));
       expect(read(`{"n":${number},"model":"m"}`).n, number).toBe(JSON.parse(number));
     }
+  });
+
+  it('reads of any valid JSON object what JSON.parse reads of it (seeded random objects, flat and nested)', () => {
+    // JsonFields is a hand-written reader on the hot path: this compares it with the reference on objects built to
+    // trip it (wanted keys nested and inside strings, escapes, quotes, brackets in strings, whitespace, duplicates).
+    const keys = ['model', 'n', 'ls_provider', 'input_tokens', 'total_tokens', 'tokens'] as const;
+    const reader = new JsonFields(keys);
+    const random = new Random(20261207);
+    const space = (): string => random.pick(['', '', ' ', '\n  ', '\t', ' \r\n']);
+    const pieces = ['model', 'n', 'gpt-4o', 'a"b', 'a\\b', '{', '}', '[', ']', ',', ':', '"model":', 'é', '\u2028', 'tokens', ''];
+    const text = (): string => random.pick(pieces) + (random.chance(0.2) ? random.pick(pieces) : '');
+    const quoted = (value: string): string => {
+      const json = JSON.stringify(value);
+      // The same string spelled with an escape where JSON allows one.
+      return random.chance(0.2) ? json.replace(/[a-z]/, (letter) => `\\u00${letter.charCodeAt(0).toString(16)}`) : json;
+    };
+    const value = (depth: number): string => {
+      const kind = random.int(10);
+      if (kind < 3) return quoted(text());
+      if (kind < 5) return random.pick(['0', '12', '-3', '1.5', '1e3', '-0', '123456789012345678', '0.1e-2', '7E+2']);
+      if (kind < 6 || depth > 2) return random.pick(['true', 'false', 'null']);
+      if (kind < 8) return object(depth + 1);
+      return `[${space()}${Array.from({ length: random.int(4) }, () => value(depth + 1)).join(`${space()},${space()}`)}${space()}]`;
+    };
+    const object = (depth: number): string => {
+      const members = Array.from({ length: random.int(6) }, () => `${quoted(random.chance(0.6) ? random.pick(keys) : text())}${space()}:${space()}${value(depth)}`);
+      return `{${space()}${members.join(`${space()},${space()}`)}${space()}}`;
+    };
+    const disagreements: string[] = [];
+    let searched = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let json = `${space()}${object(0)}${space()}`;
+      const inner = json;
+      if (random.chance(0.1)) json = JSON.stringify(json);
+      const expected = JSON.parse(inner) as Record<string, unknown>;
+      // Objects without a nested object or an escape are read by key search, the others scanned.
+      if (!inner.includes('\\') && inner.indexOf('{') === inner.lastIndexOf('{')) searched++;
+      const read = reader.read(stringValue(json));
+      for (const key of keys) {
+        const field = expected[key];
+        const string = typeof field === 'string' && field.length > 0 ? field : undefined;
+        const number = typeof field === 'string' || typeof field === 'number' ? toNumber(field) : undefined;
+        if (!read || reader.string(key) !== string || reader.number(key) !== number) disagreements.push(`${key} of ${json}`);
+      }
+    }
+    expect(disagreements.slice(0, 5)).toEqual([]);
+    // Both ways of reading were exercised.
+    expect(searched).toBeGreaterThan(4_000);
+    expect(searched).toBeLessThan(16_000);
   });
 });
