@@ -17,7 +17,7 @@ const BLOCK_SIZE = 1000;
 const BLOCKS = 12;
 
 /** Where the kernel's ephemeral ports start (32768 on Linux unless configured otherwise). */
-function ephemeralStart(): number {
+export function ephemeralStart(): number {
   try {
     const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
     return Number.isInteger(low) && low > 1024 ? low : 32768;
