@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MALFORMED_ID,
   OtlpDecodeError,
+  constantAttribute,
   decodeTracesJson,
   decodeTracesProtobuf,
   encodeTracesJson,
@@ -225,6 +226,36 @@ describe('raw splice', () => {
     expect(read.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes.map((attribute) => attribute.key)).toEqual(expected.map((attribute) => attribute.key));
     // Encoding again (from the new raw bytes) is stable.
     expect(Buffer.from(encodeTracesProtobuf(decodeTracesProtobuf(encoded))).equals(Buffer.from(encoded))).toBe(true);
+  });
+
+  it('writes a constant attribute from its encoding made once, the same bytes as the attribute written field by field', () => {
+    const values: [string, AnyValue][] = [
+      ['tokenmeter.cost.status', stringValue('priced')],
+      ['tokenmeter.cost.counted', { kind: 'bool', value: false }],
+      ['tokenmeter.tokens.reasoning', { kind: 'int', value: 0 }],
+      ['tokenmeter.tokens.input', { kind: 'int', value: 2 ** 40 }],
+      ['tokenmeter.cost.input_usd', { kind: 'double', value: 0 }],
+      ['mlflow.llm.model', stringValue(`modèle-${'x'.repeat(300)}`)],
+      ['', stringValue('')],
+      ['k', { kind: 'array', values: [stringValue('a'), { kind: 'kvlist', values: [{ key: 'b', value: { kind: 'empty' } }] }] }],
+    ];
+    const constants = values.map(([key, value]) => constantAttribute(key, value));
+    const plain = values.map(([key, value]): KeyValue => ({ key, value }));
+    // A constant reads, compares and prints as any attribute, and cannot be edited.
+    expect(constants).toEqual(plain);
+    expect(JSON.parse(JSON.stringify(constants))).toEqual(JSON.parse(JSON.stringify(plain)));
+    expect(Object.isFrozen(constants[0])).toBe(true);
+
+    const built = (attributes: KeyValue[]): Uint8Array => encodeTracesProtobuf(makeRequest(makeSpan({ attributes })));
+    expect(Buffer.from(built(constants)).equals(Buffer.from(built(plain)))).toBe(true);
+    // Mixed with other attributes, shared by spans, and pushed after the raw bytes of a decoded span.
+    const mixed = [plain[0]!, constants[1]!, { key: 'other', value: stringValue('v') }, constants[5]!];
+    expect(Buffer.from(built(mixed)).equals(Buffer.from(built([plain[0]!, plain[1]!, mixed[2]!, plain[5]!])))).toBe(true);
+    const decoded = decodeTracesProtobuf(original);
+    const spans = decoded.resourceSpans[0]!.scopeSpans[0]!.spans;
+    for (const span of spans) span.attributes.push(...constants.slice(0, 3));
+    const again = decodeTracesProtobuf(encodeTracesProtobuf(decoded)).resourceSpans[0]!.scopeSpans[0]!.spans;
+    expect(again.map((span) => span.attributes)).toEqual(spans.map((span) => [...span.attributes.slice(0, -3), ...plain.slice(0, 3)]));
   });
 });
 

@@ -2,7 +2,7 @@
 export * from './model.js';
 export { OtlpDecodeError } from './protobuf/decode-error.js';
 export { decodeTracesProtobuf } from './protobuf/decode-traces.js';
-export { encodeTracesProtobuf } from './protobuf/encode-traces.js';
+export { constantAttribute, encodeTracesProtobuf } from './protobuf/encode-traces.js';
 export { decodeTracesJson } from './json/decode-traces.js';
 export { encodeTracesJson } from './json/encode-traces.js';
 export { decodeExportTraceResponse, encodeExportTraceResponse } from './protobuf/export-response.js';

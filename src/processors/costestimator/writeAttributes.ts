@@ -1,11 +1,11 @@
 /**
  * What goes on the wire for a model-call span (contract.md, "On every LLM span"). Attributes that never change (the
- * counted flag, status, catalog version, zero counts and amounts) are shared, frozen objects: the model's helpers
+ * counted flag, status, catalog version, zero counts and amounts) are shared, frozen and encoded once: the model's helpers
  * replace an attribute rather than edit it. Every object made here is made while the decoded request is alive, and
  * each young-generation collection it brings on copies that request: allocating less is most of writing faster.
  */
 import { ATTRIBUTE_PREFIX, MLFLOW_COST_TEXT, PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
-import { boolValue, doubleValue, intValue, setAttributes, stringValue } from '../../otlp/index.js';
+import { boolValue, constantAttribute, doubleValue, intValue, setAttributes, stringValue } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
 import { CATALOG_VERSION, roundUsd, writeAscii, writeUsdText } from '../../pricing/index.js';
 import type { CostSplit, PriceResult, TokenUsage } from '../../pricing/index.js';
@@ -13,15 +13,15 @@ import type { LlmCall } from '../../recognition/index.js';
 
 export type CostStatus = 'priced' | 'provider_reported' | 'unpriced';
 
-const COUNTED = constant(PRICING_ATTRIBUTES.counted, boolValue(true));
-const NOT_COUNTED = constant(PRICING_ATTRIBUTES.counted, boolValue(false));
+const COUNTED = constantAttribute(PRICING_ATTRIBUTES.counted, boolValue(true));
+const NOT_COUNTED = constantAttribute(PRICING_ATTRIBUTES.counted, boolValue(false));
 const STATUS: Readonly<Record<CostStatus, KeyValue>> = {
-  priced: constant(PRICING_ATTRIBUTES.status, stringValue('priced')),
-  provider_reported: constant(PRICING_ATTRIBUTES.status, stringValue('provider_reported')),
-  unpriced: constant(PRICING_ATTRIBUTES.status, stringValue('unpriced')),
+  priced: constantAttribute(PRICING_ATTRIBUTES.status, stringValue('priced')),
+  provider_reported: constantAttribute(PRICING_ATTRIBUTES.status, stringValue('provider_reported')),
+  unpriced: constantAttribute(PRICING_ATTRIBUTES.status, stringValue('unpriced')),
 };
-const CATALOG = constant(PRICING_ATTRIBUTES.catalogVersion, stringValue(CATALOG_VERSION));
-const STANDARD_TIER = constant(PRICING_ATTRIBUTES.tier, stringValue('standard'));
+const CATALOG = constantAttribute(PRICING_ATTRIBUTES.catalogVersion, stringValue(CATALOG_VERSION));
+const STANDARD_TIER = constantAttribute(PRICING_ATTRIBUTES.tier, stringValue('standard'));
 
 /**
  * Whether a key may be one this module writes: ours are all `tokenmeter.*` or `mlflow.llm.*`. Every attribute of a
@@ -51,16 +51,11 @@ function finish(span: Span, written: KeyValue[]): void {
 const ZERO_TOKENS = intValue(0);
 const ZERO_USD = doubleValue(0);
 
-/** An attribute whose key and value never change, shared by every span that carries it. */
-function constant(key: string, value: AnyValue): KeyValue {
-  return Object.freeze({ key, value });
-}
-
 /** Attributes of `count` tokens under one key; zero, the most frequent, is shared. */
 class TokenAttribute {
   private readonly zero: KeyValue;
   constructor(private readonly key: string) {
-    this.zero = constant(key, ZERO_TOKENS);
+    this.zero = constantAttribute(key, ZERO_TOKENS);
   }
   of(count: number): KeyValue {
     return count === 0 ? this.zero : { key: this.key, value: intValue(count) };
@@ -71,7 +66,7 @@ class TokenAttribute {
 class UsdAttribute {
   private readonly zero: KeyValue;
   constructor(private readonly key: string) {
-    this.zero = constant(key, ZERO_USD);
+    this.zero = constantAttribute(key, ZERO_USD);
   }
   of(amount: number): KeyValue {
     const rounded = roundUsd(amount);
@@ -97,7 +92,7 @@ class SharedAttributes {
     let attribute = this.byValue.get(value);
     if (attribute === undefined) {
       if (this.byValue.size >= MAX_SHARED_VALUES) this.byValue.clear();
-      attribute = constant(this.key, stringValue(value));
+      attribute = constantAttribute(this.key, stringValue(value));
       this.byValue.set(value, attribute);
     }
     return attribute;
