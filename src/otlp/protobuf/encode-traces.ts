@@ -53,6 +53,7 @@ interface PreEncodedKeyValue extends KeyValue {
  */
 export function constantAttribute(key: string, value: AnyValue): KeyValue {
   const attribute: KeyValue = { key, value };
+  // The shared slots are free here: encoding is synchronous, and this is never called from inside an encode.
   slots.reset();
   const size = sizeKeyValue(attribute);
   const writer = new ProtoWriter(varint32Size(size) + size, slots);
