@@ -17,16 +17,38 @@ import type { LedgerCallRow, LedgerSidecar } from '../e2e/ledger-sidecar.js';
 import { runInstrumentedCalls } from '../harness/python-app.js';
 import type { Instrumentation } from '../harness/python-app.js';
 import { CATALOG_VERSION } from '../../src/pricing/index.js';
-import { ANTHROPIC, ANTHROPIC_COMPACTED, ANTHROPIC_HOUR_CACHE, BEDROCK_STREAM_WITHOUT_CACHE, CHAT_WITH_CACHE, CHAT_WITHOUT_CACHE_COUNT, DEEPSEEK, EMBEDDING, GEMINI, GEMINI_WITHOUT_CACHE_COUNT, GROQ, MISTRAL, OPENROUTER_BYOK, startApiStandIn } from './provider-stand-in.js';
+import { ANTHROPIC, ANTHROPIC_COMPACTED, ANTHROPIC_HOUR_CACHE, BEDROCK_STREAM_WITHOUT_CACHE, CHAT_WITH_CACHE, CHAT_WITHOUT_CACHE_COUNT, deepseekCostAt, EMBEDDING, GEMINI, GEMINI_WITHOUT_CACHE_COUNT, GROQ, MISTRAL, OPENROUTER_BYOK, startApiStandIn } from './provider-stand-in.js';
 
 /**
  * A call's model and cost; its status is `priced` unless it says otherwise, and an unpriced call has no cost but a
  * reason. A priced chat call reads 1,000 tokens in (the stand-in's), unless its span shows fewer (`inputTokens`); an
  * unpriced one none, unless its counts are known (`inputTokens`).
  */
-type ExpectedCall =
-  | { model: string; costUsd: number; status?: 'priced' | 'provider_reported'; inputTokens?: number; reportedUsd?: number }
+type ExpectedCall<Cost = number | CostAt> =
+  | { model: string; costUsd: Cost; status?: 'priced' | 'provider_reported'; inputTokens?: number; reportedUsd?: number }
   | { model: string; costUsd: null; status: 'unpriced'; reason: string; inputTokens?: number };
+
+/** A cost that depends on when the call started (a price with hours of the day). */
+type CostAt = (startMs: number) => number;
+
+/**
+ * The expected calls with every cost that depends on time worked out at the start of a recorded call of the same model
+ * (the nth such expectation of a model at its nth call, in order of start).
+ */
+function atCallStarts(wanted: readonly ExpectedCall[], calls: readonly LedgerCallRow[]): Array<ExpectedCall<number>> {
+  const startsByModel = new Map<string | null, number[]>();
+  for (const call of [...calls].sort((a, b) => a.start_ms - b.start_ms)) {
+    const starts = startsByModel.get(call.model) ?? [];
+    starts.push(call.start_ms);
+    startsByModel.set(call.model, starts);
+  }
+  return wanted.map((want) => {
+    if (typeof want.costUsd !== 'function') return want as ExpectedCall<number>;
+    const startMs = startsByModel.get(want.model)?.shift();
+    // No call of the model recorded: the model comparison below names what is missing.
+    return { ...want, costUsd: startMs === undefined ? Number.NaN : want.costUsd(startMs) };
+  });
+}
 
 /** The call whose context the server compacted: its 3,000 tokens in, besides the message's 1,000. */
 const ANTHROPIC_COMPACTED_CALL: ExpectedCall = { model: 'claude-3-5-haiku-20241022', costUsd: ANTHROPIC_COMPACTED, inputTokens: 4000 };
@@ -163,7 +185,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     // knows; priced as the model LangChain's result names.
     { model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITH_CACHE },
     // ChatOpenAI on DeepSeek's API: LangChain says openai, whose list has no deepseek-chat; found by its name.
-    { model: 'deepseek-chat', costUsd: DEEPSEEK },
+    { model: 'deepseek-chat', costUsd: deepseekCostAt },
     // LlamaIndex's OpenAI LLM with the llama_index autolog alone (chat, streamed chat, completion): its token usage has
     // no cache count, which the raw response's usage it keeps has.
     ...Array.from({ length: 3 }, () => ({ model: 'gpt-4o-mini', costUsd: CHAT_WITH_CACHE })),
@@ -255,11 +277,11 @@ describe('other instrumentations, priced in the ledger', () => {
       const sidecar: LedgerSidecar = await startLedgerSidecar();
       try {
         await runInstrumentedCalls({ endpoint: sidecar.otlpTracesUrl, instrumentation, apiBaseUrl: api.baseUrl });
-        const wanted = expected[instrumentation];
         const { calls } = await waitFor(`${TRACES[instrumentation]} traces in the ledger`, () => {
           const ledger = readLedger(sidecar.ledgerPath);
           return ledger.traces.length >= TRACES[instrumentation] ? ledger : undefined;
         });
+        const wanted = atCallStarts(expected[instrumentation], calls);
         expect(calls.map((call: LedgerCallRow) => call.status).sort()).toEqual(wanted.map((call) => call.status ?? 'priced').sort());
         expect(calls.flatMap((call) => (call.status === 'unpriced' ? [call.unpriced_reason] : [])).sort()).toEqual(
           wanted.flatMap((call) => (call.status === 'unpriced' ? [call.reason] : [])).sort(),

@@ -393,8 +393,16 @@ export const GEMINI = (600 * 0.3 + 400 * 0.03 + (300 + 500) * 2.5) / M;
 export const GEMINI_WITHOUT_CACHE_COUNT = (1000 * 0.3 + (300 + 500) * 2.5) / M;
 // groq.com/pricing: Llama 3.3 70B Versatile $0.59 in, $0.79 out per 1M.
 export const GROQ = (1000 * 0.59 + 500 * 0.79) / M;
-// api-docs.deepseek.com/quick_start/pricing, deepseek-chat as the built-in catalog prices it (genai-prices 0.1.8): $0.27
-// in (cache miss), $0.07 cache hit, $1.10 out per 1M.
-export const DEEPSEEK = (800 * 0.27 + 200 * 0.07 + 500 * 1.1) / M;
+/**
+ * api-docs.deepseek.com/quick_start/pricing, deepseek-chat as the built-in catalog prices it (genai-prices 0.1.8): $0.27
+ * in (cache miss), $0.07 cache hit, $1.10 out per 1M, and half of each off-peak, from 16:30 to 00:30 UTC. The price
+ * depends on when the call started, so a test that expected the peak price failed for eight hours of every day.
+ */
+export function deepseekCostAt(startMs: number): number {
+  const minuteOfDay = Math.floor(startMs / 60_000) % (24 * 60);
+  const offPeak = minuteOfDay >= 16 * 60 + 30 || minuteOfDay < 30;
+  const share = offPeak ? 0.5 : 1;
+  return (800 * 0.27 * share + 200 * 0.07 * share + 500 * 1.1 * share) / M;
+}
 // mistral.ai/pricing: Mistral Small (mistral-small-latest) $0.10 in, $0.30 out per 1M.
 export const MISTRAL = (1000 * 0.1 + 500 * 0.3) / M;

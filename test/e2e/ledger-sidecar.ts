@@ -55,6 +55,8 @@ export interface LedgerCallRow {
   /** What the provider reported the call cost, when status is `provider_reported`. */
   reported_cost_usd: number | null;
   workflow: string | null;
+  /** When the call started (its span's start), in ms since the epoch: what the catalog's dated prices go by. */
+  start_ms: number;
 }
 
 export interface LedgerTraceRow {
