@@ -13,10 +13,21 @@
  *         service_tier: batch
  *         from: 2025-06-01
  *         until: 2026-01-01
+ *       - name: deepseek-flash at peak          # a price by the hour: the rule applies only in these windows,
+ *         match: { exact: deepseek-flash, provider: deepseek }
+ *         prices: { input: 0.3, cache_read: 0.006, output: 1.2 }
+ *         time_zone: Asia/Shanghai              # read on this clock (UTC when absent)
+ *         hours:
+ *           - { days: [mon, tue, wed, thu, fri], from: "09:00", until: "12:00" }
+ *           - { days: [mon, tue, wed, thu, fri], from: "14:00", until: "18:00" }
+ *       - name: deepseek-flash off-peak         # … and the next rule prices every other hour
+ *         match: { exact: deepseek-flash, provider: deepseek }
+ *         prices: { input: 0.15, cache_read: 0.003, output: 0.6 }
  */
 import { z } from 'zod';
 import type { RateCard } from './rates.js';
 import { Provenances } from './provenances.js';
+import { isTimeZone, minutesOfClock, WEEKDAYS, WeeklyHours } from './weeklyHours.js';
 import { normaliseProvider } from '../recognition/providers.js';
 
 const perMillion = z.number().nonnegative();
@@ -34,6 +45,21 @@ const tokenPricesSchema = z
   .strict();
 
 const dateSchema = z.union([z.date(), z.iso.date(), z.iso.datetime({ offset: true })]).transform((value) => new Date(value));
+
+const DAY_MINUTES = 24 * 60;
+
+const hoursWindowSchema = z
+  .object({
+    /** Every day when absent. */
+    days: z.array(z.enum(WEEKDAYS)).min(1).optional(),
+    from: z.string().refine((time) => minutesOfClock(time) < DAY_MINUTES, { message: 'expected a time of day as HH:MM, from 00:00 to 23:59' }),
+    until: z.string().refine((time) => minutesOfClock(time) > 0, { message: 'expected a time of day as HH:MM, from 00:01 to 24:00' }),
+  })
+  .strict()
+  .refine((window) => !(minutesOfClock(window.from) >= minutesOfClock(window.until)), {
+    message: 'expected until after from (split a window across midnight in two: to 24:00, and from 00:00)',
+    path: ['until'],
+  });
 
 const overrideSchema = z
   .object({
@@ -76,8 +102,19 @@ const overrideSchema = z
     from: dateSchema.optional(),
     /** … until this instant (exclusive). */
     until: dateSchema.optional(),
+    /**
+     * Applies only to calls that start in one of these windows of the week (peak hours), on the clock of `time_zone`;
+     * any hour when absent. A rule for the other hours follows it, as rules apply first match first.
+     */
+    hours: z.array(hoursWindowSchema).min(1).optional(),
+    /** The IANA time zone `hours` are read in; UTC when absent. */
+    time_zone: z.string().refine(isTimeZone, { message: 'expected an IANA time zone (UTC, Asia/Shanghai, America/New_York)' }).optional(),
   })
-  .strict();
+  .strict()
+  .refine((override) => override.time_zone === undefined || override.hours !== undefined, {
+    message: 'expected hours beside time_zone: the zone is the clock hours are read on',
+    path: ['time_zone'],
+  });
 
 export const pricingConfigSchema = z
   .object({
@@ -109,6 +146,8 @@ export interface CompiledOverride {
   serviceTier: string | undefined;
   from: number;
   until: number;
+  /** The hours of the week the rule applies in; every hour when undefined. */
+  hours: WeeklyHours | undefined;
   card: RateCard;
   provenances: Provenances;
 }
@@ -145,6 +184,7 @@ export function compileOverride(override: PriceOverride): CompiledOverride {
     serviceTier: override.service_tier,
     from: override.from?.getTime() ?? Number.NEGATIVE_INFINITY,
     until: override.until?.getTime() ?? Number.POSITIVE_INFINITY,
+    hours: override.hours === undefined ? undefined : new WeeklyHours(override.hours, override.time_zone),
     card: {
       input: tiered((prices) => prices.input, override)!,
       output: tiered((prices) => prices.output, override)!,
@@ -168,5 +208,6 @@ export function overrideApplies(
   if (override.provider !== undefined && override.provider !== provider) return false;
   if (override.serviceTier !== undefined && override.serviceTier !== serviceTier) return false;
   if (at < override.from || at >= override.until) return false;
-  return candidates.some(override.matchesModel);
+  // Read the clock only for a rule whose model matches: it is the dearest check.
+  return candidates.some(override.matchesModel) && (override.hours === undefined || override.hours.contains(at));
 }

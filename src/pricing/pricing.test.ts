@@ -5,6 +5,7 @@ import { PriceCatalog } from './catalog.js';
 import { GENAI_PRICES_VERSION, listProviders, makersEntry, pricesAt, toRateCard } from './genaiPrices.js';
 import { modelCandidates } from './normalise.js';
 import { pricingConfigSchema } from './overrides.js';
+import { describeZodIssues } from '../config/errors.js';
 import { computeCost, emptyCostSplit } from './rates.js';
 import type { PriceResult, TokenUsage } from './types.js';
 
@@ -116,6 +117,52 @@ describe('overrides', () => {
     const framework = pricingConfigSchema.safeParse({ overrides: [{ match: { exact: 'gpt-4o', provider: 'langchain' }, prices: { input: 1, output: 2 } }] });
     expect(framework.success).toBe(false);
     expect(framework.error?.issues[0]).toMatchObject({ path: ['overrides', 0, 'match', 'provider'], message: expect.stringContaining('a framework, not a provider') });
+  });
+
+  it('a rule with hours applies only to calls that start in them, on its zone’s clock; the next rule prices the others', () => {
+    const byHour = new PriceCatalog({
+      overrides: [
+        {
+          name: 'deepseek-flash at peak',
+          match: { exact: 'deepseek-flash', provider: 'deepseek' },
+          prices: { input: 0.3, cache_read: 0.006, output: 1.2 },
+          time_zone: 'Asia/Shanghai',
+          hours: [
+            { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', until: '12:00' },
+            { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '14:00', until: '18:00' },
+          ],
+        },
+        { name: 'deepseek-flash off-peak', match: { exact: 'deepseek-flash', provider: 'deepseek' }, prices: { input: 0.15, cache_read: 0.003, output: 0.6 } },
+      ],
+    });
+    const call = (iso: string) => byHour.price({ model: 'deepseek-flash', provider: 'deepseek', usage: usage(10_000, 1000, 4000), at: Date.parse(iso) });
+    // Monday 7 December 2026, 10:00 Beijing time; the same hour of a Saturday; Monday 19:00 Beijing time.
+    const peak = call('2026-12-07T02:00:00Z');
+    expect(peak.status === 'priced' && peak.provenance.entry).toBe('deepseek-flash at peak');
+    expect(total(peak)).toBeCloseTo((6000 * 0.3 + 4000 * 0.006 + 1000 * 1.2) / M, 12);
+    for (const offPeakHour of ['2026-12-05T02:00:00Z', '2026-12-07T11:00:00Z']) {
+      const offPeak = call(offPeakHour);
+      expect(offPeak.status === 'priced' && offPeak.provenance.entry, offPeakHour).toBe('deepseek-flash off-peak');
+      expect(total(offPeak), offPeakHour).toBeCloseTo((6000 * 0.15 + 4000 * 0.003 + 1000 * 0.6) / M, 12);
+    }
+  });
+
+  it('the schema says what is wrong with a rule’s hours, naming the key and the value', () => {
+    const problems = (override: Record<string, unknown>): string[] => {
+      const input = { overrides: [{ match: { exact: 'a' }, prices: { input: 1, output: 1 }, ...override }] };
+      const parsed = pricingConfigSchema.safeParse(input);
+      return parsed.success ? [] : describeZodIssues(parsed.error, input, ['pricing']);
+    };
+    expect(problems({ hours: [{ from: '9:00', until: '12:00' }] })).toEqual(['pricing.overrides.0.hours.0.from: got "9:00", expected a time of day as HH:MM, from 00:00 to 23:59']);
+    expect(problems({ hours: [{ from: '18:00', until: '02:00' }] })).toEqual([
+      'pricing.overrides.0.hours.0.until: got "02:00", expected until after from (split a window across midnight in two: to 24:00, and from 00:00)',
+    ]);
+    expect(problems({ hours: [{ days: ['monday'], from: '09:00', until: '12:00' }] })[0]).toMatch(/^pricing\.overrides\.0\.hours\.0\.days\.0: got "monday", expected one of "mon", "tue"/);
+    expect(problems({ time_zone: 'Beijing', hours: [{ from: '09:00', until: '12:00' }] })).toEqual([
+      'pricing.overrides.0.time_zone: got "Beijing", expected an IANA time zone (UTC, Asia/Shanghai, America/New_York)',
+    ]);
+    expect(problems({ time_zone: 'Asia/Shanghai' })).toEqual(['pricing.overrides.0.time_zone: got "Asia/Shanghai", expected hours beside time_zone: the zone is the clock hours are read on']);
+    expect(problems({ hours: [] })[0]).toMatch(/^pricing\.overrides\.0\.hours: got \[\], expected >= 1/);
   });
 
   it('the schema rejects ambiguous or invalid rules', () => {
