@@ -6,7 +6,7 @@ import { compileOverride, overrideApplies, pricingConfigSchema } from './overrid
 import type { CompiledOverride, PricingConfigInput } from './overrides.js';
 import { computeCost, emptyCostSplit } from './rates.js';
 import type { RateCard } from './rates.js';
-import { supplementRateCard } from './supplements.js';
+import { supplementPricesAt, supplementRateCard } from './supplements.js';
 import { Provenances } from './provenances.js';
 import type { CostSplit, PriceRequest, PriceResult } from './types.js';
 
@@ -89,7 +89,7 @@ export class PriceCatalog {
     }
 
     if (resolution.kind === 'none') return resolution.unpriced;
-    const card = resolution.card ?? this.cardAt(resolution.entry, resolution.model, new Date(at));
+    const card = resolution.card ?? this.cardAt(resolution.entry, resolution.model, at);
     if (card === undefined) {
       return { status: 'unpriced', reason: `catalog entry ${resolution.entry} has no per-token prices at ${new Date(at).toISOString()}` };
     }
@@ -142,8 +142,8 @@ export class PriceCatalog {
     return { kind: 'catalog', entry, model: found.model, providerId: found.providerId, card, candidates, provenances: new Provenances() };
   }
 
-  private cardAt(entry: string, model: ModelInfo, at: Date): RateCard | undefined {
-    const prices = pricesAt(model, at);
+  private cardAt(entry: string, model: ModelInfo, at: number): RateCard | undefined {
+    const prices = supplementPricesAt(entry, model, at) ?? pricesAt(model, new Date(at));
     let card = this.periodCards.get(prices);
     if (card === undefined) {
       card = catalogRateCard(entry, prices) ?? null;

@@ -228,6 +228,39 @@ describe('the catalog', () => {
     expect(raw?.total_price).toBeCloseTo(0.5, 12);
   });
 
+  it('DeepSeek V4 on DeepSeek’s API: peak hours only on weekdays, and the flat price before peak billing, corrected over the catalog', () => {
+    // api-docs.deepseek.com/quick_start/pricing: deepseek-v4-pro $0.435 in / $0.003625 cached / $0.87 out per 1M until
+    // 16:00 UTC on 16 August 2026, then $0.66 / $0.022 / $1.98 off-peak and twice that at peak: 01:00–04:00 and
+    // 06:00–10:00 UTC, Monday through Friday (from 23 August; every day in the week before).
+    const catalog = new PriceCatalog();
+    const call = { input: 2_000_000, cacheRead: 1_000_000, cacheWrite: 0, output: 1_000_000, reasoning: 0 };
+    const priceAt = (iso: string) => total(catalog.price({ model: 'deepseek-v4-pro', provider: 'deepseek', usage: call, at: Date.parse(iso) }));
+    const FLAT = 0.435 + 0.003625 + 0.87;
+    const OFF_PEAK = 0.66 + 0.022 + 1.98;
+    const PEAK = 2 * OFF_PEAK;
+    const cases: Array<[string, number]> = [
+      ['2026-08-15T02:00:00Z', FLAT], // before peak billing, in a window the catalog prices at the new peak
+      ['2026-08-16T20:00:00Z', OFF_PEAK], // after 16:00 UTC on 16 August, which the catalog dates 17 August
+      ['2026-08-22T02:00:00Z', PEAK], // a Saturday before weekends were off-peak
+      ['2026-12-05T02:00:00Z', OFF_PEAK], // a Saturday since: off-peak all day, where the catalog says peak
+      ['2026-12-06T07:00:00Z', OFF_PEAK], // a Sunday
+      ['2026-12-07T02:00:00Z', PEAK], // a Monday, 10:00 Beijing time
+      ['2026-12-07T09:59:00Z', PEAK],
+      ['2026-12-07T10:00:00Z', OFF_PEAK],
+      ['2026-12-07T05:00:00Z', OFF_PEAK], // Beijing's lunch hours
+    ];
+    for (const [instant, expected] of cases) expect(priceAt(instant), instant).toBeCloseTo(expected, 9);
+    // The catalog alone prices a Saturday's peak window at the peak price, and the hour before peak billing at the new
+    // peak too: when it stops doing so, this fails, and the correction in supplements.ts can go.
+    const raw = (iso: string) => calcPrice({ input_tokens: 2_000_000, cache_read_tokens: 1_000_000, output_tokens: 1_000_000 }, 'deepseek-v4-pro', { providerId: 'deepseek', timestamp: new Date(iso) });
+    expect(raw('2026-12-05T02:00:00Z')?.total_price).toBeCloseTo(PEAK, 9);
+    expect(raw('2026-08-15T02:00:00Z')?.total_price).toBeCloseTo(PEAK, 9);
+    // The same correction for V4 Flash: $0.22 / $0.007 / $0.66 off-peak.
+    const flash = (iso: string) => total(catalog.price({ model: 'deepseek-v4-flash', provider: 'deepseek', usage: call, at: Date.parse(iso) }));
+    expect(flash('2026-12-05T02:00:00Z')).toBeCloseTo(0.22 + 0.007 + 0.66, 9);
+    expect(flash('2026-12-07T02:00:00Z')).toBeCloseTo(2 * (0.22 + 0.007 + 0.66), 9);
+  });
+
   it('a model named without its provider is found in its maker’s own list when only that maker names it exactly', () => {
     // The catalog's own inference (patterns per provider) misses these names.
     expect(makersEntry('text-embedding-3-small')?.providerId).toBe('openai');

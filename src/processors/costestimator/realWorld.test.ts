@@ -476,6 +476,41 @@ const cases: Case[] = [
     outputCost: (1000 * 0.55) / M,
     entry: 'deepseek/deepseek-chat',
   },
+  {
+    // api-docs.deepseek.com/quick_start/pricing, deepseek-v4-pro since 16 August 2026: $0.66 in / $0.022 cache hit /
+    // $1.98 out per 1M off-peak, twice that at peak (01:00–04:00 and 06:00–10:00 UTC, Monday through Friday)
+    name: 'OTel GenAI deepseek-v4-pro at peak, a Monday 10:00 Beijing time',
+    start: '2026-12-07T02:00:00Z',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'deepseek',
+      'gen_ai.request.model': 'deepseek-v4-pro',
+      'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.cache_read.input_tokens': 4000,
+      'gen_ai.usage.output_tokens': 1000,
+    }),
+    tokens: tokens(10000, 1000, 4000),
+    inputCost: (6000 * 1.32 + 4000 * 0.044) / M,
+    outputCost: (1000 * 3.96) / M,
+    entry: 'deepseek/deepseek-v4-pro',
+  },
+  {
+    // The same hour of a Saturday: off-peak all day at weekends (same page), which the catalog alone prices at peak
+    name: 'OTel GenAI deepseek-v4-pro on a Saturday in the weekday peak hours: off-peak',
+    start: '2026-12-05T02:00:00Z',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'deepseek',
+      'gen_ai.request.model': 'deepseek-v4-pro',
+      'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.cache_read.input_tokens': 4000,
+      'gen_ai.usage.output_tokens': 1000,
+    }),
+    tokens: tokens(10000, 1000, 4000),
+    inputCost: (6000 * 0.66 + 4000 * 0.022) / M,
+    outputCost: (1000 * 1.98) / M,
+    entry: 'deepseek/deepseek-v4-pro',
+  },
   // --- OpenInference ---
   {
     // openai.com/api/pricing, gpt-4o-mini $0.15 / $0.60 / $0.075 cached
