@@ -143,7 +143,7 @@ export class PriceCatalog {
   }
 
   private cardAt(entry: string, model: ModelInfo, at: number): RateCard | undefined {
-    const prices = supplementPricesAt(entry, model, at) ?? pricesAt(model, new Date(at));
+    const prices = pricesInForce(entry, model, at);
     let card = this.periodCards.get(prices);
     if (card === undefined) {
       card = catalogRateCard(entry, prices) ?? null;
@@ -151,6 +151,11 @@ export class PriceCatalog {
     }
     return card ?? undefined;
   }
+}
+
+/** The prices of a catalog entry (`<provider id>/<model id>`) in force at `at` (ms), known corrections applied. */
+export function pricesInForce(entry: string, model: ModelInfo, at: number): ModelPrice {
+  return supplementPricesAt(entry, model, at) ?? pricesAt(model, new Date(at));
 }
 
 /** Our rate card for a catalog entry's prices (`entry` = `<provider id>/<model id>`), with known corrections applied. */

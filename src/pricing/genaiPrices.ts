@@ -13,6 +13,7 @@
 import { calcPrice, waitForUpdate } from '@pydantic/genai-prices';
 import type { MatchLogic, ModelInfo, ModelPrice, Provider } from '@pydantic/genai-prices';
 import type { Rate, RateCard } from './rates.js';
+import { supplementEntry, withSupplementModels } from './supplements.js';
 
 /** Kept equal to the installed package version by `genaiPrices.test.ts`. */
 export const GENAI_PRICES_VERSION = '0.1.8';
@@ -29,10 +30,11 @@ const MATCH_TIME = new Date(0);
 
 /**
  * Finds the catalog entry for one spelling of a model; `providerId` null lets the catalog infer the provider, and
- * failing that, looks the name up among the model makers' own lists.
+ * failing that, looks the name up among the model makers' own lists. Then among the models the catalog lacks
+ * (supplements.ts).
  */
 export function findCatalogEntry(model: string, providerId: string | null): CatalogEntry | undefined {
-  return matchEntry(model, providerId) ?? (providerId === null ? makersEntry(model) : undefined);
+  return matchEntry(model, providerId) ?? (providerId === null ? makersEntry(model) : undefined) ?? supplementEntry(model, providerId);
 }
 
 function matchEntry(model: string, providerId: string | null): CatalogEntry | undefined {
@@ -141,7 +143,7 @@ export function toRateCard(prices: ModelPrice): RateCard | undefined {
   };
 }
 
-/** The whole bundled catalog, for browsing (the CLI); pricing never needs it. */
+/** The whole bundled catalog with the models supplements.ts adds, for browsing (the CLI); pricing never needs it. */
 export async function listProviders(): Promise<readonly Provider[]> {
-  return (await waitForUpdate()) ?? [];
+  return withSupplementModels((await waitForUpdate()) ?? []);
 }

@@ -1,5 +1,5 @@
 // Pricing: a pure library (no I/O, no clock) that turns a model, a provider, token counts and a start time into USD.
-export { PriceCatalog, catalogRateCard, normaliseServiceTier } from './catalog.js';
+export { PriceCatalog, catalogRateCard, normaliseServiceTier, pricesInForce } from './catalog.js';
 export { CATALOG_VERSION, listProviders, pricesAt, toRateCard } from './genaiPrices.js';
 export { modelCandidates, catalogProviderId } from './normalise.js';
 export { pricingConfigSchema } from './overrides.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { calcPrice } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
 import { PriceCatalog } from './catalog.js';
-import { GENAI_PRICES_VERSION, listProviders, makersEntry, pricesAt, toRateCard } from './genaiPrices.js';
+import { CATALOG_VERSION, GENAI_PRICES_VERSION, listProviders, makersEntry, pricesAt, toRateCard } from './genaiPrices.js';
 import { modelCandidates } from './normalise.js';
 import { pricingConfigSchema } from './overrides.js';
 import { describeZodIssues } from '../config/errors.js';
@@ -255,10 +255,37 @@ describe('the catalog', () => {
     const raw = (iso: string) => calcPrice({ input_tokens: 2_000_000, cache_read_tokens: 1_000_000, output_tokens: 1_000_000 }, 'deepseek-v4-pro', { providerId: 'deepseek', timestamp: new Date(iso) });
     expect(raw('2026-12-05T02:00:00Z')?.total_price).toBeCloseTo(PEAK, 9);
     expect(raw('2026-08-15T02:00:00Z')?.total_price).toBeCloseTo(PEAK, 9);
-    // The same correction for V4 Flash: $0.22 / $0.007 / $0.66 off-peak.
-    const flash = (iso: string) => total(catalog.price({ model: 'deepseek-v4-flash', provider: 'deepseek', usage: call, at: Date.parse(iso) }));
-    expect(flash('2026-12-05T02:00:00Z')).toBeCloseTo(0.22 + 0.007 + 0.66, 9);
-    expect(flash('2026-12-07T02:00:00Z')).toBeCloseTo(2 * (0.22 + 0.007 + 0.66), 9);
+    // The same correction for V4 Flash while it was billed as itself: $0.22 / $0.007 / $0.66 off-peak.
+    const v4Flash = (iso: string) => total(catalog.price({ model: 'deepseek-v4-flash', provider: 'deepseek', usage: call, at: Date.parse(iso) }));
+    expect(v4Flash('2026-08-29T02:00:00Z')).toBeCloseTo(0.22 + 0.007 + 0.66, 9); // a Saturday
+    expect(v4Flash('2026-08-31T02:00:00Z')).toBeCloseTo(2 * (0.22 + 0.007 + 0.66), 9); // a Monday
+  });
+
+  it('deepseek-flash, which the catalog lacks, at DeepSeek’s price by the hour; the legacy V4 Flash names billed as it', () => {
+    // api-docs.deepseek.com/quick_start/pricing: deepseek-flash (DeepSeek-V4.1-Flash) $0.15 in / $0.003 cache hit /
+    // $0.60 out per 1M off-peak, twice that at peak; the legacy deepseek-v4-flash names "billed at Flash price" (from
+    // 00:00 on 10 September 2026, Beijing time).
+    const catalog = new PriceCatalog();
+    const call = { input: 2_000_000, cacheRead: 1_000_000, cacheWrite: 0, output: 1_000_000, reasoning: 0 };
+    const OFF_PEAK = 0.15 + 0.003 + 0.6;
+    const price = (model: string, provider: string | undefined, iso: string) => catalog.price({ model, provider, usage: call, at: Date.parse(iso) });
+    const monday = price('deepseek-flash', 'deepseek', '2026-12-07T02:00:00Z');
+    expect(total(monday)).toBeCloseTo(2 * OFF_PEAK, 9);
+    expect(monday.status === 'priced' && monday.provenance).toEqual({ catalogVersion: CATALOG_VERSION, entry: 'deepseek/deepseek-flash', tier: 'standard' });
+    expect(total(price('deepseek-flash', 'deepseek', '2026-12-05T02:00:00Z'))).toBeCloseTo(OFF_PEAK, 9);
+    // Named without its provider (the openai client on DeepSeek's API): found in DeepSeek's list all the same.
+    expect(total(price('deepseek-flash', undefined, '2026-12-07T12:00:00Z'))).toBeCloseTo(OFF_PEAK, 9);
+    // Another provider's list does not take it for its own.
+    expect(price('deepseek-flash', 'together', '2026-12-07T12:00:00Z').status).toBe('unpriced');
+    // The legacy name, the last hour before it was billed as Flash and the first after (both off-peak).
+    expect(total(price('deepseek-v4-flash', 'deepseek', '2026-09-09T15:59:00Z'))).toBeCloseTo(0.22 + 0.007 + 0.66, 9);
+    expect(total(price('deepseek-v4-flash', 'deepseek', '2026-09-09T16:00:00Z'))).toBeCloseTo(OFF_PEAK, 9);
+    expect(total(price('deepseek-v4-flash-vision-exp', 'deepseek', '2026-12-07T02:00:00Z'))).toBeCloseTo(2 * OFF_PEAK, 9);
+  });
+
+  it('lists the models it adds to the catalog beside the catalog’s own, for browsing', async () => {
+    const deepseek = (await listProviders()).find((provider) => provider.id === 'deepseek');
+    expect(deepseek?.models.map((model) => model.id)).toEqual(expect.arrayContaining(['deepseek-v4-pro', 'deepseek-flash']));
   });
 
   it('a model named without its provider is found in its maker’s own list when only that maker names it exactly', () => {

@@ -2,9 +2,10 @@
  * Corrections to the bundled catalog where it disagrees with the provider's published price. Each one names its
  * source; remove it once genai-prices carries the same numbers (the catalog test fails when it does).
  */
-import type { ConditionalPrice, ModelInfo, ModelPrice } from '@pydantic/genai-prices';
+import type { ModelInfo, ModelPrice, Provider } from '@pydantic/genai-prices';
+import { DEEPSEEK_MODELS, deepSeekPricesAt } from './deepseek.js';
+import type { CatalogEntry } from './genaiPrices.js';
 import type { Rate, RateCard } from './rates.js';
-import { WeeklyHours } from './weeklyHours.js';
 
 interface LongContextTier {
   above: number;
@@ -63,64 +64,27 @@ export function supplementRateCard(entry: string, catalogCard: RateCard): RateCa
   };
 }
 
+/** Models the catalog lacks, in its own shape, each under the provider whose price list has it. */
+const SUPPLEMENT_MODELS: readonly CatalogEntry[] = [...DEEPSEEK_MODELS];
+
 /**
- * DeepSeek's own API bills a peak and an off-peak price (half of it) since 16:00 UTC on 16 August 2026. Peak is
- * 09:00–12:00 and 14:00–18:00 Beijing time (01:00–04:00 and 06:00–10:00 UTC), Monday to Friday; weekends are
- * off-peak all day from 23 August (api-docs.deepseek.com/quick_start/pricing: "Peak hours are 01:00 - 04:00 and
- * 06:00 - 10:00 UTC, Monday through Friday"; the date from genai-prices' own note on these entries).
- * genai-prices 0.1.8 lays its V4 entries out as [the flat price before, off-peak from 2026-08-17, peak 01–04 UTC,
- * peak 06–10 UTC]. A period there is dated or timed, never both, and knows no weekday
- * (github.com/pydantic/genai-prices/issues/582). So it bills a weekend call in those hours at the peak price, and a
- * call before 17 August in those hours at the new peak price instead of the flat one. Recognised by that layout:
- * the correction stops applying when the catalog's periods change.
+ * The supplementary model named `model` exactly, listed by `providerId` (by any provider when null, as a model
+ * named without its provider is looked up in its maker's own list).
  */
-const DEEPSEEK_PEAK_PRICED: ReadonlySet<string> = new Set(['deepseek/deepseek-v4-flash', 'deepseek/deepseek-v4-pro']);
-const DEEPSEEK_PEAK_BILLING_FROM = Date.parse('2026-08-16T16:00:00Z');
-/** 23 August 2026, 00:00 Beijing time. */
-const DEEPSEEK_WEEKENDS_OFF_PEAK_FROM = Date.parse('2026-08-22T16:00:00Z');
-const DEEPSEEK_PEAK_HOURS = [
-  { from: '09:00', until: '12:00' },
-  { from: '14:00', until: '18:00' },
-];
-// Module-wide, as the catalog data is: each remembers the clock of the last quarter hour it read, nothing else.
-const DEEPSEEK_PEAK_EVERY_DAY = new WeeklyHours(DEEPSEEK_PEAK_HOURS, 'Asia/Shanghai');
-const DEEPSEEK_PEAK_ON_WEEKDAYS = new WeeklyHours(
-  DEEPSEEK_PEAK_HOURS.map((window) => ({ ...window, days: ['mon', 'tue', 'wed', 'thu', 'fri'] as const })),
-  'Asia/Shanghai',
-);
+export function supplementEntry(model: string, providerId: string | null): CatalogEntry | undefined {
+  const name = model.toLowerCase().trim();
+  return SUPPLEMENT_MODELS.find((entry) => (providerId === null || entry.providerId === providerId) && entry.model.id === name);
+}
 
-/** An entry's flat, off-peak and peak prices, when the catalog lays DeepSeek's peak hours out as 0.1.8 does. */
-type PeakPeriods = readonly [flat: ModelPrice, offPeak: ModelPrice, peak: ModelPrice];
-/** Per catalog entry: the layout is checked once, not on every call. */
-const peakPeriodsOf = new WeakMap<ModelInfo, PeakPeriods | null>();
-
-function deepSeekPeakPeriods(model: ModelInfo): PeakPeriods | null {
-  const periods = model.prices;
-  if (!Array.isArray(periods) || periods.length !== 4) return null;
-  const [flat, offPeak, earlyPeak, latePeak] = periods as [ConditionalPrice, ConditionalPrice, ConditionalPrice, ConditionalPrice];
-  const timed = (period: ConditionalPrice, start: string, end: string): boolean =>
-    period.constraint?.type === 'time_of_date' && period.constraint.start_time === start && period.constraint.end_time === end;
-  const laidOut =
-    flat.constraint === undefined &&
-    offPeak.constraint?.type === 'start_date' &&
-    offPeak.constraint.start_date === '2026-08-17' &&
-    timed(earlyPeak, '01:00:00Z', '04:00:00Z') &&
-    timed(latePeak, '06:00:00Z', '10:00:00Z') &&
-    JSON.stringify(earlyPeak.prices) === JSON.stringify(latePeak.prices);
-  return laidOut ? [flat.prices, offPeak.prices, earlyPeak.prices] : null;
+/** The catalog's providers with the supplementary models added to their lists, for browsing. */
+export function withSupplementModels(providers: readonly Provider[]): Provider[] {
+  return providers.map((provider) => {
+    const added = SUPPLEMENT_MODELS.filter((entry) => entry.providerId === provider.id).map((entry) => entry.model);
+    return added.length === 0 ? provider : { ...provider, models: [...provider.models, ...added] };
+  });
 }
 
 /** The prices of a catalog entry in force at `at` (ms), where the catalog's own periods get them wrong; else undefined. */
 export function supplementPricesAt(entry: string, model: ModelInfo, at: number): ModelPrice | undefined {
-  if (!DEEPSEEK_PEAK_PRICED.has(entry)) return undefined;
-  let periods = peakPeriodsOf.get(model);
-  if (periods === undefined) {
-    periods = deepSeekPeakPeriods(model);
-    peakPeriodsOf.set(model, periods);
-  }
-  if (periods === null) return undefined;
-  const [flat, offPeak, peak] = periods;
-  if (at < DEEPSEEK_PEAK_BILLING_FROM) return flat;
-  const peakHours = at < DEEPSEEK_WEEKENDS_OFF_PEAK_FROM ? DEEPSEEK_PEAK_EVERY_DAY : DEEPSEEK_PEAK_ON_WEEKDAYS;
-  return peakHours.contains(at) ? peak : offPeak;
+  return deepSeekPricesAt(entry, model, at);
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CATALOG_VERSION, catalogRateCard, listProviders, pricesAt } from '../../pricing/index.js';
+import { CATALOG_VERSION, catalogRateCard, listProviders, pricesInForce } from '../../pricing/index.js';
 import type { Rate } from '../../pricing/index.js';
 import { outputFormat, usd } from './price.js';
 
@@ -27,13 +27,14 @@ export function registerModelsCommand(program: Command): void {
     .option('--format <format>', 'text or json', outputFormat, 'text')
     .action(async (query: string | undefined, options: { format: 'text' | 'json' }) => {
       const needle = query?.toLowerCase();
-      const now = new Date();
+      const now = Date.now();
       const rows: ModelRow[] = [];
       for (const provider of await listProviders()) {
         for (const model of provider.models) {
           const haystack = `${provider.id}/${model.id} ${model.name ?? ''}`.toLowerCase();
           if (needle !== undefined && !haystack.includes(needle)) continue;
-          const card = catalogRateCard(`${provider.id}/${model.id}`, pricesAt(model, now));
+          const entry = `${provider.id}/${model.id}`;
+          const card = catalogRateCard(entry, pricesInForce(entry, model, now));
           if (card === undefined) continue;
           rows.push({
             provider: provider.id,

@@ -511,6 +511,24 @@ const cases: Case[] = [
     outputCost: (1000 * 1.98) / M,
     entry: 'deepseek/deepseek-v4-pro',
   },
+  {
+    // api-docs.deepseek.com/quick_start/pricing: deepseek-flash $0.15 in / $0.003 cache hit / $0.60 out per 1M
+    // off-peak; the openai client on DeepSeek's base URL names the provider openai, whose list has no such model
+    name: 'OTel GenAI deepseek-flash through the openai client, off-peak (a Tuesday, 20:00 Beijing time)',
+    start: '2026-12-08T12:00:00Z',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'openai',
+      'gen_ai.request.model': 'deepseek-flash',
+      'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.cache_read.input_tokens': 4000,
+      'gen_ai.usage.output_tokens': 1000,
+    }),
+    tokens: tokens(10000, 1000, 4000),
+    inputCost: (6000 * 0.15 + 4000 * 0.003) / M,
+    outputCost: (1000 * 0.6) / M,
+    entry: 'deepseek/deepseek-flash',
+  },
   // --- OpenInference ---
   {
     // openai.com/api/pricing, gpt-4o-mini $0.15 / $0.60 / $0.075 cached
