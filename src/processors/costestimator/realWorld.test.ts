@@ -78,6 +78,29 @@ const HOUR_CACHED_CLAUDE_PRICE = {
   entry: 'anthropic/claude-3-5-haiku-latest',
 };
 
+/**
+ * An OTel GenAI chat span on DeepSeek's API of 10,000 tokens in, 4,000 of them read from the cache, and 1,000 out,
+ * priced at `[miss, hit, out]` USD per 1M tokens in DeepSeek's price list.
+ */
+function deepSeekCase(name: string, start: string, provider: Record<string, string>, model: string, [miss, hit, out]: readonly [number, number, number]): Case {
+  return {
+    name,
+    start,
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      ...provider,
+      'gen_ai.request.model': model,
+      'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.cache_read.input_tokens': 4000,
+      'gen_ai.usage.output_tokens': 1000,
+    }),
+    tokens: tokens(10000, 1000, 4000),
+    inputCost: (6000 * miss + 4000 * hit) / M,
+    outputCost: (1000 * out) / M,
+    entry: `deepseek/${model}`,
+  };
+}
+
 const cases: Case[] = [
   // --- MLflow LangChain autolog: every value JSON-encoded ---
   {
@@ -442,93 +465,18 @@ const cases: Case[] = [
     outputCost: (400 * 0.3) / M,
     entry: 'mistral/mistral-small-latest',
   },
-  {
-    // api-docs.deepseek.com/quick_start/pricing (until 2025-09-05), deepseek-chat standard hours $0.27 in (miss) / $0.07 (hit) / $1.10 out
-    name: 'OTel GenAI deepseek-chat during standard hours (UTC 12:00)',
-    start: '2025-09-01T12:00:00Z',
-    attributes: attributes({
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.system': 'deepseek',
-      'gen_ai.request.model': 'deepseek-chat',
-      'gen_ai.usage.input_tokens': 10000,
-      'gen_ai.usage.cache_read.input_tokens': 4000,
-      'gen_ai.usage.output_tokens': 1000,
-    }),
-    tokens: tokens(10000, 1000, 4000),
-    inputCost: (6000 * 0.27 + 4000 * 0.07) / M,
-    outputCost: (1000 * 1.1) / M,
-    entry: 'deepseek/deepseek-chat',
-  },
-  {
-    // api-docs.deepseek.com/quick_start/pricing, off-peak (UTC 16:30–00:30) 50% off: $0.135 / $0.035 / $0.55
-    name: 'OTel GenAI deepseek-chat during off-peak hours (UTC 20:00)',
-    start: '2025-09-01T20:00:00Z',
-    attributes: attributes({
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.system': 'deepseek',
-      'gen_ai.request.model': 'deepseek-chat',
-      'gen_ai.usage.input_tokens': 10000,
-      'gen_ai.usage.cache_read.input_tokens': 4000,
-      'gen_ai.usage.output_tokens': 1000,
-    }),
-    tokens: tokens(10000, 1000, 4000),
-    inputCost: (6000 * 0.135 + 4000 * 0.035) / M,
-    outputCost: (1000 * 0.55) / M,
-    entry: 'deepseek/deepseek-chat',
-  },
-  {
-    // api-docs.deepseek.com/quick_start/pricing, deepseek-v4-pro since 16 August 2026: $0.66 in / $0.022 cache hit /
-    // $1.98 out per 1M off-peak, twice that at peak (01:00–04:00 and 06:00–10:00 UTC, Monday through Friday)
-    name: 'OTel GenAI deepseek-v4-pro at peak, a Monday 10:00 Beijing time',
-    start: '2026-12-07T02:00:00Z',
-    attributes: attributes({
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'deepseek',
-      'gen_ai.request.model': 'deepseek-v4-pro',
-      'gen_ai.usage.input_tokens': 10000,
-      'gen_ai.usage.cache_read.input_tokens': 4000,
-      'gen_ai.usage.output_tokens': 1000,
-    }),
-    tokens: tokens(10000, 1000, 4000),
-    inputCost: (6000 * 1.32 + 4000 * 0.044) / M,
-    outputCost: (1000 * 3.96) / M,
-    entry: 'deepseek/deepseek-v4-pro',
-  },
-  {
-    // The same hour of a Saturday: off-peak all day at weekends (same page), which the catalog alone prices at peak
-    name: 'OTel GenAI deepseek-v4-pro on a Saturday in the weekday peak hours: off-peak',
-    start: '2026-12-05T02:00:00Z',
-    attributes: attributes({
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'deepseek',
-      'gen_ai.request.model': 'deepseek-v4-pro',
-      'gen_ai.usage.input_tokens': 10000,
-      'gen_ai.usage.cache_read.input_tokens': 4000,
-      'gen_ai.usage.output_tokens': 1000,
-    }),
-    tokens: tokens(10000, 1000, 4000),
-    inputCost: (6000 * 0.66 + 4000 * 0.022) / M,
-    outputCost: (1000 * 1.98) / M,
-    entry: 'deepseek/deepseek-v4-pro',
-  },
-  {
-    // api-docs.deepseek.com/quick_start/pricing: deepseek-flash $0.15 in / $0.003 cache hit / $0.60 out per 1M
-    // off-peak; the openai client on DeepSeek's base URL names the provider openai, whose list has no such model
-    name: 'OTel GenAI deepseek-flash through the openai client, off-peak (a Tuesday, 20:00 Beijing time)',
-    start: '2026-12-08T12:00:00Z',
-    attributes: attributes({
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.system': 'openai',
-      'gen_ai.request.model': 'deepseek-flash',
-      'gen_ai.usage.input_tokens': 10000,
-      'gen_ai.usage.cache_read.input_tokens': 4000,
-      'gen_ai.usage.output_tokens': 1000,
-    }),
-    tokens: tokens(10000, 1000, 4000),
-    inputCost: (6000 * 0.15 + 4000 * 0.003) / M,
-    outputCost: (1000 * 0.6) / M,
-    entry: 'deepseek/deepseek-flash',
-  },
+  // api-docs.deepseek.com/quick_start/pricing (until 2025-09-05), deepseek-chat standard hours $0.27 in (miss) / $0.07 (hit) / $1.10 out
+  deepSeekCase('OTel GenAI deepseek-chat during standard hours (UTC 12:00)', '2025-09-01T12:00:00Z', { 'gen_ai.system': 'deepseek' }, 'deepseek-chat', [0.27, 0.07, 1.1]),
+  // api-docs.deepseek.com/quick_start/pricing, off-peak (UTC 16:30–00:30) 50% off: $0.135 / $0.035 / $0.55
+  deepSeekCase('OTel GenAI deepseek-chat during off-peak hours (UTC 20:00)', '2025-09-01T20:00:00Z', { 'gen_ai.system': 'deepseek' }, 'deepseek-chat', [0.135, 0.035, 0.55]),
+  // api-docs.deepseek.com/quick_start/pricing, deepseek-v4-pro since 16 August 2026: $0.66 in / $0.022 cache hit /
+  // $1.98 out per 1M off-peak, twice that at peak (01:00–04:00 and 06:00–10:00 UTC, Monday through Friday)
+  deepSeekCase('OTel GenAI deepseek-v4-pro at peak, a Monday 10:00 Beijing time', '2026-12-07T02:00:00Z', { 'gen_ai.provider.name': 'deepseek' }, 'deepseek-v4-pro', [1.32, 0.044, 3.96]),
+  // The same hour of a Saturday: off-peak all day at weekends (same page), which the catalog alone prices at peak
+  deepSeekCase('OTel GenAI deepseek-v4-pro on a Saturday in the weekday peak hours: off-peak', '2026-12-05T02:00:00Z', { 'gen_ai.provider.name': 'deepseek' }, 'deepseek-v4-pro', [0.66, 0.022, 1.98]),
+  // api-docs.deepseek.com/quick_start/pricing: deepseek-flash $0.15 in / $0.003 cache hit / $0.60 out per 1M
+  // off-peak; the openai client on DeepSeek's base URL names the provider openai, whose list has no such model
+  deepSeekCase('OTel GenAI deepseek-flash through the openai client, off-peak (a Tuesday, 20:00 Beijing time)', '2026-12-08T12:00:00Z', { 'gen_ai.system': 'openai' }, 'deepseek-flash', [0.15, 0.003, 0.6]),
   // --- OpenInference ---
   {
     // openai.com/api/pricing, gpt-4o-mini $0.15 / $0.60 / $0.075 cached
