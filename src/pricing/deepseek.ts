@@ -2,8 +2,9 @@
  * DeepSeek's own API, where the catalog (genai-prices 0.1.8) falls short of what DeepSeek bills
  * (api-docs.deepseek.com/quick_start/pricing):
  *  - since 16:00 UTC on 16 August 2026, a peak price and an off-peak one (half of it). Peak is 09:00–12:00 and
- *    14:00–18:00 Beijing time (01:00–04:00 and 06:00–10:00 UTC), "Monday through Friday"; weekends are off-peak all
- *    day from 23 August (the date from genai-prices' own note on these entries). The catalog lays its V4 entries out
+ *    14:00–18:00 Beijing time (01:00–04:00 and 06:00–10:00 UTC), "Monday through Friday", public holidays excepted;
+ *    weekends are off-peak all day from 00:00 on 23 August, Beijing time (DeepSeek's notice: "Effective 00:00 (Beijing
+ *    Time) on Sunday, August 23, 2026 … off-peak rates applying throughout the day on weekends"). The catalog lays its V4 entries out
  *    as [the flat price before, off-peak from 2026-08-17, peak 01–04 UTC, peak 06–10 UTC]: a period there is dated or
  *    timed, never both, and knows no weekday (github.com/pydantic/genai-prices/issues/582). So it bills a weekend
  *    call in those hours at the peak price, and a call before 17 August in those hours at the new peak price instead
@@ -29,6 +30,19 @@ const PEAK_ON_WEEKDAYS = new WeeklyHours(
   PEAK_HOURS.map((window) => ({ ...window, days: ['mon', 'tue', 'wed', 'thu', 'fri'] as const })),
   'Asia/Shanghai',
 );
+
+/**
+ * Peak hours exclude Chinese public holidays ("Monday through Friday, excluding Chinese public holidays. All other hours
+ * are off-peak, including weekends and Chinese public holidays in full", on the page by 21 September 2026). The
+ * holidays of the State Council's 2026 schedule (国务院办公厅, 4 November 2025) since peak billing began: Mid-Autumn
+ * Festival 25–27 September, National Day 1–7 October; dates in Beijing. 2027's schedule is not here yet: a call in
+ * peak hours on one of its holidays is priced at peak, an upper bound, until it is added.
+ */
+const PUBLIC_HOLIDAYS: ReadonlySet<string> = new Set([
+  ...['25', '26', '27'].map((day) => `2026-09-${day}`),
+  ...['01', '02', '03', '04', '05', '06', '07'].map((day) => `2026-10-${day}`),
+]);
+const BEIJING_OFFSET_MS = 8 * 3600_000; // UTC+8 all year: China keeps no daylight saving time
 
 /** deepseek-flash: $0.15 in (cache miss) / $0.003 cache hit / $0.60 out per 1M off-peak, twice that at peak. */
 const FLASH_OFF_PEAK: ModelPrice = { input_mtok: 0.15, cache_read_mtok: 0.003, output_mtok: 0.6 };
@@ -82,7 +96,8 @@ function catalogPeakPeriods(model: ModelInfo): PeakPeriods | null {
 }
 
 function isPeak(at: number): boolean {
-  return (at < WEEKENDS_OFF_PEAK_FROM ? PEAK_EVERY_DAY : PEAK_ON_WEEKDAYS).contains(at);
+  if (at < WEEKENDS_OFF_PEAK_FROM) return PEAK_EVERY_DAY.contains(at);
+  return PEAK_ON_WEEKDAYS.contains(at) && !PUBLIC_HOLIDAYS.has(new Date(at + BEIJING_OFFSET_MS).toISOString().slice(0, 10));
 }
 
 /** The prices DeepSeek bills for a catalog entry's call at `at` (ms), where they differ from the catalog's; else undefined. */

@@ -231,7 +231,8 @@ describe('the catalog', () => {
   it('DeepSeek V4 on DeepSeek’s API: peak hours only on weekdays, and the flat price before peak billing, corrected over the catalog', () => {
     // api-docs.deepseek.com/quick_start/pricing: deepseek-v4-pro $0.435 in / $0.003625 cached / $0.87 out per 1M until
     // 16:00 UTC on 16 August 2026, then $0.66 / $0.022 / $1.98 off-peak and twice that at peak: 01:00–04:00 and
-    // 06:00–10:00 UTC, Monday through Friday (from 23 August; every day in the week before).
+    // 06:00–10:00 UTC, Monday through Friday, Chinese public holidays excepted (from 23 August; every day in the week
+    // before).
     const catalog = new PriceCatalog();
     const call = { input: 2_000_000, cacheRead: 1_000_000, cacheWrite: 0, output: 1_000_000, reasoning: 0 };
     const priceAt = (iso: string) => total(catalog.price({ model: 'deepseek-v4-pro', provider: 'deepseek', usage: call, at: Date.parse(iso) }));
@@ -248,6 +249,9 @@ describe('the catalog', () => {
       ['2026-12-07T09:59:00Z', PEAK],
       ['2026-12-07T10:00:00Z', OFF_PEAK],
       ['2026-12-07T05:00:00Z', OFF_PEAK], // Beijing's lunch hours
+      ['2026-10-05T02:00:00Z', OFF_PEAK], // a Monday of the National Day holidays (State Council's 2026 schedule)
+      ['2026-09-25T07:00:00Z', OFF_PEAK], // the Friday of the Mid-Autumn Festival
+      ['2026-10-08T02:00:00Z', PEAK], // the Thursday after
     ];
     for (const [instant, expected] of cases) expect(priceAt(instant), instant).toBeCloseTo(expected, 9);
     // The catalog alone prices a Saturday's peak window at the peak price, and the hour before peak billing at the new
