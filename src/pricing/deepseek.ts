@@ -3,12 +3,13 @@
  * (api-docs.deepseek.com/quick_start/pricing):
  *  - since 16:00 UTC on 16 August 2026, a peak price and an off-peak one (half of it). Peak is 09:00–12:00 and
  *    14:00–18:00 Beijing time (01:00–04:00 and 06:00–10:00 UTC), "Monday through Friday", public holidays excepted;
- *    weekends are off-peak all day from 00:00 on 23 August, Beijing time (DeepSeek's notice: "Effective 00:00 (Beijing
- *    Time) on Sunday, August 23, 2026 … off-peak rates applying throughout the day on weekends"). The catalog lays its V4 entries out
- *    as [the flat price before, off-peak from 2026-08-17, peak 01–04 UTC, peak 06–10 UTC]: a period there is dated or
- *    timed, never both, and knows no weekday (github.com/pydantic/genai-prices/issues/582). So it bills a weekend
- *    call in those hours at the peak price, and a call before 17 August in those hours at the new peak price instead
- *    of the flat one. Recognised by that layout: the correction stops applying when the catalog's periods change;
+ *    weekends are off-peak all day from 00:00 on 23 August, Beijing time (DeepSeek's notice: "Effective 00:00
+ *    (Beijing Time) on Sunday, August 23, 2026 … off-peak rates applying throughout the day on weekends"). The
+ *    catalog lays its V4 entries out as [the flat price before, off-peak from 2026-08-17, peak 01–04 UTC, peak 06–10
+ *    UTC]: a period there is dated or timed, never both, and knows no weekday
+ *    (github.com/pydantic/genai-prices/issues/582). So it bills a weekend or holiday call in those hours at the peak
+ *    price, and a call before 17 August in those hours at the new peak price instead of the flat one. Recognised by
+ *    that layout: the correction stops applying when the catalog's periods change;
  *  - `deepseek-flash` (DeepSeek-V4.1-Flash), the model name DeepSeek's page says to use, which the catalog lacks;
  *  - the legacy `deepseek-v4-flash` names, which the page says "are served by DeepSeek-V4.1-Flash … and billed at
  *    Flash price".
