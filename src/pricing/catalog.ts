@@ -14,13 +14,15 @@ import type { CostSplit, PriceRequest, PriceResult } from './types.js';
  * Service tiers the catalog has no prices for, as multipliers of the standard price, by catalog provider.
  * Sources: openai.com/api/pricing (Batch API and Flex processing: 50% of standard), anthropic.com/pricing (Message
  * Batches: 50%), ai.google.dev/gemini-api/docs/pricing and cloud.google.com/vertex-ai (Batch: 50%),
+ * ai.google.dev/gemini-api/docs/flex-inference ("a 50% cost reduction compared to standard rates") and
+ * docs.cloud.google.com/vertex-ai/generative-ai/docs/flex-paygo ("a 50% discount compared to Standard PayGo"),
  * aws.amazon.com/bedrock/pricing (Batch: 50%), Azure OpenAI Global Batch (50%). Priority tiers are not a fixed
- * multiple of standard (OpenAI priority is 1.7×–2× depending on the model), so they stay unpriced unless a config
- * override names `serviceTier: priority`.
+ * multiple of standard (OpenAI priority is 1.7×–2× depending on the model, Gemini's "75% to 100% more"), so they stay
+ * unpriced unless a config override names `serviceTier: priority`.
  */
 const SERVICE_TIER_MULTIPLIERS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   batch: { openai: 0.5, azure: 0.5, anthropic: 0.5, google: 0.5, aws: 0.5 },
-  flex: { openai: 0.5 },
+  flex: { openai: 0.5, google: 0.5 },
 };
 
 /** Spellings of "no special tier" (OpenAI `default`/`auto`, Bedrock `on_demand`, Gemini `standard`). */

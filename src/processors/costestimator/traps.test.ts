@@ -1082,6 +1082,33 @@ describe('traps', () => {
     expect(attribute(priority, 'tokenmeter.cost.unpriced_reason')).toMatch(/^no priority service-tier price for anthropic\//);
   });
 
+  it('Gemini\'s flex tier is half price, on the Gemini API and on Vertex AI (Flex PayGo); its priority tier, unpriced', async () => {
+    // ai.google.dev/gemini-api/docs/flex-inference: "a 50% cost reduction compared to standard rates";
+    // docs.cloud.google.com/vertex-ai/generative-ai/docs/flex-paygo: "a 50% discount compared to Standard PayGo";
+    // priority is "75% to 100% more than standard" (ai.google.dev/gemini-api/docs/optimization): no one price.
+    // gemini-2.5-flash $0.30 in / $2.50 out per 1M (ai.google.dev/gemini-api/docs/pricing, as genai-prices 0.1.8 has it).
+    const gemini = (id: string, provider: string, tier: string) =>
+      makeSpan({
+        trace: id,
+        attributes: attributes({
+          'openinference.span.kind': 'LLM',
+          'llm.provider': provider,
+          'llm.model_name': 'gemini-2.5-flash',
+          'llm.invocation_parameters': JSON.stringify({ service_tier: tier }),
+          'llm.token_count.prompt': 1000,
+          'llm.token_count.completion': 100,
+        }),
+      });
+    const [api, vertex, priority] = [gemini('a', 'google_genai', 'flex'), gemini('b', 'vertexai', 'flex'), gemini('c', 'google_genai', 'priority')];
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([api, vertex, priority]));
+    for (const span of [api, vertex]) {
+      expect(mlflowCost(span)?.['total_cost']).toBeCloseTo(((1000 * 0.3 + 100 * 2.5) / M) * 0.5, 12);
+      expect(attribute(span, 'tokenmeter.cost.tier')).toBe('flex');
+    }
+    expect(attribute(priority, 'tokenmeter.cost.status')).toBe('unpriced');
+    expect(attribute(priority, 'tokenmeter.cost.unpriced_reason')).toMatch(/^no priority service-tier price for google\//);
+  });
+
   it('reads every source of usage, provider, service tier and reported cost when it is the only one on the span', () => {
     // The base usage of the cache and reasoning cases comes from MLflow's JSON, so that the key tested is the only one.
     const base = { 'mlflow.chat.tokenUsage': JSON.stringify({ input_tokens: 10, output_tokens: 10 }) };
