@@ -6,7 +6,8 @@ import { compileOverride, overrideApplies, pricingConfigSchema } from './overrid
 import type { CompiledOverride, PricingConfigInput } from './overrides.js';
 import { computeCost, emptyCostSplit } from './rates.js';
 import type { RateCard } from './rates.js';
-import { supplementPricesAt, supplementRateCard } from './supplements.js';
+import { priceBandOf, supplementPricesAt, supplementRateCard } from './supplements.js';
+import type { PriceBand } from './supplements.js';
 import { Provenances } from './provenances.js';
 import type { CostSplit, PriceRequest, PriceResult } from './types.js';
 
@@ -91,7 +92,14 @@ export class PriceCatalog {
     }
 
     if (resolution.kind === 'none') return resolution.unpriced;
-    const card = resolution.card ?? this.cardAt(resolution.entry, resolution.model, at);
+    let card = resolution.card;
+    // Of prices by the hour, which band the call fell in: part of its tier, so that a doubled price says why.
+    let band: PriceBand | undefined;
+    if (card === undefined) {
+      const prices = pricesInForce(resolution.entry, resolution.model, at);
+      card = this.cardOf(resolution.entry, prices);
+      band = priceBandOf(prices);
+    }
     if (card === undefined) {
       return { status: 'unpriced', reason: `catalog entry ${resolution.entry} has no per-token prices at ${new Date(at).toISOString()}` };
     }
@@ -104,7 +112,7 @@ export class PriceCatalog {
       multiplier = known;
     }
     const threshold = computeCost(card, request.usage, multiplier, costs);
-    return { status: 'priced', costs, provenance: resolution.provenances.of(CATALOG_VERSION, resolution.entry, tierLabel(serviceTier, threshold)) };
+    return { status: 'priced', costs, provenance: resolution.provenances.of(CATALOG_VERSION, resolution.entry, tierLabel(serviceTier, threshold, band)) };
   }
 
   /** Cached per provider, then per model: no key string is built on the hot path. */
@@ -144,8 +152,7 @@ export class PriceCatalog {
     return { kind: 'catalog', entry, model: found.model, providerId: found.providerId, card, candidates, provenances: new Provenances() };
   }
 
-  private cardAt(entry: string, model: ModelInfo, at: number): RateCard | undefined {
-    const prices = pricesInForce(entry, model, at);
+  private cardOf(entry: string, prices: ModelPrice): RateCard | undefined {
     let card = this.periodCards.get(prices);
     if (card === undefined) {
       card = catalogRateCard(entry, prices) ?? null;
@@ -170,6 +177,7 @@ function unresolved(reason: string, candidates: readonly string[], unknownModel 
   return { kind: 'none', unpriced: Object.freeze(unknownModel ? { status: 'unpriced', reason, unknownModel } : { status: 'unpriced', reason }), candidates };
 }
 
-function tierLabel(serviceTier: string, contextThreshold: number | undefined): string {
-  return contextThreshold === undefined ? serviceTier : `${serviceTier}/input>${contextThreshold}`;
+function tierLabel(serviceTier: string, contextThreshold: number | undefined, band?: PriceBand): string {
+  const tier = band === undefined ? serviceTier : `${serviceTier}/${band}`;
+  return contextThreshold === undefined ? tier : `${tier}/input>${contextThreshold}`;
 }

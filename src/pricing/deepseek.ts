@@ -93,7 +93,19 @@ function catalogPeakPeriods(model: ModelInfo): PeakPeriods | null {
     timed(earlyPeak, '01:00:00Z', '04:00:00Z') &&
     timed(latePeak, '06:00:00Z', '10:00:00Z') &&
     JSON.stringify(earlyPeak.prices) === JSON.stringify(latePeak.prices);
-  return laidOut ? [flat.prices, offPeak.prices, earlyPeak.prices] : null;
+  if (!laidOut) return null;
+  PEAK_PRICES.add(earlyPeak.prices);
+  OFF_PEAK_PRICES.add(offPeak.prices);
+  return [flat.prices, offPeak.prices, earlyPeak.prices];
+}
+
+/** The prices this module gives for peak hours, and for off-peak ones: what a call's tier says it paid. */
+const PEAK_PRICES = new WeakSet<ModelPrice>([FLASH_PEAK]);
+const OFF_PEAK_PRICES = new WeakSet<ModelPrice>([FLASH_OFF_PEAK]);
+
+/** `peak` or `off-peak` for prices DeepSeek bills by the hour; undefined for others. */
+export function deepSeekBandOf(prices: ModelPrice): 'peak' | 'off-peak' | undefined {
+  return PEAK_PRICES.has(prices) ? 'peak' : OFF_PEAK_PRICES.has(prices) ? 'off-peak' : undefined;
 }
 
 function isPeak(at: number): boolean {

@@ -254,6 +254,11 @@ describe('the catalog', () => {
       ['2026-10-08T02:00:00Z', PEAK], // the Thursday after
     ];
     for (const [instant, expected] of cases) expect(priceAt(instant), instant).toBeCloseTo(expected, 9);
+    const tierAt = (iso: string) => {
+      const result = catalog.price({ model: 'deepseek-v4-pro', provider: 'deepseek', usage: call, at: Date.parse(iso) });
+      return result.status === 'priced' ? result.provenance.tier : result.status;
+    };
+    expect([tierAt('2026-08-15T02:00:00Z'), tierAt('2026-12-05T02:00:00Z'), tierAt('2026-12-07T02:00:00Z')]).toEqual(['standard', 'standard/off-peak', 'standard/peak']);
     // The catalog alone prices a Saturday's peak window at the peak price, and the hour before peak billing at the new
     // peak too: when it stops doing so, this fails, and the correction in supplements.ts can go.
     const raw = (iso: string) => calcPrice({ input_tokens: 2_000_000, cache_read_tokens: 1_000_000, output_tokens: 1_000_000 }, 'deepseek-v4-pro', { providerId: 'deepseek', timestamp: new Date(iso) });
@@ -275,8 +280,11 @@ describe('the catalog', () => {
     const price = (model: string, provider: string | undefined, iso: string) => catalog.price({ model, provider, usage: call, at: Date.parse(iso) });
     const monday = price('deepseek-flash', 'deepseek', '2026-12-07T02:00:00Z');
     expect(total(monday)).toBeCloseTo(2 * OFF_PEAK, 9);
-    expect(monday.status === 'priced' && monday.provenance).toEqual({ catalogVersion: CATALOG_VERSION, entry: 'deepseek/deepseek-flash', tier: 'standard' });
-    expect(total(price('deepseek-flash', 'deepseek', '2026-12-05T02:00:00Z'))).toBeCloseTo(OFF_PEAK, 9);
+    // The tier says which band the call paid: why the same call costs twice as much.
+    expect(monday.status === 'priced' && monday.provenance).toEqual({ catalogVersion: CATALOG_VERSION, entry: 'deepseek/deepseek-flash', tier: 'standard/peak' });
+    const saturday = price('deepseek-flash', 'deepseek', '2026-12-05T02:00:00Z');
+    expect(total(saturday)).toBeCloseTo(OFF_PEAK, 9);
+    expect(saturday.status === 'priced' && saturday.provenance.tier).toBe('standard/off-peak');
     // Named without its provider (the openai client on DeepSeek's API): found in DeepSeek's list all the same.
     expect(total(price('deepseek-flash', undefined, '2026-12-07T12:00:00Z'))).toBeCloseTo(OFF_PEAK, 9);
     // Another provider's list does not take it for its own.

@@ -3,7 +3,7 @@
  * source; remove it once genai-prices carries the same numbers (the catalog test fails when it does).
  */
 import type { ModelInfo, ModelPrice, Provider } from '@pydantic/genai-prices';
-import { DEEPSEEK_MODELS, deepSeekPricesAt } from './deepseek.js';
+import { DEEPSEEK_MODELS, deepSeekBandOf, deepSeekPricesAt } from './deepseek.js';
 import type { CatalogEntry } from './genaiPrices.js';
 import type { Rate, RateCard } from './rates.js';
 
@@ -87,4 +87,11 @@ export function withSupplementModels(providers: readonly Provider[]): Provider[]
 /** The prices of a catalog entry in force at `at` (ms), where the catalog's own periods get them wrong; else undefined. */
 export function supplementPricesAt(entry: string, model: ModelInfo, at: number): ModelPrice | undefined {
   return deepSeekPricesAt(entry, model, at);
+}
+
+/** Which band of prices by the hour `prices` are, when they are one (DeepSeek's peak and off-peak). */
+export type PriceBand = 'peak' | 'off-peak';
+
+export function priceBandOf(prices: ModelPrice): PriceBand | undefined {
+  return deepSeekBandOf(prices);
 }
