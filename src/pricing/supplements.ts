@@ -1,6 +1,7 @@
 /**
- * Corrections to the bundled catalog where it disagrees with the provider's published price. Each one names its
- * source; remove it once genai-prices carries the same numbers (the catalog test fails when it does).
+ * Corrections to the bundled catalog where it disagrees with the provider's published price, and the models it lacks
+ * (DeepSeek's in deepseek.ts). Each one names its source; remove it once genai-prices carries the same numbers (the
+ * catalog test fails when it does).
  */
 import type { ModelInfo, ModelPrice, Provider } from '@pydantic/genai-prices';
 import { DEEPSEEK_MODELS, deepSeekBandOf, deepSeekPricesAt } from './deepseek.js';
