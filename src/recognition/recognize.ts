@@ -280,6 +280,23 @@ export function answeringModelOf(span: Span): string | undefined {
 
 const responseModel = new JsonFields(['model']);
 
+/** Where conventions that name the model that answered keep, beside it, the one asked for. */
+const REQUEST_MODEL_KEYS = ['gen_ai.request.model', 'llm.request.model_name', 'ai.model.id'] as const;
+
+/**
+ * The model asked for, where the span also names the one that answered: a provider may answer with the name of a
+ * snapshot newer than the price lists (a dated or versioned name) for a model asked for by the name it is priced
+ * under. For the CostEstimator to price such a call by: read only when the model that answered has no price.
+ */
+export function requestedModelOf(span: Span): string | undefined {
+  for (const key of REQUEST_MODEL_KEYS) {
+    const value = findAttribute(span.attributes, key);
+    const model = value?.kind === 'string' ? known(value.value) : undefined;
+    if (model !== undefined && model.length > 0) return boundedName(model);
+  }
+  return undefined;
+}
+
 const PROVIDER_KEYS = keyGroup(
   slotsOf([
     'gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'mlflow.llm.provider', 'langsmith.metadata.ls_provider', 'ai.model.provider',

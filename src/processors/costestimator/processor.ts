@@ -7,7 +7,7 @@ import { CallMemory, spanKey, traceKey } from './callMemory.js';
 import type { TraceMemory } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
 import type { CostEstimatorConfig } from './config.js';
-import { answeringModelOf, forgetRememberedCalls, ONLY_ZERO_COUNTS, recognizeCallOrRootAggregate } from '../../recognition/index.js';
+import { answeringModelOf, forgetRememberedCalls, ONLY_ZERO_COUNTS, recognizeCallOrRootAggregate, requestedModelOf } from '../../recognition/index.js';
 import type { LlmCall } from '../../recognition/index.js';
 import { writeCountedCall, writeUncountedCall } from './writeAttributes.js';
 import type { CallMemoryStore } from './store.js';
@@ -252,9 +252,10 @@ export class CostEstimatorProcessor implements TracesProcessor {
   }
 
   /**
-   * The call's price. When no price list has the model asked for, two other readings, each then the call's (on the
-   * span, in the ledger and the breakdowns):
+   * The call's price. When no price list has the call's model, other readings, each then the call's (on the span, in
+   * the ledger and the breakdowns):
    *  - the model the response it keeps names (an Azure OpenAI deployment's name was asked for);
+   *  - the model asked for, where the span names the one that answered (a snapshot newer than the price lists);
    *  - with `openai` as the provider, no provider: that may only say the call went through OpenAI's client, which
    *    serves any OpenAI-compatible API (LangChain's ChatOpenAI says `openai` whatever its base URL: DeepSeek's,
    *    Together's…). The model is then found by its name, as for the openai client's spans that name no provider.
@@ -262,13 +263,13 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private priceAsAnswered(span: Span, call: LlmCall): PriceResult {
     const price = this.price(span, call);
     if (price.status === 'priced' || price.unknownModel !== true) return price;
-    const answering = answeringModelOf(span);
-    if (answering !== undefined && answering !== call.model) {
-      const asked = call.model;
-      call.model = answering;
-      const answered = this.price(span, call);
-      if (answered.status === 'priced') return answered;
-      call.model = asked;
+    for (const other of [answeringModelOf(span), requestedModelOf(span)]) {
+      if (other === undefined || other === call.model) continue;
+      const named = call.model;
+      call.model = other;
+      const priced = this.price(span, call);
+      if (priced.status === 'priced') return priced;
+      call.model = named;
     }
     if (call.provider === 'openai') {
       call.provider = undefined;

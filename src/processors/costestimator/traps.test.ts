@@ -387,6 +387,32 @@ describe('traps', () => {
     expect(attribute(unknown, 'mlflow.llm.provider')).toBe('openai');
   });
 
+  it('a call answered by a snapshot no price list has yet is priced as the model asked for; with neither known, unpriced', async () => {
+    // api-docs.deepseek.com/quick_start/pricing: deepseek-flash $0.15 in / $0.60 out per 1M off-peak (a Tuesday, 20:00
+    // Beijing time). The response names the checkpoint that served it; the price list knows the name asked for.
+    const call = (trace: string, requested: string, answered: string) =>
+      makeSpan({
+        trace,
+        start: '2026-12-08T12:00:00Z',
+        attributes: attributes({
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'deepseek',
+          'gen_ai.request.model': requested,
+          'gen_ai.response.model': answered,
+          'gen_ai.usage.input_tokens': 1000,
+          'gen_ai.usage.output_tokens': 100,
+        }),
+      });
+    const snapshot = call('a', 'deepseek-flash', 'deepseek-v4.1-flash-1017');
+    const unknown = call('b', 'deepseek-nova', 'deepseek-nova-0101');
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([snapshot, unknown]));
+    expect(mlflowCost(snapshot)?.['total_cost']).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / M, 12);
+    expect(attribute(snapshot, 'tokenmeter.cost.price_entry')).toBe('deepseek/deepseek-flash');
+    expect(attribute(snapshot, 'mlflow.llm.model')).toBe('deepseek-flash');
+    // The reason names the model that answered: the one the span says served the call.
+    expect(attribute(unknown, 'tokenmeter.cost.unpriced_reason')).toBe('model deepseek-nova-0101 not in catalog (genai-prices@0.1.8) for provider deepseek');
+  });
+
   it('an alias is priced like its dated model, never at $0', async () => {
     const alias = chatSpan('a', undefined);
     const dated = makeSpan({ trace: 't2', attributes: chatSpan('b', undefined, { 'llm.model_name': 'gpt-4o-mini-2024-07-18' }).attributes });
