@@ -252,31 +252,31 @@ export class CostEstimatorProcessor implements TracesProcessor {
   }
 
   /**
-   * The call's price. When no price list has the call's model, other readings, each then the call's (on the span, in
-   * the ledger and the breakdowns):
-   *  - the model the response it keeps names (an Azure OpenAI deployment's name was asked for);
-   *  - the model asked for, where the span names the one that answered (a snapshot newer than the price lists);
-   *  - with `openai` as the provider, no provider: that may only say the call went through OpenAI's client, which
-   *    serves any OpenAI-compatible API (LangChain's ChatOpenAI says `openai` whatever its base URL: DeepSeek's,
-   *    Together's…). The model is then found by its name, as for the openai client's spans that name no provider.
+   * The call's price. When no price list has the call's model, other readings, the first that prices the call then
+   * the call's (on the span, in the ledger and the breakdowns):
+   *  - other models: the one the response it keeps names (an Azure OpenAI deployment's name was asked for), and the one
+   *    asked for, where the span names the one that answered (a snapshot newer than the price lists);
+   *  - with `openai` as the provider, each model with no provider: that may only say the call went through OpenAI's
+   *    client, which serves any OpenAI-compatible API (LangChain's ChatOpenAI says `openai` whatever its base URL:
+   *    DeepSeek's, Together's…). The model is then found by its name, as for the openai client's spans that name no
+   *    provider.
    */
   private priceAsAnswered(span: Span, call: LlmCall): PriceResult {
     const price = this.price(span, call);
     if (price.status === 'priced' || price.unknownModel !== true) return price;
-    for (const other of [answeringModelOf(span), requestedModelOf(span)]) {
-      if (other === undefined || other === call.model) continue;
-      const named = call.model;
-      call.model = other;
-      const priced = this.price(span, call);
-      if (priced.status === 'priced') return priced;
-      call.model = named;
+    const [named, provider] = [call.model, call.provider];
+    const models = [named, answeringModelOf(span), requestedModelOf(span)];
+    for (const reading of provider === 'openai' ? [provider, undefined] : [provider]) {
+      call.provider = reading;
+      for (const [index, model] of models.entries()) {
+        // Each model once per provider reading, and the call's own as it came not again.
+        if (model === undefined || models.indexOf(model) !== index || (reading === provider && model === named)) continue;
+        call.model = model;
+        const priced = this.price(span, call);
+        if (priced.status === 'priced') return priced;
+      }
     }
-    if (call.provider === 'openai') {
-      call.provider = undefined;
-      const byName = this.price(span, call);
-      if (byName.status === 'priced') return byName;
-      call.provider = 'openai';
-    }
+    [call.model, call.provider] = [named, provider];
     return price;
   }
 

@@ -390,13 +390,13 @@ describe('traps', () => {
   it('a call answered by a snapshot no price list has yet is priced as the model asked for; with neither known, unpriced', async () => {
     // api-docs.deepseek.com/quick_start/pricing: deepseek-flash $0.15 in / $0.60 out per 1M off-peak (a Tuesday, 20:00
     // Beijing time). The response names the checkpoint that served it; the price list knows the name asked for.
-    const call = (trace: string, requested: string, answered: string) =>
+    const call = (trace: string, requested: string, answered: string, provider = 'deepseek') =>
       makeSpan({
         trace,
         start: '2026-12-08T12:00:00Z',
         attributes: attributes({
           'gen_ai.operation.name': 'chat',
-          'gen_ai.provider.name': 'deepseek',
+          'gen_ai.provider.name': provider,
           'gen_ai.request.model': requested,
           'gen_ai.response.model': answered,
           'gen_ai.usage.input_tokens': 1000,
@@ -405,10 +405,14 @@ describe('traps', () => {
       });
     const snapshot = call('a', 'deepseek-flash', 'deepseek-v4.1-flash-1017');
     const unknown = call('b', 'deepseek-nova', 'deepseek-nova-0101');
-    await new CostEstimatorProcessor({}, sink).consume(tracesData([snapshot, unknown]));
-    expect(mlflowCost(snapshot)?.['total_cost']).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / M, 12);
-    expect(attribute(snapshot, 'tokenmeter.cost.price_entry')).toBe('deepseek/deepseek-flash');
-    expect(attribute(snapshot, 'mlflow.llm.model')).toBe('deepseek-flash');
+    // Through the openai client, which names the provider openai whoever serves the API: found by the name asked for.
+    const throughOpenAiClient = call('c', 'deepseek-flash', 'deepseek-v4.1-flash-1017', 'openai');
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([snapshot, unknown, throughOpenAiClient]));
+    for (const span of [snapshot, throughOpenAiClient]) {
+      expect(mlflowCost(span)?.['total_cost']).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / M, 12);
+      expect(attribute(span, 'tokenmeter.cost.price_entry')).toBe('deepseek/deepseek-flash');
+      expect(attribute(span, 'mlflow.llm.model')).toBe('deepseek-flash');
+    }
     // The reason names the model that answered: the one the span says served the call.
     expect(attribute(unknown, 'tokenmeter.cost.unpriced_reason')).toBe('model deepseek-nova-0101 not in catalog (genai-prices@0.1.8) for provider deepseek');
   });
