@@ -155,6 +155,15 @@ def openai_compatible_call(base_url: str) -> None:
     client.chat.completions.create(model="llama-3.3-70b-versatile", messages=[{"role": "user", "content": "hello"}])
 
 
+def deepseek_call(base_url: str) -> None:
+    # DeepSeek's API through the openai client, as apps call it: the client names api.deepseek.com, and the model
+    # DeepSeek's pricing page says to use.
+    import openai
+
+    client = openai.OpenAI(base_url="https://api.deepseek.com", api_key="not-used", http_client=to_stand_in(base_url))
+    client.chat.completions.create(model="deepseek-flash", messages=[{"role": "user", "content": "hello"}])
+
+
 def openrouter_calls(base_url: str) -> None:
     # OpenRouter's API through the openai client (also streamed), and through LangChain's ChatOpenAI, as apps call it:
     # its usage reports what the call cost.
@@ -448,6 +457,7 @@ def main() -> int:
         OpenTelemetryOpenAIInstrumentor().instrument(tracer_provider=tracer_provider)
         openai_calls(args.api_base_url)
         openai_compatible_call(args.api_base_url)
+        deepseek_call(args.api_base_url)
         return 0 if tracer_provider.force_flush(timeout_millis=30_000) else 3
     if args.instrumentation == "openinference":
         from openinference.instrumentation.anthropic import AnthropicInstrumentor

@@ -17,7 +17,7 @@ import type { LedgerCallRow, LedgerSidecar } from '../e2e/ledger-sidecar.js';
 import { runInstrumentedCalls } from '../harness/python-app.js';
 import type { Instrumentation } from '../harness/python-app.js';
 import { CATALOG_VERSION } from '../../src/pricing/index.js';
-import { ANTHROPIC, ANTHROPIC_COMPACTED, ANTHROPIC_HOUR_CACHE, BEDROCK_STREAM_WITHOUT_CACHE, CHAT_WITH_CACHE, CHAT_WITHOUT_CACHE_COUNT, deepseekCostAt, EMBEDDING, GEMINI, GEMINI_WITHOUT_CACHE_COUNT, GROQ, MISTRAL, OPENROUTER_BYOK, startApiStandIn } from './provider-stand-in.js';
+import { ANTHROPIC, ANTHROPIC_COMPACTED, ANTHROPIC_HOUR_CACHE, BEDROCK_STREAM_WITHOUT_CACHE, CHAT_WITH_CACHE, CHAT_WITHOUT_CACHE_COUNT, deepseekCostAt, deepseekFlashWithoutCacheCountAt, EMBEDDING, GEMINI, GEMINI_WITHOUT_CACHE_COUNT, GROQ, MISTRAL, OPENROUTER_BYOK, startApiStandIn } from './provider-stand-in.js';
 
 /**
  * A call's model and cost; its status is `priced` unless it says otherwise, and an unpriced call has no cost but a
@@ -151,11 +151,13 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
     { model: 'mistral-embed', costUsd: null, status: 'unpriced', reason: 'no token usage reported' },
   ],
   // OpenTelemetry's own instrumentation (openai-v2 2.4b0) records no cached count (the cached tokens are priced as plain
-  // input) and traces no Responses API call. It names the provider openai, and the server: Groq's API is Groq's.
+  // input) and traces no Responses API call. It names the provider openai, and the server: Groq's API is Groq's, and
+  // DeepSeek's is DeepSeek's, whose deepseek-flash the catalog lacks (a supplement prices it, by the hour).
   opentelemetry: [
     ...Array.from({ length: 2 }, () => ({ model: 'gpt-4o-mini-2024-07-18', costUsd: CHAT_WITHOUT_CACHE_COUNT })),
     { model: 'text-embedding-3-small', costUsd: EMBEDDING },
     { model: 'llama-3.3-70b-versatile', costUsd: GROQ },
+    { model: 'deepseek-flash', costUsd: deepseekFlashWithoutCacheCountAt },
   ],
   // MLflow 3.9 keeps no cache count in its token usage: read from the response it keeps as outputs.
   mlflow: [
@@ -263,7 +265,7 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
  * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
  * duplicate can still be on its way when calls are compared.
  */
-const TRACES: Record<Instrumentation, number> = { openinference: 43, openllmetry: 36, opentelemetry: 4, mlflow: 39, 'mlflow-latest': 2, litellm: 10, langsmith: 2 };
+const TRACES: Record<Instrumentation, number> = { openinference: 43, openllmetry: 36, opentelemetry: 5, mlflow: 39, 'mlflow-latest': 2, litellm: 10, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {

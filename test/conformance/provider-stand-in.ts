@@ -360,7 +360,10 @@ export async function startApiStandIn(): Promise<{ server: Server; baseUrl: stri
             : path.endsWith('/invoke')
               ? ANTHROPIC_MESSAGE
               : undefined
-          : RESPONSES[path];
+          : path === '/chat/completions'
+            ? // DeepSeek's chat completion, naming the model asked for (deepseek-chat, deepseek-flash).
+              { ...DEEPSEEK_COMPLETION, model: (asked as { model?: string }).model ?? DEEPSEEK_COMPLETION.model }
+            : RESPONSES[path];
       response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json', ...bedrockHeaders }).end(JSON.stringify(body ?? { error: { message: 'not found' } }));
     });
   });
@@ -403,6 +406,20 @@ export function deepseekCostAt(startMs: number): number {
   const offPeak = minuteOfDay >= 16 * 60 + 30 || minuteOfDay < 30;
   const share = offPeak ? 0.5 : 1;
   return (800 * 0.27 * share + 200 * 0.07 * share + 500 * 1.1 * share) / M;
+}
+
+/**
+ * api-docs.deepseek.com/quick_start/pricing: deepseek-flash $0.15 in (cache miss), $0.003 cache hit, $0.60 out per 1M
+ * off-peak, twice that at peak: 09:00–12:00 and 14:00–18:00 Beijing time (UTC+8), Monday to Friday, Chinese public
+ * holidays excepted (2026's are past; 2027's are not in the price list yet, which prices them at peak as here). Where
+ * the span records no cached count, all of the prompt at the cache-miss price.
+ */
+export function deepseekFlashWithoutCacheCountAt(startMs: number): number {
+  const beijing = new Date(startMs + 8 * 3600_000);
+  const weekday = beijing.getUTCDay() >= 1 && beijing.getUTCDay() <= 5;
+  const minute = beijing.getUTCHours() * 60 + beijing.getUTCMinutes();
+  const peak = weekday && ((minute >= 9 * 60 && minute < 12 * 60) || (minute >= 14 * 60 && minute < 18 * 60));
+  return ((1000 * 0.15 + 500 * 0.6) * (peak ? 2 : 1)) / M;
 }
 // mistral.ai/pricing: Mistral Small (mistral-small-latest) $0.10 in, $0.30 out per 1M.
 export const MISTRAL = (1000 * 0.1 + 500 * 0.3) / M;
