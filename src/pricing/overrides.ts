@@ -27,7 +27,7 @@
 import { z } from 'zod';
 import type { RateCard } from './rates.js';
 import { Provenances } from './provenances.js';
-import { isTimeZone, minutesOfClock, WEEKDAYS, WeeklyHours } from './weeklyHours.js';
+import { DAY_MINUTES, isTimeZone, minutesOfClock, WEEKDAYS, WeeklyHours } from './weeklyHours.js';
 import { normaliseProvider } from '../recognition/providers.js';
 
 const perMillion = z.number().nonnegative();
@@ -46,8 +46,6 @@ const tokenPricesSchema = z
 
 const dateSchema = z.union([z.date(), z.iso.date(), z.iso.datetime({ offset: true })]).transform((value) => new Date(value));
 
-const DAY_MINUTES = 24 * 60;
-
 const hoursWindowSchema = z
   .object({
     /** Every day when absent. */
@@ -56,6 +54,7 @@ const hoursWindowSchema = z
     until: z.string().refine((time) => minutesOfClock(time) > 0, { message: 'expected a time of day as HH:MM, from 00:01 to 24:00' }),
   })
   .strict()
+  // Negated, so that a time already reported as malformed (NaN) is not reported again here.
   .refine((window) => !(minutesOfClock(window.from) >= minutesOfClock(window.until)), {
     message: 'expected until after from (split a window across midnight in two: to 24:00, and from 00:00)',
     path: ['until'],

@@ -15,7 +15,7 @@ export interface HoursWindow {
 }
 
 const MINUTE_MS = 60_000;
-const DAY_MINUTES = 24 * 60;
+export const DAY_MINUTES = 24 * 60;
 const WEEK_MINUTES = 7 * DAY_MINUTES;
 /**
  * Every UTC offset change of the time zone database happens at a quarter hour, so the local clock is one
@@ -56,7 +56,10 @@ export class WeeklyHours {
       const from = minutesOfClock(window.from);
       const until = minutesOfClock(window.until);
       if (!(from < until)) throw new RangeError(`hours window ${window.from}–${window.until}: until must be after from`);
-      return (window.days ?? WEEKDAYS).map((day) => [WEEKDAYS.indexOf(day) * DAY_MINUTES + from, WEEKDAYS.indexOf(day) * DAY_MINUTES + until] as const);
+      return (window.days ?? WEEKDAYS).map((day) => {
+        const midnight = WEEKDAYS.indexOf(day) * DAY_MINUTES;
+        return [midnight + from, midnight + until] as const;
+      });
     });
   }
 
