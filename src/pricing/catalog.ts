@@ -6,8 +6,8 @@ import { compileOverride, overrideApplies, pricingConfigSchema } from './overrid
 import type { CompiledOverride, PricingConfigInput } from './overrides.js';
 import { computeCost, emptyCostSplit } from './rates.js';
 import type { RateCard } from './rates.js';
-import { priceBandOf, supplementPricesAt, supplementRateCard } from './supplements.js';
-import type { PriceBand } from './supplements.js';
+import { supplementPricesAt, supplementRateCard } from './supplements.js';
+import type { PriceBand, PricesInForce } from './supplements.js';
 import { Provenances } from './provenances.js';
 import type { CostSplit, PriceRequest, PriceResult } from './types.js';
 
@@ -96,9 +96,9 @@ export class PriceCatalog {
     // Of prices by the hour, which band the call fell in: part of its tier, so that a doubled price says why.
     let band: PriceBand | undefined;
     if (card === undefined) {
-      const prices = pricesInForce(resolution.entry, resolution.model, at);
-      card = this.cardOf(resolution.entry, prices);
-      band = priceBandOf(prices);
+      const inForce = pricesInForce(resolution.entry, resolution.model, at);
+      card = this.cardOf(resolution.entry, inForce.prices);
+      band = inForce.band;
     }
     if (card === undefined) {
       return { status: 'unpriced', reason: `catalog entry ${resolution.entry} has no per-token prices at ${new Date(at).toISOString()}` };
@@ -162,9 +162,20 @@ export class PriceCatalog {
   }
 }
 
+/** The catalog's own periods as prices in force, made once each: a call's pricing allocates none. */
+const catalogPeriods = new WeakMap<ModelPrice, PricesInForce>();
+
 /** The prices of a catalog entry (`<provider id>/<model id>`) in force at `at` (ms), known corrections applied. */
-export function pricesInForce(entry: string, model: ModelInfo, at: number): ModelPrice {
-  return supplementPricesAt(entry, model, at) ?? pricesAt(model, new Date(at));
+export function pricesInForce(entry: string, model: ModelInfo, at: number): PricesInForce {
+  const supplemented = supplementPricesAt(entry, model, at);
+  if (supplemented !== undefined) return supplemented;
+  const prices = pricesAt(model, new Date(at));
+  let inForce = catalogPeriods.get(prices);
+  if (inForce === undefined) {
+    inForce = { prices };
+    catalogPeriods.set(prices, inForce);
+  }
+  return inForce;
 }
 
 /** Our rate card for a catalog entry's prices (`entry` = `<provider id>/<model id>`), with known corrections applied. */

@@ -16,6 +16,7 @@
  */
 import type { ConditionalPrice, ModelInfo, ModelPrice } from '@pydantic/genai-prices';
 import type { CatalogEntry } from './genaiPrices.js';
+import type { PricesInForce } from './supplements.js';
 import { WeeklyHours } from './weeklyHours.js';
 
 const PEAK_BILLING_FROM = Date.parse('2026-08-16T16:00:00Z');
@@ -48,6 +49,7 @@ const BEIJING_OFFSET_MS = 8 * 3600_000; // UTC+8 all year: China keeps no daylig
 /** deepseek-flash: $0.15 in (cache miss) / $0.003 cache hit / $0.60 out per 1M off-peak, twice that at peak. */
 const FLASH_OFF_PEAK: ModelPrice = { input_mtok: 0.15, cache_read_mtok: 0.003, output_mtok: 0.6 };
 const FLASH_PEAK: ModelPrice = { input_mtok: 0.3, cache_read_mtok: 0.006, output_mtok: 1.2 };
+const FLASH: PeakPeriods = { offPeak: { prices: FLASH_OFF_PEAK, band: 'off-peak' }, peak: { prices: FLASH_PEAK, band: 'peak' } };
 /**
  * When the legacy V4 Flash names began to be billed as Flash: 00:00 on 10 September 2026, Beijing time (the notes of
  * dsh-meter 0.5.0, a DeepSeek bill meter checked against DeepSeek's bills; one other account says 04:00 UTC that day).
@@ -75,8 +77,12 @@ export const DEEPSEEK_MODELS: readonly CatalogEntry[] = [
   },
 ];
 
-/** An entry's flat (before peak billing), off-peak and peak prices. */
-type PeakPeriods = readonly [flat: ModelPrice, offPeak: ModelPrice, peak: ModelPrice];
+/** An entry's prices by band, and its flat price before peak billing; made once per entry, shared by its calls. */
+interface PeakPeriods {
+  readonly flat?: PricesInForce;
+  readonly offPeak: PricesInForce;
+  readonly peak: PricesInForce;
+}
 /** Per catalog entry: the layout is checked once, not on every call. */
 const peakPeriodsOf = new WeakMap<ModelInfo, PeakPeriods | null>();
 
@@ -94,18 +100,7 @@ function catalogPeakPeriods(model: ModelInfo): PeakPeriods | null {
     timed(latePeak, '06:00:00Z', '10:00:00Z') &&
     JSON.stringify(earlyPeak.prices) === JSON.stringify(latePeak.prices);
   if (!laidOut) return null;
-  PEAK_PRICES.add(earlyPeak.prices);
-  OFF_PEAK_PRICES.add(offPeak.prices);
-  return [flat.prices, offPeak.prices, earlyPeak.prices];
-}
-
-/** The prices this module gives for peak hours, and for off-peak ones: what a call's tier says it paid. */
-const PEAK_PRICES = new WeakSet<ModelPrice>([FLASH_PEAK]);
-const OFF_PEAK_PRICES = new WeakSet<ModelPrice>([FLASH_OFF_PEAK]);
-
-/** `peak` or `off-peak` for prices DeepSeek bills by the hour; undefined for others. */
-export function deepSeekBandOf(prices: ModelPrice): 'peak' | 'off-peak' | undefined {
-  return PEAK_PRICES.has(prices) ? 'peak' : OFF_PEAK_PRICES.has(prices) ? 'off-peak' : undefined;
+  return { flat: { prices: flat.prices }, offPeak: { prices: offPeak.prices, band: 'off-peak' }, peak: { prices: earlyPeak.prices, band: 'peak' } };
 }
 
 function isPeak(at: number): boolean {
@@ -114,8 +109,8 @@ function isPeak(at: number): boolean {
 }
 
 /** The prices DeepSeek bills for a catalog entry's call at `at` (ms), where they differ from the catalog's; else undefined. */
-export function deepSeekPricesAt(entry: string, model: ModelInfo, at: number): ModelPrice | undefined {
-  if (entry === FLASH_ENTRY) return isPeak(at) ? FLASH_PEAK : FLASH_OFF_PEAK;
+export function deepSeekPricesAt(entry: string, model: ModelInfo, at: number): PricesInForce | undefined {
+  if (entry === FLASH_ENTRY) return isPeak(at) ? FLASH.peak : FLASH.offPeak;
   if (!V4_ENTRIES.has(entry)) return undefined;
   let periods = peakPeriodsOf.get(model);
   if (periods === undefined) {
@@ -123,8 +118,7 @@ export function deepSeekPricesAt(entry: string, model: ModelInfo, at: number): M
     peakPeriodsOf.set(model, periods);
   }
   if (periods === null) return undefined;
-  const [flat, offPeak, peak] = periods;
-  if (at < PEAK_BILLING_FROM) return flat;
-  if (entry === LEGACY_FLASH_ENTRY && at >= LEGACY_FLASH_BILLED_AS_FLASH_FROM) return isPeak(at) ? FLASH_PEAK : FLASH_OFF_PEAK;
-  return isPeak(at) ? peak : offPeak;
+  if (at < PEAK_BILLING_FROM) return periods.flat;
+  const billed = entry === LEGACY_FLASH_ENTRY && at >= LEGACY_FLASH_BILLED_AS_FLASH_FROM ? FLASH : periods;
+  return isPeak(at) ? billed.peak : billed.offPeak;
 }

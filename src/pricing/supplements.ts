@@ -4,7 +4,7 @@
  * catalog test fails when it does).
  */
 import type { ModelInfo, ModelPrice, Provider } from '@pydantic/genai-prices';
-import { DEEPSEEK_MODELS, deepSeekBandOf, deepSeekPricesAt } from './deepseek.js';
+import { DEEPSEEK_MODELS, deepSeekPricesAt } from './deepseek.js';
 import type { CatalogEntry } from './genaiPrices.js';
 import type { Rate, RateCard } from './rates.js';
 
@@ -85,14 +85,16 @@ export function withSupplementModels(providers: readonly Provider[]): Provider[]
   });
 }
 
-/** The prices of a catalog entry in force at `at` (ms), where the catalog's own periods get them wrong; else undefined. */
-export function supplementPricesAt(entry: string, model: ModelInfo, at: number): ModelPrice | undefined {
-  return deepSeekPricesAt(entry, model, at);
-}
-
-/** Which band of prices by the hour `prices` are, when they are one (DeepSeek's peak and off-peak). */
+/** Which band of prices by the hour a call paid (DeepSeek's peak and off-peak). */
 export type PriceBand = 'peak' | 'off-peak';
 
-export function priceBandOf(prices: ModelPrice): PriceBand | undefined {
-  return deepSeekBandOf(prices);
+/** The prices of a catalog entry in force at an instant, and their band when they are by the hour. */
+export interface PricesInForce {
+  readonly prices: ModelPrice;
+  readonly band?: PriceBand;
+}
+
+/** The prices of a catalog entry in force at `at` (ms), where the catalog's own periods get them wrong; else undefined. */
+export function supplementPricesAt(entry: string, model: ModelInfo, at: number): PricesInForce | undefined {
+  return deepSeekPricesAt(entry, model, at);
 }

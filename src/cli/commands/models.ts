@@ -34,7 +34,7 @@ export function registerModelsCommand(program: Command): void {
           const haystack = `${provider.id}/${model.id} ${model.name ?? ''}`.toLowerCase();
           if (needle !== undefined && !haystack.includes(needle)) continue;
           const entry = `${provider.id}/${model.id}`;
-          const card = catalogRateCard(entry, pricesInForce(entry, model, now));
+          const card = catalogRateCard(entry, pricesInForce(entry, model, now).prices);
           if (card === undefined) continue;
           rows.push({
             provider: provider.id,
