@@ -290,9 +290,9 @@ const REQUEST_MODEL_KEYS = ['gen_ai.request.model', 'llm.request.model_name', 'a
  */
 export function requestedModelOf(span: Span): string | undefined {
   for (const key of REQUEST_MODEL_KEYS) {
-    const value = findAttribute(span.attributes, key);
-    const model = value?.kind === 'string' ? known(value.value) : undefined;
-    if (model !== undefined && model.length > 0) return boundedName(model);
+    // JSON-encoded as any value may be (MLflow's GenAI-semconv mode), decoded as recognition reads it.
+    const model = known(decodeString(findAttribute(span.attributes, key)));
+    if (model !== undefined) return boundedName(model);
   }
   return undefined;
 }

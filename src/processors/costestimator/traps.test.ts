@@ -407,8 +407,10 @@ describe('traps', () => {
     const unknown = call('b', 'deepseek-nova', 'deepseek-nova-0101');
     // Through the openai client, which names the provider openai whoever serves the API: found by the name asked for.
     const throughOpenAiClient = call('c', 'deepseek-flash', 'deepseek-v4.1-flash-1017', 'openai');
-    await new CostEstimatorProcessor({}, sink).consume(tracesData([snapshot, unknown, throughOpenAiClient]));
-    for (const span of [snapshot, throughOpenAiClient]) {
+    // Values JSON-encoded, as MLflow's GenAI-semconv mode writes them: the model asked for is read decoded.
+    const jsonEncoded = call('d', JSON.stringify('deepseek-flash'), JSON.stringify('deepseek-v4.1-flash-1017'), JSON.stringify('deepseek'));
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([snapshot, unknown, throughOpenAiClient, jsonEncoded]));
+    for (const span of [snapshot, throughOpenAiClient, jsonEncoded]) {
       expect(mlflowCost(span)?.['total_cost']).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / M, 12);
       expect(attribute(span, 'tokenmeter.cost.price_entry')).toBe('deepseek/deepseek-flash');
       expect(attribute(span, 'mlflow.llm.model')).toBe('deepseek-flash');
