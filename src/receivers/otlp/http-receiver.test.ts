@@ -2,9 +2,9 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingConsumer } from '../../../test/fixtures/recording-consumer.js';
 import { appSource, makeRequestFrom, makeSpan } from '../../../test/fixtures/spans.js';
-import { decodeExportTraceResponse, decodeRpcStatus, encodeTracesJson, encodeTracesProtobuf } from '../../otlp/index.js';
+import { decodeExportTraceResponse, decodeRpcStatus, decodeTracesProtobuf, encodeTracesJson, encodeTracesProtobuf } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/model.js';
-import { stringValue } from '../../otlp/model.js';
+import { stringValue, toHex } from '../../otlp/model.js';
 import { PipelineError } from '../../pipeline/consumer.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { httpProtocolConfigSchema } from './config.js';
@@ -161,6 +161,31 @@ describe('OTLP/HTTP receiver', () => {
     expect(partial?.rejectedSpans).toBe(1);
     expect(partial?.errorMessage).toContain('traceId is all zeroes');
     expect(consumer.received[0]!.resourceSpans[0]!.scopeSpans[0]!.spans.map((s) => s.name)).toEqual(['good']);
+  });
+
+  it('reads an all-zero parent id as a root\'s, and drops a link it cannot forward rather than its span', async () => {
+    consumer.received = [];
+    const link = (spanId: Uint8Array) => ({ traceId: new Uint8Array(16).fill(7), spanId, traceState: '', attributes: [], droppedAttributesCount: 0, flags: 0 });
+    const root = { ...span('root'), parentSpanId: new Uint8Array(8), links: [link(new Uint8Array(8)), link(Uint8Array.from([1, 2, 3]))] };
+    const response = await post(encodeTracesProtobuf(request(root)), { 'Content-Type': 'application/x-protobuf' });
+    expect(response.status).toBe(200);
+    expect((await response.arrayBuffer()).byteLength).toBe(0);
+    // As forwarded: re-encoded from the decoded span, whose raw bytes still held the zero parent and the bad link.
+    const forwarded = decodeTracesProtobuf(encodeTracesProtobuf(consumer.received[0]!)).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(forwarded.name).toBe('root');
+    expect(forwarded.parentSpanId).toHaveLength(0);
+    // A link to an invalid context (all zeroes) is legitimate and kept; a 3-byte span id is not encodable.
+    expect(forwarded.links.map((kept) => toHex(kept.spanId))).toEqual(['0000000000000000']);
+    expect(forwarded.droppedLinksCount).toBe(1);
+  });
+
+  it('keeps the answer small when a rejected span has a huge name', async () => {
+    const response = await post(encodeTracesProtobuf(request(span('x'.repeat(32 * 1024), 0, 3), span('good'))), { 'Content-Type': 'application/x-protobuf' });
+    expect(response.status).toBe(200);
+    const partial = decodeExportTraceResponse(new Uint8Array(await response.arrayBuffer()), 'protobuf');
+    expect(partial?.rejectedSpans).toBe(1);
+    expect(partial?.errorMessage).toContain(`("${'x'.repeat(64)}"…): traceId is all zeroes`);
+    expect(partial!.errorMessage.length).toBeLessThan(300);
   });
 
   it('answers 429 with Retry-After when the pipeline is overloaded, and 503 when downstream is unavailable', async () => {
