@@ -1,5 +1,7 @@
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturedLogger } from '../../../test/fixtures/captured-logs.js';
 import { RecordingConsumer } from '../../../test/fixtures/recording-consumer.js';
 import { appSource, makeRequestFrom, makeSpan } from '../../../test/fixtures/spans.js';
 import { decodeExportTraceResponse, decodeRpcStatus, decodeTracesProtobuf, encodeTracesJson, encodeTracesProtobuf } from '../../otlp/index.js';
@@ -30,10 +32,11 @@ const request = (...spans: Span[]): TracesData => makeRequestFrom(appSource(), .
 
 describe('OTLP/HTTP receiver', () => {
   const consumer = new RecordingConsumer();
+  const logs = capturedLogger();
   const receiver = new OtlpHttpReceiver(
     httpProtocolConfigSchema.parse({ endpoint: '127.0.0.1:0', max_request_body_size: 64 * 1024 }),
     consumer,
-    silentLogger(),
+    logs.logger,
   );
   const post = (body: RequestInit['body'], headers: Record<string, string>) => fetch(receiver.url, { method: 'POST', body, headers });
 
@@ -206,6 +209,36 @@ describe('OTLP/HTTP receiver', () => {
     // fetch transparently inflates; the header shows the server compressed a body of this size.
     expect(response.headers.get('content-encoding')).toBe('gzip');
     expect(((await response.json()) as { message: string }).message).toMatch(/invalid OTLP\/JSON/);
+  });
+
+  it('does not gzip the response for a client that refuses gzip with a zero weight', async () => {
+    for (const acceptEncoding of ['gzip;q=0', 'identity, gzip;q=0', '*;q=0, identity']) {
+      const response = await post('[', { 'Content-Type': 'application/json', 'Accept-Encoding': acceptEncoding });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-encoding'), acceptEncoding).toBeNull();
+    }
+  });
+
+  it('answers in the media type the request named, application/protobuf as well as application/x-protobuf', async () => {
+    const response = await post(encodeTracesProtobuf(request(span('chat'))), { 'Content-Type': 'application/protobuf' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/protobuf');
+    const refused = await post(Uint8Array.from([0x0a, 0x05]), { 'Content-Type': 'application/protobuf' });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toBe('application/protobuf');
+  });
+
+  it('takes a client that disconnects mid-body for what it is, not for a failure of its own, and keeps serving', async () => {
+    const { hostname, port } = new URL(receiver.url);
+    const socket = connect(Number(port), hostname);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write('POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: 1000\r\n\r\n0123456789');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await expect.poll(() => logs.lines.some((line) => line.msg.includes('client went away'))).toBe(true);
+    expect(logs.lines.filter((line) => line.level >= 50)).toEqual([]);
+    const after = await post(encodeTracesProtobuf(request(span('after'))), { 'Content-Type': 'application/x-protobuf' });
+    expect(after.status).toBe(200);
   });
 });
 

@@ -5,6 +5,7 @@ import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gunzip, gzip, inflate } from 'node:zlib';
+import Negotiator from 'negotiator';
 import {
   OtlpDecodeError,
   decodeTracesJson,
@@ -30,7 +31,14 @@ const gzipAsync = promisify(gzip);
 
 type Encoding = 'protobuf' | 'json';
 
-const CONTENT_TYPES: Record<Encoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+/** How a request's body is written, and the media type it named, which the answer carries (OTLP/HTTP). */
+interface BodyFormat {
+  encoding: Encoding;
+  contentType: string;
+}
+
+/** What the client of a request that ended before its body did is not answered; logged at debug, not as a failure. */
+class ClientAborted extends Error {}
 
 /** Bodies smaller than this are not worth compressing in a response. */
 const MIN_GZIP_RESPONSE_BYTES = 128;
@@ -60,6 +68,11 @@ export class OtlpHttpReceiver implements Receiver {
   async start(): Promise<void> {
     const listener: RequestListener = (request, response) => {
       this.handle(request, response).catch((error: unknown) => {
+        if (error instanceof ClientAborted) {
+          this.logger.debug('OTLP/HTTP client went away before sending its whole request');
+          response.destroy();
+          return;
+        }
         // Only a bug gets here (every expected failure is answered in handle); keep serving.
         this.logger.error({ err: error }, 'OTLP/HTTP request handler failed');
         if (!response.headersSent) response.writeHead(500).end();
@@ -108,16 +121,16 @@ export class OtlpHttpReceiver implements Receiver {
       response.setHeader('Allow', 'POST');
       return sendText(response, 405, `method ${request.method} not allowed: use POST`);
     }
-    const encoding = requestEncoding(request.headers['content-type']);
+    const format = bodyFormat(request.headers['content-type']);
     const auth = this.config.auth;
     if (auth && !carriesBearerToken(request.headers.authorization, auth.bearer_token)) {
       // Before anything else about the request is judged: an unauthenticated client learns nothing more.
       response.setHeader('WWW-Authenticate', 'Bearer realm="tokenmeter"');
       const message = 'missing or wrong bearer token in the Authorization header';
-      if (!encoding) return sendText(response, 401, message);
-      return send(request, response, 401, CONTENT_TYPES[encoding], encodeRpcStatus({ code: GrpcCode.UNAUTHENTICATED, message }, encoding));
+      if (!format) return sendText(response, 401, message);
+      return send(request, response, 401, format.contentType, encodeRpcStatus({ code: GrpcCode.UNAUTHENTICATED, message }, format.encoding));
     }
-    if (!encoding) {
+    if (!format) {
       return sendText(
         response,
         415,
@@ -128,10 +141,10 @@ export class OtlpHttpReceiver implements Receiver {
     try {
       const experiment = requestExperiment(firstHeader(request.headers[EXPERIMENT_HEADER]));
       if ('problem' in experiment) throw invalidArgument(experiment.problem, EXPERIMENT_HEADER);
-      const data = await this.readRequest(request, encoding);
+      const data = await this.readRequest(request, format.encoding);
       const outcome = await handleExport(data, this.next, experiment.id);
       if (!outcome.ok) throw pipelineFailure(outcome.error);
-      await send(request, response, 200, CONTENT_TYPES[encoding], encodeExportTraceResponse(outcome.partialSuccess, encoding));
+      await send(request, response, 200, format.contentType, encodeExportTraceResponse(outcome.partialSuccess, format.encoding));
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
       if (error.httpStatus >= 500 || error.httpStatus === 429) {
@@ -142,7 +155,7 @@ export class OtlpHttpReceiver implements Receiver {
       for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
       // The body of a refused oversize request is left unread: close the connection rather than drain it.
       if (error.httpStatus === 413) response.setHeader('Connection', 'close');
-      await send(request, response, error.httpStatus, CONTENT_TYPES[encoding], encodeRpcStatus(error.rpcStatus, encoding));
+      await send(request, response, error.httpStatus, format.contentType, encodeRpcStatus(error.rpcStatus, format.encoding));
     }
   }
 
@@ -167,10 +180,10 @@ export class OtlpHttpReceiver implements Receiver {
   }
 }
 
-function requestEncoding(contentType: string | undefined): Encoding | undefined {
+function bodyFormat(contentType: string | undefined): BodyFormat | undefined {
   const mediaType = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
-  if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return 'protobuf';
-  if (mediaType === 'application/json') return 'json';
+  if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return { encoding: 'protobuf', contentType: mediaType };
+  if (mediaType === 'application/json') return { encoding: 'json', contentType: mediaType };
   return undefined;
 }
 
@@ -198,10 +211,16 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
   if (declared > limit) throw tooLarge(limit, `of ${declared} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(limit, 'as sent');
-    chunks.push(chunk);
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw tooLarge(limit, 'as sent');
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    // Node ends the body of a request whose client disconnected with `aborted` (ECONNRESET).
+    if (request.destroyed && !(error instanceof HttpFailure)) throw new ClientAborted('client aborted the request');
+    throw error;
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
@@ -242,13 +261,17 @@ async function send(
   body: Uint8Array,
 ): Promise<void> {
   response.setHeader('Content-Type', contentType);
-  const acceptsGzip = /\bgzip\b/i.test(request.headers['accept-encoding'] ?? '');
-  if (acceptsGzip && body.length >= MIN_GZIP_RESPONSE_BYTES) {
+  if (body.length >= MIN_GZIP_RESPONSE_BYTES && acceptsGzip(request)) {
     body = await gzipAsync(body);
     response.setHeader('Content-Encoding', 'gzip');
   }
   response.setHeader('Content-Length', body.length);
   response.writeHead(status).end(body);
+}
+
+/** Whether the client accepts a gzipped answer: named or matched by `*` with a weight above zero (`gzip;q=0` refuses it). */
+function acceptsGzip(request: IncomingMessage): boolean {
+  return new Negotiator(request).encoding(['gzip', 'x-gzip', 'identity']) !== 'identity';
 }
 
 function sendText(response: ServerResponse, status: number, message: string): void {
