@@ -32,6 +32,29 @@ export class MlflowError extends Error {
   }
 }
 
+/**
+ * The configured experiment is in MLflow's trash. MLflow would still store traces there (its OTLP ingest takes a
+ * deleted experiment, its lookup by name finds one, and the name cannot be created again), where nobody sees them;
+ * MLflow's own `set_experiment` refuses it the same way.
+ */
+export class DeletedExperimentError extends MlflowError {
+  constructor(experiment: MlflowExperiment, setting: 'experiment_name' | 'experiment_id') {
+    super(
+      `MLflow experiment "${experiment.name}" (id ${experiment.experiment_id}) is deleted: restore it ` +
+        `(mlflow experiments restore --experiment-id ${experiment.experiment_id}) or set ${setting} to another experiment`,
+    );
+    this.name = 'DeletedExperimentError';
+  }
+}
+
+/** An experiment as MLflow's REST API describes it (`mlflow/protos/service.proto`). */
+interface MlflowExperiment {
+  experiment_id: string;
+  name: string;
+  /** `active`, or `deleted` while it is in the trash. */
+  lifecycle_stage: string;
+}
+
 /** The few MLflow REST calls the exporter needs, over the tracking server's HTTP API. */
 export class MlflowClient {
   private readonly baseUrl: string;
@@ -105,30 +128,45 @@ export class MlflowClient {
     return new Set((found.trace?.spans ?? []).flatMap((span) => (span.span_id ? [Buffer.from(span.span_id, 'base64').toString('hex')] : [])));
   }
 
-  /** The id of the experiment with this name, creating it when missing. */
+  /** The id of the experiment with this name, creating it when missing; refused when it is deleted. */
   async ensureExperiment(name: string): Promise<string> {
-    const found = await this.findExperimentId(name);
-    if (found) return found;
+    const found = await this.experimentByName(name);
+    if (found) return activeExperimentId(found, 'experiment_name');
     try {
       const created = await this.json<{ experiment_id: string }>('POST', '/api/2.0/mlflow/experiments/create', { name });
       return created.experiment_id;
     } catch (error) {
       // Another instance created it between our lookup and our create.
       if (error instanceof MlflowError && error.errorCode === 'RESOURCE_ALREADY_EXISTS') {
-        const raced = await this.findExperimentId(name);
-        if (raced) return raced;
+        const raced = await this.experimentByName(name);
+        if (raced) return activeExperimentId(raced, 'experiment_name');
       }
       throw error;
     }
   }
 
-  private async findExperimentId(name: string): Promise<string | undefined> {
+  /**
+   * The experiment id, refused when MLflow has that experiment deleted. An id MLflow does not know is returned as it
+   * is: MLflow refuses the spans sent there (422), and the exporter gives up on them.
+   */
+  async checkExperimentId(id: string): Promise<string> {
     try {
-      const found = await this.json<{ experiment: { experiment_id: string } }>(
+      const found = await this.json<{ experiment: MlflowExperiment }>('GET', `/api/2.0/mlflow/experiments/get?experiment_id=${encodeURIComponent(id)}`);
+      return activeExperimentId(found.experiment, 'experiment_id');
+    } catch (error) {
+      if (error instanceof MlflowError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return id;
+      throw error;
+    }
+  }
+
+  /** The experiment with this name, deleted ones included (MLflow's lookup by name finds those too). */
+  private async experimentByName(name: string): Promise<MlflowExperiment | undefined> {
+    try {
+      const found = await this.json<{ experiment: MlflowExperiment }>(
         'GET',
         `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`,
       );
-      return found.experiment.experiment_id;
+      return found.experiment;
     } catch (error) {
       if (error instanceof MlflowError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
       throw error;
@@ -187,4 +225,9 @@ export class MlflowClient {
     }
     return text;
   }
+}
+
+function activeExperimentId(experiment: MlflowExperiment, setting: 'experiment_name' | 'experiment_id'): string {
+  if (experiment.lifecycle_stage === 'deleted') throw new DeletedExperimentError(experiment, setting);
+  return experiment.experiment_id;
 }

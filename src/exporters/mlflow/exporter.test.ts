@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createUniqueExperiment, getTrace } from '../../../test/harness/mlflow-client.js';
+import { createExperiment, createUniqueExperiment, getTrace, searchAllTraces } from '../../../test/harness/mlflow-client.js';
+import { capturedLogger } from '../../../test/fixtures/captured-logs.js';
 import { makeRequest, makeSpan } from '../../../test/fixtures/spans.js';
 import { getFreePort } from '../../../test/harness/ports.js';
 import { startProxy } from '../../../test/faults/workload.js';
@@ -76,6 +77,28 @@ describe('MLflow wire fixes', () => {
     expect(withMlflowWireFixes(request)).toBe(request);
     expect(span.raw).toBe(raw);
   });
+
+  it('gives a model call the CostEstimator priced, of any convention, a plain LLM or EMBEDDING span type, in a copy', () => {
+    const priced = { key: 'tokenmeter.cost.status', value: stringValue('priced') };
+    const openInference = rootSpan([{ key: 'openinference.span.kind', value: stringValue('LLM') }, priced]);
+    const genAiChat = rootSpan([{ key: 'gen_ai.operation.name', value: stringValue('chat') }, priced]);
+    const genAiEmbeddings = rootSpan([{ key: 'gen_ai.operation.name', value: stringValue('embeddings') }, priced]);
+    const request = makeRequest(openInference, genAiChat, genAiEmbeddings);
+    const typeOf = (span: Span | undefined) => span?.attributes.find(({ key }) => key === 'mlflow.spanType')?.value;
+    expect(withMlflowWireFixes(request).resourceSpans[0]!.scopeSpans[0]!.spans.map(typeOf)).toEqual([stringValue('LLM'), stringValue('LLM'), stringValue('EMBEDDING')]);
+    expect(request.resourceSpans[0]!.scopeSpans[0]!.spans.map(typeOf)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('gives no span type to a model call the CostEstimator did not price, nor to a root it priced as its trace’s aggregate', () => {
+    const unpriced = rootSpan([{ key: 'openinference.span.kind', value: stringValue('LLM') }]);
+    const aggregateRoot = rootSpan([
+      { key: 'openinference.span.kind', value: stringValue('AGENT') },
+      { key: 'llm.token_count.prompt', value: intValue(10) },
+      { key: 'tokenmeter.cost.status', value: stringValue('priced') },
+    ]);
+    const request = makeRequest(unpriced, aggregateRoot);
+    expect(withMlflowWireFixes(request)).toBe(request);
+  });
 });
 
 describe('MLflow exporter against a real MLflow server', () => {
@@ -109,6 +132,76 @@ describe('MLflow exporter against a real MLflow server', () => {
     expect(trace?.trace_info.trace_location?.mlflow_experiment?.experiment_id).toBe(experimentId);
   });
 
+  it.each([['experiment_name'], ['experiment_id']])(
+    'refuses a deleted experiment named by %s: says so at start, delivers nothing until it is restored, then delivers there',
+    async (setting) => {
+      const name = `exporter-deleted-${setting}-${Date.now()}`;
+      const experimentId = await createExperiment(mlflowUrl, name);
+      await mlflowPost('/api/2.0/mlflow/experiments/delete', { experiment_id: experimentId });
+      const { logger, lines } = capturedLogger();
+      exporter = new MlflowExporter(
+        mlflowExporterConfigSchema.parse({
+          tracking_uri: mlflowUrl,
+          [setting]: setting === 'experiment_name' ? name : experimentId,
+          retry_on_failure: { initial_interval: '50ms', max_interval: '200ms' },
+        }),
+        logger,
+      );
+      await exporter.start();
+      await until(() => lines.some((line) => line.level === 50));
+      const refusal = lines.find((line) => line.level === 50)!;
+      expect(refusal.msg).toBe('the MLflow experiment is deleted; nothing is delivered until it is restored');
+      expect((refusal['err'] as { message: string }).message).toBe(
+        `MLflow experiment "${name}" (id ${experimentId}) is deleted: restore it (mlflow experiments restore --experiment-id ${experimentId}) or set ${setting} to another experiment`,
+      );
+      expect(lines.map((line) => line.msg)).not.toContain('MLflow exporter ready');
+
+      const span = rootSpan();
+      await exporter.consume(makeRequest(span));
+      await until(() => lines.filter((line) => line.msg === 'MLflow delivery failed; retrying').length >= 2);
+      expect(await getTrace(mlflowUrl, `tr-${hex(span.traceId)}`)).toBeUndefined();
+
+      await mlflowPost('/api/2.0/mlflow/experiments/restore', { experiment_id: experimentId });
+      await until(() => exporter!.stats.delivered.spans === 1);
+      const trace = await getTrace(mlflowUrl, `tr-${hex(span.traceId)}`);
+      expect(trace?.trace_info.trace_location?.mlflow_experiment?.experiment_id).toBe(experimentId);
+    },
+  );
+
+  it('sends a model call of another convention with its span type, so that MLflow finds it by span.type', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-span-type');
+    exporter = new MlflowExporter(mlflowExporterConfigSchema.parse({ tracking_uri: mlflowUrl, experiment_id: experimentId }), silentLogger());
+    await exporter.start();
+    const priced = { key: 'tokenmeter.cost.status', value: stringValue('priced') };
+    const openInference = rootSpan([{ key: 'openinference.span.kind', value: stringValue('LLM') }, { key: 'llm.model_name', value: stringValue('gpt-4o') }, priced]);
+    const genAiChat = rootSpan([{ key: 'gen_ai.operation.name', value: stringValue('chat') }, { key: 'gen_ai.request.model', value: stringValue('gpt-4o') }, priced]);
+    const genAiEmbeddings = rootSpan([
+      { key: 'gen_ai.operation.name', value: stringValue('embeddings') },
+      { key: 'gen_ai.request.model', value: stringValue('text-embedding-3-small') },
+      priced,
+    ]);
+    await exporter.consume(makeRequest(openInference, genAiChat, genAiEmbeddings));
+    await until(() => exporter!.stats.delivered.spans === 3);
+    const foundBy = async (filter: string) => (await searchAllTraces(mlflowUrl, experimentId, filter)).map((trace) => trace.trace_id).sort();
+    expect(await foundBy("span.type = 'LLM'")).toEqual([openInference, genAiChat].map((span) => `tr-${hex(span.traceId)}`).sort());
+    expect(await foundBy("span.type = 'EMBEDDING'")).toEqual([`tr-${hex(genAiEmbeddings.traceId)}`]);
+  });
+
+  it('sends a root carrying token counts MLflow adds up (VoltAgent’s) once when the app sends it again, so MLflow’s totals are not doubled', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-additive-keys');
+    exporter = new MlflowExporter(mlflowExporterConfigSchema.parse({ tracking_uri: mlflowUrl, experiment_id: experimentId }), silentLogger());
+    await exporter.start();
+    const usage = rootSpan([{ key: 'usage.prompt_tokens', value: intValue(10) }, { key: 'usage.completion_tokens', value: intValue(5) }]);
+    const llmUsage = rootSpan([{ key: 'llm.usage.prompt_tokens', value: intValue(20) }, { key: 'llm.usage.completion_tokens', value: intValue(7) }]);
+    await exporter.consume(makeRequest(usage, llmUsage));
+    await exporter.consume(makeRequest({ ...usage }, { ...llmUsage }));
+    await until(() => exporter!.stats.delivered.spans + exporter!.stats.duplicatesAvoided === 4);
+    const tokenUsage = async (span: Span) => JSON.parse((await getTrace(mlflowUrl, `tr-${hex(span.traceId)}`))!.trace_info.trace_metadata!['mlflow.trace.tokenUsage']!) as unknown;
+    expect(await tokenUsage(usage)).toEqual({ input_tokens: 10, output_tokens: 5, total_tokens: 15 });
+    expect(await tokenUsage(llmUsage)).toEqual({ input_tokens: 20, output_tokens: 7, total_tokens: 27 });
+    expect(exporter.stats.duplicatesAvoided).toBe(2);
+  });
+
   it('does not retry what MLflow can never accept, and counts it as failed', async () => {
     exporter = new MlflowExporter(
       mlflowExporterConfigSchema.parse({ tracking_uri: mlflowUrl, experiment_id: '999999' }),
@@ -140,6 +233,11 @@ describe('MLflow exporter against a real MLflow server', () => {
     expect(exporter.stats.failed.batches).toBe(0);
   });
 });
+
+async function mlflowPost(path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${mlflowUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`MLflow answered ${response.status} to POST ${path}: ${await response.text()}`);
+}
 
 interface StoredAssessment {
   assessment_id: string;

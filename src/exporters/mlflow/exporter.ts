@@ -11,7 +11,7 @@ import { compressed } from '../http/request.js';
 import type { DeliveryResult, ExporterStorage, RetryableFailure } from '../sendingqueue/destination.js';
 import { DurableSendingQueue, emptySendingQueueStats } from '../sendingqueue/queue.js';
 import type { SendingQueueStats } from '../sendingqueue/queue.js';
-import { MlflowClient } from './client.js';
+import { DeletedExperimentError, MlflowClient } from './client.js';
 import type { MlflowExporterConfig } from './config.js';
 import { withoutStoredTotals } from './delivery.js';
 import { FollowUpSender } from './followup-sender.js';
@@ -88,10 +88,14 @@ export class MlflowExporter implements TracesExporter {
     this.followUps.start();
     this.followUps.enqueue(this.pendingFollowUps.all());
     // Resolve the experiment now so that a wrong name or id shows at start, but do not fail the start: MLflow may
-    // come up after us (a sidecar usually starts first), and sending retries the lookup.
+    // come up after us (a sidecar usually starts first), a deleted experiment may be restored, and sending retries
+    // the lookup.
     this.resolveExperiment().then(
       (id) => this.logger.info({ trackingUri: this.client.trackingUri, experimentId: id }, 'MLflow exporter ready'),
-      (error: unknown) => this.logger.warn({ err: error }, 'MLflow not reachable yet; will retry when sending'),
+      (error: unknown) =>
+        error instanceof DeletedExperimentError
+          ? this.logger.error({ err: error }, 'the MLflow experiment is deleted; nothing is delivered until it is restored')
+          : this.logger.warn({ err: error }, 'MLflow not reachable yet; will retry when sending'),
     );
   }
 
@@ -146,9 +150,10 @@ export class MlflowExporter implements TracesExporter {
 
   private resolveExperiment(): Promise<string> {
     const { experiment_id: id, experiment_name: name } = this.config;
-    if (id) return Promise.resolve(id);
-    if (!name) return Promise.resolve('0');
-    this.experimentId ??= this.client.ensureExperiment(name).catch((error: unknown) => {
+    // A configured id is checked too: MLflow would store traces in a deleted experiment.
+    const lookUp = id ? () => this.client.checkExperimentId(id) : name ? () => this.client.ensureExperiment(name) : undefined;
+    if (lookUp === undefined) return Promise.resolve('0');
+    this.experimentId ??= lookUp().catch((error: unknown) => {
       this.experimentId = undefined; // look it up again next time
       throw error;
     });

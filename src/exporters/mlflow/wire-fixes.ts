@@ -1,14 +1,21 @@
+import { PRICING_ATTRIBUTES } from '../../contract/attributes.js';
 import { findAttribute, stringValue } from '../../otlp/model.js';
 import type { KeyValue, Span, TracesData } from '../../otlp/model.js';
+import { recognizeSpan } from '../../recognition/index.js';
 
 const TRACE_REQUEST_ID = 'mlflow.traceRequestId';
 const SPAN_TYPE = 'mlflow.spanType';
 
 /**
- * Repairs what MLflow's Python SDK sends and MLflow 3.9 then stores wrongly (mlflow-wire.md §2.2):
- * - `mlflow.traceRequestId` arrives JSON-quoted and overrides the server's own value, so the trace id is stored
- *   with literal quotes and the UI hides its Tags and Assessments: drop it, the server sets the right one.
- * - `mlflow.spanType` arrives JSON-quoted and the `spans.type` column is filled before unquoting: send it plain.
+ * Repairs what MLflow 3.9 would store wrongly (mlflow-wire.md §2.2):
+ * - `mlflow.traceRequestId` arrives JSON-quoted from MLflow's Python SDK and overrides the server's own value, so the
+ *   trace id is stored with literal quotes and the UI hides its Tags and Assessments: drop it, the server sets the
+ *   right one.
+ * - `mlflow.spanType` arrives JSON-quoted from the SDK and the `spans.type` column is filled before unquoting: send
+ *   it plain.
+ * - A model call of another convention (OpenInference, OTel GenAI, …) has no `mlflow.spanType`, and MLflow derives
+ *   its type only when reading a span back, so the column stays empty and `span.type = 'LLM'` finds no such call:
+ *   send the type of each call the CostEstimator priced.
  * The batch is left as it came (the other exporters of the pipeline hold it too): a span to repair is replaced by a
  * repaired copy, in copies of the lists that hold it; the rest is shared.
  */
@@ -38,13 +45,27 @@ export function withMlflowWireFixes(data: TracesData): TracesData {
 function fixedSpan(span: Span): Span {
   const spanType = findAttribute(span.attributes, SPAN_TYPE);
   const plainType = spanType?.kind === 'string' ? unquoteJsonString(spanType.value) : undefined;
-  if (plainType === undefined && findAttribute(span.attributes, TRACE_REQUEST_ID) === undefined) return span;
+  const missingType = spanType === undefined ? pricedCallType(span) : undefined;
+  if (plainType === undefined && missingType === undefined && findAttribute(span.attributes, TRACE_REQUEST_ID) === undefined) return span;
   const attributes: KeyValue[] = [];
   for (const attribute of span.attributes) {
     if (attribute.key === TRACE_REQUEST_ID) continue;
     attributes.push(attribute.key === SPAN_TYPE && plainType !== undefined ? { key: SPAN_TYPE, value: stringValue(plainType) } : attribute);
   }
+  if (missingType !== undefined) attributes.push({ key: SPAN_TYPE, value: stringValue(missingType) });
   return { ...span, attributes, raw: undefined, rawAttributeCount: undefined };
+}
+
+/**
+ * The MLflow span type of a model call the CostEstimator priced (it marks every one with its cost status): `LLM` or
+ * `EMBEDDING`. Only such spans are recognised again, so the other spans cost a lookup; a root it priced as the
+ * aggregate of its trace is no model call and gets none.
+ */
+function pricedCallType(span: Span): string | undefined {
+  if (findAttribute(span.attributes, PRICING_ATTRIBUTES.status) === undefined) return undefined;
+  const call = recognizeSpan(span);
+  if (call === undefined) return undefined;
+  return call.operation === 'embeddings' ? 'EMBEDDING' : 'LLM';
 }
 
 /** The string inside a JSON string literal (`"\"LLM\""` → `LLM`), or undefined when it is not one. */

@@ -156,11 +156,38 @@ export function nodeSpanOf(span: Span, context: GraphContext): string | undefine
 }
 
 /**
- * Keys from which MLflow adds to its trace totals on ingest (mlflow-wire.md §2.5, §4): a root carrying any of them
- * must not be sent twice, or MLflow counts its tokens or cost twice.
+ * Keys from which MLflow adds to its trace totals on ingest (mlflow-wire.md §2.5, §4): its own usage and cost, and
+ * the token counts its OTel translators read on any span (`_TRANSLATORS` in `mlflow/tracing/otel/translation`, 3.9
+ * and 3.17). A span carrying any of them must not be sent twice, or MLflow counts its tokens or cost twice. Each key
+ * counts alone: 3.9 takes a translator's counts when input and output are both there, 3.17 when any one of input,
+ * output or total is. Cache counts never count alone, and the AI SDK's `ai.usage.*` and OpenInference's `llm.cost.*`
+ * are read by no translator.
  */
-const ADDITIVE_KEY_PREFIXES = ['mlflow.chat.tokenUsage', 'mlflow.llm.cost', 'gen_ai.usage.', 'llm.token_count.', 'ai.usage.', 'llm.cost.'];
+const ADDITIVE_KEYS: ReadonlySet<string> = new Set([
+  'mlflow.chat.tokenUsage',
+  'mlflow.llm.cost',
+  // OpenInference
+  'llm.token_count.prompt',
+  'llm.token_count.completion',
+  'llm.token_count.total',
+  // OTel GenAI, Spring AI, Laminar
+  'gen_ai.usage.input_tokens',
+  'gen_ai.usage.output_tokens',
+  // OpenLLMetry
+  'gen_ai.usage.prompt_tokens',
+  'gen_ai.usage.completion_tokens',
+  'llm.usage.total_tokens',
+  // VoltAgent
+  'usage.prompt_tokens',
+  'usage.completion_tokens',
+  'usage.total_tokens',
+  'llm.usage.prompt_tokens',
+  'llm.usage.completion_tokens',
+  // Claude Code (3.17): read only on its `llm_request` spans, taken on any span here, erring towards not re-sending
+  'input_tokens',
+  'output_tokens',
+]);
 
 export function carriesAdditiveTotals(span: Span): boolean {
-  return span.attributes.some(({ key }) => ADDITIVE_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)));
+  return span.attributes.some(({ key }) => ADDITIVE_KEYS.has(key));
 }
