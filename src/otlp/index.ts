@@ -1,5 +1,6 @@
 // The one place for the OTLP data model and its codecs.
 export * from './model.js';
+export { spanKey, traceKey } from './idKeys.js';
 export { OtlpDecodeError } from './protobuf/decode-error.js';
 export { decodeTracesProtobuf } from './protobuf/decode-traces.js';
 export { constantAttribute, encodeTracesProtobuf } from './protobuf/encode-traces.js';

@@ -34,7 +34,19 @@ const MATCH_TIME = new Date(0);
  * (supplements.ts).
  */
 export function findCatalogEntry(model: string, providerId: string | null): CatalogEntry | undefined {
-  return matchEntry(model, providerId) ?? (providerId === null ? makersEntry(model) : undefined) ?? supplementEntry(model, providerId);
+  const entry = providerId === null ? (inferredEntry(model) ?? makersEntry(model)) : matchEntry(model, providerId);
+  return entry ?? supplementEntry(model, providerId);
+}
+
+/**
+ * The entry the catalog infers for a model named without its provider, when the entry names the model exactly. Its
+ * patterns describe the names its providers use, not whose a name is: without a provider, `starts_with: deepseek-r1`
+ * priced DeepSeek-R1's distills that people run themselves (Ollama's `deepseek-r1:14b`, vLLM's
+ * `DeepSeek-R1-Distill-Qwen-7B`) as DeepSeek's API R1.
+ */
+function inferredEntry(model: string): CatalogEntry | undefined {
+  const entry = matchEntry(model, null);
+  return entry !== undefined && namesExactly(entry.model.match, model.toLowerCase().trim()) ? entry : undefined;
 }
 
 function matchEntry(model: string, providerId: string | null): CatalogEntry | undefined {
@@ -60,8 +72,8 @@ function matchEntry(model: string, providerId: string | null): CatalogEntry | un
 const MODEL_MAKERS = ['openai', 'anthropic', 'google', 'mistral', 'cohere', 'deepseek', 'x-ai', 'perplexity', 'moonshotai', 'minimax', 'voyageai', 'zhipuai'];
 
 /**
- * The entry of the one model maker whose list names `model` exactly (an `equals` rule, not a pattern, so that no other
- * maker's pattern prices a stranger's model); undefined when none does, or several do (whose is it, then?). Exported
+ * The entry of the one model maker whose list names `model` exactly (see `namesExactly`: not by a pattern, so that no
+ * other maker's pattern prices a stranger's model); undefined when none does, or several do (whose is it, then?). Exported
  * for its test.
  */
 export function makersEntry(model: string): CatalogEntry | undefined {
@@ -77,8 +89,13 @@ export function makersEntry(model: string): CatalogEntry | undefined {
   return found;
 }
 
+/**
+ * Whether a match rule names `name` itself: an `equals`, or a `starts_with` of the whole name (many entries have only
+ * those: `deepseek-chat`, `claude-3-5-haiku`, whose dated names reach the catalog undated too, see `modelCandidates`).
+ */
 function namesExactly(rule: MatchLogic, name: string): boolean {
   if ('equals' in rule) return rule.equals.toLowerCase() === name;
+  if ('starts_with' in rule) return rule.starts_with.toLowerCase() === name;
   if ('or' in rule) return rule.or.some((alternative) => namesExactly(alternative, name));
   return false;
 }

@@ -58,6 +58,8 @@ const CANONICAL: Readonly<Record<string, string>> = {
   watsonx_text: 'ibm.watsonx.ai',
   together_ai: 'together',
   fireworks_ai: 'fireworks',
+  // The AI SDK's @ai-sdk/togetherai (`togetherai.chat`, `togetherai.embedding`) and OpenLLMetry's old `TogetherAI`
+  togetherai: 'together',
 };
 
 /** Frameworks that instrumentations report in provider fields; they say nothing about who served the model. */

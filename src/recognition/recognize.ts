@@ -175,10 +175,12 @@ function sameLetters(text: string, start: number, end: number, upper: string): b
 
 /** §7 step 1: the first rule that fires wins. */
 export function classify(current: SpanView): SpanClass {
+  const openInferenceKind = current.at(SLOTS['openinference.span.kind']);
   const named =
-    namedKindOf(current.at(SLOTS['openinference.span.kind'])) ??
+    namedKindOf(openInferenceKind) ??
     namedKindOf(current.at(SLOTS['mlflow.spanType'])) ??
     namedKindOf(current.at(SLOTS['langsmith.span.kind']));
+  if (named === 'structural' && current.hasAny(OPENINFERENCE_COUNT_KEYS) && isModelRunNamedAgent(current, openInferenceKind)) return 'llm';
   if (named !== undefined) return named;
   const traceloop = decodeString(current.at(SLOTS['traceloop.span.kind']));
   if (traceloop !== undefined && traceloop !== 'unknown') return 'structural';
@@ -206,6 +208,18 @@ export function classify(current: SpanView): SpanClass {
   // Fallback (Langfuse's model-based mapper): a model and some usage make a model call.
   const model = modelBeforeMetadata(current) ?? decodeString(current.at(SLOTS['langsmith.metadata.ls_model_name']));
   return model !== undefined && hasUsage(readTokenCounts(current)) ? 'llm' : 'other';
+}
+
+/** OpenInference's token counts, which its LangChain instrumentor writes on model runs only (from their `LLMResult`). */
+const OPENINFERENCE_COUNT_KEYS = keyGroup(slotsOf(['llm.token_count.prompt', 'llm.token_count.completion', 'llm.token_count.total']));
+
+/**
+ * Whether an OpenInference span with token counts is a model run its LangChain instrumentor calls an agent: it names
+ * any run `AGENT` whose name contains "agent" (§5.3), a chat model's (`planner_agent_llm`) too. Such a span has a
+ * model as well; an agent's own counts come without one (smolagents' run span: the run's totals).
+ */
+function isModelRunNamedAgent(current: SpanView, openInferenceKind: AnyValue | undefined): boolean {
+  return decodeString(openInferenceKind)?.toUpperCase() === 'AGENT' && modelBeforeMetadata(current) !== undefined;
 }
 
 const MODEL_SLOTS_BEFORE_METADATA: readonly number[] = slotsOf([
@@ -295,6 +309,17 @@ export function requestedModelOf(span: Span): string | undefined {
     if (model !== undefined) return boundedName(model);
   }
   return undefined;
+}
+
+/**
+ * Whether the span names the server the call went to (OpenTelemetry's `server.address`, OpenLLMetry's base URL) and it
+ * is no provider's API that `providerOfServer` knows: a local server (Ollama, vLLM), or a gateway. For the CostEstimator,
+ * read only for a call whose model has no price: what such a server runs is nobody's API model, whatever its name.
+ */
+export function namesOtherServer(span: Span): boolean {
+  const server =
+    decodeString(findAttribute(span.attributes, 'server.address')) ?? hostOf(decodeString(findAttribute(span.attributes, 'gen_ai.openai.api_base')));
+  return server !== undefined && providerOfServer(server) === undefined;
 }
 
 const PROVIDER_KEYS = keyGroup(

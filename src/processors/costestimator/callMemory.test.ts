@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CallMemory, responseKey, spanKey } from './callMemory.js';
+import { spanKey } from '../../otlp/index.js';
+import { CallMemory, responseKey } from './callMemory.js';
 import type { TraceMemoryState } from './callMemory.js';
 
 describe('responseKey', () => {

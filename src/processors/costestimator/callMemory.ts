@@ -28,6 +28,7 @@
  * hashing on every span.
  */
 
+import { fold53 } from '../../otlp/idKeys.js';
 import type { CallLayer } from '../../recognition/index.js';
 
 /** Per-entry state bits: counted (with / without usage), covered (by a call with / without usage). */
@@ -144,27 +145,6 @@ function hash(key: number, shift: number): number {
   return Math.imul(low ^ Math.imul(high, 0x85ebca6b), 0x9e3779b1) >>> shift;
 }
 
-/**
- * A span id (8 bytes) as a map key: 53 of its 64 bits, the top 11 bits of the high half folded into the low half.
- * Ids that differ in only one half always get different keys; two random ids of one trace collide with probability
- * 2^-53 (a trace of 10,000 spans: about 1 in 10^8).
- */
-export function spanKey(id: Uint8Array): number {
-  // Ids of another length (malformed, passed through by the decoders) read missing bytes as 0.
-  return fold53(word(id, 0), word(id, 4));
-}
-
-/** 64 bits (two 32-bit words) as a 53-bit number: the top 11 bits of the high word folded into the low word. */
-function fold53(high: number, low: number): number {
-  return (high & 0x1fffff) * TWO_POW_32 + ((low ^ (high >>> 21)) >>> 0);
-}
-
-/** Reads 4 bytes big-endian; bytes past the end of a malformed id read as 0. */
-function word(id: Uint8Array, at: number): number {
-  if (at + 4 <= id.length) return ((id[at]! << 24) | (id[at + 1]! << 16) | (id[at + 2]! << 8) | id[at + 3]!) >>> 0;
-  return (((id[at] ?? 0) << 24) | ((id[at + 1] ?? 0) << 16) | ((id[at + 2] ?? 0) << 8) | (id[at + 3] ?? 0)) >>> 0;
-}
-
 /** No response id to remember: never a key, since response keys are negative and span keys are not. */
 const NO_RESPONSE = 0;
 
@@ -193,15 +173,6 @@ function finalMix(hash: number): number {
   hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
   hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
   return (hash ^ (hash >>> 16)) >>> 0;
-}
-
-/**
- * A trace id (16 bytes) as a map key: its two halves xor-ed, then folded to 53 bits as in `spanKey`. Two of the
- * open traces (10,000 by default) share a key with probability about 10^8 / 2^53 ≈ 1 in 10^8; they would then share
- * one de-duplication memory, which can only matter if their span keys collide too.
- */
-export function traceKey(id: Uint8Array): number {
-  return fold53((word(id, 0) ^ word(id, 8)) >>> 0, (word(id, 4) ^ word(id, 12)) >>> 0);
 }
 
 /** One remembered trace as stored: its key, its calls with usage, and per entry the span (or response) key, parent entry and state. */

@@ -1,13 +1,13 @@
-import { StatusCode } from '../../otlp/index.js';
+import { spanKey, StatusCode, traceKey } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/index.js';
 import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js';
 import { emptyCostSplit, PriceCatalog } from '../../pricing/index.js';
 import type { CostSplit, PriceRequest, PriceResult, TokenUsage } from '../../pricing/index.js';
-import { CallMemory, spanKey, traceKey } from './callMemory.js';
+import { CallMemory } from './callMemory.js';
 import type { TraceMemory } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
 import type { CostEstimatorConfig } from './config.js';
-import { answeringModelOf, forgetRememberedCalls, ONLY_ZERO_COUNTS, recognizeCallOrRootAggregate, requestedModelOf } from '../../recognition/index.js';
+import { answeringModelOf, forgetRememberedCalls, namesOtherServer, ONLY_ZERO_COUNTS, recognizeCallOrRootAggregate, requestedModelOf } from '../../recognition/index.js';
 import type { LlmCall } from '../../recognition/index.js';
 import { writeCountedCall, writeUncountedCall } from './writeAttributes.js';
 import type { CallMemoryStore } from './store.js';
@@ -259,14 +259,15 @@ export class CostEstimatorProcessor implements TracesProcessor {
    *  - with `openai` as the provider, each model with no provider: that may only say the call went through OpenAI's
    *    client, which serves any OpenAI-compatible API (LangChain's ChatOpenAI says `openai` whatever its base URL:
    *    DeepSeek's, Together's…). The model is then found by its name, as for the openai client's spans that name no
-   *    provider.
+   *    provider; unless the span names a server that is no provider's API (`namesOtherServer`): a local server's
+   *    `deepseek-r1` is a distill someone runs, not DeepSeek's R1.
    */
   private priceAsAnswered(span: Span, call: LlmCall): PriceResult {
     const price = this.price(span, call);
     if (price.status === 'priced' || price.unknownModel !== true) return price;
     const [named, provider] = [call.model, call.provider];
     const models = [named, answeringModelOf(span), requestedModelOf(span)];
-    for (const reading of provider === 'openai' ? [provider, undefined] : [provider]) {
+    for (const reading of provider === 'openai' && !namesOtherServer(span) ? [provider, undefined] : [provider]) {
       call.provider = reading;
       for (const [index, model] of models.entries()) {
         // Each model once per provider reading, and the call's own as it came not again.

@@ -1162,6 +1162,22 @@ const cases: Case[] = [
     entry: 'openai/gpt-4o',
   },
   {
+    // together.ai/pricing, Llama 3.3 70B Instruct Turbo $0.88 in and out (as genai-prices 0.1.8 lists it). OpenLLMetry's
+    // Together instrumentor, before the lower-case values (MIGRATION.md): `gen_ai.system` TogetherAI (GenAISystem.TOGETHER_AI).
+    name: 'OpenLLMetry ≤0.54 Together chat, gen_ai.system TogetherAI',
+    attributes: attributes({
+      'llm.request.type': 'chat',
+      'gen_ai.system': 'TogetherAI',
+      'gen_ai.request.model': 'meta-llama/Llama-3.3-70B-Instruct-Turbo',
+      'gen_ai.usage.prompt_tokens': 1000,
+      'gen_ai.usage.completion_tokens': 100,
+    }),
+    tokens: tokens(1000, 100),
+    inputCost: (1000 * 0.88) / M,
+    outputCost: (100 * 0.88) / M,
+    entry: 'together/meta-llama/Llama-3.3-70B-Instruct-Turbo',
+  },
+  {
     // openai.com/api/pricing, o1 $15 in / $60 out / $7.50 cached
     name: 'OpenLLMetry ≤0.54 llm.usage.reasoning_tokens (o1)',
     attributes: attributes({
@@ -1246,6 +1262,23 @@ const cases: Case[] = [
     inputCost: (7000 * 0.1) / M,
     outputCost: (350 * 0.4) / M,
     entry: 'google/gemini-2.5-flash-lite',
+  },
+  {
+    // together.ai/pricing, Llama 3.3 70B Instruct Turbo $0.88 in and out (as genai-prices 0.1.8 lists it). @ai-sdk/togetherai
+    // names its chat models' provider `togetherai.chat` (togetherai-provider.ts, `togetherai.${modelType}`).
+    name: 'AI SDK ai.generateText.doGenerate togetherai.chat',
+    attributes: attributes({
+      'ai.operationId': 'ai.generateText.doGenerate',
+      'ai.model.id': 'meta-llama/Llama-3.3-70B-Instruct-Turbo',
+      'ai.model.provider': 'togetherai.chat',
+      'gen_ai.system': 'togetherai.chat',
+      'ai.usage.inputTokens': 1000,
+      'ai.usage.outputTokens': 100,
+    }),
+    tokens: tokens(1000, 100),
+    inputCost: (1000 * 0.88) / M,
+    outputCost: (100 * 0.88) / M,
+    entry: 'together/meta-llama/Llama-3.3-70B-Instruct-Turbo',
   },
   {
     // openai.com/api/pricing, gpt-5-mini $0.25 in / $2 out / $0.025 cached

@@ -387,6 +387,36 @@ describe('traps', () => {
     expect(attribute(unknown, 'mlflow.llm.provider')).toBe('openai');
   });
 
+  it('DeepSeek-R1 or a distill of it served locally (Ollama, vLLM) is unpriced, not priced as DeepSeek\'s API R1', async () => {
+    // The openai client's calls to a local server, as opentelemetry-instrumentation-openai-v2 records them (provider
+    // openai, the server), and OpenInference's span of one, no provider named. Ollama's `deepseek-r1` (its default
+    // tag) is named exactly as DeepSeek's entry names R1: no name is looked for without a provider on such a server.
+    const call = (server: string, model: string) =>
+      makeSpan({
+        trace: model,
+        attributes: attributes({
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'server.address': server,
+          'gen_ai.request.model': model,
+          'gen_ai.usage.input_tokens': 1200,
+          'gen_ai.usage.output_tokens': 800,
+        }),
+      });
+    const ollama = call('localhost', 'deepseek-r1:14b');
+    const ollamaDefault = call('localhost', 'deepseek-r1');
+    const vllm = call('vllm.internal', 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B');
+    const openInference = makeSpan({
+      trace: 'oi',
+      attributes: attributes({ 'openinference.span.kind': 'LLM', 'llm.model_name': 'deepseek-r1:7b', 'llm.token_count.prompt': 1200, 'llm.token_count.completion': 800 }),
+    });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([ollama, ollamaDefault, vllm, openInference]));
+    for (const [span, model] of [[ollama, 'deepseek-r1:14b'], [ollamaDefault, 'deepseek-r1'], [vllm, 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B']] as const) {
+      expect(attribute(span, 'tokenmeter.cost.unpriced_reason')).toBe(`model ${model} not in catalog (genai-prices@0.1.8) for provider openai`);
+    }
+    expect(attribute(openInference, 'tokenmeter.cost.unpriced_reason')).toBe('model deepseek-r1:7b not in catalog (genai-prices@0.1.8) for any provider');
+  });
+
   it('a call answered by a snapshot no price list has yet is priced as the model asked for; with neither known, unpriced', async () => {
     // api-docs.deepseek.com/quick_start/pricing: deepseek-flash $0.15 in / $0.60 out per 1M off-peak (a Tuesday, 20:00
     // Beijing time). The response names the checkpoint that served it; the price list knows the name asked for.
@@ -552,6 +582,8 @@ describe('traps', () => {
       makeSpan({ id: 'e', ...below, attributes: attributes({ 'traceloop.span.kind': 'workflow', 'gen_ai.operation.name': 'invoke_agent', ...usage }) }),
       makeSpan({ id: 'f', ...below, attributes: mlflowAttributes({ 'mlflow.spanType': 'AGENT', 'mlflow.chat.tokenUsage': { input_tokens: 5, output_tokens: 1 } }) }),
       makeSpan({ id: 'g', ...below, attributes: attributes({ 'openinference.span.kind': 'CHAIN', 'llm.token_count.prompt': 10, 'llm.model_name': 'gpt-4o' }) }),
+      // OpenInference's smolagents run span: the run's total counts, no model.
+      makeSpan({ id: 'i', ...below, attributes: attributes({ 'openinference.span.kind': 'AGENT', 'llm.token_count.prompt': 10, 'llm.token_count.completion': 1, 'llm.token_count.total': 11 }) }),
       makeSpan({ id: 'h', ...below, attributes: attributes({ 'langsmith.span.kind': 'prompt', 'gen_ai.operation.name': 'chat', ...usage }) }),
     ];
     await new CostEstimatorProcessor({}, sink).consume(tracesData(spans));
@@ -559,6 +591,30 @@ describe('traps', () => {
       expect(attribute(span, 'tokenmeter.cost.status')).toBeUndefined();
       expect(attribute(span, 'mlflow.llm.cost')).toBeUndefined();
     }
+  });
+
+  it('an OpenInference LangChain chat-model run whose name contains "agent" (so kind AGENT) is a model call', async () => {
+    // openinference-instrumentation-langchain `_tracer.py`: kind AGENT for any run whose lower-cased name contains
+    // "agent", a chat model's too; its counts and model are a model run's. openai.com/api/pricing gpt-4o-mini $0.15 / $0.60.
+    const span = makeSpan({
+      name: 'planner_agent_llm',
+      attributes: attributes({
+        'openinference.span.kind': 'AGENT',
+        'llm.model_name': 'gpt-4o-mini-2024-07-18',
+        'llm.provider': 'openai',
+        'llm.system': 'openai',
+        'llm.invocation_parameters': '{"model_name": "gpt-4o-mini", "temperature": 0}',
+        'llm.token_count.prompt': 1000,
+        'llm.token_count.completion': 100,
+        'llm.token_count.total': 1100,
+        metadata: '{"langgraph_node": "planner", "ls_provider": "openai", "ls_model_name": "gpt-4o-mini"}',
+      }),
+    });
+    expect(recognizeSpan(span)?.node).toBe('planner');
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(attribute(span, 'tokenmeter.cost.counted')).toBe(true);
+    expect(attribute(span, 'tokenmeter.cost.price_entry')).toBe('openai/gpt-4o-mini');
+    expect(mlflowCost(span)?.['total_cost']).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / M, 12);
   });
 
   describe('aggregate fallback (§7 step 3.4)', () => {
