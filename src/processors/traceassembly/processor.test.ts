@@ -5,13 +5,13 @@ import { PipelineError } from '../../pipeline/consumer.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { CostEstimatorProcessor } from '../costestimator/index.js';
 import { decodeObject } from '../../recognition/values.js';
-import { makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
+import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
 import { followUpsOf } from '../../exporters/mlflow/trace-followups.js';
 import { rootCostUsd } from './spanFacts.js';
 import { traceAssemblyConfigSchema } from './config.js';
 import { TraceAssemblyProcessor } from './processor.js';
 import type { FinishedTrace } from './processor.js';
-import { chatSpan, nodeSpan, workflowRoot } from './testTraces.js';
+import { chatSpan, nodeSpan, timed, workflowRoot } from './testTraces.js';
 import type { ChatCall } from './testTraces.js';
 
 /** What left the processor, batch by batch. Can be told to refuse, as a full exporter queue does. */
@@ -337,6 +337,84 @@ describe('TraceAssemblyProcessor', () => {
       ['"app-session"', 4],
       ['thread-1', 4],
     ]);
+  });
+
+  describe('a nested call counted on its deepest span is in the node its ancestor names (§7 step 3.2)', () => {
+    // The provider client's span counts (the deepest); the framework's span around it, a duplicate, names the node.
+    /** MLflow's LangChain autolog ChatOpenAI, and its openai autolog's span of the same call inside it (no metadata). */
+    const mlflowCall = (trace: string): Span[] => [
+      timed(
+        makeSpan({
+          trace,
+          id: 'client',
+          parent: PLAN.id,
+          name: 'Completions',
+          attributes: mlflowAttributes({
+            'mlflow.spanType': 'CHAT_MODEL',
+            'mlflow.message.format': 'openai',
+            model: 'gpt-4o-mini',
+            'mlflow.spanInputs': { model: 'gpt-4o-mini', messages: [] },
+            'mlflow.chat.tokenUsage': { input_tokens: 100, output_tokens: 20, total_tokens: 120 },
+          }),
+        }),
+        { startMs: 21, durationMs: 798 },
+      ),
+      chatSpan(trace, PLAN, { startMs: 20, durationMs: 800 }),
+    ];
+    /** OpenInference's LangChain ChatOpenAI and its OpenAI instrumentor's ChatCompletion inside it. */
+    const openInferenceCall = (trace: string): Span[] => {
+      const llm = (id: string, parent: string, name: string, extra: Record<string, string>) =>
+        makeSpan({
+          trace,
+          id,
+          parent,
+          name,
+          attributes: attributes({
+            'openinference.span.kind': 'LLM',
+            'llm.model_name': 'gpt-4o-mini',
+            'llm.provider': 'openai',
+            'llm.token_count.prompt': 100,
+            'llm.token_count.completion': 20,
+            ...extra,
+          }),
+        });
+      return [
+        timed(llm('client', PLAN.id, 'ChatCompletion', {}), { startMs: 21, durationMs: 798 }),
+        timed(llm(PLAN.id, 'n-plan', 'ChatOpenAI', { metadata: '{"langgraph_node": "plan", "langgraph_step": 1}' }), { startMs: 20, durationMs: 800 }),
+      ];
+    };
+    const planNode = (trace: string) => nodeSpan(trace, 'plan', { startMs: 10, durationMs: 900 });
+    const planRow = async (batches: Span[][]) => {
+      const { downstream, send, advance } = pipeline();
+      for (const batch of batches) await send(...batch);
+      await advance(2000);
+      const spans = downstream.batches.flat();
+      expect(spans.filter((span) => value(span, 'tokenmeter.cost.counted') === true).map((span) => span.name)).toEqual([expect.stringMatching(/^(Completions|ChatCompletion)$/)]);
+      return json(downstream.roots()[0]!, 'tokenmeter.breakdown.nodes').map((row) => [row['name'], row['calls'], row['tokens'], row['cost_usd'] === leafCostSum(spans)]);
+    };
+    const PLAN_ROW = [['plan', 1, 120, true]];
+
+    it('MLflow, the client first, its ancestors in later batches', async () => {
+      const [client, langChain] = mlflowCall('m1');
+      expect(await planRow([[client!], [langChain!], [planNode('m1'), root('m1')]])).toEqual(PLAN_ROW);
+    });
+
+    it('MLflow, the ancestors first in the batch (an OTLP request groups spans by scope)', async () => {
+      const [client, langChain] = mlflowCall('m2');
+      expect(await planRow([[planNode('m2'), langChain!, client!, root('m2')]])).toEqual(PLAN_ROW);
+    });
+
+    it('MLflow, through an intermediate span without metadata, up to the node span', async () => {
+      // A function the app traces itself (`@mlflow.trace`) inside the node, around the openai client's call.
+      const [client] = mlflowCall('m4');
+      const traced = timed(makeSpan({ trace: 'm4', id: PLAN.id, parent: 'n-plan', name: 'ask', attributes: mlflowAttributes({ 'mlflow.spanType': 'UNKNOWN' }) }), { startMs: 20, durationMs: 800 });
+      expect(await planRow([[client!], [traced], [planNode('m4'), root('m4')]])).toEqual(PLAN_ROW);
+    });
+
+    it('OpenInference ChatOpenAI → ChatCompletion', async () => {
+      const [client, chatOpenAI] = openInferenceCall('o1');
+      expect(await planRow([[client!], [chatOpenAI!, planNode('o1'), root('o1')]])).toEqual(PLAN_ROW);
+    });
   });
 
   it('shutdown forwards held roots and records every open trace', async () => {

@@ -1,4 +1,5 @@
-import { toHex } from '../../otlp/index.js';
+import { findAttribute, spanKey, toHex } from '../../otlp/index.js';
+import { PRICING_ATTRIBUTES } from '../../contract/attributes.js';
 import type { Span, TracesData } from '../../otlp/index.js';
 import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -62,7 +63,10 @@ interface SpanContribution {
   traceId: string;
   span: Span;
   call: CountedCall | undefined;
+  /** The node this span is the node span of. */
   node: string | undefined;
+  /** The node the span's LangGraph metadata names: its own, or the one it runs in. */
+  graphNode: string | undefined;
   threadId: string | undefined;
   root: HeldRoot | undefined;
 }
@@ -265,7 +269,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
           }
           if (root === undefined) forwarded.push(span);
           const context = graphContextOf(span);
-          contributions.push({ traceId, span, call: countedCallOf(span), node: nodeSpanOf(span, context), threadId: context.threadId, root });
+          contributions.push({ traceId, span, call: countedCallOf(span), node: nodeSpanOf(span, context), graphNode: context.node, threadId: context.threadId, root });
         }
         if (forwarded.length !== scopeSpans.spans.length) scopeSpans.spans = forwarded;
       }
@@ -279,7 +283,13 @@ export class TraceAssemblyProcessor implements TracesProcessor {
     const { summary } = trace;
     const { span } = contribution;
     summary.addSpan(span.startTimeUnixNano, span.endTimeUnixNano);
-    if (contribution.call !== undefined) summary.addCall(contribution.call);
+    if (contribution.call !== undefined) summary.addCall(contribution.call, parentKeyOf(span));
+    // Keys made only for spans that may place a call in its node (LangGraph's), or while calls wait for one.
+    const { graphNode } = contribution;
+    if (graphNode !== undefined || summary.awaitsNodes) {
+      const callAround = graphNode !== undefined && (contribution.node !== undefined || (contribution.call === undefined && isModelCallSpan(span)));
+      summary.addSpanInGraph(spanKey(span.spanId), parentKeyOf(span), graphNode, callAround);
+    }
     if (contribution.node !== undefined) summary.addNodeSpan(contribution.node, durationNs(span));
     summary.threadId ??= contribution.threadId;
 
@@ -384,6 +394,15 @@ export class TraceAssemblyProcessor implements TracesProcessor {
       }
     }
   }
+}
+
+/** A model-call span the CostEstimator decided on (it writes `tokenmeter.cost.counted` on those only). */
+function isModelCallSpan(span: Span): boolean {
+  return findAttribute(span.attributes, PRICING_ATTRIBUTES.counted) !== undefined;
+}
+
+function parentKeyOf(span: Span): number | undefined {
+  return span.parentSpanId.length === 0 ? undefined : spanKey(span.parentSpanId);
 }
 
 /** Roots leave with the resource and scope they came with. */

@@ -123,6 +123,16 @@ export interface SummaryState {
 
 const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
 
+/** A call counted without a LangGraph node, as its node's row will count it once an ancestor names the node. */
+interface UnplacedCall {
+  tokens: number;
+  costPico: number;
+  durationNs: number;
+}
+
+/** Per trace, at most this many spans with a node are remembered, and this many calls wait for one (see `placeLater`). */
+const MAX_PLACEMENTS = 512;
+
 export class RunningSummary {
   private readonly tokens = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
   private inputPico = 0;
@@ -137,6 +147,20 @@ export class RunningSummary {
   private firstStartNs: bigint | undefined;
   private lastEndNs: bigint | undefined;
   private spans = 0;
+  /**
+   * §7 step 3.2, the deepest span of a nested call counts and takes its node from the ancestor: the provider client's
+   * span (MLflow's openai autolog, OpenInference's ChatCompletion) carries no LangGraph metadata, the framework's span
+   * around it (and the node span) does. Spans arrive in any order, so a call without a node waits, by the span it
+   * waits on (its parent, then each ancestor that names no node as it arrives); and the spans such a call sits in
+   * (node spans, and model-call spans another span of the call was counted on) are remembered with their node, for a
+   * call that comes after them (an OTLP request groups spans by scope, so a parent may come first). Made for a trace's
+   * first such call or span only; in memory only. Limits: a call keeps no node when still waiting at a restart, or
+   * when it comes after the ancestor naming its node and that ancestor is of neither kind, or after an ancestor
+   * between them that names none.
+   */
+  private waiting: Map<number, UnplacedCall[]> | undefined;
+  private waitingCalls = 0;
+  private spanNodes: Map<number, string> | undefined;
   threadId: string | undefined;
 
   constructor(
@@ -160,7 +184,8 @@ export class RunningSummary {
     row.spans++;
   }
 
-  addCall(call: CountedCall): void {
+  /** `parent`: the key of the call span's parent (see `spanKey`), by which a call without a node finds it. */
+  addCall(call: CountedCall, parent: number | undefined): void {
     const { tokens } = call;
     this.tokens.input += tokens.input;
     this.tokens.output += tokens.output;
@@ -181,6 +206,46 @@ export class RunningSummary {
     this.models.get(call.model ?? UNKNOWN).addCall(callTokens, costPico, call.durationNs);
     this.providers.get(call.provider ?? UNKNOWN).addCall(callTokens, costPico, call.durationNs);
     if (call.node !== undefined) this.nodes.get(call.node).addCall(callTokens, costPico, call.durationNs);
+    else if (parent !== undefined) this.placeLater(parent, { tokens: callTokens, costPico, durationNs: call.durationNs });
+  }
+
+  /** Whether calls wait for a node: then every span of the trace may be the ancestor they wait on. */
+  get awaitsNodes(): boolean {
+    return this.waitingCalls > 0;
+  }
+
+  /**
+   * A span of the trace seen, with the node its metadata names, if any: the calls waiting on it are placed in that
+   * node, or wait on its parent. For spans with a node, or any span while `awaitsNodes`; `remember` for the spans a
+   * later call may sit in (see `waiting`).
+   */
+  addSpanInGraph(span: number, parent: number | undefined, node: string | undefined, remember: boolean): void {
+    if (node !== undefined && remember) {
+      this.spanNodes ??= new Map();
+      if (this.spanNodes.size < MAX_PLACEMENTS) this.spanNodes.set(span, node);
+    }
+    const calls = this.waiting?.get(span);
+    if (calls === undefined) return;
+    this.waiting!.delete(span);
+    this.waitingCalls -= calls.length;
+    for (const call of calls) {
+      if (node !== undefined) this.nodes.get(node).addCall(call.tokens, call.costPico, call.durationNs);
+      else if (parent !== undefined) this.placeLater(parent, call);
+    }
+  }
+
+  private placeLater(ancestor: number, call: UnplacedCall): void {
+    const node = this.spanNodes?.get(ancestor);
+    if (node !== undefined) {
+      this.nodes.get(node).addCall(call.tokens, call.costPico, call.durationNs);
+      return;
+    }
+    if (this.waitingCalls >= MAX_PLACEMENTS) return;
+    this.waiting ??= new Map();
+    const calls = this.waiting.get(ancestor);
+    if (calls === undefined) this.waiting.set(ancestor, [call]);
+    else calls.push(call);
+    this.waitingCalls++;
   }
 
   toState(): SummaryState {

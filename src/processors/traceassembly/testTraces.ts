@@ -10,7 +10,7 @@ export interface SpanTiming {
 
 const TRACE_START_NS = BigInt(Date.parse('2025-09-01T12:00:00Z')) * 1_000_000n;
 
-function timed(span: Span, { startMs, durationMs }: SpanTiming): Span {
+export function timed(span: Span, { startMs, durationMs }: SpanTiming): Span {
   span.startTimeUnixNano = TRACE_START_NS + BigInt(startMs) * 1_000_000n;
   span.endTimeUnixNano = span.startTimeUnixNano + BigInt(durationMs) * 1_000_000n;
   return span;
