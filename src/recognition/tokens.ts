@@ -631,6 +631,8 @@ export function readLiteLlmUsageObject(view: SpanView): void {
 
 /** Anthropic's cache counts in its `usage` (apart from its input count). */
 interface AnthropicUsage {
+  /** The input not read from or written to the cache. */
+  input_tokens?: unknown;
   cache_read_input_tokens?: unknown;
   cache_creation_input_tokens?: unknown;
   /** The writes by cache lifetime (Anthropic's API since the 1-hour TTL). */
@@ -690,7 +692,12 @@ export function readVercelProviderUsage(view: SpanView): void {
   // AI SDK 6 records the cache counts itself; the usage is still read for the writes kept for an hour.
   if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || !anthropicUsageTellsMore()) return;
   const metadata = view.at(SLOTS['ai.response.providerMetadata']);
-  if (metadata?.kind === 'string') fillAnthropicCache(lastObject<AnthropicUsage>(metadata.value, '"usage"'));
+  if (metadata?.kind !== 'string') return;
+  const usage = lastObject<AnthropicUsage>(metadata.value, '"usage"');
+  // The span's input is Anthropic's own when they are equal (AI SDK 5), the cache left out: added, whatever its size.
+  // AI SDK 6's input holds the cache, so it differs from Anthropic's unless there is none to add.
+  if (usage !== undefined && counts.input !== undefined && toNumber(usage.input_tokens) === counts.input) addAnthropicCacheLeftOutOfInput(usage);
+  else fillAnthropicCache(usage);
 }
 
 export function hasUsage(counts: Readonly<RawTokenCounts>): boolean {

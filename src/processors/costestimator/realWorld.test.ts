@@ -1587,6 +1587,30 @@ const cases: Case[] = [
     outputCost: (50 * 4) / M,
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
+  {
+    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. As above, with more uncached input
+    // than cache: the prompt count still leaves the cache out (it equals Anthropic's input_tokens).
+    name: 'Vercel AI SDK 5 Claude, cache counts only in the provider metadata, smaller than the uncached input',
+    attributes: attributes({
+      'ai.operationId': 'ai.generateText.doGenerate',
+      'ai.model.provider': 'anthropic.messages',
+      'ai.model.id': 'claude-3-5-haiku-20241022',
+      'gen_ai.system': 'anthropic.messages',
+      'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+      'gen_ai.response.model': 'claude-3-5-haiku-20241022',
+      'ai.usage.promptTokens': 2000,
+      'ai.usage.completionTokens': 50,
+      'gen_ai.usage.input_tokens': 2000,
+      'gen_ai.usage.output_tokens': 50,
+      'ai.response.providerMetadata': JSON.stringify({
+        anthropic: { usage: { input_tokens: 2000, output_tokens: 50, cache_creation_input_tokens: 300, cache_read_input_tokens: 600 }, cacheCreationInputTokens: 300 },
+      }),
+    }),
+    tokens: tokens(2900, 50, 600, 300),
+    inputCost: (2000 * 0.8 + 600 * 0.08 + 300 * 1) / M,
+    outputCost: (50 * 4) / M,
+    entry: 'anthropic/claude-3-5-haiku-latest',
+  },
   // --- LangSmith OTel export ---
   {
     // openai.com/api/pricing, gpt-4o-mini $0.15 / $0.60 / $0.075 cached
