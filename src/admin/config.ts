@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs, listenEndpoint } from '../config/units.js';
+import { listenEndpoint, positiveDurationMs } from '../config/units.js';
 import { DEFAULT_MAX_LABEL_VALUES } from '../telemetry/metrics.js';
 
 const otlpMetricsConfigSchema = z
@@ -7,9 +7,9 @@ const otlpMetricsConfigSchema = z
     /** Full URL of the metrics endpoint, e.g. http://127.0.0.1:4318/v1/metrics. */
     endpoint: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:4318/v1/metrics' }),
     /** How often the metrics are pushed (the OTel SDK's default is 60s). */
-    interval: durationMs.prefault('60s'),
+    interval: positiveDurationMs.prefault('60s'),
     /** How long one push may take. */
-    timeout: durationMs.prefault('10s'),
+    timeout: positiveDurationMs.prefault('10s'),
     headers: z.record(z.string(), z.string()).default({}),
   })
   .strict();
@@ -35,7 +35,7 @@ export const adminConfigSchema = z
     page: z
       .object({
         /** How far back the page's totals, per-minute spend and top lists look. */
-        window: durationMs.prefault('1h'),
+        window: positiveDurationMs.prefault('1h'),
       })
       .strict()
       .prefault({}),

@@ -15,7 +15,8 @@ export function describeZodIssues(error: z.ZodError, input: unknown, pathPrefix:
     if (issue.code === 'unrecognized_keys') {
       return `${key}: unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     }
-    const value = valueAt(input, issue.path);
+    // A value the input does not hold (a key filled from the environment) is carried by its issue.
+    const value = issue.code === 'custom' && issue.params !== undefined && 'value' in issue.params ? issue.params['value'] : valueAt(input, issue.path);
     return `${key}: got ${describeValue(value)}, ${expectation(issue)}`;
   });
 }

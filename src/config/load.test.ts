@@ -16,6 +16,24 @@ const minimal = (exporter: Record<string, unknown> = {}) => ({
   service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['mlflow'] } } },
 });
 
+function configFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'tokenmeter-config-')), 'config.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Runs `use` with these of MLflow's variables set and the others unset, as the exporter reads them from process.env. */
+function withMlflowVariables<T>(variables: Record<string, string>, use: () => T): T {
+  const saved = { ...process.env };
+  for (const name of ['MLFLOW_TRACKING_URI', 'MLFLOW_EXPERIMENT_ID', 'MLFLOW_EXPERIMENT_NAME']) delete process.env[name];
+  Object.assign(process.env, variables);
+  try {
+    return use();
+  } finally {
+    process.env = saved;
+  }
+}
+
 function problemsOf(document: unknown, env: NodeJS.ProcessEnv = {}): string[] {
   try {
     validateConfig(document, components, env);
@@ -78,6 +96,50 @@ service:
     expect((config.exporters.get('mlflow')!.config as MlflowExporterConfig).tracking_uri).toBe('http://localhost:5000');
   });
 
+  it('keeps numeric text where a key wants text: quoted references stay strings, plain ones turn back', () => {
+    const file = configFile(`
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:\${PORT}
+        auth:
+          bearer_token: \${TM_TOKEN}
+        max_request_body_size: \${LIMIT}
+exporters:
+  mlflow:
+    tracking_uri: https://mlflow.internal
+    experiment_id: \${MLFLOW_EXPERIMENT_ID}
+    experiment_from_header: \${FROM_HEADER}
+    timeout: \${TIMEOUT_MS}
+    headers:
+      X-Scope-OrgID: "\${TENANT}"
+      X-Team: '\${TENANT}'
+      X-Plain: \${TENANT}
+    tls:
+      min_version: \${TLS_MIN}
+service:
+  pipelines:
+    traces: { receivers: [otlp], exporters: [mlflow] }
+`);
+    const env = { PORT: '14318', TM_TOKEN: '123456', LIMIT: '1024', MLFLOW_EXPERIMENT_ID: '12', FROM_HEADER: 'false', TIMEOUT_MS: '5000', TENANT: '42', TLS_MIN: '1.2' };
+    const config = withMlflowVariables({}, () => validateConfig(readConfigFile(file), components, env));
+    const http = (config.receivers.get('otlp')!.config as OtlpReceiverConfig).protocols.http!;
+    expect(http.endpoint.port).toBe(14318);
+    expect(http.auth).toEqual({ bearer_token: '123456' });
+    expect(http.max_request_body_size).toBe(1024);
+    const exporter = config.exporters.get('mlflow')!.config as MlflowExporterConfig;
+    expect(exporter).toMatchObject({ experiment_id: '12', experiment_from_header: false, timeout: 5000, headers: { 'X-Scope-OrgID': '42', 'X-Team': '42', 'X-Plain': '42' } });
+    expect(exporter.tls.min_version).toBe('1.2');
+    // Where a number is wanted, a quoted reference is still text, as YAML reads "5000".
+    const quoted = configFile(`
+exporters: { mlflow: { feedback: { queue_size: "\${QUEUE}" } } }
+receivers: { otlp: }
+service: { pipelines: { traces: { receivers: [otlp], exporters: [mlflow] } } }
+`);
+    expect(problemsOf(readConfigFile(quoted), { QUEUE: '10' })).toEqual(['exporters.mlflow.feedback.queue_size: got "10", expected number']);
+  });
+
   it('names a missing environment variable and where it is used', () => {
     const document = minimal({ tracking_uri: '${NOPE}' });
     expect(problemsOf(document)).toEqual([
@@ -102,6 +164,67 @@ service:
     expect(problems).toContain('exporters.mlflow.sending_queue.num_consumers: got 0, expected > 0');
     expect(problemsOf({ ...minimal(), admin: { metrics: { otlp: { endpoint: 'localhost:4318' } } } })).toEqual([
       'admin.metrics.otlp.endpoint: got "localhost:4318", expected an http(s) URL such as http://127.0.0.1:4318/v1/metrics',
+    ]);
+  });
+
+  it('reports the problems of every section and every missing variable at once', () => {
+    const document = {
+      receivers: { otlp: { protocols: { http: { endpoint: '${HOST}:${PORT}' } } } },
+      exporters: { mlflow: { compression: 'zstd', tracking_uri: '${MLFLOW}' } },
+      storage: { mode: 'tape' },
+      service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['mlflow', 'ledger'] } } },
+    };
+    expect(problemsOf(document)).toEqual([
+      'receivers.otlp.protocols.http.endpoint: environment variable HOST is not set (write ${HOST:-default} to give a default)',
+      'receivers.otlp.protocols.http.endpoint: environment variable PORT is not set (write ${PORT:-default} to give a default)',
+      'exporters.mlflow.tracking_uri: environment variable MLFLOW is not set (write ${MLFLOW:-default} to give a default)',
+      'storage.mode: got "tape", expected one of "disk", "memory"',
+      'exporters.mlflow.compression: got "zstd", expected one of "gzip", "none"',
+      'service.pipelines.traces.exporters[1]: got "ledger", expected one of the exporters defined above (mlflow)',
+    ]);
+  });
+
+  it('refuses a component listed twice in a pipeline, which would get every span twice', () => {
+    const document = {
+      ...minimal(),
+      processors: { costestimator: {} },
+      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'costestimator'], exporters: ['mlflow', 'mlflow'] } } },
+    };
+    expect(problemsOf(document)).toEqual([
+      'service.pipelines.traces.processors[1]: "costestimator" is listed more than once',
+      'service.pipelines.traces.exporters[1]: "mlflow" is listed more than once',
+    ]);
+  });
+
+  it('takes TOKENMETER_LOG_LEVEL over the file, empty as unset, and refuses an unknown level', () => {
+    const document = { ...minimal(), service: { ...minimal().service, telemetry: { logs: { level: 'warn' } } } };
+    expect(validateConfig(document, components, { TOKENMETER_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(validateConfig(document, components, { TOKENMETER_LOG_LEVEL: '' }).logLevel).toBe('warn');
+    expect(problemsOf(document, { TOKENMETER_LOG_LEVEL: 'verbose' })).toEqual([
+      'TOKENMETER_LOG_LEVEL: got "verbose", expected one of "trace", "debug", "info", "warn", "error", "fatal", "silent"',
+    ]);
+  });
+
+  it('refuses sizes and intervals of 0, in either form, and an OTLP receiver with no protocol', () => {
+    const document = {
+      receivers: { otlp: { protocols: { http: { max_request_body_size: '0' }, grpc: { max_recv_msg_size: '0.5b' } } }, 'otlp/none': { protocols: {} } },
+      exporters: {
+        mlflow: { timeout: 0, retry_on_failure: { initial_interval: '0s', max_interval: 0 } },
+        ledger: { prune_interval: 0 },
+      },
+      admin: { page: { window: '0m' }, metrics: { otlp: { endpoint: 'http://127.0.0.1:4318/v1/metrics', interval: 0 } } },
+      service: { pipelines: { traces: { receivers: ['otlp', 'otlp/none'], exporters: ['mlflow', 'ledger'] } } },
+    };
+    expect(problemsOf(document)).toEqual([
+      'admin.metrics.otlp.interval: got 0, expected a duration above 0, such as 1s',
+      'admin.page.window: got "0m", expected a duration above 0, such as 1s',
+      'receivers.otlp.protocols.http.max_request_body_size: got "0", expected a size above 0, such as 512KiB',
+      'receivers.otlp.protocols.grpc.max_recv_msg_size: got "0.5b", expected a size above 0, such as 512KiB',
+      'receivers.otlp/none.protocols: got {}, expected at least one of http, grpc',
+      'exporters.mlflow.timeout: got 0, expected a duration above 0, such as 1s',
+      'exporters.mlflow.retry_on_failure.initial_interval: got "0s", expected a duration above 0, such as 1s',
+      'exporters.mlflow.retry_on_failure.max_interval: got 0, expected a duration above 0, such as 1s',
+      'exporters.ledger.prune_interval: got 0, expected a duration above 0, such as 1s',
     ]);
   });
 
@@ -139,5 +262,16 @@ service:
   it('accepts the commented example in config/', () => {
     const config = validateConfig(readConfigFile('config/tokenmeter.yaml'), components, {});
     expect([...config.pipelines.keys()]).toEqual(['traces']);
+  });
+
+  it('takes MLflow from either experiment variable in the commented example, else experiment 0', () => {
+    const mlflowOf = (variables: Record<string, string>) =>
+      withMlflowVariables(variables, () => validateConfig(readConfigFile('config/tokenmeter.yaml'), components, variables).exporters.get('mlflow')!.config as MlflowExporterConfig);
+    expect(mlflowOf({ MLFLOW_TRACKING_URI: 'http://mlflow:5000', MLFLOW_EXPERIMENT_ID: '12' })).toMatchObject({ tracking_uri: 'http://mlflow:5000', experiment_id: '12' });
+    expect(mlflowOf({ MLFLOW_EXPERIMENT_ID: '12' }).experiment_name).toBeUndefined();
+    expect(mlflowOf({ MLFLOW_EXPERIMENT_NAME: 'agents' })).toMatchObject({ experiment_name: 'agents' });
+    expect(mlflowOf({ MLFLOW_EXPERIMENT_NAME: 'agents' }).experiment_id).toBeUndefined();
+    const neither = mlflowOf({});
+    expect([neither.tracking_uri, neither.experiment_id, neither.experiment_name]).toEqual(['http://127.0.0.1:5000', undefined, undefined]);
   });
 });

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseDocument, visit } from 'yaml';
 import { z } from 'zod';
 import { adminConfigSchema } from '../admin/config.js';
 import type { AdminConfig } from '../admin/config.js';
 import type { ComponentRegistry } from '../components.js';
 import { defaultStoragePath, storageConfigSchema } from '../storage/config.js';
-import { ConfigError, describeZodIssues } from './errors.js';
-import { MissingEnvironmentVariableError, substituteEnvironment } from './env.js';
+import { ConfigError } from './errors.js';
+import { QuotedReference, substituteReferences } from './env.js';
+import { parseSubstituted } from './parse.js';
 
 const componentSections = ['receivers', 'processors', 'exporters'] as const;
 type ComponentKind = (typeof componentSections)[number];
@@ -21,6 +22,8 @@ const pipelineSchema = z
   })
   .strict();
 
+const logLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
 const documentSchema = z
   .object({
     receivers: z.record(z.string(), z.unknown()).default({}),
@@ -34,7 +37,7 @@ const documentSchema = z
         telemetry: z
           .object({
             logs: z
-              .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+              .object({ level: logLevelSchema.default('info') })
               .strict()
               .prefault({}),
           })
@@ -71,31 +74,43 @@ export function readConfigFile(path: string): unknown {
   } catch (error) {
     throw new ConfigError([`cannot read config file ${path}: ${(error as Error).message}`]);
   }
-  try {
-    return parseYaml(text) ?? {};
-  } catch (error) {
-    if (error instanceof YAMLParseError) throw new ConfigError([`${path}: not valid YAML: ${error.message}`]);
-    throw error;
-  }
+  const document = parseDocument(text);
+  const [syntaxError] = document.errors;
+  if (syntaxError) throw new ConfigError([`${path}: not valid YAML: ${syntaxError.message}`]);
+  // Only the parsed document still knows which scalars were quoted: YAML makes those strings, whatever they hold.
+  visit(document, {
+    Scalar(key, node) {
+      if (key !== 'key' && node.type !== 'PLAIN' && typeof node.value === 'string' && QuotedReference.isWhole(node.value)) {
+        node.value = new QuotedReference(node.value);
+      }
+    },
+  });
+  return document.toJS() ?? {};
 }
 
 /** Substitutes `${ENV}` references, then validates the whole document; every problem is reported at once. */
 export function validateConfig(document: unknown, registry: ComponentRegistry, env = process.env): TokenmeterConfig {
-  let substituted: unknown;
-  try {
-    substituted = substituteEnvironment(document, env);
-  } catch (error) {
-    if (error instanceof MissingEnvironmentVariableError) throw new ConfigError([error.message]);
-    throw error;
-  }
-  const parsed = documentSchema.safeParse(substituted);
-  if (!parsed.success) throw new ConfigError(describeZodIssues(parsed.error, substituted));
+  const substitution = substituteReferences(document, env);
+  const problems = [...substitution.missing.values()].flat();
+  const parse = <T>(schema: z.ZodType<T>, input: unknown, prefix: string[]): T | undefined => {
+    const result = parseSubstituted(schema, input, prefix, substitution);
+    if (!result.success) problems.push(...result.problems);
+    return result.data;
+  };
 
-  const problems: string[] = [];
+  const root = parse(documentSchema, substitution.value, []);
+  // A problem in one part of the document must not hide those of the others: the parts the checks below need are
+  // read on their own, whatever the rest holds.
+  const part = <Key extends keyof typeof documentSchema.shape>(key: Key) => {
+    const value = isRecord(substitution.value) ? substitution.value[key] : undefined;
+    return documentSchema.shape[key].safeParse(value).data as z.output<(typeof documentSchema.shape)[Key]> | undefined;
+  };
+
+  const defined = Object.fromEntries(componentSections.map((kind) => [kind, part(kind) ?? {}])) as Record<ComponentKind, Record<string, unknown>>;
   const sections = {} as Record<ComponentKind, Map<string, { type: string; config: unknown }>>;
   for (const kind of componentSections) {
     sections[kind] = new Map();
-    for (const [id, section] of Object.entries(parsed.data[kind])) {
+    for (const [id, section] of Object.entries(defined[kind])) {
       const type = id.split('/', 1)[0]!;
       const factory = registry[kind][type];
       if (!factory) {
@@ -104,46 +119,55 @@ export function validateConfig(document: unknown, registry: ComponentRegistry, e
         continue;
       }
       // `otlp:` with nothing under it means "all defaults", as in the Collector.
-      const input = section ?? {};
-      const result = (factory.configSchema as z.ZodType).safeParse(input);
-      if (result.success) sections[kind].set(id, { type, config: result.data });
-      else problems.push(...describeZodIssues(result.error, input, [kind, id]));
+      const config = parse(factory.configSchema as z.ZodType, section ?? {}, [kind, id]);
+      if (config !== undefined) sections[kind].set(id, { type, config });
     }
   }
 
-  const pipelines = new Map(Object.entries(parsed.data.service.pipelines));
+  const pipelines = new Map(Object.entries(part('service')?.pipelines ?? {}));
   const used = new Set<string>();
   for (const [name, pipeline] of pipelines) {
     for (const kind of componentSections) {
       pipeline[kind].forEach((id, index) => {
         used.add(`${kind}.${id}`);
-        if (!(id in parsed.data[kind])) {
+        if (pipeline[kind].indexOf(id) < index) {
+          // The Collector refuses this too: each listed exporter would get (and send) every span twice.
+          problems.push(`service.pipelines.${name}.${kind}[${index}]: ${JSON.stringify(id)} is listed more than once`);
+        } else if (!(id in defined[kind])) {
           problems.push(
             `service.pipelines.${name}.${kind}[${index}]: got ${JSON.stringify(id)}, expected one of the ${kind} defined above (${
-              Object.keys(parsed.data[kind]).join(', ') || 'none defined'
+              Object.keys(defined[kind]).join(', ') || 'none defined'
             })`,
           );
         }
       });
     }
   }
-  for (const id of Object.keys(parsed.data.receivers)) {
+  for (const id of Object.keys(defined.receivers)) {
     if (!used.has(`receivers.${id}`)) problems.push(`receivers.${id}: defined but not used by any pipeline in service.pipelines`);
   }
 
-  const { admin } = parsed.data;
-  if (admin.ledger !== undefined && sections.exporters.get(admin.ledger)?.type !== 'ledger') {
-    problems.push(`admin.ledger: got ${JSON.stringify(admin.ledger)}, expected the id of a ledger exporter defined in exporters`);
+  const ledgerId = part('admin')?.ledger;
+  if (ledgerId !== undefined && sections.exporters.get(ledgerId)?.type !== 'ledger') {
+    problems.push(`admin.ledger: got ${JSON.stringify(ledgerId)}, expected the id of a ledger exporter defined in exporters`);
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
-  const { storage } = parsed.data;
+  // The variable overrides the file; empty is unset, as for every variable tokenmeter reads.
+  const levelOverride = env.TOKENMETER_LOG_LEVEL || undefined;
+  const logLevel = levelOverride === undefined ? undefined : parse(logLevelSchema, levelOverride, ['TOKENMETER_LOG_LEVEL']);
+
+  if (problems.length > 0 || root === undefined) throw new ConfigError(problems);
+  const { storage, admin, service } = root;
   const ledgerPaths = [...sections.exporters.values()].flatMap(({ type, config }) => (type === 'ledger' ? [(config as { path: string }).path] : []));
   return {
     ...sections,
     pipelines,
-    logLevel: parsed.data.service.telemetry.logs.level,
+    logLevel: logLevel ?? service.telemetry.logs.level,
     admin,
     storage: { ...storage, path: storage.path ?? defaultStoragePath(ledgerPaths), pathGiven: storage.path !== undefined },
   };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

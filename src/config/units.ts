@@ -16,7 +16,10 @@ export const durationMs = z.union([
   }),
 ]);
 
-/** A size in bytes, written as a number or a string such as `512KiB`, `20MiB`, `1GB`. */
+/** A duration above 0, for what is done every so often or waited for: 0 would mean busy loops or instant failures. */
+export const positiveDurationMs = durationMs.pipe(z.number().refine((ms) => ms > 0, 'expected a duration above 0, such as 1s'));
+
+/** A size in bytes above 0, written as a number or a string such as `512KiB`, `20MiB`, `1GB`. */
 export const byteSize = z.union([
   z.number().int().positive(),
   z.string().transform((text, ctx) => {
@@ -25,7 +28,13 @@ export const byteSize = z.union([
       ctx.addIssue({ code: 'custom', message: 'expected a size such as 4194304, 512KiB or 20MiB' });
       return z.NEVER;
     }
-    return Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
+    const bytes = Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
+    // Held to what the number form is held to: "0" (or "0.5b", rounded down) is no more a size than 0.
+    if (bytes < 1) {
+      ctx.addIssue({ code: 'custom', message: 'expected a size above 0, such as 512KiB' });
+      return z.NEVER;
+    }
+    return bytes;
   }),
 ]);
 

@@ -4,11 +4,14 @@
  * the same assessments), and the ledger exporter's file. Only those sections are read and validated; the rest of the
  * file (receivers, pipelines) does not matter here. Without a file, the embedded defaults `npm start` runs on apply.
  */
-import { describeZodIssues, ConfigError } from '../config/errors.js';
-import { MissingEnvironmentVariableError, substituteEnvironment } from '../config/env.js';
+import type { z } from 'zod';
+import { ConfigError } from '../config/errors.js';
+import { substituteReferences } from '../config/env.js';
+import type { Substitution } from '../config/env.js';
 import { readConfigFile } from '../config/load.js';
+import { parseSubstituted } from '../config/parse.js';
 import { ledgerExporterConfigSchema } from '../exporters/ledger/config.js';
-import { mlflowExporterConfigSchema } from '../exporters/mlflow/config.js';
+import { feedbackConfigSchema, mlflowExporterConfigSchema } from '../exporters/mlflow/config.js';
 import type { FeedbackSettings } from '../exporters/mlflow/trace-followups.js';
 import { costEstimatorConfigSchema } from '../processors/costestimator/index.js';
 import type { PricingInput } from './priceTrace.js';
@@ -22,37 +25,31 @@ export interface SidecarSettings {
 
 type Kind = 'processors' | 'exporters';
 
-interface Schema<T> {
-  safeParse(input: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof describeZodIssues>[0] };
-}
-
-/** The one component of this type (`costestimator`, `costestimator/fast`, …) in the file, parsed; undefined if none. */
-function component<T>(document: unknown, kind: Kind, type: string, schema: Schema<T>): T | undefined {
-  const components = (document as Partial<Record<Kind, Record<string, unknown>>> | null)?.[kind] ?? {};
+/**
+ * The one component of this type (`costestimator`, `costestimator/fast`, …) in the file, parsed as the sidecar parses
+ * it; undefined if none.
+ */
+function component<T>(substitution: Substitution, kind: Kind, type: string, schema: z.ZodType<T>): T | undefined {
+  const components = (substitution.value as Partial<Record<Kind, Record<string, unknown>>> | null)?.[kind] ?? {};
   const ids = Object.keys(components).filter((id) => id.split('/', 1)[0] === type);
   if (ids.length === 0) return undefined;
   if (ids.length > 1) throw new ConfigError([`${kind}: ${ids.join(', ')}: several ${type} components, reports cannot tell which one applies`]);
   const id = ids[0]!;
   const section = components[id] ?? {};
-  const parsed = schema.safeParse(section);
-  if (!parsed.success) throw new ConfigError(describeZodIssues(parsed.error, section, [kind, id]));
+  const parsed = parseSubstituted(schema, section, [kind, id], substitution);
+  if (!parsed.success) throw new ConfigError(parsed.problems);
   return parsed.data;
 }
 
 export function loadSidecarConfig(path: string | undefined): SidecarSettings {
-  if (path === undefined) {
-    return { pricing: {}, feedback: mlflowExporterConfigSchema.parse({}).feedback, ledgerPath: ledgerExporterConfigSchema.parse({}).path };
-  }
-  let document: unknown;
-  try {
-    document = substituteEnvironment(readConfigFile(path));
-  } catch (error) {
-    if (error instanceof MissingEnvironmentVariableError) throw new ConfigError([error.message]);
-    throw error;
-  }
+  // The feedback defaults alone: where MLflow is (a variable the report may not need) is not checked here.
+  const defaultFeedback = () => feedbackConfigSchema.parse(undefined);
+  if (path === undefined) return { pricing: {}, feedback: defaultFeedback(), ledgerPath: ledgerExporterConfigSchema.parse({}).path };
+  const substitution = substituteReferences(readConfigFile(path));
+  if (substitution.missing.size > 0) throw new ConfigError([...substitution.missing.values()].flat());
   return {
-    pricing: component(document, 'processors', 'costestimator', costEstimatorConfigSchema)?.pricing ?? {},
-    feedback: (component(document, 'exporters', 'mlflow', mlflowExporterConfigSchema) ?? mlflowExporterConfigSchema.parse({})).feedback,
-    ledgerPath: component(document, 'exporters', 'ledger', ledgerExporterConfigSchema)?.path,
+    pricing: component(substitution, 'processors', 'costestimator', costEstimatorConfigSchema)?.pricing ?? {},
+    feedback: component(substitution, 'exporters', 'mlflow', mlflowExporterConfigSchema)?.feedback ?? defaultFeedback(),
+    ledgerPath: component(substitution, 'exporters', 'ledger', ledgerExporterConfigSchema)?.path,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs } from '../../config/units.js';
+import { durationMs, positiveDurationMs } from '../../config/units.js';
 
 export const ledgerExporterConfigSchema = z
   .object({
@@ -8,7 +8,7 @@ export const ledgerExporterConfigSchema = z
     /** Rows recorded longer ago than this are deleted. */
     retention: durationMs.prefault('720h'),
     /** How often old rows are looked for (also once at start). */
-    prune_interval: durationMs.prefault('10m'),
+    prune_interval: positiveDurationMs.prefault('10m'),
   })
   .strict();
 

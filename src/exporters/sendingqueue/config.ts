@@ -3,7 +3,7 @@
  * and error messages for MLflow and any OTLP endpoint.
  */
 import { z } from 'zod';
-import { byteSize, durationMs } from '../../config/units.js';
+import { byteSize, durationMs, positiveDurationMs } from '../../config/units.js';
 import type { RequestLimit } from '../../otlp/index.js';
 
 const sendingQueueKeys = {
@@ -39,8 +39,8 @@ export const splittingSendingQueueConfigSchema = (defaults: RequestLimit) =>
 
 export const retryOnFailureConfigSchema = z
   .object({
-    initial_interval: durationMs.prefault('1s'),
-    max_interval: durationMs.prefault('30s'),
+    initial_interval: positiveDurationMs.prefault('1s'),
+    max_interval: positiveDurationMs.prefault('30s'),
     /** How long one batch is retried (from its first attempt) before it goes to the dead letters. */
     max_elapsed_time: durationMs.prefault('5m'),
   })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs } from '../../config/units.js';
+import { positiveDurationMs } from '../../config/units.js';
 import { pricingConfigSchema } from '../../pricing/index.js';
 
 /** snake_case keys like the rest of the config; strict, so a misspelt key is an error rather than a silent default. */
@@ -12,7 +12,7 @@ export const costEstimatorConfigSchema = z
      * How often that memory is saved to durable storage while running (it is saved at shutdown too), so that after a
      * crash the memory of this long ago comes back rather than none.
      */
-    checkpoint_interval: durationMs.pipe(z.number().positive()).prefault('10s'),
+    checkpoint_interval: positiveDurationMs.prefault('10s'),
   })
   .strict();
 

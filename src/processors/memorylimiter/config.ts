@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs } from '../../config/units.js';
+import { positiveDurationMs } from '../../config/units.js';
 
 /**
  * The OpenTelemetry Collector's `memory_limiter` settings, under the same names, so that a Collector config carries
@@ -10,7 +10,7 @@ import { durationMs } from '../../config/units.js';
 export const memoryLimiterConfigSchema = z
   .object({
     /** How often memory is measured; a reading holds until the next. */
-    check_interval: durationMs.prefault('1s').refine((ms) => ms > 0, 'expected a duration above 0, such as 1s'),
+    check_interval: positiveDurationMs.prefault('1s'),
     limit_mib: z.number().int().positive().optional(),
     spike_limit_mib: z.number().int().nonnegative().optional(),
     limit_percentage: z.number().int().min(1).max(100).optional(),

@@ -75,6 +75,8 @@ export const otlpReceiverConfigSchema = z
         grpc: grpcProtocolConfigSchema.optional(),
       })
       .strict()
+      // A receiver with no protocol would listen nowhere, and its pipeline would never get a span.
+      .refine((protocols) => protocols.http !== undefined || protocols.grpc !== undefined, 'expected at least one of http, grpc')
       .prefault({ http: {} }),
   })
   .strict();
