@@ -5,7 +5,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/errors.js';
-import { durationMs } from '../config/units.js';
+import { durationOption } from '../cli/options.js';
 import { ReportsMlflowClient } from './mlflow/client.js';
 import type { SkippedTrace } from './mlflow/source.js';
 import { FORMATS, parseFormat } from './output/report.js';
@@ -19,7 +19,8 @@ export interface CommonOptions {
   until?: string;
   trackingUri?: string;
   experiment?: string;
-  timeout: string;
+  /** Milliseconds. */
+  timeout: number;
   concurrency: string;
   config?: string;
   format: string;
@@ -32,7 +33,7 @@ export function addCommonOptions(command: Command, defaults: { since: string }):
     .option('--tracking-uri <url>', 'MLflow tracking server (default $MLFLOW_TRACKING_URI, else http://127.0.0.1:5000)')
     .option('--experiment <id|name>', 'MLflow experiment (default $MLFLOW_EXPERIMENT_ID, else $MLFLOW_EXPERIMENT_NAME, else 0)')
     .option('-c, --config <file>', 'tokenmeter config whose costestimator price overrides apply')
-    .option('--timeout <duration>', 'per MLflow request', '30s')
+    .addOption(new Option('--timeout <duration>', 'per MLflow request (30s, or milliseconds)').argParser(durationOption).default(30_000, '30s'))
     .option('--concurrency <n>', 'span fetches in flight', '8')
     .addOption(new Option('--format <format>', 'output').choices(FORMATS).default('table'));
 }
@@ -73,7 +74,7 @@ export interface MlflowTarget {
 export function mlflowClientFrom(options: Pick<CommonOptions, 'trackingUri' | 'timeout'>): ReportsMlflowClient {
   const trackingUri = options.trackingUri ?? (process.env.MLFLOW_TRACKING_URI || 'http://127.0.0.1:5000');
   if (!/^https?:\/\//.test(trackingUri)) throw new Error(`the tracking URI must be an http(s) URL to a tracking server, got ${JSON.stringify(trackingUri)}`);
-  return new ReportsMlflowClient({ trackingUri: trackingUri.replace(/\/+$/, ''), timeoutMs: durationMs.parse(options.timeout), headers: {} });
+  return new ReportsMlflowClient({ trackingUri: trackingUri.replace(/\/+$/, ''), timeoutMs: options.timeout, headers: {} });
 }
 
 export async function resolveTarget(options: CommonOptions): Promise<MlflowTarget> {

@@ -52,6 +52,17 @@ describe('tokenmeter dlq', () => {
     expect(list.stdout).toMatch(/^1\tmlflow\t6 spans/);
   });
 
+  it('refuses an id that is not a positive integer, replaying nothing', async () => {
+    const { dir, file } = storageWithDeadLetters();
+    for (const id of ['abc', '0', '1.5']) {
+      const replay = await runTokenmeterCommand(['dlq', 'replay', '--id', '2', id, '--storage', file], dir);
+      expect(replay.code, id).not.toBe(0);
+      expect(replay.stderr).toContain(`option '--id <ids...>' argument '${id}' is invalid. expected a dead letter id, a positive integer`);
+      expect(replay.stdout).toBe('');
+    }
+    expect(queued(file)).toEqual([]);
+  });
+
   it('refuses a replay that names neither ids nor --all, and a storage that does not exist', async () => {
     const { dir, file } = storageWithDeadLetters();
     const neither = await runTokenmeterCommand(['dlq', 'replay', '--storage', file], dir);

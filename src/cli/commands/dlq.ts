@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { components } from '../../components.js';
 import { embeddedDefaultConfig } from '../../config/defaults.js';
@@ -10,6 +11,13 @@ import { Store } from '../../storage/store.js';
 interface StorageOptions {
   config?: string;
   storage?: string;
+}
+
+/** Each `--id` value, as commander hands a variadic option's values to its parser one at a time. */
+function deadLetterIds(value: string, previous: number[] = []): number[] {
+  const id = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(id) || id < 1) throw new InvalidArgumentError('expected a dead letter id, a positive integer (see dlq list)');
+  return [...previous, id];
 }
 
 /** The storage file: given, else the one `serve` would use with this config. */
@@ -64,16 +72,16 @@ export function registerDlqCommand(program: Command): void {
     dlq
       .command('replay')
       .description('move dead letters back to their exporter’s queue (a running tokenmeter picks them up within seconds)')
-      .option('--id <ids...>', 'dead letter ids to replay')
+      .option('--id <ids...>', 'dead letter ids to replay', deadLetterIds)
       .option('--all', 'replay every dead letter'),
-  ).action((options: StorageOptions & { id?: string[]; all?: boolean }) => {
+  ).action((options: StorageOptions & { id?: number[]; all?: boolean }) => {
     if ((options.id === undefined) === (options.all !== true)) {
       console.error('tokenmeter: give either --id N [N…] or --all');
       process.exitCode = 2;
       return;
     }
     withDeadLetters(options, (table) => {
-      const ids = options.all === true ? table.list().map((letter) => letter.id) : options.id!.map(Number);
+      const ids = options.all === true ? table.list().map((letter) => letter.id) : options.id!;
       const replayed = table.replay(ids, Date.now());
       console.log(`replayed ${replayed.length} dead letter(s)${replayed.length > 0 ? `: ${replayed.join(', ')}` : ''}`);
       const missing = ids.filter((id) => !replayed.includes(id));

@@ -64,6 +64,25 @@ describe('tokenmeter price', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('reads token counts as decimal digits only: empty, blank and hex counts are refused, not priced as 0 or 16', async () => {
+    for (const count of ['', ' ', '0x10', '1e3']) {
+      const run = await tokenmeter('price', 'gpt-4o-mini', '--input', count, '--output', '500');
+      expect(run.code, JSON.stringify(count)).not.toBe(0);
+      expect(run.stderr).toContain(`option '--input <n>' argument '${count}' is invalid`);
+      expect(run.stdout).toBe('');
+    }
+  });
+
+  it('refuses cache tokens beyond --input and reasoning beyond --output, which include them', async () => {
+    const cache = await tokenmeter('price', 'gpt-4o-mini', '--input', '1000000', '--output', '10', '--cache-read', '3000000', '--cache-write', '1');
+    expect(cache.code).toBe(2);
+    expect(cache.stderr).toContain('--cache-read + --cache-write (3000001) exceed --input (1000000), which includes them');
+    expect(cache.stdout).toBe('');
+    const reasoning = await tokenmeter('price', 'gpt-4o-mini', '--input', '10', '--output', '500', '--reasoning', '501');
+    expect(reasoning.code).toBe(2);
+    expect(reasoning.stderr).toContain('--reasoning (501) exceeds --output (500), which includes it');
+  });
+
   it('says why an unknown model has no price, on stderr, exit code non-zero', async () => {
     const run = await tokenmeter('price', 'acme-llm-9000', '--input', '10', '--output', '5');
     expect(run.code).toBe(1);

@@ -17,9 +17,19 @@ interface PriceOptions {
 }
 
 function tokenCount(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  // Decimal digits only: Number() reads "" and " " as 0 and "0x10" as 16.
+  const parsed = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(parsed)) throw new InvalidArgumentError('expected a non-negative integer');
   return parsed;
+}
+
+/** `--input` counts the cache tokens and `--output` the reasoning ones: parts larger than their whole are a mistake. */
+function usageProblem(options: PriceOptions): string | undefined {
+  if (options.cacheRead + options.cacheWrite > options.input) {
+    return `--cache-read + --cache-write (${options.cacheRead + options.cacheWrite}) exceed --input (${options.input}), which includes them`;
+  }
+  if (options.reasoning > options.output) return `--reasoning (${options.reasoning}) exceeds --output (${options.output}), which includes it`;
+  return undefined;
 }
 
 function instant(value: string): Date {
@@ -75,7 +85,9 @@ export function registerPriceCommand(program: Command): void {
     .option('--at <date>', 'price in force at this instant (default: now)', instant)
     .option('--service-tier <tier>', 'batch, flex, priority, …')
     .option('--format <format>', 'text or json', outputFormat, 'text')
-    .action((model: string, options: PriceOptions) => {
+    .action((model: string, options: PriceOptions, command: Command) => {
+      const problem = usageProblem(options);
+      if (problem !== undefined) command.error(`error: ${problem}`, { exitCode: 2 });
       const result = new PriceCatalog().price({
         model,
         // Spelt as spans spell it (`azure`, `bedrock`, `vertex_ai`): read as recognition reads a span's provider.

@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { components } from '../../components.js';
 import { embeddedDefaultConfig } from '../../config/defaults.js';
@@ -5,14 +6,17 @@ import { ConfigError } from '../../config/errors.js';
 import { readConfigFile, validateConfig } from '../../config/load.js';
 import { Service } from '../../pipeline/service.js';
 import { createLogger, logNodeWarnings } from '../../telemetry/logger.js';
+import { durationOption } from '../options.js';
 
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('run the sidecar: receive OTLP traces, price LLM calls, forward to MLflow')
     .option('-c, --config <file>', 'YAML config file (default: embedded defaults, see config/tokenmeter.yaml)')
-    .option('--shutdown-timeout <ms>', 'how long to drain on SIGTERM/SIGINT', '10000')
-    .action(async (options: { config?: string; shutdownTimeout: string }) => {
+    .addOption(
+      new Option('--shutdown-timeout <duration>', 'how long to drain on SIGTERM/SIGINT (30s, or milliseconds)').argParser(durationOption).default(10_000, '10s'),
+    )
+    .action(async (options: { config?: string; shutdownTimeout: number }) => {
       let config;
       try {
         const document = options.config ? readConfigFile(options.config) : embeddedDefaultConfig(Object.keys(components.processors));
@@ -23,7 +27,7 @@ export function registerServeCommand(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const logger = createLogger(process.env.TOKENMETER_LOG_LEVEL ?? config.logLevel);
+      const logger = createLogger(config.logLevel);
       logNodeWarnings(logger);
       if (!options.config) {
         logger.info(
@@ -49,7 +53,7 @@ export function registerServeCommand(program: Command): void {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'shutting down');
-        service.shutdown(Number(options.shutdownTimeout)).then(
+        service.shutdown(options.shutdownTimeout).then(
           () => logger.info('stopped'),
           (error: unknown) => {
             logger.error({ err: error }, 'shutdown failed');

@@ -1,6 +1,5 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { durationMs } from '../../config/units.js';
 import { addCommonOptions, LEDGER_OPTION_HELP, ledgerPathOf, ledgerSummary, mlflowClientFrom, resolveTarget, runReportCommand, targetSummary, warnSkipped } from '../../reports/cli.js';
 import type { CommonOptions } from '../../reports/cli.js';
 import { openLedger, visitLedgerWindow } from '../../reports/ledger/source.js';
@@ -31,11 +30,10 @@ export function registerStatusCommand(program: Command): void {
   ).action((options: StatusOptions) =>
     runReportCommand(async () => {
       const format = parseFormat(options.format);
-      const timeoutMs = durationMs.parse(options.timeout);
       const settings = loadSidecarConfig(options.config);
       const [mlflow, tokenmeter] = await Promise.all([
         checkMlflow(() => mlflowClientFrom(options)),
-        checkTokenmeter(options.adminUrl, Math.min(timeoutMs, 5000)),
+        checkTokenmeter(options.adminUrl, Math.min(options.timeout, 5000)),
       ]);
       const collected = new StatusCollector();
       if (options.source === 'ledger') {
