@@ -3,8 +3,11 @@ import type { Logger } from 'pino';
 
 export type { Logger };
 
-/** Logs go to stderr so that stdout stays clean for command output (`tokenmeter price --format json | jq`). */
-export function createLogger(level: string = process.env.TOKENMETER_LOG_LEVEL ?? 'info'): Logger {
+/**
+ * Logs go to stderr so that stdout stays clean for command output (`tokenmeter price --format json | jq`). The level
+ * is the validated config's, `TOKENMETER_LOG_LEVEL` applied.
+ */
+export function createLogger(level: string): Logger {
   return pino({ level, base: { service: 'tokenmeter' } }, pino.destination(2));
 }
 
