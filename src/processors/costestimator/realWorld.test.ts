@@ -101,6 +101,25 @@ function deepSeekCase(name: string, start: string, provider: Record<string, stri
   };
 }
 
+/** A Claude 3.5 Haiku call of AI SDK 5 reading 600 tokens from the cache and writing 300, `input` tokens uncached. */
+function aiSdk5ClaudeAttributes(input: number): KeyValue[] {
+  return attributes({
+    'ai.operationId': 'ai.generateText.doGenerate',
+    'ai.model.provider': 'anthropic.messages',
+    'ai.model.id': 'claude-3-5-haiku-20241022',
+    'gen_ai.system': 'anthropic.messages',
+    'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+    'gen_ai.response.model': 'claude-3-5-haiku-20241022',
+    'ai.usage.promptTokens': input,
+    'ai.usage.completionTokens': 50,
+    'gen_ai.usage.input_tokens': input,
+    'gen_ai.usage.output_tokens': 50,
+    'ai.response.providerMetadata': JSON.stringify({
+      anthropic: { usage: { input_tokens: input, output_tokens: 50, cache_creation_input_tokens: 300, cache_read_input_tokens: 600 }, cacheCreationInputTokens: 300 },
+    }),
+  });
+}
+
 const cases: Case[] = [
   // --- MLflow LangChain autolog: every value JSON-encoded ---
   {
@@ -1567,45 +1586,17 @@ const cases: Case[] = [
     // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. AI SDK 5 (ai 5.0.285,
     // @ai-sdk/anthropic 2.0.112) records Anthropic's prompt count, without the cache; the cache is in providerMetadata.
     name: 'Vercel AI SDK 5 Claude, cache counts only in the provider metadata',
-    attributes: attributes({
-      'ai.operationId': 'ai.generateText.doGenerate',
-      'ai.model.provider': 'anthropic.messages',
-      'ai.model.id': 'claude-3-5-haiku-20241022',
-      'gen_ai.system': 'anthropic.messages',
-      'gen_ai.request.model': 'claude-3-5-haiku-20241022',
-      'gen_ai.response.model': 'claude-3-5-haiku-20241022',
-      'ai.usage.promptTokens': 100,
-      'ai.usage.completionTokens': 50,
-      'gen_ai.usage.input_tokens': 100,
-      'gen_ai.usage.output_tokens': 50,
-      'ai.response.providerMetadata': JSON.stringify({
-        anthropic: { usage: { input_tokens: 100, output_tokens: 50, cache_creation_input_tokens: 300, cache_read_input_tokens: 600 }, cacheCreationInputTokens: 300 },
-      }),
-    }),
+    attributes: aiSdk5ClaudeAttributes(100),
     tokens: tokens(1000, 50, 600, 300),
     inputCost: (100 * 0.8 + 600 * 0.08 + 300 * 1) / M,
     outputCost: (50 * 4) / M,
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
   {
-    // anthropic.com/pricing, Claude 3.5 Haiku $0.80 / $4 / $1 write / $0.08 read. As above, with more uncached input
-    // than cache: the prompt count still leaves the cache out (it equals Anthropic's input_tokens).
+    // As above, with more uncached input than cache: the prompt count still leaves the cache out (it equals
+    // Anthropic's input_tokens).
     name: 'Vercel AI SDK 5 Claude, cache counts only in the provider metadata, smaller than the uncached input',
-    attributes: attributes({
-      'ai.operationId': 'ai.generateText.doGenerate',
-      'ai.model.provider': 'anthropic.messages',
-      'ai.model.id': 'claude-3-5-haiku-20241022',
-      'gen_ai.system': 'anthropic.messages',
-      'gen_ai.request.model': 'claude-3-5-haiku-20241022',
-      'gen_ai.response.model': 'claude-3-5-haiku-20241022',
-      'ai.usage.promptTokens': 2000,
-      'ai.usage.completionTokens': 50,
-      'gen_ai.usage.input_tokens': 2000,
-      'gen_ai.usage.output_tokens': 50,
-      'ai.response.providerMetadata': JSON.stringify({
-        anthropic: { usage: { input_tokens: 2000, output_tokens: 50, cache_creation_input_tokens: 300, cache_read_input_tokens: 600 }, cacheCreationInputTokens: 300 },
-      }),
-    }),
+    attributes: aiSdk5ClaudeAttributes(2000),
     tokens: tokens(2900, 50, 600, 300),
     inputCost: (2000 * 0.8 + 600 * 0.08 + 300 * 1) / M,
     outputCost: (50 * 4) / M,
