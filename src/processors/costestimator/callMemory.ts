@@ -402,6 +402,18 @@ export class CallMemory {
   }
 
   /**
+   * The span keys of a span's known ancestors, nearest first, into `into` (emptied first); `tracked` is from `track`.
+   * Response ids are never parents, so only span keys come out.
+   */
+  ancestors(tracked: TraceMemory, traceId: number, spanId: number, into: number[]): void {
+    into.length = 0;
+    const trace = this.current(tracked, traceId);
+    const entry = trace.find(spanId);
+    if (entry === NONE) return;
+    for (let id = trace.parent[entry]!; id !== NONE && into.length < MAX_STEPS; id = trace.parent[id]!) into.push(trace.keys[id]!);
+  }
+
+  /**
    * Decides whether a model-call span counts, and remembers it when it does; `tracked` is from `track`. With `usage`
    * and the span's times (ms), a call with a response id is also matched to those counted lately in other traces
    * (see `RecentResponses`), and one with a `layer` to the other span of a call counted in another trace (see

@@ -84,6 +84,9 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private readonly store: CallMemoryStore | undefined;
   private readonly logger: Logger;
   private readonly links = new BatchLinks();
+  /** Calls counted without a LangGraph node in the batch being decided, and their ancestors' keys (reused). */
+  private readonly nodeless: FoundCall[] = [];
+  private readonly ancestorKeys: number[] = [];
   private readonly rankCounts = new Int32Array(RANKS);
   private readonly request: PriceRequest = { model: '', provider: undefined, usage: NO_TOKENS, at: 0, serviceTier: undefined };
   private readonly costs: CostSplit = emptyCostSplit();
@@ -160,6 +163,9 @@ export class CostEstimatorProcessor implements TracesProcessor {
     this.recordLinks(calls);
 
     if (calls.length > 0) {
+      const nodeless = this.nodeless;
+      nodeless.length = 0;
+      let nodes = 0;
       for (const entry of this.decisionOrder(calls)) {
         const { call, span } = entry;
         const withUsage = hasPriceableUsage(call);
@@ -167,11 +173,41 @@ export class CostEstimatorProcessor implements TracesProcessor {
         const startMs = Number(span.startTimeUnixNano) / 1e6;
         const endMs = Number(span.endTimeUnixNano) / 1e6;
         const usage = withUsage ? call.tokens : undefined;
-        if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage, usage, startMs, endMs, call.layer)) writeUncountedCall(span);
-        else writeCountedCall(span, call, withUsage ? this.priceAsAnswered(span, call) : withoutUsage(span, call));
+        if (call.node !== undefined) nodes++;
+        if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage, usage, startMs, endMs, call.layer)) {
+          writeUncountedCall(span);
+          continue;
+        }
+        writeCountedCall(span, call, withUsage ? this.priceAsAnswered(span, call) : withoutUsage(span, call));
+        if (call.node === undefined) nodeless.push(entry);
       }
+      if (nodeless.length > 0 && nodes > 0) this.takeNodesFromAncestorCalls(calls, nodeless);
+      // The batch's spans are not kept alive until the next one.
+      nodeless.length = 0;
     }
     this.priceAggregateRoots(aggregateRoots);
+  }
+
+  /**
+   * §7 step 3.2: the span a nested call counts on, the deepest, takes its LangGraph node from the ancestor call that
+   * names one, where the client's span (MLflow's openai autolog, OpenInference's ChatCompletion) carries no LangGraph
+   * metadata and the framework's span around it does. The stages after this one (the ledger, its metrics, trace
+   * assembly) read the node from the call recognised here. Only from an ancestor in the same batch (usually so: an SDK
+   * exports a short run's spans together); trace assembly places the others in the root's node breakdown.
+   */
+  private takeNodesFromAncestorCalls(calls: readonly FoundCall[], nodeless: readonly FoundCall[]): void {
+    const withNode = new Map<number, FoundCall>();
+    for (const entry of calls) if (entry.call.node !== undefined) withNode.set(entry.spanKey, entry);
+    const ancestors = this.ancestorKeys;
+    for (const entry of nodeless) {
+      this.memory.ancestors(entry.memory!, entry.traceKey, entry.spanKey, ancestors);
+      for (const key of ancestors) {
+        const ancestor = withNode.get(key);
+        if (ancestor === undefined || ancestor.traceKey !== entry.traceKey) continue;
+        entry.call.node = ancestor.call.node;
+        break;
+      }
+    }
   }
 
   /**

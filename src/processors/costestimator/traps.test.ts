@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { doubleValue, findAttribute } from '../../otlp/index.js';
 import type { Span } from '../../otlp/index.js';
+import { readLedgerRecords } from '../../exporters/ledger/spanRecords.js';
 import { CostEstimatorProcessor } from './processor.js';
 import { MAX_NAME_LENGTH, recognizeSpan } from '../../recognition/recognize.js';
 import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
@@ -468,6 +469,25 @@ describe('traps', () => {
       expect(mlflowCost(child)).toBeDefined();
       expect(attribute(parent, 'tokenmeter.cost.counted')).toBe(false);
       expect(mlflowCost(parent)).toBeUndefined();
+    });
+
+    it('in one batch, the client\'s span counted takes its LangGraph node from the framework\'s span around it, as the ledger records it', async () => {
+      // MLflow's LangChain autolog ChatOpenAI (metadata names the node) and its openai autolog's span inside it (none).
+      const usage = { input_tokens: 100, output_tokens: 20, total_tokens: 120 };
+      const framework = makeSpan({
+        id: 'framework',
+        parent: 'node',
+        attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAT_MODEL', metadata: { langgraph_node: 'plan', ls_model_name: 'gpt-4o-mini', ls_provider: 'openai' }, 'mlflow.chat.tokenUsage': usage }),
+      });
+      const client = makeSpan({
+        id: 'client',
+        parent: 'framework',
+        attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAT_MODEL', 'mlflow.message.format': 'openai', model: 'gpt-4o-mini', 'mlflow.chat.tokenUsage': usage }),
+      });
+      const batch = tracesData([client, framework]);
+      await new CostEstimatorProcessor({}, sink).consume(batch);
+      expect(attribute(client, 'tokenmeter.cost.counted')).toBe(true);
+      expect(readLedgerRecords(batch).calls.map((call) => [call.model, call.node])).toEqual([['gpt-4o-mini', 'plan']]);
     });
 
     it('parent first, child in a later batch: the parent already counted, the child is the duplicate', async () => {
