@@ -1,7 +1,7 @@
 /**
  * Exporters' sending queues as a table: a batch an exporter accepted stays here until its destination has it, so
  * a crash or restart of tokenmeter loses nothing it acknowledged. What can never be delivered moves to the dead
- * letters with the reason, for `tokenmeter dlq list` and `tokenmeter dlq replay`.
+ * letters with the reason, for `tokenmeter dlq list` and `tokenmeter dlq replay`, each exporter's within a bound.
  */
 import type { Database, Statement } from 'better-sqlite3';
 
@@ -29,6 +29,13 @@ export interface BatchContent {
 
 export interface NewBatch extends BatchContent {
   spans: number;
+}
+
+/** Dead letters dropped, the oldest first, to keep an exporter's within their bound. */
+export interface DroppedDeadLetters {
+  batches: number;
+  spans: number;
+  bytes: number;
 }
 
 export interface DeadLetter {
@@ -86,6 +93,7 @@ const SCHEMA = `
     reason TEXT NOT NULL,
     failed_at INTEGER NOT NULL
   );
+  CREATE INDEX IF NOT EXISTS dead_letters_by_exporter ON dead_letters (exporter, id);
 `;
 
 /**
@@ -125,6 +133,8 @@ export class SendingQueueTable {
   private readonly deleteRow: Statement<[number]>;
   private readonly deleteContent: Statement<[number]>;
   private readonly insertDeadLetter: Statement<[string, number, number]>;
+  private readonly sumDeadLetters: Statement<[string], { bytes: number }>;
+  private readonly deleteOldestDeadLetter: Statement<[string], { spans: number; bytes: number }>;
 
   constructor(
     db: Database,
@@ -144,6 +154,10 @@ export class SendingQueueTable {
       INSERT INTO dead_letters (exporter, body, spans, bytes, extra, enqueued_at, attempts, reason, failed_at)
       SELECT queue.exporter, contents.body, queue.spans, queue.bytes, contents.extra, queue.enqueued_at, queue.attempts, ?, ?
       FROM sending_queue AS queue JOIN sending_queue_contents AS contents USING (id) WHERE id = ?`);
+    this.sumDeadLetters = db.prepare('SELECT COALESCE(SUM(bytes), 0) AS bytes FROM dead_letters WHERE exporter = ?');
+    this.deleteOldestDeadLetter = db.prepare(
+      'DELETE FROM dead_letters WHERE id = (SELECT MIN(id) FROM dead_letters WHERE exporter = ?) RETURNING spans, bytes',
+    );
   }
 
   add(batch: NewBatch, now: number): QueuedBatch {
@@ -190,6 +204,30 @@ export class SendingQueueTable {
   moveToDeadLetters(id: number, reason: string, now: number): void {
     this.insertDeadLetter.run(reason, now, id);
     this.remove(id);
+  }
+
+  /** The bytes of this exporter's dead letters (the bodies, as `bytes` counts them). */
+  deadLetterBytes(): number {
+    return this.sumDeadLetters.get(this.exporter)!.bytes;
+  }
+
+  /**
+   * Drops this exporter's oldest dead letters until those left hold at most `maxBytes`, `heldBytes` being what they
+   * hold now (the caller keeps that count: summing every row would cost a scan per dead letter); returns what was
+   * dropped and what is left.
+   */
+  dropOldestDeadLetters(heldBytes: number, maxBytes: number): { dropped: DroppedDeadLetters; heldBytes: number } {
+    const dropped: DroppedDeadLetters = { batches: 0, spans: 0, bytes: 0 };
+    let held = heldBytes;
+    while (held > maxBytes) {
+      const oldest = this.deleteOldestDeadLetter.get(this.exporter);
+      if (oldest === undefined) return { dropped, heldBytes: 0 }; // fewer than counted: `dlq replay` took some
+      dropped.batches++;
+      dropped.spans += oldest.spans;
+      dropped.bytes += oldest.bytes;
+      held -= oldest.bytes;
+    }
+    return { dropped, heldBytes: held };
   }
 }
 

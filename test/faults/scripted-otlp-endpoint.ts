@@ -20,7 +20,12 @@ export interface ReceivedExport {
   /** 0-based, in arrival order. */
   index: number;
   at: number;
+  method: string;
+  /** The path asked for, query included. */
+  path: string;
   headers: IncomingHttpHeaders;
+  /** Names and values as they came, in turn: a header sent twice is there twice. */
+  rawHeaders: string[];
   /** The body as it came over the wire, before decompression. */
   wireBytes: number;
   spans: Span[];
@@ -49,7 +54,7 @@ export async function startScriptedOtlpEndpoint(
       const wire = Buffer.concat(chunks);
       const body = incoming.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire;
       const spans = spansOf(body, incoming.headers['content-type'] === 'application/json' ? 'json' : 'protobuf');
-      const request: ReceivedExport = { index: received.length, at: Date.now(), headers: incoming.headers, wireBytes: wire.byteLength, spans };
+      const request: ReceivedExport = { index: received.length, at: Date.now(), method: incoming.method!, path: incoming.url!, headers: incoming.headers, rawHeaders: incoming.rawHeaders, wireBytes: wire.byteLength, spans };
       received.push(request);
       void Promise.resolve(answer(request)).then((scripted) => {
         request.status = scripted.status;

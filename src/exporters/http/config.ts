@@ -1,4 +1,5 @@
 /** The request config keys of the exporters (MLflow and otlphttp over HTTP, otlp over gRPC), shared so that each means the same everywhere. */
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { z } from 'zod';
 import { positiveDurationMs } from '../../config/units.js';
 
@@ -7,8 +8,35 @@ export const compressionConfigSchema = z.enum(['gzip', 'none']).default('gzip');
 /** Per request or call; each exporter picks its default (the Collector's otlphttp exporter waits 30 s, its otlp exporter 5 s). */
 export const requestTimeoutConfigSchema = (defaultTimeout: string) => positiveDurationMs.prefault(defaultTimeout);
 
-/** Extra headers on every request (gRPC metadata on every call), e.g. `Authorization`. */
-export const headersConfigSchema = z.record(z.string(), z.string()).default({});
+/** Whether Node's HTTP client would take this header (its checks are RFC 9110's token and field-value, as undici's). */
+const isValidHeader = (name: string, value = ''): boolean => {
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Extra headers on every request (gRPC metadata on every call), e.g. `Authorization`. Checked at load: a header that
+ * cannot be sent (a secret read with its trailing newline) would otherwise fail every request, retried for minutes.
+ * A value is shown masked but for the characters that cannot be sent, since headers carry credentials.
+ */
+export const headersConfigSchema = z
+  .record(z.string(), z.string())
+  .superRefine((headers, ctx) => {
+    for (const [name, value] of Object.entries(headers)) {
+      if (!isValidHeader(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], params: { value: name }, message: "expected a header name of letters, digits and !#$%&'*+-.^_`|~ (an RFC 9110 token)" });
+      } else if (!isValidHeader(name, value)) {
+        const masked = [...value].map((char) => (isValidHeader(name, char) ? '*' : char)).join('');
+        ctx.addIssue({ code: 'custom', path: [name], params: { value: masked }, message: 'expected a header value without line breaks or other control characters (an RFC 9110 field-value)' });
+      }
+    }
+  })
+  .default({});
 
 /** TLS versions as the Collector names them. */
 const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;

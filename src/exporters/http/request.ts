@@ -13,7 +13,7 @@
  */
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { Agent, EnvHttpProxyAgent, request } from 'undici';
+import { Agent, EnvHttpProxyAgent, interceptors, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Compression, HttpTlsConfig } from './config.js';
 import { tlsConnectOptions } from './tls.js';
@@ -22,6 +22,14 @@ const gzipAsync = promisify(gzip);
 
 /** Connection errors that prove the request never reached the server: it cannot have stored anything. */
 const NOT_SENT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'connect timed out']);
+
+/**
+ * Redirects followed per request before the last one is answered as it is. undici follows them as Go's http.Client,
+ * and so the Collector, does: 307 and 308 send the same method and body again, 301, 302 and 303 turn a POST into a
+ * GET without a body, and credentials (`Authorization`, cookies) are not sent to another host. Go stops after 10;
+ * a destination that moved needs one or two.
+ */
+export const MAX_REDIRECTS = 5;
 
 /** Level 1: most of gzip's saving on OTLP at a fraction of the default level's CPU. */
 export async function compressed(body: Uint8Array, compression: Compression): Promise<Uint8Array> {
@@ -54,7 +62,8 @@ export class HttpPool {
   constructor(destination: string, connectTimeoutMs: number, tls: Partial<HttpTlsConfig> = {}) {
     const target = { timeout: connectTimeoutMs, ...tlsConnectOptions(tls) };
     // Through a proxy, the destination's TLS is set up inside the tunnel (`requestTls`); directly, on connect.
-    this.agent = mayUseProxy(destination) ? new EnvHttpProxyAgent({ connect: target, requestTls: target }) : new Agent({ connect: target });
+    const agent = mayUseProxy(destination) ? new EnvHttpProxyAgent({ connect: target, requestTls: target }) : new Agent({ connect: target });
+    this.agent = agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
   }
 
   /** The answer, whatever its status; throws when there is none (see `describeRequestError`). */
@@ -88,6 +97,17 @@ function mayUseProxy(destination: string): boolean {
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '');
   return bare === 'localhost' || bare === '::1' || /^127\./.test(bare);
+}
+
+/**
+ * `defaults` with `configured` set over them, names compared without case as HTTP compares them: a configured
+ * `user-agent` replaces the default `User-Agent` rather than going out beside it, as the Collector's `headers` do
+ * (Go's `Header.Set`). Names come out in lower case.
+ */
+export function withConfiguredHeaders(defaults: Record<string, string>, configured: Record<string, string>): Record<string, string> {
+  const headers = new Headers(defaults);
+  for (const [name, value] of Object.entries(configured)) headers.set(name, value);
+  return Object.fromEntries(headers);
 }
 
 /** The reason a request got no answer, short: `ECONNREFUSED`, `timed out`, … */

@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedOtlpEndpoint } from '../../../test/faults/scripted-otlp-endpoint.js';
-import type { ScriptedAnswer, ScriptedEndpoint } from '../../../test/faults/scripted-otlp-endpoint.js';
+import type { ReceivedExport, ScriptedAnswer, ScriptedEndpoint } from '../../../test/faults/scripted-otlp-endpoint.js';
 import { getFreePort } from '../../../test/harness/ports.js';
 import { encodeTracesProtobuf, encodeExportTraceResponse, encodeRpcStatus } from '../../otlp/index.js';
 import { makeRequest, makeSpan } from '../../../test/fixtures/spans.js';
-import { HttpPool } from '../http/request.js';
+import { compressed, HttpPool } from '../http/request.js';
 import { exportTraces } from './client.js';
 
-/** What the backend answers next; each test sets it. */
-let next: ScriptedAnswer | 'hang' = { status: 200 };
+/** What the backend answers next, or how it answers each request; each test sets it. */
+let next: ScriptedAnswer | ((request: ReceivedExport) => ScriptedAnswer) | 'hang' = { status: 200 };
 let backend: ScriptedEndpoint;
 beforeAll(async () => {
-  backend = await startScriptedOtlpEndpoint(() => (next === 'hang' ? new Promise<ScriptedAnswer>(() => {}) : next));
+  backend = await startScriptedOtlpEndpoint((request) => (next === 'hang' ? new Promise<ScriptedAnswer>(() => {}) : typeof next === 'function' ? next(request) : next));
 });
 afterAll(() => backend.close());
 
@@ -55,6 +55,26 @@ describe('OTLP/HTTP answers, classified as the OTLP spec says', () => {
     expect(result.outcome === 'failed' && result.reason.length).toBeLessThan(600);
   });
 
+  it('307 and 308 are followed, sending the same body again, as Go’s client (the Collector’s) does; a Location still there after 5 is named', async () => {
+    next = (request) =>
+      request.path === '/v1/traces'
+        ? { status: 308, headers: { Location: '/moved/v1/traces' } }
+        : request.path === '/moved/v1/traces'
+          ? { status: 307, headers: { Location: `${backend.url}/final/v1/traces` } }
+          : { status: 200 };
+    const before = backend.received.length;
+    expect((await send()).result).toEqual({ outcome: 'delivered' });
+    expect(backend.received.slice(before).map(({ method, path, spans }) => ({ method, path, spans: spans.length }))).toEqual([
+      { method: 'POST', path: '/v1/traces', spans: 1 },
+      { method: 'POST', path: '/moved/v1/traces', spans: 1 },
+      { method: 'POST', path: '/final/v1/traces', spans: 1 },
+    ]);
+
+    next = (request) => ({ status: 308, headers: { Location: `/hop/${request.index}` } });
+    const last = backend.received.length + 5;
+    expect((await send()).result).toEqual({ outcome: 'failed', reason: `${backend.url}/v1/traces answered 308 (Location: /hop/${last}; 5 redirects followed at most): ` });
+  });
+
   it('a refused connection or a timeout is retried', async () => {
     const closed = await getFreePort();
     const refused = await exportTraces({ pool, encoding: 'proto', url: `http://127.0.0.1:${closed}/v1/traces`, headers: {}, timeoutMs: 5_000 }, body, false);
@@ -63,12 +83,19 @@ describe('OTLP/HTTP answers, classified as the OTLP spec says', () => {
     expect((await send(300)).result).toEqual({ outcome: 'retry', reason: `OTLP endpoint unreachable at ${backend.url}/v1/traces: timed out`, outcomeUnknown: true });
   });
 
-  it('names itself in User-Agent as tokenmeter/<its package version>, unless the config sets one', async () => {
+  it('names itself in User-Agent as tokenmeter/<its package version>, unless the config sets one, whatever its case', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
     next = { status: 200 };
     await send();
     expect(backend.received.at(-1)!.headers['user-agent']).toBe(`tokenmeter/${version}`);
-    await exportTraces({ pool, encoding: 'proto', url: `${backend.url}/v1/traces`, headers: { 'User-Agent': 'my-gateway/2' }, timeoutMs: 5_000 }, body, false);
-    expect(backend.received.at(-1)!.headers['user-agent']).toBe('my-gateway/2');
+    /** The values of `name` the last request carried, each time it carried it. */
+    const sent = (name: string) => backend.received.at(-1)!.rawHeaders.filter((_, i, raw) => i % 2 === 1 && raw[i - 1]!.toLowerCase() === name);
+    const headers = { 'User-Agent': 'my-gateway/2', 'content-type': 'application/x-protobuf; proto=otlp' };
+    await exportTraces({ pool, encoding: 'proto', url: `${backend.url}/v1/traces`, headers, timeoutMs: 5_000 }, body, false);
+    expect(sent('user-agent')).toEqual(['my-gateway/2']);
+    expect(sent('content-type')).toEqual(['application/x-protobuf; proto=otlp']);
+    await exportTraces({ pool, encoding: 'proto', url: `${backend.url}/v1/traces`, headers: { 'user-agent': 'my-gateway/3' }, timeoutMs: 5_000 }, await compressed(body, 'gzip'), true);
+    expect(sent('user-agent')).toEqual(['my-gateway/3']);
+    expect(sent('content-encoding')).toEqual(['gzip']);
   });
 });

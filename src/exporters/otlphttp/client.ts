@@ -6,7 +6,7 @@
  */
 import { decodeRpcStatus } from '../../otlp/index.js';
 import { USER_AGENT } from '../../version.js';
-import { describeRequestError, headerOf, mayHaveReachedServer } from '../http/request.js';
+import { describeRequestError, headerOf, MAX_REDIRECTS, mayHaveReachedServer, withConfiguredHeaders } from '../http/request.js';
 import type { HttpAnswer, HttpPool } from '../http/request.js';
 import { cutShort, partialSuccessOf } from '../otlpforwarding/answer.js';
 import type { OtlpAnswer } from '../otlpforwarding/answer.js';
@@ -26,13 +26,10 @@ export interface OtlpHttpRequest {
 }
 
 export async function exportTraces(request: OtlpHttpRequest, body: Uint8Array, gzipped: boolean, cancel?: AbortSignal): Promise<OtlpAnswer> {
-  // A configured User-Agent wins over ours; the content type is what the body is.
-  const headers: Record<string, string> = {
-    'User-Agent': USER_AGENT,
-    ...request.headers,
-    'Content-Type': request.encoding === 'json' ? 'application/json' : 'application/x-protobuf',
-  };
-  if (gzipped) headers['Content-Encoding'] = 'gzip';
+  // Configured headers win over ours, as in the Collector; the encoding is what the body is.
+  const contentType = request.encoding === 'json' ? 'application/json' : 'application/x-protobuf';
+  const headers = withConfiguredHeaders({ 'user-agent': USER_AGENT, 'content-type': contentType }, request.headers);
+  if (gzipped) headers['content-encoding'] = 'gzip';
   let response: HttpAnswer;
   try {
     response = await request.pool.send(request.url, { method: 'POST', headers, body, timeoutMs: request.timeoutMs, cancel });
@@ -47,7 +44,7 @@ export async function exportTraces(request: OtlpHttpRequest, body: Uint8Array, g
   if (status >= 200 && status < 300) {
     return { result: { outcome: 'delivered' }, partialSuccess: partialSuccessOf(answer, encoding ?? (request.encoding === 'json' ? 'json' : 'protobuf')) };
   }
-  const reason = `${request.url} answered ${status}: ${serverMessage(answer, encoding)}`;
+  const reason = `${request.url} answered ${status}${redirectNotFollowed(response)}: ${serverMessage(answer, encoding)}`;
   if (RETRYABLE_STATUS.has(status)) {
     const retryAfterMs = parseRetryAfterMs(headerOf(response, 'retry-after'));
     // A 5xx may come after the server processed the request; 429 is a refusal before it.
@@ -55,6 +52,12 @@ export async function exportTraces(request: OtlpHttpRequest, body: Uint8Array, g
   }
   if (status === 413) return { result: { outcome: 'tooLarge', reason } };
   return { result: { outcome: 'failed', reason } };
+}
+
+/** Where a redirect still pointed once the pool had followed as many as it follows (its body is usually empty). */
+function redirectNotFollowed(response: HttpAnswer): string {
+  const location = response.statusCode >= 300 && response.statusCode < 400 ? headerOf(response, 'location') : null;
+  return location === null ? '' : ` (Location: ${location}; ${MAX_REDIRECTS} redirects followed at most)`;
 }
 
 /** How to read an answer: an OTLP message for the OTLP media types, else (proxies, plain servers) text. */

@@ -69,6 +69,18 @@ describe('otlphttp exporter config', () => {
     ]);
   });
 
+  it('refuses a header that cannot be sent, naming it, its value masked but for what cannot be sent', () => {
+    expect(configOf('otlphttp', { endpoint: 'http://tempo:4318', headers: { 'X-Scope-OrgID': 'team a', Authorization: 'Bearer t\tok' } }).headers).toEqual({
+      'X-Scope-OrgID': 'team a',
+      Authorization: 'Bearer t\tok',
+    });
+    expect(rejected({ endpoint: 'http://tempo:4318', headers: { Authorization: 'Bearer abc\n', 'X Team': 'a', 'X-Id': 'a\u0000b' } })).toEqual([
+      'exporters.otlphttp/tempo.headers.Authorization: got "**********\\n", expected a header value without line breaks or other control characters (an RFC 9110 field-value)',
+      'exporters.otlphttp/tempo.headers.X Team: got "X Team", expected a header name of letters, digits and !#$%&\'*+-.^_`|~ (an RFC 9110 token)',
+      'exporters.otlphttp/tempo.headers.X-Id: got "*\\u0000*", expected a header value without line breaks or other control characters (an RFC 9110 field-value)',
+    ]);
+  });
+
   it('takes a CA file for an https:// destination, and refuses one for a plaintext destination', () => {
     expect(configOf('otlphttp', { endpoint: 'https://tempo:4318', tls: { ca_file: '/etc/ca.pem' } }).tls).toEqual({ ca_file: '/etc/ca.pem' });
     expect(configOf('otlphttp', { endpoint: 'http://tempo:4318' }).tls).toEqual({});

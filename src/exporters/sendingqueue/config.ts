@@ -12,6 +12,11 @@ const sendingQueueKeys = {
   /** Encoded bytes held (waiting or being sent); past it, receivers answer 429 too. */
   max_bytes: byteSize.prefault('256MiB'),
   num_consumers: z.number().int().positive().default(2),
+  /**
+   * Bodies the dead letters keep for `tokenmeter dlq replay` (storage on disk only); past it, the oldest are dropped.
+   * Without a bound, a destination refusing every batch (a wrong token) would fill the disk.
+   */
+  dead_letters: z.object({ max_bytes: byteSize.prefault('64MiB') }).strict().prefault({}),
 };
 
 export const sendingQueueConfigSchema = z.object(sendingQueueKeys).strict().prefault({});
@@ -41,11 +46,17 @@ export const retryOnFailureConfigSchema = z
   .object({
     initial_interval: positiveDurationMs.prefault('1s'),
     max_interval: positiveDurationMs.prefault('30s'),
-    /** How long one batch is retried (from its first attempt) before it goes to the dead letters. */
+    /** How long one batch is retried (from its first attempt) before it goes to the dead letters; 0: no limit (see retriedTooLong). */
     max_elapsed_time: durationMs.prefault('5m'),
   })
   .strict()
   .prefault({});
+
+/**
+ * Whether something first tried `elapsedMs` ago has used up `max_elapsed_time`. 0 is no limit, as in the Collector's
+ * exporterhelper, where it means retrying never stops: read as a limit, it would give up at the first failure.
+ */
+export const retriedTooLong = (retry: RetryOnFailureConfig, elapsedMs: number): boolean => retry.max_elapsed_time > 0 && elapsedMs >= retry.max_elapsed_time;
 
 export type SendingQueueConfig = z.output<typeof sendingQueueConfigSchema>;
 export type RetryOnFailureConfig = z.output<typeof retryOnFailureConfigSchema>;

@@ -1,6 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../../storage/store.js';
 import { silentLogger } from '../../telemetry/logger.js';
+import type { Logger } from '../../telemetry/logger.js';
 import { waitFor } from '../../../test/e2e/ledger-sidecar.js';
 import { retryOnFailureConfigSchema, sendingQueueConfigSchema } from './config.js';
 import type { DeliveryResult, Destination } from './destination.js';
@@ -12,6 +18,25 @@ const stores: Store[] = [];
 afterEach(() => {
   for (const store of stores.splice(0)) store.close();
 });
+
+/** A store as `storage.mode` makes it: `disk` in a fresh directory, where dead letters are kept. */
+function openStore(mode: 'disk' | 'memory'): Store {
+  const store = Store.open({ mode, path: path.join(mkdtempSync(path.join(tmpdir(), 'tokenmeter-queue-')), 'state.db'), synchronous: 'normal' });
+  stores.push(store);
+  return store;
+}
+
+/** A logger keeping each line's level and message. */
+function recordingLogger(): { logger: Logger; lines: Array<{ level: number; msg: string }> } {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString('utf8')) as { level: number; msg: string });
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, sink), lines };
+}
 
 /** A destination that holds every attempt until the test lets it through, recording which batch each one carried. */
 class GatedDestination implements Destination {
@@ -130,17 +155,87 @@ class LimitedDestination implements Destination {
   }
 }
 
-function startQueue(destination: Destination): DurableSendingQueue {
-  const store = Store.open({ mode: 'memory', path: ':memory:', synchronous: 'normal' });
-  stores.push(store);
+function startQueue(destination: Destination, options: { store?: Store; sendingQueue?: object; retry?: object; logger?: Logger } = {}): DurableSendingQueue {
+  const store = options.store ?? openStore('disk');
   const settings = {
-    sending_queue: sendingQueueConfigSchema.parse({ num_consumers: 1 }),
-    retry_on_failure: retryOnFailureConfigSchema.parse({ initial_interval: '10ms', max_interval: '10ms' }),
+    sending_queue: sendingQueueConfigSchema.parse({ num_consumers: 1, ...options.sendingQueue }),
+    retry_on_failure: retryOnFailureConfigSchema.parse({ initial_interval: '10ms', max_interval: '10ms', ...options.retry }),
   };
-  const queue = new DurableSendingQueue(store, 'limited', settings, destination, silentLogger());
+  const queue = new DurableSendingQueue(store, destination.name, settings, destination, options.logger ?? silentLogger());
   queue.start();
   return queue;
 }
+
+describe('DurableSendingQueue, retry_on_failure.max_elapsed_time', () => {
+  it('0 is no limit, as in the Collector: a batch is retried until the destination takes it', async () => {
+    let attempts = 0;
+    const destination: Destination = {
+      name: 'flaky',
+      url: 'test://flaky',
+      attempt: async () => (++attempts <= 5 ? { outcome: 'retry', reason: 'answered 503', outcomeUnknown: true, status: 503 } : { outcome: 'delivered' }),
+    };
+    const queue = startQueue(destination, { retry: { max_elapsed_time: 0 } });
+    await stores.at(-1)!.transaction(() => queue.enqueue({ body: new Uint8Array([1]), spans: 1, extra: '' }, Date.now()));
+    await waitFor('the batch delivered or dead-lettered', () => (queue.stats.delivered.batches + queue.stats.failed.batches === 1 ? true : undefined), 5_000);
+    expect(queue.stats).toMatchObject({ delivered: { batches: 1 }, failed: { batches: 0 } });
+    expect(attempts).toBe(6);
+    await queue.shutdown(1_000);
+  });
+});
+
+/** A destination that refuses every batch for good, as an endpoint given a wrong token does. */
+const refusingAll = (name: string): Destination => ({ name, url: `test://${name}`, attempt: async () => ({ outcome: 'failed', reason: 'answered 401: bad token' }) });
+
+describe('DurableSendingQueue, dead letters', () => {
+  it('keeps each exporter’s within sending_queue.dead_letters.max_bytes, dropping its oldest, counted and logged', async () => {
+    const store = openStore('disk');
+    // Another exporter's dead letter: not this exporter's to drop.
+    const other = new SendingQueueTable(store.db, 'other');
+    other.moveToDeadLetters(other.add({ body: new Uint8Array(300), spans: 3, extra: '' }, Date.now()).id, 'refused', Date.now());
+    const { logger, lines } = recordingLogger();
+    const queue = startQueue(refusingAll('refused'), { store, sendingQueue: { dead_letters: { max_bytes: 250 } }, logger });
+    await store.transaction(() => {
+      for (let batch = 1; batch <= 5; batch++) queue.enqueue({ body: new Uint8Array(100).fill(batch), spans: batch, extra: '' }, Date.now());
+    });
+    await waitFor('every batch dead-lettered', () => (queue.stats.failed.batches === 5 ? true : undefined), 5_000);
+
+    expect(new DeadLetterTable(store.db).list().map(({ exporter, spans, bytes }) => ({ exporter, spans, bytes }))).toEqual([
+      { exporter: 'other', spans: 3, bytes: 300 },
+      { exporter: 'refused', spans: 4, bytes: 100 },
+      { exporter: 'refused', spans: 5, bytes: 100 },
+    ]);
+    expect(queue.stats.deadLettersDropped).toEqual({ batches: 3, spans: 1 + 2 + 3 });
+    const drops = lines.filter((line) => line.msg === 'refused: dropped the oldest dead letters, to keep them within sending_queue.dead_letters.max_bytes');
+    expect(drops).toHaveLength(3);
+    expect(drops[0]).toMatchObject({ level: 40, batches: 1, spans: 1, bytes: 100, maxBytes: 250 });
+    await queue.shutdown(1_000);
+  });
+
+  it('counts what dead letters a previous run left against the bound', async () => {
+    const store = openStore('disk');
+    const table = new SendingQueueTable(store.db, 'refused');
+    for (let batch = 1; batch <= 2; batch++) table.moveToDeadLetters(table.add({ body: new Uint8Array(100), spans: 1, extra: '' }, Date.now()).id, 'refused', Date.now());
+    const queue = startQueue(refusingAll('refused'), { store, sendingQueue: { dead_letters: { max_bytes: 250 } } });
+    await store.transaction(() => queue.enqueue({ body: new Uint8Array(100), spans: 1, extra: '' }, Date.now()));
+    await waitFor('the batch dead-lettered', () => (queue.stats.failed.batches === 1 ? true : undefined), 5_000);
+    expect(new DeadLetterTable(store.db).list().map(({ id }) => id)).toEqual([2, 3]);
+    await queue.shutdown(1_000);
+  });
+
+  it('with storage.mode memory keeps none (no other process can list them) and does not point to dlq list', async () => {
+    const store = openStore('memory');
+    const { logger, lines } = recordingLogger();
+    const queue = startQueue(refusingAll('refused'), { store, logger });
+    await store.transaction(() => queue.enqueue({ body: new Uint8Array(100), spans: 2, extra: '' }, Date.now()));
+    await waitFor('the batch given up', () => (queue.stats.failed.batches === 1 ? true : undefined), 5_000);
+    expect(store.db.prepare('SELECT COUNT(*) AS rows FROM dead_letters').get()).toEqual({ rows: 0 });
+    expect(queue.stats).toMatchObject({ failed: { batches: 1, spans: 2 }, queued: 0, queuedBytes: 0 });
+    expect(lines.filter((line) => line.level === 50).map((line) => line.msg)).toEqual([
+      'refused did not accept a batch: dropped (dead letters are kept only with storage.mode: disk)',
+    ]);
+    await queue.shutdown(1_000);
+  });
+});
 
 describe('DurableSendingQueue, a batch refused as too large', () => {
   it('learns the size refused: a later batch as large is cut before it is sent, not refused again', async () => {

@@ -3,7 +3,8 @@
  * arrives, in the transaction of the request that brought it, so the app's export is acknowledged only once the
  * batch is durable; `num_consumers` workers send from there. A slow or absent destination never blocks the app:
  * when the queue is full the receivers answer 429 / UNAVAILABLE and the app's exporter retries later. A batch that
- * fails for good, or for longer than `max_elapsed_time`, goes to the dead letters.
+ * fails for good, or for longer than `max_elapsed_time`, goes to the dead letters (with storage on disk: no other
+ * process can read an in-memory database, so there it is only logged and counted).
  */
 import { PipelineError } from '../../pipeline/consumer.js';
 import { SendingQueueTable } from '../../storage/sending-queue.js';
@@ -12,6 +13,7 @@ import type { Store } from '../../storage/store.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { backoffDelayMs, sleep } from '../retry/backoff.js';
 import type { BackoffPolicy } from '../retry/backoff.js';
+import { retriedTooLong } from './config.js';
 import type { RetryOnFailureConfig, SendingQueueConfig } from './config.js';
 import type { Destination } from './destination.js';
 
@@ -20,8 +22,10 @@ const MAINTENANCE_INTERVAL_MS = 5_000;
 
 export interface SendingQueueStats {
   delivered: { batches: number; spans: number };
-  /** Moved to the dead letters: the destination refused them for good, or retrying took longer than `max_elapsed_time`. */
+  /** Given up, the destination refusing them for good or retrying taking longer than `max_elapsed_time`: dead letters on disk. */
   failed: { batches: number; spans: number };
+  /** Dead letters dropped, the oldest first, to keep them within `sending_queue.dead_letters.max_bytes`. */
+  deadLettersDropped: { batches: number; spans: number };
   /** Batches waiting for a worker (not counting those being sent). */
   queued: number;
   /** Encoded bytes of every batch held, waiting or being sent. */
@@ -31,6 +35,7 @@ export interface SendingQueueStats {
 export const emptySendingQueueStats = (): SendingQueueStats => ({
   delivered: { batches: 0, spans: 0 },
   failed: { batches: 0, spans: 0 },
+  deadLettersDropped: { batches: 0, spans: 0 },
   queued: 0,
   queuedBytes: 0,
 });
@@ -57,6 +62,8 @@ export class DurableSendingQueue {
    * sent, rather than sent to be refused again (until restart: a limit raised meanwhile only costs smaller requests).
    */
   private refusedFromBytes = Number.POSITIVE_INFINITY;
+  /** The bytes this exporter's dead letters hold, kept as they change; read again at start and by the maintenance. */
+  private deadLetterBytes = 0;
   private accepting = false;
 
   /** `stats` is updated in place: the exporter's own stats object may extend it. */
@@ -75,6 +82,7 @@ export class DurableSendingQueue {
 
   /** Takes up what a previous run left (batches it had started sending are sent as possibly stored), then sends. */
   start(): void {
+    this.deadLetterBytes = this.table.deadLetterBytes();
     const resumed = this.table.batchesAfter(0);
     for (const batch of resumed) this.hold(batch);
     if (resumed.length > 0) {
@@ -142,7 +150,8 @@ export class DurableSendingQueue {
   }
 
   /**
-   * Picks up batches put back by `tokenmeter dlq replay`, and lets the destination forget what is too old to matter.
+   * Picks up batches put back by `tokenmeter dlq replay` (recounting the dead letters it took), and lets the
+   * destination forget what is too old to matter.
    * Every row is looked at, not only those after the last one held: a replay's rows may have ids below a request's
    * queued since, and were left until the next start.
    */
@@ -151,6 +160,7 @@ export class DurableSendingQueue {
       // In a transaction of its own: never reading a row of a request that is not committed yet.
       await this.store.transaction(() => {
         for (const batch of this.table.batchesAfter(0)) this.hold(batch);
+        this.deadLetterBytes = this.table.deadLetterBytes();
         this.destination.maintain?.(Date.now());
       });
     } catch (error) {
@@ -221,7 +231,7 @@ export class DurableSendingQueue {
       }
       const elapsed = Date.now() - batch.firstAttemptAt;
       const givenUp = result.outcome === 'retry' && this.destination.givesUpOn?.(result, previousStatus) === true;
-      if (result.outcome === 'failed' || givenUp || elapsed >= this.settings.retry_on_failure.max_elapsed_time) {
+      if (result.outcome === 'failed' || givenUp || retriedTooLong(this.settings.retry_on_failure, elapsed)) {
         return this.deadLetter(batch, result.reason);
       }
       previousStatus = result.status;
@@ -284,13 +294,35 @@ export class DurableSendingQueue {
   }
 
   private async deadLetter(batch: QueuedBatch, reason: string): Promise<void> {
-    await this.store.transaction(() => this.table.moveToDeadLetters(batch.id, reason, Date.now()));
+    const failure = { batch: batch.id, spans: batch.spans, attempts: batch.attempts, reason };
+    if (!this.store.durable) {
+      // `tokenmeter dlq` runs in another process, which cannot read an in-memory database: a body kept here would
+      // only take memory until the process ends.
+      await this.store.transaction(() => this.table.remove(batch.id));
+      this.failed(batch);
+      this.logger.error(failure, `${this.destination.name} did not accept a batch: dropped (dead letters are kept only with storage.mode: disk)`);
+      return;
+    }
+    const maxBytes = this.settings.sending_queue.dead_letters.max_bytes;
+    const { dropped, heldBytes } = await this.store.transaction(() => {
+      this.table.moveToDeadLetters(batch.id, reason, Date.now());
+      return this.table.dropOldestDeadLetters(this.deadLetterBytes + batch.bytes, maxBytes);
+    });
+    this.deadLetterBytes = heldBytes;
+    this.failed(batch);
+    this.logger.error(failure, `${this.destination.name} did not accept a batch: moved to the dead letters (see tokenmeter dlq list)`);
+    if (dropped.batches === 0) return;
+    this.stats.deadLettersDropped.batches += dropped.batches;
+    this.stats.deadLettersDropped.spans += dropped.spans;
+    this.logger.warn(
+      { ...dropped, maxBytes },
+      `${this.destination.name}: dropped the oldest dead letters, to keep them within sending_queue.dead_letters.max_bytes`,
+    );
+  }
+
+  private failed(batch: QueuedBatch): void {
     this.release(batch);
     this.stats.failed.batches++;
     this.stats.failed.spans += batch.spans;
-    this.logger.error(
-      { batch: batch.id, spans: batch.spans, attempts: batch.attempts, reason },
-      `${this.destination.name} did not accept a batch: moved to the dead letters (see tokenmeter dlq list)`,
-    );
   }
 }
