@@ -53,12 +53,12 @@ function hasQueueStats(exporter: object): exporter is QueueStats {
 
 /** An exporter that dead-letters what fails for good (every exporter with a sending queue). */
 interface DeadLetterStats {
-  readonly stats: { readonly failed: { readonly batches: number } };
+  readonly stats: { readonly failed: { readonly batches: number }; readonly deadLettersDropped: { readonly batches: number } };
 }
 
 function hasDeadLetterStats(exporter: object): exporter is DeadLetterStats {
   const stats = (exporter as Partial<DeadLetterStats>).stats;
-  return typeof stats === 'object' && stats !== null && typeof stats.failed?.batches === 'number';
+  return typeof stats === 'object' && stats !== null && typeof stats.failed?.batches === 'number' && typeof stats.deadLettersDropped?.batches === 'number';
 }
 
 /** An exporter that avoids re-sending what its destination counted (MLflow). */
@@ -141,6 +141,7 @@ export class Telemetry {
   private readonly queueSources = new Map<string, () => number>();
   private readonly duplicatesAvoidedSources = new Map<string, () => number>();
   private readonly deadLetteredSources = new Map<string, () => number>();
+  private readonly deadLettersDroppedSources = new Map<string, () => number>();
   private readonly openTraceSources = new Map<string, () => number>();
   private readonly refusingSources = new Map<string, () => number>();
   private readonly followUpSources = new Map<string, FollowUpStats['stats']['followUps']>();
@@ -236,6 +237,12 @@ export class Telemetry {
       'Batches an exporter moved to the dead letters (refused for good, or retried past max_elapsed_time); see tokenmeter dlq list',
       this.deadLetteredSources,
     );
+    sampledCounter(
+      this.registry,
+      'tokenmeter_exporter_dead_letters_dropped_batches_total',
+      'Dead letters an exporter dropped, its oldest first, to keep them within sending_queue.dead_letters.max_bytes',
+      this.deadLettersDroppedSources,
+    );
     collectDefaultMetrics({ register: this.registry, prefix: 'tokenmeter_' });
   }
 
@@ -278,7 +285,10 @@ export class Telemetry {
   meterExporter(exporter: string, target: TracesExporter): TracesExporter {
     if (hasQueueStats(target)) this.queueSources.set(exporter, () => target.stats.queued);
     if (hasDuplicateStats(target)) this.duplicatesAvoidedSources.set(exporter, () => target.stats.duplicatesAvoided);
-    if (hasDeadLetterStats(target)) this.deadLetteredSources.set(exporter, () => target.stats.failed.batches);
+    if (hasDeadLetterStats(target)) {
+      this.deadLetteredSources.set(exporter, () => target.stats.failed.batches);
+      this.deadLettersDroppedSources.set(exporter, () => target.stats.deadLettersDropped.batches);
+    }
     if (hasFollowUpStats(target)) {
       this.followUpSources.set(exporter, target.stats.followUps);
       this.followUpWaitingSources.set(exporter, () => target.stats.followUps.waiting);

@@ -4,11 +4,13 @@
  * success (also in OTLP/JSON), and a restart on disk storage. Spans come from the real OTel JS exporter through the whole sidecar
  * (receiver, cost estimator, trace assembly); each test ends with what the backend got, span by span.
  */
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeExportTraceResponse, encodeRpcStatus } from '../../src/otlp/index.js';
 import { telemetry } from '../../src/telemetry/metrics.js';
 import { capturedLogger } from '../fixtures/captured-logs.js';
 import { waitFor } from '../e2e/ledger-sidecar.js';
+import { runTokenmeterCommand } from '../e2e/tokenmeter-process.js';
 import { getFreePort } from '../harness/ports.js';
 import { FAST_RETRY, deadLetterLines, expectPartialSuccessWarnings, sentSpanIds } from './forwarding-faults.js';
 import { startScriptedOtlpEndpoint } from './scripted-otlp-endpoint.js';
@@ -70,6 +72,26 @@ describe('otlphttp exporter faults', () => {
     expect(backend.received).toHaveLength(listed.length); // one request per batch: a 400 is never retried
     const metric = await telemetry.registry.getSingleMetricAsString('tokenmeter_exporter_dead_lettered_batches_total');
     expect(metric).toContain(`tokenmeter_exporter_dead_lettered_batches_total{exporter="otlphttp/strict"} ${listed.length}`);
+  });
+
+  it('dead letters past sending_queue.dead_letters.max_bytes are dropped, and /metrics counts them', async () => {
+    const backend = await endpoint(() => ({ status: 401, body: 'wrong token' }));
+    const tokenmeter = await sidecar('otlphttp/locked', { endpoint: backend.url, sending_queue: { dead_letters: { max_bytes: '1KiB' } } });
+    const { spans } = buildTraces(4, 100);
+    expect(new Set(await exportAll(tokenmeter.http, spans))).toEqual(new Set([0]));
+
+    const sample = async (name: string) => Number(new RegExp(`${name}\\{exporter="otlphttp/locked"\\} (\\d+)`).exec(await telemetry.registry.getSingleMetricAsString(name))?.[1] ?? 0);
+    const storage = path.join(tokenmeter.dir, 'state.db');
+    // Each batch is over 1 KiB: every dead letter is dropped in its turn, and each drop is counted.
+    const { failed, kept, dropped } = await waitFor('every dead letter dropped and counted', async () => {
+      const failed = await sample('tokenmeter_exporter_dead_lettered_batches_total');
+      const dropped = await sample('tokenmeter_exporter_dead_letters_dropped_batches_total');
+      const { stdout } = await runTokenmeterCommand(['dlq', 'list', '--storage', storage], tokenmeter.dir);
+      const kept = stdout.split('\n').filter((line) => /^\d+\t/.test(line)).length;
+      return failed > 1 && failed === backend.received.length && dropped + kept === failed ? { failed, kept, dropped } : undefined;
+    });
+    expect(kept).toBe(0);
+    expect(dropped).toBe(failed);
   });
 
   it('a full sending queue answers 429 to the app; once the backend answers, everything arrives once', async () => {

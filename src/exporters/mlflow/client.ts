@@ -1,5 +1,5 @@
 import { USER_AGENT } from '../../version.js';
-import { describeRequestError, headerOf, HttpPool, mayHaveReachedServer } from '../http/request.js';
+import { describeRequestError, headerOf, HttpPool, mayHaveReachedServer, withConfiguredHeaders } from '../http/request.js';
 import type { HttpTlsConfig } from '../http/config.js';
 import type { HttpAnswer } from '../http/request.js';
 import { parseRetryAfterMs } from '../retry/backoff.js';
@@ -75,20 +75,26 @@ export class MlflowClient {
     return this.pool.close();
   }
 
+  /**
+   * Our user agent unless the config names another, the configured headers, then what the request itself needs (its
+   * body's type, the experiment), which no configured header replaces: names compared without case, as HTTP does.
+   */
+  private headers(request: Record<string, string>): Record<string, string> {
+    return withConfiguredHeaders(withConfiguredHeaders({ 'User-Agent': USER_AGENT }, this.extraHeaders), request);
+  }
+
   get trackingUri(): string {
     return this.baseUrl;
   }
 
   /** Posts an `ExportTraceServiceRequest` exactly as MLflow 3.9 requires (mlflow-wire.md §1.3). */
   async postSpans(body: Uint8Array, experimentId: string, gzipped: boolean, cancel?: AbortSignal): Promise<DeliveryResult> {
-    const headers: Record<string, string> = {
-      'User-Agent': USER_AGENT,
-      ...this.extraHeaders,
+    const headers = this.headers({
       // No parameters: 3.9 compares the media type as a plain string.
       'Content-Type': 'application/x-protobuf',
       'x-mlflow-experiment-id': experimentId,
-    };
-    if (gzipped) headers['Content-Encoding'] = 'gzip';
+      ...(gzipped ? { 'Content-Encoding': 'gzip' } : {}),
+    });
     let answer: HttpAnswer;
     try {
       answer = await this.pool.send(`${this.baseUrl}/v1/traces`, { method: 'POST', headers, body, timeoutMs: this.timeoutMs, cancel });
@@ -204,7 +210,7 @@ export class MlflowClient {
     try {
       answer = await this.pool.send(`${this.baseUrl}${path}`, {
         method,
-        headers: { 'User-Agent': USER_AGENT, ...this.extraHeaders, ...(jsonBody === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        headers: this.headers(jsonBody === undefined ? {} : { 'Content-Type': 'application/json' }),
         body: jsonBody,
         timeoutMs: this.timeoutMs,
       });

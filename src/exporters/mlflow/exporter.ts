@@ -70,7 +70,9 @@ export class MlflowExporter implements TracesExporter {
         givesUpOn: refusedTwice,
         delivered: (extra, now) => this.delivered(readExtra(extra).followUps, now),
         maintain: (now) => {
-          this.pendingFollowUps.forgetOlderThan(now - config.retry_on_failure.max_elapsed_time);
+          const retryFor = config.retry_on_failure.max_elapsed_time;
+          if (retryFor > 0) this.pendingFollowUps.forgetOlderThan(now - retryFor);
+          else this.pendingFollowUps.keepNewest(config.feedback.queue_size);
           this.countedSpans.forgetOlderThan(now - COUNTED_SPAN_MEMORY_MS);
         },
         // Last: every delivery may have added follow-ups.

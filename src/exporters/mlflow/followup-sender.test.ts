@@ -35,8 +35,10 @@ function rootSpan(traceId: Uint8Array): Span {
   });
 }
 
-async function storeTrace(experimentId: string): Promise<string> {
-  const traceId = Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
+const randomTraceId = (): Uint8Array => Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
+const mlflowTraceId = (traceId: Uint8Array): string => `tr-${Buffer.from(traceId).toString('hex')}`;
+
+async function storeTrace(experimentId: string, traceId = randomTraceId()): Promise<string> {
   const body = encodeTracesProtobuf(makeRequest(rootSpan(traceId)));
   const response = await fetch(`${mlflowUrl}/v1/traces`, {
     method: 'POST',
@@ -44,7 +46,7 @@ async function storeTrace(experimentId: string): Promise<string> {
     body,
   });
   expect(response.status).toBe(200);
-  return `tr-${Buffer.from(traceId).toString('hex')}`;
+  return mlflowTraceId(traceId);
 }
 
 function feedback(costUsd: number, inputTokens: number, outputTokens: number): TraceFeedback {
@@ -101,5 +103,28 @@ describe('feedback after a reprice overrode the cost', () => {
     // Token counts are facts nobody overrode: they follow the late span.
     expect(byId.get(assessmentId(traceId, 'cost_estimator', 'total_tokens'))?.feedback?.value).toBe(2150);
     expect(byId.get(assessmentId(traceId, 'cost_estimator', 'input_tokens'))?.feedback?.value).toBe(2000);
+  });
+});
+
+describe('retry_on_failure.max_elapsed_time: 0', () => {
+  it('retries a trace\'s feedback without limit, as the queue retries batches, until MLflow has the trace', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'followups-unlimited');
+    const id = randomTraceId();
+    const config = mlflowExporterConfigSchema.parse({
+      tracking_uri: mlflowUrl,
+      experiment_id: experimentId,
+      retry_on_failure: { initial_interval: '50ms', max_interval: '100ms', max_elapsed_time: 0 },
+    });
+    const sender = new FollowUpSender(new MlflowClient(mlflowUrl, 10_000), config, silentLogger());
+    senders.push(sender);
+    sender.start();
+
+    // MLflow does not have the trace yet (its batch is still on the way): the feedback is refused, and retried.
+    sender.enqueue([{ traceId: mlflowTraceId(id), traceName: 'checkout', feedback: feedback(0.001, 1000, 100) }]);
+    await until(() => sender.stats.retries >= 3 || sender.stats.failed > 0);
+    expect(sender.stats.failed).toBe(0);
+    await storeTrace(experimentId, id);
+    await until(() => sender.stats.assessmentsCreated === 4);
+    expect(sender.stats.failed).toBe(0);
   });
 });

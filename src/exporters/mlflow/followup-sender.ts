@@ -3,6 +3,7 @@ import { backoffDelayMs, sleep } from '../retry/backoff.js';
 import type { BackoffPolicy } from '../retry/backoff.js';
 import { MlflowError } from './client.js';
 import type { AssessmentBody, MlflowClient } from './client.js';
+import { retriedTooLong } from '../sendingqueue/config.js';
 import type { MlflowExporterConfig } from './config.js';
 import { feedbackAssessments } from './trace-followups.js';
 import type { TraceFollowUp } from './trace-followups.js';
@@ -201,7 +202,7 @@ export class FollowUpSender {
 
   private retryLater(entry: Pending): void {
     const { traceId } = entry.followUp;
-    if (Date.now() - entry.firstQueuedAt >= this.config.retry_on_failure.max_elapsed_time || this.stopping.signal.aborted) {
+    if (retriedTooLong(this.config.retry_on_failure, Date.now() - entry.firstQueuedAt) || this.stopping.signal.aborted) {
       this.stats.failed++;
       this.logger.error({ traceId, attempts: entry.attempt + 1 }, 'gave up on MLflow feedback for a trace');
       return;

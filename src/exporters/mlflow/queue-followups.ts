@@ -1,6 +1,7 @@
 /**
  * Follow-ups (trace name tag, cost assessments) of delivered batches, kept until the follow-up sender has had
- * `max_elapsed_time` to send them: a restart in between sends them again. That is safe because assessments carry
+ * `max_elapsed_time` to send them (with 0, no time limit: the `feedback.queue_size` newest, what the sender itself can
+ * hold): a restart in between sends them again. That is safe because assessments carry
  * deterministic ids (an existing one is updated in place) and the tag is a plain set.
  */
 import type { Database, Statement } from 'better-sqlite3';
@@ -10,6 +11,7 @@ export class PendingFollowUps {
   private readonly upsert: Statement<[string, string, string, number]>;
   private readonly selectAll: Statement<[string], { follow_up: string }>;
   private readonly deleteOlder: Statement<[string, number]>;
+  private readonly deleteAllButNewest: Statement<[string, string, number]>;
 
   constructor(
     db: Database,
@@ -29,6 +31,9 @@ export class PendingFollowUps {
       ON CONFLICT (exporter, trace_id) DO UPDATE SET follow_up = excluded.follow_up, queued_at = excluded.queued_at`);
     this.selectAll = db.prepare('SELECT follow_up FROM pending_follow_ups WHERE exporter = ? ORDER BY queued_at');
     this.deleteOlder = db.prepare('DELETE FROM pending_follow_ups WHERE exporter = ? AND queued_at < ?');
+    this.deleteAllButNewest = db.prepare(`
+      DELETE FROM pending_follow_ups WHERE exporter = ? AND trace_id NOT IN
+        (SELECT trace_id FROM pending_follow_ups WHERE exporter = ? ORDER BY queued_at DESC LIMIT ?)`);
   }
 
   add(followUps: readonly TraceFollowUp[], now: number): void {
@@ -41,5 +46,10 @@ export class PendingFollowUps {
 
   forgetOlderThan(time: number): void {
     this.deleteOlder.run(this.exporter, time);
+  }
+
+  /** Keeps the `count` queued last: the bound when follow-ups are retried without a time limit. */
+  keepNewest(count: number): void {
+    this.deleteAllButNewest.run(this.exporter, this.exporter, count);
   }
 }
