@@ -1,12 +1,12 @@
 import type { ModelInfo, ModelPrice } from '@pydantic/genai-prices';
 import { CATALOG_VERSION, findCatalogEntry, hasPricePeriods, pricesAt, toRateCard } from './genaiPrices.js';
 import type { CatalogEntry } from './genaiPrices.js';
-import { catalogProviderId, modelCandidates } from './normalise.js';
+import { catalogProviderId, modelCandidates, normaliseServiceTier } from './normalise.js';
 import { compileOverride, overrideApplies, pricingConfigSchema } from './overrides.js';
 import type { CompiledOverride, PricingConfigInput } from './overrides.js';
 import { computeCost, emptyCostSplit } from './rates.js';
 import type { RateCard } from './rates.js';
-import { supplementPricesAt, supplementRateCard } from './supplements.js';
+import { supplementHasPeriods, supplementPricesAt, supplementRateCard } from './supplements.js';
 import type { PriceBand, PricesInForce } from './supplements.js';
 import { Provenances } from './provenances.js';
 import type { CostSplit, PriceRequest, PriceResult } from './types.js';
@@ -26,15 +26,6 @@ const SERVICE_TIER_MULTIPLIERS: Readonly<Record<string, Readonly<Record<string, 
   flex: { openai: 0.5, google: 0.5 },
 };
 
-/** Spellings of "no special tier" (OpenAI `default`/`auto`, Bedrock `on_demand`, Gemini `standard`). */
-const STANDARD_TIERS = new Set(['', 'default', 'auto', 'standard', 'on_demand', 'on-demand']);
-
-export function normaliseServiceTier(tier: string | undefined): string {
-  if (tier === undefined) return 'standard';
-  const lower = tier.trim().toLowerCase();
-  return STANDARD_TIERS.has(lower) ? 'standard' : lower;
-}
-
 /**
  * Routers that charge a model at its maker's price (openrouter.ai/docs/faq: "passes through the pricing of the
  * underlying providers"), whose own list names models by maker (`openai/gpt-4o-mini`): a call named without the maker
@@ -42,16 +33,36 @@ export function normaliseServiceTier(tier: string | undefined): string {
  */
 const PASS_THROUGH_ROUTERS: ReadonlySet<string> = new Set(['openrouter']);
 
+/** What a call's model names in a price list: the entry, the list it was looked up in, and which spelling found it. */
+interface Found {
+  entry: CatalogEntry;
+  providerId: string | null;
+  index: number;
+}
+
 /** The first of `candidates` (model names, most specific first) that the price list of `providerId` has. */
-function firstEntry(candidates: readonly string[], providerId: string | null): CatalogEntry | undefined {
-  for (const candidate of candidates) {
-    const found = findCatalogEntry(candidate, providerId);
-    if (found !== undefined) return found;
+function firstEntry(candidates: readonly string[], providerId: string | null): Found | undefined {
+  for (let index = 0; index < candidates.length; index++) {
+    const entry = findCatalogEntry(candidates[index]!, providerId);
+    if (entry !== undefined) return { entry, providerId, index };
   }
   return undefined;
 }
 
-/** What a (provider, model) pair resolved to; cached because resolution walks the catalog. */
+/**
+ * The spellings override rules are matched against: those up to the one the catalog found, and a later one only where
+ * the catalog prices it as the same entry. A rule for `gpt-4o` then covers `gpt-4o-2024-08-06`, which the catalog
+ * prices as gpt-4o, but not `gpt-4o-2024-05-13`, which has its own price (as normalise.ts never collapses it).
+ */
+function ruleSpellings(candidates: readonly string[], found: Found): readonly string[] {
+  return candidates.filter((candidate, index) => {
+    if (index <= found.index) return true;
+    const other = findCatalogEntry(candidate, found.providerId);
+    return other !== undefined && other.providerId === found.entry.providerId && other.model.id === found.entry.model.id;
+  });
+}
+
+/** What a (provider, model) pair resolved to, and the spellings rules see; cached because resolution walks the catalog. */
 type Resolution =
   | { kind: 'catalog'; entry: string; model: ModelInfo; providerId: string; card: RateCard | undefined; candidates: readonly string[]; provenances: Provenances }
   | { kind: 'none'; unpriced: PriceResult; candidates: readonly string[] };
@@ -140,16 +151,19 @@ export class PriceCatalog {
     const candidates = modelCandidates(model, this.deployments);
     const providerId = catalogProviderId(provider);
     if (providerId === undefined) return unresolved(`provider ${provider ?? ''} has no price list in the catalog`, candidates);
-    const found =
+    const lookup =
       firstEntry(candidates, providerId) ?? (providerId !== null && PASS_THROUGH_ROUTERS.has(providerId) ? firstEntry(candidates, null) : undefined);
-    if (found === undefined) {
+    if (lookup === undefined) {
       const where = providerId === null ? 'any provider' : `provider ${providerId}`;
       return unresolved(`model ${model} not in catalog (${CATALOG_VERSION}) for ${where}`, candidates, true);
     }
+    const found = lookup.entry;
+    const spellings = ruleSpellings(candidates, lookup);
     const entry = `${found.providerId}/${found.model.id}`;
-    const card = hasPricePeriods(found.model) ? undefined : catalogRateCard(entry, found.model.prices as ModelPrice);
-    if (!hasPricePeriods(found.model) && card === undefined) return unresolved(`catalog entry ${entry} has no per-token prices`, candidates);
-    return { kind: 'catalog', entry, model: found.model, providerId: found.providerId, card, candidates, provenances: new Provenances() };
+    const timed = hasPricePeriods(found.model) || supplementHasPeriods(entry, found.model);
+    const card = timed ? undefined : catalogRateCard(entry, found.model.prices as ModelPrice);
+    if (!timed && card === undefined) return unresolved(`catalog entry ${entry} has no per-token prices`, spellings);
+    return { kind: 'catalog', entry, model: found.model, providerId: found.providerId, card, candidates: spellings, provenances: new Provenances() };
   }
 
   private cardOf(entry: string, prices: ModelPrice): RateCard | undefined {

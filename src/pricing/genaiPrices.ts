@@ -42,11 +42,12 @@ export function findCatalogEntry(model: string, providerId: string | null): Cata
  * The entry the catalog infers for a model named without its provider, when the entry names the model exactly. Its
  * patterns describe the names its providers use, not whose a name is: without a provider, `starts_with: deepseek-r1`
  * priced DeepSeek-R1's distills that people run themselves (Ollama's `deepseek-r1:14b`, vLLM's
- * `DeepSeek-R1-Distill-Qwen-7B`) as DeepSeek's API R1.
+ * `DeepSeek-R1-Distill-Qwen-7B`) as DeepSeek's API R1, and `contains: gemini-1.5-flash` priced Gemini 1.5 Flash-8B at
+ * Flash's price, twice its own.
  */
 function inferredEntry(model: string): CatalogEntry | undefined {
   const entry = matchEntry(model, null);
-  return entry !== undefined && namesExactly(entry.model.match, model.toLowerCase().trim()) ? entry : undefined;
+  return entry !== undefined && namesExactly(entry.model, model.toLowerCase().trim()) ? entry : undefined;
 }
 
 function matchEntry(model: string, providerId: string | null): CatalogEntry | undefined {
@@ -82,7 +83,7 @@ export function makersEntry(model: string): CatalogEntry | undefined {
   for (const maker of MODEL_MAKERS) {
     const entry = matchEntry(model, maker);
     // An entry of another provider is the catalog's fallback (Vertex → Anthropic), not this maker's own list.
-    if (entry === undefined || entry.providerId !== maker || !namesExactly(entry.model.match, name)) continue;
+    if (entry === undefined || entry.providerId !== maker || !namesExactly(entry.model, name)) continue;
     if (found !== undefined) return undefined;
     found = entry;
   }
@@ -90,14 +91,38 @@ export function makersEntry(model: string): CatalogEntry | undefined {
 }
 
 /**
- * Whether a match rule names `name` itself: an `equals`, or a `starts_with` of the whole name (many entries have only
- * those: `deepseek-chat`, `claude-3-5-haiku`, whose dated names reach the catalog undated too, see `modelCandidates`).
+ * Whether a matched entry names `name` itself (lower-cased), not merely a name it starts like: the entry's id is the
+ * name (`gpt-4o-realtime-preview`, matched by `starts_with: gpt-4o-realtime`), or its rule names it whole.
  */
-function namesExactly(rule: MatchLogic, name: string): boolean {
+function namesExactly(model: ModelInfo, name: string): boolean {
+  return model.id.toLowerCase() === name || ruleNames(model.match, name);
+}
+
+/**
+ * Whether a match rule names `name` whole: an `equals`, or a `starts_with`, `ends_with` or `contains` of the whole name
+ * (many entries have only those: `deepseek-chat`, `claude-3-5-haiku` and `gemini-2.0-flash`, whose dated or versioned
+ * names reach the catalog without the date too, see `modelCandidates`); of an `and`, a part that names it while the
+ * others let it through (Gemini 2.5 Pro's `starts_with: gemini-2.5-pro` and a regex that keeps its TTS model out).
+ */
+function ruleNames(rule: MatchLogic, name: string): boolean {
   if ('equals' in rule) return rule.equals.toLowerCase() === name;
   if ('starts_with' in rule) return rule.starts_with.toLowerCase() === name;
-  if ('or' in rule) return rule.or.some((alternative) => namesExactly(alternative, name));
+  if ('ends_with' in rule) return rule.ends_with.toLowerCase() === name;
+  if ('contains' in rule) return rule.contains.toLowerCase() === name;
+  if ('or' in rule) return rule.or.some((alternative) => ruleNames(alternative, name));
+  if ('and' in rule) return rule.and.some((part) => ruleNames(part, name)) && rule.and.every((part) => ruleMatches(part, name));
   return false;
+}
+
+/** Whether a match rule matches `name`, as genai-prices matches (which exports no matcher): its strings ignore case. */
+function ruleMatches(rule: MatchLogic, name: string): boolean {
+  if ('equals' in rule) return rule.equals.toLowerCase() === name;
+  if ('starts_with' in rule) return name.startsWith(rule.starts_with.toLowerCase());
+  if ('ends_with' in rule) return name.endsWith(rule.ends_with.toLowerCase());
+  if ('contains' in rule) return name.includes(rule.contains.toLowerCase());
+  if ('or' in rule) return rule.or.some((alternative) => ruleMatches(alternative, name));
+  if ('and' in rule) return rule.and.every((part) => ruleMatches(part, name));
+  return new RegExp(rule.regex).test(name);
 }
 
 /** Seconds since UTC midnight of an `HH:MM:SS[.fff](Z|±HH:MM)` time, as genai-prices defines time-of-day periods. */
@@ -157,6 +182,7 @@ export function toRateCard(prices: ModelPrice): RateCard | undefined {
     cacheWrite: toRate(prices['cache_write_mtok']),
     cacheWrite1h: toRate(prices['cache_write_1h_mtok']),
     reasoning: toRate(prices['output_reasoning_mtok']),
+    requests: toRate(prices['requests_kcount']),
   };
 }
 

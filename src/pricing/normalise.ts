@@ -14,20 +14,39 @@ const BEDROCK_VERSION = /(?:-v\d+(?::\d+)?|:\d+)$/;
 const BEDROCK_REGION = /^(?:us|eu|apac|ap|jp|au|ca|us-gov|global)\./;
 /** Bedrock model ids name the vendor first: `anthropic.claude-…`, `meta.llama3-…`. */
 const BEDROCK_VENDOR = /^(?:anthropic|meta|amazon|mistral|cohere|ai21|deepseek|openai|qwen|writer|google)\./;
+/**
+ * The makers' aliases of a model's newest snapshot, priced as the model: Anthropic's `claude-3-5-sonnet-latest`,
+ * Mistral's `magistral-medium-latest` (docs.anthropic.com/en/docs/about-claude/models, docs.mistral.ai/getting-started/models).
+ */
+const LATEST_ALIAS = /-latest$/;
+/**
+ * Gemini's stable versions, `gemini-1.5-pro-002`, `gemini-2.0-flash-001`: the model at its price, which Google lists per
+ * model, not per version (ai.google.dev/gemini-api/docs/models#model-versions). Only Gemini's: Google's other numbers
+ * name models (`text-embedding-004`).
+ */
+const GEMINI_VERSION = /^(gemini-.+)-\d{3}$/;
 
 /**
  * Candidate spellings for `model`, most specific first, without duplicates. `deployments` maps Azure deployment
- * names (which are whatever the user called them) to model names; a mapped deployment replaces the raw name.
+ * names (which are whatever the user called them) to model names: the first spelling that is a deployment's name, raw
+ * or under a route (LiteLLM's `azure/prod-4o`), is replaced by the model's spellings.
  */
 export function modelCandidates(model: string, deployments: Readonly<Record<string, string>> = {}): string[] {
+  const candidates = spellings(model);
+  // Own keys only: a model named `constructor` is no deployment.
+  const deployed = candidates.findIndex((name) => Object.hasOwn(deployments, name));
+  if (deployed < 0) return candidates;
+  return [...new Set([...candidates.slice(0, deployed), ...spellings(deployments[candidates[deployed]!]!)])];
+}
+
+/** The spellings of `model`, most specific first, without duplicates. */
+function spellings(model: string): string[] {
   const candidates: string[] = [];
   const add = (name: string): void => {
     if (name.length > 0 && !candidates.includes(name)) candidates.push(name);
   };
 
   let name = model.trim();
-  const deployed = deployments[name];
-  if (deployed !== undefined) name = deployed;
   add(name);
 
   // `models/gemini-1.5-pro` (Gemini API resource names) and `openai/gpt-4o` (LiteLLM, OpenRouter-style routing). Some
@@ -62,6 +81,8 @@ export function modelCandidates(model: string, deployments: Readonly<Record<stri
 
   const undated = name.replace(DATE_SUFFIX, '');
   add(undated);
+  add(undated.replace(LATEST_ALIAS, ''));
+  add(undated.replace(GEMINI_VERSION, '$1'));
   return candidates;
 }
 
@@ -95,4 +116,17 @@ const CATALOG_PROVIDER: Readonly<Record<string, string>> = {
 export function catalogProviderId(provider: string | undefined): string | null | undefined {
   if (provider === undefined) return null;
   return CATALOG_PROVIDER[provider];
+}
+
+/**
+ * Spellings of "no special tier" (OpenAI `default`/`auto`, Anthropic's request values `auto`/`standard_only`, Bedrock
+ * `on_demand`, Gemini `standard`).
+ */
+const STANDARD_TIERS = new Set(['', 'default', 'auto', 'standard', 'standard_only', 'on_demand', 'on-demand']);
+
+/** A service tier as calls and override rules are compared: lower-case, every spelling of standard `standard`. */
+export function normaliseServiceTier(tier: string | undefined): string {
+  if (tier === undefined) return 'standard';
+  const lower = tier.trim().toLowerCase();
+  return STANDARD_TIERS.has(lower) ? 'standard' : lower;
 }

@@ -26,6 +26,7 @@
  */
 import { z } from 'zod';
 import type { RateCard } from './rates.js';
+import { normaliseServiceTier } from './normalise.js';
 import { Provenances } from './provenances.js';
 import { DAY_MINUTES, isTimeZone, minutesOfClock, WEEKDAYS, WeeklyHours } from './weeklyHours.js';
 import { normaliseProvider } from '../recognition/providers.js';
@@ -95,7 +96,10 @@ const overrideSchema = z
     prices: tokenPricesSchema,
     /** Long-context tiers: the whole request is billed at these prices when its input exceeds `above_input_tokens`. */
     long_context: z.array(z.object({ above_input_tokens: z.number().int().nonnegative(), prices: tokenPricesSchema }).strict()).default([]),
-    /** Applies only to calls of this service tier (`batch`, `flex`, `priority`); any tier when absent. */
+    /**
+     * Applies only to calls of this service tier (`batch`, `flex`, `priority`, `standard`), spelt as calls are read (any
+     * case; `default`, `auto`, `on_demand` are `standard`); any tier when absent.
+     */
     service_tier: z.string().optional(),
     /** Effective from this instant (inclusive) … */
     from: dateSchema.optional(),
@@ -113,6 +117,11 @@ const overrideSchema = z
   .refine((override) => override.time_zone === undefined || override.hours !== undefined, {
     message: 'expected hours beside time_zone: the zone is the clock hours are read on',
     path: ['time_zone'],
+  })
+  // A rule whose dates leave no instant between them would never apply: its author meant other dates.
+  .refine((override) => override.from === undefined || override.until === undefined || override.from.getTime() < override.until.getTime(), {
+    message: 'expected until after from: the rule applies from from (inclusive) until until (exclusive)',
+    path: ['until'],
   });
 
 export const pricingConfigSchema = z
@@ -151,13 +160,34 @@ export interface CompiledOverride {
   provenances: Provenances;
 }
 
-function tiered(pick: (prices: TokenPrices) => number | undefined, override: PriceOverride): RateCard['input'] | undefined {
-  const base = pick(override.prices);
-  if (base === undefined) return undefined;
+type PriceKey = keyof TokenPrices;
+
+/** The price an absent one is billed at, as `computeCost` bills a card without it: cache at input, reasoning at output. */
+const FALLBACK: Readonly<Record<PriceKey, PriceKey | undefined>> = {
+  input: undefined,
+  output: undefined,
+  cache_read: 'input',
+  cache_write: 'input',
+  cache_write_1h: 'cache_write',
+  reasoning: 'output',
+};
+
+function priceOf(prices: TokenPrices, key: PriceKey): number {
+  return prices[key] ?? priceOf(prices, FALLBACK[key]!);
+}
+
+/**
+ * The rate of one price key: undefined when neither the prices nor a long-context tier give it (the card then falls
+ * back at call time); else each table's own price, or where a table omits it, that table's fallback (a tier's cache
+ * read at the tier's input price, not the base's cache read).
+ */
+function tiered(key: PriceKey, override: PriceOverride): RateCard['input'] | undefined {
+  if (override.prices[key] === undefined && override.long_context.every((tier) => tier.prices[key] === undefined)) return undefined;
+  const base = priceOf(override.prices, key);
   if (override.long_context.length === 0) return base;
   const tiers = [...override.long_context]
     .sort((a, b) => a.above_input_tokens - b.above_input_tokens)
-    .map((tier) => ({ above: tier.above_input_tokens, rate: pick(tier.prices) ?? base }));
+    .map((tier) => ({ above: tier.above_input_tokens, rate: priceOf(tier.prices, key) }));
   return { base, tiers };
 }
 
@@ -180,23 +210,27 @@ export function compileOverride(override: PriceOverride): CompiledOverride {
     name: override.name ?? rule,
     matchesModel,
     provider,
-    serviceTier: override.service_tier,
+    // Compared with the call's tier, which is read so (`on_demand` is `standard`).
+    serviceTier: override.service_tier === undefined ? undefined : normaliseServiceTier(override.service_tier),
     from: override.from?.getTime() ?? Number.NEGATIVE_INFINITY,
     until: override.until?.getTime() ?? Number.POSITIVE_INFINITY,
     hours: override.hours === undefined ? undefined : new WeeklyHours(override.hours, override.time_zone),
     card: {
-      input: tiered((prices) => prices.input, override)!,
-      output: tiered((prices) => prices.output, override)!,
-      cacheRead: tiered((prices) => prices.cache_read, override),
-      cacheWrite: tiered((prices) => prices.cache_write, override),
-      cacheWrite1h: tiered((prices) => prices.cache_write_1h, override),
-      reasoning: tiered((prices) => prices.reasoning, override),
+      input: tiered('input', override)!,
+      output: tiered('output', override)!,
+      cacheRead: tiered('cache_read', override),
+      cacheWrite: tiered('cache_write', override),
+      cacheWrite1h: tiered('cache_write_1h', override),
+      reasoning: tiered('reasoning', override),
     },
     provenances: new Provenances(),
   };
 }
 
-/** Whether an override applies to a call, matching the model against each normalised spelling. */
+/**
+ * Whether an override applies to a call, matching the model against each of its spellings that names the same model
+ * (`candidates`: the catalog's resolution leaves out a spelling priced as another entry).
+ */
 export function overrideApplies(
   override: CompiledOverride,
   candidates: readonly string[],

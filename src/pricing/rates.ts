@@ -18,9 +18,15 @@ export interface RateCard {
   /** Cache writes kept for an hour (`TokenUsage.cacheWrite1h`); at the cache-write rate when absent. */
   cacheWrite1h?: Rate | undefined;
   reasoning?: Rate | undefined;
+  /**
+   * A fee per call, USD per thousand calls (genai-prices' `requests_kcount`: Perplexity's request fee). Counted in the
+   * input part of the split: MLflow's cost has only input and output, and the fee is paid for sending a request.
+   */
+  requests?: Rate | undefined;
 }
 
 const PER_MILLION = 1_000_000;
+const PER_THOUSAND = 1000;
 
 /** The rate that applies to a request with `inputTokens` of input: the highest tier it exceeds, else the base. */
 function rateFor(rate: Rate, inputTokens: number): number {
@@ -113,6 +119,11 @@ export function computeCost(card: RateCard, usage: TokenUsage, multiplier: numbe
   else {
     threshold = addCost(card, messageUsage(usage, compactions), multiplier, costs, undefined);
     for (const compaction of compactions) threshold = addCost(card, compaction, multiplier, costs, threshold);
+  }
+  // Once per call: its compactions are iterations of the one request.
+  if (card.requests !== undefined) {
+    costs.input += (rateFor(card.requests, usage.input) * multiplier) / PER_THOUSAND;
+    threshold = thresholdFor(card.requests, usage.input, threshold);
   }
   costs.total = costs.input + costs.cacheRead + costs.cacheWrite + costs.output + costs.reasoning;
   return threshold;

@@ -20,8 +20,8 @@ interface LongContextTier {
 /**
  * Claude Sonnet 4 bills a request whose input exceeds 200k tokens (1M-context beta) at $6 in / $22.50 out /
  * $0.60 cache read / $7.50 cache write ($12 kept for an hour: twice the input price) per 1M (anthropic.com/pricing
- * "Long context"; the same on Bedrock and Vertex). genai-prices 0.1.8 has this tier for Sonnet 4.5 and 4.6 but not
- * for Sonnet 4.
+ * "Long context"; the same on Bedrock and Vertex, and on OpenRouter, which passes the maker's price through:
+ * openrouter.ai/docs/faq). genai-prices 0.1.8 has this tier for Sonnet 4.5 and 4.6 but not for Sonnet 4.
  */
 const SONNET_4_LONG_CONTEXT: LongContextTier = { above: 200_000, input: 6, output: 22.5, cacheRead: 0.6, cacheWrite: 7.5, cacheWrite1h: 12 };
 
@@ -30,7 +30,15 @@ const LONG_CONTEXT_TIERS: Readonly<Record<string, LongContextTier>> = {
   'aws/global.anthropic.claude-sonnet-4-20250514-v1:0': SONNET_4_LONG_CONTEXT,
   'aws/regional.anthropic.claude-sonnet-4-20250514-v1:0': SONNET_4_LONG_CONTEXT,
   'google/claude-4-sonnet': SONNET_4_LONG_CONTEXT,
+  'openrouter/anthropic/claude-sonnet-4': SONNET_4_LONG_CONTEXT,
 };
+
+/**
+ * A Claude cache write kept for an hour costs twice the base input price (anthropic.com/pricing, "1h cache writes";
+ * genai-prices' comment on Anthropic's entries). The catalog's Bedrock, Vertex and OpenRouter copies of Sonnet 4 give
+ * no 1-hour price, so below the long-context threshold it is this multiple of their input price.
+ */
+const ONE_HOUR_WRITE_PER_INPUT = 2;
 
 /**
  * o3 before the 2025-06-10 price cut: $10 in / $2.50 cached in / $40 out per 1M (openai.com/api/pricing at the o3
@@ -41,6 +49,15 @@ const LONG_CONTEXT_TIERS: Readonly<Record<string, LongContextTier>> = {
  */
 const CACHED_INPUT_CORRECTIONS: Readonly<Record<string, { input: number; output: number; wrongCacheRead: number; cacheRead: number }>> = {
   'openai/o3': { input: 10, output: 40, wrongCacheRead: 0.5, cacheRead: 2.5 },
+};
+
+/**
+ * o3 on OpenRouter, which passes OpenAI's price through (openrouter.ai/docs/faq): before the 2025-06-10 cut, OpenAI's
+ * launch price above. genai-prices 0.1.8 gives OpenRouter's o3 only the price since the cut, with no period before
+ * it; recognised by that flat price, so the correction stops applying once the catalog dates it.
+ */
+const PRICES_BEFORE: Readonly<Record<string, { until: number; prices: PricesInForce }>> = {
+  'openrouter/openai/o3': { until: Date.parse('2025-06-10T00:00:00Z'), prices: { prices: { input_mtok: 10, cache_read_mtok: 2.5, output_mtok: 40 } } },
 };
 
 /** The catalog's card for `entry`, with a known wrong cache price corrected and a missing long-context tier added. */
@@ -60,8 +77,9 @@ export function supplementRateCard(entry: string, catalogCard: RateCard): RateCa
     output: { base: card.output, tiers: [{ above: tier.above, rate: tier.output }] },
     cacheRead: step(card.cacheRead, tier.cacheRead),
     cacheWrite: step(card.cacheWrite, tier.cacheWrite),
-    cacheWrite1h: step(card.cacheWrite1h, tier.cacheWrite1h),
+    cacheWrite1h: step(card.cacheWrite1h ?? ONE_HOUR_WRITE_PER_INPUT * card.input, tier.cacheWrite1h),
     reasoning: card.reasoning,
+    requests: card.requests,
   };
 }
 
@@ -96,5 +114,12 @@ export interface PricesInForce {
 
 /** The prices of a catalog entry in force at `at` (ms), where the catalog's own periods get them wrong; else undefined. */
 export function supplementPricesAt(entry: string, model: ModelInfo, at: number): PricesInForce | undefined {
+  const before = PRICES_BEFORE[entry];
+  if (before !== undefined && !Array.isArray(model.prices)) return at < before.until ? before.prices : undefined;
   return deepSeekPricesAt(entry, model, at);
+}
+
+/** Whether a catalog entry with one price has periods here (its card then depends on the call's time). */
+export function supplementHasPeriods(entry: string, model: ModelInfo): boolean {
+  return PRICES_BEFORE[entry] !== undefined && !Array.isArray(model.prices);
 }

@@ -36,8 +36,8 @@ export interface PriceRequest {
 }
 
 /**
- * USD per token type. The parts are disjoint and add up to `total`: `input` is the uncached input only and `output`
- * excludes reasoning, so no token is priced twice.
+ * USD per token type. The parts are disjoint and add up to `total`: `input` is the uncached input only (with the fee per
+ * call of a provider that charges one, Perplexity) and `output` excludes reasoning, so no token is priced twice.
  */
 export interface CostSplit {
   input: number;
