@@ -2,14 +2,22 @@
  * `GET /v1/live`: server-sent events, one per priced call (`event: call`) and per finished or grown trace
  * (`event: trace`), filtered by `?service=`, `?workflow=` and `?model=`. A client that reconnects with
  * `Last-Event-ID` (EventSource does it by itself), or that passes `?last_event_id=`, first gets what it missed,
- * read from the ledger, then the live events; without either it gets only what happens from now on.
+ * read from the ledger, then the live events; without either it gets only what happens from now on. What it missed
+ * beyond the last MAX_REPLAY events is not replayed: an `event: skipped` says so, and the client reads
+ * `/v1/summary` again for the totals.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LedgerExporter } from '../exporters/ledger/exporter.js';
 import { matchesFilter } from '../ledger/index.js';
 import type { LiveEvent, LiveFilter } from '../ledger/index.js';
 
 const REPLAY_PAGE = 500;
+/**
+ * The most events one reconnection replays. A client days behind would otherwise be sent the whole retention; the
+ * totals are in `/v1/summary`, and the feed shows only the latest calls anyway.
+ */
+export const MAX_REPLAY = 10_000;
 const KEEPALIVE_MS = 15_000;
 /** A client this far behind is cut off rather than buffered without limit; EventSource reconnects and resumes. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -17,7 +25,16 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 interface Client {
   response: ServerResponse;
   filter: LiveFilter;
+  /** False while it is being replayed what it missed: live events would come before older ones. */
+  live: boolean;
 }
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
 
 function filterOf(url: URL): LiveFilter {
   const value = (name: string) => url.searchParams.get(name) || undefined;
@@ -42,7 +59,7 @@ export class LiveStream {
 
   constructor(private readonly source: LedgerExporter) {
     this.unsubscribe = source.subscribe((events) => {
-      for (const client of this.clients) this.send(client, events);
+      for (const client of this.clients) if (client.live) this.send(client, events);
     });
     this.keepalive = setInterval(() => {
       for (const client of this.clients) client.response.write(': keepalive\n\n');
@@ -54,25 +71,45 @@ export class LiveStream {
     return this.clients.size;
   }
 
-  handle(request: IncomingMessage, response: ServerResponse, url: URL): void {
-    const client: Client = { response, filter: filterOf(url) };
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    response.write('retry: 2000\n\n');
-    const after = resumeFrom(request, url);
-    // Replaying is synchronous, so no live event can slip in between the replay and joining the live clients.
-    if (after !== undefined) {
-      for (let events = this.source.ledger.eventsAfter(after, REPLAY_PAGE); events.length > 0; ) {
-        this.send(client, events);
-        events = this.source.ledger.eventsAfter(events.at(-1)!.id, REPLAY_PAGE);
-      }
+  /** Resolves once the client has been replayed what it missed (or has gone) and receives live events. */
+  async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    if (request.method === 'HEAD') {
+      response.writeHead(200, SSE_HEADERS).end();
+      return;
     }
+    const client: Client = { response, filter: filterOf(url), live: false };
+    response.writeHead(200, SSE_HEADERS);
+    response.write('retry: 2000\n\n');
+    // Listed from the start, so that shutdown ends a stream still replaying as well.
     this.clients.add(client);
     response.on('close', () => this.clients.delete(client));
+    const after = resumeFrom(request, url);
+    client.live = after === undefined || (await this.replay(client, after));
+  }
+
+  /**
+   * Sends the events after `after` from the ledger, a page at a time, letting the event loop run between pages (the
+   * ledger keeps recording, probes keep answering) and waiting for a slow client to take what was written. Joins
+   * the live clients in the same turn as the read that found nothing more: every event recorded later is published
+   * live, and none recorded before is missed. False when the client went away (or the ledger closed) meanwhile.
+   */
+  private async replay(client: Client, after: number): Promise<boolean> {
+    const { response } = client;
+    let from = after;
+    const latest = this.source.ledger.lastEventId();
+    if (latest - from > MAX_REPLAY) {
+      from = latest - MAX_REPLAY;
+      response.write(`id: ${from}\nevent: skipped\ndata: ${JSON.stringify({ afterId: after, throughId: from })}\n\n`);
+    }
+    for (;;) {
+      if (response.writableEnded || response.destroyed || !this.source.isOpen) return false;
+      const events = this.source.ledger.eventsAfter(from, REPLAY_PAGE);
+      if (events.length === 0) return true;
+      from = events.at(-1)!.id;
+      const text = this.framesFor(client, events);
+      if (text !== '' && !response.write(text)) await drainedOrClosed(response);
+      await nextTurn();
+    }
   }
 
   /** Ends every stream, so that the admin listener can close. */
@@ -83,8 +120,12 @@ export class LiveStream {
     this.clients.clear();
   }
 
+  private framesFor(client: Client, events: readonly LiveEvent[]): string {
+    return events.filter((event) => matchesFilter(event, client.filter)).map(frame).join('');
+  }
+
   private send(client: Client, events: readonly LiveEvent[]): void {
-    const text = events.filter((event) => matchesFilter(event, client.filter)).map(frame).join('');
+    const text = this.framesFor(client, events);
     if (text === '') return;
     if (client.response.writableLength > MAX_BUFFERED_BYTES) {
       client.response.destroy();
@@ -92,4 +133,17 @@ export class LiveStream {
     }
     client.response.write(text);
   }
+}
+
+/** Waits until the response's buffer has been taken by the socket, or the client is gone. */
+function drainedOrClosed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }

@@ -4,6 +4,7 @@ import { ledgerExporterConfigSchema } from '../exporters/ledger/config.js';
 import { makeSpan, tracesData } from '../recognition/testSpans.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { adminConfigSchema } from './config.js';
+import { MAX_REPLAY } from './live.js';
 import { AdminServer } from './server.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -11,11 +12,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startAdmin(withLedger: boolean): Promise<{ admin: AdminServer; ledger: LedgerExporter | undefined }> {
+async function startAdmin(withLedger: boolean, options: { startLedger?: boolean } = {}): Promise<{ admin: AdminServer; ledger: LedgerExporter | undefined }> {
   let ledger: LedgerExporter | undefined;
   if (withLedger) {
     ledger = new LedgerExporter(ledgerExporterConfigSchema.parse({ path: ':memory:' }), silentLogger());
-    await ledger.start();
+    if (options.startLedger !== false) await ledger.start();
     cleanups.push(() => ledger!.shutdown());
   }
   const admin = new AdminServer(adminConfigSchema.parse({ endpoint: '127.0.0.1:0' }), ledger, silentLogger());
@@ -54,6 +55,57 @@ describe('admin listener', () => {
     expect(response.status).toBe(503);
     expect(await response.text()).toContain('ledger');
     expect((await fetch(`${admin.url}/v1/live`)).status).toBe(503);
+  });
+
+  it('says the ledger is starting, or shutting down, rather than missing, while the listener is up without it', async () => {
+    const { admin, ledger } = await startAdmin(true, { startLedger: false });
+    const summary = async () => {
+      const response = await fetch(`${admin.url}/v1/summary`);
+      return [response.status, await response.text()];
+    };
+    expect(await summary()).toEqual([503, 'starting: the ledger is not open yet\n']);
+    await ledger!.start();
+    expect((await summary())[0]).toBe(200);
+    await ledger!.shutdown();
+    expect(await summary()).toEqual([503, 'shutting down: the ledger is closed\n']);
+    expect(await (await fetch(`${admin.url}/v1/live`)).text()).toBe('shutting down: the ledger is closed\n');
+  });
+
+  it('answers HEAD /v1/live with the stream\'s headers only', async () => {
+    const { admin } = await startAdmin(true);
+    const response = await fetch(`${admin.url}/v1/live`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(await response.text()).toBe('');
+  });
+
+  it('replays a large gap page by page, the last MAX_REPLAY events after saying the older ones were skipped, then goes live', async () => {
+    const { admin, ledger } = await startAdmin(true);
+    const missed = MAX_REPLAY + 1000;
+    await ledger!.consume(tracesData(Array.from({ length: missed }, (_, index) => makeSpan({ trace: `missed-${index}`, id: 'root', name: 'wf', attributes: [] }))));
+    const latest = ledger!.ledger.lastEventId();
+    expect(latest).toBe(missed);
+
+    // The client reads nothing yet: the replay waits for it, and the listener and the ledger go on meanwhile.
+    const response = await fetch(`${admin.url}/v1/live?last_event_id=0`);
+    expect(response.status).toBe(200);
+    expect((await fetch(`${admin.url}/healthz`)).status).toBe(200);
+    await ledger!.consume(tracesData([makeSpan({ trace: 'during-replay', id: 'root', name: 'wf', attributes: [] })]));
+
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes(`id: ${latest + 1}\n`)) text += decoder.decode((await reader.read()).value, { stream: true });
+    await reader.cancel();
+    const frames = text
+      .split('\n\n')
+      .filter((block) => block.startsWith('id: '))
+      .map((block) => /^id: (\d+)\nevent: (\w+)\ndata: (.*)$/.exec(block)!.slice(1));
+    const skippedThrough = latest - MAX_REPLAY;
+    expect(frames[0]).toEqual([String(skippedThrough), 'skipped', JSON.stringify({ afterId: 0, throughId: skippedThrough })]);
+    const ids = frames.slice(1).map(([id]) => Number(id));
+    // The event recorded during the replay comes once, last, live.
+    expect(ids).toEqual(Array.from({ length: MAX_REPLAY + 1 }, (_, index) => skippedThrough + 1 + index));
   });
 
   it('streams live events with the workflow filter once the trace names it, and ends streams on shutdown', async () => {

@@ -93,24 +93,30 @@ export class AdminServer {
       case '/metrics':
         return send(response, 200, telemetry.registry.contentType, await telemetry.registry.metrics());
       case '/v1/summary': {
-        if (!this.ledger?.isOpen) return noLedger(response);
+        if (!this.ledger?.isOpen) return this.noLedger(response);
         const summary = this.ledger.ledger.summaries.summary(this.config.page.window);
         return send(response, 200, 'application/json', JSON.stringify({ ...summary, windowMs: this.config.page.window }));
       }
       case '/v1/live':
-        if (this.live === undefined || !this.ledger?.isOpen) return noLedger(response);
+        if (this.live === undefined || !this.ledger?.isOpen) return this.noLedger(response);
         return this.live.handle(request, response, url);
       default:
         return send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
     }
+  }
+
+  /**
+   * The listener starts before the exporters and stops after them: a ledger that is configured but not open yet (or
+   * any more) is said so, not taken for a missing `ledger` exporter.
+   */
+  private noLedger(response: ServerResponse): void {
+    const why =
+      this.ledger === undefined ? 'no ledger: add a `ledger` exporter to a pipeline' : this.ledger.isShutDown ? 'shutting down: the ledger is closed' : 'starting: the ledger is not open yet';
+    send(response, 503, 'text/plain; charset=utf-8', `${why}\n`);
   }
 }
 
 function send(response: ServerResponse, status: number, contentType: string, body: string): void {
   response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
   response.end(response.req.method === 'HEAD' ? undefined : body);
-}
-
-function noLedger(response: ServerResponse): void {
-  send(response, 503, 'text/plain; charset=utf-8', 'no ledger: add a `ledger` exporter to a pipeline\n');
 }

@@ -10,6 +10,7 @@ import type { CostEstimatorConfig } from '../processors/costestimator/index.js';
 import { makeSpan, mlflowAttributes, tracesData } from '../recognition/testSpans.js';
 import { CALL_COLUMN_NAMES, callColumns, placeholders } from './columns.js';
 import { Ledger } from './ledger.js';
+import type { SpendRow } from './summary.js';
 import { migrations } from './schema.js';
 
 const opened: Ledger[] = [];
@@ -21,7 +22,7 @@ function open(file = ':memory:'): Ledger {
   return ledger;
 }
 
-function chatSpan(trace: string, id: string, start: string, model: string, input: number, output: number): Span {
+function chatSpan(trace: string, id: string, start: string, model: string, input: number, output: number, node = 'plan'): Span {
   return makeSpan({
     trace,
     id,
@@ -31,7 +32,7 @@ function chatSpan(trace: string, id: string, start: string, model: string, input
       'mlflow.spanType': 'CHAT_MODEL',
       'mlflow.chat.tokenUsage': { input_tokens: input, output_tokens: output, total_tokens: input + output },
       invocation_params: { model },
-      metadata: { langgraph_node: 'plan', ls_provider: 'openai', ls_model_name: model },
+      metadata: { langgraph_node: node, ls_provider: 'openai', ls_model_name: model },
     }),
   });
 }
@@ -87,6 +88,35 @@ describe('ledger window queries', () => {
   it('refuses to open a ledger that does not exist when asked to read one', () => {
     const missing = path.join(mkdtempSync(path.join(tmpdir(), 'tokenmeter-ledger-')), 'nope', 'tokenmeter.db');
     expect(() => new Ledger(missing, { mustExist: true })).toThrow();
+  });
+});
+
+describe('ledger summary', () => {
+  it('gives a model, node or workflow none of whose calls is priced no cost, not $0, and counts unpriced calls per row', () => {
+    const ledger = open();
+    const now = new Date().toISOString();
+    recordPriced(ledger, [
+      chatSpan('a', 'a1', now, 'gpt-4o-mini', 1000, 100),
+      chatSpan('a', 'a2', now, 'acme-private-1', 10, 1),
+      rootSpan('a', now),
+      chatSpan('u', 'u1', now, 'acme-private-1', 10, 1, 'search'),
+      makeSpan({ trace: 'u', id: 'root-u', name: 'research', start: now, attributes: [] }),
+    ]);
+    const summary = ledger.summaries.summary(3_600_000);
+    const rows = (list: readonly SpendRow[]) => list.map(({ name, costUsd, calls, unpricedCalls }) => [name, costUsd === null ? null : Number(costUsd.toFixed(12)), calls, unpricedCalls]);
+    const mini = Number(miniUsd(1000, 100).toFixed(12));
+    expect(rows(summary.topModels)).toEqual([
+      ['gpt-4o-mini', mini, 1, 0],
+      ['acme-private-1', null, 2, 2],
+    ]);
+    expect(rows(summary.topNodes)).toEqual([
+      ['plan', mini, 2, 1],
+      ['search', null, 1, 1],
+    ]);
+    expect(rows(summary.topWorkflows)).toEqual([
+      ['checkout', mini, 1, 1],
+      ['research', null, 1, 1],
+    ]);
   });
 });
 

@@ -105,6 +105,7 @@ export class Ledger {
   private readonly callTimeByNode: Statement<[string], { node: string; ms: number }>;
   private readonly insertEvent: Statement<[string, string, string | null, number]>;
   private readonly selectEvents: Statement<[number, number], StoredEvent>;
+  private readonly selectLastEventId: Statement<[], { seq: number }>;
   private readonly selectCall: Statement<[string, string], CallColumns>;
   private readonly updateCallPrice: Statement<CallColumns>;
   private readonly resumTracePrice: Statement<[string]>;
@@ -153,6 +154,7 @@ export class Ledger {
       FROM llm_calls WHERE trace_id = ? GROUP BY coalesce(node, '') ORDER BY ms DESC, node`);
     this.insertEvent = this.db.prepare("INSERT INTO live_events (type, trace_id, span_id, data, recorded_ms) VALUES (?, ?, ?, '', ?)");
     this.selectEvents = this.db.prepare('SELECT seq, type, trace_id, span_id, data FROM live_events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.selectLastEventId = this.db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM live_events');
     this.selectCall = this.db.prepare('SELECT * FROM llm_calls WHERE trace_id = ? AND span_id = ?');
     const priceColumns = ['status', 'unpriced_reason', 'cost_usd', 'input_usd', 'cache_read_usd', 'cache_write_usd', 'output_usd', 'reasoning_usd', 'reported_cost_usd'];
     this.updateCallPrice = this.db.prepare(
@@ -215,6 +217,11 @@ export class Ledger {
       after = stored.at(-1)!.seq;
     }
     return events;
+  }
+
+  /** The id of the latest event, 0 when there is none. */
+  lastEventId(): number {
+    return this.selectLastEventId.get()!.seq;
   }
 
   private eventBody({ type, trace_id: traceId, span_id: spanId, data }: StoredEvent): LiveEventBody | undefined {

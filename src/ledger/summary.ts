@@ -10,8 +10,17 @@ import type { TraceRow } from './records.js';
 
 export interface SpendRow {
   name: string;
-  costUsd: number;
+  /** Null when none of the row's calls has a price: its spend is unknown, not $0. */
+  costUsd: number | null;
   calls: number;
+  unpricedCalls: number;
+}
+
+interface SpendColumns {
+  name: string;
+  cost_usd: number | null;
+  calls: number;
+  unpriced_calls: number;
 }
 
 export interface CostSummary {
@@ -36,9 +45,9 @@ export class LedgerSummaries {
   private readonly totals: Statement<[number], { cost_usd: number; calls: number; unpriced_calls: number; tokens: number }>;
   private readonly traceCount: Statement<[number], { traces: number }>;
   private readonly perMinute: Statement<[number], { minute: number; cost_usd: number }>;
-  private readonly topModels: Statement<[number, number], { name: string; provider: string | null; cost_usd: number; calls: number }>;
-  private readonly topWorkflows: Statement<[number, number], { name: string; cost_usd: number; calls: number }>;
-  private readonly topNodes: Statement<[number, number], { name: string; cost_usd: number; calls: number }>;
+  private readonly topModels: Statement<[number, number], SpendColumns & { provider: string | null }>;
+  private readonly topWorkflows: Statement<[number, number], SpendColumns>;
+  private readonly topNodes: Statement<[number, number], SpendColumns>;
   private readonly recentTraces: Statement<[number, number], TraceColumns>;
   private readonly unpricedModels: Statement<[number], { model: string | null; provider: string | null; calls: number; reason: string | null }>;
 
@@ -51,14 +60,19 @@ export class LedgerSummaries {
     this.perMinute = db.prepare(`
       SELECT (recorded_ms / ${MINUTE_MS}) * ${MINUTE_MS} AS minute, sum(coalesce(${CALL_SPEND_SQL}, 0)) AS cost_usd
       FROM llm_calls WHERE recorded_ms >= ? GROUP BY minute ORDER BY minute`);
+    // sum() of costs that are all NULL is NULL: a row none of whose calls is priced has no cost (listed after the
+    // priced ones, since NULL sorts lowest).
     this.topModels = db.prepare(`
-      SELECT coalesce(model, 'unknown') AS name, provider, coalesce(sum(${CALL_SPEND_SQL}), 0) AS cost_usd, count(*) AS calls
+      SELECT coalesce(model, 'unknown') AS name, provider, sum(${CALL_SPEND_SQL}) AS cost_usd, count(*) AS calls,
+             sum(status = 'unpriced') AS unpriced_calls
       FROM llm_calls WHERE recorded_ms >= ? GROUP BY model, provider ORDER BY cost_usd DESC, calls DESC, name LIMIT ?`);
+    // A trace's cost is 0 when none of its calls is priced: a workflow whose calls were all unpriced has no cost.
     this.topWorkflows = db.prepare(`
-      SELECT workflow AS name, sum(cost_usd) AS cost_usd, count(*) AS calls
+      SELECT workflow AS name, CASE WHEN sum(unpriced_calls) > 0 AND sum(unpriced_calls) = sum(calls) THEN NULL ELSE sum(cost_usd) END AS cost_usd,
+             count(*) AS calls, sum(unpriced_calls) AS unpriced_calls
       FROM traces WHERE recorded_ms >= ? GROUP BY workflow ORDER BY cost_usd DESC, calls DESC, name LIMIT ?`);
     this.topNodes = db.prepare(`
-      SELECT coalesce(node, 'unknown') AS name, coalesce(sum(${CALL_SPEND_SQL}), 0) AS cost_usd, count(*) AS calls
+      SELECT coalesce(node, 'unknown') AS name, sum(${CALL_SPEND_SQL}) AS cost_usd, count(*) AS calls, sum(status = 'unpriced') AS unpriced_calls
       FROM llm_calls WHERE recorded_ms >= ? GROUP BY node ORDER BY cost_usd DESC, calls DESC, name LIMIT ?`);
     this.recentTraces = db.prepare('SELECT * FROM traces WHERE recorded_ms >= ? ORDER BY recorded_ms DESC, end_ms DESC LIMIT ?');
     this.unpricedModels = db.prepare(`
@@ -73,7 +87,7 @@ export class LedgerSummaries {
     const since = lastMinute - (minutes - 1) * MINUTE_MS;
     const totals = this.totals.get(since)!;
     const spentByMinute = new Map(this.perMinute.all(since).map((row) => [row.minute, row.cost_usd]));
-    const spend = (row: { name: string; cost_usd: number; calls: number }): SpendRow => ({ name: row.name, costUsd: row.cost_usd, calls: row.calls });
+    const spend = (row: SpendColumns): SpendRow => ({ name: row.name, costUsd: row.cost_usd, calls: row.calls, unpricedCalls: row.unpriced_calls });
     return {
       windowStartMs: since,
       nowMs,

@@ -4,33 +4,44 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { readLedger, waitFor } from '../../test/e2e/ledger-sidecar.js';
 import { makeRequest, makeSpan } from '../../test/fixtures/spans.js';
 import { getFreePort } from '../../test/harness/ports.js';
 import { components } from '../components.js';
+import type { ComponentRegistry } from '../components.js';
 import { validateConfig } from '../config/load.js';
 import { encodeTracesProtobuf, stringValue } from '../otlp/index.js';
 import type { Span } from '../otlp/index.js';
 import { silentLogger } from '../telemetry/logger.js';
+import type { ExporterFactory } from './component.js';
 import { Service } from './service.js';
 
 /**
- * A service on an OTLP/HTTP port, pipeline costestimator → traceassembly → ledger, state in memory; trace assembly's
- * settings and the admin section as given.
+ * A service on an OTLP/HTTP port, pipeline costestimator → traceassembly → ledger (then the extra exporters of
+ * `registry`, each with an empty config), state in memory; trace assembly's settings and the admin section as given.
  */
-async function startService(options: { port: number; ledgerPath: string; traceassembly: Record<string, unknown>; admin: Record<string, unknown> }): Promise<Service> {
+async function startService(options: {
+  port: number;
+  ledgerPath: string;
+  traceassembly: Record<string, unknown>;
+  admin: Record<string, unknown>;
+  registry?: ComponentRegistry;
+}): Promise<Service> {
+  const registry = options.registry ?? components;
+  const extraExporters = Object.keys(registry.exporters).filter((type) => !(type in components.exporters));
   const config = validateConfig(
     {
       receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${options.port}` } } } },
       processors: { costestimator: {}, traceassembly: options.traceassembly },
-      exporters: { ledger: { path: options.ledgerPath } },
+      exporters: { ledger: { path: options.ledgerPath }, ...Object.fromEntries(extraExporters.map((type) => [type, {}])) },
       admin: options.admin,
       storage: { mode: 'memory' },
-      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['ledger'] } } },
+      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['ledger', ...extraExporters] } } },
     },
-    components,
+    registry,
   );
-  const service = new Service(config, components, silentLogger());
+  const service = new Service(config, registry, silentLogger());
   try {
     await service.start();
   } catch (error) {
@@ -131,6 +142,46 @@ describe('Service wiring', () => {
     } finally {
       sink.close();
     }
+  });
+
+  it('answers 503 on the OTLP port and keeps the ledger readable while another exporter drains, then closes it', async () => {
+    // An exporter whose drain lasts until the test ends it.
+    let drainBegan!: () => void;
+    const draining = new Promise<void>((resolve) => (drainBegan = resolve));
+    let endDrain!: () => void;
+    const drained = new Promise<void>((resolve) => (endDrain = resolve));
+    const slowDrain: ExporterFactory<Record<string, never>> = {
+      type: 'slowdrain',
+      configSchema: z.object({}),
+      create: () => ({
+        start: async () => {},
+        consume: async () => {},
+        shutdown: async () => {
+          drainBegan();
+          await drained;
+        },
+      }),
+    };
+    const port = await getFreePort();
+    const running = await startService({
+      port,
+      // In memory: no checkpoint worker to stop, so a ledger shut down beside the other exporters would be closed
+      // by the time the drain began.
+      ledgerPath: ':memory:',
+      traceassembly: {},
+      admin: { endpoint: '127.0.0.1:0' },
+      registry: { ...components, exporters: { ...components.exporters, slowdrain: slowDrain as ExporterFactory<never> } },
+    });
+    const adminUrl = running.admin!.url;
+    expect((await postSpan(port, makeSpan({ name: 'before' }))).status).toBe(200);
+
+    const stopping = running.shutdown(5000);
+    await draining;
+    expect((await postSpan(port, makeSpan({ name: 'during' }))).status).toBe(503);
+    expect((await fetch(`${adminUrl}/readyz`)).status).toBe(503);
+    expect((await fetch(`${adminUrl}/v1/summary`)).status).toBe(200);
+    endDrain();
+    await stopping;
   });
 
   it('names the component that cannot start, with why as the cause', async () => {

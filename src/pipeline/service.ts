@@ -68,6 +68,8 @@ export class Service {
   private pruneTimer: NodeJS.Timeout | undefined;
   private storeCheckpoints: WalCheckpoints | undefined;
   private draining = false;
+  /** Requests that entered the pipelines before draining began: shutdown waits for them before flushing. */
+  private readonly entering = new Set<Promise<unknown>>();
   private readonly metricsPushConfig: OtlpMetricsConfig | undefined;
   /** The cost metrics pushed over OTLP (`admin.metrics.otlp`), while the service runs. */
   private metricsPush: OtlpCostMetrics | undefined;
@@ -148,22 +150,30 @@ export class Service {
   }
 
   /**
-   * Stops accepting first (requests still arriving are answered 503 / UNAVAILABLE, so apps keep their data and
-   * retry), then lets processors flush into exporters, then drains the exporters; what is left stays in the store.
+   * Stops accepting first: requests still arriving are answered 503 / UNAVAILABLE (so apps keep their data and retry)
+   * by receivers that keep listening until the drain is over, since a closed port reads as tokenmeter being gone.
+   * Then lets the requests already inside finish, processors flush into exporters, and drains the exporters, the
+   * ledgers last so that `/v1/summary` and the page keep answering while the others drain; what is left stays in the
+   * store.
    */
   async shutdown(deadlineMs = 10_000): Promise<void> {
     const deadline = Date.now() + deadlineMs;
     const remaining = () => Math.max(0, deadline - Date.now());
     this.draining = true;
     this.admin?.setReady(false);
-    await Promise.all([...this.receivers.values()].map((receiver) => receiver.shutdown(remaining())));
+    await Promise.allSettled(this.entering);
     for (const processor of [...this.processors.values()].reverse()) await processor.shutdown(remaining());
-    await Promise.all([...this.exporters.values()].map((exporter) => exporter.shutdown(remaining())));
+    const exporters = [...this.exporters];
+    const stop = (ledgers: boolean) =>
+      Promise.all(exporters.filter(([id]) => this.ledgers.has(id) === ledgers).map(([, exporter]) => exporter.shutdown(remaining())));
+    await stop(false);
+    await stop(true);
     // After the exporters: what the ledger recorded while draining is pushed too.
     if (this.metricsPush !== undefined) {
       if (costMetrics.pushed === this.metricsPush) costMetrics.pushed = undefined;
       await this.metricsPush.shutdown();
     }
+    await Promise.all([...this.receivers.values()].map((receiver) => receiver.shutdown(remaining())));
     clearInterval(this.pruneTimer);
     await this.storeCheckpoints?.stop();
     this.store.close();
@@ -183,7 +193,7 @@ export class Service {
     return {
       consume: (data) => {
         if (this.draining) return Promise.reject(new PipelineError('tokenmeter is shutting down', 'unavailable', 1));
-        return this.store.transaction(() => {
+        const entered = this.store.transaction(() => {
           for (const check of admissionChecks) {
             const refusal = check.admissionRefusal();
             if (refusal !== undefined) throw refusal;
@@ -195,6 +205,10 @@ export class Service {
             this.logger.warn({ receiver, spans }, 'a request accepted before came again (the app got no answer): acknowledged, not counted twice');
           });
         });
+        this.entering.add(entered);
+        const left = () => void this.entering.delete(entered);
+        entered.then(left, left);
+        return entered;
       },
     };
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CostAggregator, parseDimensions } from './cost.js';
+import { costReport } from './costReport.js';
 import type { PricedCall } from './priceTrace.js';
 
 function call(overrides: Partial<PricedCall>): PricedCall {
@@ -31,6 +32,12 @@ describe('CostAggregator', () => {
     aggregator.add(call({ costUsd: 0.05 }));
     expect(aggregator.total).toMatchObject({ recordedCalls: 1, recordedUsd: 0.012 });
     expect(aggregator.total.differenceUsd).toBeCloseTo(-0.002, 15);
+  });
+
+  it('says its days are UTC days', () => {
+    const aggregator = new CostAggregator(['day', 'model']);
+    aggregator.add(call({}));
+    expect(costReport(aggregator, {}).sections[0]!.columns.slice(0, 2).map((column) => column.header)).toEqual(['day (UTC)', 'model']);
   });
 
   it('rejects an unknown dimension by name', () => {

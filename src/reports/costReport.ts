@@ -46,7 +46,8 @@ function totalsCells(totals: CostTotals, withRecorded: boolean): Record<string, 
 export function costReport(aggregator: CostAggregator, summary: Report['summary']): Report {
   const withRecorded = aggregator.total.recordedCalls > 0;
   const columns: Column[] = [
-    ...aggregator.by.map((dimension): Column => ({ key: dimension, header: dimension, kind: 'text' })),
+    // Days are UTC days (dayOf), whatever the zone of the machine running the report.
+    ...aggregator.by.map((dimension): Column => ({ key: dimension, header: dimension === 'day' ? 'day (UTC)' : dimension, kind: 'text' })),
     { key: 'calls', header: 'calls', kind: 'int' },
     { key: 'unpriced', header: 'unpriced', kind: 'int' },
     { key: 'input_tokens', header: 'input tok', kind: 'int' },

@@ -10,14 +10,27 @@ export interface TimeWindow {
 
 const DAYS = /^\s*(\d+(?:\.\d+)?)\s*d\s*$/i;
 
-/** A point in time: a duration back from `now` (`90m`, `24h`, `7d`) or an ISO date/date-time. */
+/**
+ * An ISO date or date-time, its zone optional. Anything else is refused rather than left to `Date.parse`, which reads
+ * `0` as the year 2000 and `Dec 7` as the local day.
+ */
+const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * A point in time: a duration back from `now` (`90m`, `24h`, `7d`) or an ISO date/date-time. A date-time without a
+ * zone is UTC, as a date alone is in JavaScript: `2026-12-07` and `2026-12-07T00:00` are the same instant on every
+ * machine, and the same as `--by day`'s UTC days.
+ */
 export function parseInstant(text: string, now: number): number {
   const days = DAYS.exec(text);
   if (days) return now - Number(days[1]) * 86_400_000;
   const ago = durationMs.safeParse(text);
   if (ago.success) return now - ago.data;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) throw new Error(`expected a duration such as 24h or 7d, or a date such as 2026-11-01, got ${JSON.stringify(text)}`);
+  const iso = ISO_INSTANT.exec(text.trim());
+  const at = iso === null ? NaN : Date.parse(iso[2] === undefined ? iso[1]! : `${iso[1]}T${iso[2]}${iso[3] ?? 'Z'}`);
+  if (Number.isNaN(at)) {
+    throw new Error(`expected a duration such as 24h or 7d, or a date such as 2026-11-01 or 2026-11-01T09:30 (UTC unless it ends with an offset such as +02:00), got ${JSON.stringify(text)}`);
+  }
   return at;
 }
 

@@ -49,6 +49,23 @@ async function postReportedCall(otlpUrl: string): Promise<void> {
   expect(response.status).toBe(200);
 }
 
+/** One trace of one call of a model no catalog prices, reporting no cost either. */
+async function postUnpricedCall(otlpUrl: string): Promise<void> {
+  const root = makeSpan({ trace: 'unpriced-page', id: 'root', name: 'unpriced_workflow', start: new Date().toISOString(), attributes: attributes({ 'openinference.span.kind': 'CHAIN' }) });
+  const call = makeSpan({
+    trace: 'unpriced-page',
+    id: 'call',
+    parent: 'root',
+    name: 'ChatCompletion',
+    start: new Date().toISOString(),
+    attributes: attributes({ 'openinference.span.kind': 'LLM', 'llm.model_name': UNPRICED_MODEL, 'llm.token_count.prompt': 30, 'llm.token_count.completion': 4 }),
+  });
+  const response = await fetch(otlpUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: encodeTracesProtobuf(tracesData([call, root])) });
+  expect(response.status).toBe(200);
+}
+
+const UNPRICED_MODEL = 'acme-unlisted-llm-3';
+
 describe('live page', () => {
   let sidecar: LedgerSidecar;
   let userDataDir: string;
@@ -152,5 +169,19 @@ describe('live page', () => {
     expect(shown.filter(([model]) => model !== REPORTED_MODEL).map(([, cost]) => cost).sort()).toEqual(
       calls.filter((row) => row.model !== REPORTED_MODEL).map((row) => usd(row.cost_usd!)).sort(),
     );
+  });
+
+  // Last: the page shows no unpriced calls before it.
+  it('shows a model and a workflow none of whose calls is priced as unpriced, not $0', async () => {
+    await postUnpricedCall(sidecar.otlpTracesUrl);
+    const row = (tbody: string, name: string) => page.locator(`${tbody} tr[data-name="${name}"]`);
+    await waitFor('the page to list the unpriced model and workflow', async () =>
+      (await row('#top-models', UNPRICED_MODEL).count()) === 1 && (await row('#top-workflows', 'unpriced_workflow').count()) === 1 ? true : undefined,
+    );
+    for (const shown of [row('#top-models', UNPRICED_MODEL), row('#top-workflows', 'unpriced_workflow')]) {
+      expect(await shown.locator('td').last().textContent()).toBe('unpriced');
+      expect(await shown.locator('td').last().getAttribute('data-usd')).toBeNull();
+      expect(await shown.locator('td').nth(1).textContent()).toBe('1 (1 unpriced)');
+    }
   });
 });

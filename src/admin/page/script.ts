@@ -40,7 +40,12 @@ export const livePageScript = String.raw`(function () {
     });
   }
 
-  function spendRows(row) { return [cell(row.name), cell(String(row.calls), 'num'), costCell(row.costUsd)]; }
+  /** Calls, and how many of them have no price: a row's cost leaves those out, or is unpriced when all are. */
+  function callsCell(calls, unpricedCalls) {
+    return cell(String(calls) + (unpricedCalls > 0 ? ' (' + unpricedCalls + ' unpriced)' : ''), unpricedCalls > 0 ? 'num unpriced' : 'num');
+  }
+
+  function spendRows(row) { return [cell(row.name), callsCell(row.calls, row.unpricedCalls), costCell(row.costUsd)]; }
 
   function render(summary) {
     var totals = summary.totals;
@@ -68,7 +73,7 @@ export const livePageScript = String.raw`(function () {
     });
 
     fillRows('top-models', summary.topModels, function (row) {
-      return [cell(row.name + (row.provider ? ' (' + row.provider + ')' : '')), cell(String(row.calls), 'num'), costCell(row.costUsd)];
+      return [cell(row.name + (row.provider ? ' (' + row.provider + ')' : '')), callsCell(row.calls, row.unpricedCalls), costCell(row.costUsd)];
     });
     fillRows('top-workflows', summary.topWorkflows, spendRows);
     fillRows('top-nodes', summary.topNodes, spendRows);
@@ -76,12 +81,11 @@ export const livePageScript = String.raw`(function () {
       var bottleneck = trace.bottleneckNode
         ? trace.bottleneckNode + (trace.bottleneckShare !== null ? ' (' + Math.round(trace.bottleneckShare * 100) + '%)' : '')
         : '–';
-      var calls = String(trace.calls) + (trace.unpricedCalls > 0 ? ' (' + trace.unpricedCalls + ' unpriced)' : '');
       return [
         cell(new Date(trace.endMs).toLocaleTimeString()),
         cell(trace.workflow + (trace.status === 'error' ? ' ✗' : '')),
         cell(trace.service || '–', 'muted'),
-        cell(calls, trace.unpricedCalls > 0 ? 'num unpriced' : 'num'),
+        callsCell(trace.calls, trace.unpricedCalls),
         cell(duration(trace.durationMs), 'num'),
         cell(bottleneck),
         costCell(trace.costUsd),

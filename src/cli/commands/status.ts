@@ -13,7 +13,7 @@ import { checkMlflow, checkTokenmeter, DEFAULT_ADMIN_URL, StatusCollector, statu
 import { parseWindow } from '../../reports/window.js';
 
 interface StatusOptions extends CommonOptions {
-  adminUrl: string;
+  adminUrl?: string;
   source: 'mlflow' | 'ledger';
   ledger?: string;
 }
@@ -23,7 +23,7 @@ export function registerStatusCommand(program: Command): void {
     program
       .command('status')
       .description('MLflow reachability and version, tokenmeter health, traces by state, spend and unpriced calls in the window')
-      .option('--admin-url <url>', 'admin endpoint of a running tokenmeter', DEFAULT_ADMIN_URL)
+      .option('--admin-url <url>', `admin endpoint of a running tokenmeter (default: the --config file's admin.endpoint, else ${DEFAULT_ADMIN_URL})`)
       .addOption(new Option('--source <source>', "where the window's traces come from: MLflow, or the ledger").choices(['mlflow', 'ledger']).default('mlflow'))
       .option('--ledger <file>', LEDGER_OPTION_HELP),
     { since: '24h' },
@@ -33,7 +33,7 @@ export function registerStatusCommand(program: Command): void {
       const settings = loadSidecarConfig(options.config);
       const [mlflow, tokenmeter] = await Promise.all([
         checkMlflow(() => mlflowClientFrom(options)),
-        checkTokenmeter(options.adminUrl, Math.min(options.timeout, 5000)),
+        checkTokenmeter(options.adminUrl ?? settings.adminUrl ?? DEFAULT_ADMIN_URL, Math.min(options.timeout, 5000)),
       ]);
       const collected = new StatusCollector();
       if (options.source === 'ledger') {

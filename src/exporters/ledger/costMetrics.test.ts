@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CallRow, CostStatus, LedgerUpdate, TokenCounts } from '../../ledger/index.js';
-import { Telemetry } from '../../telemetry/metrics.js';
+import type { CallRow, CostStatus, LedgerUpdate, TokenCounts, TraceRow } from '../../ledger/index.js';
+import { Telemetry, telemetry as sidecarTelemetry } from '../../telemetry/metrics.js';
 import { CostMetrics } from './costMetrics.js';
 
 function call(model: string, node: string, status: CostStatus, costUsd: number | null, tokens: Partial<TokenCounts>): CallRow {
@@ -87,5 +87,34 @@ describe('cost metrics', () => {
     metrics.observe(update([call('no-such-model', 'agent', 'unpriced', null, { input: 3 }), call('no-such-model', 'agent', 'unpriced', null, { input: 4 })]));
     expect(await series(telemetry, 'tokenmeter_llm_cost_usd_total')).toEqual({});
     expect(await series(telemetry, 'tokenmeter_llm_unpriced_calls_total')).toEqual({ 'provider=openai,model=no-such-model': 2 });
+  });
+
+  it('name every family apart, as OpenMetrics parsers require, across all of /metrics', async () => {
+    // The sidecar's registry, with the cost metrics the ledger exporter registers in it on import.
+    const samplesOf: Record<string, readonly string[]> = { counter: ['_total', '_created'], gauge: [''], histogram: ['_bucket', '_count', '_sum', '_created'], summary: ['', '_count', '_sum', '_created'] };
+    const metrics = await sidecarTelemetry.registry.getMetricsAsJSON();
+    const owner = new Map<string, string>();
+    for (const { name, type } of metrics) {
+      const family = String(type) === 'counter' ? name.replace(/_total$/, '') : name;
+      for (const sample of [family, ...samplesOf[String(type)]!.map((suffix) => family + suffix)]) {
+        expect(`${sample} of ${owner.get(sample) ?? name}`).toBe(`${sample} of ${name}`);
+        owner.set(sample, name);
+      }
+    }
+    expect(metrics.map((metric) => metric.name)).toContain('tokenmeter_workflow_run_cost_usd');
+  });
+
+  it('observe a run in the histograms once, when its trace finishes; what it spends later adds to the counter only', async () => {
+    const telemetry = new Telemetry();
+    const metrics = new CostMetrics(telemetry);
+    const trace = { traceId: 't', service: 'shop', workflow: 'checkout', status: 'ok', durationMs: 2000, costUsd: 0.01 } as TraceRow;
+    metrics.observe({ newCalls: [], newTraces: [trace], grownTraces: [], events: [] });
+    metrics.observe({ newCalls: [], newTraces: [], grownTraces: [{ trace: { ...trace, costUsd: 0.015 }, addedCostUsd: 0.005 }], events: [] });
+    const labels = 'service=shop,workflow=checkout';
+    expect((await series(telemetry, 'tokenmeter_workflow_cost_usd_total'))[labels]).toBeCloseTo(0.015, 15);
+    expect(await series(telemetry, 'tokenmeter_workflow_runs_total')).toEqual({ [`${labels},status=ok`]: 1 });
+    const histogram = (await telemetry.registry.getSingleMetric('tokenmeter_workflow_run_cost_usd')!.get()).values as Array<{ metricName?: string; value: number }>;
+    expect(histogram.find((value) => value.metricName === 'tokenmeter_workflow_run_cost_usd_count')?.value).toBe(1);
+    expect(histogram.find((value) => value.metricName === 'tokenmeter_workflow_run_cost_usd_sum')?.value).toBe(0.01);
   });
 });

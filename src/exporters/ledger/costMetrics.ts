@@ -56,9 +56,11 @@ export class CostMetrics {
     this.unpricedCalls = new Counter({ name: 'tokenmeter_llm_unpriced_calls_total', help: 'LLM calls tokenmeter could not price: their spend is missing from the cost totals', labelNames: ['provider', 'model'], registers });
     this.workflowCost = new Counter({ name: 'tokenmeter_workflow_cost_usd_total', help: 'USD spent by finished traces, by workflow (root span name)', labelNames: workflowLabels, registers });
     this.workflowRuns = new Counter({ name: 'tokenmeter_workflow_runs_total', help: 'Finished traces, by workflow and root span status', labelNames: [...workflowLabels, 'status'], registers });
+    // Not `tokenmeter_workflow_cost_usd`: OpenMetrics names the counter above by that family, and parsers refuse a
+    // second family of the same name. `run` as in its OTLP name, tokenmeter.workflow.run.cost.
     this.workflowCostPerRun = new Histogram({
-      name: 'tokenmeter_workflow_cost_usd',
-      help: 'USD per finished trace',
+      name: 'tokenmeter_workflow_run_cost_usd',
+      help: 'USD per finished trace, as it was when the trace first finished (later calls add to tokenmeter_workflow_cost_usd_total only)',
       labelNames: workflowLabels,
       buckets: WORKFLOW_COST_BUCKETS,
       registers,
@@ -75,7 +77,8 @@ export class CostMetrics {
   observe(update: LedgerUpdate): void {
     for (const group of this.groupCalls(update.newCalls)) this.observeCalls(group);
     for (const trace of update.newTraces) this.observeTrace(trace);
-    // What came after a trace finished adds to its workflow's spend (the run itself was already counted).
+    // What came after a trace finished adds to its workflow's spend, not to the histograms: the run was observed
+    // once, when it finished, and an observation cannot be changed; observing the addition would count a second run.
     for (const { trace, addedCostUsd } of update.grownTraces) {
       if (addedCostUsd <= 0) continue;
       const labels = this.workflowLabels(trace);

@@ -21,6 +21,8 @@ export type LiveEventListener = (events: readonly LiveEvent[]) => void;
  */
 export class LedgerExporter implements TracesExporter {
   private opened: Ledger | undefined;
+  /** Set by shutdown: a reader finding the ledger closed can tell shutting down from starting. */
+  private stopped = false;
   private pruneTimer: NodeJS.Timeout | undefined;
   private checkpoints: WalCheckpoints | undefined;
   private readonly listeners = new Set<LiveEventListener>();
@@ -38,6 +40,10 @@ export class LedgerExporter implements TracesExporter {
 
   get isOpen(): boolean {
     return this.opened !== undefined;
+  }
+
+  get isShutDown(): boolean {
+    return this.stopped;
   }
 
   async start(): Promise<void> {
@@ -94,6 +100,7 @@ export class LedgerExporter implements TracesExporter {
   }
 
   async shutdown(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.pruneTimer);
     await this.checkpoints?.stop();
     this.checkpoints = undefined;
