@@ -84,16 +84,18 @@ export class LiveStream {
     this.clients.add(client);
     response.on('close', () => this.clients.delete(client));
     const after = resumeFrom(request, url);
-    client.live = after === undefined || (await this.replay(client, after));
+    if (after === undefined) client.live = true;
+    else await this.replay(client, after);
   }
 
   /**
    * Sends the events after `after` from the ledger, a page at a time, letting the event loop run between pages (the
    * ledger keeps recording, probes keep answering) and waiting for a slow client to take what was written. Joins
-   * the live clients in the same turn as the read that found nothing more: every event recorded later is published
-   * live, and none recorded before is missed. False when the client went away (or the ledger closed) meanwhile.
+   * the live clients right after the read that found nothing more, in the same synchronous run (not after an await,
+   * when a recording could come in between): every event recorded later is published live, and none recorded before
+   * is missed. Stops when the client goes away (or the ledger closes) meanwhile.
    */
-  private async replay(client: Client, after: number): Promise<boolean> {
+  private async replay(client: Client, after: number): Promise<void> {
     const { response } = client;
     let from = after;
     const latest = this.source.ledger.lastEventId();
@@ -102,9 +104,12 @@ export class LiveStream {
       response.write(`id: ${from}\nevent: skipped\ndata: ${JSON.stringify({ afterId: after, throughId: from })}\n\n`);
     }
     for (;;) {
-      if (response.writableEnded || response.destroyed || !this.source.isOpen) return false;
+      if (response.writableEnded || response.destroyed || !this.source.isOpen) return;
       const events = this.source.ledger.eventsAfter(from, REPLAY_PAGE);
-      if (events.length === 0) return true;
+      if (events.length === 0) {
+        client.live = true;
+        return;
+      }
       from = events.at(-1)!.id;
       const text = this.framesFor(client, events);
       if (text !== '' && !response.write(text)) await drainedOrClosed(response);
