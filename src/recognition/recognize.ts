@@ -525,6 +525,7 @@ export function forgetRememberedCalls(): void {
 
 /** Who made a model call and where: what the stages after the CostEstimator need besides the numbers it wrote. */
 export interface CallContext {
+  operation: LlmCall['operation'];
   model: string | undefined;
   provider: string | undefined;
   node: string | undefined;
@@ -542,7 +543,7 @@ export function recognizeCallContext(span: Span): CallContext | undefined {
   const spanClass = classify(view);
   if (spanClass !== 'llm' && spanClass !== 'embedding') return undefined;
   startCall();
-  return { model: modelOf(view), provider: providerOf(view), node: nodeInView() };
+  return { operation: spanClass === 'llm' ? 'chat' : 'embeddings', model: modelOf(view), provider: providerOf(view), node: nodeInView() };
 }
 
 /** Starts reading the call on the span loaded in `view`: what is read on demand is read afresh. */

@@ -1,7 +1,7 @@
 import { PRICING_ATTRIBUTES } from '../../contract/attributes.js';
 import { findAttribute, stringValue } from '../../otlp/model.js';
 import type { KeyValue, Span, TracesData } from '../../otlp/model.js';
-import { recognizeSpan } from '../../recognition/index.js';
+import { recognizeCallContext } from '../../recognition/index.js';
 
 const TRACE_REQUEST_ID = 'mlflow.traceRequestId';
 const SPAN_TYPE = 'mlflow.spanType';
@@ -58,12 +58,12 @@ function fixedSpan(span: Span): Span {
 
 /**
  * The MLflow span type of a model call the CostEstimator priced (it marks every one with its cost status): `LLM` or
- * `EMBEDDING`. Only such spans are recognised again, so the other spans cost a lookup; a root it priced as the
- * aggregate of its trace is no model call and gets none.
+ * `EMBEDDING`, from the call it recognised (recognised again only when not among its latest), so the other spans cost
+ * a lookup; a root it priced as the aggregate of its trace is no model call and gets none.
  */
 function pricedCallType(span: Span): string | undefined {
   if (findAttribute(span.attributes, PRICING_ATTRIBUTES.status) === undefined) return undefined;
-  const call = recognizeSpan(span);
+  const call = recognizeCallContext(span);
   if (call === undefined) return undefined;
   return call.operation === 'embeddings' ? 'EMBEDDING' : 'LLM';
 }

@@ -1820,19 +1820,19 @@ describe('real-world model calls are recognised and priced at the published pric
     expect(attribute(span, 'tokenmeter.cost.total_usd')).toBeCloseTo(testCase.inputCost + testCase.outputCost, 10);
   });
 
-  it('names every call\'s model, provider and node alike whether recognised fully or for its context only', () => {
+  it('names every call\'s operation, model, provider and node alike whether recognised fully or for its context only', () => {
     for (const testCase of cases) {
       const span = makeSpan({ attributes: testCase.attributes });
       const call = recognizeSpan(span);
       expect(call, testCase.name).toBeDefined();
-      expect(recognizeCallContext(span), testCase.name).toEqual({ model: call?.model, provider: call?.provider, node: call?.node });
+      expect(recognizeCallContext(span), testCase.name).toEqual({ operation: call?.operation, model: call?.model, provider: call?.provider, node: call?.node });
     }
     const inNode = { metadata: { langgraph_node: 'agent', ls_provider: 'openai', ls_model_name: 'gpt-4o-mini' } };
-    expect(recognizeCallContext(makeSpan({ attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAT_MODEL', ...inNode }) }))).toEqual({ model: 'gpt-4o-mini', provider: 'openai', node: 'agent' });
+    expect(recognizeCallContext(makeSpan({ attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAT_MODEL', ...inNode }) }))).toEqual({ operation: 'chat', model: 'gpt-4o-mini', provider: 'openai', node: 'agent' });
     expect(recognizeCallContext(makeSpan({ attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAIN', ...inNode }) }))).toBeUndefined();
   });
 
-  it('tells the stages after it the same model, provider and node from its reading of a batch as a fresh reading of the priced spans', async () => {
+  it('tells the stages after it the same operation, model, provider and node from its reading of a batch as a fresh reading of the priced spans', async () => {
     const spans = cases.map((testCase, index) => makeSpan({ trace: `t${index}`, id: `s${index}`, start: testCase.start, attributes: testCase.attributes }));
     await new CostEstimatorProcessor({}, { consume: async () => {} }).consume(tracesData(spans));
     // In order, as trace assembly asks: each answer is the CostEstimator's own reading (a whole call, tokens included).
@@ -1841,8 +1841,8 @@ describe('real-world model calls are recognised and priced at the published pric
     // Read afresh, after the CostEstimator wrote its attributes (`mlflow.llm.model` and `.provider` among them).
     forgetRememberedCalls();
     for (const [index, span] of spans.entries()) {
-      const { model, provider, node } = remembered[index]!;
-      expect(recognizeCallContext(span), cases[index]!.name).toEqual({ model, provider, node });
+      const { operation, model, provider, node } = remembered[index]!;
+      expect(recognizeCallContext(span), cases[index]!.name).toEqual({ operation, model, provider, node });
     }
   });
 });
