@@ -1,8 +1,9 @@
 /**
  * What the reports take from a tokenmeter config file (`--config`), so that they work as the sidecar running with that
  * file does: the `costestimator` processor's prices, the MLflow exporter's feedback names and source (reprice writes
- * the same assessments), the ledger exporter's file, and where the admin listener is (`status` checks it). Only those sections are read and validated; the rest of the
- * file (receivers, pipelines) does not matter here. Without a file, the embedded defaults `npm start` runs on apply.
+ * the same assessments), the ledger exporter's file, and where the admin listener is (`status` checks it). Only those
+ * sections are read and validated; the rest of the file (receivers, pipelines) does not matter here. Without a file,
+ * the embedded defaults `npm start` runs on apply.
  */
 import type { z } from 'zod';
 import { adminConfigSchema } from '../admin/config.js';
