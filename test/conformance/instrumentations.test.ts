@@ -14,7 +14,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger, startLedgerSidecar, waitFor } from '../e2e/ledger-sidecar.js';
 import type { LedgerCallRow, LedgerSidecar } from '../e2e/ledger-sidecar.js';
-import { runInstrumentedCalls } from '../harness/python-app.js';
+import { INSTRUMENTED_TRACES, runInstrumentedCalls } from '../harness/python-app.js';
 import type { Instrumentation } from '../harness/python-app.js';
 import { CATALOG_VERSION } from '../../src/pricing/index.js';
 import { ANTHROPIC, ANTHROPIC_COMPACTED, ANTHROPIC_HOUR_CACHE, BEDROCK_STREAM_WITHOUT_CACHE, CHAT_WITH_CACHE, CHAT_WITHOUT_CACHE_COUNT, deepseekCostAt, deepseekFlashWithoutCacheCountAt, EMBEDDING, GEMINI, GEMINI_WITHOUT_CACHE_COUNT, GROQ, MISTRAL, OPENROUTER_BYOK, startApiStandIn } from './provider-stand-in.js';
@@ -257,15 +257,6 @@ const expected: Record<Instrumentation, ExpectedCall[]> = {
   ],
 };
 
-/**
- * Traces each run makes: one per call, but some calls come as two, their spans made by two instrumentations that share
- * no context (the Anthropic client's own and OpenLLMetry's, or OpenInference's when streamed; OpenInference's
- * LangChain, LiteLLM or LlamaIndex span and the OpenAI client's; MLflow's litellm autolog span and its openai one). MLflow's gemini
- * autolog makes two nested spans of one call, in one trace. Waiting for all
- * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
- * duplicate can still be on its way when calls are compared.
- */
-const TRACES: Record<Instrumentation, number> = { openinference: 43, openllmetry: 36, opentelemetry: 5, mlflow: 39, 'mlflow-latest': 2, litellm: 10, langsmith: 2 };
 
 let api: { server: Server; baseUrl: string };
 beforeAll(async () => {
@@ -279,9 +270,9 @@ describe('other instrumentations, priced in the ledger', () => {
       const sidecar: LedgerSidecar = await startLedgerSidecar();
       try {
         await runInstrumentedCalls({ endpoint: sidecar.otlpTracesUrl, instrumentation, apiBaseUrl: api.baseUrl });
-        const { calls } = await waitFor(`${TRACES[instrumentation]} traces in the ledger`, () => {
+        const { calls } = await waitFor(`${INSTRUMENTED_TRACES[instrumentation]} traces in the ledger`, () => {
           const ledger = readLedger(sidecar.ledgerPath);
-          return ledger.traces.length >= TRACES[instrumentation] ? ledger : undefined;
+          return ledger.traces.length >= INSTRUMENTED_TRACES[instrumentation] ? ledger : undefined;
         });
         const wanted = atCallStarts(expected[instrumentation], calls);
         expect(calls.map((call: LedgerCallRow) => call.status).sort()).toEqual(wanted.map((call) => call.status ?? 'priced').sort());

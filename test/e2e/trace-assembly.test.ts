@@ -13,8 +13,8 @@ import type { AnyValue, Span } from '../../src/otlp/index.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createUniqueExperiment, getTrace, rootSpan, spanAttribute, spanTokenUsage, spanType, waitForTrace } from '../harness/mlflow-client.js';
 import type { AnyValue as StoredValue, MlflowSpan, Trace } from '../harness/mlflow-client.js';
-import { startLatestMlflowServer } from '../harness/mlflow-latest-server.js';
-import type { LatestMlflowServer } from '../harness/mlflow-latest-server.js';
+import { startLatestMlflowServer } from '../harness/mlflow-other-server.js';
+import type { OtherMlflowServer } from '../harness/mlflow-other-server.js';
 import { getFreePort } from '../harness/ports.js';
 import { runLanggraphApp } from '../harness/python-app.js';
 import type { AppRun } from '../harness/python-app.js';
@@ -236,7 +236,7 @@ describe('trace assembly: LangGraph app → tokenmeter (costestimator → tracea
 });
 
 describe('trace assembly against the newest MLflow 3.x: MLflow’s own trace cost equals ours', () => {
-  let server: LatestMlflowServer;
+  let server: OtherMlflowServer;
   let observed: Observed[];
   let tokenmeter: TokenmeterProcess;
 

@@ -3,7 +3,8 @@
  *
  * Wire facts these helpers absorb (observed against a real 3.9.0 server):
  * - Responses are protobuf MessageToJson output: span `trace_id`/`span_id`/`parent_span_id` are BASE64, and
- *   `start_time_unix_nano`/`end_time_unix_nano` are JSON numbers above 2^53 -> parsed with json-bigint into BigInt.
+ *   `start_time_unix_nano`/`end_time_unix_nano` are JSON numbers above 2^53 -> parsed into BigInt (lossless-json:
+ *   json-bigint's `useNativeBigInt` also takes a long decimal, as MLflow >= 3.10 writes costs, for one and throws).
  * - Span `attributes` come back as a LIST of `{key, value: AnyValue}` (OTel proto KeyValue), not a map; values are
  *   decoded once (`{"string_value":"CHAT_MODEL"}`, token usage as `kvlist_value` with `int_value`s).
  * - A trace exported by the MLflow Python SDK straight to `/v1/traces` is stored under the id `"tr-…"` WITH
@@ -13,10 +14,11 @@
  * - Trace metadata values set from span attributes keep their JSON quoting too, e.g.
  *   `mlflow.trace.session` = `"\"thread-1\""`.
  */
-import JSONbig from 'json-bigint';
+import { isInteger, isSafeNumber, parse } from 'lossless-json';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const bigJson = JSONbig({ useNativeBigInt: true });
+/** Integers beyond 2^53 as BigInt, every other number as a double. */
+const parseNumber = (digits: string): number | bigint => (isInteger(digits) && !isSafeNumber(digits) ? BigInt(digits) : Number(digits));
 
 /** OTel AnyValue as MLflow renders it (snake_case proto field names; int64 may be number or BigInt). */
 export interface AnyValue {
@@ -91,7 +93,7 @@ export class MlflowHttpError extends Error {
 }
 
 export function parseBigJson<T>(text: string): T {
-  return bigJson.parse(text) as T;
+  return parse(text, null, parseNumber) as T;
 }
 
 async function request<T>(baseUrl: string, method: 'GET' | 'POST', pathAndQuery: string, body?: unknown): Promise<T> {

@@ -66,6 +66,16 @@ function otlpAppEnv(endpoint: string, protocol: OtlpProtocol): Record<string, st
 export type Instrumentation = 'openinference' | 'openllmetry' | 'opentelemetry' | 'mlflow' | 'mlflow-latest' | 'litellm' | 'langsmith';
 
 /**
+ * Traces each run makes: one per call, but some calls come as two, their spans made by two instrumentations that share
+ * no context (the Anthropic client's own and OpenLLMetry's, or OpenInference's when streamed; OpenInference's
+ * LangChain, LiteLLM or LlamaIndex span and the OpenAI client's; MLflow's litellm autolog span and its openai one). MLflow's gemini
+ * autolog makes two nested spans of one call, in one trace. Waiting for all
+ * of them to be recorded (a trace's root is held for root_wait) means every span has been through the pipeline, so no
+ * duplicate can still be on its way when calls are compared.
+ */
+export const INSTRUMENTED_TRACES: Readonly<Record<Instrumentation, number>> = { openinference: 43, openllmetry: 36, opentelemetry: 5, mlflow: 39, 'mlflow-latest': 2, litellm: 10, langsmith: 2 };
+
+/**
  * Runs test/apps/instrumented_calls.py: OpenAI and Anthropic calls (against the APIs at `apiBaseUrl`) and a LangChain
  * call traced by `instrumentation`, exported over OTLP/HTTP to `endpoint`; resolves once the app has exported them.
  */

@@ -2,6 +2,7 @@
 # Creates/refreshes the venvs of the real-parts tests:
 #   ./.venv                the MLflow 3.9 server + the LangGraph app (test/harness/requirements.txt)
 #   ./.venv-mlflow-latest  the newest MLflow 3.x server, for the >= 3.10 cost tests (requirements-mlflow-latest.txt)
+#   ./.venv-mlflow-3.14    MLflow 3.14's server, the last that adds up every span's cost (requirements-mlflow-3.14.txt)
 # Idempotent and cached: pip runs only when a venv's requirements file changed since its last successful
 # install (its sha256 is stamped into the venv), so `npm test` costs ~nothing on a warm machine.
 # Needs python3 (>= 3.10) with the venv module and PyPI access on the first run.
@@ -54,4 +55,9 @@ ensure_venv "${TOKENMETER_MLFLOW_LATEST_VENV:-$repo_root/.venv-mlflow-latest}" "
 import mlflow, anthropic
 import opentelemetry.exporter.otlp.proto.http.trace_exporter
 print("[setup-python-env] latest mlflow server", mlflow.__version__)
+'
+
+ensure_venv "${TOKENMETER_MLFLOW_3_14_VENV:-$repo_root/.venv-mlflow-3.14}" "$repo_root/test/harness/requirements-mlflow-3.14.txt" '
+import mlflow
+print("[setup-python-env] mlflow 3.14 server", mlflow.__version__)
 '

@@ -1,17 +1,21 @@
 /**
- * A second real MLflow server, the newest 3.x (./.venv-mlflow-latest, pinned in requirements-mlflow-latest.txt), for
- * what only MLflow >= 3.10 does: keep a `mlflow.llm.cost` it receives and sum it into `mlflow.trace.cost`.
+ * More real MLflow servers, of other releases than the 3.9 one global-setup starts, for what only MLflow >= 3.10 does
+ * with cost (mlflow-wire.md §4): price on ingest the spans that carry none, keep a `mlflow.llm.cost` it receives, and
+ * add the spans' costs up into `mlflow.trace.cost` (every span's from 3.10 to 3.14, the outermost of each chain from
+ * 3.15):
+ *  - the newest 3.x (./.venv-mlflow-latest, pinned in requirements-mlflow-latest.txt);
+ *  - 3.14, the last that adds up every span (./.venv-mlflow-3.14, requirements-mlflow-3.14.txt).
  *
- * Started lazily by the suites that need it, not by global-setup: only they pay its start-up. mlflow-server.ts takes
+ * Started lazily by the suites that need them, not by global-setup: only they pay the start-up. mlflow-server.ts takes
  * its venv from TOKENMETER_VENV when it is loaded, so this file runs it in a small child process of its own with that
- * variable pointed at the latest venv (the LangGraph app in this process keeps the 3.9 venv). Run as a script, it
+ * variable pointed at the other venv (the LangGraph app in this process keeps the 3.9 venv). Run as a script, it
  * starts the server, prints its URL as one JSON line and stops it on SIGTERM. Set MLFLOW_LATEST_URL to reuse a
- * running server instead.
+ * running newest server instead.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { latestVenvDir, repoRoot } from './paths.js';
+import { latestVenvDir, repoRoot, summingVenvDir } from './paths.js';
 
 /**
  * MLflow >= 3.11 fetches its model price catalog from the internet when it prices a span itself; tests must not
@@ -19,20 +23,29 @@ import { latestVenvDir, repoRoot } from './paths.js';
  */
 const offlineCatalogEnv = { MLFLOW_MODEL_CATALOG_URI: '' };
 
-export interface LatestMlflowServer {
+export interface OtherMlflowServer {
   url: string;
   /** The version the server reports on /version. */
   version: string;
   stop(): Promise<void>;
 }
 
-export async function startLatestMlflowServer(): Promise<LatestMlflowServer> {
+/** The newest MLflow 3.x. */
+export async function startLatestMlflowServer(): Promise<OtherMlflowServer> {
   const external = process.env['MLFLOW_LATEST_URL'];
   if (external) return { url: external.replace(/\/+$/, ''), version: await versionOf(external), stop: async () => {} };
+  return startMlflowServerOf(latestVenvDir);
+}
 
+/** MLflow 3.14, the last release that adds up the cost of every span of a trace. */
+export function startSummingMlflowServer(): Promise<OtherMlflowServer> {
+  return startMlflowServerOf(summingVenvDir);
+}
+
+async function startMlflowServerOf(venvDir: string): Promise<OtherMlflowServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
     cwd: repoRoot,
-    env: { ...process.env, ...offlineCatalogEnv, TOKENMETER_VENV: latestVenvDir },
+    env: { ...process.env, ...offlineCatalogEnv, TOKENMETER_VENV: venvDir },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -43,7 +56,7 @@ export async function startLatestMlflowServer(): Promise<LatestMlflowServer> {
       const line = output.split('\n').find((candidate) => candidate.startsWith('{'));
       if (line !== undefined) resolve((JSON.parse(line) as { url: string }).url);
     });
-    void exited.then(() => reject(new Error(`the latest MLflow server did not start:\n${output}`)));
+    void exited.then(() => reject(new Error(`the MLflow server of ${venvDir} did not start:\n${output}`)));
   });
   return {
     url,
