@@ -33,6 +33,11 @@ export const PRICING_ATTRIBUTES = {
   catalogVersion: 'tokenmeter.cost.catalog_version',
   priceEntry: 'tokenmeter.cost.price_entry',
   tier: 'tokenmeter.cost.tier',
+  /**
+   * On a span that does not count: the cost of the counted calls below it, zero when it wraps none, in the layout of
+   * `mlflow.llm.cost` (see `CallMemory.wrappedCost`). The MLflow exporter gives it to MLflow >= 3.15 as the span's cost.
+   */
+  wrapped: 'tokenmeter.cost.wrapped',
 } as const;
 
 /** A trace's totals, breakdowns and bottleneck, on its root span (trace assembly). */

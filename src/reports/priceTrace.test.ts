@@ -46,6 +46,23 @@ describe('TracePricer', () => {
     expect(written?.kind === 'string' && (JSON.parse(written.value) as { total_cost: number }).total_cost).toBeCloseTo(0.002, 15);
   });
 
+  it('takes no cost MLflow put on a call tokenmeter left unpriced, or on a span it did not count, for a provider’s report', () => {
+    // MLflow >= 3.10 prices on ingest a call that carries no cost; the MLflow exporter gives an outer span of a nested
+    // call (tokenmeter.cost.counted false) the cost of the call below it. Neither is what the provider charged.
+    const mlflowCost = JSON.stringify({ input_cost: 0.0025, output_cost: 0.001, total_cost: 0.0035 });
+    const unpriced = chat('s1', undefined, { 'tokenmeter.cost.status': 'unpriced', 'mlflow.llm.cost': mlflowCost });
+    const outer = chat('outer', undefined, { 'tokenmeter.cost.counted': 'false', 'mlflow.llm.cost': mlflowCost });
+    const inner = chat('inner', 'outer', { 'gen_ai.request.model': 'acme-1' });
+    const pricer = new TracePricer({ overrides: [{ match: { exact: 'gpt-4o' }, prices: { input: 1, output: 10 } }] });
+    const [call] = pricer.price(trace([unpriced]));
+    expect(call).toMatchObject({ costUsd: (1000 * 1 + 100 * 10) / 1e6 });
+    expect(findAttribute(unpriced.attributes, 'tokenmeter.cost.status')).toEqual(stringValue('priced'));
+    // The inner call counts (unpriced: no price list knows its model), the outer one not, and keeps no cost.
+    const calls = pricer.price(trace([outer, inner]));
+    expect(calls.map((priced) => [priced.spanId, priced.costUsd])).toEqual([[calls[0]!.spanId, undefined]]);
+    expect(findAttribute(outer.attributes, 'mlflow.llm.cost')).toBeUndefined();
+  });
+
   it('reports a call no price list knows as unpriced, with the reason', () => {
     const [call] = new TracePricer().price(trace([chat('s1', undefined, { 'gen_ai.request.model': 'acme-1' })]));
     expect(call!.costUsd).toBeUndefined();

@@ -55,8 +55,9 @@ export class TracePricer {
       if (call === undefined) continue;
       const source: RecordedCostSource | undefined = call.alreadyPriced ? 'tokenmeter' : call.reportedCost?.source;
       if (call.reportedCost !== undefined && source !== undefined) recorded.set(span, { usd: call.reportedCost.totalUsd, source });
-      // A span priced before (by a tokenmeter in the path, or an earlier report) is priced again from scratch.
-      if (call.alreadyPriced) forgetEarlierPricing(span);
+      // A span priced before (by a tokenmeter in the path, or an earlier report) is priced again from scratch, and
+      // one a tokenmeter did not count is decided afresh.
+      if (call.alreadyPriced || findAttribute(span.attributes, PRICING_ATTRIBUTES.counted) !== undefined) forgetEarlierPricing(span);
     }
 
     this.processor.process(traceBatch(trace));
@@ -87,13 +88,15 @@ export class TracePricer {
 }
 
 /**
- * Drops what an earlier pricing wrote. That includes `mlflow.llm.cost` when it was tokenmeter's own price (status
- * `priced`): left on the span, the processor would take it for a provider's report and call the call
- * `provider_reported`. A provider's own `mlflow.llm.cost` stays. Either way it was read as the recorded cost before.
+ * Drops what an earlier pricing wrote. That includes `mlflow.llm.cost` on every model-call span tokenmeter marked,
+ * unless it was the provider's (status `provider_reported`): on a counted call it was tokenmeter's own price, or
+ * MLflow's (>= 3.10 prices on ingest a call left unpriced), and on a span that did not count the MLflow exporter's or
+ * MLflow's. Left on the span, the processor would take it for a provider's report and call the call
+ * `provider_reported`. Either way it was read as the recorded cost before.
  */
 function forgetEarlierPricing(span: Span): void {
   const status = findAttribute(span.attributes, PRICING_ATTRIBUTES.status);
-  if (status?.kind === 'string' && status.value === 'priced') removeAttribute(span, 'mlflow.llm.cost');
+  if (!(status?.kind === 'string' && status.value === 'provider_reported')) removeAttribute(span, 'mlflow.llm.cost');
   for (const key of span.attributes.map((attribute) => attribute.key)) {
     if (key.startsWith(ATTRIBUTE_PREFIX)) removeAttribute(span, key);
   }

@@ -33,6 +33,21 @@ describe('CallMemory across a restart', () => {
     expect(memory.claim(tracked, trace, 2, 'resp-1', true)).toBe(true);
   }
 
+  it('does not keep the cost of the calls counted before: a span around one, arriving after the restart, wraps a cost it cannot know', () => {
+    const before = new CallMemory(10);
+    rememberCall(before, 7);
+    before.recordCost(before.track(7), 7, 2, 0.25, 0.5);
+    const into = { input: 0, output: 0 };
+    expect(before.wrappedCost(before.track(7), 7, 1, into)).toBe(true);
+    expect(into).toEqual({ input: 0.25, output: 0.5 });
+
+    const after = new CallMemory(10);
+    after.restore(JSON.parse(JSON.stringify(before.toState())) as TraceMemoryState[]);
+    const tracked = after.track(7);
+    expect(after.claim(tracked, 7, 1, undefined, true)).toBe(false);
+    expect(after.wrappedCost(tracked, 7, 1, into)).toBe(false);
+  });
+
   it('restores what it decided: a covered ancestor, a response id, the calls with usage, and the order of recency', () => {
     const before = new CallMemory(10);
     for (const trace of [7, 8, 9]) rememberCall(before, trace);

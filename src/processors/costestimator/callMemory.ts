@@ -58,6 +58,13 @@ export class TraceMemory {
   readonly keys: number[] = [0.5];
   readonly parent: number[] = [];
   readonly state: number[] = [];
+  /**
+   * Per counted entry, the input and output parts of the cost MLflow was given for its call (`mlflow.llm.cost`), NaN
+   * when unpriced or unknown (restored after a restart): what an outer span of the call shows MLflow (see
+   * `wrappedCost`). Read only for counted entries, so nothing is written for the others.
+   */
+  readonly inputCost: number[] = [];
+  readonly outputCost: number[] = [];
   /** Entry index + 1 per hash slot, 0 when empty; the length is a power of two, at least twice the entries. */
   private slots: number[] = EMPTY_SLOTS.slice();
   private shift = INITIAL_SHIFT;
@@ -120,6 +127,9 @@ export class TraceMemory {
       this.entry(keys[index]!);
       this.parent[index] = parents[index]!;
       this.state[index] = states[index]!;
+      // Costs are not stored: a restored call's is unknown.
+      this.inputCost[index] = Number.NaN;
+      this.outputCost[index] = Number.NaN;
     }
     this.callsWithUsage = callsWithUsage;
   }
@@ -450,6 +460,9 @@ export class CallMemory {
       if ((ancestor & COUNTED_WITH_USAGE) !== 0 || ((ancestor & COUNTED) !== 0 && !withUsage)) return false;
     }
     trace.state[entry] = state | (withUsage ? COUNTED | COUNTED_WITH_USAGE : COUNTED);
+    // Unknown until `recordCost` (the call is priced once it is claimed).
+    trace.inputCost[entry] = Number.NaN;
+    trace.outputCost[entry] = Number.NaN;
     if (withUsage) {
       trace.callsWithUsage++;
       if (response !== NO_RESPONSE) {
@@ -460,6 +473,45 @@ export class CallMemory {
     }
     const parent = trace.parent[entry]!;
     if (parent !== NONE) cover(trace, parent, withUsage);
+    return true;
+  }
+
+  /**
+   * Remembers what MLflow was given as the cost of a call `claim` counted (`mlflow.llm.cost`: its input and output
+   * parts); an unpriced call's stays unknown. `tracked` is from `track`.
+   */
+  recordCost(tracked: TraceMemory, traceId: number, spanId: number, input: number, output: number): void {
+    const trace = this.current(tracked, traceId);
+    const entry = trace.find(spanId);
+    if (entry === NONE || (trace.state[entry]! & COUNTED) === 0) return;
+    trace.inputCost[entry] = input;
+    trace.outputCost[entry] = output;
+  }
+
+  /**
+   * The cost of the counted calls below a span that does not count, summed into `into`, for MLflow: from 3.15 it takes
+   * a trace's cost from the outermost span of each chain that carries one, and prices an outer span of a call itself
+   * when it carries none. Zero when the span wraps no counted call (it is a layer below the one counted, or a copy of
+   * a call counted in another trace). False, and `into` left as is, when a call below has no cost we know (unpriced,
+   * or counted before a restart). `tracked` is from `track`.
+   */
+  wrappedCost(tracked: TraceMemory, traceId: number, spanId: number, into: { input: number; output: number }): boolean {
+    into.input = 0;
+    into.output = 0;
+    const trace = this.current(tracked, traceId);
+    const wrapper = trace.find(spanId);
+    if (wrapper === NONE || (trace.state[wrapper]! & COVERED) === 0) return true;
+    let input = 0;
+    let output = 0;
+    // Rare (outer spans of nested calls) and traces are small: every counted entry's chain is walked up.
+    for (let entry = 0; entry < trace.size; entry++) {
+      if (entry === wrapper || (trace.state[entry]! & COUNTED) === 0 || !hasAncestor(trace, entry, wrapper)) continue;
+      input += trace.inputCost[entry]!;
+      output += trace.outputCost[entry]!;
+    }
+    if (Number.isNaN(input + output)) return false;
+    into.input = input;
+    into.output = output;
     return true;
   }
 
@@ -578,6 +630,13 @@ function linkEntries(trace: TraceMemory, entry: number, parentKey: number): void
   // counted.get(span) ?? covered.get(span): whether a call with usage is at or below the span.
   if ((state & COUNTED) !== 0) cover(trace, parent, (state & COUNTED_WITH_USAGE) !== 0);
   else if ((state & COVERED) !== 0) cover(trace, parent, (state & COVERED_WITH_USAGE) !== 0);
+}
+
+/** Whether `ancestor` is among the known ancestors of `entry`. */
+function hasAncestor(trace: TraceMemory, entry: number, ancestor: number): boolean {
+  let steps = 0;
+  for (let id = trace.parent[entry]!; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) if (id === ancestor) return true;
+  return false;
 }
 
 /** Marks `from` and its known ancestors covered; a call with usage below upgrades a cover without usage. */

@@ -10,6 +10,7 @@ import type { CostEstimatorConfig } from './config.js';
 import { answeringModelOf, forgetRememberedCalls, namesOtherServer, ONLY_ZERO_COUNTS, recognizeCallOrRootAggregate, requestedModelOf } from '../../recognition/index.js';
 import type { LlmCall } from '../../recognition/index.js';
 import { writeCountedCall, writeUncountedCall } from './writeAttributes.js';
+import type { MlflowCostParts } from './writeAttributes.js';
 import type { CallMemoryStore } from './store.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -90,6 +91,9 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private readonly rankCounts = new Int32Array(RANKS);
   private readonly request: PriceRequest = { model: '', provider: undefined, usage: NO_TOKENS, at: 0, serviceTier: undefined };
   private readonly costs: CostSplit = emptyCostSplit();
+  /** What MLflow was given for the call written last, and what an uncounted span wraps (reused from call to call). */
+  private readonly given: MlflowCostParts = { input: 0, output: 0 };
+  private readonly wrapped: MlflowCostParts = { input: 0, output: 0 };
   private readonly checkpointIntervalMs: number;
   private checkpoints: NodeJS.Timeout | undefined;
   /** Whether the memory may differ from what was saved last: an idle sidecar does not rewrite the same memory. */
@@ -175,10 +179,12 @@ export class CostEstimatorProcessor implements TracesProcessor {
         const usage = withUsage ? call.tokens : undefined;
         if (call.node !== undefined) nodes++;
         if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage, usage, startMs, endMs, call.layer)) {
-          writeUncountedCall(span);
+          // Deeper calls were decided first, so those this span wraps in the batch have their cost already.
+          writeUncountedCall(span, this.memory.wrappedCost(entry.memory!, entry.traceKey, entry.spanKey, this.wrapped) ? this.wrapped : undefined);
           continue;
         }
-        writeCountedCall(span, call, withUsage ? this.priceAsAnswered(span, call) : withoutUsage(span, call));
+        writeCountedCall(span, call, withUsage ? this.priceAsAnswered(span, call) : withoutUsage(span, call), this.given);
+        this.memory.recordCost(entry.memory!, entry.traceKey, entry.spanKey, this.given.input, this.given.output);
         if (call.node === undefined) nodeless.push(entry);
       }
       if (nodeless.length > 0 && nodes > 0) this.takeNodesFromAncestorCalls(calls, nodeless);
@@ -283,7 +289,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
     for (const { span, call, traceKey: trace, spanKey: id } of aggregateRoots) {
       if (this.memory.hasCallWithUsage(trace)) continue;
       // Claimed like a call, so that a second root of the trace (a lost parent) does not count again.
-      if (this.memory.claim(this.memory.track(trace), trace, id, call.responseId, true)) writeCountedCall(span, call, this.price(span, call));
+      if (this.memory.claim(this.memory.track(trace), trace, id, call.responseId, true)) writeCountedCall(span, call, this.price(span, call), this.given);
     }
   }
 

@@ -509,6 +509,62 @@ describe('traps', () => {
       expect(attribute(parent, 'tokenmeter.cost.counted')).toBe(false);
     });
 
+    describe('a span that does not count carries the cost of the counted calls it wraps, for MLflow ≥ 3.15 (never as mlflow.llm.cost)', () => {
+      const wrapped = (span: Span): Record<string, number> | undefined => {
+        const raw = attribute(span, 'tokenmeter.cost.wrapped');
+        return typeof raw === 'string' ? (JSON.parse(raw) as Record<string, number>) : undefined;
+      };
+      const NOTHING = { input_cost: 0, output_cost: 0, total_cost: 0 };
+
+      it('in one batch, and across batches through a span between them', async () => {
+        const [parent, child] = [chatSpan('parent', undefined), chatSpan('child', 'parent')];
+        await new CostEstimatorProcessor({}, sink).consume(tracesData([parent, child]));
+        expect(wrapped(parent)).toEqual(mlflowCost(child));
+        expect(mlflowCost(parent)).toBeUndefined();
+
+        const processor = new CostEstimatorProcessor({}, sink);
+        const inner = chatSpan('child', 'mid', { 'llm.token_count.prompt': 5000 });
+        const mid = makeSpan({ id: 'mid', parent: 'top', attributes: attributes({ 'openinference.span.kind': 'CHAIN' }) });
+        const top = chatSpan('top', undefined, { 'llm.token_count.prompt': 5000 });
+        for (const span of [inner, mid, top]) await processor.consume(tracesData([span]));
+        // openai.com/api/pricing gpt-4o-mini $0.15 / $0.60 per 1M
+        expect(wrapped(top)).toEqual({ input_cost: (5000 * 0.15) / M, output_cost: (100 * 0.6) / M, total_cost: (5000 * 0.15 + 100 * 0.6) / M });
+        expect(wrapped(top)).toEqual(mlflowCost(inner));
+        expect(mlflowCost(top)).toBeUndefined();
+      });
+
+      it('the sum of every counted call it wraps, a provider’s reported cost as MLflow has it', async () => {
+        const framework = chatSpan('framework', undefined, { 'llm.token_count.prompt': 3000 });
+        const first = chatSpan('first', 'framework', { 'gen_ai.response.id': 'chatcmpl-1' });
+        const second = chatSpan('second', 'framework', { 'gen_ai.response.id': 'chatcmpl-2', 'llm.cost.total': 0.5, 'llm.cost.prompt': 0.2, 'llm.cost.completion': 0.3 });
+        await new CostEstimatorProcessor({}, sink).consume(tracesData([framework, first, second]));
+        expect(attribute(second, 'tokenmeter.cost.status')).toBe('provider_reported');
+        const [a, b] = [mlflowCost(first)!, mlflowCost(second)!];
+        expect(wrapped(framework)!['input_cost']).toBeCloseTo(a['input_cost']! + b['input_cost']!, 12);
+        expect(wrapped(framework)!['output_cost']).toBeCloseTo(a['output_cost']! + b['output_cost']!, 12);
+        expect(wrapped(framework)!['total_cost']).toBeCloseTo(a['total_cost']! + b['total_cost']!, 12);
+      });
+
+      it('nothing (zero) below the counted span, or as a copy of a call counted in another trace', async () => {
+        const processor = new CostEstimatorProcessor({}, sink);
+        const [parent, child] = [chatSpan('parent', undefined), chatSpan('child', 'parent')];
+        await processor.consume(tracesData([parent]));
+        await processor.consume(tracesData([child]));
+        expect(wrapped(child)).toEqual(NOTHING);
+        const copies = ['t1', 't2'].map((trace) => makeSpan({ trace, attributes: chatSpan('c', undefined, { 'gen_ai.response.id': 'msg_01' }).attributes }));
+        await processor.consume(tracesData(copies));
+        expect(copies.map(wrapped).filter((cost) => cost !== undefined)).toEqual([NOTHING]);
+      });
+
+      it('none when a call it wraps has no price: MLflow is left to price the span', async () => {
+        const [parent, child] = [chatSpan('parent', undefined), chatSpan('child', 'parent', { 'llm.model_name': 'acme-1' })];
+        await new CostEstimatorProcessor({}, sink).consume(tracesData([parent, child]));
+        expect(attribute(child, 'tokenmeter.cost.status')).toBe('unpriced');
+        expect(attribute(parent, 'tokenmeter.cost.counted')).toBe(false);
+        expect(wrapped(parent)).toBeUndefined();
+      });
+    });
+
     it('through an intermediate span that arrives between them', async () => {
       const processor = new CostEstimatorProcessor({}, sink);
       const child = chatSpan('child', 'mid');

@@ -112,6 +112,9 @@ function mlflowCost(input: number, output: number, total: number): AnyValue {
   return stringValue(costText.toString('latin1', 0, at));
 }
 
+/** What an uncounted span that wraps no counted call (the usual one) carries: shared, like the other constants. */
+const NOTHING_WRAPPED = constantAttribute(PRICING_ATTRIBUTES.wrapped, mlflowCost(0, 0, 0));
+
 const INPUT_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.input);
 const OUTPUT_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.output);
 const CACHE_READ_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.cacheRead);
@@ -146,11 +149,18 @@ function pushSplit(entries: KeyValue[], costs: CostSplit): void {
   );
 }
 
+/** The input and output parts of a call's cost as MLflow was given it (`mlflow.llm.cost`); NaN when it was given none. */
+export interface MlflowCostParts {
+  input: number;
+  output: number;
+}
+
 /**
- * The counted span of a call: tokens, our estimate, status, provenance, and MLflow's cost field. A call without
- * usage is written the same way with `unpriced` and the reason, so that it is seen rather than silently $0.
+ * The counted span of a call: tokens, our estimate, status, provenance, and MLflow's cost field, whose parts are left
+ * in `given`. A call without usage is written the same way with `unpriced` and the reason, so that it is seen rather
+ * than silently $0.
  */
-export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult): CostStatus {
+export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult, given: MlflowCostParts): void {
   const entries = output(span);
   if (call.tokens !== undefined) pushTokens(entries, call.tokens);
   entries.push(COUNTED);
@@ -171,29 +181,41 @@ export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult):
 
   const reported = call.reportedCost;
   let status: CostStatus;
+  given.input = Number.NaN;
+  given.output = Number.NaN;
   if (reported !== undefined) {
     // The provider's number is kept as MLflow's cost; ours stays beside it in tokenmeter.cost.*.
     status = 'provider_reported';
-    if (reported.source !== 'mlflow') {
-      const input = reported.inputUsd ?? reported.totalUsd - (reported.outputUsd ?? 0);
-      const output = reported.outputUsd ?? reported.totalUsd - input;
-      entries.push({ key: 'mlflow.llm.cost', value: mlflowCost(input, output, reported.totalUsd) });
-    }
+    given.input = reported.inputUsd ?? reported.totalUsd - (reported.outputUsd ?? 0);
+    given.output = reported.outputUsd ?? reported.totalUsd - given.input;
+    if (reported.source !== 'mlflow') entries.push({ key: 'mlflow.llm.cost', value: mlflowCost(given.input, given.output, reported.totalUsd) });
   } else if (price.status === 'priced') {
     status = 'priced';
     const { costs } = price;
-    entries.push({ key: 'mlflow.llm.cost', value: mlflowCost(costs.input + costs.cacheRead + costs.cacheWrite, costs.output + costs.reasoning, costs.total) });
+    given.input = costs.input + costs.cacheRead + costs.cacheWrite;
+    given.output = costs.output + costs.reasoning;
+    entries.push({ key: 'mlflow.llm.cost', value: mlflowCost(given.input, given.output, costs.total) });
   } else {
     status = 'unpriced';
   }
   entries.push(STATUS[status]);
   finish(span, entries);
-  return status;
 }
 
-/** A model-call span that does not count: the same call seen by another layer of a nested chain. */
-export function writeUncountedCall(span: Span): void {
+/**
+ * A model-call span that does not count: the same call seen by another layer of a nested chain, or in another trace.
+ * `wrapped`, when known: the cost of the counted calls below it (zero when it wraps none), for MLflow (see
+ * `CallMemory.wrappedCost`), in MLflow's layout; never `mlflow.llm.cost` itself, which only the counted span carries.
+ */
+export function writeUncountedCall(span: Span, wrapped: MlflowCostParts | undefined): void {
   const entries = output(span);
   entries.push(NOT_COUNTED);
+  if (wrapped !== undefined) {
+    entries.push(
+      wrapped.input === 0 && wrapped.output === 0
+        ? NOTHING_WRAPPED
+        : { key: PRICING_ATTRIBUTES.wrapped, value: mlflowCost(wrapped.input, wrapped.output, wrapped.input + wrapped.output) },
+    );
+  }
   finish(span, entries);
 }
