@@ -5,7 +5,7 @@ import { makeRequest, makeSpan } from '../../../test/fixtures/spans.js';
 import { getFreePort } from '../../../test/harness/ports.js';
 import { startProxy } from '../../../test/faults/workload.js';
 import { makeSelfSignedCert } from '../../../test/fixtures/self-signed-cert.js';
-import { doubleValue, intValue, stringValue } from '../../otlp/model.js';
+import { boolValue, doubleValue, intValue, stringValue } from '../../otlp/model.js';
 import type { Span } from '../../otlp/model.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { Telemetry } from '../../telemetry/metrics.js';
@@ -55,7 +55,7 @@ describe('MLflow wire fixes', () => {
     const plain = rootSpan([{ key: 'mlflow.spanType', value: stringValue('LLM') }]);
     span.raw = new Uint8Array([1]);
     const request = makeRequest(span, plain);
-    const fixed = withMlflowWireFixes(request);
+    const fixed = withMlflowWireFixes(request, 'outermost');
     const [fixedSpan, fixedPlain] = fixed.resourceSpans[0]!.scopeSpans[0]!.spans;
     expect(fixedSpan!.attributes).toEqual([
       { key: 'mlflow.spanType', value: stringValue('CHAT_MODEL') },
@@ -74,7 +74,7 @@ describe('MLflow wire fixes', () => {
     const raw = new Uint8Array([1]);
     span.raw = raw;
     const request = makeRequest(span, rootSpan([{ key: 'gen_ai.request.model', value: stringValue('gpt-4o') }]));
-    expect(withMlflowWireFixes(request)).toBe(request);
+    expect(withMlflowWireFixes(request, 'outermost')).toBe(request);
     expect(span.raw).toBe(raw);
   });
 
@@ -85,7 +85,7 @@ describe('MLflow wire fixes', () => {
     const genAiEmbeddings = rootSpan([{ key: 'gen_ai.operation.name', value: stringValue('embeddings') }, priced]);
     const request = makeRequest(openInference, genAiChat, genAiEmbeddings);
     const typeOf = (span: Span | undefined) => span?.attributes.find(({ key }) => key === 'mlflow.spanType')?.value;
-    expect(withMlflowWireFixes(request).resourceSpans[0]!.scopeSpans[0]!.spans.map(typeOf)).toEqual([stringValue('LLM'), stringValue('LLM'), stringValue('EMBEDDING')]);
+    expect(withMlflowWireFixes(request, 'outermost').resourceSpans[0]!.scopeSpans[0]!.spans.map(typeOf)).toEqual([stringValue('LLM'), stringValue('LLM'), stringValue('EMBEDDING')]);
     expect(request.resourceSpans[0]!.scopeSpans[0]!.spans.map(typeOf)).toEqual([undefined, undefined, undefined]);
   });
 
@@ -97,7 +97,43 @@ describe('MLflow wire fixes', () => {
       { key: 'tokenmeter.cost.status', value: stringValue('priced') },
     ]);
     const request = makeRequest(unpriced, aggregateRoot);
-    expect(withMlflowWireFixes(request)).toBe(request);
+    expect(withMlflowWireFixes(request, 'outermost')).toBe(request);
+  });
+});
+
+describe('MLflow wire fixes: the cost of a span the CostEstimator did not count', () => {
+  const notCounted = { key: 'tokenmeter.cost.counted', value: boolValue(false) };
+  const wrapped = stringValue('{"input_cost":0.001,"output_cost":0.002,"total_cost":0.003}');
+  const mlflowOwn = stringValue('{"input_cost": 0.0005, "output_cost": 0.001, "total_cost": 0.0015}');
+  const costOf = (span: Span | undefined) => span?.attributes.find(({ key }) => key === 'mlflow.llm.cost')?.value;
+  const spans = () => [
+    // An outer span of a call: the cost of the call below it is known.
+    rootSpan([notCounted, { key: 'tokenmeter.cost.wrapped', value: wrapped }]),
+    // The same, carrying a cost of its own (an app's, or an earlier MLflow's) that MLflow would keep.
+    rootSpan([{ key: 'mlflow.llm.cost', value: mlflowOwn }, notCounted, { key: 'tokenmeter.cost.wrapped', value: wrapped }]),
+    // One whose calls below have no known cost (unpriced, or counted before a restart).
+    rootSpan([notCounted]),
+    // The counted call, and a span that is no call: left alone.
+    rootSpan([{ key: 'tokenmeter.cost.counted', value: boolValue(true) }, { key: 'mlflow.llm.cost', value: wrapped }]),
+    rootSpan([{ key: 'mlflow.spanInputs', value: stringValue('{}') }]),
+  ];
+
+  it('from MLflow 3.15, which takes a trace’s cost from the outermost span that carries one: the cost of the calls it wraps', () => {
+    const fixed = withMlflowWireFixes(makeRequest(...spans()), 'outermost').resourceSpans[0]!.scopeSpans[0]!.spans;
+    expect(fixed.map(costOf)).toEqual([wrapped, wrapped, undefined, wrapped, undefined]);
+    // One cost per span: the one it had is replaced, not repeated.
+    expect(fixed[1]!.attributes.filter(({ key }) => key === 'mlflow.llm.cost')).toHaveLength(1);
+  });
+
+  it('from MLflow 3.10 to 3.14, which add every span’s cost up: zero, so that MLflow neither prices the span nor counts the call twice', () => {
+    const zero = stringValue('{"input_cost":0,"output_cost":0,"total_cost":0}');
+    const fixed = withMlflowWireFixes(makeRequest(...spans()), 'sum').resourceSpans[0]!.scopeSpans[0]!.spans;
+    expect(fixed.map(costOf)).toEqual([zero, zero, zero, wrapped, undefined]);
+  });
+
+  it('before MLflow 3.10, which has no cost: nothing', () => {
+    const request = makeRequest(...spans().filter((span) => span.attributes.every(({ key }) => key !== 'mlflow.spanInputs')));
+    expect(withMlflowWireFixes(request, 'none')).toBe(request);
   });
 });
 

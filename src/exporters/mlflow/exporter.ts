@@ -22,6 +22,7 @@ import { followUpsOf } from './trace-followups.js';
 import type { TraceFollowUp } from './trace-followups.js';
 import { byRequestedExperiment, readExtra, writeExtra } from './request-experiments.js';
 import { withMlflowWireFixes } from './wire-fixes.js';
+import { ServerCostRollup } from './cost-rollup.js';
 
 export interface MlflowExporterStats extends SendingQueueStats {
   /** Spans with token usage or cost not sent again because MLflow, or the queue, already had them. */
@@ -42,6 +43,7 @@ export class MlflowExporter implements TracesExporter {
   private readonly sendingQueue: DurableSendingQueue;
   private readonly pendingFollowUps: PendingFollowUps;
   private readonly countedSpans: CountedSpans;
+  private readonly costRollup: ServerCostRollup;
   private experimentId: Promise<string> | undefined;
   readonly stats: MlflowExporterStats;
 
@@ -52,6 +54,7 @@ export class MlflowExporter implements TracesExporter {
   ) {
     this.client = new MlflowClient(config.tracking_uri, config.timeout, config.headers, config.tls);
     this.followUps = new FollowUpSender(this.client, config, logger);
+    this.costRollup = new ServerCostRollup(this.client, logger);
     this.store = storage?.store ?? Store.memory();
     this.ownsStore = storage === undefined;
     const id = storage?.id ?? 'mlflow';
@@ -99,6 +102,7 @@ export class MlflowExporter implements TracesExporter {
           ? this.logger.error({ err: error }, 'the MLflow experiment is deleted; nothing is delivered until it is restored')
           : this.logger.warn({ err: error }, 'MLflow not reachable yet; will retry when sending'),
     );
+    void this.costRollup.learn();
   }
 
   /** Why a batch would be refused now (stopping, or the queue is full); the service asks before a request enters the pipelines. */
@@ -114,7 +118,7 @@ export class MlflowExporter implements TracesExporter {
     const fresh = this.withoutRepeatedTotals(data, now);
     if (countSpans(fresh) === 0) return;
     // Parts of one request are queued together, in the request's transaction: all of them or none.
-    for (const [experimentId, spans] of byRequestedExperiment(withMlflowWireFixes(fresh), this.config.experiment_from_header)) {
+    for (const [experimentId, spans] of byRequestedExperiment(withMlflowWireFixes(fresh, this.costRollup.current()), this.config.experiment_from_header)) {
       for (const part of encodeWithin(spans, this.config.sending_queue.batch)) this.sendingQueue.enqueue(queued(part, experimentId), now);
     }
   }

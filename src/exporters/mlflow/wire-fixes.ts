@@ -1,10 +1,14 @@
-import { PRICING_ATTRIBUTES } from '../../contract/attributes.js';
+import { MLFLOW_COST_TEXT, PRICING_ATTRIBUTES } from '../../contract/attributes.js';
 import { findAttribute, stringValue } from '../../otlp/model.js';
-import type { KeyValue, Span, TracesData } from '../../otlp/model.js';
+import type { AnyValue, KeyValue, Span, TracesData } from '../../otlp/model.js';
 import { recognizeCallContext } from '../../recognition/index.js';
+import type { CostRollup } from './cost-rollup.js';
 
 const TRACE_REQUEST_ID = 'mlflow.traceRequestId';
 const SPAN_TYPE = 'mlflow.spanType';
+const MLFLOW_COST = 'mlflow.llm.cost';
+/** No cost, in the CostEstimator's spelling of `mlflow.llm.cost`. */
+const NO_COST = stringValue(`${MLFLOW_COST_TEXT.input}0${MLFLOW_COST_TEXT.output}0${MLFLOW_COST_TEXT.total}0}`);
 
 /**
  * Repairs what MLflow 3.9 would store wrongly (mlflow-wire.md §2.2):
@@ -16,17 +20,20 @@ const SPAN_TYPE = 'mlflow.spanType';
  * - A model call of another convention (OpenInference, OTel GenAI, …) has no `mlflow.spanType`, and MLflow derives
  *   its type only when reading a span back, so the column stays empty and `span.type = 'LLM'` finds no such call:
  *   send the type of each call the CostEstimator priced.
+ * - MLflow >= 3.10 prices on ingest a span with usage and a model that carries no cost, so a span of a nested call that
+ *   the CostEstimator did not count would be priced by MLflow and its price added to the trace's, or put in place of
+ *   ours: give it the cost that keeps MLflow's total ours (see `CostRollup`).
  * The batch is left as it came (the other exporters of the pipeline hold it too): a span to repair is replaced by a
  * repaired copy, in copies of the lists that hold it; the rest is shared.
  */
-export function withMlflowWireFixes(data: TracesData): TracesData {
+export function withMlflowWireFixes(data: TracesData, rollup: CostRollup): TracesData {
   let changed = false;
   const resourceSpans = data.resourceSpans.map((resource) => {
     let resourceChanged = false;
     const scopeSpans = resource.scopeSpans.map((scope) => {
       let scopeChanged = false;
       const spans = scope.spans.map((span) => {
-        const fixed = fixedSpan(span);
+        const fixed = fixedSpan(span, rollup);
         if (fixed !== span) scopeChanged = true;
         return fixed;
       });
@@ -42,18 +49,33 @@ export function withMlflowWireFixes(data: TracesData): TracesData {
 }
 
 /** The span repaired (a copy without its raw bytes), or the span itself when it needs nothing. */
-function fixedSpan(span: Span): Span {
+function fixedSpan(span: Span, rollup: CostRollup): Span {
   const spanType = findAttribute(span.attributes, SPAN_TYPE);
   const plainType = spanType?.kind === 'string' ? unquoteJsonString(spanType.value) : undefined;
   const missingType = spanType === undefined ? pricedCallType(span) : undefined;
-  if (plainType === undefined && missingType === undefined && findAttribute(span.attributes, TRACE_REQUEST_ID) === undefined) return span;
+  const cost = uncountedCallCost(span, rollup);
+  if (plainType === undefined && missingType === undefined && cost === undefined && findAttribute(span.attributes, TRACE_REQUEST_ID) === undefined) return span;
   const attributes: KeyValue[] = [];
   for (const attribute of span.attributes) {
-    if (attribute.key === TRACE_REQUEST_ID) continue;
+    if (attribute.key === TRACE_REQUEST_ID || (attribute.key === MLFLOW_COST && cost !== undefined)) continue;
     attributes.push(attribute.key === SPAN_TYPE && plainType !== undefined ? { key: SPAN_TYPE, value: stringValue(plainType) } : attribute);
   }
   if (missingType !== undefined) attributes.push({ key: SPAN_TYPE, value: stringValue(missingType) });
+  if (cost !== undefined) attributes.push({ key: MLFLOW_COST, value: cost });
   return { ...span, attributes, raw: undefined, rawAttributeCount: undefined };
+}
+
+/**
+ * The `mlflow.llm.cost` of a model-call span the CostEstimator did not count (`tokenmeter.cost.counted` false), in
+ * place of any it carries: none before MLflow 3.10, which has no cost; zero where MLflow sums every span's cost; where
+ * it takes the outermost span's, the cost of the counted calls the span wraps (zero when it wraps none), unless that
+ * is unknown (`tokenmeter.cost.wrapped` absent), when MLflow is left to price it as before.
+ */
+function uncountedCallCost(span: Span, rollup: CostRollup): AnyValue | undefined {
+  if (rollup === 'none') return undefined;
+  const counted = findAttribute(span.attributes, PRICING_ATTRIBUTES.counted);
+  if (counted?.kind !== 'bool' || counted.value) return undefined;
+  return rollup === 'sum' ? NO_COST : findAttribute(span.attributes, PRICING_ATTRIBUTES.wrapped);
 }
 
 /**
