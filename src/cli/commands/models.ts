@@ -11,9 +11,11 @@ interface ModelRow {
   cacheRead: string;
   cacheWrite: string;
   output: string;
+  /** USD per thousand requests (Perplexity's fee per call), '-' without one. */
+  perThousandRequests: string;
 }
 
-function perMillion(rate: Rate | undefined): string {
+function rateText(rate: Rate | undefined): string {
   if (rate === undefined) return '-';
   if (typeof rate === 'number') return usd(rate);
   return [usd(rate.base), ...rate.tiers.map((tier) => `${usd(tier.rate)} >${tier.above / 1000}k`)].join(' / ');
@@ -40,10 +42,11 @@ export function registerModelsCommand(program: Command): void {
             provider: provider.id,
             model: model.id,
             name: model.name ?? model.id,
-            input: perMillion(card.input),
-            cacheRead: perMillion(card.cacheRead),
-            cacheWrite: perMillion(card.cacheWrite),
-            output: perMillion(card.output),
+            input: rateText(card.input),
+            cacheRead: rateText(card.cacheRead),
+            cacheWrite: rateText(card.cacheWrite),
+            output: rateText(card.output),
+            perThousandRequests: rateText(card.requests),
           });
         }
       }
@@ -51,10 +54,19 @@ export function registerModelsCommand(program: Command): void {
         console.log(JSON.stringify(rows, null, 2));
         return;
       }
-      const header: ModelRow = { provider: 'PROVIDER', model: 'MODEL', name: 'NAME', input: 'INPUT', cacheRead: 'CACHE READ', cacheWrite: 'CACHE WRITE', output: 'OUTPUT' };
-      const columns = ['provider', 'model', 'input', 'cacheRead', 'cacheWrite', 'output'] as const;
+      const header: ModelRow = {
+        provider: 'PROVIDER',
+        model: 'MODEL',
+        name: 'NAME',
+        input: 'INPUT',
+        cacheRead: 'CACHE READ',
+        cacheWrite: 'CACHE WRITE',
+        output: 'OUTPUT',
+        perThousandRequests: 'PER 1K REQUESTS',
+      };
+      const columns = ['provider', 'model', 'input', 'cacheRead', 'cacheWrite', 'output', 'perThousandRequests'] as const;
       const widths = columns.map((column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
       for (const row of [header, ...rows]) console.log(columns.map((column, i) => row[column].padEnd(widths[i]!)).join('  ').trimEnd());
-      console.log(`\n${rows.length} model(s), ${CATALOG_VERSION}, USD per 1M tokens`);
+      console.log(`\n${rows.length} model(s), ${CATALOG_VERSION}, USD per 1M tokens (a fee per request: USD per 1,000 requests)`);
     });
 }

@@ -50,6 +50,17 @@ describe('tokenmeter price', () => {
     expect(text.stdout).toMatch(/total\s+\$2\.00$/m);
   });
 
+  it('shows a fee per request apart, which the split counts in the input (docs.perplexity.ai/getting-started/pricing: sonar $1 in, $1 out per 1M, $12 per 1K requests)', async () => {
+    const text = await tokenmeter('price', 'sonar', '--provider', 'perplexity', '--input', '1000', '--output', '100');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/input\s+\$0\.013\n\s+of which the request fee\s+\$0\.012\n/);
+    const json = JSON.parse((await tokenmeter('price', 'sonar', '--provider', 'perplexity', '--input', '1000', '--output', '100', '--format', 'json')).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ requestFee: 0.012, costs: { input: 0.013, total: 0.0131 } });
+    // A model without one shows none.
+    const plain = await tokenmeter('price', 'gpt-4o-mini', '--input', '1000', '--output', '100');
+    expect(plain.stdout).not.toContain('request fee');
+  });
+
   it('reads --provider as spans spell it: LangChain’s azure is Azure OpenAI, priced from the catalog’s Azure list', async () => {
     const run = await tokenmeter('price', 'gpt-4o-mini', '--provider', 'azure', '--input', '1000000', '--output', '1000000', '--format', 'json');
     expect(run.code).toBe(0);
@@ -106,13 +117,20 @@ describe('tokenmeter models', () => {
     expect(rows.every((row) => `${row['provider']}/${row['model']} ${row['name']}`.toLowerCase().includes('gpt-4o-mini'))).toBe(true);
   });
 
+  it('lists a fee per request in USD per 1,000 requests (docs.perplexity.ai/getting-started/pricing: sonar $12)', async () => {
+    const rows = JSON.parse((await tokenmeter('models', 'perplexity/sonar', '--format', 'json')).stdout) as Record<string, string>[];
+    expect(rows).toContainEqual(expect.objectContaining({ provider: 'perplexity', model: 'sonar', perThousandRequests: '$12.00' }));
+    const openAi = JSON.parse((await tokenmeter('models', 'gpt-4o-mini', '--format', 'json')).stdout) as Record<string, string>[];
+    expect(openAi.every((row) => row['perThousandRequests'] === '-')).toBe(true);
+  });
+
   it('prints a table with a count line', async () => {
     const run = await tokenmeter('models', 'claude-3-5-haiku');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^PROVIDER\s+MODEL\s+INPUT\s+CACHE READ\s+CACHE WRITE\s+OUTPUT/);
+    expect(run.stdout).toMatch(/^PROVIDER\s+MODEL\s+INPUT\s+CACHE READ\s+CACHE WRITE\s+OUTPUT\s+PER 1K REQUESTS/);
     expect(run.stdout).toMatch(/\d+ model\(s\), genai-prices@0\.1\.8, USD per 1M tokens/);
     // Anthropic's published Claude 3.5 Haiku price: $0.80 in, $4 out per 1M tokens, shown with cents.
-    expect(run.stdout).toMatch(/^anthropic\s+claude-3-5-haiku-latest\s+\$0\.80\s.*\$4\.00$/m);
+    expect(run.stdout).toMatch(/^anthropic\s+claude-3-5-haiku-latest\s+\$0\.80\s.*\$4\.00\s+-$/m);
   });
 
   it('refuses an unknown output format', async () => {

@@ -57,12 +57,14 @@ function rounded(result: PriceResult): PriceResult {
   };
 }
 
-function describe(model: string, result: PriceResult): string {
+function describe(model: string, result: PriceResult, requestFee: number): string {
   if (result.status === 'unpriced') return `${model}: unpriced — ${result.reason}`;
   const { costs, provenance } = result;
   return [
     `${model} → ${provenance.entry} (${provenance.catalogVersion}, tier ${provenance.tier})`,
     `  input        ${usd(costs.input)}`,
+    // The pipeline puts a fee per request in the input part (MLflow's cost has only input and output): shown apart here.
+    ...(requestFee > 0 ? [`    of which the request fee  ${usd(requestFee)}`] : []),
     `  cache read   ${usd(costs.cacheRead)}`,
     `  cache write  ${usd(costs.cacheWrite)}`,
     `  output       ${usd(costs.output)}`,
@@ -88,18 +90,23 @@ export function registerPriceCommand(program: Command): void {
     .action((model: string, options: PriceOptions, command: Command) => {
       const problem = usageProblem(options);
       if (problem !== undefined) command.error(`error: ${problem}`, { exitCode: 2 });
-      const result = new PriceCatalog().price({
+      const catalog = new PriceCatalog();
+      const request = {
         model,
         // Spelt as spans spell it (`azure`, `bedrock`, `vertex_ai`): read as recognition reads a span's provider.
         provider: options.provider === undefined ? undefined : normaliseProvider(options.provider),
         usage: { input: options.input, output: options.output, cacheRead: options.cacheRead, cacheWrite: options.cacheWrite, reasoning: options.reasoning },
         at: options.at ?? new Date(),
         serviceTier: options.serviceTier,
-      });
-      if (options.format === 'json') console.log(JSON.stringify({ model, ...rounded(result) }, null, 2));
+      };
+      const result = catalog.price(request);
+      // What a call of no tokens costs is the fee per request alone (Perplexity's), which the split counts in the input.
+      const feeOnly = catalog.price({ ...request, usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 } });
+      const requestFee = feeOnly.status === 'priced' ? roundUsd(feeOnly.costs.total) : 0;
+      if (options.format === 'json') console.log(JSON.stringify({ model, ...rounded(result), ...(requestFee > 0 ? { requestFee } : {}) }, null, 2));
       // An unpriced call is an error for a person reading text: said on stderr, with a failing exit code.
-      else if (result.status === 'unpriced') console.error(describe(model, result));
-      else console.log(describe(model, result));
+      else if (result.status === 'unpriced') console.error(describe(model, result, 0));
+      else console.log(describe(model, result, requestFee));
       if (result.status === 'unpriced') process.exitCode = 1;
     });
 }
