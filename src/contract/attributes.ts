@@ -34,8 +34,9 @@ export const PRICING_ATTRIBUTES = {
   priceEntry: 'tokenmeter.cost.price_entry',
   tier: 'tokenmeter.cost.tier',
   /**
-   * On a span that does not count: the cost of the counted calls below it, zero when it wraps none, in the layout of
-   * `mlflow.llm.cost` (see `CallMemory.wrappedCost`). The MLflow exporter gives it to MLflow >= 3.15 as the span's cost.
+   * On a span that does not count: the cost of the counted calls below it, zero when it wraps none, absent when unknown,
+   * in the layout of `mlflow.llm.cost` (see `CallMemory.wrappedCost`). The MLflow exporter gives it to MLflow >= 3.15 as
+   * the span's cost where MLflow would otherwise price the span itself.
    */
   wrapped: 'tokenmeter.cost.wrapped',
 } as const;

@@ -8,7 +8,7 @@ function trace(spans: ReportTrace['spans']): ReportTrace {
   return { storedId: '"tr-1"', traceId: 'tr-1', state: 'OK', startMs: 0, durationMs: 0, workflow: 'wf', tags: {}, assessments: [], spans };
 }
 
-const chat = (id: string, parent: string | undefined, extra: Record<string, string | number> = {}) =>
+const chat = (id: string, parent: string | undefined, extra: Record<string, string | number | boolean> = {}) =>
   makeSpan({
     id,
     parent,
@@ -51,7 +51,7 @@ describe('TracePricer', () => {
     // call (tokenmeter.cost.counted false) the cost of the call below it. Neither is what the provider charged.
     const mlflowCost = JSON.stringify({ input_cost: 0.0025, output_cost: 0.001, total_cost: 0.0035 });
     const unpriced = chat('s1', undefined, { 'tokenmeter.cost.status': 'unpriced', 'mlflow.llm.cost': mlflowCost });
-    const outer = chat('outer', undefined, { 'tokenmeter.cost.counted': 'false', 'mlflow.llm.cost': mlflowCost });
+    const outer = chat('outer', undefined, { 'tokenmeter.cost.counted': false, 'mlflow.llm.cost': mlflowCost });
     const inner = chat('inner', 'outer', { 'gen_ai.request.model': 'acme-1' });
     const pricer = new TracePricer({ overrides: [{ match: { exact: 'gpt-4o' }, prices: { input: 1, output: 10 } }] });
     const [call] = pricer.price(trace([unpriced]));
@@ -61,6 +61,15 @@ describe('TracePricer', () => {
     const calls = pricer.price(trace([outer, inner]));
     expect(calls.map((priced) => [priced.spanId, priced.costUsd])).toEqual([[calls[0]!.spanId, undefined]]);
     expect(findAttribute(outer.attributes, 'mlflow.llm.cost')).toBeUndefined();
+
+    // Live, the parent came first and counted; the child got MLflow 3.14's zero from the exporter. Priced again as one
+    // batch the child counts, and its zero is no cost it was recorded at.
+    const zero = JSON.stringify({ input_cost: 0, output_cost: 0, total_cost: 0 });
+    const parent = chat('parent', undefined, { 'tokenmeter.cost.counted': true, 'tokenmeter.cost.status': 'priced', 'mlflow.llm.cost': mlflowCost });
+    const child = chat('child', 'parent', { 'tokenmeter.cost.counted': false, 'mlflow.llm.cost': zero });
+    const [again] = new TracePricer().price(trace([parent, child]));
+    expect(again).toMatchObject({ recorded: undefined });
+    expect(again!.costUsd).toBeGreaterThan(0);
   });
 
   it('reports a call no price list knows as unpriced, with the reason', () => {

@@ -53,11 +53,14 @@ export class TracePricer {
     for (const span of trace.spans) {
       const call = recognizeSpan(span);
       if (call === undefined) continue;
+      // A span a tokenmeter did not count was recorded as no call: a cost on it is the MLflow exporter's or MLflow's.
+      const counted = findAttribute(span.attributes, PRICING_ATTRIBUTES.counted);
+      const uncounted = counted?.kind === 'bool' && !counted.value;
       const source: RecordedCostSource | undefined = call.alreadyPriced ? 'tokenmeter' : call.reportedCost?.source;
-      if (call.reportedCost !== undefined && source !== undefined) recorded.set(span, { usd: call.reportedCost.totalUsd, source });
+      if (call.reportedCost !== undefined && source !== undefined && !uncounted) recorded.set(span, { usd: call.reportedCost.totalUsd, source });
       // A span priced before (by a tokenmeter in the path, or an earlier report) is priced again from scratch, and
       // one a tokenmeter did not count is decided afresh.
-      if (call.alreadyPriced || findAttribute(span.attributes, PRICING_ATTRIBUTES.counted) !== undefined) forgetEarlierPricing(span);
+      if (call.alreadyPriced || uncounted) forgetEarlierPricing(span);
     }
 
     this.processor.process(traceBatch(trace));

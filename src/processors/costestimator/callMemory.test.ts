@@ -36,16 +36,16 @@ describe('CallMemory across a restart', () => {
   it('does not keep the cost of the calls counted before: a span around one, arriving after the restart, wraps a cost it cannot know', () => {
     const before = new CallMemory(10);
     rememberCall(before, 7);
-    before.recordCost(before.track(7), 7, 2, 0.25, 0.5);
-    const into = { input: 0, output: 0 };
-    expect(before.wrappedCost(before.track(7), 7, 1, into)).toBe(true);
-    expect(into).toEqual({ input: 0.25, output: 0.5 });
+    before.recordCost(before.track(7), 7, 2, { input: 0.25, output: 0.5, total: 0.75 });
+    const into = { input: 0, output: 0, total: 0 };
+    expect(before.wrappedCost(before.track(7), 7, 1, undefined, into)).toBe(true);
+    expect(into).toEqual({ input: 0.25, output: 0.5, total: 0.75 });
 
     const after = new CallMemory(10);
     after.restore(JSON.parse(JSON.stringify(before.toState())) as TraceMemoryState[]);
     const tracked = after.track(7);
     expect(after.claim(tracked, 7, 1, undefined, true)).toBe(false);
-    expect(after.wrappedCost(tracked, 7, 1, into)).toBe(false);
+    expect(after.wrappedCost(tracked, 7, 1, undefined, into)).toBe(false);
   });
 
   it('restores what it decided: a covered ancestor, a response id, the calls with usage, and the order of recency', () => {

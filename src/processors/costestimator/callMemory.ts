@@ -39,6 +39,7 @@ const COVERED_WITH_USAGE = 8;
 const NONE = -1;
 const MAX_STEPS = 1000;
 const TWO_POW_32 = 2 ** 32;
+const PICO_PER_USD = 1e12;
 /** Room for 16 spans before the table first grows: most agent traces fit, and growing was a tenth of linking. */
 const INITIAL_SLOTS = 32;
 /** Copied for each new trace: copying a small array is a fast builtin, `new Array(n).fill(0)` a runtime call. */
@@ -59,12 +60,13 @@ export class TraceMemory {
   readonly parent: number[] = [];
   readonly state: number[] = [];
   /**
-   * Per counted entry, the input and output parts of the cost MLflow was given for its call (`mlflow.llm.cost`), NaN
-   * when unpriced or unknown (restored after a restart): what an outer span of the call shows MLflow (see
-   * `wrappedCost`). Read only for counted entries, so nothing is written for the others.
+   * Per counted entry, the cost MLflow was given for its call (`mlflow.llm.cost`) in pico-USD, its input and output
+   * parts and its total, NaN when unpriced or unknown (restored after a restart): what an outer span of the call shows
+   * MLflow (see `wrappedCost`). Read only for counted entries, so nothing is written for the others.
    */
   readonly inputCost: number[] = [];
   readonly outputCost: number[] = [];
+  readonly totalCost: number[] = [];
   /** Entry index + 1 per hash slot, 0 when empty; the length is a power of two, at least twice the entries. */
   private slots: number[] = EMPTY_SLOTS.slice();
   private shift = INITIAL_SHIFT;
@@ -130,6 +132,7 @@ export class TraceMemory {
       // Costs are not stored: a restored call's is unknown.
       this.inputCost[index] = Number.NaN;
       this.outputCost[index] = Number.NaN;
+      this.totalCost[index] = Number.NaN;
     }
     this.callsWithUsage = callsWithUsage;
   }
@@ -463,6 +466,7 @@ export class CallMemory {
     // Unknown until `recordCost` (the call is priced once it is claimed).
     trace.inputCost[entry] = Number.NaN;
     trace.outputCost[entry] = Number.NaN;
+    trace.totalCost[entry] = Number.NaN;
     if (withUsage) {
       trace.callsWithUsage++;
       if (response !== NO_RESPONSE) {
@@ -477,41 +481,48 @@ export class CallMemory {
   }
 
   /**
-   * Remembers what MLflow was given as the cost of a call `claim` counted (`mlflow.llm.cost`: its input and output
-   * parts); an unpriced call's stays unknown. `tracked` is from `track`.
+   * Remembers what MLflow was given as the cost of a call `claim` counted (`mlflow.llm.cost`, amounts in USD as
+   * written); an unpriced call's (NaN) stays unknown. `tracked` is from `track`.
    */
-  recordCost(tracked: TraceMemory, traceId: number, spanId: number, input: number, output: number): void {
+  recordCost(tracked: TraceMemory, traceId: number, spanId: number, cost: { input: number; output: number; total: number }): void {
     const trace = this.current(tracked, traceId);
     const entry = trace.find(spanId);
     if (entry === NONE || (trace.state[entry]! & COUNTED) === 0) return;
-    trace.inputCost[entry] = input;
-    trace.outputCost[entry] = output;
+    trace.inputCost[entry] = Math.round(cost.input * PICO_PER_USD);
+    trace.outputCost[entry] = Math.round(cost.output * PICO_PER_USD);
+    trace.totalCost[entry] = Math.round(cost.total * PICO_PER_USD);
   }
 
   /**
-   * The cost of the counted calls below a span that does not count, summed into `into`, for MLflow: from 3.15 it takes
-   * a trace's cost from the outermost span of each chain that carries one, and prices an outer span of a call itself
-   * when it carries none. Zero when the span wraps no counted call (it is a layer below the one counted, or a copy of
-   * a call counted in another trace). False, and `into` left as is, when a call below has no cost we know (unpriced,
-   * or counted before a restart). `tracked` is from `track`.
+   * The cost of the counted calls below a span `claim` did not count, in USD into `into`, for MLflow: from 3.15 it takes
+   * a trace's cost from the outermost span of each chain that carries one, and prices on ingest a span of a call that
+   * carries none. Zero when the span is known to wrap none: a counted call is above it, or it is the copy of a call
+   * counted in another trace. False, `into` left as is, when unknown: a call below has no cost we know (unpriced, or
+   * counted before a restart), or the span has the response id of a call counted in its trace with no link between
+   * them known yet (it may turn out to be above it). `tracked` is from `track`.
    */
-  wrappedCost(tracked: TraceMemory, traceId: number, spanId: number, into: { input: number; output: number }): boolean {
-    into.input = 0;
-    into.output = 0;
+  wrappedCost(tracked: TraceMemory, traceId: number, spanId: number, responseId: string | undefined, into: { input: number; output: number; total: number }): boolean {
     const trace = this.current(tracked, traceId);
     const wrapper = trace.find(spanId);
-    if (wrapper === NONE || (trace.state[wrapper]! & COVERED) === 0) return true;
+    if (wrapper === NONE) return false;
     let input = 0;
     let output = 0;
-    // Rare (outer spans of nested calls) and traces are small: every counted entry's chain is walked up.
-    for (let entry = 0; entry < trace.size; entry++) {
-      if (entry === wrapper || (trace.state[entry]! & COUNTED) === 0 || !hasAncestor(trace, entry, wrapper)) continue;
-      input += trace.inputCost[entry]!;
-      output += trace.outputCost[entry]!;
+    let total = 0;
+    if ((trace.state[wrapper]! & COVERED) !== 0) {
+      // Rare (outer spans of nested calls) and traces are small: every counted entry's chain is walked up.
+      for (let entry = 0; entry < trace.size; entry++) {
+        if (entry === wrapper || (trace.state[entry]! & COUNTED) === 0 || !hasAncestor(trace, entry, wrapper)) continue;
+        input += trace.inputCost[entry]!;
+        output += trace.outputCost[entry]!;
+        total += trace.totalCost[entry]!;
+      }
+      if (Number.isNaN(total + input + output)) return false;
+    } else if (!hasCountedAncestor(trace, wrapper) && responseId !== undefined && trace.find(responseKey(responseId)) !== NONE) {
+      return false;
     }
-    if (Number.isNaN(input + output)) return false;
-    into.input = input;
-    into.output = output;
+    into.input = input / PICO_PER_USD;
+    into.output = output / PICO_PER_USD;
+    into.total = total / PICO_PER_USD;
     return true;
   }
 
@@ -630,6 +641,13 @@ function linkEntries(trace: TraceMemory, entry: number, parentKey: number): void
   // counted.get(span) ?? covered.get(span): whether a call with usage is at or below the span.
   if ((state & COUNTED) !== 0) cover(trace, parent, (state & COUNTED_WITH_USAGE) !== 0);
   else if ((state & COVERED) !== 0) cover(trace, parent, (state & COVERED_WITH_USAGE) !== 0);
+}
+
+/** Whether a known ancestor of `entry` was counted. */
+function hasCountedAncestor(trace: TraceMemory, entry: number): boolean {
+  let steps = 0;
+  for (let id = trace.parent[entry]!; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) if ((trace.state[id]! & COUNTED) !== 0) return true;
+  return false;
 }
 
 /** Whether `ancestor` is among the known ancestors of `entry`. */

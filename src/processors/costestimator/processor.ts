@@ -92,8 +92,8 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private readonly request: PriceRequest = { model: '', provider: undefined, usage: NO_TOKENS, at: 0, serviceTier: undefined };
   private readonly costs: CostSplit = emptyCostSplit();
   /** What MLflow was given for the call written last, and what an uncounted span wraps (reused from call to call). */
-  private readonly given: MlflowCostParts = { input: 0, output: 0 };
-  private readonly wrapped: MlflowCostParts = { input: 0, output: 0 };
+  private readonly given: MlflowCostParts = { input: 0, output: 0, total: 0 };
+  private readonly wrapped: MlflowCostParts = { input: 0, output: 0, total: 0 };
   private readonly checkpointIntervalMs: number;
   private checkpoints: NodeJS.Timeout | undefined;
   /** Whether the memory may differ from what was saved last: an idle sidecar does not rewrite the same memory. */
@@ -180,11 +180,12 @@ export class CostEstimatorProcessor implements TracesProcessor {
         if (call.node !== undefined) nodes++;
         if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage, usage, startMs, endMs, call.layer)) {
           // Deeper calls were decided first, so those this span wraps in the batch have their cost already.
-          writeUncountedCall(span, this.memory.wrappedCost(entry.memory!, entry.traceKey, entry.spanKey, this.wrapped) ? this.wrapped : undefined);
+          const known = this.memory.wrappedCost(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, this.wrapped);
+          writeUncountedCall(span, known ? this.wrapped : undefined);
           continue;
         }
         writeCountedCall(span, call, withUsage ? this.priceAsAnswered(span, call) : withoutUsage(span, call), this.given);
-        this.memory.recordCost(entry.memory!, entry.traceKey, entry.spanKey, this.given.input, this.given.output);
+        this.memory.recordCost(entry.memory!, entry.traceKey, entry.spanKey, this.given);
         if (call.node === undefined) nodeless.push(entry);
       }
       if (nodeless.length > 0 && nodes > 0) this.takeNodesFromAncestorCalls(calls, nodeless);

@@ -103,17 +103,24 @@ const MODEL = new SharedAttributes('mlflow.llm.model');
 const PROVIDER = new SharedAttributes('mlflow.llm.provider');
 const PRICE_ENTRY = new SharedAttributes(PRICING_ATTRIBUTES.priceEntry);
 
-/** MLflow's cost field, numbers printed as JSON.stringify prints them: written as bytes, made one flat string. */
-function mlflowCost(input: number, output: number, total: number): AnyValue {
-  let at = writeUsdText(costText, writeAscii(costText, 0, MLFLOW_COST_TEXT.input), roundUsd(input));
-  at = writeUsdText(costText, writeAscii(costText, at, MLFLOW_COST_TEXT.output), roundUsd(output));
-  at = writeUsdText(costText, writeAscii(costText, at, MLFLOW_COST_TEXT.total), roundUsd(total));
+/** The amounts as `mlflowCost` writes them, rounded, into `given`. */
+function setGiven(given: MlflowCostParts, input: number, output: number, total: number): void {
+  given.input = roundUsd(input);
+  given.output = roundUsd(output);
+  given.total = roundUsd(total);
+}
+
+/** MLflow's cost field from rounded amounts, numbers printed as JSON.stringify prints them: written as bytes, made one flat string. */
+function mlflowCost({ input, output, total }: MlflowCostParts): AnyValue {
+  let at = writeUsdText(costText, writeAscii(costText, 0, MLFLOW_COST_TEXT.input), input);
+  at = writeUsdText(costText, writeAscii(costText, at, MLFLOW_COST_TEXT.output), output);
+  at = writeUsdText(costText, writeAscii(costText, at, MLFLOW_COST_TEXT.total), total);
   costText[at++] = 125; /* } */
   return stringValue(costText.toString('latin1', 0, at));
 }
 
 /** What an uncounted span that wraps no counted call (the usual one) carries: shared, like the other constants. */
-const NOTHING_WRAPPED = constantAttribute(PRICING_ATTRIBUTES.wrapped, mlflowCost(0, 0, 0));
+const NOTHING_WRAPPED = constantAttribute(PRICING_ATTRIBUTES.wrapped, mlflowCost({ input: 0, output: 0, total: 0 }));
 
 const INPUT_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.input);
 const OUTPUT_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.output);
@@ -149,10 +156,11 @@ function pushSplit(entries: KeyValue[], costs: CostSplit): void {
   );
 }
 
-/** The input and output parts of a call's cost as MLflow was given it (`mlflow.llm.cost`); NaN when it was given none. */
+/** A call's cost as MLflow was given it (`mlflow.llm.cost`), each amount rounded as written; NaN when it was given none. */
 export interface MlflowCostParts {
   input: number;
   output: number;
+  total: number;
 }
 
 /**
@@ -183,18 +191,18 @@ export function writeCountedCall(span: Span, call: LlmCall, price: PriceResult, 
   let status: CostStatus;
   given.input = Number.NaN;
   given.output = Number.NaN;
+  given.total = Number.NaN;
   if (reported !== undefined) {
     // The provider's number is kept as MLflow's cost; ours stays beside it in tokenmeter.cost.*.
     status = 'provider_reported';
-    given.input = reported.inputUsd ?? reported.totalUsd - (reported.outputUsd ?? 0);
-    given.output = reported.outputUsd ?? reported.totalUsd - given.input;
-    if (reported.source !== 'mlflow') entries.push({ key: 'mlflow.llm.cost', value: mlflowCost(given.input, given.output, reported.totalUsd) });
+    const input = reported.inputUsd ?? reported.totalUsd - (reported.outputUsd ?? 0);
+    setGiven(given, input, reported.outputUsd ?? reported.totalUsd - input, reported.totalUsd);
+    if (reported.source !== 'mlflow') entries.push({ key: 'mlflow.llm.cost', value: mlflowCost(given) });
   } else if (price.status === 'priced') {
     status = 'priced';
     const { costs } = price;
-    given.input = costs.input + costs.cacheRead + costs.cacheWrite;
-    given.output = costs.output + costs.reasoning;
-    entries.push({ key: 'mlflow.llm.cost', value: mlflowCost(given.input, given.output, costs.total) });
+    setGiven(given, costs.input + costs.cacheRead + costs.cacheWrite, costs.output + costs.reasoning, costs.total);
+    entries.push({ key: 'mlflow.llm.cost', value: mlflowCost(given) });
   } else {
     status = 'unpriced';
   }
@@ -212,9 +220,7 @@ export function writeUncountedCall(span: Span, wrapped: MlflowCostParts | undefi
   entries.push(NOT_COUNTED);
   if (wrapped !== undefined) {
     entries.push(
-      wrapped.input === 0 && wrapped.output === 0
-        ? NOTHING_WRAPPED
-        : { key: PRICING_ATTRIBUTES.wrapped, value: mlflowCost(wrapped.input, wrapped.output, wrapped.input + wrapped.output) },
+      wrapped.input === 0 && wrapped.output === 0 && wrapped.total === 0 ? NOTHING_WRAPPED : { key: PRICING_ATTRIBUTES.wrapped, value: mlflowCost(wrapped) },
     );
   }
   finish(span, entries);
