@@ -110,16 +110,21 @@ describe.each([
 
   it('an outer span of a nested call carries no price of MLflow’s own: the cost of the call below it where MLflow takes the outermost, else zero', () => {
     const { traces } = servers[name];
-    const nested = traces.filter((trace) => trace.spans.some((span) => counted(span) === false && trace.spans.some((other) => other.parent_span_id === span.span_id && counted(other) === true)));
+    const outerSpans = traces.flatMap((trace) =>
+      trace.spans
+        .filter((span) => counted(span) === false)
+        .map((outer) => ({ outer, inner: trace.spans.filter((span) => span.parent_span_id === outer.span_id && counted(span) === true) }))
+        .filter(({ inner }) => inner.length > 0),
+    );
     // LangChain's ChatOpenAI over the openai autolog's span (OpenRouter's and Azure's calls), the gemini autolog's two spans.
-    expect(nested.length).toBeGreaterThanOrEqual(3);
-    for (const trace of nested) {
-      for (const outer of trace.spans.filter((span) => counted(span) === false)) {
-        const inner = trace.spans.filter((span) => span.parent_span_id === outer.span_id && counted(span) === true);
-        if (inner.length === 0) continue;
-        const innerTotal = inner.reduce((sum, span) => sum + pico(costOf(spanAttribute(span, 'mlflow.llm.cost'))!.total_cost), 0);
-        expect(pico(costOf(spanAttribute(outer, 'mlflow.llm.cost'))!.total_cost), outer.name).toBe(name === 'newest' ? innerTotal : 0);
-      }
+    expect(outerSpans.length).toBeGreaterThanOrEqual(3);
+    // Those MLflow would price itself (usage and a model it reads: the gemini autolog's) carry a cost; MLflow 3.9's
+    // LangChain spans name their model only in LangChain's metadata, which MLflow does not read, and carry none.
+    const withCost = outerSpans.filter(({ outer }) => spanAttribute(outer, 'mlflow.llm.cost') !== undefined);
+    expect(withCost.map(({ outer }) => outer.name)).toContain('Models.generate_content');
+    for (const { outer, inner } of withCost) {
+      const innerTotal = inner.reduce((sum, span) => sum + pico(costOf(spanAttribute(span, 'mlflow.llm.cost'))!.total_cost), 0);
+      expect(pico(costOf(spanAttribute(outer, 'mlflow.llm.cost'))!.total_cost), outer.name).toBe(name === 'newest' ? innerTotal : 0);
     }
   });
 });

@@ -29,15 +29,16 @@ describe('ServerCostRollup', () => {
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'MLflow server version', version: '3.9.0', costRollup: 'none' }));
   });
 
-  it('writes for MLflow >= 3.15 while the server does not answer, and asks again 30 s after the last try', async () => {
-    const { logger } = capturedLogger();
+  it('writes for MLflow >= 3.15 while the server does not answer, asks again 30 s after the last try, and every 10 minutes once known', async () => {
+    const { logger, lines } = capturedLogger();
     let now = 0;
+    let answer: string | undefined;
     let asked = 0;
     const client = new MlflowClient(`http://127.0.0.1:${await getFreePort()}`, 1_000);
     const text = client.text.bind(client);
     client.text = (method, path, body) => {
       asked++;
-      return text(method, path, body);
+      return answer === undefined ? text(method, path, body) : Promise.resolve(answer);
     };
     const rollup = new ServerCostRollup(client, logger, () => now);
     await rollup.learn();
@@ -45,8 +46,22 @@ describe('ServerCostRollup', () => {
     now = 29_999;
     expect(rollup.current()).toBe('outermost');
     expect(asked).toBe(1);
+    // MLflow 3.14 comes up.
+    answer = '3.14.0';
     now = 30_000;
     expect(rollup.current()).toBe('outermost');
     expect(asked).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(rollup.current()).toBe('sum');
+    // Upgraded under the running sidecar: noticed at the next look-up, 10 minutes on.
+    answer = '3.17.2';
+    now = 30_000 + 599_999;
+    expect(rollup.current()).toBe('sum');
+    now = 30_000 + 600_000;
+    rollup.current();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(rollup.current()).toBe('outermost');
+    expect(asked).toBe(3);
+    expect(lines.filter((line) => line['msg'] === 'MLflow server version').map((line) => line['costRollup'])).toEqual(['sum', 'outermost']);
   });
 });

@@ -31,8 +31,13 @@ export function costRollupOf(version: string): CostRollup | undefined {
 const UNTIL_KNOWN: CostRollup = 'outermost';
 /** How long after a failed look-up the next send asks again (MLflow may come up after the sidecar). */
 const RETRY_AFTER_MS = 30_000;
+/** How long a known release is taken as still running: MLflow may be upgraded under a running sidecar. */
+const ASK_AGAIN_AFTER_MS = 10 * 60_000;
 
-/** The rollup of the MLflow server the exporter sends to, from its `/version`, asked at start and until it answers. */
+/**
+ * The rollup of the MLflow server the exporter sends to, from its `/version`: asked at start, again every 30 s while it
+ * does not answer, and every 10 minutes once it has. Batches queued before an upgrade keep the rollup they were written for.
+ */
 export class ServerCostRollup {
   private known: CostRollup | undefined;
   private asking: Promise<void> | undefined;
@@ -44,26 +49,28 @@ export class ServerCostRollup {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The rollup to write spans for now; asks the server again, in the background, while it is not known. */
+  /** The rollup to write spans for now; asks the server again, in the background, when it is due. */
   current(): CostRollup {
-    if (this.known === undefined && this.now() - this.lastAskedMs >= RETRY_AFTER_MS) void this.learn();
+    if (this.now() - this.lastAskedMs >= (this.known === undefined ? RETRY_AFTER_MS : ASK_AGAIN_AFTER_MS)) void this.learn();
     return this.known ?? UNTIL_KNOWN;
   }
 
-  /** Asks the server its version (once at a time); a failure is logged and asked again later. */
+  /** Asks the server its version (once at a time); a failure is logged at debug and keeps what was known. */
   learn(): Promise<void> {
     this.lastAskedMs = this.now();
     this.asking ??= this.client
       .text('GET', '/version')
       .then((version) => {
         const rollup = costRollupOf(version);
+        // An answer that is no release (a proxy's page) is taken as the default: it would not read better next time.
+        const learnt = rollup ?? UNTIL_KNOWN;
+        if (learnt === this.known) return;
         if (rollup === undefined) {
           this.logger.warn({ version: version.slice(0, 100) }, `MLflow's /version does not read as a release; its spans are written for MLflow >= 3.15`);
         } else {
           this.logger.info({ version: version.trim(), costRollup: rollup }, 'MLflow server version');
         }
-        // An unreadable answer is not asked again: it would not read better next time.
-        this.known = rollup ?? UNTIL_KNOWN;
+        this.known = learnt;
       })
       .catch((error: unknown) => this.logger.debug({ err: error }, 'MLflow server version not known yet'))
       .finally(() => (this.asking = undefined));

@@ -6,6 +6,7 @@ import { getFreePort } from '../../../test/harness/ports.js';
 import { startProxy } from '../../../test/faults/workload.js';
 import { makeSelfSignedCert } from '../../../test/fixtures/self-signed-cert.js';
 import { boolValue, doubleValue, intValue, stringValue } from '../../otlp/model.js';
+import { decodeTracesProtobuf, encodeTracesProtobuf } from '../../otlp/index.js';
 import type { Span } from '../../otlp/model.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { Telemetry } from '../../telemetry/metrics.js';
@@ -105,14 +106,25 @@ describe('MLflow wire fixes: the cost of a span the CostEstimator did not count'
   const notCounted = { key: 'tokenmeter.cost.counted', value: boolValue(false) };
   const wrapped = stringValue('{"input_cost":0.001,"output_cost":0.002,"total_cost":0.003}');
   const mlflowOwn = stringValue('{"input_cost": 0.0005, "output_cost": 0.001, "total_cost": 0.0015}');
+  // What MLflow >= 3.10 prices on ingest when no cost comes with it: token usage and a model it reads.
+  const usage = { key: 'gen_ai.usage.input_tokens', value: intValue(1000) };
+  const model = { key: 'gen_ai.request.model', value: stringValue('gpt-4o-mini') };
   const costOf = (span: Span | undefined) => span?.attributes.find(({ key }) => key === 'mlflow.llm.cost')?.value;
   const spans = () => [
     // An outer span of a call: the cost of the call below it is known.
-    rootSpan([notCounted, { key: 'tokenmeter.cost.wrapped', value: wrapped }]),
-    // The same, carrying a cost of its own (an app's, or an earlier MLflow's) that MLflow would keep.
-    rootSpan([{ key: 'mlflow.llm.cost', value: mlflowOwn }, notCounted, { key: 'tokenmeter.cost.wrapped', value: wrapped }]),
+    rootSpan([usage, model, notCounted, { key: 'tokenmeter.cost.wrapped', value: wrapped }]),
+    // The same, its model only in the inputs MLflow keeps, carrying a cost of its own that MLflow would keep.
+    rootSpan([
+      { key: 'mlflow.chat.tokenUsage', value: stringValue('{"input_tokens": 1000}') },
+      { key: 'mlflow.spanInputs', value: stringValue('{"model": "gpt-4o-mini", "messages": []}') },
+      { key: 'mlflow.llm.cost', value: mlflowOwn },
+      notCounted,
+      { key: 'tokenmeter.cost.wrapped', value: wrapped },
+    ]),
     // One whose calls below have no known cost (unpriced, or counted before a restart).
-    rootSpan([notCounted]),
+    rootSpan([usage, model, notCounted]),
+    // One MLflow would not price (no usage): nothing to keep it from.
+    rootSpan([model, notCounted, { key: 'tokenmeter.cost.wrapped', value: wrapped }]),
     // The counted call, and a span that is no call: left alone.
     rootSpan([{ key: 'tokenmeter.cost.counted', value: boolValue(true) }, { key: 'mlflow.llm.cost', value: wrapped }]),
     rootSpan([{ key: 'mlflow.spanInputs', value: stringValue('{}') }]),
@@ -120,7 +132,7 @@ describe('MLflow wire fixes: the cost of a span the CostEstimator did not count'
 
   it('from MLflow 3.15, which takes a trace’s cost from the outermost span that carries one: the cost of the calls it wraps', () => {
     const fixed = withMlflowWireFixes(makeRequest(...spans()), 'outermost').resourceSpans[0]!.scopeSpans[0]!.spans;
-    expect(fixed.map(costOf)).toEqual([wrapped, wrapped, undefined, wrapped, undefined]);
+    expect(fixed.map(costOf)).toEqual([wrapped, wrapped, undefined, undefined, wrapped, undefined]);
     // One cost per span: the one it had is replaced, not repeated.
     expect(fixed[1]!.attributes.filter(({ key }) => key === 'mlflow.llm.cost')).toHaveLength(1);
   });
@@ -128,7 +140,18 @@ describe('MLflow wire fixes: the cost of a span the CostEstimator did not count'
   it('from MLflow 3.10 to 3.14, which add every span’s cost up: zero, so that MLflow neither prices the span nor counts the call twice', () => {
     const zero = stringValue('{"input_cost":0,"output_cost":0,"total_cost":0}');
     const fixed = withMlflowWireFixes(makeRequest(...spans()), 'sum').resourceSpans[0]!.scopeSpans[0]!.spans;
-    expect(fixed.map(costOf)).toEqual([zero, zero, zero, wrapped, undefined]);
+    expect(fixed.map(costOf)).toEqual([zero, zero, zero, undefined, wrapped, undefined]);
+  });
+
+  it('keeps the raw bytes of a span that only lacks the cost: its prompts and completions are not encoded again', () => {
+    const span = decodeTracesProtobuf(encodeTracesProtobuf(makeRequest(spans()[0]!))).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(span.raw).toBeDefined();
+    const fixed = withMlflowWireFixes(makeRequest(span), 'outermost').resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(fixed.raw).toBe(span.raw);
+    const again = decodeTracesProtobuf(encodeTracesProtobuf(makeRequest(fixed))).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(again.attributes.map(({ key }) => key)).toEqual([...span.attributes.map(({ key }) => key), 'mlflow.llm.cost']);
+    expect(costOf(again)).toEqual(wrapped);
+    expect(span.attributes.some(({ key }) => key === 'mlflow.llm.cost')).toBe(false);
   });
 
   it('before MLflow 3.10, which has no cost: nothing', () => {

@@ -1,7 +1,8 @@
 import { MLFLOW_COST_TEXT, PRICING_ATTRIBUTES } from '../../contract/attributes.js';
 import { findAttribute, stringValue } from '../../otlp/model.js';
 import type { AnyValue, KeyValue, Span, TracesData } from '../../otlp/model.js';
-import { recognizeCallContext } from '../../recognition/index.js';
+import { carriesMlflowTokenUsage } from '../../processors/traceassembly/spanFacts.js';
+import { JsonFields, recognizeCallContext } from '../../recognition/index.js';
 import type { CostRollup } from './cost-rollup.js';
 
 const TRACE_REQUEST_ID = 'mlflow.traceRequestId';
@@ -48,13 +49,23 @@ export function withMlflowWireFixes(data: TracesData, rollup: CostRollup): Trace
   return changed ? { resourceSpans } : data;
 }
 
-/** The span repaired (a copy without its raw bytes), or the span itself when it needs nothing. */
+/**
+ * The span repaired, or the span itself when it needs nothing: a copy without its raw bytes, unless a cost it lacks is
+ * all it needs (new keys go after the raw bytes, see `Span.rawAttributeCount`), so that its prompts and completions are
+ * not encoded again.
+ */
 function fixedSpan(span: Span, rollup: CostRollup): Span {
   const spanType = findAttribute(span.attributes, SPAN_TYPE);
   const plainType = spanType?.kind === 'string' ? unquoteJsonString(spanType.value) : undefined;
   const missingType = spanType === undefined ? pricedCallType(span) : undefined;
   const cost = uncountedCallCost(span, rollup);
-  if (plainType === undefined && missingType === undefined && cost === undefined && findAttribute(span.attributes, TRACE_REQUEST_ID) === undefined) return span;
+  const requestId = findAttribute(span.attributes, TRACE_REQUEST_ID) !== undefined;
+  if (plainType === undefined && missingType === undefined && cost === undefined && !requestId) return span;
+  const hadCost = cost !== undefined && findAttribute(span.attributes, MLFLOW_COST) !== undefined;
+  if (plainType === undefined && missingType === undefined && !requestId && !hadCost) {
+    const rawAttributeCount = span.raw === undefined ? undefined : (span.rawAttributeCount ?? span.attributes.length);
+    return { ...span, attributes: [...span.attributes, { key: MLFLOW_COST, value: cost! }], rawAttributeCount };
+  }
   const attributes: KeyValue[] = [];
   for (const attribute of span.attributes) {
     if (attribute.key === TRACE_REQUEST_ID || (attribute.key === MLFLOW_COST && cost !== undefined)) continue;
@@ -67,15 +78,32 @@ function fixedSpan(span: Span, rollup: CostRollup): Span {
 
 /**
  * The `mlflow.llm.cost` of a model-call span the CostEstimator did not count (`tokenmeter.cost.counted` false), in
- * place of any it carries: none before MLflow 3.10, which has no cost; zero where MLflow sums every span's cost; where
- * it takes the outermost span's, the cost of the counted calls the span wraps (zero when it wraps none), unless that
- * is unknown (`tokenmeter.cost.wrapped` absent), when MLflow is left to price it as before.
+ * place of any it carries, where MLflow would otherwise count one: a cost it carries, or its own price, which it puts
+ * on a span with token usage and a model it can read (`pricedOnIngest`). None before MLflow 3.10, which has no cost;
+ * zero where MLflow adds up every span's cost; where it takes the outermost span's, the cost of the counted calls the
+ * span wraps (`tokenmeter.cost.wrapped`), unless that is unknown, when MLflow is left to price it as before.
  */
 function uncountedCallCost(span: Span, rollup: CostRollup): AnyValue | undefined {
   if (rollup === 'none') return undefined;
   const counted = findAttribute(span.attributes, PRICING_ATTRIBUTES.counted);
   if (counted?.kind !== 'bool' || counted.value) return undefined;
+  if (findAttribute(span.attributes, MLFLOW_COST) === undefined && !pricedOnIngest(span)) return undefined;
   return rollup === 'sum' ? NO_COST : findAttribute(span.attributes, PRICING_ATTRIBUTES.wrapped);
+}
+
+/**
+ * Where MLflow >= 3.10 reads a span's model (`_get_model_name` in its OpenTelemetry translation): its own key, the GenAI
+ * and OpenInference keys, or a top-level `model` of the inputs or outputs it keeps.
+ */
+const MLFLOW_MODEL_KEYS = ['mlflow.llm.model', 'gen_ai.response.model', 'gen_ai.request.model', 'llm.response.model_name', 'llm.model_name', 'llm.request.model_name', 'embedding.model_name'];
+const MLFLOW_MODEL_IN = ['mlflow.spanInputs', 'mlflow.spanOutputs'];
+const topLevelModel = new JsonFields(['model']);
+
+/** Whether MLflow >= 3.10 prices the span itself on ingest, when it carries no cost: token usage and a model it reads. */
+function pricedOnIngest(span: Span): boolean {
+  if (!carriesMlflowTokenUsage(span)) return false;
+  if (MLFLOW_MODEL_KEYS.some((key) => findAttribute(span.attributes, key) !== undefined)) return true;
+  return MLFLOW_MODEL_IN.some((key) => topLevelModel.read(findAttribute(span.attributes, key)) && topLevelModel.string('model') !== undefined);
 }
 
 /**

@@ -191,3 +191,8 @@ const ADDITIVE_KEYS: ReadonlySet<string> = new Set([
 export function carriesAdditiveTotals(span: Span): boolean {
   return span.attributes.some(({ key }) => ADDITIVE_KEYS.has(key));
 }
+
+/** Whether the span carries token usage that MLflow's translators read (the keys above but the cost). */
+export function carriesMlflowTokenUsage(span: Span): boolean {
+  return span.attributes.some(({ key }) => key !== 'mlflow.llm.cost' && ADDITIVE_KEYS.has(key));
+}
