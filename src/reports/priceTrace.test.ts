@@ -72,6 +72,13 @@ describe('TracePricer', () => {
     expect(again!.costUsd).toBeGreaterThan(0);
   });
 
+  it('reports a call that reports no usage (a failed call, a stream without it) as unpriced with no tokens, the reason said', () => {
+    const withoutUsage = makeSpan({ id: 's1', attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' }) });
+    const [call] = new TracePricer().price(trace([withoutUsage]));
+    expect(call).toMatchObject({ costUsd: undefined, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 } });
+    expect(call!.unpricedReason).toBe('no token usage reported');
+  });
+
   it('reports a call no price list knows as unpriced, with the reason', () => {
     const [call] = new TracePricer().price(trace([chat('s1', undefined, { 'gen_ai.request.model': 'acme-1' })]));
     expect(call!.costUsd).toBeUndefined();

@@ -39,6 +39,7 @@ export interface PricedCall {
 export type PricingInput = NonNullable<CostEstimatorConfig['pricing']>;
 
 const noDownstream = { consume: async (): Promise<void> => {} };
+const NO_TOKENS: TokenUsage = Object.freeze({ input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 });
 
 export class TracePricer {
   private readonly processor: CostEstimatorProcessor;
@@ -80,7 +81,8 @@ export class TracePricer {
         model: call.model,
         provider: call.provider,
         startMs: Number(span.startTimeUnixNano / 1_000_000n),
-        tokens: call.tokens!,
+        // A call that reports no usage (a failure, a stream without it) counts, unpriced, with no tokens.
+        tokens: call.tokens ?? NO_TOKENS,
         costUsd: cost?.kind === 'double' ? cost.value : undefined,
         unpricedReason: reason?.kind === 'string' ? reason.value : undefined,
         recorded: recorded.get(span),

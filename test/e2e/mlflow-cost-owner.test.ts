@@ -16,7 +16,7 @@ import { startLatestMlflowServer, startSummingMlflowServer } from '../harness/ml
 import type { OtherMlflowServer } from '../harness/mlflow-other-server.js';
 import { getFreePort } from '../harness/ports.js';
 import { INSTRUMENTED_TRACES, runInstrumentedCalls } from '../harness/python-app.js';
-import { startTokenmeter } from './tokenmeter-process.js';
+import { runTokenmeterCommand, startTokenmeter } from './tokenmeter-process.js';
 import type { TokenmeterProcess } from './tokenmeter-process.js';
 
 /** A cost as MLflow keeps it: the JSON text sent, or the object it stored. */
@@ -106,6 +106,15 @@ describe.each([
       const mlflowTotal = costOf(trace.trace_info.trace_metadata?.['mlflow.trace.cost'])?.total_cost ?? 0;
       expect(pico(mlflowTotal), `${root.name}: MLflow's trace cost against ours`).toBe(pico(ourTotal(root)));
     }
+  });
+
+  it('`report cost` prices the traces again from MLflow, leaving out (and naming) the one MLflow cannot serve', async () => {
+    const { server, experimentId, traces } = servers[name];
+    const run = await runTokenmeterCommand(['report', 'cost', '--since', '1h', '--tracking-uri', server.url, '--experiment', experimentId, '--format', 'json'], tokenmeter.dir);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { traces: number; traces_skipped: number; traces_with_llm_calls: number };
+    expect(report).toMatchObject({ traces: INSTRUMENTED_TRACES.mlflow, traces_skipped: 1, traces_with_llm_calls: traces.length });
+    expect(run.stderr).toMatch(/left out trace tr-[0-9a-f]+: MLflow could not serve it/);
   });
 
   it('an outer span of a nested call carries no price of MLflow’s own: the cost of the call below it where MLflow takes the outermost, else zero', () => {

@@ -66,6 +66,32 @@ function isTraceUnreadable(error: unknown): boolean {
 }
 
 /**
+ * The spans of traces kept in the tracking store, by id. MLflow fails a whole batch (500) for one trace it cannot write
+ * back (3.14 and 3.17: a span input holding an integer beyond 64 bits, which an AG2 chat's can): the batch is asked
+ * again trace by trace, and a trace MLflow still fails is left out, not the report.
+ */
+async function readFromStore(
+  client: ReportsMlflowClient,
+  infos: readonly TraceInfoJson[],
+  spansById: Map<string, Span[]>,
+  unreadable: Set<string>,
+  skipped: SkippedTrace[],
+): Promise<void> {
+  try {
+    const response = await client.batchGetTraces(infos.map((info) => info.trace_id));
+    for (const trace of response.traces ?? []) spansById.set(trace.trace_info.trace_id, (trace.spans ?? []).map(toOtlpSpan));
+  } catch (error) {
+    if (!(error instanceof MlflowError && error.status === 500)) throw error;
+    if (infos.length > 1) {
+      for (const info of infos) await readFromStore(client, [info], spansById, unreadable, skipped);
+      return;
+    }
+    unreadable.add(infos[0]!.trace_id);
+    skipped.push({ traceId: infos[0]!.trace_id, reason: `MLflow could not serve it: ${error.message}` });
+  }
+}
+
+/**
  * Fetches the spans of these traces and visits each trace. A trace whose `traces.json` artifact cannot be read is
  * left out and returned, as MLflow's Python client skips it (with a warning) instead of failing the search.
  */
@@ -82,12 +108,9 @@ export async function visitTraces(
   options.onProgress?.(0, infos.length);
   await mapConcurrent(batches, options.concurrency ?? DEFAULT_CONCURRENCY, async (batch) => {
     const spansById = new Map<string, Span[]>();
-    const inStore = batch.filter(spansInTrackingStore);
-    if (inStore.length > 0) {
-      const response = await client.batchGetTraces(inStore.map((info) => info.trace_id));
-      for (const trace of response.traces ?? []) spansById.set(trace.trace_info.trace_id, (trace.spans ?? []).map(toOtlpSpan));
-    }
     const unreadable = new Set<string>();
+    const inStore = batch.filter(spansInTrackingStore);
+    if (inStore.length > 0) await readFromStore(client, inStore, spansById, unreadable, skipped);
     for (const info of batch.filter((entry) => !spansInTrackingStore(entry))) {
       try {
         spansById.set(info.trace_id, ((await client.getTraceArtifact(info.trace_id)).spans ?? []).map(artifactSpanToOtlp));
