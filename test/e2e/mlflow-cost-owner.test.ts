@@ -113,7 +113,11 @@ describe.each([
     const run = await runTokenmeterCommand(['report', 'cost', '--since', '1h', '--tracking-uri', server.url, '--experiment', experimentId, '--format', 'json'], tokenmeter.dir);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as { traces: number; traces_skipped: number; traces_with_llm_calls: number };
-    expect(report).toMatchObject({ traces: INSTRUMENTED_TRACES.mlflow, traces_skipped: 1, traces_with_llm_calls: traces.length });
+    // The traces with calls are those that counted one live: a copy of a call counted in another trace (MLflow's litellm
+    // autolog span and its openai one) is told apart by the response id in the outputs MLflow hands back.
+    const withCalls = traces.filter((trace) => (spanAttribute(rootSpan(trace)!, 'tokenmeter.llm.calls') as number) > 0);
+    expect(withCalls.length).toBeLessThan(traces.length);
+    expect(report).toMatchObject({ traces: INSTRUMENTED_TRACES.mlflow, traces_skipped: 1, traces_with_llm_calls: withCalls.length });
     expect(run.stderr).toMatch(/left out trace tr-[0-9a-f]+: MLflow could not serve it/);
   });
 

@@ -43,8 +43,52 @@ describe('MLflow span JSON → our span model', () => {
     expect(value('ratio')).toEqual({ kind: 'double', value: 0.000123456789012345 });
     expect(value('tags')).toEqual({ kind: 'array', values: [{ kind: 'string', value: 'a' }, { kind: 'bool', value: true }] });
     expect(value('blob')).toEqual({ kind: 'bytes', value: new Uint8Array([1, 2, 3]) });
-    const invocation = value('invocation_params');
-    expect(invocation?.kind === 'kvlist' && invocation.values.find((entry) => entry.key === 'stop')?.value).toEqual({ kind: 'empty' });
+    // An object MLflow hands back decoded is its JSON text again, as the app sent it.
+    expect(value('invocation_params')).toEqual({ kind: 'string', value: '{"model":"gpt-4o-mini","_type":"openai-chat","stop":null}' });
+    expect(value('metadata')).toEqual({ kind: 'string', value: '{"langgraph_node":"plan","ls_provider":"openai","langgraph_step":1}' });
+  });
+
+  it('reads the cache count an MLflow client autolog keeps only in the response, as the live span gave it', () => {
+    // MLflow 3.9's openai autolog: its token usage has no cache count; the response it keeps does (openai.com/api/pricing
+    // gpt-4o-mini: $0.15 in, $0.075 cached in per 1M).
+    const stored = toOtlpSpan({
+      trace_id: 'g8ynXxvGWyP5AYi/sctMSw==',
+      span_id: 'cSQegFyiCTo=',
+      name: 'Completions',
+      attributes: [
+        { key: 'mlflow.spanType', value: { string_value: 'CHAT_MODEL' } },
+        { key: 'mlflow.message.format', value: { string_value: 'openai' } },
+        { key: 'mlflow.spanInputs', value: { kvlist_value: { values: [{ key: 'model', value: { string_value: 'gpt-4o-mini' } }] } } },
+        {
+          key: 'mlflow.chat.tokenUsage',
+          value: { kvlist_value: { values: [{ key: 'input_tokens', value: { int_value: 1000 } }, { key: 'output_tokens', value: { int_value: 100 } }, { key: 'total_tokens', value: { int_value: 1100 } }] } },
+        },
+        {
+          key: 'mlflow.spanOutputs',
+          value: {
+            kvlist_value: {
+              values: [
+                { key: 'id', value: { string_value: 'chatcmpl-1' } },
+                { key: 'model', value: { string_value: 'gpt-4o-mini-2024-07-18' } },
+                {
+                  key: 'usage',
+                  value: {
+                    kvlist_value: {
+                      values: [
+                        { key: 'prompt_tokens', value: { int_value: 1000 } },
+                        { key: 'completion_tokens', value: { int_value: 100 } },
+                        { key: 'prompt_tokens_details', value: { kvlist_value: { values: [{ key: 'cached_tokens', value: { int_value: 400 } }] } } },
+                      ],
+                    },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      ],
+    });
+    expect(recognizeSpan(stored)).toMatchObject({ model: 'gpt-4o-mini', tokens: { input: 1000, cacheRead: 400, output: 100 } });
   });
 
   it('is recognised by the pipeline\'s recognition as the call it is', () => {

@@ -56,6 +56,34 @@ function toKeyValues(list: KeyValueJson[] | undefined): KeyValue[] {
   return (list ?? []).map((entry) => ({ key: entry.key, value: toAnyValue(entry.value) }));
 }
 
+/**
+ * A span's attributes as the app sent them. MLflow's SDK sends every value JSON-encoded and MLflow hands an object back
+ * decoded, as a kvlist: the object goes back to its JSON text, as a `traces.json` artifact gives it, since recognition
+ * reads what MLflow's autologs keep (the provider's response in `mlflow.spanOutputs`, its usage with the cache counts)
+ * from that text, as on the wire. Read as a kvlist, a cached call was priced again as if nothing had been cached.
+ */
+function toSpanAttributes(list: KeyValueJson[] | undefined): KeyValue[] {
+  return (list ?? []).map(({ key, value }) =>
+    value?.kvlist_value !== undefined ? { key, value: { kind: 'string', value: jsonText(value) } } : { key, value: toAnyValue(value) },
+  );
+}
+
+/** The JSON text of a proto JSON `AnyValue`; integers beyond 2^53 keep their digits. */
+function jsonText(json: AnyValueJson | undefined): string {
+  if (json === undefined) return 'null';
+  if (json.string_value !== undefined) return JSON.stringify(json.string_value);
+  if (json.bool_value !== undefined) return String(json.bool_value);
+  if (json.int_value !== undefined) return String(json.int_value);
+  if (json.double_value !== undefined) {
+    const double = Number(json.double_value);
+    return Number.isFinite(double) ? JSON.stringify(double) : 'null';
+  }
+  if (json.bytes_value !== undefined) return JSON.stringify(json.bytes_value);
+  if (json.array_value !== undefined) return `[${(json.array_value.values ?? []).map(jsonText).join(',')}]`;
+  if (json.kvlist_value !== undefined) return `{${(json.kvlist_value.values ?? []).map((entry) => `${JSON.stringify(entry.key)}:${jsonText(entry.value)}`).join(',')}}`;
+  return 'null';
+}
+
 export function toOtlpSpan(json: SpanJson): Span {
   return {
     traceId: base64ToBytes(json.trace_id),
@@ -67,7 +95,7 @@ export function toOtlpSpan(json: SpanJson): Span {
     kind: SPAN_KINDS[json.kind ?? ''] ?? SpanKind.UNSPECIFIED,
     startTimeUnixNano: toBigInt(json.start_time_unix_nano),
     endTimeUnixNano: toBigInt(json.end_time_unix_nano),
-    attributes: toKeyValues(json.attributes),
+    attributes: toSpanAttributes(json.attributes),
     droppedAttributesCount: 0,
     events: (json.events ?? []).map((event) => ({
       timeUnixNano: toBigInt(event.time_unix_nano),
