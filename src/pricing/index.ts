@@ -7,4 +7,5 @@ export type { PricingConfig, PricingConfigInput, PriceOverride } from './overrid
 export { emptyCostSplit } from './rates.js';
 export type { RateCard, Rate } from './rates.js';
 export { roundUsd, writeAscii, writeUsdText } from './usd.js';
+export { NO_TOKENS } from './types.js';
 export type { CostSplit, PriceRequest, PriceResult, Provenance, TokenUsage } from './types.js';

@@ -20,6 +20,9 @@ export interface TokenUsage {
   reasoning: number;
 }
 
+/** A call that used no tokens: where a usage is wanted and none was reported. */
+export const NO_TOKENS: TokenUsage = Object.freeze({ input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 });
+
 export interface PriceRequest {
   /** The model string as it appeared on the wire; normalisation happens inside the catalog. */
   model: string;

@@ -7,6 +7,7 @@
 import { ATTRIBUTE_PREFIX, PRICING_ATTRIBUTES, USD_ATTRIBUTES } from '../contract/attributes.js';
 import { findAttribute, removeAttribute, toHex } from '../otlp/index.js';
 import type { Span } from '../otlp/index.js';
+import { NO_TOKENS } from '../pricing/index.js';
 import type { TokenUsage } from '../pricing/index.js';
 import { CostEstimatorProcessor } from '../processors/costestimator/index.js';
 import { recognizeSpan } from '../recognition/index.js';
@@ -39,7 +40,6 @@ export interface PricedCall {
 export type PricingInput = NonNullable<CostEstimatorConfig['pricing']>;
 
 const noDownstream = { consume: async (): Promise<void> => {} };
-const NO_TOKENS: TokenUsage = Object.freeze({ input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 });
 
 export class TracePricer {
   private readonly processor: CostEstimatorProcessor;

@@ -36,8 +36,8 @@ const pico = (usd: number) => Math.round(usd * 1e12);
 
 /**
  * Every trace of the run once MLflow has stored it with its enriched root (trace assembly writes the call count last).
- * MLflow >= 3.14 cannot read back a trace whose span holds an integer beyond 64 bits (the OpenAI Agents SDK's trace id
- * among an AG2 chat's inputs): its own bug, with or without tokenmeter. Such a trace is left out.
+ * MLflow 3.14 and 3.17 cannot read back a trace whose span holds an integer beyond 64 bits (one trace of this run has
+ * one): their own bug, with or without tokenmeter. Such a trace is left out.
  */
 async function storedTraces(url: string, experimentId: string): Promise<Trace[]> {
   const deadline = Date.now() + 120_000;

@@ -41,7 +41,10 @@ describe('CallMemory across a restart', () => {
     expect(before.wrappedCost(before.track(7), 7, 1, undefined, into)).toBe(true);
     expect(into).toEqual({ input: 0.25, output: 0.5, total: 0.75 });
 
-    const after = new CallMemory(10);
+    // Room for one trace, whose memory the restored one reuses: what it kept for its own call must not stand in.
+    const after = new CallMemory(1);
+    rememberCall(after, 9);
+    after.recordCost(after.track(9), 9, 2, { input: 1, output: 2, total: 3 });
     after.restore(JSON.parse(JSON.stringify(before.toState())) as TraceMemoryState[]);
     const tracked = after.track(7);
     expect(after.claim(tracked, 7, 1, undefined, true)).toBe(false);

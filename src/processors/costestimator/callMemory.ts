@@ -511,13 +511,13 @@ export class CallMemory {
     if ((trace.state[wrapper]! & COVERED) !== 0) {
       // Rare (outer spans of nested calls) and traces are small: every counted entry's chain is walked up.
       for (let entry = 0; entry < trace.size; entry++) {
-        if (entry === wrapper || (trace.state[entry]! & COUNTED) === 0 || !hasAncestor(trace, entry, wrapper)) continue;
+        if (entry === wrapper || (trace.state[entry]! & COUNTED) === 0 || !someAncestor(trace, entry, (id) => id === wrapper)) continue;
         input += trace.inputCost[entry]!;
         output += trace.outputCost[entry]!;
         total += trace.totalCost[entry]!;
       }
       if (Number.isNaN(total + input + output)) return false;
-    } else if (!hasCountedAncestor(trace, wrapper) && responseId !== undefined && trace.find(responseKey(responseId)) !== NONE) {
+    } else if (!someAncestor(trace, wrapper, (id) => (trace.state[id]! & COUNTED) !== 0) && responseId !== undefined && trace.find(responseKey(responseId)) !== NONE) {
       return false;
     }
     into.input = input / PICO_PER_USD;
@@ -643,17 +643,10 @@ function linkEntries(trace: TraceMemory, entry: number, parentKey: number): void
   else if ((state & COVERED) !== 0) cover(trace, parent, (state & COVERED_WITH_USAGE) !== 0);
 }
 
-/** Whether a known ancestor of `entry` was counted. */
-function hasCountedAncestor(trace: TraceMemory, entry: number): boolean {
+/** Whether a known ancestor of `entry` passes `test`. */
+function someAncestor(trace: TraceMemory, entry: number, test: (ancestor: number) => boolean): boolean {
   let steps = 0;
-  for (let id = trace.parent[entry]!; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) if ((trace.state[id]! & COUNTED) !== 0) return true;
-  return false;
-}
-
-/** Whether `ancestor` is among the known ancestors of `entry`. */
-function hasAncestor(trace: TraceMemory, entry: number, ancestor: number): boolean {
-  let steps = 0;
-  for (let id = trace.parent[entry]!; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) if (id === ancestor) return true;
+  for (let id = trace.parent[entry]!; id !== NONE && steps < MAX_STEPS; id = trace.parent[id]!, steps++) if (test(id)) return true;
   return false;
 }
 

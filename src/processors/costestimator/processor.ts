@@ -1,8 +1,8 @@
 import { spanKey, StatusCode, traceKey } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/index.js';
 import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js';
-import { emptyCostSplit, PriceCatalog } from '../../pricing/index.js';
-import type { CostSplit, PriceRequest, PriceResult, TokenUsage } from '../../pricing/index.js';
+import { emptyCostSplit, NO_TOKENS, PriceCatalog } from '../../pricing/index.js';
+import type { CostSplit, PriceRequest, PriceResult } from '../../pricing/index.js';
 import { CallMemory } from './callMemory.js';
 import type { TraceMemory } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
@@ -55,8 +55,6 @@ function hasPriceableUsage(call: LlmCall): boolean {
   return call.tokens !== undefined && call.invalidUsage === undefined;
 }
 
-/** Where the reused price request starts, before its first call. */
-const NO_TOKENS: TokenUsage = Object.freeze({ input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 });
 
 /** The parent links of one batch as (trace, span, parent) keys, in arrays reused from batch to batch. */
 class BatchLinks {

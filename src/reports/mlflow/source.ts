@@ -67,7 +67,7 @@ function isTraceUnreadable(error: unknown): boolean {
 
 /**
  * The spans of traces kept in the tracking store, by id. MLflow fails a whole batch (500) for one trace it cannot write
- * back (3.14 and 3.17: a span input holding an integer beyond 64 bits, which an AG2 chat's can): the batch is asked
+ * back (3.14 and 3.17: a span holding an integer beyond 64 bits, as one of the conformance app's traces does): the batch is asked
  * again trace by trace, and a trace MLflow still fails is left out, not the report.
  */
 async function readFromStore(
