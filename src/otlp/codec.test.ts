@@ -748,6 +748,16 @@ describe('malformed JSON', () => {
       decodeError(() => decodeTracesJson(jsonRequest({ ...ids, attributes: [{ key: 'a', value: { intValue: '1.5' } }] }))).message,
     ).toMatch(/spans\[0\]\.attributes\[0\]\.value\.intValue: must be an int64/);
     expect(decodeError(() => decodeTracesJson(jsonRequest({ ...ids, kind: 'SPAN_KIND_NOPE' }))).message).toMatch(/spans\[0\]\.kind: must be an enum/);
+    // Enums are int32: beyond it, the encoder's size pass and its writes disagreed, and the bytes forwarded were cut.
+    for (const kind of [2 ** 35, '99999999999', 2 ** 31, -(2 ** 31) - 1, 1.5]) {
+      expect(decodeError(() => decodeTracesJson(jsonRequest({ ...ids, kind }))).message).toMatch(/spans\[0\]\.kind: must be an enum number \(int32\)/);
+    }
+    expect(decodeError(() => decodeTracesJson(jsonRequest({ ...ids, status: { code: 2 ** 40 } }))).message).toMatch(/status\.code: must be an enum/);
+    // At the int32 bounds, what is decoded encodes and decodes back the same (a negative enum takes 10 bytes).
+    for (const kind of [2 ** 31 - 1, -(2 ** 31)]) {
+      const decoded = decodeTracesJson(jsonRequest({ ...ids, kind }));
+      expect(firstSpan(decodeTracesProtobuf(encodeTracesProtobuf(decoded))).kind).toBe(kind);
+    }
     expect(decodeError(() => decodeTracesJson(jsonRequest({ ...ids, startTimeUnixNano: '-5' }))).message).toMatch(
       /spans\[0\]\.startTimeUnixNano: must be a uint64/,
     );

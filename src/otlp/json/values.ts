@@ -86,17 +86,26 @@ export function asBool(value: unknown, name: string): boolean {
   return value;
 }
 
-/** Enums: integers per OTLP/JSON; names ("SPAN_KIND_CLIENT") accepted from generic proto3-JSON writers. */
+/**
+ * Enums: integers per OTLP/JSON; names ("SPAN_KIND_CLIENT") accepted from generic proto3-JSON writers. A protobuf enum
+ * is an int32: a number beyond it is refused as proto3-JSON parsers refuse it, since no encoding of it is one every
+ * reader (and our encoder's size pass) agrees on.
+ */
 export function asEnum(value: unknown, names: readonly string[], name: string): number {
   if (value === undefined || value === null) return 0;
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  if (typeof value === 'string') {
+  let number: number | undefined;
+  if (typeof value === 'number') number = value;
+  else if (typeof value === 'string') {
     const index = names.indexOf(value);
     if (index >= 0) return index;
-    if (INTEGER.test(value)) return Number(value);
+    if (INTEGER.test(value)) number = Number(value);
   }
-  throw new OtlpDecodeError(`must be an enum number or one of ${names.join(', ')}, got ${describe(value)}`, name);
+  if (number !== undefined && Number.isInteger(number) && number >= INT32_MIN && number <= INT32_MAX) return number;
+  throw new OtlpDecodeError(`must be an enum number (int32) or one of ${names.join(', ')}, got ${describe(value)}`, name);
 }
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
