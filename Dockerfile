@@ -10,7 +10,6 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY proto ./proto
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
@@ -19,10 +18,13 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./package.json
-COPY proto ./proto
+# A starting point for `serve --config /etc/tokenmeter/config.yaml`. The image runs on the embedded defaults instead:
+# they forward to MLflow only when MLFLOW_TRACKING_URI is set, where this file always lists it, and an MLflow exporter
+# aimed at no server fills its queue and then refuses every request (its backpressure), stopping the metering too.
 COPY config/tokenmeter.yaml /etc/tokenmeter/config.yaml
 # Listen on all interfaces inside the container (the embedded defaults use loopback), and keep the ledger on a
-# volume the unprivileged user can write, so it survives container restarts.
+# volume the unprivileged user can write, so it survives container restarts. The embedded defaults and the file above
+# read the same variables.
 ENV TOKENMETER_OTLP_HTTP_ENDPOINT=0.0.0.0:4318 \
     TOKENMETER_OTLP_GRPC_ENDPOINT=0.0.0.0:4317 \
     TOKENMETER_ADMIN_ENDPOINT=0.0.0.0:9464 \
@@ -31,6 +33,9 @@ RUN mkdir -p /var/lib/tokenmeter && chown node:node /var/lib/tokenmeter
 VOLUME ["/var/lib/tokenmeter"]
 EXPOSE 4317 4318 9464
 USER node
-HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:9464/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# On the admin port TOKENMETER_ADMIN_ENDPOINT names, whatever address it listens on.
+HEALTHCHECK --interval=30s --timeout=3s CMD node -e "const port=(process.env.TOKENMETER_ADMIN_ENDPOINT||'').split(':').pop()||'9464';fetch('http://127.0.0.1:'+port+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
-CMD ["serve", "--config", "/etc/tokenmeter/config.yaml"]
+# Docker stops a container with SIGKILL 10 s after SIGTERM (`docker stop`'s default): the drain gets 8 s of them, so
+# the ledger and the queue on disk are closed before it. Give both more with `docker run --stop-timeout`.
+CMD ["serve", "--shutdown-timeout", "8s"]
