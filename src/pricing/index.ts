@@ -6,6 +6,6 @@ export { pricingConfigSchema } from './overrides.js';
 export type { PricingConfig, PricingConfigInput, PriceOverride } from './overrides.js';
 export { emptyCostSplit } from './rates.js';
 export type { RateCard, Rate } from './rates.js';
-export { roundUsd, writeAscii, writeUsdText } from './usd.js';
+export { addUsd, fromPicoUsd, PICO_PER_USD, roundUsd, toPicoUsd, writeAscii, writeUsdText } from './usd.js';
 export { NO_TOKENS } from './types.js';
 export type { CostSplit, PriceRequest, PriceResult, Provenance, TokenUsage } from './types.js';

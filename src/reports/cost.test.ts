@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CostAggregator, parseDimensions } from './cost.js';
 import { costReport } from './costReport.js';
 import type { PricedCall } from './priceTrace.js';
+import { StatusCollector } from './status.js';
 
 function call(overrides: Partial<PricedCall>): PricedCall {
   return {
@@ -31,7 +32,19 @@ describe('CostAggregator', () => {
     aggregator.add(call({ costUsd: 0.01, recorded: { usd: 0.012, source: 'mlflow' } }));
     aggregator.add(call({ costUsd: 0.05 }));
     expect(aggregator.total).toMatchObject({ recordedCalls: 1, recordedUsd: 0.012 });
-    expect(aggregator.total.differenceUsd).toBeCloseTo(-0.002, 15);
+    expect(aggregator.total.differenceUsd).toBe(-0.002);
+  });
+
+  it('adds costs exactly, as whole pico-USD: a running total of doubles drifted into the reports and status', () => {
+    const aggregator = new CostAggregator(['model']);
+    const status = new StatusCollector();
+    for (let index = 0; index < 30_000; index++) {
+      aggregator.add(call({ costUsd: 0.00045, recorded: { usd: 0.0003, source: 'mlflow' } }));
+      status.addCall(call({ costUsd: 0.00045 }));
+    }
+    expect(aggregator.total).toMatchObject({ costUsd: 13.5, recordedUsd: 9, differenceUsd: 4.5 });
+    expect(aggregator.rows()[0]!.costUsd).toBe(13.5);
+    expect(status.spendUsd).toBe(13.5);
   });
 
   it('says its days are UTC days', () => {

@@ -1,4 +1,5 @@
 /** `report cost`: spend grouped by any combination of workflow, node, model, provider and day. */
+import { addUsd } from '../pricing/index.js';
 import type { PricedCall } from './priceTrace.js';
 
 export const COST_DIMENSIONS = ['workflow', 'node', 'model', 'provider', 'day'] as const;
@@ -32,11 +33,11 @@ export function addCall(totals: CostTotals, call: PricedCall): void {
   totals.inputTokens += call.tokens.input;
   totals.outputTokens += call.tokens.output;
   if (call.costUsd === undefined) totals.unpricedCalls += 1;
-  else totals.costUsd += call.costUsd;
+  else totals.costUsd = addUsd(totals.costUsd, call.costUsd);
   if (call.recorded !== undefined) {
     totals.recordedCalls += 1;
-    totals.recordedUsd += call.recorded.usd;
-    totals.differenceUsd += (call.costUsd ?? 0) - call.recorded.usd;
+    totals.recordedUsd = addUsd(totals.recordedUsd, call.recorded.usd);
+    totals.differenceUsd = addUsd(totals.differenceUsd, (call.costUsd ?? 0) - call.recorded.usd);
   }
 }
 

@@ -6,7 +6,7 @@
  * assessments the exporter would have logged, under the exporter's ids, from the exporter's own builder.
  */
 import { isRootSpan } from '../otlp/index.js';
-import { roundUsd } from '../pricing/index.js';
+import { addUsd, roundUsd } from '../pricing/index.js';
 import { feedbackAssessments } from '../exporters/mlflow/trace-followups.js';
 import type { FeedbackSettings, TraceFeedback } from '../exporters/mlflow/trace-followups.js';
 import type { ReportsMlflowClient } from './mlflow/client.js';
@@ -48,7 +48,7 @@ function feedbackNumber(assessment: AssessmentJson | undefined): number | undefi
 
 /** The change reprice would make to a trace, or undefined when the assessment already holds today's price. */
 export function plannedChange(trace: ReportTrace, calls: readonly PricedCall[], settings: FeedbackSettings): RepriceChange | undefined {
-  const newUsd = roundUsd(calls.reduce((sum, call) => sum + (call.costUsd ?? 0), 0));
+  const newUsd = calls.reduce((sum, call) => addUsd(sum, call.costUsd ?? 0), 0);
   const current = currentCostAssessment(trace, settings);
   const oldUsd = feedbackNumber(current);
   // A trace without model calls and without an assessment has nothing to price; one whose root has not arrived is
@@ -102,8 +102,8 @@ export async function writeChange(client: ReportsMlflowClient, change: RepriceCh
 }
 
 export function repriceReport(changes: readonly RepriceChange[], written: boolean, summary: Record<string, Cell>): Report {
-  const oldTotal = changes.reduce((sum, change) => sum + (change.oldUsd ?? 0), 0);
-  const newTotal = changes.reduce((sum, change) => sum + change.newUsd, 0);
+  const oldTotal = changes.reduce((sum, change) => addUsd(sum, change.oldUsd ?? 0), 0);
+  const newTotal = changes.reduce((sum, change) => addUsd(sum, change.newUsd), 0);
   return {
     summary: { ...summary, mode: written ? 'write' : 'dry-run', traces_to_change: changes.length, ...(written ? { assessments_written: changes.length } : {}) },
     sections: [

@@ -2,6 +2,7 @@
  * `status`: is MLflow reachable (and which version), is a tokenmeter running (its admin health endpoint), and what
  * the window holds: traces by state, spend, and the calls that could not be priced, by model.
  */
+import { addUsd } from '../pricing/index.js';
 import type { ReportsMlflowClient } from './mlflow/client.js';
 import type { Cell, Report } from './output/report.js';
 import type { PricedCall } from './priceTrace.js';
@@ -56,7 +57,7 @@ export class StatusCollector {
   addCall(call: PricedCall): void {
     this.calls += 1;
     if (call.costUsd !== undefined) {
-      this.spendUsd += call.costUsd;
+      this.spendUsd = addUsd(this.spendUsd, call.costUsd);
       return;
     }
     const model = call.model ?? '(none)';

@@ -26,7 +26,7 @@ describe('report windows', () => {
 
   it('refuses an empty or unreadable window, and what only Date.parse would make a date of', () => {
     expect(() => parseWindow('1h', '2h', NOW)).toThrow('--since must be before --until');
-    for (const text of ['yesterday', '0', '2026', 'Nov 7 2026', '2026-11-07T25:00']) {
+    for (const text of ['yesterday', '0', '2026', 'Nov 7 2026', '2026-11-07T25:00', '2026-02-30', '2026-02-29T10:00', '2026-13-01']) {
       expect(() => parseWindow(text, undefined, NOW), text).toThrow(`expected a duration such as 24h or 7d, or a date such as 2026-11-01 or 2026-11-01T09:30 (UTC unless it ends with an offset such as +02:00), got ${JSON.stringify(text)}`);
     }
   });

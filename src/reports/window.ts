@@ -27,11 +27,17 @@ export function parseInstant(text: string, now: number): number {
   const ago = durationMs.safeParse(text);
   if (ago.success) return now - ago.data;
   const iso = ISO_INSTANT.exec(text.trim());
-  const at = iso === null ? NaN : Date.parse(iso[2] === undefined ? iso[1]! : `${iso[1]}T${iso[2]}${iso[3] ?? 'Z'}`);
+  const at = iso === null || !isCalendarDate(iso[1]!) ? NaN : Date.parse(iso[2] === undefined ? iso[1]! : `${iso[1]}T${iso[2]}${iso[3] ?? 'Z'}`);
   if (Number.isNaN(at)) {
     throw new Error(`expected a duration such as 24h or 7d, or a date such as 2026-11-01 or 2026-11-01T09:30 (UTC unless it ends with an offset such as +02:00), got ${JSON.stringify(text)}`);
   }
   return at;
+}
+
+/** Whether `YYYY-MM-DD` names a day of the calendar: `Date.parse` reads 2026-02-30 as March 2 rather than refusing it. */
+function isCalendarDate(date: string): boolean {
+  const day = Date.parse(date);
+  return !Number.isNaN(day) && new Date(day).toISOString().slice(0, 10) === date;
 }
 
 export function parseWindow(since: string, until: string | undefined, now = Date.now()): TimeWindow {

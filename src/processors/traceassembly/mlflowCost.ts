@@ -7,23 +7,13 @@
  */
 import { MLFLOW_COST_TEXT } from '../../contract/attributes.js';
 import type { AnyValue } from '../../otlp/index.js';
+import { PICO_PER_USD, toPicoUsd } from '../../pricing/index.js';
 import { readMlflowCost } from '../../recognition/index.js';
 
 export interface PicoCost {
   inputPico: number;
   outputPico: number;
   totalPico: number;
-}
-
-const PICO_PER_USD = 1e12;
-
-/** The CostEstimator rounds each amount to 1e-12 USD, so pico-USD integers hold them exactly. */
-export function toPicoUsd(usd: number): number {
-  return Math.round(usd * PICO_PER_USD);
-}
-
-export function fromPicoUsd(pico: number): number {
-  return pico / PICO_PER_USD;
 }
 
 /**

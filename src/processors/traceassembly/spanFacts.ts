@@ -7,7 +7,8 @@ import { SpanFlags, findAttribute, numberOf } from '../../otlp/index.js';
 import type { AnyValue, Span } from '../../otlp/index.js';
 import { PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
 import { decodeNumber, decodeString, JsonFields, recognizeCallContext } from '../../recognition/index.js';
-import { fromPicoUsd, mlflowCostOf } from './mlflowCost.js';
+import { fromPicoUsd } from '../../pricing/index.js';
+import { mlflowCostOf } from './mlflowCost.js';
 import type { PicoCost } from './mlflowCost.js';
 
 /** One model call as the CostEstimator counted it. */

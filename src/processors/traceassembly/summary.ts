@@ -4,7 +4,7 @@
  * distinct nodes, models and providers (capped), never by the number of spans.
  */
 import type { CountedCall } from './spanFacts.js';
-import { fromPicoUsd } from './mlflowCost.js';
+import { fromPicoUsd } from '../../pricing/index.js';
 
 export interface TokenTotals {
   input: number;
