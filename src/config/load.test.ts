@@ -196,6 +196,61 @@ service: { pipelines: { traces: { receivers: [otlp], exporters: [mlflow] } } }
     ]);
   });
 
+  it('refuses trace assembly listed before the CostEstimator whose costs it sums, and takes the memory limiter anywhere', () => {
+    const document = (...processors: string[]) => ({
+      ...minimal(),
+      processors: { memory_limiter: {}, costestimator: {}, 'costestimator/azure': {}, traceassembly: {}, 'traceassembly/slow': {} },
+      service: { pipelines: { traces: { receivers: ['otlp'], processors, exporters: ['mlflow'] } } },
+    });
+    expect(problemsOf(document('traceassembly', 'costestimator'))).toEqual([
+      'service.pipelines.traces.processors: got "traceassembly" at [0] before "costestimator" at [1], expected "costestimator" before "traceassembly" (trace assembly sums the costs the CostEstimator writes onto the spans)',
+    ]);
+    expect(problemsOf(document('memory_limiter', 'traceassembly/slow', 'costestimator/azure'))).toEqual([
+      'service.pipelines.traces.processors: got "traceassembly/slow" at [1] before "costestimator/azure" at [2], expected "costestimator/azure" before "traceassembly/slow" (trace assembly sums the costs the CostEstimator writes onto the spans)',
+    ]);
+    // The memory limiter refuses before a request enters the pipeline, wherever it is listed.
+    expect(validateConfig(document('costestimator', 'traceassembly', 'memory_limiter'), components, {}).pipelines.get('traces')!.processors).toEqual([
+      'costestimator',
+      'traceassembly',
+      'memory_limiter',
+    ]);
+  });
+
+  it('refuses an admin.ledger that is no ledger exporter of a pipeline, whose page would answer 503 forever', () => {
+    const document = (ledger: string) => ({
+      receivers: { otlp: null },
+      exporters: { ledger: {}, 'ledger/archive': {}, mlflow: {} },
+      admin: { ledger },
+      service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['ledger', 'mlflow'] } } },
+    });
+    const expected = (value: string) => `admin.ledger: got "${value}", expected the id of a ledger exporter that a pipeline in service.pipelines uses (ledger)`;
+    expect(problemsOf(document('ledger/archive'))).toEqual([expected('ledger/archive')]);
+    expect(problemsOf(document('mlflow'))).toEqual([expected('mlflow')]);
+    expect(problemsOf(document('ledger/missing'))).toEqual([expected('ledger/missing')]);
+    expect(validateConfig(document('ledger'), components, {}).admin.ledger).toBe('ledger');
+    // Another problem under service leaves the pipelines readable: the receiver and the ledger are still seen in use.
+    const loud = { ...document('ledger'), service: { ...document('ledger').service, telemetry: { logs: { level: 'loud' } } } };
+    expect(problemsOf(loud)).toEqual(['service.telemetry.logs.level: got "loud", expected one of "trace", "debug", "info", "warn", "error", "fatal", "silent"']);
+  });
+
+  it('takes a bare grpc: or http: under the OTLP receiver\'s protocols as that protocol with its defaults, as the Collector does', () => {
+    const file = configFile(`
+receivers:
+  otlp:
+    protocols:
+      grpc:
+      http:
+exporters:
+  ledger:
+service:
+  pipelines:
+    traces: { receivers: [otlp], exporters: [ledger] }
+`);
+    const receiver = validateConfig(readConfigFile(file), components, {}).receivers.get('otlp')!.config as OtlpReceiverConfig;
+    expect(receiver.protocols.grpc).toEqual({ endpoint: { host: '127.0.0.1', port: 4317 }, max_recv_msg_size: 4 * 1024 * 1024 });
+    expect(receiver.protocols.http).toMatchObject({ endpoint: { host: '127.0.0.1', port: 4318 }, traces_path: '/v1/traces' });
+  });
+
   it('takes TOKENMETER_LOG_LEVEL over the file, empty as unset, and refuses an unknown level', () => {
     const document = { ...minimal(), service: { ...minimal().service, telemetry: { logs: { level: 'warn' } } } };
     expect(validateConfig(document, components, { TOKENMETER_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');

@@ -22,6 +22,8 @@ const pipelineSchema = z
   })
   .strict();
 
+const pipelinesSchema = z.record(z.string(), pipelineSchema).refine((p) => Object.keys(p).length > 0, 'expected at least one pipeline');
+
 const logLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
 
 const documentSchema = z
@@ -33,7 +35,7 @@ const documentSchema = z
     storage: storageConfigSchema.prefault({}),
     service: z
       .object({
-        pipelines: z.record(z.string(), pipelineSchema).refine((p) => Object.keys(p).length > 0, 'expected at least one pipeline'),
+        pipelines: pipelinesSchema,
         telemetry: z
           .object({
             logs: z
@@ -111,7 +113,7 @@ export function validateConfig(document: unknown, registry: ComponentRegistry, e
   for (const kind of componentSections) {
     sections[kind] = new Map();
     for (const [id, section] of Object.entries(defined[kind])) {
-      const type = id.split('/', 1)[0]!;
+      const type = typeOf(id);
       const factory = registry[kind][type];
       if (!factory) {
         const known = Object.keys(registry[kind]).join(', ') || 'none';
@@ -124,7 +126,11 @@ export function validateConfig(document: unknown, registry: ComponentRegistry, e
     }
   }
 
-  const pipelines = new Map(Object.entries(part('service')?.pipelines ?? {}));
+  // Read on their own: a problem elsewhere under service (a log level) must not hide theirs, nor make every receiver
+  // and ledger look unused.
+  const serviceSection = isRecord(substitution.value) ? substitution.value.service : undefined;
+  const pipelinesRead = pipelinesSchema.safeParse(isRecord(serviceSection) ? serviceSection.pipelines : undefined).data;
+  const pipelines = new Map(Object.entries(pipelinesRead ?? {}));
   const used = new Set<string>();
   for (const [name, pipeline] of pipelines) {
     for (const kind of componentSections) {
@@ -142,14 +148,22 @@ export function validateConfig(document: unknown, registry: ComponentRegistry, e
         }
       });
     }
+    problems.push(...processorOrderProblems(name, pipeline.processors));
   }
+  const usedByPipelines = (kind: ComponentKind, id: string) => pipelinesRead === undefined || used.has(`${kind}.${id}`);
   for (const id of Object.keys(defined.receivers)) {
-    if (!used.has(`receivers.${id}`)) problems.push(`receivers.${id}: defined but not used by any pipeline in service.pipelines`);
+    if (!usedByPipelines('receivers', id)) problems.push(`receivers.${id}: defined but not used by any pipeline in service.pipelines`);
   }
 
+  // Only the ledgers of a pipeline are built: the page and /v1/summary would wait for any other one forever (503).
   const ledgerId = part('admin')?.ledger;
-  if (ledgerId !== undefined && sections.exporters.get(ledgerId)?.type !== 'ledger') {
-    problems.push(`admin.ledger: got ${JSON.stringify(ledgerId)}, expected the id of a ledger exporter defined in exporters`);
+  const usedLedgers = Object.keys(defined.exporters).filter((id) => typeOf(id) === 'ledger' && usedByPipelines('exporters', id));
+  if (ledgerId !== undefined && !usedLedgers.includes(ledgerId)) {
+    problems.push(
+      `admin.ledger: got ${JSON.stringify(ledgerId)}, expected the id of a ledger exporter that a pipeline in service.pipelines uses (${
+        usedLedgers.join(', ') || 'none is used'
+      })`,
+    );
   }
 
   // The variable overrides the file; empty is unset, as for every variable tokenmeter reads.
@@ -166,6 +180,32 @@ export function validateConfig(document: unknown, registry: ComponentRegistry, e
     admin,
     storage: { ...storage, path: storage.path ?? defaultStoragePath(ledgerPaths), pathGiven: storage.path !== undefined },
   };
+}
+
+/** A component id is `type` or `type/name`, as in the Collector. */
+function typeOf(id: string): string {
+  return id.split('/', 1)[0]!;
+}
+
+/**
+ * Trace assembly sums the costs the CostEstimator writes onto the spans: listed before it, it finds none, and the
+ * trace totals, the ledger's trace rows and the workflow metrics are all 0. That is the one order the processors
+ * depend on: the memory limiter refuses a request before it enters any pipeline (the service asks it up front),
+ * wherever it is listed, so the Collector's advice to list it first is followed in the examples but not required.
+ */
+function processorOrderProblems(pipeline: string, processors: readonly string[]): string[] {
+  const problems: string[] = [];
+  processors.forEach((assembly, assemblyIndex) => {
+    if (typeOf(assembly) !== 'traceassembly') return;
+    processors.forEach((estimator, estimatorIndex) => {
+      if (typeOf(estimator) !== 'costestimator' || estimatorIndex < assemblyIndex) return;
+      problems.push(
+        `service.pipelines.${pipeline}.processors: got ${JSON.stringify(assembly)} at [${assemblyIndex}] before ${JSON.stringify(estimator)} at [${estimatorIndex}], ` +
+          `expected ${JSON.stringify(estimator)} before ${JSON.stringify(assembly)} (trace assembly sums the costs the CostEstimator writes onto the spans)`,
+      );
+    });
+  });
+  return problems;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -67,12 +67,18 @@ export const grpcProtocolConfigSchema = z
 
 export type GrpcProtocolConfig = z.output<typeof grpcProtocolConfigSchema>;
 
+/**
+ * `grpc:` or `http:` with nothing under it, as the Collector's documentation writes them, is YAML null: that protocol
+ * with its defaults, as a bare `otlp:` is the receiver with its own.
+ */
+const emptyAsDefaults = <T extends z.ZodType>(schema: T) => z.preprocess((section) => section ?? {}, schema).optional();
+
 export const otlpReceiverConfigSchema = z
   .object({
     protocols: z
       .object({
-        http: httpProtocolConfigSchema.optional(),
-        grpc: grpcProtocolConfigSchema.optional(),
+        http: emptyAsDefaults(httpProtocolConfigSchema),
+        grpc: emptyAsDefaults(grpcProtocolConfigSchema),
       })
       .strict()
       // A receiver with no protocol would listen nowhere, and its pipeline would never get a span.
