@@ -21,7 +21,7 @@ export const adminConfigSchema = z
   .object({
     enabled: z.boolean().default(true),
     endpoint: listenEndpoint.prefault('127.0.0.1:9464'),
-    /** The `ledger` exporter the page and the live stream read; by default the first one in `exporters`. */
+    /** The `ledger` exporter the page and the live stream read; by default the first one a pipeline lists. */
     ledger: z.string().min(1).optional(),
     metrics: z
       .object({

@@ -1,8 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { capturedLogger } from '../../test/fixtures/captured-logs.js';
+import { components } from '../components.js';
+import { validateConfig } from '../config/load.js';
 import { LedgerExporter } from '../exporters/ledger/exporter.js';
 import { ledgerExporterConfigSchema } from '../exporters/ledger/config.js';
+import { Service } from '../pipeline/service.js';
 import { makeSpan, tracesData } from '../recognition/testSpans.js';
 import { silentLogger } from '../telemetry/logger.js';
+import type { Logger } from '../telemetry/logger.js';
 import { adminConfigSchema } from './config.js';
 import { MAX_REPLAY } from './live.js';
 import { AdminServer } from './server.js';
@@ -12,18 +18,49 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startAdmin(withLedger: boolean, options: { startLedger?: boolean } = {}): Promise<{ admin: AdminServer; ledger: LedgerExporter | undefined }> {
+async function startAdmin(
+  withLedger: boolean,
+  options: { startLedger?: boolean; logger?: Logger } = {},
+): Promise<{ admin: AdminServer; ledger: LedgerExporter | undefined }> {
   let ledger: LedgerExporter | undefined;
   if (withLedger) {
     ledger = new LedgerExporter(ledgerExporterConfigSchema.parse({ path: ':memory:' }), silentLogger());
     if (options.startLedger !== false) await ledger.start();
     cleanups.push(() => ledger!.shutdown());
   }
-  const admin = new AdminServer(adminConfigSchema.parse({ endpoint: '127.0.0.1:0' }), ledger, silentLogger());
+  const admin = new AdminServer(adminConfigSchema.parse({ endpoint: '127.0.0.1:0' }), ledger, options.logger ?? silentLogger());
   await admin.start();
   cleanups.push(() => admin.shutdown());
   return { admin, ledger };
 }
+
+/** Writes `text` on a new connection and resolves with all the server wrote back before closing it. */
+async function rawExchange(url: string, text: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  socket.on('error', () => {});
+  socket.write(text);
+  await new Promise((resolve) => socket.once('close', resolve));
+  return received;
+}
+
+/** A client that starts a request and never finishes its headers; resolves, once connected, with its closing. */
+async function stalledClient(url: string): Promise<{ closed: Promise<unknown> }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => {});
+  // Should the server never cut it, the test fails on its timeout and the cleanups do not hang on it too.
+  cleanups.push(async () => void socket.destroy());
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
+  return { closed };
+}
+
+/** Only a hang exceeds this: the stalled client is cut at a deadline well under a second. */
+const HANG_BOUND_MS = 30_000;
 
 describe('admin listener', () => {
   it('is live at once and ready only once told', async () => {
@@ -120,6 +157,45 @@ describe('admin listener', () => {
     expect(text).toMatch(/id: 2\nevent: trace\n/);
     await admin.shutdown();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read());
+  });
+});
+
+describe('admin listener and bad clients', () => {
+  it('answers a request target that is no URL with 400, as the client\'s mistake: no error logged', async () => {
+    const logs = capturedLogger();
+    const { admin } = await startAdmin(false, { logger: logs.logger });
+    const answer = await rawExchange(admin.url, 'GET http://[x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(logs.lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect((await fetch(`${admin.url}/healthz`)).status).toBe(200);
+  });
+
+  it('cuts a client that never finishes its request once the shutdown deadline passes', { timeout: HANG_BOUND_MS }, async () => {
+    const { admin } = await startAdmin(false);
+    const stalled = await stalledClient(admin.url);
+    await admin.shutdown(100);
+    await stalled.closed;
+  });
+
+  it('is given what is left of the service\'s shutdown deadline, so that a stalled client cannot hold the service', { timeout: HANG_BOUND_MS }, async () => {
+    const config = validateConfig(
+      {
+        receivers: { otlp: { protocols: { http: { endpoint: '127.0.0.1:0' } } } },
+        exporters: { ledger: { path: ':memory:' } },
+        admin: { endpoint: '127.0.0.1:0' },
+        storage: { mode: 'memory' },
+        service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['ledger'] } } },
+      },
+      components,
+    );
+    const service = new Service(config, components, silentLogger());
+    await service.start();
+    const adminShutdown = vi.spyOn(service.admin!, 'shutdown');
+    const stalled = await stalledClient(service.admin!.url);
+    await service.shutdown(300);
+    await stalled.closed;
+    const [deadline] = adminShutdown.mock.calls[0]!;
+    expect(deadline).toBeLessThanOrEqual(300);
   });
 });
 

@@ -66,17 +66,25 @@ export class AdminServer {
     this.ready = ready;
   }
 
-  async shutdown(): Promise<void> {
+  /**
+   * Requests in progress may finish within the deadline; connections still open then are cut (a client trickling its
+   * headers would otherwise hold the process for as long as it likes), so that the deadline is a hard limit.
+   */
+  async shutdown(deadlineMs = 5000): Promise<void> {
     this.ready = false;
     this.live?.close();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeIdleConnections();
-    });
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const timer = setTimeout(() => this.server.closeAllConnections(), deadlineMs);
+    await closed;
+    clearTimeout(timer);
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://admin');
+    const target = request.url ?? '/';
+    // A request target that is no URL (`GET http://[x`) is the client's mistake, not a failure of ours.
+    if (!URL.canParse(target, 'http://admin')) return send(response, 400, 'text/plain; charset=utf-8', 'bad request target\n');
+    const url = new URL(target, 'http://admin');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('allow', 'GET, HEAD');
       return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');

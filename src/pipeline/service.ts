@@ -125,9 +125,11 @@ export class Service {
       const next = telemetry.meterReceiver(id, this.durableEntry(id, entries.length === 1 ? entries[0]! : new FanOutConsumer(entries), checks));
       this.receivers.set(id, registry.receivers[type]!.create(receiverConfig as never, context('receiver', id), next));
     }
+    // The ledger the page and /v1/summary read is also the one the cost metrics count, admin listener or not.
+    const reportingLedger = this.ledgers.get(config.admin.ledger ?? [...this.ledgers.keys()][0] ?? '');
+    reportingLedger?.feedCostMetrics();
     if (config.admin.enabled) {
-      const ledger = this.ledgers.get(config.admin.ledger ?? [...this.ledgers.keys()][0] ?? '');
-      this.admin = new AdminServer(config.admin, ledger, logger.child({ component: 'admin' }));
+      this.admin = new AdminServer(config.admin, reportingLedger, logger.child({ component: 'admin' }));
     }
   }
 
@@ -177,7 +179,7 @@ export class Service {
     clearInterval(this.pruneTimer);
     await this.storeCheckpoints?.stop();
     this.store.close();
-    await this.admin?.shutdown();
+    await this.admin?.shutdown(remaining());
   }
 
   /**

@@ -2,13 +2,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findAttribute, intValue, setAttribute, stringValue } from '../../otlp/index.js';
+import { readLedger } from '../../../test/e2e/ledger-sidecar.js';
+import { getFreePort } from '../../../test/harness/ports.js';
+import { components } from '../../components.js';
+import { validateConfig } from '../../config/load.js';
+import { encodeTracesProtobuf, findAttribute, intValue, setAttribute, stringValue } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/index.js';
 import type { LiveEvent } from '../../ledger/index.js';
 import { CostEstimatorProcessor } from '../../processors/costestimator/processor.js';
 import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
 import { traceAssemblyConfigSchema } from '../../processors/traceassembly/config.js';
 import { TraceAssemblyProcessor } from '../../processors/traceassembly/processor.js';
+import { Service } from '../../pipeline/service.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { telemetry } from '../../telemetry/metrics.js';
 import { ledgerExporterConfigSchema } from './config.js';
@@ -21,6 +26,8 @@ afterEach(async () => {
 
 async function openExporter(file = ':memory:'): Promise<LedgerExporter> {
   const exporter = new LedgerExporter(ledgerExporterConfigSchema.parse({ path: file }), silentLogger());
+  // As the service makes the ledger the admin listener reads.
+  exporter.feedCostMetrics();
   await exporter.start();
   exporters.push(exporter);
   return exporter;
@@ -258,5 +265,46 @@ describe('ledger exporter', () => {
     expect(second.ledger.eventsAfter(0, 10)).toHaveLength(1);
     expect(second.ledger.prune(Date.now() + 1)).toEqual({ calls: 1, traces: 0, events: 1 });
     expect(second.ledger.eventsAfter(0, 10)).toHaveLength(0);
+  });
+});
+
+describe('several ledger exporters in one service', () => {
+  /** The sum of a cost metric's series for one service.name, across its other labels. */
+  const countOf = async (metric: string, service: string): Promise<number> =>
+    (await telemetry.registry.getSingleMetric(metric)!.get()).values.filter((value) => value.labels['service'] === service).reduce((sum, value) => sum + value.value, 0);
+
+  it('counts each call and run once in the cost metrics, from the ledger the admin listener reads, though each ledger records it', async () => {
+    for (const adminLedger of [undefined, 'ledger/archive']) {
+      const service = `two-ledgers-${adminLedger ?? 'default'}`;
+      const port = await getFreePort();
+      const dir = mkdtempSync(path.join(tmpdir(), 'ledgers-'));
+      const ledgerPaths = [path.join(dir, 'ledger.db'), path.join(dir, 'archive.db')];
+      const config = validateConfig(
+        {
+          receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
+          processors: { costestimator: {} },
+          exporters: { ledger: { path: ledgerPaths[0] }, 'ledger/archive': { path: ledgerPaths[1] } },
+          // The cost metrics are pushed with the listener off too: the choice cannot depend on it.
+          admin: { enabled: false, ...(adminLedger === undefined ? {} : { ledger: adminLedger }) },
+          storage: { mode: 'memory' },
+          service: { pipelines: { traces: { receivers: ['otlp'], processors: ['costestimator'], exporters: ['ledger', 'ledger/archive'] } } },
+        },
+        components,
+        {},
+      );
+      const running = new Service(config, components, silentLogger());
+      await running.start();
+      try {
+        const data = tracesData([chatSpan('t20', 'c1', 'plan', 'gpt-4o-mini', 'openai', 1000, 200), makeSpan({ trace: 't20', id: 'root', name: 'two_ledgers', attributes: [] })]);
+        data.resourceSpans[0]!.resource = { attributes: [{ key: 'service.name', value: stringValue(service) }], droppedAttributesCount: 0, entityRefs: [] };
+        const response = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: encodeTracesProtobuf(data) });
+        expect(response.status).toBe(200);
+        for (const ledgerPath of ledgerPaths) expect(readLedger(ledgerPath).calls, ledgerPath).toHaveLength(1);
+        expect(await countOf('tokenmeter_llm_calls_total', service), adminLedger).toBe(1);
+        expect(await countOf('tokenmeter_workflow_runs_total', service), adminLedger).toBe(1);
+      } finally {
+        await running.shutdown(2000);
+      }
+    }
   });
 });

@@ -15,9 +15,9 @@ export const ROOT_MISSING_WORKFLOW = '(root missing)';
 export type LiveEventListener = (events: readonly LiveEvent[]) => void;
 
 /**
- * Records every counted LLM call and every finished trace into the embedded ledger, then tells the cost metrics
- * and the live stream what was new. Writing is synchronous and local, so the ledger accepts a batch or fails it
- * at once; it never waits on MLflow or any other exporter.
+ * Records every counted LLM call and every finished trace into the embedded ledger, then tells the live stream (and
+ * the cost metrics, if it feeds them) what was new. Writing is synchronous and local, so the ledger accepts a batch or
+ * fails it at once; it never waits on MLflow or any other exporter.
  */
 export class LedgerExporter implements TracesExporter {
   private opened: Ledger | undefined;
@@ -26,6 +26,7 @@ export class LedgerExporter implements TracesExporter {
   private pruneTimer: NodeJS.Timeout | undefined;
   private checkpoints: WalCheckpoints | undefined;
   private readonly listeners = new Set<LiveEventListener>();
+  private feedsCostMetrics = false;
 
   constructor(
     private readonly config: LedgerExporterConfig,
@@ -87,8 +88,17 @@ export class LedgerExporter implements TracesExporter {
     }
   }
 
+  /**
+   * Makes this ledger the one the cost metrics (`/metrics`, `admin.metrics.otlp`) count: they are process-wide, and a
+   * call that two ledgers record would otherwise be counted once per ledger. The service picks the ledger the admin
+   * listener reads, so that `/metrics` agrees with `/v1/summary`.
+   */
+  feedCostMetrics(): void {
+    this.feedsCostMetrics = true;
+  }
+
   private publish(update: LedgerUpdate): void {
-    costMetrics.observe(update);
+    if (this.feedsCostMetrics) costMetrics.observe(update);
     if (update.events.length === 0) return;
     for (const listener of this.listeners) listener(update.events);
   }

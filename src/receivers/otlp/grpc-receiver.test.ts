@@ -1,6 +1,8 @@
+import { connect } from 'node:http2';
 import { Client, Metadata, credentials } from '@grpc/grpc-js';
 import type { ServerUnaryCall, ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturedLogger } from '../../../test/fixtures/captured-logs.js';
 import { RecordingConsumer } from '../../../test/fixtures/recording-consumer.js';
 import { appSource, makeRequestFrom, makeSpan } from '../../../test/fixtures/spans.js';
 import { decodeExportTraceResponse, decodeRetryInfo, decodeRpcStatus, encodeTracesProtobuf } from '../../otlp/index.js';
@@ -59,10 +61,11 @@ function statusDetails(error: ServiceError | undefined): RpcStatus {
 
 describe('OTLP/gRPC receiver', () => {
   const consumer = new RecordingConsumer();
+  const logs = capturedLogger();
   const receiver = new OtlpGrpcReceiver(
     grpcProtocolConfigSchema.parse({ endpoint: '127.0.0.1:0', max_recv_msg_size: 64 * 1024 }),
     consumer,
-    silentLogger(),
+    logs.logger,
   );
   let client: Client;
   let gzipClient: Client;
@@ -158,11 +161,14 @@ describe('OTLP/gRPC receiver', () => {
     consumer.failWith = undefined;
   });
 
-  it('answers INTERNAL for a permanent pipeline failure', async () => {
-    consumer.failWith = new PipelineError('bug', 'internal');
+  it('answers INTERNAL for a permanent pipeline failure, and logs it as an error, not as a refusal the client retries', async () => {
+    consumer.failWith = new PipelineError('ledger corrupt', 'internal');
     const { error } = await exportCall(client, encodeTracesProtobuf(request({ name: 'a' })));
     expect(error?.code).toBe(GrpcCode.INTERNAL);
     consumer.failWith = undefined;
+    const logged = logs.lines.find((line) => line.reason === 'ledger corrupt');
+    expect(logged?.level).toBe(50);
+    expect(logged?.msg).toMatch(/does not retry INTERNAL/);
   });
 
   it('answers UNIMPLEMENTED for other methods of the service', async () => {
@@ -176,6 +182,23 @@ describe('OTLP/gRPC receiver', () => {
       ),
     );
     expect(error?.code).toBe(GrpcCode.UNIMPLEMENTED);
+  });
+});
+
+describe('OTLP/gRPC receiver shutdown', () => {
+  it('cancels a call whose client never finishes sending its message once the deadline passes', async () => {
+    const receiver = new OtlpGrpcReceiver(grpcProtocolConfigSchema.parse({ endpoint: '127.0.0.1:0' }), new RecordingConsumer(), silentLogger());
+    await receiver.start();
+    const session = connect(`http://${receiver.address}`);
+    session.on('error', () => {});
+    const closedByServer = new Promise((resolve) => session.once('close', resolve));
+    const stream = session.request({ ':method': 'POST', ':path': TRACE_SERVICE_EXPORT_PATH, 'content-type': 'application/grpc', te: 'trailers' });
+    stream.on('error', () => {});
+    // A message announced as 1000 bytes long, of which 2 are sent.
+    stream.write(Uint8Array.from([0, 0, 0, 0x03, 0xe8, 0x0a, 0x00]));
+    await new Promise((resolve) => stream.once('ready', resolve));
+    await receiver.shutdown(100);
+    await closedByServer;
   });
 });
 

@@ -109,8 +109,7 @@ function toStatusResponse(error: unknown, logger: Logger): { code: number; detai
   let status: RpcStatus;
   if (error instanceof GrpcFailure) {
     status = error.status;
-    const retryable = status.code === GrpcCode.UNAVAILABLE || status.code === GrpcCode.INTERNAL;
-    logger[retryable ? 'warn' : 'debug']({ code: status.code, reason: status.message }, 'OTLP/gRPC export not accepted');
+    logFailure(status, logger);
   } else {
     // Only a bug gets here; the client learns no internals.
     logger.error({ err: error }, 'OTLP/gRPC export handler failed');
@@ -122,6 +121,18 @@ function toStatusResponse(error: unknown, logger: Logger): { code: number; detai
     metadata.set('google.rpc.retryinfo-bin', toBuffer(encodeRetryInfo(status.retryDelaySeconds)));
   }
   return { code: status.code, details: status.message, metadata };
+}
+
+/** UNAVAILABLE warns (the client retries); INTERNAL is an error, as a 500 is on HTTP: not retried, its spans are lost. */
+function logFailure(status: RpcStatus, logger: Logger): void {
+  const fields = { code: status.code, reason: status.message };
+  if (status.code === GrpcCode.UNAVAILABLE) {
+    logger.warn(fields, 'OTLP/gRPC export refused; the client retries');
+  } else if (status.code === GrpcCode.INTERNAL) {
+    logger.error(fields, 'OTLP/gRPC export failed; the client does not retry INTERNAL and drops these spans');
+  } else {
+    logger.debug(fields, 'OTLP/gRPC export rejected');
+  }
 }
 
 function decodeRequest(message: Uint8Array): TracesData {

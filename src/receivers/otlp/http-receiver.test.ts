@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deflateSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { capturedLogger } from '../../../test/fixtures/captured-logs.js';
 import { RecordingConsumer } from '../../../test/fixtures/recording-consumer.js';
 import { appSource, makeRequestFrom, makeSpan } from '../../../test/fixtures/spans.js';
@@ -10,6 +10,7 @@ import { stringValue, toHex } from '../../otlp/model.js';
 import { PipelineError } from '../../pipeline/consumer.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { httpProtocolConfigSchema } from './config.js';
+import * as exportHandler from './export-handler.js';
 import { GrpcCode } from './grpc-codes.js';
 import { OtlpHttpReceiver } from './http-receiver.js';
 
@@ -29,6 +30,19 @@ function span(name: string, traceByte = 1, spanByte = 2): Span {
 }
 
 const request = (...spans: Span[]): TracesData => makeRequestFrom(appSource(), ...spans);
+
+/** Writes `text` on a new connection to the receiver and resolves with all the server wrote back before closing it. */
+async function rawExchange(url: string, text: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  // A reset after the answer (the server closing with part of the request unread) still ends the exchange.
+  socket.on('error', () => {});
+  socket.write(text);
+  await new Promise((resolve) => socket.once('close', resolve));
+  return received;
+}
 
 describe('OTLP/HTTP receiver', () => {
   const consumer = new RecordingConsumer();
@@ -92,10 +106,22 @@ describe('OTLP/HTTP receiver', () => {
   });
 
   it('answers 415 for an unsupported content encoding', async () => {
-    const response = await post('x', { 'Content-Type': 'application/json', 'Content-Encoding': 'br' });
-    expect(response.status).toBe(415);
-    const status = decodeRpcStatus(new Uint8Array(await response.arrayBuffer()), 'json');
-    expect(status.message).toContain('"br"');
+    for (const contentEncoding of ['br', 'zstd']) {
+      const response = await post('x', { 'Content-Type': 'application/json', 'Content-Encoding': contentEncoding });
+      expect(response.status).toBe(415);
+      const status = decodeRpcStatus(new Uint8Array(await response.arrayBuffer()), 'json');
+      expect(status.message).toContain(`"${contentEncoding}"`);
+    }
+  });
+
+  it('accepts a zlib-compressed body (the Collector\'s compression: zlib), its size checked after decompression too', async () => {
+    consumer.received = [];
+    const body = deflateSync(encodeTracesProtobuf(request(span('zlib'))));
+    const response = await post(body, { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'zlib' });
+    expect(response.status).toBe(200);
+    expect(consumer.received[0]!.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.name).toBe('zlib');
+    const bomb = await post(deflateSync(new Uint8Array(10 * 1024 * 1024)), { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'zlib' });
+    expect(bomb.status).toBe(413);
   });
 
   it('answers 400 with a google.rpc.Status in protobuf for a truncated protobuf body', async () => {
@@ -203,6 +229,40 @@ describe('OTLP/HTTP receiver', () => {
     consumer.failWith = undefined;
   });
 
+  it('answers 500 with a google.rpc.Status for a permanent pipeline failure, and logs it as an error: the client will not retry', async () => {
+    consumer.failWith = new PipelineError('ledger corrupt', 'internal');
+    const response = await post(encodeTracesProtobuf(request(span('a'))), { 'Content-Type': 'application/x-protobuf' });
+    consumer.failWith = undefined;
+    expect(response.status).toBe(500);
+    expect(decodeRpcStatus(new Uint8Array(await response.arrayBuffer()), 'protobuf')).toMatchObject({ code: GrpcCode.INTERNAL, message: 'ledger corrupt' });
+    expect(logs.lines.find((line) => line.reason === 'ledger corrupt')?.level).toBe(50);
+  });
+
+  it('answers a bug in the handler with 500 and a google.rpc.Status in the request\'s encoding, and keeps serving', async () => {
+    const bug = vi.spyOn(exportHandler, 'handleExport').mockRejectedValueOnce(new Error('a bug'));
+    try {
+      const response = await post(encodeTracesJson(request(span('a'))), { 'Content-Type': 'application/json' });
+      expect(response.status).toBe(500);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      // The client learns no internals.
+      expect(await response.json()).toEqual({ code: GrpcCode.INTERNAL, message: 'internal error while handling the export' });
+    } finally {
+      bug.mockRestore();
+    }
+    expect(logs.lines.some((line) => line.msg === 'OTLP/HTTP request handler failed')).toBe(true);
+    const after = await post(encodeTracesProtobuf(request(span('after'))), { 'Content-Type': 'application/x-protobuf' });
+    expect(after.status).toBe(200);
+  });
+
+  it('answers a request it cannot parse with 431 or 400 and Connection: close, rather than dropping the connection', async () => {
+    const hugeHeader = await rawExchange(receiver.url, `POST /v1/traces HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
+    expect(hugeHeader).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect(hugeHeader).toContain('Connection: close');
+    const malformed = await rawExchange(receiver.url, 'POST /v1/traces HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n');
+    expect(malformed).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(malformed).toContain('Connection: close');
+  });
+
   it('gzips the response when the client accepts it', async () => {
     const response = await post('[', { 'Content-Type': 'application/json', 'Accept-Encoding': 'gzip' });
     expect(response.status).toBe(400);
@@ -230,15 +290,31 @@ describe('OTLP/HTTP receiver', () => {
 
   it('takes a client that disconnects mid-body for what it is, not for a failure of its own, and keeps serving', async () => {
     const { hostname, port } = new URL(receiver.url);
+    const loggedBefore = logs.lines.length;
     const socket = connect(Number(port), hostname);
     await new Promise<void>((resolve) => socket.once('connect', resolve));
     socket.write('POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: 1000\r\n\r\n0123456789');
     await new Promise((resolve) => setTimeout(resolve, 50));
     socket.destroy();
     await expect.poll(() => logs.lines.some((line) => line.msg.includes('client went away'))).toBe(true);
-    expect(logs.lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect(logs.lines.slice(loggedBefore).filter((line) => line.level >= 50)).toEqual([]);
     const after = await post(encodeTracesProtobuf(request(span('after'))), { 'Content-Type': 'application/x-protobuf' });
     expect(after.status).toBe(200);
+  });
+});
+
+describe('OTLP/HTTP receiver shutdown', () => {
+  it('cuts a client that never finishes its request once the deadline passes', async () => {
+    const receiver = new OtlpHttpReceiver(httpProtocolConfigSchema.parse({ endpoint: '127.0.0.1:0' }), new RecordingConsumer(), silentLogger());
+    await receiver.start();
+    const { hostname, port } = new URL(receiver.url);
+    const stalled = connect(Number(port), hostname);
+    stalled.on('error', () => {});
+    const closedByServer = new Promise((resolve) => stalled.once('close', resolve));
+    await new Promise((resolve) => stalled.once('connect', resolve));
+    stalled.write('POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: 1000\r\n\r\n0123');
+    await receiver.shutdown(100);
+    await closedByServer;
   });
 });
 

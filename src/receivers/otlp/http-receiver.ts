@@ -29,6 +29,23 @@ const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 const gzipAsync = promisify(gzip);
 
+type Inflater = typeof gunzipAsync;
+
+/**
+ * The compressed Content-Encodings read, as the Collector's HTTP server names them: `zlib` (what its exporters send
+ * for `compression: zlib`) is the same zlib stream as HTTP's `deflate`. Its `zstd` is refused (415): Node 20's zlib has
+ * none, and the pure-JS decoder copies the frame's whole window once per block, so a few KB of crafted zstd would hold
+ * the event loop for seconds. `snappy` and `lz4` too: no well-kept pure-JS decoder reads what Collectors send.
+ */
+const INFLATERS = new Map<string, Inflater>([
+  ['gzip', gunzipAsync],
+  ['x-gzip', gunzipAsync],
+  ['deflate', inflateAsync],
+  ['zlib', inflateAsync],
+]);
+
+const IDENTITY_ENCODINGS = new Set(['identity', 'none', '']);
+
 type Encoding = 'protobuf' | 'json';
 
 /** How a request's body is written, and the media type it named, which the answer carries (OTLP/HTTP). */
@@ -54,7 +71,7 @@ class HttpFailure extends Error {
   }
 }
 
-/** OTLP/HTTP receiver for traces: `POST <traces_path>` with protobuf or JSON, optionally gzip/deflate-compressed. */
+/** OTLP/HTTP receiver for traces: `POST <traces_path>` with protobuf or JSON, optionally gzip/deflate/zlib-compressed. */
 export class OtlpHttpReceiver implements Receiver {
   /** Created at start: a TLS listener needs its certificate files read first. */
   private server: Server | undefined;
@@ -67,20 +84,11 @@ export class OtlpHttpReceiver implements Receiver {
 
   async start(): Promise<void> {
     const listener: RequestListener = (request, response) => {
-      this.handle(request, response).catch((error: unknown) => {
-        if (error instanceof ClientAborted) {
-          this.logger.debug('OTLP/HTTP client went away before sending its whole request');
-          response.destroy();
-          return;
-        }
-        // Only a bug gets here (every expected failure is answered in handle); keep serving.
-        this.logger.error({ err: error }, 'OTLP/HTTP request handler failed');
-        if (!response.headersSent) response.writeHead(500).end();
-        else response.destroy();
-      });
+      this.handle(request, response).catch((error: unknown) => this.answerUnhandled(request, response, error));
     };
+    // No `clientError` listener: Node's own answers a request it cannot parse with 431 (headers too large) or 400 and
+    // `Connection: close`, where a dropped connection would be retried by the client forever.
     const server = this.config.tls ? createHttpsServer(httpsOptions(readServerTlsFiles(this.config.tls)), listener) : createServer(listener);
-    server.on('clientError', (_error, socket) => socket.destroy());
     const { host, port } = this.config.endpoint;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -147,11 +155,7 @@ export class OtlpHttpReceiver implements Receiver {
       await send(request, response, 200, format.contentType, encodeExportTraceResponse(outcome.partialSuccess, format.encoding));
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
-      if (error.httpStatus >= 500 || error.httpStatus === 429) {
-        this.logger.warn({ status: error.httpStatus, reason: error.message }, 'OTLP/HTTP export refused');
-      } else {
-        this.logger.debug({ status: error.httpStatus, reason: error.message }, 'OTLP/HTTP export rejected');
-      }
+      this.logFailure(error);
       for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
       // The body of a refused oversize request is left unread: close the connection rather than drain it.
       if (error.httpStatus === 413) response.setHeader('Connection', 'close');
@@ -159,17 +163,49 @@ export class OtlpHttpReceiver implements Receiver {
     }
   }
 
+  /** What `handle` leaves unanswered: a client that went away, or a bug, which is answered like any other failure. */
+  private answerUnhandled(request: IncomingMessage, response: ServerResponse, error: unknown): void {
+    if (error instanceof ClientAborted) {
+      this.logger.debug('OTLP/HTTP client went away before sending its whole request');
+      response.destroy();
+      return;
+    }
+    // Only a bug gets here (every expected failure is answered in handle); keep serving.
+    this.logger.error({ err: error }, 'OTLP/HTTP request handler failed');
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    const format = bodyFormat(request.headers['content-type']);
+    const status = { code: GrpcCode.INTERNAL, message: 'internal error while handling the export' };
+    if (!format) return sendText(response, 500, status.message);
+    send(request, response, 500, format.contentType, encodeRpcStatus(status, format.encoding)).catch(() => response.destroy());
+  }
+
+  /** Retryable refusals warn; a 500 is an error, since OTLP clients do not retry it and the spans are lost. */
+  private logFailure(failure: HttpFailure): void {
+    const fields = { status: failure.httpStatus, reason: failure.message };
+    if (failure.httpStatus === 429 || failure.httpStatus === 503) {
+      this.logger.warn(fields, 'OTLP/HTTP export refused; the client retries');
+    } else if (failure.httpStatus >= 500) {
+      this.logger.error(fields, 'OTLP/HTTP export failed; the client does not retry a 500 and drops these spans');
+    } else {
+      this.logger.debug(fields, 'OTLP/HTTP export rejected');
+    }
+  }
+
   private async readRequest(request: IncomingMessage, encoding: Encoding): Promise<TracesData> {
     const limit = this.config.max_request_body_size;
     const contentEncoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (!['identity', 'none', '', 'gzip', 'x-gzip', 'deflate'].includes(contentEncoding)) {
+    const inflater = INFLATERS.get(contentEncoding);
+    if (!inflater && !IDENTITY_ENCODINGS.has(contentEncoding)) {
       throw new HttpFailure(415, {
         code: GrpcCode.UNIMPLEMENTED,
-        message: `unsupported Content-Encoding ${JSON.stringify(contentEncoding)}: use gzip, deflate or none`,
+        message: `unsupported Content-Encoding ${JSON.stringify(contentEncoding)}: use gzip, deflate, zlib or none`,
       });
     }
     const body = await readBody(request, limit);
-    const decompressed = await decompress(body, contentEncoding, limit);
+    const decompressed = inflater ? await decompress(body, inflater, contentEncoding, limit) : body;
     try {
       return encoding === 'protobuf' ? decodeTracesProtobuf(decompressed) : decodeTracesJson(decompressed);
     } catch (error) {
@@ -225,12 +261,10 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
-async function decompress(body: Buffer, contentEncoding: string, limit: number): Promise<Buffer> {
-  if (contentEncoding !== 'gzip' && contentEncoding !== 'x-gzip' && contentEncoding !== 'deflate') return body;
+async function decompress(body: Buffer, inflater: Inflater, contentEncoding: string, limit: number): Promise<Buffer> {
   try {
     // maxOutputLength stops inflating at the limit: a gzip bomb costs at most `limit` bytes of memory.
-    const options = { maxOutputLength: limit };
-    return contentEncoding === 'deflate' ? await inflateAsync(body, options) : await gunzipAsync(body, options);
+    return await inflater(body, { maxOutputLength: limit });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit, 'after decompression');
     throw invalidArgument(`cannot decompress ${contentEncoding} body: ${(error as Error).message}`, 'body');

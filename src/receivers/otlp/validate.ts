@@ -1,10 +1,10 @@
 import { markChanged, MALFORMED_ID } from '../../otlp/model.js';
-import type { PartialSuccess, Span, SpanLink, TracesData } from '../../otlp/model.js';
+import type { PartialSuccess, ScopeSpans, Span, SpanLink, TracesData } from '../../otlp/model.js';
 
 /**
  * Removes spans that no backend can store (MLflow answers 422 for an empty trace or span id; an all-zero or
- * wrong-length id is invalid per trace.proto) and reports them, so that one bad span does not cost the rest of the
- * request. The decoders pass such ids through for this purpose.
+ * wrong-length id is invalid per trace.proto), with the envelopes this leaves empty, and reports them, so that one bad
+ * span does not cost the rest of the request. The decoders pass such ids through for this purpose.
  *
  * What a span only refers to is read leniently, as real senders write it (otlp-protocol.md §6): an all-zero parent
  * id is a root's (some SDKs fill a root's parent with zeroes; MLflow would take it for a parent and lose the root), and
@@ -13,6 +13,7 @@ import type { PartialSuccess, Span, SpanLink, TracesData } from '../../otlp/mode
 export function rejectInvalidSpans(data: TracesData): PartialSuccess | undefined {
   let rejected = 0;
   let firstProblem = '';
+  const emptied = new Set<ScopeSpans>();
   data.resourceSpans.forEach((resourceSpans, r) => {
     resourceSpans.scopeSpans.forEach((scopeSpans, s) => {
       const problems = scopeSpans.spans.map(spanProblem);
@@ -24,11 +25,26 @@ export function rejectInvalidSpans(data: TracesData): PartialSuccess | undefined
         firstProblem ||= `resourceSpans[${r}].scopeSpans[${s}].spans[${i}] (${quotedName(span.name)}): ${problem}`;
         return false;
       });
+      if (scopeSpans.spans.length === 0) emptied.add(scopeSpans);
     });
   });
   if (rejected === 0) return undefined;
+  if (emptied.size > 0) dropEmptiedEnvelopes(data, emptied);
   const others = rejected > 1 ? ` (and ${rejected - 1} more)` : '';
   return { rejectedSpans: rejected, errorMessage: `rejected ${rejected} span(s) with invalid ids: ${firstProblem}${others}` };
+}
+
+/**
+ * The protocol says empty envelopes SHOULD NOT be created: a ScopeSpans whose every span was rejected is not
+ * forwarded, nor a ResourceSpans left without any. Envelopes that arrived empty are the sender's and stay.
+ */
+function dropEmptiedEnvelopes(data: TracesData, emptied: ReadonlySet<ScopeSpans>): void {
+  data.resourceSpans = data.resourceSpans.filter((resourceSpans) => {
+    const kept = resourceSpans.scopeSpans.filter((scopeSpans) => !emptied.has(scopeSpans));
+    if (kept.length === resourceSpans.scopeSpans.length) return true;
+    resourceSpans.scopeSpans = kept;
+    return kept.length > 0;
+  });
 }
 
 /**
