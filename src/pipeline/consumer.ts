@@ -35,11 +35,38 @@ export class PipelineError extends Error {
   }
 }
 
-/** Sends a batch to several consumers (one pipeline, several exporters). */
+/**
+ * A component that can tell before a request enters the pipelines that it would refuse it: an exporter with a full
+ * sending queue, the memory limiter over its soft limit. Turning the request away up front matters: processors keep
+ * in-memory state (the cost estimator's memory of the calls it counted) that a rolled-back transaction does not undo,
+ * so a request refused at the end of its pipeline would find its calls "already counted" when the app retries it, and
+ * its trace would be summed without them.
+ */
+export interface AdmissionCheck {
+  admissionRefusal(): PipelineError | undefined;
+}
+
+export function hasAdmissionCheck(component: object): component is AdmissionCheck {
+  return typeof (component as Partial<AdmissionCheck>).admissionRefusal === 'function';
+}
+
+/**
+ * Sends a batch to several consumers (one pipeline, several exporters), all or none: a batch one of `admissionChecks`
+ * would refuse (an exporter's full queue) goes to none of them. Sent to the others, it would reach them again when it
+ * is retried: the app's retry is checked before it enters (see `Service`), but a root trace assembly forwards later is
+ * retried from inside the pipeline, and each retry gave every other exporter one more copy.
+ */
 export class FanOutConsumer implements TracesConsumer {
-  constructor(private readonly consumers: readonly TracesConsumer[]) {}
+  constructor(
+    private readonly consumers: readonly TracesConsumer[],
+    private readonly admissionChecks: readonly AdmissionCheck[] = [],
+  ) {}
 
   async consume(data: TracesData): Promise<void> {
+    for (const check of this.admissionChecks) {
+      const refusal = check.admissionRefusal();
+      if (refusal !== undefined) throw refusal;
+    }
     if (this.consumers.length === 1) return this.consumers[0]!.consume(data);
     await Promise.all(this.consumers.map((consumer) => consumer.consume(data)));
   }

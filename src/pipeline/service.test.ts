@@ -15,6 +15,7 @@ import { encodeTracesProtobuf, stringValue } from '../otlp/index.js';
 import type { Span } from '../otlp/index.js';
 import { silentLogger } from '../telemetry/logger.js';
 import type { ExporterFactory } from './component.js';
+import { PipelineError } from './consumer.js';
 import { Service } from './service.js';
 
 /**
@@ -182,6 +183,60 @@ describe('Service wiring', () => {
     expect((await fetch(`${adminUrl}/v1/summary`)).status).toBe(200);
     endDrain();
     await stopping;
+  });
+
+  it('forwards a held root to every exporter or none: one exporter\'s full queue gives the others no copy per retry', async () => {
+    // An exporter that refuses while closed, as one with a full sending queue does, and one that records what it gets.
+    let gateOpen = true;
+    let refusalsAsked = 0;
+    const refusal = (): PipelineError | undefined => {
+      refusalsAsked++;
+      return gateOpen ? undefined : new PipelineError('sending queue is full', 'overloaded', 1);
+    };
+    const gate: ExporterFactory<Record<string, never>> = {
+      type: 'gate',
+      configSchema: z.object({}),
+      create: () =>
+        Object.assign(
+          { start: async () => {}, shutdown: async () => {} },
+          {
+            admissionRefusal: refusal,
+            consume: async () => {
+              const refused = refusal();
+              if (refused !== undefined) throw refused;
+            },
+          },
+        ),
+    };
+    const received: string[] = [];
+    const recorder: ExporterFactory<Record<string, never>> = {
+      type: 'recorder',
+      configSchema: z.object({}),
+      create: () => ({
+        start: async () => {},
+        shutdown: async () => {},
+        consume: async (data) => {
+          for (const resourceSpans of data.resourceSpans) for (const scopeSpans of resourceSpans.scopeSpans) received.push(...scopeSpans.spans.map((span) => span.name));
+        },
+      }),
+    };
+    const port = await getFreePort();
+    service = await startService({
+      port,
+      ledgerPath: ':memory:',
+      traceassembly: { root_wait: '50ms' },
+      admin: { enabled: false },
+      registry: { ...components, exporters: { ...components.exporters, gate: gate as ExporterFactory<never>, recorder: recorder as ExporterFactory<never> } },
+    });
+    expect((await postSpan(port, makeSpan({ name: 'workflow' }))).status).toBe(200);
+    // Held for root_wait: refused when trace assembly forwards it, and again at each retry.
+    gateOpen = false;
+    const askedBefore = refusalsAsked;
+    await waitFor('three forwards of the root refused', () => (refusalsAsked - askedBefore >= 3 ? true : undefined));
+    expect(received).toEqual([]);
+    gateOpen = true;
+    await waitFor('the root forwarded', () => (received.length > 0 ? true : undefined));
+    expect(received).toEqual(['workflow']);
   });
 
   it('names the component that cannot start, with why as the cause', async () => {

@@ -13,26 +13,11 @@ import { ACCEPTED_REQUEST_MEMORY_MS, AcceptedRequests } from '../storage/accepte
 import { StorageInUseError } from '../storage/file-lock.js';
 import { Store } from '../storage/store.js';
 import { WalCheckpoints } from '../storage/wal-checkpoints.js';
-import { FanOutConsumer, PipelineError } from './consumer.js';
-import type { Component, Receiver, TracesConsumer, TracesExporter, TracesProcessor } from './consumer.js';
+import { FanOutConsumer, hasAdmissionCheck, PipelineError } from './consumer.js';
+import type { AdmissionCheck, Component, Receiver, TracesConsumer, TracesExporter, TracesProcessor } from './consumer.js';
 
 /** How often requests accepted longer ago than any app retries are forgotten. */
 const PRUNE_INTERVAL_MS = 60_000;
-
-/**
- * A component that can tell before a request enters the pipelines that it would refuse it: an exporter with a full
- * sending queue, the memory limiter over its soft limit. Turning the request away up front matters: processors keep
- * in-memory state (the cost estimator's memory of the calls it counted) that a rolled-back transaction does not undo,
- * so a request refused at the end of its pipeline would find its calls "already counted" when the app retries it, and
- * its trace would be summed without them.
- */
-interface AdmissionCheck {
-  admissionRefusal(): PipelineError | undefined;
-}
-
-function hasAdmissionCheck(component: object): component is AdmissionCheck {
-  return typeof (component as Partial<AdmissionCheck>).admissionRefusal === 'function';
-}
 
 /**
  * A trace whose root never came leaves trace assembly with no root span to carry its summary downstream; the
@@ -102,6 +87,7 @@ export class Service {
           }
           return exporter;
         }),
+        pipeline.exporters.flatMap((id) => this.admissionChecks.get(id) ?? []),
       );
       const pipelineLedgers = pipeline.exporters.flatMap((id) => this.ledgers.get(id) ?? []);
       for (const id of [...pipeline.processors].reverse()) {
