@@ -9,6 +9,7 @@ import {
   decodeTracesProtobuf,
   encodeTracesJson,
   encodeTracesProtobuf,
+  encodedHalves,
   setAttribute,
   stringValue,
   toHex,
@@ -153,11 +154,33 @@ function spanBytes(name: string, extra: Uint8Array): Uint8Array {
   ]);
 }
 
-function requestBytes(spans: Uint8Array[]): Uint8Array {
+/** `scopeSpansExtra` and `resourceSpansExtra` end the two envelopes, after their known fields. */
+function requestBytes(spans: Uint8Array[], scopeSpansExtra: Uint8Array = new Uint8Array(0), resourceSpansExtra: Uint8Array = new Uint8Array(0)): Uint8Array {
   const resource = concat([bytesField(1, keyValueBytes('service.name', 'svc')), UNKNOWN_FIELD]);
   const scope = concat([stringField(1, 'scope'), UNKNOWN_FIELD]);
-  const scopeSpans = concat([bytesField(1, scope), ...spans.map((span) => bytesField(2, span))]);
-  return bytesField(1, concat([bytesField(1, resource), bytesField(2, scopeSpans)]));
+  const scopeSpans = concat([bytesField(1, scope), ...spans.map((span) => bytesField(2, span)), scopeSpansExtra]);
+  return bytesField(1, concat([bytesField(1, resource), bytesField(2, scopeSpans), resourceSpansExtra]));
+}
+
+// Unknown fields of the envelopes, of every wire type, one each per level and two more (a newer OTLP's fields).
+const SCOPE_SPANS_UNKNOWN = [
+  varintField(101, 7),
+  // Field 104, fixed64.
+  Uint8Array.from([0xc1, 0x06, 1, 2, 3, 4, 5, 6, 7, 8]),
+];
+const RESOURCE_SPANS_UNKNOWN = [
+  bytesField(102, stringField(1, 'a newer envelope field')),
+  // Field 105, fixed32.
+  Uint8Array.from([0xcd, 0x06, 9, 10, 11, 12]),
+];
+
+/** The envelopes' unknown fields of a decoded single-envelope request, as plain byte arrays. */
+function envelopeUnknownFields(data: TracesData): { scopeSpans: number[][] | undefined; resourceSpans: number[][] | undefined } {
+  const resourceSpans = data.resourceSpans[0]!;
+  return {
+    scopeSpans: resourceSpans.scopeSpans[0]!.unknownFields?.map((field) => [...field]),
+    resourceSpans: resourceSpans.unknownFields?.map((field) => [...field]),
+  };
 }
 
 describe('raw splice', () => {
@@ -180,6 +203,49 @@ describe('raw splice', () => {
 
   it('re-encodes an unchanged request byte-identically, unknown fields included', () => {
     expect(Buffer.from(encodeTracesProtobuf(decodeTracesProtobuf(original))).equals(Buffer.from(original))).toBe(true);
+  });
+
+  it('keeps unknown fields of ResourceSpans and ScopeSpans: byte-identical unchanged, written again when a span inside changed', () => {
+    // As a sender that knows them writes them: after the known fields, schema_url included.
+    const withSchemaUrl = (fields: Uint8Array[]): Uint8Array => concat([stringField(3, 'https://opentelemetry.io/schemas/1.30.0'), ...fields]);
+    const request = requestBytes([first, second], withSchemaUrl(SCOPE_SPANS_UNKNOWN), withSchemaUrl(RESOURCE_SPANS_UNKNOWN));
+    const expected = { scopeSpans: SCOPE_SPANS_UNKNOWN.map((field) => [...field]), resourceSpans: RESOURCE_SPANS_UNKNOWN.map((field) => [...field]) };
+
+    const decoded = decodeTracesProtobuf(request);
+    expect(envelopeUnknownFields(decoded)).toEqual(expected);
+    expect(Buffer.from(encodeTracesProtobuf(decoded)).equals(Buffer.from(request))).toBe(true);
+
+    // A changed span makes every envelope around it be written from its fields: the unknown ones go with them.
+    const spans = decoded.resourceSpans[0]!.scopeSpans[0]!.spans;
+    setAttribute(spans[0]!, 'tokenmeter.cost_usd', { kind: 'double', value: 0.0125 });
+    const encoded = encodeTracesProtobuf(decoded);
+    const again = decodeTracesProtobuf(encoded);
+    expect(envelopeUnknownFields(again)).toEqual(expected);
+    expect(again.resourceSpans[0]!.schemaUrl).toBe('https://opentelemetry.io/schemas/1.30.0');
+    expect(again.resourceSpans[0]!.scopeSpans[0]!.spans.map((span) => span.name)).toEqual(['first', 'second']);
+    expect(Buffer.from(again.resourceSpans[0]!.scopeSpans[0]!.spans[1]!.raw!).equals(Buffer.from(second))).toBe(true);
+    // protobufjs, reading by the .proto, skips them and reads the rest.
+    const read = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(encoded)) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+    expect(read.resourceSpans[0]!.scopeSpans[0]!.spans).toHaveLength(2);
+
+    // Cut in two (for a destination's size limit), each part keeps them.
+    for (const part of encodedHalves(request)) expect(envelopeUnknownFields(decodeTracesProtobuf(part.body))).toEqual(expected);
+  });
+
+  it('writes unknown envelope fields that came between known ones after them, in their order', () => {
+    const [varint, fixed64] = SCOPE_SPANS_UNKNOWN as [Uint8Array, Uint8Array];
+    const [message, fixed32] = RESOURCE_SPANS_UNKNOWN as [Uint8Array, Uint8Array];
+    const resource = bytesField(1, bytesField(1, keyValueBytes('service.name', 'svc')));
+    const scopeSpans = concat([fixed64, bytesField(1, stringField(1, 'scope')), varint, bytesField(2, first)]);
+    const request = bytesField(1, concat([message, resource, bytesField(2, scopeSpans), fixed32]));
+    const decoded = decodeTracesProtobuf(request);
+    const expected = { scopeSpans: [[...fixed64], [...varint]], resourceSpans: [[...message], [...fixed32]] };
+    expect(envelopeUnknownFields(decoded)).toEqual(expected);
+
+    const encoded = encodeTracesProtobuf(decoded);
+    const reordered = bytesField(1, concat([resource, bytesField(2, concat([bytesField(1, stringField(1, 'scope')), bytesField(2, first), fixed64, varint])), message, fixed32]));
+    expect(Buffer.from(encoded).equals(Buffer.from(reordered))).toBe(true);
+    expect(envelopeUnknownFields(decodeTracesProtobuf(encoded))).toEqual(expected);
   });
 
   it('re-encodes a span changed with setAttribute from its fields, and keeps splicing the others', () => {

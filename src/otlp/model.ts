@@ -9,6 +9,10 @@
  * which do it for you, or call `markChanged`. One change keeps it: attributes with new keys pushed onto a decoded
  * span's list are written after its raw bytes (see `Span.rawAttributeCount`), so that pricing a model call does not
  * cost re-encoding its prompts and completions.
+ *
+ * The envelopes (`ResourceSpans`, `ScopeSpans`) have no `raw`: their spans change under them all the time. They keep
+ * instead the bytes of the fields this model does not know (`UnknownFieldsKept`), which the encoder writes after the
+ * known ones, changed or not.
  */
 
 /** An OTLP `AnyValue`. `int` keeps int64 exactly: a `number` when it is a safe integer, else a `bigint`. */
@@ -38,6 +42,19 @@ export interface KeyValue {
 export interface RawBacked {
   /** The exact protobuf bytes this message was decoded from; undefined once changed or when it came from JSON. */
   raw?: Uint8Array | undefined;
+}
+
+/**
+ * Messages that keep the fields they were decoded with but this model does not know (fields added to OTLP since), so
+ * that forwarding does not lose them. Nothing else reads them: changing the known fields keeps them.
+ */
+export interface UnknownFieldsKept {
+  /**
+   * Each unknown field as the exact protobuf bytes of its tag and value (a view of the request), in the order they
+   * came. The encoder writes them after the known fields: a message's fields may come in any order, and these share
+   * no number with a known one. Undefined when there were none, or when the message came from JSON.
+   */
+  unknownFields?: Uint8Array[] | undefined;
 }
 
 export const SpanKind = {
@@ -129,14 +146,14 @@ export interface InstrumentationScope extends RawBacked {
   droppedAttributesCount: number;
 }
 
-export interface ScopeSpans {
+export interface ScopeSpans extends UnknownFieldsKept {
   /** Undefined when the field was absent on the wire. */
   scope: InstrumentationScope | undefined;
   spans: Span[];
   schemaUrl: string;
 }
 
-export interface ResourceSpans {
+export interface ResourceSpans extends UnknownFieldsKept {
   /** Undefined when the field was absent on the wire. */
   resource: Resource | undefined;
   scopeSpans: ScopeSpans[];

@@ -9,7 +9,7 @@ import { encodeTracesProtobuf } from './protobuf/encode-traces.js';
 
 /**
  * The request in consecutive parts of at most `maxSpans` spans, spans in their order; a part repeats the resource
- * and scope entries its spans belong to (shared objects, not copies).
+ * and scope entries its spans belong to (shared objects, not copies), unknown fields included.
  */
 export function splitBySpans(data: TracesData, maxSpans: number): TracesData[] {
   const parts: TracesData[] = [];
@@ -28,11 +28,16 @@ export function splitBySpans(data: TracesData, maxSpans: number): TracesData[] {
         room -= spans.length;
         // The part's last resource entry is this one's copy when the previous spans were of the same resource.
         let entry = part.at(-1);
-        if (entry === undefined || entry.resource !== resourceSpans.resource || entry.schemaUrl !== resourceSpans.schemaUrl) {
-          entry = { resource: resourceSpans.resource, scopeSpans: [], schemaUrl: resourceSpans.schemaUrl };
+        if (
+          entry === undefined ||
+          entry.resource !== resourceSpans.resource ||
+          entry.schemaUrl !== resourceSpans.schemaUrl ||
+          entry.unknownFields !== resourceSpans.unknownFields
+        ) {
+          entry = { resource: resourceSpans.resource, scopeSpans: [], schemaUrl: resourceSpans.schemaUrl, unknownFields: resourceSpans.unknownFields };
           part.push(entry);
         }
-        entry.scopeSpans.push({ scope: scopeSpans.scope, spans, schemaUrl: scopeSpans.schemaUrl });
+        entry.scopeSpans.push({ scope: scopeSpans.scope, spans, schemaUrl: scopeSpans.schemaUrl, unknownFields: scopeSpans.unknownFields });
       }
     }
   }

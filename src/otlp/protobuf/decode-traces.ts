@@ -13,7 +13,7 @@ import type {
   TracesData,
 } from '../model.js';
 import { nestError, nestedValue } from './decode-error.js';
-import { ProtoReader, unexpectedTag } from './reader.js';
+import { ProtoReader, keepUnknownField, unexpectedTag } from './reader.js';
 
 // Field names by number, for error messages about known fields sent with the wrong wire type.
 const REQUEST_FIELDS = [undefined, 'resource_spans'];
@@ -61,8 +61,9 @@ export function decodeTracesProtobuf(bytes: Uint8Array): TracesData {
 }
 
 function decodeResourceSpans(reader: ProtoReader, end: number): ResourceSpans {
-  const result: ResourceSpans = { resource: undefined, scopeSpans: [], schemaUrl: '' };
+  const result: ResourceSpans = { resource: undefined, scopeSpans: [], schemaUrl: '', unknownFields: undefined };
   while (reader.pos < end) {
+    const fieldStart = reader.pos;
     const tag = reader.uint32(end);
     switch (tag) {
       case 10: {
@@ -87,7 +88,7 @@ function decodeResourceSpans(reader: ProtoReader, end: number): ResourceSpans {
         result.schemaUrl = reader.string(end);
         break;
       default:
-        unexpectedTag(reader, tag, end, RESOURCE_SPANS_FIELDS);
+        result.unknownFields = keepUnknownField(reader, fieldStart, tag, end, RESOURCE_SPANS_FIELDS, result.unknownFields);
     }
   }
   return result;
@@ -147,9 +148,10 @@ function decodeEntityRef(reader: ProtoReader, end: number): EntityRef {
 }
 
 function decodeScopeSpans(reader: ProtoReader, end: number): ScopeSpans {
-  const result: ScopeSpans = { scope: undefined, spans: [], schemaUrl: '' };
+  const result: ScopeSpans = { scope: undefined, spans: [], schemaUrl: '', unknownFields: undefined };
   const spans = result.spans;
   while (reader.pos < end) {
+    const fieldStart = reader.pos;
     const tag = reader.uint32(end);
     switch (tag) {
       case 10: {
@@ -174,7 +176,7 @@ function decodeScopeSpans(reader: ProtoReader, end: number): ScopeSpans {
         result.schemaUrl = reader.string(end);
         break;
       default:
-        unexpectedTag(reader, tag, end, SCOPE_SPANS_FIELDS);
+        result.unknownFields = keepUnknownField(reader, fieldStart, tag, end, SCOPE_SPANS_FIELDS, result.unknownFields);
     }
   }
   return result;

@@ -15,7 +15,8 @@ import { LengthSlots, ProtoWriter, int64Halves, lengthFieldSize, utf8Length, var
 
 // Canonical proto3: scalar fields at their default (0, '', empty bytes) are omitted; message fields are written when
 // present. AnyValue members are oneof members and so are written even when they hold a default (`bool_value: false`).
-// Messages with `raw` are written from those bytes verbatim.
+// Messages with `raw` are written from those bytes verbatim, and the unknown fields an envelope kept after its known
+// fields.
 
 const slots = new LengthSlots();
 const halves = { lo: 0, hi: 0 };
@@ -91,6 +92,7 @@ function sizeResourceSpans(resourceSpans: ResourceSpans): number {
   if (resourceSpans.resource !== undefined) size += lengthFieldSize(sizeResource(resourceSpans.resource));
   for (const scopeSpans of resourceSpans.scopeSpans) size += lengthFieldSize(sizeScopeSpans(scopeSpans));
   if (resourceSpans.schemaUrl !== '') size += sizeString(resourceSpans.schemaUrl);
+  if (resourceSpans.unknownFields !== undefined) size += sizeUnknownFields(resourceSpans.unknownFields);
   slots.set(slot, size);
   return size;
 }
@@ -127,6 +129,7 @@ function sizeScopeSpans(scopeSpans: ScopeSpans): number {
   if (scopeSpans.scope !== undefined) size += lengthFieldSize(sizeScope(scopeSpans.scope));
   for (const span of scopeSpans.spans) size += lengthFieldSize(sizeSpan(span));
   if (scopeSpans.schemaUrl !== '') size += sizeString(scopeSpans.schemaUrl);
+  if (scopeSpans.unknownFields !== undefined) size += sizeUnknownFields(scopeSpans.unknownFields);
   slots.set(slot, size);
   return size;
 }
@@ -211,6 +214,13 @@ function sizeLink(link: SpanLink): number {
   if (link.droppedAttributesCount !== 0) size += 1 + varint32Size(link.droppedAttributesCount);
   if (link.flags !== 0) size += 1 + 4;
   slots.set(slot, size);
+  return size;
+}
+
+/** Unknown fields are written as the bytes they came as, tags included: no length slot. */
+function sizeUnknownFields(fields: readonly Uint8Array[]): number {
+  let size = 0;
+  for (const field of fields) size += field.length;
   return size;
 }
 
@@ -305,6 +315,7 @@ function writeResourceSpans(writer: ProtoWriter, resourceSpans: ResourceSpans): 
     writer.byte(26);
     writer.string(resourceSpans.schemaUrl);
   }
+  if (resourceSpans.unknownFields !== undefined) writeUnknownFields(writer, resourceSpans.unknownFields);
 }
 
 function writeResource(writer: ProtoWriter, resource: Resource): void {
@@ -358,6 +369,7 @@ function writeScopeSpans(writer: ProtoWriter, scopeSpans: ScopeSpans): void {
     writer.byte(26);
     writer.string(scopeSpans.schemaUrl);
   }
+  if (scopeSpans.unknownFields !== undefined) writeUnknownFields(writer, scopeSpans.unknownFields);
 }
 
 function writeScope(writer: ProtoWriter, scope: InstrumentationScope): void {
@@ -500,6 +512,10 @@ function writeLink(writer: ProtoWriter, link: SpanLink): void {
     writer.byte(53);
     writer.fixed32(link.flags);
   }
+}
+
+function writeUnknownFields(writer: ProtoWriter, fields: readonly Uint8Array[]): void {
+  for (const field of fields) writer.verbatim(field);
 }
 
 function writeAttributes(writer: ProtoWriter, tag: number, attributes: readonly KeyValue[], from = 0): void {

@@ -221,3 +221,23 @@ export function unexpectedTag(reader: ProtoReader, tag: number, end: number, kno
   if (name !== undefined) throw new OtlpDecodeError(`wire type ${wireType} not valid for field ${field} (${name})`);
   reader.skip(wireType, end);
 }
+
+/**
+ * `unexpectedTag` for a message that keeps its unknown fields (`UnknownFieldsKept`): an unknown field is skipped and
+ * its bytes, from its tag (which began at `fieldStart`) to the end of its value, added to `kept` as a view of the
+ * buffer. Returns `kept`, or a new list when it was undefined (the first one).
+ */
+export function keepUnknownField(
+  reader: ProtoReader,
+  fieldStart: number,
+  tag: number,
+  end: number,
+  knownFields: readonly (string | undefined)[],
+  kept: Uint8Array[] | undefined,
+): Uint8Array[] {
+  unexpectedTag(reader, tag, end, knownFields);
+  const field = reader.buf.subarray(fieldStart, reader.pos);
+  if (kept === undefined) return [field];
+  kept.push(field);
+  return kept;
+}
