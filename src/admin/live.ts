@@ -21,6 +21,11 @@ export const MAX_REPLAY = 10_000;
 const KEEPALIVE_MS = 15_000;
 /** A client this far behind is cut off rather than buffered without limit; EventSource reconnects and resumes. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/**
+ * Streams open at once; past it a new one is refused (503). Each may buffer up to MAX_BUFFERED_BYTES, so without a
+ * bound, clients that connect and stop reading could hold memory without limit.
+ */
+export const MAX_LIVE_CLIENTS = 100;
 
 interface Client {
   response: ServerResponse;
@@ -75,6 +80,11 @@ export class LiveStream {
   async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     if (request.method === 'HEAD') {
       response.writeHead(200, SSE_HEADERS).end();
+      return;
+    }
+    if (this.clients.size >= MAX_LIVE_CLIENTS) {
+      response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '30' });
+      response.end(`too many live streams open (${MAX_LIVE_CLIENTS}); close one, or read /v1/summary\n`);
       return;
     }
     const client: Client = { response, filter: filterOf(url), live: false };

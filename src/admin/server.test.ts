@@ -1,3 +1,5 @@
+import { get } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { capturedLogger } from '../../test/fixtures/captured-logs.js';
@@ -10,7 +12,7 @@ import { makeSpan, tracesData } from '../recognition/testSpans.js';
 import { silentLogger } from '../telemetry/logger.js';
 import type { Logger } from '../telemetry/logger.js';
 import { adminConfigSchema } from './config.js';
-import { MAX_REPLAY } from './live.js';
+import { MAX_LIVE_CLIENTS, MAX_REPLAY } from './live.js';
 import { AdminServer } from './server.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -32,6 +34,11 @@ async function startAdmin(
   await admin.start();
   cleanups.push(() => admin.shutdown());
   return { admin, ledger };
+}
+
+/** Opens a stream on its own connection and resolves once its headers have come (the body is left unread). */
+function openStream(url: string): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => get(url, { agent: false }, resolve).on('error', reject));
 }
 
 /** Writes `text` on a new connection and resolves with all the server wrote back before closing it. */
@@ -106,6 +113,21 @@ describe('admin listener', () => {
     await ledger!.shutdown();
     expect(await summary()).toEqual([503, 'shutting down: the ledger is closed\n']);
     expect(await (await fetch(`${admin.url}/v1/live`)).text()).toBe('shutting down: the ledger is closed\n');
+  });
+
+  it('refuses a live stream past MAX_LIVE_CLIENTS open at once, each of which may buffer megabytes, and takes one again when one closes', async () => {
+    const { admin } = await startAdmin(true);
+    const streams = await Promise.all(Array.from({ length: MAX_LIVE_CLIENTS }, () => openStream(`${admin.url}/v1/live`)));
+    cleanups.push(async () => streams.forEach((stream) => stream.destroy()));
+    const refused = await fetch(`${admin.url}/v1/live`);
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toMatch(/too many live streams open \(100\)/);
+    streams.pop()!.destroy();
+    await vi.waitFor(async () => {
+      const again = await openStream(`${admin.url}/v1/live`);
+      again.destroy();
+      expect(again.statusCode).toBe(200);
+    });
   });
 
   it('answers HEAD /v1/live with the stream\'s headers only', async () => {
