@@ -8,7 +8,9 @@ import type { DeliveryResult } from '../sendingqueue/destination.js';
 /** Throttling: MLflow refused the request before storing anything. */
 const THROTTLED_STATUS = new Set([429]);
 /** A server failing or restarting, or a proxy giving up on it: the request may have been stored. */
-const MAYBE_STORED_STATUS = new Set([408, 500, 502, 503, 504]);
+const MAYBE_STORED_STATUS = new Set([408, 500, 502, 503]);
+/** A gateway that stopped waiting for MLflow's answer, as we do at our `timeout`: MLflow may be storing it still. */
+const GATEWAY_TIMEOUT = 504;
 
 /** A feedback assessment in MLflow's REST shape (proto JSON, snake_case; `mlflow/protos/assessments.proto`). */
 export interface AssessmentBody {
@@ -100,6 +102,7 @@ export class MlflowClient {
       answer = await this.pool.send(`${this.baseUrl}/v1/traces`, { method: 'POST', headers, body, timeoutMs: this.timeoutMs, cancel });
     } catch (error) {
       const cause = describeRequestError(error);
+      if (cause === 'timed out') return { outcome: 'tooSlow', reason: `MLflow did not answer POST /v1/traces within ${this.timeoutMs} ms` };
       return { outcome: 'retry', reason: `MLflow unreachable at ${this.baseUrl}: ${cause}`, outcomeUnknown: mayHaveReachedServer(cause) };
     }
     const text = await answer.body.text().catch(() => '');
@@ -108,6 +111,7 @@ export class MlflowClient {
     const reason = `MLflow answered ${status} to POST /v1/traces: ${text.slice(0, 500)}`;
     // MLflow sets no limit; a proxy in front of it may (nginx's client_max_body_size).
     if (status === 413) return { outcome: 'tooLarge', reason };
+    if (status === GATEWAY_TIMEOUT) return { outcome: 'tooSlow', reason };
     const retryAfterMs = parseRetryAfterMs(headerOf(answer, 'retry-after'));
     if (THROTTLED_STATUS.has(status)) return { outcome: 'retry', reason, retryAfterMs, outcomeUnknown: false, status };
     if (MAYBE_STORED_STATUS.has(status)) return { outcome: 'retry', reason, retryAfterMs, outcomeUnknown: true, status };

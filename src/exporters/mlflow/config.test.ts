@@ -45,3 +45,18 @@ describe('mlflow exporter config from MLflow’s variables', () => {
     expect([config.tracking_uri, config.experiment_id, config.experiment_name]).toEqual(['https://mlflow.internal', undefined, 'agents']);
   });
 });
+
+describe('exporters.mlflow.sending_queue.batch', () => {
+  it('bounds a request to 100 traces by default, its spans and bytes not; max_traces 0 is no bound', () => {
+    expect(mlflowExporterConfigSchema.parse({}).sending_queue.batch).toEqual({ sizer: 'bytes', max_size: 0, max_traces: 100 });
+    expect(mlflowExporterConfigSchema.parse({ sending_queue: { batch: { max_traces: 0 } } }).sending_queue.batch.max_traces).toBe(0);
+  });
+
+  it('refuses a max_traces that is no whole number of traces, naming the key and the value', () => {
+    for (const bad of [-1, 1.5, '100', null]) {
+      expect(problemsWith({}, { sending_queue: { batch: { max_traces: bad } } })).toEqual([
+        `exporters.mlflow.sending_queue.batch.max_traces: got ${JSON.stringify(bad)}, expected a whole number of traces, such as 100 (0: no limit)`,
+      ]);
+    }
+  });
+});

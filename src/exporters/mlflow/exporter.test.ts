@@ -1,3 +1,5 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createExperiment, createUniqueExperiment, getTrace, searchAllTraces } from '../../../test/harness/mlflow-client.js';
 import { capturedLogger } from '../../../test/fixtures/captured-logs.js';
@@ -8,11 +10,15 @@ import { makeSelfSignedCert } from '../../../test/fixtures/self-signed-cert.js';
 import { boolValue, doubleValue, intValue, stringValue } from '../../otlp/model.js';
 import { decodeTracesProtobuf, encodeTracesProtobuf } from '../../otlp/index.js';
 import type { Span } from '../../otlp/model.js';
+import { Store } from '../../storage/store.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { Telemetry } from '../../telemetry/metrics.js';
 import { mlflowExporterConfigSchema } from './config.js';
 import { MlflowExporter } from './exporter.js';
 import { assessmentId } from './followup-sender.js';
+import { PendingFollowUps } from './queue-followups.js';
+import { traceCount } from './request-parts.js';
+import type { ExporterStorage } from '../sendingqueue/destination.js';
 import { followUpsOf } from './trace-followups.js';
 import { withMlflowWireFixes } from './wire-fixes.js';
 
@@ -338,7 +344,7 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     for (const exporter of exporters.splice(0)) await exporter.shutdown(2000);
   });
 
-  async function startExporter(experimentId: string, config: Record<string, unknown> = {}): Promise<MlflowExporter> {
+  async function startExporter(experimentId: string, config: Record<string, unknown> = {}, storage?: ExporterStorage): Promise<MlflowExporter> {
     const exporter = new MlflowExporter(
       mlflowExporterConfigSchema.parse({
         tracking_uri: mlflowUrl,
@@ -347,6 +353,7 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
         ...config,
       }),
       silentLogger(),
+      storage,
     );
     exporters.push(exporter);
     await exporter.start();
@@ -409,6 +416,46 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     expect(exporter.stats.followUps).toMatchObject({ assessmentsCreated: 8, assessmentsUpdated: 0, tagsSet: 2 });
   });
 
+  it('sends at most sending_queue.batch.max_traces traces per request, each trace whole, with the follow-ups of its roots', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-max-traces');
+    const exporter = await startExporter(experimentId, { sending_queue: { batch: { max_traces: 2 } } });
+    const traces = [0, 1, 2].map(() => withCountedChild(enrichedRoot({ cost: 0.01, input: 10, output: 5, providers: ['openai'] })));
+    // Children first, as a batch span processor sends them, then the roots: each trace's spans are apart in the request.
+    await exporter.consume(makeRequest(...traces.map(([, child]) => child), ...traces.map(([root]) => root)));
+    await until(() => exporter.stats.followUps.sent === 3);
+    expect(exporter.stats.delivered).toEqual({ batches: 2, spans: 6 });
+    for (const [root] of traces) expect((await storedTrace(`tr-${hex(root.traceId)}`))!.tags?.['mlflow.traceName']).toBe('workflow');
+  });
+
+  it('sends a request of several traces that MLflow takes longer than timeout over again in halves: each trace stored once, totals not doubled, followed up', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-too-slow');
+    const proxy = await startManyTracesTimingOutProxy(mlflowUrl);
+    try {
+      const exporter = await startExporter(experimentId, {
+        tracking_uri: proxy.url,
+        timeout: '500ms',
+        compression: 'none',
+        retry_on_failure: { initial_interval: '50ms', max_interval: '200ms', max_elapsed_time: '10s' },
+      });
+      const traces = [0, 1, 2].map(() => withCountedChild(enrichedRoot({ cost: 0.01, input: 10, output: 5, providers: ['openai'] })));
+      await exporter.consume(makeRequest(...traces.flat()));
+      await until(() => exporter.stats.followUps.sent === 3 || exporter.stats.failed.batches > 0);
+      expect(proxy.heldAnswers()).toBeGreaterThan(0);
+      expect(exporter.stats.failed.batches).toBe(0);
+      expect(exporter.stats.delivered.spans).toBe(6);
+      for (const [root] of traces) {
+        const traceId = `tr-${hex(root.traceId)}`;
+        // MLflow stored every request it was not let answer: the usage is counted from the first of them alone.
+        expect(JSON.parse((await getTrace(mlflowUrl, traceId))!.trace_info.trace_metadata!['mlflow.trace.tokenUsage']!)).toEqual(CHILD_USAGE);
+        const stored = (await storedTrace(traceId))!;
+        expect(stored.tags?.['mlflow.traceName']).toBe('workflow');
+        expect(byName(stored.assessments)['cost_usd']?.feedback.value).toBe(0.01);
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('is idempotent across restarts: a second exporter sending the same root updates, it does not duplicate', async () => {
     const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-feedback-restart');
     const root = enrichedRoot({ cost: 0.5, input: 10, output: 5, providers: ['openai'] });
@@ -423,6 +470,27 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     await after.consume(makeRequest(again));
     await until(() => after.stats.followUps.assessmentsUpdated === 4);
     expect((await storedTrace(traceId))!.assessments).toHaveLength(4);
+  });
+
+  it('keeps only unfinished follow-ups for a restart: one sent is not sent again, one MLflow could not take yet is', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-feedback-restart-unfinished');
+    const storage = { store: Store.memory(), id: 'mlflow/restart' };
+    const before = await startExporter(experimentId, {}, storage);
+    const sent = enrichedRoot({ cost: 0.5, input: 10, output: 5, providers: ['openai'] });
+    await before.consume(makeRequest(sent));
+    // The follow-up of a root MLflow does not have yet, as when a batch is committed after its answer.
+    const unfinished = enrichedRoot({ cost: 0.75, input: 20, output: 6, providers: ['openai'] });
+    await storage.store.transaction(() => before['delivered'](followUpsOf(makeRequest(unfinished)), Date.now()));
+    await until(() => before.stats.followUps.sent === 1 && before.stats.followUps.retries >= 1);
+    await before.shutdown(500);
+
+    const after = await startExporter(experimentId, {}, storage);
+    expect(after.stats.followUps.waiting).toBe(1);
+    expect(after['pendingFollowUps'].all().map((followUp) => followUp.traceId)).toEqual([`tr-${hex(unfinished.traceId)}`]);
+    await after.consume(makeRequest(rootSpanOf(unfinished)));
+    await until(() => after.stats.followUps.sent === 1);
+    expect(byName((await storedTrace(`tr-${hex(unfinished.traceId)}`))!.assessments)['cost_usd']?.feedback.value).toBe(0.75);
+    expect(after['pendingFollowUps'].all()).toEqual([]);
   });
 
   it('retries while MLflow has not stored the trace (404), then logs the feedback', async () => {
@@ -568,6 +636,75 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     expect(exporter.stats.followUps).toMatchObject({ tagsSet: 0, assessmentsCreated: 0 });
   });
 });
+
+describe('pending follow-ups kept for a restart', () => {
+  it('forgets a sent follow-up, but not a newer version of its trace queued meanwhile, even in the same millisecond', () => {
+    const pending = new PendingFollowUps(Store.memory().db, 'mlflow');
+    const first = { traceId: 'tr-0af7651916cd43dd8448eb211c80319c', traceName: 'workflow', feedback: undefined };
+    const newer = { ...first, feedback: { costUsd: 0.5, totalTokens: 3, inputTokens: 2, outputTokens: 1, rationale: '3 tokens across 1 provider(s)', metadata: {} } };
+    pending.add([first], 1_000);
+    pending.add([newer], 1_000);
+    pending.remove(first);
+    expect(pending.all()).toEqual([newer]);
+    pending.remove(newer);
+    expect(pending.all()).toEqual([]);
+  });
+});
+
+const CHILD_USAGE = { input_tokens: 10, output_tokens: 5, total_tokens: 15 };
+
+/** The root and a child LLM span whose token usage MLflow adds to the trace's totals on every delivery. */
+function withCountedChild(root: Span): [Span, Span] {
+  const child = makeSpan({
+    traceId: root.traceId,
+    spanId: Uint8Array.from([9, 9, 9, 9, 9, 9, 9, root.spanId[7]!]),
+    parentSpanId: root.spanId,
+    name: 'ChatOpenAI',
+    startTimeUnixNano: root.startTimeUnixNano,
+    endTimeUnixNano: root.endTimeUnixNano,
+    attributes: [{ key: 'mlflow.chat.tokenUsage', value: stringValue(JSON.stringify(CHILD_USAGE)) }],
+    status: { code: 1, message: '' },
+  });
+  return [root, child];
+}
+
+/**
+ * A proxy in front of MLflow that forwards every request, and never passes on MLflow's answer to a POST /v1/traces
+ * (uncompressed) of several traces: as with an MLflow too slow for the exporter's timeout, it stores each such request
+ * and the exporter hears nothing.
+ */
+async function startManyTracesTimingOutProxy(target: string): Promise<{ url: string; heldAnswers(): number; close(): Promise<void> }> {
+  const { hostname, port } = new URL(target);
+  let held = 0;
+  const server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const hold = incoming.method === 'POST' && incoming.url === '/v1/traces' && traceCount(decodeTracesProtobuf(body)) > 1;
+      const forwarded = request({ hostname, port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
+        const answerChunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
+        answer.on('end', () => {
+          if (hold) return void held++;
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          outgoing.end(Buffer.concat(answerChunks));
+        });
+      });
+      forwarded.on('error', () => outgoing.destroy());
+      forwarded.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    heldAnswers: () => held,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 /** The same span without tokenmeter's enrichment: what MLflow stores first. */
 function rootSpanOf(span: Span): Span {

@@ -1,4 +1,4 @@
-import { decodeTracesProtobuf, encodedHalves, encodeTracesProtobuf, encodeWithin, toHex } from '../../otlp/index.js';
+import { decodeTracesProtobuf, encodeTracesProtobuf, toHex } from '../../otlp/index.js';
 import { countSpans } from '../../otlp/model.js';
 import type { TracesData } from '../../otlp/model.js';
 import type { EncodedRequest } from '../../otlp/index.js';
@@ -21,6 +21,7 @@ import { PendingFollowUps } from './queue-followups.js';
 import { followUpsOf } from './trace-followups.js';
 import type { TraceFollowUp } from './trace-followups.js';
 import { byRequestedExperiment, readExtra, writeExtra } from './request-experiments.js';
+import { halves, requestsWithin, traceCount } from './request-parts.js';
 import { withMlflowWireFixes } from './wire-fixes.js';
 import { ServerCostRollup } from './cost-rollup.js';
 
@@ -44,6 +45,8 @@ export class MlflowExporter implements TracesExporter {
   private readonly pendingFollowUps: PendingFollowUps;
   private readonly countedSpans: CountedSpans;
   private readonly costRollup: ServerCostRollup;
+  /** Follow-ups sent, being forgotten one transaction after another; shutdown waits for them. */
+  private forgettingSent: Promise<void> = Promise.resolve();
   private experimentId: Promise<string> | undefined;
   readonly stats: MlflowExporterStats;
 
@@ -53,7 +56,7 @@ export class MlflowExporter implements TracesExporter {
     storage?: ExporterStorage,
   ) {
     this.client = new MlflowClient(config.tracking_uri, config.timeout, config.headers, config.tls);
-    this.followUps = new FollowUpSender(this.client, config, logger);
+    this.followUps = new FollowUpSender(this.client, config, logger, (sent) => this.forgetSent(sent));
     this.costRollup = new ServerCostRollup(this.client, logger);
     this.store = storage?.store ?? Store.memory();
     this.ownsStore = storage === undefined;
@@ -69,7 +72,7 @@ export class MlflowExporter implements TracesExporter {
         name: 'MLflow',
         url: this.client.trackingUri,
         attempt: (batch, content, mayBeStored, cancel) => this.attempt(batch, content, mayBeStored, cancel),
-        split: ({ body, extra }) => encodedHalves(body).map((half) => queued(half, readExtra(extra).experimentId)),
+        split: ({ body, extra }) => halves(body).map((half) => queued(half, readExtra(extra).experimentId)),
         givesUpOn: refusedTwice,
         delivered: (extra, now) => this.delivered(readExtra(extra).followUps, now),
         maintain: (now) => {
@@ -79,7 +82,10 @@ export class MlflowExporter implements TracesExporter {
           this.countedSpans.forgetOlderThan(now - COUNTED_SPAN_MEMORY_MS);
         },
         // Last: every delivery may have added follow-ups.
-        drain: (remainingMs) => this.followUps.shutdown(remainingMs),
+        drain: async (remainingMs) => {
+          await this.followUps.shutdown(remainingMs);
+          await this.forgettingSent;
+        },
       },
       logger,
       this.stats,
@@ -119,7 +125,7 @@ export class MlflowExporter implements TracesExporter {
     if (countSpans(fresh) === 0) return;
     // Parts of one request are queued together, in the request's transaction: all of them or none.
     for (const [experimentId, spans] of byRequestedExperiment(withMlflowWireFixes(fresh, this.costRollup.current()), this.config.experiment_from_header)) {
-      for (const part of encodeWithin(spans, this.config.sending_queue.batch)) this.sendingQueue.enqueue(queued(part, experimentId), now);
+      for (const part of requestsWithin(spans, this.config.sending_queue.batch)) this.sendingQueue.enqueue(queued(part, experimentId), now);
     }
   }
 
@@ -192,7 +198,18 @@ export class MlflowExporter implements TracesExporter {
       toSend = encodeTracesProtobuf(unstored.data);
     }
     const { compression } = this.config;
-    return this.client.postSpans(await compressed(toSend, compression), experimentId, compression === 'gzip', cancel);
+    const result = await this.client.postSpans(await compressed(toSend, compression), experimentId, compression === 'gzip', cancel);
+    // Only a request of several traces is cut: one trace is slow only with thousands of spans (1,100 took MLflow 3.9
+    // 1.3 s), and cutting to single spans would multiply the batches held when MLflow hangs rather than is slow.
+    if (result.outcome === 'tooSlow' && traceCount(decodeTracesProtobuf(body)) < 2) return { outcome: 'retry', reason: result.reason, outcomeUnknown: true };
+    return result;
+  }
+
+  /** A follow-up the sender finished needs no sending after a restart. */
+  private forgetSent(sent: TraceFollowUp): void {
+    this.forgettingSent = this.forgettingSent
+      .then(() => this.store.transaction(() => this.pendingFollowUps.remove(sent)))
+      .catch((error: unknown) => this.logger.warn({ err: error, traceId: sent.traceId }, 'cannot forget a sent MLflow follow-up; a restart sends it again'));
   }
 
   /** In the transaction that removes the batch from the queue: its follow-ups are kept until sent. */

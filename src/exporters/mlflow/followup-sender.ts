@@ -30,7 +30,10 @@ export interface FollowUpStats {
 }
 
 interface Pending {
+  /** What to send: the newest numbers, with feedback an older version brought when the newest has none. */
   followUp: TraceFollowUp;
+  /** The version queued last, as the exporter keeps it until it is sent (see `onSent`). */
+  queued: TraceFollowUp;
   firstQueuedAt: number;
   attempt: number;
 }
@@ -78,10 +81,15 @@ export class FollowUpSender {
   private fullLoggedAt = -Infinity;
   readonly stats: FollowUpStats;
 
+  /**
+   * `onSent` gets a trace's version queued last once everything it asks for is stored and no newer one is waiting
+   * here, so that whoever kept it for a restart can forget it.
+   */
   constructor(
     private readonly client: MlflowClient,
     private readonly config: MlflowExporterConfig,
     private readonly logger: Logger,
+    private readonly onSent: (queued: TraceFollowUp) => void = () => {},
   ) {
     const { queue_size } = config.feedback;
     this.tagged = new RecentMap(queue_size);
@@ -115,6 +123,7 @@ export class FollowUpSender {
       const waiting = this.pending.get(followUp.traceId);
       if (waiting !== undefined) {
         waiting.followUp = newer(waiting.followUp, followUp);
+        waiting.queued = followUp;
         continue;
       }
       if (this.pending.size >= this.config.feedback.queue_size) {
@@ -131,7 +140,12 @@ export class FollowUpSender {
       }
       const sending = this.inFlight.get(followUp.traceId);
       // The one being sent may fail (MLflow has not stored the trace yet): this one must carry its feedback then.
-      this.pending.set(followUp.traceId, { followUp: sending === undefined ? followUp : newer(sending, followUp), firstQueuedAt: Date.now(), attempt: 0 });
+      this.pending.set(followUp.traceId, {
+        followUp: sending === undefined ? followUp : newer(sending, followUp),
+        queued: followUp,
+        firstQueuedAt: Date.now(),
+        attempt: 0,
+      });
       // One in flight or waiting for a retry picks the new numbers up when it is done.
       if (!this.inFlight.has(followUp.traceId) && !this.retryTimers.has(followUp.traceId)) this.markReady(followUp.traceId);
     }
@@ -196,7 +210,10 @@ export class FollowUpSender {
       }
       if (this.pending.has(traceId)) this.markReady(traceId); // newer numbers came meanwhile
       else if (!sent) this.retryLater(entry);
-      else this.stats.sent++;
+      else {
+        this.stats.sent++;
+        this.onSent(entry.queued);
+      }
     }
   }
 

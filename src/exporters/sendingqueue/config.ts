@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { byteSize, durationMs, positiveDurationMs } from '../../config/units.js';
 import type { RequestLimit } from '../../otlp/index.js';
 
-const sendingQueueKeys = {
+export const sendingQueueKeys = {
   /** Batches waiting while the destination is slow or down; past it, receivers answer 429 so apps retry. */
   queue_size: z.number().int().positive().default(1000),
   /** Encoded bytes held (waiting or being sent); past it, receivers answer 429 too. */
@@ -26,19 +26,15 @@ export const sendingQueueConfigSchema = z.object(sendingQueueKeys).strict().pref
  * larger batch is sent as several, 0 is no limit. The Collector's `sending_queue.batch` keys, without its merging of
  * small batches (`min_size`, `flush_timeout`), which tokenmeter does not do.
  */
-const requestLimitConfigSchema = (defaults: RequestLimit) =>
-  z
-    .object({
-      sizer: z.enum(['items', 'bytes']).default(defaults.sizer),
-      max_size: z.number().int().nonnegative().default(defaults.max_size),
-    })
-    .strict()
-    .prefault({});
+export const requestLimitKeys = (defaults: RequestLimit) => ({
+  sizer: z.enum(['items', 'bytes']).default(defaults.sizer),
+  max_size: z.number().int().nonnegative().default(defaults.max_size),
+});
 
 /** The sending queue of an exporter that splits batches into requests of a bounded size (the OTLP exporters). */
 export const splittingSendingQueueConfigSchema = (defaults: RequestLimit) =>
   z
-    .object({ ...sendingQueueKeys, batch: requestLimitConfigSchema(defaults) })
+    .object({ ...sendingQueueKeys, batch: z.object(requestLimitKeys(defaults)).strict().prefault({}) })
     .strict()
     .prefault({});
 

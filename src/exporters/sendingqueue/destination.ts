@@ -2,7 +2,7 @@ import type { BatchContent, NewBatch, QueuedBatch } from '../../storage/sending-
 import type { Store } from '../../storage/store.js';
 
 /** How one delivery attempt ended, classified for the retry loop. */
-export type DeliveryResult = { outcome: 'delivered' } | RetryableFailure | { outcome: 'failed'; reason: string } | TooLarge;
+export type DeliveryResult = { outcome: 'delivered' } | RetryableFailure | { outcome: 'failed'; reason: string } | TooLarge | TooSlow;
 
 /**
  * The destination, or a proxy in front of it (nginx's `client_max_body_size`), refused the request for its size
@@ -10,6 +10,17 @@ export type DeliveryResult = { outcome: 'delivered' } | RetryableFailure | { out
  */
 export interface TooLarge {
   outcome: 'tooLarge';
+  reason: string;
+}
+
+/**
+ * The destination did not answer in time (our `timeout`, a gateway's 504) a request it may be storing still, and a
+ * smaller one would take less time: MLflow 3.9 stores a request trace by trace, so one of many traces can outlast any
+ * timeout while each trace of it is stored. Only from a destination that can `split` the batch, for one of several
+ * spans: the halves replace it, sent as possibly stored.
+ */
+export interface TooSlow {
+  outcome: 'tooSlow';
   reason: string;
 }
 
@@ -42,7 +53,7 @@ export interface Destination {
   attempt(batch: QueuedBatch, content: BatchContent, mayBeStored: boolean, cancel: AbortSignal): Promise<DeliveryResult>;
   /**
    * The batch in two halves of its spans, each with the `extra` it needs: sent in its place when the destination
-   * refuses it as too large. Without it, such a batch goes to the dead letters.
+   * refuses it as too large or takes too long over it. Without it, a batch too large goes to the dead letters.
    */
   split?(content: BatchContent): NewBatch[];
   /** A retryable answer that, coming after `previousStatus`, shows the destination will never take the batch. */

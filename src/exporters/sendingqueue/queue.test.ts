@@ -124,9 +124,9 @@ describe('DurableSendingQueue and tokenmeter dlq replay', () => {
 });
 
 /**
- * A destination whose requests carry one byte per span, refused as too large above `maxSpans` spans; a span of
- * value 0 stands for one larger than any request it takes. The first attempt of all fails with an uncertain outcome,
- * unless told otherwise.
+ * A destination whose requests carry one byte per span, refused as too large above `maxSpans` spans (or answered
+ * `overLimit`); a span of value 0 stands for one larger than any request it takes. The first attempt of all fails
+ * with an uncertain outcome, unless told otherwise.
  */
 class LimitedDestination implements Destination {
   readonly name = 'limited';
@@ -135,6 +135,7 @@ class LimitedDestination implements Destination {
   constructor(
     private readonly maxSpans: number,
     private readonly firstUncertain = true,
+    private readonly overLimit: DeliveryResult = { outcome: 'tooLarge', reason: 'answered 413' },
   ) {}
 
   async attempt(_batch: unknown, { body }: BatchContent, mayBeStored: boolean): Promise<DeliveryResult> {
@@ -143,7 +144,7 @@ class LimitedDestination implements Destination {
       this.attempts.length === 0 && this.firstUncertain
         ? { outcome: 'retry', reason: 'timed out', outcomeUnknown: true }
         : spans.length > this.maxSpans || spans.includes(0)
-          ? { outcome: 'tooLarge', reason: 'answered 413' }
+          ? this.overLimit
           : { outcome: 'delivered' };
     this.attempts.push({ spans, mayBeStored, outcome: result.outcome });
     return result;
@@ -284,5 +285,34 @@ describe('DurableSendingQueue, a batch refused as too large', () => {
     const letters = new DeadLetterTable(store.db).list();
     expect(letters).toMatchObject([{ exporter: 'limited', spans: 1, bytes: 1, reason: 'answered 413 (a request of one span, 1 bytes)' }]);
     await queue.shutdown(1_000);
+  });
+});
+
+describe('DurableSendingQueue, a batch the destination took too long over', () => {
+  it('is sent again in halves, each checked first as possibly stored, until quick enough; no size is learnt from it', async () => {
+    const destination = new LimitedDestination(2, false, { outcome: 'tooSlow', reason: 'did not answer within 10000 ms' });
+    const queue = startQueue(destination);
+    const store = stores.at(-1)!;
+    const delivered = (spans: number) => () => (queue.stats.delivered.spans === spans ? true : undefined);
+    try {
+      await store.transaction(() => queue.enqueue({ body: new Uint8Array([1, 2, 3, 4, 5]), spans: 5, extra: '' }, Date.now()));
+      await waitFor('the first batch delivered', delivered(5), 5_000);
+      await store.transaction(() => queue.enqueue({ body: new Uint8Array([6, 7, 8]), spans: 3, extra: '' }, Date.now()));
+      await waitFor('the second batch delivered', delivered(8), 5_000);
+      expect(destination.attempts).toEqual([
+        { spans: [1, 2, 3, 4, 5], mayBeStored: false, outcome: 'tooSlow' },
+        { spans: [1, 2, 3], mayBeStored: true, outcome: 'tooSlow' },
+        { spans: [1, 2], mayBeStored: true, outcome: 'delivered' },
+        { spans: [3], mayBeStored: true, outcome: 'delivered' },
+        { spans: [4, 5], mayBeStored: true, outcome: 'delivered' },
+        // A slow answer says nothing of the size a request may have: the next batch is sent whole first.
+        { spans: [6, 7, 8], mayBeStored: false, outcome: 'tooSlow' },
+        { spans: [6, 7], mayBeStored: true, outcome: 'delivered' },
+        { spans: [8], mayBeStored: true, outcome: 'delivered' },
+      ]);
+      expect(queue.stats).toMatchObject({ delivered: { batches: 5, spans: 8 }, failed: { batches: 0 }, queued: 0, queuedBytes: 0 });
+    } finally {
+      await queue.shutdown(1_000);
+    }
   });
 });

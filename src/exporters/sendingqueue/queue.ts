@@ -230,6 +230,16 @@ export class DurableSendingQueue {
         return this.sendInHalves(batch, content, result.reason);
       }
       const elapsed = Date.now() - batch.firstAttemptAt;
+      if (result.outcome === 'tooSlow') {
+        // Sent whole again, it would take as long again, each time: smaller requests get through. The destination
+        // may have stored any of it, so the halves keep batch.outcomeUnknown (set before the attempt) and are sent as
+        // possibly stored: a destination that must not get a span twice checks what it has first.
+        if (retriedTooLong(this.settings.retry_on_failure, elapsed)) return this.deadLetter(batch, result.reason);
+        const delay = backoffDelayMs(this.retryPolicy, batch.attempts - 1);
+        this.pause(delay);
+        this.logger.warn({ reason: result.reason, retryInMs: delay, spans: batch.spans, batch: batch.id }, `${this.destination.name} took too long over a batch; sending it again in halves`);
+        return this.sendInHalves(batch, content, result.reason);
+      }
       const givenUp = result.outcome === 'retry' && this.destination.givesUpOn?.(result, previousStatus) === true;
       if (result.outcome === 'failed' || givenUp || retriedTooLong(this.settings.retry_on_failure, elapsed)) {
         return this.deadLetter(batch, result.reason);
@@ -255,9 +265,10 @@ export class DurableSendingQueue {
   }
 
   /**
-   * A batch too large for the destination is replaced by its halves, which this worker sends next, in order (each cut
-   * again while still too large): a proxy's body limit costs a few refused requests, not the batch. A single span too
-   * large goes to the dead letters, where `dlq replay` can send it once the limit is raised.
+   * A batch too large for the destination, or too slow for it, is replaced by its halves, which this worker sends
+   * next, in order (each cut again while still too large or slow): a proxy's body limit or a slow destination costs a
+   * few requests, not the batch. A single span too large goes to the dead letters, where `dlq replay` can send it once
+   * the limit is raised.
    */
   private async sendInHalves(batch: QueuedBatch, content: BatchContent, reason: string): Promise<void> {
     const halves = batch.spans > 1 ? this.destination.split?.(content) : undefined;
@@ -274,7 +285,7 @@ export class DurableSendingQueue {
         }
       });
     });
-    this.logger.debug({ batch: batch.id, spans: batch.spans, bytes: batch.bytes, reason, parts: parts.map((part) => part.id) }, `${this.destination.name}: a batch too large sent in two halves`);
+    this.logger.debug({ batch: batch.id, spans: batch.spans, bytes: batch.bytes, reason, parts: parts.map((part) => part.id) }, `${this.destination.name}: a batch sent again in two halves`);
     try {
       for (const part of parts) await this.deliver(part);
     } finally {
