@@ -9,6 +9,8 @@ import type { DeliveryResult } from '../sendingqueue/destination.js';
 const THROTTLED_STATUS = new Set([429]);
 /** A server failing or restarting, or a proxy giving up on it: the request may have been stored. */
 const MAYBE_STORED_STATUS = new Set([408, 500, 502, 503]);
+/** What SQLite says when another writer holds the database for longer than MLflow's busy timeout. */
+const SQLITE_LOCKED = 'database is locked';
 /** A gateway that stopped waiting for MLflow's answer, as we do at our `timeout`: MLflow may be storing it still. */
 const GATEWAY_TIMEOUT = 504;
 
@@ -117,7 +119,11 @@ export class MlflowClient {
     if (MAYBE_STORED_STATUS.has(status)) return { outcome: 'retry', reason, retryAfterMs, outcomeUnknown: true, status };
     // 3.9's storage failure (mlflow-wire.md §1.1): other traces of the request may be committed, so the rest is
     // worth one more try after asking what MLflow has; a span MLflow can never convert is refused for good.
-    if (status === 422 && !text.includes('Cannot convert')) return { outcome: 'retry', reason, outcomeUnknown: true, status };
+    if (status === 422 && !text.includes('Cannot convert')) {
+      // A SQLite backend busy with other writers answers so too, as often as the load lasts: that is MLflow
+      // unavailable for now (as 3.10 on say with 503), not a refusal that a second 422 would confirm.
+      return { outcome: 'retry', reason, outcomeUnknown: true, status: text.includes(SQLITE_LOCKED) ? 503 : status };
+    }
     return { outcome: 'failed', reason };
   }
 

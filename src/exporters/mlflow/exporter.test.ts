@@ -456,6 +456,26 @@ describe('MLflow exporter follow-ups against a real MLflow server', () => {
     }
   });
 
+  it('keeps retrying while MLflow 3.9 answers 422 for a SQLite database locked by other writers, as often as that lasts', async () => {
+    const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-sqlite-locked');
+    let lockedAnswers = 0;
+    // MLflow 3.9's answer when log_spans meets a locked SQLite (mlflow-wire.md §1.1: any store failure is a 422).
+    const locked = { status: 422, text: JSON.stringify({ detail: 'Failed to log OpenTelemetry spans: Trace tr-1: (sqlite3.OperationalError) database is locked' }) };
+    const proxy = await startInterceptingProxy(mlflowUrl, (method, path) => (method === 'POST' && path === '/v1/traces' && lockedAnswers++ < 3 ? locked : 'forward'));
+    try {
+      const exporter = await startExporter(experimentId, { tracking_uri: proxy.url });
+      const [root, child] = withCountedChild(enrichedRoot({ cost: 0.01, input: 10, output: 5, providers: ['openai'] }));
+      await exporter.consume(makeRequest(root, child));
+      await until(() => exporter.stats.followUps.sent === 1 || exporter.stats.failed.batches > 0);
+      expect(exporter.stats.failed.batches).toBe(0);
+      expect(lockedAnswers).toBeGreaterThan(3);
+      const traceId = `tr-${hex(root.traceId)}`;
+      expect(JSON.parse((await getTrace(mlflowUrl, traceId))!.trace_info.trace_metadata!['mlflow.trace.tokenUsage']!)).toEqual(CHILD_USAGE);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('is idempotent across restarts: a second exporter sending the same root updates, it does not duplicate', async () => {
     const experimentId = await createUniqueExperiment(mlflowUrl, 'exporter-feedback-restart');
     const root = enrichedRoot({ cost: 0.5, input: 10, output: 5, providers: ['openai'] });
@@ -674,19 +694,36 @@ function withCountedChild(root: Span): [Span, Span] {
  * and the exporter hears nothing.
  */
 async function startManyTracesTimingOutProxy(target: string): Promise<{ url: string; heldAnswers(): number; close(): Promise<void> }> {
-  const { hostname, port } = new URL(target);
   let held = 0;
+  const proxy = await startInterceptingProxy(target, (method, path, body) => {
+    if (method !== 'POST' || path !== '/v1/traces' || traceCount(decodeTracesProtobuf(body)) < 2) return 'forward';
+    held++;
+    return 'hold';
+  });
+  return { ...proxy, heldAnswers: () => held };
+}
+
+/**
+ * A proxy in front of MLflow that forwards each request, and then passes on MLflow's answer, or withholds it
+ * (`hold`), or answers in MLflow's place without forwarding (`{ status, text }`), as `intercept` says.
+ */
+async function startInterceptingProxy(
+  target: string,
+  intercept: (method: string | undefined, path: string | undefined, body: Buffer) => 'forward' | 'hold' | { status: number; text: string },
+): Promise<{ url: string; close(): Promise<void> }> {
+  const { hostname, port } = new URL(target);
   const server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const body = Buffer.concat(chunks);
-      const hold = incoming.method === 'POST' && incoming.url === '/v1/traces' && traceCount(decodeTracesProtobuf(body)) > 1;
+      const action = intercept(incoming.method, incoming.url, body);
+      if (typeof action === 'object') return void outgoing.writeHead(action.status, { 'content-type': 'application/json' }).end(action.text);
       const forwarded = request({ hostname, port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
         const answerChunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
         answer.on('end', () => {
-          if (hold) return void held++;
+          if (action === 'hold') return;
           outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
           outgoing.end(Buffer.concat(answerChunks));
         });
@@ -698,7 +735,6 @@ async function startManyTracesTimingOutProxy(target: string): Promise<{ url: str
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    heldAnswers: () => held,
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
