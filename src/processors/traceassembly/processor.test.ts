@@ -304,6 +304,41 @@ describe('TraceAssemblyProcessor', () => {
     expect(value(remoteChild, 'tokenmeter.llm.calls')).toBe(4);
   });
 
+  it('in a distributed trace, the trace\'s own root takes the place of a part\'s root (remote parent) held before it', async () => {
+    const partRoot = (trace: string): Span => {
+      const span = workflowRoot(trace, { startMs: 100, durationMs: 300 });
+      span.name = 'remote_service';
+      span.spanId = Uint8Array.from([7, 7, 7, 7, 7, 7, 7, 7]);
+      span.parentSpanId = Uint8Array.from([9, 9, 9, 9, 9, 9, 9, 9]);
+      span.flags = 0x301;
+      return span;
+    };
+    const { downstream, assembly, send, advance } = pipeline();
+    // Held, then displaced before root_wait: it leaves as an ordinary span, the trace's root is enriched.
+    const held = partRoot('t1');
+    await send(...children('t1'), held);
+    expect(downstream.batches.flat()).not.toContain(held);
+    const own = root('t1');
+    await send(own);
+    expect(downstream.batches.flat()).toContain(held);
+    expect(value(held, 'tokenmeter.llm.calls')).toBeUndefined();
+    await advance(2000);
+    expect(downstream.roots()).toEqual([own]);
+    expect(value(own, 'tokenmeter.llm.calls')).toBe(4);
+    expect(value(own, 'tokenmeter.bottleneck.node')).toBe('research');
+
+    // Forwarded (enriched) before the trace's own root came: that root is enriched too, the other not sent again.
+    const early = partRoot('t2');
+    await send(...children('t2'), early);
+    await advance(2000);
+    const late = root('t2');
+    await send(late);
+    await advance(2000);
+    expect(downstream.batches.flat().filter((span) => span === early)).toHaveLength(1);
+    expect(value(late, 'tokenmeter.llm.calls')).toBe(4);
+    expect(assembly.stats.extraRoots).toBe(0);
+  });
+
   it('a parent that is only known to be local (bit 8 without bit 9) is not a root', async () => {
     const { downstream, send } = pipeline();
     const child = root('t1');

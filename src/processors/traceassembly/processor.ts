@@ -242,6 +242,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
   private takeContributions(data: TracesData): SpanContribution[] {
     const contributions: SpanContribution[] = [];
     const rootsInBatch = new Set<string>();
+    const displaced: HeldRoot[] = [];
     for (const resourceSpans of data.resourceSpans) {
       for (const scopeSpans of resourceSpans.scopeSpans) {
         const forwarded: Span[] = [];
@@ -254,7 +255,8 @@ export class TraceAssemblyProcessor implements TracesProcessor {
           }
           let root: HeldRoot | undefined;
           if (isLocalRoot(span)) {
-            if (this.traces.get(traceId)?.root !== undefined || rootsInBatch.has(traceId)) this.stats.extraRoots++;
+            const held = this.traces.get(traceId);
+            if (rootsInBatch.has(traceId) || (held?.root !== undefined && !displaces(span, held, displaced))) this.stats.extraRoots++;
             else {
               rootsInBatch.add(traceId);
               root = {
@@ -274,6 +276,8 @@ export class TraceAssemblyProcessor implements TracesProcessor {
         if (forwarded.length !== scopeSpans.spans.length) scopeSpans.spans = forwarded;
       }
     }
+    // Added once every span of the batch has been read: they are read already.
+    if (displaced.length > 0) data.resourceSpans.push(...batchOf(displaced).resourceSpans);
     return contributions;
   }
 
@@ -406,6 +410,19 @@ function parentKeyOf(span: Span): number | undefined {
 }
 
 /** Roots leave with the resource and scope they came with. */
+/**
+ * Whether `span`, with no parent, takes the place of the trace's root held so far, one whose parent is in another
+ * process: in a distributed trace that part usually ends, and arrives, before the trace's own root, which is the one
+ * MLflow shows as the trace's and whose duration the bottleneck is measured against. The part's root, unless it went
+ * out already, is added to `displaced`, to leave as an ordinary span.
+ */
+function displaces(span: Span, trace: OpenTrace, displaced: HeldRoot[]): boolean {
+  const held = trace.root!;
+  if (span.parentSpanId.length !== 0 || held.span.parentSpanId.length === 0) return false;
+  if (!trace.rootForwarded) displaced.push(held);
+  return true;
+}
+
 function batchOf(roots: readonly HeldRoot[]): TracesData {
   return {
     resourceSpans: roots.map((root) => ({
