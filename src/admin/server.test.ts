@@ -14,6 +14,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { adminConfigSchema } from './config.js';
 import { MAX_LIVE_CLIENTS, MAX_REPLAY } from './live.js';
 import { AdminServer } from './server.js';
+import { rawExchange } from '../../test/fixtures/raw-exchange.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -41,17 +42,6 @@ function openStream(url: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => get(url, { agent: false }, resolve).on('error', reject));
 }
 
-/** Writes `text` on a new connection and resolves with all the server wrote back before closing it. */
-async function rawExchange(url: string, text: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  const socket = connect(Number(port), hostname);
-  let received = '';
-  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-  socket.on('error', () => {});
-  socket.write(text);
-  await new Promise((resolve) => socket.once('close', resolve));
-  return received;
-}
 
 /** A client that starts a request and never finishes its headers; resolves, once connected, with its closing. */
 async function stalledClient(url: string): Promise<{ closed: Promise<unknown> }> {

@@ -13,6 +13,7 @@ import { httpProtocolConfigSchema } from './config.js';
 import * as exportHandler from './export-handler.js';
 import { GrpcCode } from './grpc-codes.js';
 import { OtlpHttpReceiver } from './http-receiver.js';
+import { rawExchange } from '../../../test/fixtures/raw-exchange.js';
 
 /** A span as an SDK exports it (flags 0x301, kind CLIENT, status OK), naming its model. */
 function span(name: string, traceByte = 1, spanByte = 2): Span {
@@ -31,18 +32,6 @@ function span(name: string, traceByte = 1, spanByte = 2): Span {
 
 const request = (...spans: Span[]): TracesData => makeRequestFrom(appSource(), ...spans);
 
-/** Writes `text` on a new connection to the receiver and resolves with all the server wrote back before closing it. */
-async function rawExchange(url: string, text: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  const socket = connect(Number(port), hostname);
-  let received = '';
-  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-  // A reset after the answer (the server closing with part of the request unread) still ends the exchange.
-  socket.on('error', () => {});
-  socket.write(text);
-  await new Promise((resolve) => socket.once('close', resolve));
-  return received;
-}
 
 describe('OTLP/HTTP receiver', () => {
   const consumer = new RecordingConsumer();
