@@ -21,18 +21,28 @@ export async function checkMlflow(connect: () => ReportsMlflowClient): Promise<R
   }
 }
 
-/** The admin endpoint's answer as it is: its body is the running tokenmeter's own account of its health. */
+/**
+ * The admin endpoint's answers as they are (their bodies are the running tokenmeter's own account of its health):
+ * alive (`/healthz`) and ready (`/readyz`). One that is alive but not ready (starting, or draining to stop) takes no
+ * spans: said so, not called healthy.
+ */
 export async function checkTokenmeter(adminUrl: string, timeoutMs: number): Promise<Reachability> {
-  const url = `${adminUrl.replace(/\/+$/, '')}/healthz`;
+  const base = adminUrl.replace(/\/+$/, '');
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await response.text()).trim().replace(/\s+/g, ' ').slice(0, 300);
-    const detail = `${response.status}${body ? ` ${body}` : ''}`;
-    return response.ok ? { reachable: true, detail } : { reachable: false, detail: `unhealthy: ${detail}` };
+    const alive = await probe(`${base}/healthz`, timeoutMs);
+    if (!alive.ok) return { reachable: false, detail: `unhealthy: ${alive.detail}` };
+    const ready = await probe(`${base}/readyz`, timeoutMs);
+    return ready.ok ? { reachable: true, detail: alive.detail } : { reachable: false, detail: `alive, not ready (starting or stopping): ${ready.detail}` };
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    return { reachable: false, detail: `not reachable at ${url} (${cause})` };
+    return { reachable: false, detail: `not reachable at ${base}/healthz (${cause})` };
   }
+}
+
+async function probe(url: string, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const body = (await response.text()).trim().replace(/\s+/g, ' ').slice(0, 300);
+  return { ok: response.ok, detail: `${response.status}${body ? ` ${body}` : ''}` };
 }
 
 interface UnpricedModel {

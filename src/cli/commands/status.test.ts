@@ -12,6 +12,7 @@ describe('tokenmeter status', () => {
   it('checks the admin listener the --config file names, not the default address', async () => {
     const admin = new AdminServer(adminConfigSchema.parse({ endpoint: '127.0.0.1:0' }), undefined, silentLogger());
     await admin.start();
+    admin.setReady(true);
     try {
       const dir = mkdtempSync(path.join(tmpdir(), 'tokenmeter-status-'));
       const ledgerPath = path.join(dir, 'ledger.db');
@@ -22,6 +23,10 @@ describe('tokenmeter status', () => {
       const { code, stdout, stderr } = await runTokenmeterCommand(['status', '--config', config, '--source', 'ledger', '--format', 'json'], dir);
       expect(code, stderr).toBe(0);
       expect((JSON.parse(stdout) as { tokenmeter: string }).tokenmeter).toBe('healthy (200 ok)');
+      // Draining to stop: alive, but taking no spans.
+      admin.setReady(false);
+      const draining = await runTokenmeterCommand(['status', '--config', config, '--source', 'ledger', '--format', 'json'], dir);
+      expect((JSON.parse(draining.stdout) as { tokenmeter: string }).tokenmeter).toBe('alive, not ready (starting or stopping): 503 not ready');
     } finally {
       await admin.shutdown();
     }
