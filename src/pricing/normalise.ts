@@ -20,6 +20,13 @@ const BEDROCK_VENDOR = /^(?:anthropic|meta|amazon|mistral|cohere|ai21|deepseek|o
  */
 const LATEST_ALIAS = /-latest$/;
 /**
+ * Not Google's: its `-latest` aliases name a line, not a model, and move to each new release of the line
+ * (ai.google.dev/gemini-api/docs/models#model-versions), at its price; `gemini-pro-latest` less its suffix is Gemini
+ * 1.0 Pro, at a fourteenth of 2.5 Pro's price. A Gemini alias is priced only where the catalog names it
+ * (`gemini-2.5-flash-latest`, found by the raw spelling); else it is unpriced: we cannot tell which model it was.
+ */
+const GEMINI_MODEL = /^gemini-/;
+/**
  * Gemini's stable versions, `gemini-1.5-pro-002`, `gemini-2.0-flash-001`: the model at its price, which Google lists per
  * model, not per version (ai.google.dev/gemini-api/docs/models#model-versions). Only Gemini's: Google's other numbers
  * name models (`text-embedding-004`).
@@ -81,7 +88,7 @@ function spellings(model: string): string[] {
 
   const undated = name.replace(DATE_SUFFIX, '');
   add(undated);
-  add(undated.replace(LATEST_ALIAS, ''));
+  if (!GEMINI_MODEL.test(undated)) add(undated.replace(LATEST_ALIAS, ''));
   add(undated.replace(GEMINI_VERSION, '$1'));
   return candidates;
 }

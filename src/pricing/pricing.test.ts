@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { calcPrice } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
-import { PriceCatalog } from './catalog.js';
+import { PriceCatalog, catalogRateCard } from './catalog.js';
 import { CATALOG_VERSION, GENAI_PRICES_VERSION, listProviders, makersEntry, pricesAt, toRateCard } from './genaiPrices.js';
 import { modelCandidates } from './normalise.js';
 import { pricingConfigSchema } from './overrides.js';
@@ -30,6 +30,13 @@ describe('model-name normalisation', () => {
     ['apac.amazon.nova-pro-v1:0', 'nova-pro'],
   ])('%s has the spelling %s among its candidates', (model, expected) => {
     expect(modelCandidates(model)).toContain(expected);
+  });
+
+  it('keeps the `-latest` of a Gemini alias, which moves from model to model, and strips it from Anthropic’s and Mistral’s', () => {
+    expect(modelCandidates('gemini-pro-latest')).toEqual(['gemini-pro-latest']);
+    expect(modelCandidates('models/gemini-flash-latest')).toEqual(['models/gemini-flash-latest', 'gemini-flash-latest']);
+    expect(modelCandidates('claude-3-5-sonnet-latest')).toContain('claude-3-5-sonnet');
+    expect(modelCandidates('magistral-medium-latest')).toContain('magistral-medium');
   });
 
   it('strips a version number from Gemini names only, where it is no part of the model\'s name', () => {
@@ -364,6 +371,68 @@ describe('the catalog', () => {
       const long = price(300_000);
       expect(long.status === 'priced' && long.provenance.tier, model).toBe('standard/input>200000');
       expect(total(long), model).toBeCloseTo((200_000 * 6 + 60_000 * 7.5 + 40_000 * 12 + 1000 * 22.5) / M, 12);
+    }
+  });
+
+  it('Claude’s one-hour cache writes on Bedrock, Vertex and OpenRouter cost twice the entry’s input price, in each long-context tier', () => {
+    // anthropic.com/pricing, "1h cache writes": twice the base input price; Bedrock and Vertex bill it so against their
+    // own input price, OpenRouter passes Anthropic's through. Input prices per 1M from each provider's list, as the
+    // catalog has them: Vertex Sonnet 4.5 $3 ($6 past 200k input tokens), out $15 ($22.50); Bedrock regional Sonnet 4.5
+    // $3.30 in / $16.50 out (aws.amazon.com/bedrock/pricing, 10% over global); Bedrock global Opus 4.6 and OpenRouter
+    // Opus 4.6 $5 in / $25 out.
+    const catalog = new PriceCatalog();
+    const call = (input: number) => ({ input, cacheRead: 0, cacheWrite: 100_000, cacheWrite1h: 100_000, output: 1000, reasoning: 0 });
+    const cases: Array<[string, string, number, number]> = [
+      ['claude-sonnet-4-5@20250929', 'gcp.vertex_ai', 110_000, (10_000 * 3 + 100_000 * 6 + 1000 * 15) / M],
+      ['claude-sonnet-4-5@20250929', 'gcp.vertex_ai', 300_000, (200_000 * 6 + 100_000 * 12 + 1000 * 22.5) / M],
+      ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws.bedrock', 110_000, (10_000 * 3.3 + 100_000 * 6.6 + 1000 * 16.5) / M],
+      ['global.anthropic.claude-opus-4-6-v1', 'aws.bedrock', 110_000, (10_000 * 5 + 100_000 * 10 + 1000 * 25) / M],
+      ['anthropic/claude-opus-4.6', 'openrouter', 110_000, (10_000 * 5 + 100_000 * 10 + 1000 * 25) / M],
+    ];
+    for (const [model, provider, input, expected] of cases) {
+      expect(total(catalog.price({ model, provider, usage: call(input), at: Date.parse('2026-01-15T00:00:00Z') })), `${model} ${input}`).toBeCloseTo(expected, 12);
+    }
+    // Bedrock's Claude 3 Haiku prices no caching (no cache-write price): its writes, an hour's too, are input ($0.25).
+    const haiku = catalog.price({ model: 'anthropic.claude-3-haiku-20240307-v1:0', provider: 'aws.bedrock', usage: call(110_000), at });
+    expect(total(haiku)).toBeCloseTo((110_000 * 0.25 + 1000 * 1.25) / M, 12);
+  });
+
+  it('a Claude entry’s own one-hour cache-write price is kept', () => {
+    // anthropic.com/pricing, Claude Haiku 4.5: $1 in / $1.25 cache write / $2 kept for an hour per 1M, as the catalog has
+    // it; a 1-hour price of the catalog's own wins over twice the input, whatever it is.
+    const haiku = { input_mtok: 1, cache_write_mtok: 1.25, cache_read_mtok: 0.1, output_mtok: 5 };
+    expect(catalogRateCard('anthropic/claude-haiku-4-5', { ...haiku, cache_write_1h_mtok: 2 })?.cacheWrite1h).toBe(2);
+    expect(catalogRateCard('anthropic/claude-haiku-4-5', { ...haiku, cache_write_1h_mtok: 1.9 })?.cacheWrite1h).toBe(1.9);
+    expect(catalogRateCard('aws/global.anthropic.claude-haiku-4-5-20251001-v1:0', haiku)?.cacheWrite1h).toBe(2);
+  });
+
+  it('Claude Sonnet 4.5 on Bedrock past 200k input tokens is at AWS’s long-context price, global and regional', () => {
+    // aws.amazon.com/bedrock/pricing, Claude Sonnet 4.5: global $3 in / $0.30 cache read / $3.75 cache write / $15 out
+    // per 1M, past 200k input tokens ("Long Context") $6 / $0.60 / $7.50 / $22.50; regional 10% more, $3.30 / $0.33 /
+    // $4.125 / $16.50 and $6.60 / $0.66 / $8.25 / $24.75. Kept for an hour, a write is twice the input price
+    // (anthropic.com/pricing). Before the 1M-context beta was retired (2026-04-30).
+    const catalog = new PriceCatalog();
+    const price = (model: string, input: number) =>
+      catalog.price({ model, provider: 'aws.bedrock', usage: { input, cacheRead: 50_000, cacheWrite: 100_000, cacheWrite1h: 40_000, output: 1000, reasoning: 0 }, at: Date.parse('2026-01-15T00:00:00Z') });
+    const regional = price('us.anthropic.claude-sonnet-4-5-20250929-v1:0', 300_000);
+    expect(regional.status === 'priced' && regional.provenance).toMatchObject({ entry: 'aws/regional.anthropic.claude-sonnet-4-5-20250929-v1:0', tier: 'standard/input>200000' });
+    expect(total(regional)).toBeCloseTo((150_000 * 6.6 + 50_000 * 0.66 + 60_000 * 8.25 + 40_000 * 13.2 + 1000 * 24.75) / M, 12);
+    expect(total(price('global.anthropic.claude-sonnet-4-5-20250929-v1:0', 300_000))).toBeCloseTo((150_000 * 6 + 50_000 * 0.6 + 60_000 * 7.5 + 40_000 * 12 + 1000 * 22.5) / M, 12);
+    expect(total(price('us.anthropic.claude-sonnet-4-5-20250929-v1:0', 160_000))).toBeCloseTo((10_000 * 3.3 + 50_000 * 0.33 + 60_000 * 4.125 + 40_000 * 6.6 + 1000 * 16.5) / M, 12);
+  });
+
+  it('a Gemini `-latest` alias the catalog does not name is unpriced, not priced as the model its name starts like', () => {
+    // gemini-pro-latest is whichever Pro Google serves (2.5 Pro: $1.25 in / $10 out per 1M), not Gemini 1.0 Pro
+    // ($0.125 / $0.375), which `gemini-pro` names. An alias the catalog names is priced: gemini-2.5-flash-latest as
+    // Gemini 2.5 Flash, $0.30 in / $2.50 out per 1M (ai.google.dev/gemini-api/docs/pricing).
+    const catalog = new PriceCatalog();
+    for (const provider of ['gcp.gemini', 'gcp.vertex_ai', undefined]) {
+      for (const model of ['gemini-pro-latest', 'models/gemini-flash-latest']) {
+        expect(catalog.price({ model, provider, usage: usage(100_000, 10_000), at }).status, `${model} ${String(provider)}`).toBe('unpriced');
+      }
+      const named = catalog.price({ model: 'gemini-2.5-flash-latest', provider, usage: usage(100_000, 10_000), at });
+      expect(named.status === 'priced' && named.provenance.entry).toBe('google/gemini-2.5-flash');
+      expect(total(named)).toBeCloseTo((100_000 * 0.3 + 10_000 * 2.5) / M, 12);
     }
   });
 

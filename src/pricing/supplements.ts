@@ -14,31 +14,49 @@ interface LongContextTier {
   output: number;
   cacheRead: number;
   cacheWrite: number;
-  cacheWrite1h: number;
 }
 
 /**
- * Claude Sonnet 4 bills a request whose input exceeds 200k tokens (1M-context beta) at $6 in / $22.50 out /
- * $0.60 cache read / $7.50 cache write ($12 kept for an hour: twice the input price) per 1M (anthropic.com/pricing
- * "Long context"; the same on Bedrock and Vertex, and on OpenRouter, which passes the maker's price through:
- * openrouter.ai/docs/faq). genai-prices 0.1.8 has this tier for Sonnet 4.5 and 4.6 but not for Sonnet 4.
+ * Claude Sonnet 4 and 4.5 bill a request whose input exceeds 200k tokens (the 1M-context beta; genai-prices notes it
+ * retired for Sonnet 4.5 on 2026-04-30, larger requests failing since, so the tier prices the calls from before) at $6
+ * in / $22.50 out / $0.60 cache read / $7.50 cache write per 1M (anthropic.com/pricing "Long context"; the same on Bedrock's global endpoint, on Vertex, and on
+ * OpenRouter, which passes the maker's price through: openrouter.ai/docs/faq). genai-prices 0.1.8 has this tier for
+ * Anthropic's, Vertex's and OpenRouter's Sonnet 4.5 but not for Sonnet 4, nor for Bedrock's Sonnet 4.5.
  */
-const SONNET_4_LONG_CONTEXT: LongContextTier = { above: 200_000, input: 6, output: 22.5, cacheRead: 0.6, cacheWrite: 7.5, cacheWrite1h: 12 };
+const SONNET_LONG_CONTEXT: LongContextTier = { above: 200_000, input: 6, output: 22.5, cacheRead: 0.6, cacheWrite: 7.5 };
+
+/**
+ * Sonnet 4.5 past 200k input tokens on Bedrock's regional endpoints and geographic inference profiles: $6.60 in /
+ * $24.75 out per 1M (aws.amazon.com/bedrock/pricing, "Claude Sonnet 4.5 - Long Context"), 10% over the global price as
+ * every regional Claude 4.5 price is; cache read and write at the multiples of input every Bedrock Claude price has
+ * (0.1× and 1.25×), $0.66 and $8.25.
+ */
+const SONNET_LONG_CONTEXT_BEDROCK_REGIONAL: LongContextTier = { above: 200_000, input: 6.6, output: 24.75, cacheRead: 0.66, cacheWrite: 8.25 };
 
 const LONG_CONTEXT_TIERS: Readonly<Record<string, LongContextTier>> = {
-  'anthropic/claude-sonnet-4-0': SONNET_4_LONG_CONTEXT,
-  'aws/global.anthropic.claude-sonnet-4-20250514-v1:0': SONNET_4_LONG_CONTEXT,
-  'aws/regional.anthropic.claude-sonnet-4-20250514-v1:0': SONNET_4_LONG_CONTEXT,
-  'google/claude-4-sonnet': SONNET_4_LONG_CONTEXT,
-  'openrouter/anthropic/claude-sonnet-4': SONNET_4_LONG_CONTEXT,
+  'anthropic/claude-sonnet-4-0': SONNET_LONG_CONTEXT,
+  'aws/global.anthropic.claude-sonnet-4-20250514-v1:0': SONNET_LONG_CONTEXT,
+  'aws/regional.anthropic.claude-sonnet-4-20250514-v1:0': SONNET_LONG_CONTEXT,
+  'aws/global.anthropic.claude-sonnet-4-5-20250929-v1:0': SONNET_LONG_CONTEXT,
+  'aws/regional.anthropic.claude-sonnet-4-5-20250929-v1:0': SONNET_LONG_CONTEXT_BEDROCK_REGIONAL,
+  'google/claude-4-sonnet': SONNET_LONG_CONTEXT,
+  'openrouter/anthropic/claude-sonnet-4': SONNET_LONG_CONTEXT,
 };
 
 /**
- * A Claude cache write kept for an hour costs twice the base input price (anthropic.com/pricing, "1h cache writes";
- * genai-prices' comment on Anthropic's entries). The catalog's Bedrock, Vertex and OpenRouter copies of Sonnet 4 give
- * no 1-hour price, so below the long-context threshold it is this multiple of their input price.
+ * A Claude cache write kept for an hour costs twice the base input price, in each long-context tier too
+ * (anthropic.com/pricing, "1h cache writes"; genai-prices' comment on each of Anthropic's entries). Bedrock and Vertex
+ * bill it the same way against their own input price, and OpenRouter passes Anthropic's price through
+ * (openrouter.ai/docs/faq).
  */
 const ONE_HOUR_WRITE_PER_INPUT = 2;
+
+/**
+ * The price lists whose Claude entries follow Anthropic's multiples of input. genai-prices 0.1.8 gives most of
+ * Bedrock's, Vertex's and OpenRouter's no 1-hour write price, which then fell back to the 5-minute one. Not GitHub
+ * Copilot's nor resellers': their Claude prices are their own, and we know of no 1-hour price they publish.
+ */
+const CLAUDE_AT_ANTHROPIC_MULTIPLES: ReadonlySet<string> = new Set(['anthropic', 'aws', 'google', 'openrouter']);
 
 /**
  * o3 before the 2025-06-10 price cut: $10 in / $2.50 cached in / $40 out per 1M (openai.com/api/pricing at the o3
@@ -60,13 +78,19 @@ const PRICES_BEFORE: Readonly<Record<string, { until: number; prices: PricesInFo
   'openrouter/openai/o3': { until: Date.parse('2025-06-10T00:00:00Z'), prices: { prices: { input_mtok: 10, cache_read_mtok: 2.5, output_mtok: 40 } } },
 };
 
-/** The catalog's card for `entry`, with a known wrong cache price corrected and a missing long-context tier added. */
+/** The catalog's card for `entry`, with a known wrong cache price corrected and missing Claude prices added. */
 export function supplementRateCard(entry: string, catalogCard: RateCard): RateCard {
+  return withOneHourWrites(entry, withLongContextTier(entry, withCacheReadCorrected(entry, catalogCard)));
+}
+
+function withCacheReadCorrected(entry: string, card: RateCard): RateCard {
   const correction = CACHED_INPUT_CORRECTIONS[entry];
-  const card =
-    correction !== undefined && catalogCard.input === correction.input && catalogCard.output === correction.output && catalogCard.cacheRead === correction.wrongCacheRead
-      ? { ...catalogCard, cacheRead: correction.cacheRead }
-      : catalogCard;
+  return correction !== undefined && card.input === correction.input && card.output === correction.output && card.cacheRead === correction.wrongCacheRead
+    ? { ...card, cacheRead: correction.cacheRead }
+    : card;
+}
+
+function withLongContextTier(entry: string, card: RateCard): RateCard {
   const tier = LONG_CONTEXT_TIERS[entry];
   // Only a flat card is supplemented: once the catalog has tiers of its own, it wins.
   if (tier === undefined || typeof card.input !== 'number' || typeof card.output !== 'number') return card;
@@ -77,10 +101,31 @@ export function supplementRateCard(entry: string, catalogCard: RateCard): RateCa
     output: { base: card.output, tiers: [{ above: tier.above, rate: tier.output }] },
     cacheRead: step(card.cacheRead, tier.cacheRead),
     cacheWrite: step(card.cacheWrite, tier.cacheWrite),
-    cacheWrite1h: step(card.cacheWrite1h ?? ONE_HOUR_WRITE_PER_INPUT * card.input, tier.cacheWrite1h),
+    // A card without a 1-hour price gets one, tiers and all, from withOneHourWrites.
+    cacheWrite1h: step(card.cacheWrite1h, ONE_HOUR_WRITE_PER_INPUT * tier.input),
     reasoning: card.reasoning,
     requests: card.requests,
   };
+}
+
+/**
+ * A Claude card that prices cache writes but not those kept for an hour, with the 1-hour price at its multiple of the
+ * card's input price. A card without a cache-write price prices no caching (Claude 2; Bedrock's Claude 3 Haiku and
+ * Opus): it is left as it is.
+ */
+function withOneHourWrites(entry: string, card: RateCard): RateCard {
+  if (card.cacheWrite1h !== undefined || card.cacheWrite === undefined || !isClaudeAtAnthropicMultiples(entry)) return card;
+  return { ...card, cacheWrite1h: scaled(card.input, ONE_HOUR_WRITE_PER_INPUT) };
+}
+
+function isClaudeAtAnthropicMultiples(entry: string): boolean {
+  const slash = entry.indexOf('/');
+  return CLAUDE_AT_ANTHROPIC_MULTIPLES.has(entry.slice(0, slash)) && entry.slice(slash + 1).includes('claude');
+}
+
+function scaled(rate: Rate, factor: number): Rate {
+  if (typeof rate === 'number') return rate * factor;
+  return { base: rate.base * factor, tiers: rate.tiers.map((tier) => ({ above: tier.above, rate: tier.rate * factor })) };
 }
 
 /** Models the catalog lacks, in its own shape, each under the provider whose price list has it. */
