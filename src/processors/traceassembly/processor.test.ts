@@ -336,6 +336,26 @@ describe('TraceAssemblyProcessor', () => {
     await advance(2000);
     expect(downstream.batches.flat().filter((span) => span === early)).toHaveLength(1);
     expect(value(late, 'tokenmeter.llm.calls')).toBe(4);
+
+    // Both in one batch, the part's root first (a gateway collector batching both services' spans).
+    const first = partRoot('t3');
+    const own3 = root('t3');
+    await send(...children('t3'), first, own3);
+    await advance(2000);
+    expect(downstream.batches.flat().filter((span) => span === first)).toHaveLength(1);
+    expect(value(first, 'tokenmeter.llm.calls')).toBeUndefined();
+    expect(value(own3, 'tokenmeter.llm.calls')).toBe(4);
+
+    // A sweep due while the batch that displaces the held root is being forwarded leaves that root to the batch.
+    const swept = partRoot('t4');
+    await send(...children('t4'), swept);
+    downstream.duringNextConsume = () => advance(2000);
+    const own4 = root('t4');
+    await send(own4);
+    await advance(2000);
+    expect(downstream.batches.flat().filter((span) => span === swept)).toHaveLength(1);
+    expect(value(swept, 'tokenmeter.llm.calls')).toBeUndefined();
+    expect(value(own4, 'tokenmeter.llm.calls')).toBe(4);
     expect(assembly.stats.extraRoots).toBe(0);
   });
 

@@ -83,6 +83,8 @@ export class TraceAssemblyProcessor implements TracesProcessor {
   /** Recently finished trace ids (bounded), so that a straggler does not open a trace that can never complete. */
   private readonly finishedIds: RecentKeys<string>;
   private readonly listeners: TraceFinishedListener[] = [];
+  /** Traces whose held root the batch being forwarded displaces (see `takesRootPlace`). */
+  private readonly displacing = new Set<string>();
   private readonly now: () => number;
   private readonly store: OpenTraceStore | undefined;
   /** Traces changed since they were last written to the store, and roots held since then. */
@@ -149,7 +151,12 @@ export class TraceAssemblyProcessor implements TracesProcessor {
 
   async consume(data: TracesData): Promise<void> {
     const contributions = this.takeContributions(data);
-    await this.next.consume(data);
+    try {
+      await this.next.consume(data);
+    } finally {
+      // Refused downstream: the displaced roots stay held (the app sends the batch again); else replaced just below.
+      this.displacing.clear();
+    }
     // Only now: a batch refused downstream is sent again by the app and must not count twice.
     const evictedRoots: OpenTrace[] = [];
     const stragglerRoots: HeldRoot[] = [];
@@ -241,7 +248,8 @@ export class TraceAssemblyProcessor implements TracesProcessor {
   /** Takes roots out of the batch (to be held) and reads what every span adds to its trace. */
   private takeContributions(data: TracesData): SpanContribution[] {
     const contributions: SpanContribution[] = [];
-    const rootsInBatch = new Set<string>();
+    /** The contribution that took each trace's root in this batch. */
+    const rootsInBatch = new Map<string, SpanContribution>();
     const displaced: HeldRoot[] = [];
     for (const resourceSpans of data.resourceSpans) {
       for (const scopeSpans of resourceSpans.scopeSpans) {
@@ -255,10 +263,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
           }
           let root: HeldRoot | undefined;
           if (isLocalRoot(span)) {
-            const held = this.traces.get(traceId);
-            if (rootsInBatch.has(traceId) || (held?.root !== undefined && !displaces(span, held, displaced))) this.stats.extraRoots++;
-            else {
-              rootsInBatch.add(traceId);
+            if (this.takesRootPlace(span, traceId, rootsInBatch.get(traceId), displaced)) {
               root = {
                 span,
                 resource: resourceSpans.resource,
@@ -267,11 +272,13 @@ export class TraceAssemblyProcessor implements TracesProcessor {
                 scopeSchemaUrl: scopeSpans.schemaUrl,
                 resendable: !carriesAdditiveTotals(span),
               };
-            }
+            } else this.stats.extraRoots++;
           }
           if (root === undefined) forwarded.push(span);
           const context = graphContextOf(span);
-          contributions.push({ traceId, span, call: countedCallOf(span), node: nodeSpanOf(span, context), graphNode: context.node, threadId: context.threadId, root });
+          const contribution: SpanContribution = { traceId, span, call: countedCallOf(span), node: nodeSpanOf(span, context), graphNode: context.node, threadId: context.threadId, root };
+          if (root !== undefined) rootsInBatch.set(traceId, contribution);
+          contributions.push(contribution);
         }
         if (forwarded.length !== scopeSpans.spans.length) scopeSpans.spans = forwarded;
       }
@@ -279,6 +286,28 @@ export class TraceAssemblyProcessor implements TracesProcessor {
     // Added once every span of the batch has been read: they are read already.
     if (displaced.length > 0) data.resourceSpans.push(...batchOf(displaced).resourceSpans);
     return contributions;
+  }
+
+  /**
+   * Whether the local root `span` is its trace's root: the first one (in this batch, `takenInBatch`, or held from
+   * before), or one with no parent coming after a root whose parent is in another process. In a distributed trace
+   * that part usually ends, and arrives, before the trace's own root, which is the one MLflow shows as the trace's and
+   * whose duration the bottleneck is measured against. The part's root, unless it went out already, is added to
+   * `displaced`, to leave as an ordinary span; one held from before is not forwarded by a sweep in the meantime.
+   */
+  private takesRootPlace(span: Span, traceId: string, takenInBatch: SpanContribution | undefined, displaced: HeldRoot[]): boolean {
+    const trace = this.traces.get(traceId);
+    const previous = takenInBatch?.root ?? trace?.root;
+    if (previous === undefined) return true;
+    if (span.parentSpanId.length !== 0 || previous.span.parentSpanId.length === 0) return false;
+    if (takenInBatch !== undefined) {
+      takenInBatch.root = undefined;
+      displaced.push(previous);
+    } else {
+      if (!trace!.rootForwarded) displaced.push(previous);
+      this.displacing.add(traceId);
+    }
+    return true;
   }
 
   private apply(contribution: SpanContribution, evictedRoots: OpenTrace[]): void {
@@ -351,7 +380,9 @@ export class TraceAssemblyProcessor implements TracesProcessor {
   }
 
   /** Enriches the roots with their latest summaries and forwards them in one batch. */
-  private async forwardRoots(traces: OpenTrace[]): Promise<void> {
+  private async forwardRoots(due: OpenTrace[]): Promise<void> {
+    // A root the batch being forwarded displaces goes out with it, as an ordinary span, not also from here.
+    const traces = this.displacing.size === 0 ? due : due.filter((trace) => !this.displacing.has(trace.id));
     if (traces.length === 0) return;
     for (const trace of traces) {
       enrichRoot(trace.root!.span, this.snapshot(trace));
@@ -410,19 +441,6 @@ function parentKeyOf(span: Span): number | undefined {
 }
 
 /** Roots leave with the resource and scope they came with. */
-/**
- * Whether `span`, with no parent, takes the place of the trace's root held so far, one whose parent is in another
- * process: in a distributed trace that part usually ends, and arrives, before the trace's own root, which is the one
- * MLflow shows as the trace's and whose duration the bottleneck is measured against. The part's root, unless it went
- * out already, is added to `displaced`, to leave as an ordinary span.
- */
-function displaces(span: Span, trace: OpenTrace, displaced: HeldRoot[]): boolean {
-  const held = trace.root!;
-  if (span.parentSpanId.length !== 0 || held.span.parentSpanId.length === 0) return false;
-  if (!trace.rootForwarded) displaced.push(held);
-  return true;
-}
-
 function batchOf(roots: readonly HeldRoot[]): TracesData {
   return {
     resourceSpans: roots.map((root) => ({
