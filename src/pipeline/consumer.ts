@@ -71,3 +71,27 @@ export class FanOutConsumer implements TracesConsumer {
     await Promise.all(this.consumers.map((consumer) => consumer.consume(data)));
   }
 }
+
+/**
+ * Sends one request to each of a receiver's pipelines. Processors edit the request's envelopes in place (trace
+ * assembly takes out the roots it holds), so each pipeline gets envelopes of its own, made before any of them runs: a
+ * pipeline after one with trace assembly got no root spans. The spans themselves are shared.
+ */
+export class PipelinesFanOut implements TracesConsumer {
+  constructor(private readonly pipelines: readonly TracesConsumer[]) {}
+
+  async consume(data: TracesData): Promise<void> {
+    const requests = this.pipelines.map((_, index) => (index === 0 ? data : withOwnEnvelopes(data)));
+    await Promise.all(this.pipelines.map((pipeline, index) => pipeline.consume(requests[index]!)));
+  }
+}
+
+function withOwnEnvelopes(data: TracesData): TracesData {
+  return {
+    ...data,
+    resourceSpans: data.resourceSpans.map((resourceSpans) => ({
+      ...resourceSpans,
+      scopeSpans: resourceSpans.scopeSpans.map((scopeSpans) => ({ ...scopeSpans, spans: [...scopeSpans.spans] })),
+    })),
+  };
+}

@@ -239,6 +239,54 @@ describe('Service wiring', () => {
     expect(received).toEqual(['workflow']);
   });
 
+  it('gives each pipeline of a receiver the whole request: one after a pipeline with trace assembly gets the roots too', async () => {
+    const received = new Map<string, string[]>();
+    const recorder = (type: string): ExporterFactory<Record<string, never>> => ({
+      type,
+      configSchema: z.object({}),
+      create: () => ({
+        start: async () => {},
+        shutdown: async () => {},
+        consume: async (data) => {
+          const names = received.get(type) ?? [];
+          for (const resourceSpans of data.resourceSpans) for (const scopeSpans of resourceSpans.scopeSpans) names.push(...scopeSpans.spans.map((span) => span.name));
+          received.set(type, names);
+        },
+      }),
+    });
+    const registry: ComponentRegistry = { ...components, exporters: { ...components.exporters, assembled: recorder('assembled') as ExporterFactory<never>, raw: recorder('raw') as ExporterFactory<never> } };
+    const port = await getFreePort();
+    const config = validateConfig(
+      {
+        receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
+        processors: { costestimator: {}, traceassembly: { root_wait: '50ms' } },
+        exporters: { assembled: {}, raw: {} },
+        admin: { enabled: false },
+        storage: { mode: 'memory' },
+        service: {
+          pipelines: {
+            'traces/assembled': { receivers: ['otlp'], processors: ['costestimator', 'traceassembly'], exporters: ['assembled'] },
+            'traces/raw': { receivers: ['otlp'], exporters: ['raw'] },
+          },
+        },
+      },
+      registry,
+    );
+    service = new Service(config, registry, silentLogger());
+    await service.start();
+    const root = makeSpan({ name: 'workflow' });
+    const child = makeSpan({ name: 'step', spanId: new Uint8Array(8).fill(3), traceId: root.traceId, parentSpanId: root.spanId });
+    const response = await fetch(`http://127.0.0.1:${port}/v1/traces`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-protobuf' },
+      body: encodeTracesProtobuf(makeRequest(child, root)),
+    });
+    expect(response.status).toBe(200);
+    expect(received.get('raw')).toEqual(['step', 'workflow']);
+    await waitFor('the held root', () => (received.get('assembled')?.includes('workflow') ? true : undefined));
+    expect(received.get('assembled')).toEqual(['step', 'workflow']);
+  });
+
   it('names the component that cannot start, with why as the cause', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

@@ -13,7 +13,7 @@ import { ACCEPTED_REQUEST_MEMORY_MS, AcceptedRequests } from '../storage/accepte
 import { StorageInUseError } from '../storage/file-lock.js';
 import { Store } from '../storage/store.js';
 import { WalCheckpoints } from '../storage/wal-checkpoints.js';
-import { FanOutConsumer, hasAdmissionCheck, PipelineError } from './consumer.js';
+import { FanOutConsumer, hasAdmissionCheck, PipelineError, PipelinesFanOut } from './consumer.js';
 import type { AdmissionCheck, Component, Receiver, TracesConsumer, TracesExporter, TracesProcessor } from './consumer.js';
 
 /** How often requests accepted longer ago than any app retries are forgotten. */
@@ -108,7 +108,7 @@ export class Service {
     for (const [id, entries] of pipelineEntries) {
       const { type, config: receiverConfig } = config.receivers.get(id)!;
       const checks = [...(receiverChecks.get(id) ?? [])].flatMap((key) => this.admissionChecks.get(key) ?? []);
-      const next = telemetry.meterReceiver(id, this.durableEntry(id, entries.length === 1 ? entries[0]! : new FanOutConsumer(entries), checks));
+      const next = telemetry.meterReceiver(id, this.durableEntry(id, entries.length === 1 ? entries[0]! : new PipelinesFanOut(entries), checks));
       this.receivers.set(id, registry.receivers[type]!.create(receiverConfig as never, context('receiver', id), next));
     }
     // The ledger the page and /v1/summary read is also the one the cost metrics count, admin listener or not.
