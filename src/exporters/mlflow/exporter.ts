@@ -45,7 +45,8 @@ export class MlflowExporter implements TracesExporter {
   private readonly pendingFollowUps: PendingFollowUps;
   private readonly countedSpans: CountedSpans;
   private readonly costRollup: ServerCostRollup;
-  /** Follow-ups sent, being forgotten one transaction after another; shutdown waits for them. */
+  /** Follow-ups sent and not forgotten yet, and the transaction that forgets them; shutdown waits for it. */
+  private sentToForget: TraceFollowUp[] = [];
   private forgettingSent: Promise<void> = Promise.resolve();
   private experimentId: Promise<string> | undefined;
   readonly stats: MlflowExporterStats;
@@ -205,11 +206,20 @@ export class MlflowExporter implements TracesExporter {
     return result;
   }
 
-  /** A follow-up the sender finished needs no sending after a restart. */
+  /**
+   * A follow-up the sender finished needs no sending after a restart. Those finished meanwhile are forgotten together,
+   * in one transaction once the one before has ended: each takes the store's lock every request's transaction waits on.
+   */
   private forgetSent(sent: TraceFollowUp): void {
+    this.sentToForget.push(sent);
+    if (this.sentToForget.length > 1) return;
     this.forgettingSent = this.forgettingSent
-      .then(() => this.store.transaction(() => this.pendingFollowUps.remove(sent)))
-      .catch((error: unknown) => this.logger.warn({ err: error, traceId: sent.traceId }, 'cannot forget a sent MLflow follow-up; a restart sends it again'));
+      .then(() => {
+        const batch = this.sentToForget;
+        this.sentToForget = [];
+        return this.store.transaction(() => batch.forEach((followUp) => this.pendingFollowUps.remove(followUp)));
+      })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'cannot forget sent MLflow follow-ups; a restart sends them again'));
   }
 
   /** In the transaction that removes the batch from the queue: its follow-ups are kept until sent. */
