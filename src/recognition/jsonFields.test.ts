@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stringValue } from '../otlp/index.js';
-import { JsonFields } from './jsonFields.js';
+import { JsonFields, lastString } from './jsonFields.js';
 import { toNumber } from './values.js';
 import { Random } from '../../test/fixtures/random-traces.js';
 
@@ -119,5 +119,16 @@ describe('JsonFields', () => {
     // Both ways of reading were exercised.
     expect(searched).toBeGreaterThan(4_000);
     expect(searched).toBeLessThan(16_000);
+  });
+});
+
+describe('lastString', () => {
+  it('reads the string under the last of a key, in any spacing and with its escapes; any other value is none', () => {
+    const metadata = JSON.stringify({ openai: { logprobs: [{ token: '"serviceTier":"x"' }], responseId: 'resp_1', serviceTier: 'flex' } });
+    expect(lastString(metadata, '"serviceTier"')).toBe('flex');
+    expect(lastString('{"a": {"serviceTier" :  "pri\\"ority"}}', '"serviceTier"')).toBe('pri"ority');
+    for (const text of ['{"serviceTier":null}', '{"serviceTier":1}', '{"serviceTier":"flex', '{"serviceTiers":"flex"}', '{"note":"serviceTier"}']) {
+      expect(lastString(text, '"serviceTier"'), text).toBeUndefined();
+    }
   });
 });

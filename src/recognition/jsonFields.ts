@@ -363,6 +363,21 @@ export function lastObjectText(text: string, key: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The string under the last `key` (quoted) of a JSON text, found from the end as `lastObjectText` finds an object,
+ * and nothing parsed; undefined when that value is no string.
+ */
+export function lastString(text: string, key: string): string | undefined {
+  const at = text.lastIndexOf(key);
+  if (at < 0) return undefined;
+  const colon = skipSpace(text, at + key.length);
+  if (text.charCodeAt(colon) !== COLON) return undefined;
+  const open = skipSpace(text, colon + 1);
+  if (text.charCodeAt(open) !== QUOTE) return undefined;
+  const close = stringEnd(text, open);
+  return close < 0 ? undefined : stringBetween(text, open, close);
+}
+
 /** The object under the last `key` of a JSON text (see `lastObjectText`), parsed; undefined when absent or malformed. */
 export function lastObject<T extends object>(text: string, key: string): Partial<T> | undefined {
   const object = lastObjectText(text, key);

@@ -98,6 +98,30 @@ function canonicalOf(raw: string): string | undefined {
 }
 
 /**
+ * LiteLLM's names of the providers it routes to (`custom_llm_provider`), as it puts them before the provider's name
+ * for a model (`groq/llama-3.3-70b-versatile`, `together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo`): those of
+ * providers with a price list. Not OpenRouter's makers (`x-ai/`, `mistralai/`, `google/`), which say who made a
+ * model, not who served it.
+ */
+const LITELLM_ROUTES: ReadonlySet<string> = new Set([
+  'openai', 'text-completion-openai', 'azure', 'azure_text', 'azure_ai', 'anthropic', 'anthropic_text', 'bedrock',
+  'vertex_ai', 'vertex_ai_beta', 'gemini', 'mistral', 'codestral', 'text-completion-codestral', 'xai', 'groq',
+  'deepseek', 'cohere', 'cohere_chat', 'perplexity', 'moonshot', 'together_ai', 'fireworks_ai', 'cerebras', 'openrouter',
+]);
+
+/**
+ * The provider a model name routes to, LiteLLM's way (`groq/llama-3.3-70b-versatile`), canonical; undefined for a
+ * name with no such route. For a span that names no provider: the model, route and all, is priced under it (the
+ * price lookup finds the provider's name for the model past the route).
+ */
+export function providerOfRoute(model: string | undefined): string | undefined {
+  const slash = model === undefined ? -1 : model.indexOf('/');
+  if (slash <= 0) return undefined;
+  const route = model!.slice(0, slash);
+  return LITELLM_ROUTES.has(route) ? normaliseProvider(route) : undefined;
+}
+
+/**
  * The API hosts of providers that serve OpenAI's API (and OpenAI's own), by `server.address`. Their calls are made
  * with the openai client, whose instrumentations name the provider `openai` whatever server it calls: OpenTelemetry's
  * own (opentelemetry-instrumentation-openai-v2) records the server, so that such a call is priced from its

@@ -9,9 +9,9 @@ import { PRICING_ATTRIBUTES } from '../contract/attributes.js';
 import { findAttribute } from '../otlp/index.js';
 import type { AnyValue, InstrumentationScope, Resource, Span } from '../otlp/index.js';
 import type { TokenUsage } from '../pricing/index.js';
-import { normaliseProvider, providerOfServer } from './providers.js';
+import { normaliseProvider, providerOfRoute, providerOfServer } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
-import { JsonFields, lastObject } from './jsonFields.js';
+import { JsonFields, lastObject, lastString } from './jsonFields.js';
 import { MlflowClientCall } from './mlflowClients.js';
 import {
   CACHE_WRITE_MAY_BE_OUTSIDE_INPUT,
@@ -30,6 +30,8 @@ import {
   readOpenRouterCostFromProviderMetadata,
   readTokenCounts,
   readVercelProviderUsage,
+  REASONING_OUTSIDE_OUTPUT,
+  reasoningCountedByAiSdk,
   THINKING_MAY_BE_LEFT_OUT,
   unclassifiedTokens,
   usageCost,
@@ -333,12 +335,17 @@ const PROVIDER_KEYS = keyGroup(
  * §7 step 2, provider: the first source that names a real provider (frameworks like `langchain` are skipped). A call
  * the openai client made (named `openai`, or not named) to the API of another provider that serves OpenAI's API is
  * that provider's, when the span records the server (OpenTelemetry's own instrumentation) or the client's base URL
- * (OpenLLMetry's): see `providerOfServer`.
+ * (OpenLLMetry's): see `providerOfServer`. A span that names neither is the provider's its model is routed to, when it
+ * names the model LiteLLM's way (`groq/llama-3.3-70b-versatile`): see `providerOfRoute`.
  */
-function providerOf(current: SpanView): string | undefined {
+function providerOf(current: SpanView, model: string | undefined): string | undefined {
   const declared = declaredProviderOf(current);
   if (declared !== undefined && declared !== 'openai') return declared;
-  return providerOfServer(decodeString(current.at(SLOTS['server.address'])) ?? hostOf(decodeString(current.at(SLOTS['gen_ai.openai.api_base'])))) ?? declared;
+  return (
+    providerOfServer(decodeString(current.at(SLOTS['server.address'])) ?? hostOf(decodeString(current.at(SLOTS['gen_ai.openai.api_base'])))) ??
+    declared ??
+    providerOfRoute(model)
+  );
 }
 
 /** The host of a URL (`https://api.groq.com/openai/v1/` → `api.groq.com`), without parsing all of it. */
@@ -354,6 +361,7 @@ function hostOf(url: string | undefined): string | undefined {
 function declaredProviderOf(current: SpanView): string | undefined {
   if (!current.hasAny(PROVIDER_KEYS)) return canonicalProvider(metadata.string('ls_provider')) ?? mlflowClient.provider();
   return (
+    langSmithProviderOf(current) ??
     canonicalProvider(decodeString(current.at(SLOTS['gen_ai.provider.name']))) ??
     canonicalProvider(decodeString(current.at(SLOTS['gen_ai.system']))) ??
     canonicalProvider(decodeString(current.at(SLOTS['llm.provider'])) ?? decodeString(current.at(SLOTS['llm.system']))) ??
@@ -366,6 +374,17 @@ function declaredProviderOf(current: SpanView): string | undefined {
   );
 }
 
+/**
+ * On LangSmith's spans (`langsmith.span.kind`, its run type), the provider its LangChain integration declares
+ * (`ls_provider`). LangSmith's `gen_ai.system` is a guess from the model's name (langsmith-sdk `_set_gen_ai_system`:
+ * "claude" is anthropic, "gpt" openai, "deepseek" deepseek), wrong for a model another provider serves: Groq's
+ * `openai/gpt-oss-120b` was priced as OpenAI's, Bedrock's Claude as Anthropic's own.
+ */
+function langSmithProviderOf(current: SpanView): string | undefined {
+  if (current.at(SLOTS['langsmith.span.kind']) === undefined) return undefined;
+  return canonicalProvider(decodeString(current.at(SLOTS['langsmith.metadata.ls_provider'])));
+}
+
 function canonicalProvider(raw: string | undefined): string | undefined {
   return raw === undefined ? undefined : normaliseProvider(boundedName(raw)!);
 }
@@ -373,7 +392,7 @@ function canonicalProvider(raw: string | undefined): string | undefined {
 const TIER_KEYS = keyGroup(
   slotsOf([
     'openai.response.service_tier', 'gen_ai.openai.response.service_tier', 'openai.request.service_tier', 'gen_ai.openai.request.service_tier',
-    'anthropic.response.service_tier', 'invocation_params', 'llm.invocation_parameters',
+    'anthropic.response.service_tier', 'invocation_params', 'llm.invocation_parameters', 'ai.response.providerMetadata',
   ]),
 );
 
@@ -389,8 +408,22 @@ function serviceTierOf(current: SpanView): string | undefined {
     (mayHold(current.at(SLOTS['invocation_params']), TIER_PART) ? invocationParams().string('service_tier') : undefined) ??
     (mayHold(current.at(SLOTS['llm.invocation_parameters']), TIER_PART) && openinferenceParams.read(current.at(SLOTS['llm.invocation_parameters']))
       ? openinferenceParams.string('service_tier')
-      : undefined)
+      : undefined) ??
+    openAiTierOfProviderMetadata(current.at(SLOTS['ai.response.providerMetadata']))
   );
+}
+
+/** How the Vercel AI SDK's provider metadata of an OpenAI call starts, as it writes it (`JSON.stringify`). */
+const OPENAI_METADATA_START = '{"openai":';
+
+/**
+ * The tier that served an OpenAI call made with the Vercel AI SDK, whose spans keep OpenAI's `service_tier` only in
+ * the provider metadata (@ai-sdk/openai's Responses API model: `{"openai":{"responseId":…,"serviceTier":"flex"}}`):
+ * a flex call was priced at the standard price, twice what it cost. Found by one search from the end (past any
+ * logprobs before it), not parsed; the metadata of other providers is not searched.
+ */
+function openAiTierOfProviderMetadata(metadata: AnyValue | undefined): string | undefined {
+  return metadata?.kind === 'string' && metadata.value.startsWith(OPENAI_METADATA_START) ? lastString(metadata.value, '"serviceTier"') : undefined;
 }
 
 const COST_KEYS = keyGroup(slotsOf(['mlflow.llm.cost', 'llm.cost.total', 'llm.cost.prompt', 'llm.cost.completion', 'response_cost']));
@@ -543,7 +576,8 @@ export function recognizeCallContext(span: Span): CallContext | undefined {
   const spanClass = classify(view);
   if (spanClass !== 'llm' && spanClass !== 'embedding') return undefined;
   startCall();
-  return { operation: spanClass === 'llm' ? 'chat' : 'embeddings', model: modelOf(view), provider: providerOf(view), node: nodeInView() };
+  const model = modelOf(view);
+  return { operation: spanClass === 'llm' ? 'chat' : 'embeddings', model, provider: providerOf(view, model), node: nodeInView() };
 }
 
 /** Starts reading the call on the span loaded in `view`: what is read on demand is read afresh. */
@@ -567,12 +601,14 @@ const GEMINI_PROVIDERS: ReadonlySet<string> = new Set(['gcp.gemini', 'gcp.gen_ai
 /**
  * What the counts of a call may hide, from who served it and who counted them (see `normaliseTokens`). A call is
  * LiteLLM's when its span is (its MLflow integration's or its OpenTelemetry callback's), or when it names the model as LiteLLM does, by its provider
- * and the provider's name for it (`anthropic/claude-3-5-haiku-20241022`).
+ * and the provider's name for it (`anthropic/claude-3-5-haiku-20241022`). An xAI call's output count is xAI's own,
+ * reasoning left out, unless the AI SDK counted it.
  */
-function usageQuirks(model: string | undefined, provider: string | undefined, liteLlmSpan: boolean): number {
-  if (liteLlmSpan) return CACHE_WRITE_MAY_BE_OUTSIDE_INPUT;
+function usageQuirks(current: SpanView, model: string | undefined, provider: string | undefined): number {
+  if (isLiteLlmSpan(current)) return CACHE_WRITE_MAY_BE_OUTSIDE_INPUT;
   if (provider === undefined) return 0;
   if (GEMINI_PROVIDERS.has(provider)) return THINKING_MAY_BE_LEFT_OUT;
+  if (provider === 'x_ai') return reasoningCountedByAiSdk(current) ? 0 : REASONING_OUTSIDE_OUTPUT;
   return provider === 'anthropic' && model?.startsWith('anthropic/') === true ? CACHE_WRITE_MAY_BE_OUTSIDE_INPUT : 0;
 }
 
@@ -634,8 +670,8 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
   readLiteLlmUsageObject(view);
   readAnthropicUsageFromOutput(view);
   readOpenRouterCostFromProviderMetadata(view);
-  const provider = providerOf(view);
   const model = modelOf(view);
+  const provider = providerOf(view, model);
   readAnthropicCompactionsFromMetadata(view, model);
   readOpenRouterCostFromOutput(view, model);
   const notCounts = hasUsage(counts) ? (invalidTokenCount(counts) ?? (onlyZeroCounts(counts) ? ONLY_ZERO_COUNTS : undefined)) : undefined;
@@ -646,7 +682,7 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
     provider,
     tokens:
       hasUsage(counts) && notCounts === undefined
-        ? normaliseTokens(unclassified === undefined ? counts : withUnclassifiedAsInput(counts), usageQuirks(model, provider, isLiteLlmSpan(view)))
+        ? normaliseTokens(unclassified === undefined ? counts : withUnclassifiedAsInput(counts), usageQuirks(view, model, provider))
         : undefined,
     invalidUsage: notCounts ?? unclassified,
     serviceTier: serviceTierOf(view),

@@ -700,6 +700,15 @@ export function readVercelProviderUsage(view: SpanView): void {
   else fillAnthropicCache(usage);
 }
 
+/**
+ * Whether the span's reasoning count is the Vercel AI SDK's (`ai.usage.*`), whose output count holds the reasoning
+ * whoever served the call: xAI's too, since @ai-sdk/xai adds it there (vercel/ai#12425). Its AI SDK 7 GenAI spans
+ * have no total to tell it by.
+ */
+export function reasoningCountedByAiSdk(view: SpanView): boolean {
+  return view.at(SLOTS['ai.usage.outputTokenDetails.reasoningTokens']) !== undefined || view.at(SLOTS['ai.usage.reasoningTokens']) !== undefined;
+}
+
 export function hasUsage(counts: Readonly<RawTokenCounts>): boolean {
   return counts.input !== undefined || counts.output !== undefined || counts.total !== undefined;
 }
@@ -734,15 +743,21 @@ class InclusiveTokens implements TokenUsage {
  *    the tokens read from the cache but not those written to it (1.110 holds both). Input at least the cache reads
  *    but under reads and writes together is then that count, and only the writes are added; read as exclusive of
  *    both, the cache reads were counted twice.
+ *  - REASONING_OUTSIDE_OUTPUT: the call is xAI's, whose API counts reasoning tokens "separately from
+ *    completion_tokens, but … in the total_tokens" (docs.x.ai, consumption and rate limits), and the output count is
+ *    xAI's own (the openai client's instrumentations pass it on as it is). Without a total to tell, the reasoning is
+ *    added to the output; it went unpriced, most of a Grok reasoning model's output.
  */
 export const THINKING_MAY_BE_LEFT_OUT = 1;
 export const CACHE_WRITE_MAY_BE_OUTSIDE_INPUT = 2;
+export const REASONING_OUTSIDE_OUTPUT = 4;
 
 /**
  * The inclusive view. Input is taken as exclusive of cache (and the cache added to it) when the cache alone exceeds
  * it, or when the total only adds up with the cache counted separately — raw Anthropic and Bedrock numbers, e.g. via
- * MLflow. Reasoning is taken as exclusive of output (Gemini-style) when the total only adds up with it separately.
- * `quirks`: see THINKING_MAY_BE_LEFT_OUT and CACHE_WRITE_MAY_BE_OUTSIDE_INPUT.
+ * MLflow. Reasoning is taken as exclusive of output (Gemini-style, xAI-style) when it exceeds the output, which an
+ * output holding it cannot, or when the total only adds up with it separately; without a total, when `quirks` say so.
+ * `quirks`: see THINKING_MAY_BE_LEFT_OUT, CACHE_WRITE_MAY_BE_OUTSIDE_INPUT and REASONING_OUTSIDE_OUTPUT.
  */
 export function normaliseTokens(counts: Readonly<RawTokenCounts>, quirks = 0): TokenUsage {
   let input = counts.input ?? 0;
@@ -759,13 +774,19 @@ export function normaliseTokens(counts: Readonly<RawTokenCounts>, quirks = 0): T
   else if ((quirks & CACHE_WRITE_MAY_BE_OUTSIDE_INPUT) !== 0 && cacheWrite > 0 && cacheRead <= input && input < cache) input += cacheWrite;
   else if (cache > 0 && (cache > input || total === input + output + cache)) input += cache;
 
-  if (reasoning > 0 && total !== undefined && total === (counts.input ?? 0) + output + reasoning && total !== input + output) {
-    output += reasoning;
-  }
+  if (reasoning > 0 && reasoningOutsideOutput(counts, input, output, reasoning, quirks)) output += reasoning;
   if ((quirks & THINKING_MAY_BE_LEFT_OUT) !== 0 && counts.reasoning === undefined && total !== undefined && total > input + output) {
     const thinking = total - input - output;
     output += thinking;
     return new InclusiveTokens(input, output, cacheRead, cacheWrite, thinking, cacheWrite1h, compactions);
   }
-  return new InclusiveTokens(input, output, cacheRead, cacheWrite, Math.min(reasoning, output), cacheWrite1h, compactions);
+  return new InclusiveTokens(input, output, cacheRead, cacheWrite, reasoning, cacheWrite1h, compactions);
+}
+
+/** Whether the output count leaves the reasoning out (see `normaliseTokens`); `input` is the inclusive input. */
+function reasoningOutsideOutput(counts: Readonly<RawTokenCounts>, input: number, output: number, reasoning: number, quirks: number): boolean {
+  if (reasoning > output) return true;
+  const total = counts.total;
+  if (total === undefined) return (quirks & REASONING_OUTSIDE_OUTPUT) !== 0;
+  return total === (counts.input ?? 0) + output + reasoning && total !== input + output;
 }

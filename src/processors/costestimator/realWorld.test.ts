@@ -439,6 +439,62 @@ const cases: Case[] = [
     entry: 'x-ai/grok-3',
   },
   {
+    // docs.x.ai/docs/models, grok-4 $3 in / $15 out. xAI counts reasoning "separately from completion_tokens, but …
+    // in the total_tokens" (docs.x.ai, consumption and rate limits; quoted in vercel/ai#12425): an OTel GenAI span
+    // passing xAI's counts on as they are, without a total, has 10 completion tokens beside 300 of reasoning.
+    name: 'OTel GenAI x_ai grok-4, reasoning outside the completion count and larger than it, no total',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'x_ai',
+      'gen_ai.request.model': 'grok-4',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 10,
+      'gen_ai.usage.reasoning.output_tokens': 300,
+    }),
+    tokens: tokens(1000, 310, 0, 0, 300),
+    inputCost: (1000 * 3) / M,
+    outputCost: (310 * 15) / M,
+    entry: 'x-ai/grok-4-0709',
+  },
+  {
+    // docs.x.ai/docs/models, grok-3-mini $0.30 in / $0.50 out. The openai client on xAI's API (`server.address`), the
+    // span naming the provider openai: xAI's completion count (500) leaves its reasoning (400) out, no total to tell.
+    name: 'OTel GenAI openai client on api.x.ai, grok-3-mini, reasoning outside the completion count, no total',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'openai',
+      'server.address': 'api.x.ai',
+      'gen_ai.request.model': 'grok-3-mini',
+      'gen_ai.response.model': 'grok-3-mini',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 500,
+      'gen_ai.usage.reasoning.output_tokens': 400,
+    }),
+    tokens: tokens(1000, 900, 0, 0, 400),
+    inputCost: (1000 * 0.3) / M,
+    outputCost: (900 * 0.5) / M,
+    entry: 'x-ai/grok-3-mini',
+  },
+  {
+    // docs.x.ai/docs/models, grok-3-mini $0.30 in / $0.50 out. AI SDK 7's GenAI spans (@ai-sdk/otel, supplemental
+    // usage on): @ai-sdk/xai counts the reasoning in outputTokens since vercel/ai#12425, so 900 out holds the 400.
+    name: 'AI SDK 7 chat x_ai grok-3-mini, reasoning already in the output count, no total',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'x_ai',
+      'gen_ai.request.model': 'grok-3-mini',
+      'gen_ai.response.model': 'grok-3-mini',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 900,
+      'ai.usage.outputTokenDetails.textTokens': 500,
+      'ai.usage.outputTokenDetails.reasoningTokens': 400,
+    }),
+    tokens: tokens(1000, 900, 0, 0, 400),
+    inputCost: (1000 * 0.3) / M,
+    outputCost: (900 * 0.5) / M,
+    entry: 'x-ai/grok-3-mini',
+  },
+  {
     // groq.com/pricing, Llama 3.3 70B Versatile $0.59 in / $0.79 out
     name: 'OTel GenAI groq llama-3.3-70b-versatile',
     attributes: attributes({
@@ -497,6 +553,42 @@ const cases: Case[] = [
   // off-peak; the openai client on DeepSeek's base URL names the provider openai, whose list has no such model
   deepSeekCase('OTel GenAI deepseek-flash through the openai client, off-peak (a Tuesday, 20:00 Beijing time)', '2026-12-08T12:00:00Z', { 'gen_ai.system': 'openai' }, 'deepseek-flash', [0.15, 0.003, 0.6]),
   // --- OpenInference ---
+  {
+    // groq.com/pricing, Llama 3.3 70B Versatile $0.59 in / $0.79 out. OpenInference's smolagents instrumentor on a
+    // LiteLLMModel: `llm.model_name` is the model_id, LiteLLM's route in front, and no provider is named.
+    name: 'OpenInference smolagents LiteLLMModel groq/llama-3.3-70b-versatile, no provider but the route',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.invocation_parameters': '{}',
+      'llm.token_count.prompt': 3000,
+      'llm.token_count.completion': 1000,
+      'llm.token_count.total': 4000,
+      'llm.model_name': 'groq/llama-3.3-70b-versatile',
+      'output.mime_type': 'application/json',
+      'output.value': '{"role":"assistant","content":"hi","tool_calls":null,"raw":null,"token_usage":{"input_tokens":3000,"output_tokens":1000}}',
+    }),
+    tokens: tokens(3000, 1000),
+    inputCost: (3000 * 0.59) / M,
+    outputCost: (1000 * 0.79) / M,
+    entry: 'groq/llama-3.3-70b-versatile',
+  },
+  {
+    // together.ai/pricing, Llama 3.3 70B Instruct Turbo $0.88 in and out (as genai-prices 0.1.8 lists it). As above,
+    // on Together: the model Together names with a slash of its own behind LiteLLM's route.
+    name: 'OpenInference smolagents LiteLLMModel together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo, no provider but the route',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.invocation_parameters': '{}',
+      'llm.token_count.prompt': 3000,
+      'llm.token_count.completion': 1000,
+      'llm.token_count.total': 4000,
+      'llm.model_name': 'together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo',
+    }),
+    tokens: tokens(3000, 1000),
+    inputCost: (3000 * 0.88) / M,
+    outputCost: (1000 * 0.88) / M,
+    entry: 'together/meta-llama/Llama-3.3-70B-Instruct-Turbo',
+  },
   {
     // openai.com/api/pricing, gpt-4o-mini $0.15 / $0.60 / $0.075 cached
     name: 'OpenInference ChatCompletion gpt-4o-mini-2024-07-18 with prompt_details.cache_read',
@@ -1602,7 +1694,92 @@ const cases: Case[] = [
     outputCost: (50 * 4) / M,
     entry: 'anthropic/claude-3-5-haiku-latest',
   },
+  {
+    // openai.com/api/pricing, gpt-5-mini $0.25 in / $2 out; the flex tier is half of it (platform.openai.com/docs/guides/
+    // flex-processing). @ai-sdk/openai's Responses API model keeps the tier that served the call only in its metadata.
+    name: 'AI SDK ≤6 openai.responses gpt-5-mini, flex tier only in the provider metadata',
+    attributes: attributes({
+      'ai.operationId': 'ai.generateText.doGenerate',
+      'ai.model.id': 'gpt-5-mini',
+      'ai.model.provider': 'openai.responses',
+      'gen_ai.system': 'openai.responses',
+      'gen_ai.request.model': 'gpt-5-mini',
+      'gen_ai.response.model': 'gpt-5-mini-2025-08-07',
+      'ai.usage.inputTokens': 10000,
+      'ai.usage.outputTokens': 2000,
+      'ai.usage.totalTokens': 12000,
+      'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.output_tokens': 2000,
+      'ai.response.providerMetadata': JSON.stringify({ openai: { responseId: 'resp_68a1', serviceTier: 'flex' } }),
+    }),
+    tokens: tokens(10000, 2000),
+    inputCost: (10000 * 0.25 * 0.5) / M,
+    outputCost: (2000 * 2 * 0.5) / M,
+    entry: 'openai/gpt-5-mini',
+  },
   // --- LangSmith OTel export ---
+  {
+    // groq.com/pricing, GPT OSS 120B $0.15 in / $0.60 out. LangSmith guesses `gen_ai.system` from the model's name
+    // (langsmith-sdk `_set_gen_ai_system`: "gpt" is openai); ChatGroq's own `ls_provider` says who served it.
+    name: 'LangSmith ChatGroq openai/gpt-oss-120b, gen_ai.system guessed openai from the name',
+    attributes: attributes({
+      'langsmith.span.kind': 'llm',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'openai',
+      'gen_ai.request.model': 'openai/gpt-oss-120b',
+      'langsmith.metadata.ls_provider': 'groq',
+      'langsmith.metadata.ls_model_name': 'openai/gpt-oss-120b',
+      'langsmith.metadata.ls_model_type': 'chat',
+      'gen_ai.usage.input_tokens': 100000,
+      'gen_ai.usage.output_tokens': 10000,
+      'gen_ai.usage.total_tokens': 110000,
+    }),
+    tokens: tokens(100000, 10000),
+    inputCost: (100000 * 0.15) / M,
+    outputCost: (10000 * 0.6) / M,
+    entry: 'groq/openai/gpt-oss-120b',
+  },
+  {
+    // groq.com/pricing, DeepSeek R1 Distill Llama 70B $0.75 in / $0.99 out (not DeepSeek's API R1): "deepseek" in the
+    // name makes LangSmith's `gen_ai.system` deepseek.
+    name: 'LangSmith ChatGroq deepseek-r1-distill-llama-70b, gen_ai.system guessed deepseek from the name',
+    attributes: attributes({
+      'langsmith.span.kind': 'llm',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'deepseek',
+      'gen_ai.request.model': 'deepseek-r1-distill-llama-70b',
+      'langsmith.metadata.ls_provider': 'groq',
+      'langsmith.metadata.ls_model_name': 'deepseek-r1-distill-llama-70b',
+      'gen_ai.usage.input_tokens': 100000,
+      'gen_ai.usage.output_tokens': 10000,
+      'gen_ai.usage.total_tokens': 110000,
+    }),
+    tokens: tokens(100000, 10000),
+    inputCost: (100000 * 0.75) / M,
+    outputCost: (10000 * 0.99) / M,
+    entry: 'groq/deepseek-r1-distill-llama-70b',
+  },
+  {
+    // aws.amazon.com/bedrock/pricing, Claude Sonnet 4.5 through a regional (us.) cross-region profile $3.30 in /
+    // $16.50 out, a tenth above Anthropic's own $3 / $15: "anthropic" in the name makes LangSmith's `gen_ai.system`
+    // anthropic; ChatBedrockConverse's `ls_provider` is amazon_bedrock.
+    name: 'LangSmith ChatBedrockConverse us.anthropic.claude-sonnet-4-5, gen_ai.system guessed anthropic from the name',
+    attributes: attributes({
+      'langsmith.span.kind': 'llm',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'anthropic',
+      'gen_ai.request.model': 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      'langsmith.metadata.ls_provider': 'amazon_bedrock',
+      'langsmith.metadata.ls_model_name': 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.output_tokens': 1000,
+      'gen_ai.usage.total_tokens': 11000,
+    }),
+    tokens: tokens(10000, 1000),
+    inputCost: (10000 * 3.3) / M,
+    outputCost: (1000 * 16.5) / M,
+    entry: 'aws/regional.anthropic.claude-sonnet-4-5-20250929-v1:0',
+  },
   {
     // openai.com/api/pricing, gpt-4o-mini $0.15 / $0.60 / $0.075 cached
     name: 'LangSmith llm run, token details as Python repr',

@@ -190,6 +190,25 @@ describe('traps', () => {
     expect(mlflowCost(openai)?.['output_cost']).toBeCloseTo((300 * 0.6) / M, 12);
   });
 
+  it('a reasoning count larger than the output count is outside it, added to the output, whoever served the call', async () => {
+    // Gemini's API counts thinking apart from the candidates; with no total to tell, an output of 100 cannot hold 500
+    // tokens of reasoning. ai.google.dev/gemini-api/docs/pricing as the catalog has it: Gemini 2.5 Flash $2.50 out.
+    const span = makeSpan({
+      attributes: attributes({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'gcp.gemini',
+        'gen_ai.request.model': 'gemini-2.5-flash',
+        'gen_ai.usage.input_tokens': 1000,
+        'gen_ai.usage.output_tokens': 100,
+        'gen_ai.usage.reasoning.output_tokens': 500,
+      }),
+    });
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([span]));
+    expect(attribute(span, 'tokenmeter.tokens.output')).toBe(600);
+    expect(attribute(span, 'tokenmeter.tokens.reasoning')).toBe(500);
+    expect(mlflowCost(span)?.['output_cost']).toBeCloseTo((600 * 2.5) / M, 12);
+  });
+
   it('LiteLLM\'s own price of a call (its MLflow integration\'s response_cost) is kept as the provider-reported cost', async () => {
     const span = makeSpan({
       attributes: mlflowAttributes({
@@ -260,6 +279,20 @@ describe('traps', () => {
     // fireworks.ai/pricing, DeepSeek V3.2 $0.56 in / $1.68 out (as genai-prices 0.1.8 lists it)
     expect(attribute(fireworks, 'mlflow.llm.provider')).toBe('fireworks');
     expect(mlflowCost(fireworks)?.['total_cost']).toBeCloseTo((1000 * 0.56 + 100 * 1.68) / M, 12);
+  });
+
+  it('LiteLLM\'s route in a model\'s name is its provider only where the span names none, and only a route of LiteLLM\'s', () => {
+    const providerOf = (model: string, extra: Record<string, string> = {}): string | undefined =>
+      recognizeSpan(makeSpan({ attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model, 'gen_ai.usage.input_tokens': 10, ...extra }) }))?.provider;
+    expect(providerOf('groq/llama-3.3-70b-versatile')).toBe('groq');
+    expect(providerOf('xai/grok-3-mini')).toBe('x_ai');
+    expect(providerOf('bedrock/us.anthropic.claude-3-5-haiku-20241022-v1:0')).toBe('aws.bedrock');
+    // Named by the span (a LiteLLM proxy the openai client calls): the route says nothing over it.
+    expect(providerOf('groq/llama-3.3-70b-versatile', { 'gen_ai.provider.name': 'openai', 'server.address': 'litellm.internal' })).toBe('openai');
+    // A maker's name (Together's, OpenRouter's) or a local server's route is no provider with a price list.
+    expect(providerOf('meta-llama/Llama-3.3-70B-Instruct-Turbo')).toBeUndefined();
+    expect(providerOf('x-ai/grok-3-mini')).toBeUndefined();
+    expect(providerOf('ollama/llama3.1')).toBeUndefined();
   });
 
   it('a Claude stream MLflow\'s bedrock autolog traces has its cache counts read from the stream\'s first event', async () => {
@@ -1313,6 +1346,7 @@ describe('traps', () => {
     const tiers = ['openai.response.service_tier', 'gen_ai.openai.response.service_tier', 'openai.request.service_tier', 'gen_ai.openai.request.service_tier', 'anthropic.response.service_tier'];
     for (const key of tiers) expect(call({ [key]: 'flex' })?.serviceTier, key).toBe('flex');
     for (const key of ['invocation_params', 'llm.invocation_parameters']) expect(call({ [key]: JSON.stringify({ service_tier: 'flex' }) })?.serviceTier, key).toBe('flex');
+    expect(call({ 'ai.response.providerMetadata': JSON.stringify({ openai: { responseId: 'resp_1', serviceTier: 'flex' } }) })?.serviceTier).toBe('flex');
 
     expect(call({ 'mlflow.llm.cost': JSON.stringify({ input_cost: 1, output_cost: 2, total_cost: 3 }) })?.reportedCost?.totalUsd).toBe(3);
     expect(call({ 'llm.cost.total': 3 })?.reportedCost?.totalUsd).toBe(3);
