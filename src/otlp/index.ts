@@ -9,5 +9,5 @@ export { encodeTracesJson } from './json/encode-traces.js';
 export { decodeExportTraceResponse, encodeExportTraceResponse } from './protobuf/export-response.js';
 export type { RpcStatus } from './rpc-status.js';
 export { decodeRetryInfo, decodeRpcStatus, encodeRetryInfo, encodeRpcStatus } from './rpc-status.js';
-export { encodedHalves, encodeWithin, splitBySpans } from './split.js';
+export { encodedHalves, encodedRequest, encodeWithin, splitBySpans, splitByTraces, traceCount } from './split.js';
 export type { EncodedRequest, RequestLimit } from './split.js';

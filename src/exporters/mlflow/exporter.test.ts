@@ -17,7 +17,7 @@ import { mlflowExporterConfigSchema } from './config.js';
 import { MlflowExporter } from './exporter.js';
 import { assessmentId } from './followup-sender.js';
 import { PendingFollowUps } from './queue-followups.js';
-import { traceCount } from './request-parts.js';
+import { traceCount } from '../../otlp/index.js';
 import type { ExporterStorage } from '../sendingqueue/destination.js';
 import { followUpsOf } from './trace-followups.js';
 import { withMlflowWireFixes } from './wire-fixes.js';

@@ -1,4 +1,4 @@
-import { decodeTracesProtobuf, encodeTracesProtobuf, toHex } from '../../otlp/index.js';
+import { decodeTracesProtobuf, encodeTracesProtobuf, toHex, traceCount } from '../../otlp/index.js';
 import { countSpans } from '../../otlp/model.js';
 import type { TracesData } from '../../otlp/model.js';
 import type { EncodedRequest } from '../../otlp/index.js';
@@ -21,7 +21,7 @@ import { PendingFollowUps } from './queue-followups.js';
 import { followUpsOf } from './trace-followups.js';
 import type { TraceFollowUp } from './trace-followups.js';
 import { byRequestedExperiment, readExtra, writeExtra } from './request-experiments.js';
-import { halves, requestsWithin, traceCount } from './request-parts.js';
+import { halves, requestsWithin } from './request-parts.js';
 import { withMlflowWireFixes } from './wire-fixes.js';
 import { ServerCostRollup } from './cost-rollup.js';
 

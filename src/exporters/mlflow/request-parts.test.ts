@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { makeRequestFrom, makeSpan } from '../../../test/fixtures/spans.js';
 import { encodeTracesProtobuf } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/index.js';
-import { halves, requestsWithin, splitByTraces } from './request-parts.js';
+import { splitByTraces } from '../../otlp/index.js';
+import { halves, requestsWithin } from './request-parts.js';
 
 const span = (trace: number, id: number): Span => makeSpan({ traceId: new Uint8Array(16).fill(trace), spanId: new Uint8Array(8).fill(id) });
 /** Each part as its resources' scopes' spans, by span id. */
