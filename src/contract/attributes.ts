@@ -13,6 +13,17 @@ export const TOKEN_ATTRIBUTES = {
   reasoning: 'tokenmeter.tokens.reasoning',
 } as const;
 
+/**
+ * Of the counts above, the audio tokens, billed at their own prices where the price list has them (OpenAI's audio and
+ * realtime models, Gemini's audio input): on a counted call that used audio only. Their cost is in the input, cache-read
+ * and output amounts.
+ */
+export const AUDIO_TOKEN_ATTRIBUTES = {
+  input: 'tokenmeter.tokens.audio_input',
+  cacheRead: 'tokenmeter.tokens.audio_cache_read',
+  output: 'tokenmeter.tokens.audio_output',
+} as const;
+
 /** Dollar amounts: the split by token type and the total on each counted call; total, input and output on the root. */
 export const USD_ATTRIBUTES = {
   input: 'tokenmeter.cost.input_usd',

@@ -182,6 +182,9 @@ export function toRateCard(prices: ModelPrice): RateCard | undefined {
     cacheWrite: toRate(prices['cache_write_mtok']),
     cacheWrite1h: toRate(prices['cache_write_1h_mtok']),
     reasoning: toRate(prices['output_reasoning_mtok']),
+    inputAudio: toRate(prices['input_audio_mtok']),
+    cacheAudioRead: toRate(prices['cache_audio_read_mtok']),
+    outputAudio: toRate(prices['output_audio_mtok']),
     requests: toRate(prices['requests_kcount']),
   };
 }

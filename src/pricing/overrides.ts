@@ -8,7 +8,7 @@
  *     overrides:
  *       - name: negotiated
  *         match: { prefix: acme-, provider: openai }
- *         prices: { input: 1, output: 4, cache_read: 0.1, cache_write: 1.25, cache_write_1h: 2, reasoning: 4 }
+ *         prices: { input: 1, output: 4, cache_read: 0.1, cache_write: 1.25, cache_write_1h: 2, reasoning: 4, input_audio: 40 }
  *         long_context: [{ above_input_tokens: 200000, prices: { input: 2, output: 8 } }]
  *         service_tier: batch
  *         from: 2025-06-01
@@ -42,6 +42,10 @@ const tokenPricesSchema = z
     /** Cache writes kept for an hour, where the span tells them apart; at `cache_write` when absent. */
     cache_write_1h: perMillion.optional(),
     reasoning: perMillion.optional(),
+    /** Audio tokens, where the span tells them apart: input at `input`, cached at `cache_read`, output at `output` when absent. */
+    input_audio: perMillion.optional(),
+    cache_audio_read: perMillion.optional(),
+    output_audio: perMillion.optional(),
   })
   .strict();
 
@@ -170,6 +174,9 @@ const FALLBACK: Readonly<Record<PriceKey, PriceKey | undefined>> = {
   cache_write: 'input',
   cache_write_1h: 'cache_write',
   reasoning: 'output',
+  input_audio: 'input',
+  cache_audio_read: 'cache_read',
+  output_audio: 'output',
 };
 
 function priceOf(prices: TokenPrices, key: PriceKey): number {
@@ -222,6 +229,9 @@ export function compileOverride(override: PriceOverride): CompiledOverride {
       cacheWrite: tiered('cache_write', override),
       cacheWrite1h: tiered('cache_write_1h', override),
       reasoning: tiered('reasoning', override),
+      inputAudio: tiered('input_audio', override),
+      cacheAudioRead: tiered('cache_audio_read', override),
+      outputAudio: tiered('output_audio', override),
     },
     provenances: new Provenances(),
   };

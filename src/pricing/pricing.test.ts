@@ -95,6 +95,22 @@ describe('overrides', () => {
     expect(total(rules.price({ model: 'acme-cached', usage: { ...withHour, cacheWrite1h: 9000 }, at }))).toBeCloseTo((5000 * 1 + 2000 * 0.1 + 3000 * 2 + 100 * 4) / M, 12);
   });
 
+  it('prices audio tokens at the rule\'s audio prices, else as text', () => {
+    const rules = new PriceCatalog({
+      overrides: [
+        { name: 'voice', match: { exact: 'acme-voice' }, prices: { input: 1, output: 4, cache_read: 0.5, input_audio: 20, cache_audio_read: 2, output_audio: 40 } },
+        { name: 'text only', match: { exact: 'acme-text' }, prices: { input: 1, output: 4 } },
+      ],
+    });
+    // 10,000 in (3,000 cached, 1,000 of those audio; 6,000 audio in all), 1,000 out (of which 200 reasoning, 500 audio).
+    const call = { ...usage(10_000, 1000, 3000, 0, 200), audioInput: 6000, audioCacheRead: 1000, audioOutput: 500 };
+    expect(total(rules.price({ model: 'acme-voice', usage: call, at }))).toBeCloseTo(
+      (2000 * 1 + 5000 * 20 + 2000 * 0.5 + 1000 * 2 + 300 * 4 + 200 * 4 + 500 * 40) / M,
+      12,
+    );
+    expect(total(rules.price({ model: 'acme-text', usage: call, at }))).toBeCloseTo((10_000 * 1 + 1000 * 4) / M, 12);
+  });
+
   it('exact match with provider, through an Azure deployment name', () => {
     const result = catalog.price({ model: 'prod-4o', provider: 'azure.ai.openai', usage: usage(1000, 100, 500), at });
     expect(result.status === 'priced' && result.provenance).toEqual({ catalogVersion: 'config', entry: 'negotiated 4o', tier: 'standard' });
@@ -277,8 +293,9 @@ describe('the catalog', () => {
     expect(GENAI_PRICES_VERSION).toBe(installed.version);
   });
 
-  it('prices with the same arithmetic as genai-prices over the whole catalog', async () => {
+  it('prices with the same arithmetic as genai-prices over the whole catalog, audio tokens included', async () => {
     let compared = 0;
+    let withAudioPrices = 0;
     for (const provider of await listProviders()) {
       for (const model of provider.models) {
         const prices = pricesAt(model, at);
@@ -287,7 +304,10 @@ describe('the catalog', () => {
         const cacheWrite = prices['cache_write_mtok'] === undefined ? 0 : 50_000;
         // Of the writes, some kept for an hour where the entry prices those apart (Anthropic's 1-hour cache).
         const cacheWrite1h = prices['cache_write_1h_mtok'] === undefined ? 0 : 20_000;
-        const sample = { input: 300_000, cacheRead: prices['cache_read_mtok'] === undefined ? 0 : 100_000, cacheWrite, cacheWrite1h, output: 20_000, reasoning: 0 };
+        const cacheRead = prices['cache_read_mtok'] === undefined ? 0 : 100_000;
+        // Some of every call is audio, whether or not the entry prices audio apart (then it is billed as text).
+        const audio = { audioInput: 30_000, audioCacheRead: cacheRead === 0 ? 0 : 10_000, audioOutput: 5_000 };
+        const sample = { input: 300_000, cacheRead, cacheWrite, cacheWrite1h, output: 20_000, reasoning: 0, ...audio };
         const theirs = calcPrice(
           {
             input_tokens: sample.input,
@@ -295,14 +315,19 @@ describe('the catalog', () => {
             cache_write_tokens: sample.cacheWrite,
             ...(cacheWrite1h > 0 ? { cache_write_1h_tokens: cacheWrite1h } : {}),
             output_tokens: sample.output,
+            input_audio_tokens: audio.audioInput,
+            cache_audio_read_tokens: audio.audioCacheRead,
+            output_audio_tokens: audio.audioOutput,
           },
           model.id,
           { provider: { ...provider, models: [model] }, timestamp: at },
         );
         if (theirs === null) continue;
-        // genai-prices prices other units we do not (images, audio out, pages); compare the entries priced by what we price.
+        // genai-prices prices other units we do not (images, video, pages); compare the entries priced by what we price.
         const priceKeys = Object.keys(prices).filter((key) => prices[key] !== undefined);
-        if (priceKeys.some((key) => !['input_mtok', 'output_mtok', 'cache_read_mtok', 'cache_write_mtok', 'cache_write_1h_mtok', 'requests_kcount', 'web_searches_kcount', 'storage_searches_kcount', 'input_audio_mtok', 'cache_audio_read_mtok'].includes(key))) continue;
+        const ourKeys = ['input_mtok', 'output_mtok', 'cache_read_mtok', 'cache_write_mtok', 'cache_write_1h_mtok', 'requests_kcount', 'web_searches_kcount', 'storage_searches_kcount', 'input_audio_mtok', 'cache_audio_read_mtok', 'output_audio_mtok'];
+        if (priceKeys.some((key) => !ourKeys.includes(key))) continue;
+        if (priceKeys.some((key) => key.includes('audio'))) withAudioPrices++;
         const ours = emptyCostSplit();
         computeCost(card, sample, 1, ours);
         expect(ours.total, `${provider.id}/${model.id}`).toBeCloseTo(theirs.total_price, 9);
@@ -310,6 +335,20 @@ describe('the catalog', () => {
       }
     }
     expect(compared).toBeGreaterThan(1000);
+    // Entries that price audio apart (OpenAI's audio and realtime models, Gemini Flash's audio input, Nova Sonic).
+    expect(withAudioPrices).toBeGreaterThan(10);
+  });
+
+  it('OpenAI’s audio previews have their audio prices, which the catalog lacks (supplements.ts)', () => {
+    // openai.com/api/pricing: gpt-4o-audio-preview text $2.50 / $10, audio $40 / $80 per 1M; gpt-4o-mini-audio-preview
+    // text $0.15 / $0.60, audio $10 / $20.
+    const call = { ...usage(3000, 900), audioInput: 2500, audioOutput: 750 };
+    const catalog = new PriceCatalog();
+    expect(total(catalog.price({ model: 'gpt-4o-audio-preview-2024-12-17', provider: 'openai', usage: call, at }))).toBeCloseTo((500 * 2.5 + 2500 * 40 + 150 * 10 + 750 * 80) / M, 12);
+    expect(total(catalog.price({ model: 'gpt-4o-mini-audio-preview', provider: 'openai', usage: call, at }))).toBeCloseTo((500 * 0.15 + 2500 * 10 + 150 * 0.6 + 750 * 20) / M, 12);
+    // When genai-prices prices their audio itself, this fails: remove AUDIO_PRICES from supplements.ts.
+    const raw = calcPrice({ input_tokens: 3000, input_audio_tokens: 2500, output_tokens: 900, output_audio_tokens: 750 }, 'gpt-4o-audio-preview', { providerId: 'openai', timestamp: at });
+    expect(raw?.total_price).toBeCloseTo((3000 * 2.5 + 900 * 10) / M, 12);
   });
 
   it('a fee per request (Perplexity’s) is billed once per call, in the input part', () => {

@@ -19,6 +19,14 @@ export interface RateCard {
   cacheWrite1h?: Rate | undefined;
   reasoning?: Rate | undefined;
   /**
+   * Audio tokens (`TokenUsage.audioInput`, `audioCacheRead`, `audioOutput`), as genai-prices prices them: audio input
+   * at the input rate when absent; cached audio at the cache-read rate, or at the audio input rate when only that is
+   * given; audio output at the output rate.
+   */
+  inputAudio?: Rate | undefined;
+  cacheAudioRead?: Rate | undefined;
+  outputAudio?: Rate | undefined;
+  /**
    * A fee per call, USD per thousand calls (genai-prices' `requests_kcount`: Perplexity's request fee). Counted in the
    * input part of the split: MLflow's cost has only input and output, and the fee is paid for sending a request.
    */
@@ -77,12 +85,28 @@ class UsagePart implements TokenUsage {
     public cacheWrite1h: number,
     public output: number,
     public reasoning: number,
+    public audioInput: number,
+    public audioCacheRead: number,
+    public audioOutput: number,
   ) {}
 }
 
-/** The usage of the call's message, the iteration that is not a compaction: the call's usage less its compactions'. */
+/**
+ * The usage of the call's message, the iteration that is not a compaction: the call's usage less its compactions'
+ * (which have no audio: Anthropic's).
+ */
 function messageUsage(usage: TokenUsage, compactions: readonly TokenUsage[]): TokenUsage {
-  const part = new UsagePart(usage.input, usage.cacheRead, usage.cacheWrite, usage.cacheWrite1h ?? 0, usage.output, usage.reasoning);
+  const part = new UsagePart(
+    usage.input,
+    usage.cacheRead,
+    usage.cacheWrite,
+    usage.cacheWrite1h ?? 0,
+    usage.output,
+    usage.reasoning,
+    usage.audioInput ?? 0,
+    usage.audioCacheRead ?? 0,
+    usage.audioOutput ?? 0,
+  );
   for (const compaction of compactions) {
     part.input -= compaction.input;
     part.cacheRead -= compaction.cacheRead;
@@ -142,14 +166,23 @@ function addCost(card: RateCard, usage: TokenUsage, multiplier: number, costs: C
   const uncachedInput = Math.max(0, usage.input - usage.cacheRead - usage.cacheWrite);
   const reasoningTokens = Math.min(usage.reasoning, usage.output);
   const plainOutput = usage.output - reasoningTokens;
+  // Audio is a part of the input, of the cache reads and of the output that is not reasoning: never more than those.
+  // Most calls have none: nothing to work out then.
+  const audioInputTokens = usage.audioInput ?? 0;
+  const audioOutputTokens = usage.audioOutput ?? 0;
+  const hasAudio = audioInputTokens > 0 || audioOutputTokens > 0;
+  const cachedAudio = hasAudio ? Math.max(0, Math.min(usage.audioCacheRead ?? 0, audioInputTokens, usage.cacheRead)) : 0;
+  const uncachedAudio = hasAudio ? Math.max(0, Math.min(audioInputTokens - cachedAudio, uncachedInput)) : 0;
+  const audioOutput = hasAudio ? Math.max(0, Math.min(audioOutputTokens, plainOutput)) : 0;
 
   const scale = multiplier / PER_MILLION;
-  costs.input += uncachedInput * input * scale;
-  costs.cacheRead += usage.cacheRead * cacheRead * scale;
+  costs.input += (uncachedInput - uncachedAudio) * input * scale;
+  costs.cacheRead += (usage.cacheRead - cachedAudio) * cacheRead * scale;
+  if (hasAudio) addAudioCost(card, inputTokens, input, cacheRead, output, uncachedAudio, cachedAudio, audioOutput, scale, costs);
   // The hour-long writes are a part of the writes, at their own rate; never more than the writes the call reports.
   const cacheWrite1hTokens = Math.max(0, Math.min(usage.cacheWrite1h ?? 0, usage.cacheWrite));
   costs.cacheWrite += ((usage.cacheWrite - cacheWrite1hTokens) * cacheWrite + cacheWrite1hTokens * cacheWrite1h) * scale;
-  costs.output += plainOutput * output * scale;
+  costs.output += (plainOutput - audioOutput) * output * scale;
   costs.reasoning += reasoningTokens * reasoning * scale;
   // Most cards are flat: no threshold to look for.
   let threshold = thresholdFor(card.input, inputTokens, highest);
@@ -157,5 +190,35 @@ function addCost(card: RateCard, usage: TokenUsage, multiplier: number, costs: C
   threshold = thresholdFor(card.cacheRead, inputTokens, threshold);
   threshold = thresholdFor(card.cacheWrite, inputTokens, threshold);
   threshold = thresholdFor(card.cacheWrite1h, inputTokens, threshold);
-  return thresholdFor(card.reasoning, inputTokens, threshold);
+  threshold = thresholdFor(card.reasoning, inputTokens, threshold);
+  if (card.inputAudio === undefined && card.cacheAudioRead === undefined && card.outputAudio === undefined) return threshold;
+  threshold = thresholdFor(card.inputAudio, inputTokens, threshold);
+  threshold = thresholdFor(card.cacheAudioRead, inputTokens, threshold);
+  return thresholdFor(card.outputAudio, inputTokens, threshold);
+}
+
+/**
+ * The audio tokens of a call at their own rates, into the input, cache-read and output parts (where MLflow's input and
+ * output costs take them). Rates the card lacks fall back as genai-prices prices a unit it has no price for: as a part
+ * of the nearest unit it has a price for (cached audio, of the cache reads, else of the audio input).
+ */
+function addAudioCost(
+  card: RateCard,
+  inputTokens: number,
+  input: number,
+  cacheRead: number,
+  output: number,
+  uncachedAudio: number,
+  cachedAudio: number,
+  audioOutput: number,
+  scale: number,
+  costs: CostSplit,
+): void {
+  const inputAudio = card.inputAudio === undefined ? input : rateFor(card.inputAudio, inputTokens);
+  const cacheAudioRead =
+    card.cacheAudioRead !== undefined ? rateFor(card.cacheAudioRead, inputTokens) : card.cacheRead === undefined && card.inputAudio !== undefined ? inputAudio : cacheRead;
+  const outputAudio = card.outputAudio === undefined ? output : rateFor(card.outputAudio, inputTokens);
+  costs.input += uncachedAudio * inputAudio * scale;
+  costs.cacheRead += cachedAudio * cacheAudioRead * scale;
+  costs.output += audioOutput * outputAudio * scale;
 }

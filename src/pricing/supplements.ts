@@ -78,9 +78,25 @@ const PRICES_BEFORE: Readonly<Record<string, { until: number; prices: PricesInFo
   'openrouter/openai/o3': { until: Date.parse('2025-06-10T00:00:00Z'), prices: { prices: { input_mtok: 10, cache_read_mtok: 2.5, output_mtok: 40 } } },
 };
 
-/** The catalog's card for `entry`, with a known wrong cache price corrected and missing Claude prices added. */
+/**
+ * The audio prices of OpenAI's audio previews, per 1M audio tokens (openai.com/api/pricing): gpt-4o-audio-preview $40
+ * in / $80 out (since its 2024-12-17 snapshot, 60% under the launch's), gpt-4o-mini-audio-preview $10 / $20.
+ * genai-prices 0.1.8 lists both at their text prices only, so their audio, most of such a call, was billed as text
+ * (16× and 66× under). Added only to a card without audio prices: once the catalog has them, it wins.
+ */
+const AUDIO_PRICES: Readonly<Record<string, { inputAudio: number; outputAudio: number }>> = {
+  'openai/gpt-4o-audio-preview': { inputAudio: 40, outputAudio: 80 },
+  'openai/gpt-4o-mini-audio-preview': { inputAudio: 10, outputAudio: 20 },
+};
+
+/** The catalog's card for `entry`, with a known wrong cache price corrected and missing Claude and audio prices added. */
 export function supplementRateCard(entry: string, catalogCard: RateCard): RateCard {
-  return withOneHourWrites(entry, withLongContextTier(entry, withCacheReadCorrected(entry, catalogCard)));
+  return withAudioPrices(entry, withOneHourWrites(entry, withLongContextTier(entry, withCacheReadCorrected(entry, catalogCard))));
+}
+
+function withAudioPrices(entry: string, card: RateCard): RateCard {
+  const audio = AUDIO_PRICES[entry];
+  return audio === undefined || card.inputAudio !== undefined || card.outputAudio !== undefined ? card : { ...card, ...audio };
 }
 
 function withCacheReadCorrected(entry: string, card: RateCard): RateCard {
@@ -97,14 +113,14 @@ function withLongContextTier(entry: string, card: RateCard): RateCard {
   const step = (base: Rate | undefined, rate: number): Rate | undefined =>
     typeof base === 'number' ? { base, tiers: [{ above: tier.above, rate }] } : base;
   return {
+    // What the tier does not step (the entries with a supplemented tier are Claude's: no audio) stays as it is.
+    ...card,
     input: { base: card.input, tiers: [{ above: tier.above, rate: tier.input }] },
     output: { base: card.output, tiers: [{ above: tier.above, rate: tier.output }] },
     cacheRead: step(card.cacheRead, tier.cacheRead),
     cacheWrite: step(card.cacheWrite, tier.cacheWrite),
     // A card without a 1-hour price gets one, tiers and all, from withOneHourWrites.
     cacheWrite1h: step(card.cacheWrite1h, ONE_HOUR_WRITE_PER_INPUT * tier.input),
-    reasoning: card.reasoning,
-    requests: card.requests,
   };
 }
 

@@ -18,6 +18,15 @@ export interface TokenUsage {
   compactions?: readonly TokenUsage[] | undefined;
   output: number;
   reasoning: number;
+  /**
+   * Of `input`, the audio tokens (OpenAI's audio and realtime models, Gemini's audio input), billed at their own price
+   * where the price list has one; 0 or absent when the span does not tell.
+   */
+  audioInput?: number;
+  /** Of `audioInput`, those read from the cache (in `cacheRead` too). */
+  audioCacheRead?: number;
+  /** Of `output` (not of its reasoning), the audio tokens. */
+  audioOutput?: number;
 }
 
 /** A call that used no tokens: where a usage is wanted and none was reported. */

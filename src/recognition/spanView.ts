@@ -95,6 +95,12 @@ export const KEYS = [
   'ai.usage.outputTokenDetails.reasoningTokens',
   'ai.usage.reasoningTokens',
   'gen_ai.usage.details.reasoning_tokens',
+  // Audio tokens (parts of the counts above): OpenInference's, and OpenTelemetry's per-modality counts (unreleased)
+  'llm.token_count.prompt_details.audio',
+  'llm.token_count.completion_details.audio',
+  'gen_ai.usage.audio.input_tokens',
+  'gen_ai.usage.audio.cache_read.input_tokens',
+  'gen_ai.usage.audio.output_tokens',
   'gen_ai.usage.input_token_details',
   'gen_ai.usage.output_token_details',
   // The Vercel AI SDK's provider metadata (JSON): Anthropic's own usage, cache counts included

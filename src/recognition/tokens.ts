@@ -18,6 +18,10 @@ const CACHE_READ = slotsOf(['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usag
 const CACHE_WRITE = slotsOf(['gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'llm.token_count.prompt_details.cache_write', 'llm.token_count.prompt_details.cache_input', 'ai.usage.inputTokenDetails.cacheWriteTokens', 'gen_ai.usage.details.cache_write_tokens']);
 const REASONING = slotsOf(['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning', 'ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens', 'gen_ai.usage.details.reasoning_tokens']);
 
+const AUDIO_INPUT = slotsOf(['gen_ai.usage.audio.input_tokens', 'llm.token_count.prompt_details.audio']);
+const AUDIO_OUTPUT = slotsOf(['gen_ai.usage.audio.output_tokens', 'llm.token_count.completion_details.audio']);
+const AUDIO_KEYS = keyGroup([...AUDIO_INPUT, ...AUDIO_OUTPUT, SLOTS['gen_ai.usage.audio.cache_read.input_tokens']]);
+
 /** Every count key above: a span of a convention that puts its usage elsewhere (MLflow) has none of them. */
 const USAGE_KEYS = keyGroup([...INPUT, ...OUTPUT, ...TOTAL, ...CACHE_READ, ...CACHE_WRITE, ...REASONING]);
 
@@ -112,6 +116,10 @@ export interface RawTokenCounts {
   reasoning: number | undefined;
   /** The context compactions counted in the above, which the response's usage leaves out (`addCompaction`). */
   compactions: TokenUsage[] | undefined;
+  /** Of the input, the cache reads and the output, the audio tokens (see `TokenUsage.audioInput`). */
+  audioInput: number | undefined;
+  audioCacheRead: number | undefined;
+  audioOutput: number | undefined;
 }
 
 /** The counts `readTokenCounts` returns, one object refilled for every span (recognition is synchronous). */
@@ -124,6 +132,9 @@ class ReadCounts implements RawTokenCounts {
   cacheWrite1h: number | undefined = undefined;
   reasoning: number | undefined = undefined;
   compactions: TokenUsage[] | undefined = undefined;
+  audioInput: number | undefined = undefined;
+  audioCacheRead: number | undefined = undefined;
+  audioOutput: number | undefined = undefined;
 }
 
 const counts = new ReadCounts();
@@ -144,6 +155,10 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
   counts.cacheWrite1h = present ? decodeNumber(view.at(SLOTS['anthropic.usage.cache_creation.ephemeral_1h_input_tokens'])) : undefined;
   counts.reasoning = present ? first(view, REASONING) : undefined;
   counts.compactions = undefined;
+  const audio = view.hasAny(AUDIO_KEYS);
+  counts.audioInput = audio ? first(view, AUDIO_INPUT) : undefined;
+  counts.audioCacheRead = audio ? decodeNumber(view.at(SLOTS['gen_ai.usage.audio.cache_read.input_tokens'])) : undefined;
+  counts.audioOutput = audio ? first(view, AUDIO_OUTPUT) : undefined;
   usageCost.totalUsd = undefined;
   usageCost.inputUsd = undefined;
   if (view.hasAny(COMPACTION_KEYS)) addAnthropicCompactions(view);
@@ -162,6 +177,8 @@ export function readTokenCounts(view: SpanView): Readonly<RawTokenCounts> {
     counts.cacheRead ??= input?.['cache_read'];
     if (input !== undefined) fillLangChainCacheWrites(input);
     counts.reasoning ??= output?.['reasoning'];
+    counts.audioInput ??= input?.['audio'];
+    counts.audioOutput ??= output?.['audio'];
   }
   return counts;
 }
@@ -273,7 +290,10 @@ export function invalidTokenCount(counts: Readonly<RawTokenCounts>): string | un
     notACount('cache read', counts.cacheRead) ??
     notACount('cache write', counts.cacheWrite) ??
     notACount('1-hour cache write', counts.cacheWrite1h) ??
-    notACount('reasoning', counts.reasoning)
+    notACount('reasoning', counts.reasoning) ??
+    notACount('audio input', counts.audioInput) ??
+    notACount('audio cache read', counts.audioCacheRead) ??
+    notACount('audio output', counts.audioOutput)
   );
 }
 
@@ -408,9 +428,9 @@ function readLlamaIndexUsage(view: SpanView): void {
 interface OpenAiUsage extends CostInUsage {
   prompt_tokens?: unknown;
   total_tokens?: unknown;
-  prompt_tokens_details?: { cached_tokens?: unknown } | null;
+  prompt_tokens_details?: { cached_tokens?: unknown; audio_tokens?: unknown } | null;
   input_tokens_details?: { cached_tokens?: unknown } | null;
-  completion_tokens_details?: { reasoning_tokens?: unknown } | null;
+  completion_tokens_details?: { reasoning_tokens?: unknown; audio_tokens?: unknown } | null;
   output_tokens_details?: { reasoning_tokens?: unknown } | null;
 }
 
@@ -423,6 +443,9 @@ function readOpenAiUsage(usage: Partial<OpenAiUsage> | undefined, embedding: boo
   } else {
     counts.cacheRead = toNumber((usage.prompt_tokens_details ?? usage.input_tokens_details)?.cached_tokens);
     counts.reasoning ??= toNumber((usage.completion_tokens_details ?? usage.output_tokens_details)?.reasoning_tokens);
+    // Chat Completions' audio models (gpt-audio, gpt-4o-audio-preview) count their audio apart, at several times the text price.
+    counts.audioInput ??= toNumber(usage.prompt_tokens_details?.audio_tokens);
+    counts.audioOutput ??= toNumber(usage.completion_tokens_details?.audio_tokens);
   }
 }
 
@@ -548,6 +571,22 @@ interface GeminiUsage {
   cached_content_token_count?: unknown;
   thoughts_token_count?: unknown;
   tool_use_prompt_token_count?: unknown;
+  prompt_tokens_details?: readonly GeminiModalityCount[] | null;
+  cache_tokens_details?: readonly GeminiModalityCount[] | null;
+  candidates_tokens_details?: readonly GeminiModalityCount[] | null;
+}
+
+/** One entry of Gemini's counts by modality (`TEXT`, `AUDIO`, `IMAGE`, `VIDEO`, `DOCUMENT`). */
+interface GeminiModalityCount {
+  modality?: unknown;
+  token_count?: unknown;
+}
+
+/** The audio tokens of Gemini's counts by modality; undefined when it lists none. */
+function geminiAudio(details: readonly GeminiModalityCount[] | null | undefined): number | undefined {
+  if (!Array.isArray(details)) return undefined;
+  const audio = (details as readonly GeminiModalityCount[]).find((entry) => entry?.modality === 'AUDIO');
+  return audio === undefined ? undefined : toNumber(audio.token_count);
 }
 
 /**
@@ -560,6 +599,10 @@ function readGeminiUsage(outputs: string): void {
   if (usage === undefined) return;
   counts.cacheRead = toNumber(usage.cached_content_token_count);
   counts.reasoning ??= toNumber(usage.thoughts_token_count);
+  // Gemini Flash bills audio input at several times its text price (cached audio too).
+  counts.audioInput ??= geminiAudio(usage.prompt_tokens_details);
+  counts.audioCacheRead ??= geminiAudio(usage.cache_tokens_details);
+  counts.audioOutput ??= geminiAudio(usage.candidates_tokens_details);
   const toolUsePrompt = toNumber(usage.tool_use_prompt_token_count);
   if (toolUsePrompt !== undefined && counts.input !== undefined) counts.input += toolUsePrompt;
 }
@@ -567,10 +610,11 @@ function readGeminiUsage(outputs: string): void {
 /** LangChain's `usage_metadata` (the counts include the details). */
 interface LangChainUsage {
   input_token_details?: LangChainInputDetails | null;
-  output_token_details?: { reasoning?: unknown } | null;
+  output_token_details?: { reasoning?: unknown; audio?: unknown } | null;
 }
 
 interface LangChainInputDetails {
+  audio?: unknown;
   cache_read?: unknown;
   cache_creation?: unknown;
   ephemeral_5m_input_tokens?: unknown;
@@ -608,6 +652,8 @@ export function readLangSmithUsageFromCompletion(view: SpanView): void {
   counts.cacheRead ??= toNumber(usage.input_token_details?.cache_read);
   if (usage.input_token_details) fillLangChainCacheWrites(usage.input_token_details);
   counts.reasoning ??= toNumber(usage.output_token_details?.reasoning);
+  counts.audioInput ??= toNumber(usage.input_token_details?.audio);
+  counts.audioOutput ??= toNumber(usage.output_token_details?.audio);
 }
 
 /**
@@ -722,6 +768,9 @@ export function hasUsage(counts: Readonly<RawTokenCounts>): boolean {
  * of its own.
  */
 class InclusiveTokens implements TokenUsage {
+  audioInput = 0;
+  audioCacheRead = 0;
+  audioOutput = 0;
   constructor(
     public input: number,
     public output: number,
@@ -731,6 +780,16 @@ class InclusiveTokens implements TokenUsage {
     public cacheWrite1h: number,
     public compactions: readonly TokenUsage[] | undefined,
   ) {}
+
+  /** The audio parts of the counts, never more than what holds them (see `TokenUsage.audioInput`). */
+  withAudio(counts: Readonly<RawTokenCounts>): InclusiveTokens {
+    // Most calls report no audio at all.
+    if (counts.audioInput === undefined && counts.audioOutput === undefined) return this;
+    this.audioInput = Math.min(counts.audioInput ?? 0, this.input);
+    this.audioCacheRead = Math.min(counts.audioCacheRead ?? 0, this.audioInput, this.cacheRead);
+    this.audioOutput = Math.max(0, Math.min(counts.audioOutput ?? 0, this.output - this.reasoning));
+    return this;
+  }
 }
 
 /**
@@ -778,9 +837,9 @@ export function normaliseTokens(counts: Readonly<RawTokenCounts>, quirks = 0): T
   if ((quirks & THINKING_MAY_BE_LEFT_OUT) !== 0 && counts.reasoning === undefined && total !== undefined && total > input + output) {
     const thinking = total - input - output;
     output += thinking;
-    return new InclusiveTokens(input, output, cacheRead, cacheWrite, thinking, cacheWrite1h, compactions);
+    return new InclusiveTokens(input, output, cacheRead, cacheWrite, thinking, cacheWrite1h, compactions).withAudio(counts);
   }
-  return new InclusiveTokens(input, output, cacheRead, cacheWrite, reasoning, cacheWrite1h, compactions);
+  return new InclusiveTokens(input, output, cacheRead, cacheWrite, reasoning, cacheWrite1h, compactions).withAudio(counts);
 }
 
 /** Whether the output count leaves the reasoning out (see `normaliseTokens`); `input` is the inclusive input. */

@@ -94,6 +94,24 @@ describe('tokenmeter price', () => {
     expect(reasoning.stderr).toContain('--reasoning (501) exceeds --output (500), which includes it');
   });
 
+  it('prices the audio of a call apart, and refuses audio beyond the counts that include it', async () => {
+    // openai.com/api/pricing, gpt-audio: text $2.50 in / $10 out, audio $32 in / $64 out per 1M.
+    const json = await tokenmeter('price', 'gpt-audio', '--input', '100000', '--audio-input', '80000', '--output', '20000', '--audio-output', '15000', '--format', 'json');
+    expect(json.code).toBe(0);
+    const { costs } = JSON.parse(json.stdout) as { costs: Record<string, number> };
+    expect(costs['input']).toBeCloseTo((20_000 * 2.5 + 80_000 * 32) / 1e6, 12);
+    expect(costs['output']).toBeCloseTo((5000 * 10 + 15_000 * 64) / 1e6, 12);
+    const input = await tokenmeter('price', 'gpt-audio', '--input', '100', '--audio-input', '101', '--output', '10');
+    expect(input.code).toBe(2);
+    expect(input.stderr).toContain('--audio-input (101) exceeds --input (100), which includes it');
+    const cached = await tokenmeter('price', 'gpt-realtime', '--input', '100', '--cache-read', '50', '--audio-input', '40', '--audio-cache-read', '45', '--output', '10');
+    expect(cached.code).toBe(2);
+    expect(cached.stderr).toContain('--audio-cache-read (45) exceeds --audio-input (40) or --cache-read (50), which both include it');
+    const output = await tokenmeter('price', 'gpt-audio', '--input', '100', '--output', '10', '--reasoning', '5', '--audio-output', '6');
+    expect(output.code).toBe(2);
+    expect(output.stderr).toContain('--audio-output (6) exceeds --output less --reasoning (5), which includes it');
+  });
+
   it('says why an unknown model has no price, on stderr, exit code non-zero', async () => {
     const run = await tokenmeter('price', 'acme-llm-9000', '--input', '10', '--output', '5');
     expect(run.code).toBe(1);

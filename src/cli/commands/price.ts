@@ -10,6 +10,9 @@ interface PriceOptions {
   cacheRead: number;
   cacheWrite: number;
   reasoning: number;
+  audioInput: number;
+  audioCacheRead: number;
+  audioOutput: number;
   provider?: string;
   at?: Date;
   serviceTier?: string;
@@ -29,6 +32,13 @@ function usageProblem(options: PriceOptions): string | undefined {
     return `--cache-read + --cache-write (${options.cacheRead + options.cacheWrite}) exceed --input (${options.input}), which includes them`;
   }
   if (options.reasoning > options.output) return `--reasoning (${options.reasoning}) exceeds --output (${options.output}), which includes it`;
+  if (options.audioInput > options.input) return `--audio-input (${options.audioInput}) exceeds --input (${options.input}), which includes it`;
+  if (options.audioCacheRead > Math.min(options.audioInput, options.cacheRead)) {
+    return `--audio-cache-read (${options.audioCacheRead}) exceeds --audio-input (${options.audioInput}) or --cache-read (${options.cacheRead}), which both include it`;
+  }
+  if (options.audioOutput > options.output - options.reasoning) {
+    return `--audio-output (${options.audioOutput}) exceeds --output less --reasoning (${options.output - options.reasoning}), which includes it`;
+  }
   return undefined;
 }
 
@@ -83,6 +93,9 @@ export function registerPriceCommand(program: Command): void {
     .option('--cache-read <n>', 'cache-read input tokens', tokenCount, 0)
     .option('--cache-write <n>', 'cache-write input tokens', tokenCount, 0)
     .option('--reasoning <n>', 'reasoning output tokens', tokenCount, 0)
+    .option('--audio-input <n>', 'of the input tokens, the audio ones (cached audio included)', tokenCount, 0)
+    .option('--audio-cache-read <n>', 'of the cache-read tokens, the audio ones', tokenCount, 0)
+    .option('--audio-output <n>', 'of the output tokens, the audio ones', tokenCount, 0)
     .option('--provider <name>', 'OTel gen_ai.provider.name or a framework\'s spelling of it, e.g. openai, anthropic, aws.bedrock (bedrock), gcp.vertex_ai (vertex_ai), azure')
     .option('--at <date>', 'price in force at this instant (default: now)', instant)
     .option('--service-tier <tier>', 'batch, flex, priority, …')
@@ -95,7 +108,16 @@ export function registerPriceCommand(program: Command): void {
         model,
         // Spelt as spans spell it (`azure`, `bedrock`, `vertex_ai`): read as recognition reads a span's provider.
         provider: options.provider === undefined ? undefined : normaliseProvider(options.provider),
-        usage: { input: options.input, output: options.output, cacheRead: options.cacheRead, cacheWrite: options.cacheWrite, reasoning: options.reasoning },
+        usage: {
+          input: options.input,
+          output: options.output,
+          cacheRead: options.cacheRead,
+          cacheWrite: options.cacheWrite,
+          reasoning: options.reasoning,
+          audioInput: options.audioInput,
+          audioCacheRead: options.audioCacheRead,
+          audioOutput: options.audioOutput,
+        },
         at: options.at ?? new Date(),
         serviceTier: options.serviceTier,
       };

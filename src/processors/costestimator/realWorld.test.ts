@@ -15,6 +15,8 @@ interface Case {
   attributes: KeyValue[];
   start?: string;
   tokens: TokenUsage;
+  /** Of the tokens, the audio ones (`tokenmeter.tokens.audio_*`), written only when the call used audio. */
+  audio?: { input: number; cacheRead: number; output: number };
   /** USD, as MLflow shows it: input includes cache, output includes reasoning. */
   inputCost: number;
   outputCost: number;
@@ -1963,6 +1965,129 @@ const cases: Case[] = [
     outputCost: (2000 * 0.14) / M,
     entry: 'aws/amazon.nova-micro-v1:0',
   },
+  {
+    // openai.com/api/pricing, gpt-audio: text $2.50 in / $10 out, audio $32 in / $64 out per 1M. OpenInference's OpenAI
+    // instrumentor counts the audio of prompt and completion apart (`prompt_details.audio`, `completion_details.audio`).
+    name: 'OpenInference OpenAI gpt-audio, audio in and out',
+    attributes: attributes({
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': 'gpt-audio-2025-08-28',
+      'llm.provider': 'openai',
+      'llm.system': 'openai',
+      'llm.token_count.prompt': 1200,
+      'llm.token_count.prompt_details.audio': 1000,
+      'llm.token_count.completion': 800,
+      'llm.token_count.completion_details.audio': 700,
+      'llm.token_count.total': 2000,
+    }),
+    tokens: tokens(1200, 800),
+    audio: { input: 1000, cacheRead: 0, output: 700 },
+    inputCost: (200 * 2.5 + 1000 * 32) / M,
+    outputCost: (100 * 10 + 700 * 64) / M,
+    entry: 'openai/gpt-audio',
+  },
+  {
+    // openai.com/api/pricing, gpt-4o-audio-preview: text $2.50 in / $10 out, audio $40 in / $80 out per 1M (the catalog
+    // lists its text prices only; supplements.ts adds the audio ones). MLflow's openai autolog: the token usage has no
+    // details, the response it keeps as outputs has them.
+    name: 'MLflow OpenAI autolog gpt-4o-audio-preview, audio counts only in the outputs',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.spanInputs': { model: 'gpt-4o-audio-preview', modalities: ['text', 'audio'], messages: [{ role: 'user', content: 'hello' }] },
+      model: 'gpt-4o-audio-preview',
+      'mlflow.message.format': 'openai',
+      'mlflow.chat.tokenUsage': { input_tokens: 3000, output_tokens: 900, total_tokens: 3900 },
+      'mlflow.spanOutputs': {
+        id: 'chatcmpl-audio1',
+        model: 'gpt-4o-audio-preview-2024-12-17',
+        usage: {
+          prompt_tokens: 3000,
+          completion_tokens: 900,
+          total_tokens: 3900,
+          prompt_tokens_details: { audio_tokens: 2500, cached_tokens: 0 },
+          completion_tokens_details: { audio_tokens: 750, reasoning_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+        },
+      },
+    }),
+    tokens: tokens(3000, 900),
+    audio: { input: 2500, cacheRead: 0, output: 750 },
+    inputCost: (500 * 2.5 + 2500 * 40) / M,
+    outputCost: (150 * 10 + 750 * 80) / M,
+    entry: 'openai/gpt-4o-audio-preview',
+  },
+  {
+    // openai.com/api/pricing, gpt-4o-mini-audio-preview: text $0.15 in / $0.60 out, audio $10 in / $20 out per 1M.
+    // LangSmith writes LangChain's token details as Python reprs, the audio among them.
+    name: 'LangSmith ChatOpenAI gpt-4o-mini-audio-preview, audio in the token details',
+    attributes: attributes({
+      'langsmith.span.kind': 'llm',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'openai',
+      'gen_ai.request.model': 'gpt-4o-mini-audio-preview',
+      'langsmith.metadata.ls_provider': 'openai',
+      'gen_ai.usage.input_tokens': 4000,
+      'gen_ai.usage.output_tokens': 600,
+      'gen_ai.usage.total_tokens': 4600,
+      'gen_ai.usage.input_token_details': "{'audio': 3200, 'cache_read': 0}",
+      'gen_ai.usage.output_token_details': "{'audio': 500, 'reasoning': 0}",
+    }),
+    tokens: tokens(4000, 600),
+    audio: { input: 3200, cacheRead: 0, output: 500 },
+    inputCost: (800 * 0.15 + 3200 * 10) / M,
+    outputCost: (100 * 0.6 + 500 * 20) / M,
+    entry: 'openai/gpt-4o-mini-audio-preview',
+  },
+  {
+    // ai.google.dev/gemini-api/docs/pricing, Gemini 2.5 Flash: text $0.30 in / $0.03 cached, audio $1.00 in / $0.10
+    // cached, $2.50 out per 1M. MLflow's gemini autolog keeps the response's counts by modality in its usage_metadata.
+    name: 'MLflow gemini autolog generate_content with audio input, partly cached',
+    attributes: mlflowAttributes({
+      'mlflow.spanType': 'LLM',
+      'mlflow.spanInputs': { model: 'gemini-2.5-flash', contents: 'transcribe this', config: null },
+      'mlflow.message.format': 'gemini',
+      'mlflow.chat.tokenUsage': { input_tokens: 10000, output_tokens: 300, total_tokens: 10300 },
+      'mlflow.spanOutputs': {
+        candidates: [{ content: { parts: [{ text: 'hi', thought: null }], role: 'model' }, finish_reason: 'STOP', index: 0 }],
+        model_version: 'gemini-2.5-flash',
+        usage_metadata: {
+          cached_content_token_count: 4000,
+          cache_tokens_details: [{ modality: 'AUDIO', token_count: 3000 }, { modality: 'TEXT', token_count: 1000 }],
+          candidates_token_count: 300,
+          candidates_tokens_details: [{ modality: 'TEXT', token_count: 300 }],
+          prompt_token_count: 10000,
+          prompt_tokens_details: [{ modality: 'TEXT', token_count: 2000 }, { modality: 'AUDIO', token_count: 8000 }],
+          thoughts_token_count: null,
+          total_token_count: 10300,
+        },
+      },
+    }),
+    tokens: tokens(10000, 300, 4000),
+    audio: { input: 8000, cacheRead: 3000, output: 0 },
+    inputCost: (1000 * 0.3 + 5000 * 1 + 1000 * 0.03 + 3000 * 0.1) / M,
+    outputCost: (300 * 2.5) / M,
+    entry: 'google/gemini-2.5-flash',
+  },
+  {
+    // openai.com/api/pricing, gpt-realtime: text $4 in / $0.40 cached / $16 out, audio $32 in / $0.40 cached / $64 out
+    // per 1M. OpenTelemetry's per-modality counts (semantic-conventions genai, unreleased).
+    name: 'OTel GenAI gpt-realtime, per-modality audio counts, cached audio',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-realtime',
+      'gen_ai.usage.input_tokens': 20000,
+      'gen_ai.usage.cache_read.input_tokens': 12000,
+      'gen_ai.usage.audio.input_tokens': 15000,
+      'gen_ai.usage.audio.cache_read.input_tokens': 9000,
+      'gen_ai.usage.output_tokens': 2000,
+      'gen_ai.usage.audio.output_tokens': 1500,
+    }),
+    tokens: tokens(20000, 2000, 12000),
+    audio: { input: 15000, cacheRead: 9000, output: 1500 },
+    inputCost: (2000 * 4 + 6000 * 32 + 3000 * 0.4 + 9000 * 0.4) / M,
+    outputCost: (500 * 16 + 1500 * 64) / M,
+    entry: 'openai/gpt-realtime',
+  },
 ];
 
 function attribute(span: Span, key: string): unknown {
@@ -1990,6 +2115,11 @@ describe('real-world model calls are recognised and priced at the published pric
       cacheWrite: attribute(span, 'tokenmeter.tokens.cache_write'),
       reasoning: attribute(span, 'tokenmeter.tokens.reasoning'),
     }).toEqual(testCase.tokens);
+    expect({
+      input: attribute(span, 'tokenmeter.tokens.audio_input'),
+      cacheRead: attribute(span, 'tokenmeter.tokens.audio_cache_read'),
+      output: attribute(span, 'tokenmeter.tokens.audio_output'),
+    }).toEqual(testCase.audio ?? { input: undefined, cacheRead: undefined, output: undefined });
     const cost = JSON.parse(attribute(span, 'mlflow.llm.cost') as string) as Record<string, number>;
     expect(cost['input_cost']).toBeCloseTo(testCase.inputCost, 10);
     expect(cost['output_cost']).toBeCloseTo(testCase.outputCost, 10);

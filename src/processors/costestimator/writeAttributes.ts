@@ -4,7 +4,7 @@
  * replace an attribute rather than edit it. Every object made here is made while the decoded request is alive, and
  * each young-generation collection it brings on copies that request: allocating less is most of writing faster.
  */
-import { ATTRIBUTE_PREFIX, MLFLOW_COST_TEXT, PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
+import { ATTRIBUTE_PREFIX, AUDIO_TOKEN_ATTRIBUTES, MLFLOW_COST_TEXT, PRICING_ATTRIBUTES, TOKEN_ATTRIBUTES, USD_ATTRIBUTES } from '../../contract/attributes.js';
 import { boolValue, constantAttribute, doubleValue, intValue, setAttributes, stringValue } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
 import { CATALOG_VERSION, roundUsd, writeAscii, writeUsdText } from '../../pricing/index.js';
@@ -128,6 +128,10 @@ const CACHE_READ_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.cacheRead);
 const CACHE_WRITE_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.cacheWrite);
 const REASONING_TOKENS = new TokenAttribute(TOKEN_ATTRIBUTES.reasoning);
 
+const AUDIO_INPUT_TOKENS = new TokenAttribute(AUDIO_TOKEN_ATTRIBUTES.input);
+const AUDIO_CACHE_READ_TOKENS = new TokenAttribute(AUDIO_TOKEN_ATTRIBUTES.cacheRead);
+const AUDIO_OUTPUT_TOKENS = new TokenAttribute(AUDIO_TOKEN_ATTRIBUTES.output);
+
 function pushTokens(entries: KeyValue[], usage: TokenUsage): void {
   entries.push(
     INPUT_TOKENS.of(usage.input),
@@ -136,6 +140,10 @@ function pushTokens(entries: KeyValue[], usage: TokenUsage): void {
     CACHE_WRITE_TOKENS.of(usage.cacheWrite),
     REASONING_TOKENS.of(usage.reasoning),
   );
+  // Only on calls that used audio: most never do, and every attribute added is encoded with the span.
+  if (usage.audioInput || usage.audioOutput) {
+    entries.push(AUDIO_INPUT_TOKENS.of(usage.audioInput ?? 0), AUDIO_CACHE_READ_TOKENS.of(usage.audioCacheRead ?? 0), AUDIO_OUTPUT_TOKENS.of(usage.audioOutput ?? 0));
+  }
 }
 
 const INPUT_USD = new UsdAttribute(USD_ATTRIBUTES.input);
