@@ -5,7 +5,7 @@ import { catalogProviderId, modelCandidates, normaliseServiceTier } from './norm
 import { compileOverride, overrideApplies, pricingConfigSchema } from './overrides.js';
 import type { CompiledOverride, PricingConfigInput } from './overrides.js';
 import { computeCost, emptyCostSplit } from './rates.js';
-import type { RateCard } from './rates.js';
+import type { Rate, RateCard } from './rates.js';
 import { supplementHasPeriods, supplementPricesAt, supplementRateCard } from './supplements.js';
 import type { PriceBand, PricesInForce } from './supplements.js';
 import { Provenances } from './provenances.js';
@@ -195,7 +195,57 @@ export function pricesInForce(entry: string, model: ModelInfo, at: number): Pric
 /** Our rate card for a catalog entry's prices (`entry` = `<provider id>/<model id>`), with known corrections applied. */
 export function catalogRateCard(entry: string, prices: ModelPrice): RateCard | undefined {
   const card = toRateCard(prices);
-  return card && supplementRateCard(entry, card);
+  return card && withMakerPrices(entry, supplementRateCard(entry, card));
+}
+
+/** The catalog's ids of the makers a pass-through router names its models by (`mistralai/…`), where they differ. */
+const MAKER_OF_ROUTER_PREFIX: Readonly<Record<string, string>> = {
+  anthropic: 'anthropic',
+  openai: 'openai',
+  google: 'google',
+  'x-ai': 'x-ai',
+  mistralai: 'mistral',
+  deepseek: 'deepseek',
+  cohere: 'cohere',
+  moonshotai: 'moonshotai',
+  'z-ai': 'zhipuai',
+};
+
+/**
+ * A pass-through router's card (see PASS_THROUGH_ROUTERS) completed from the maker's own: the cache prices and
+ * long-context tiers its list leaves out. genai-prices 0.1.8 gives most of OpenRouter's entries no cache price (544
+ * of 701), so Claude 3.7 Sonnet's cache reads were billed at the input price (10×) and gpt-4o's at twice theirs, and
+ * Gemini 2.5 Pro past 200k input at its base price. Only where the router's base prices are the maker's: a router
+ * price of its own (a discount, a `:free` variant) is not the maker's, and is left as it is.
+ */
+function withMakerPrices(entry: string, card: RateCard): RateCard {
+  const slash = entry.indexOf('/');
+  if (!PASS_THROUGH_ROUTERS.has(entry.slice(0, slash))) return card;
+  const id = entry.slice(slash + 1);
+  const makerSlash = id.indexOf('/');
+  const maker = makerSlash < 0 ? undefined : MAKER_OF_ROUTER_PREFIX[id.slice(0, makerSlash)];
+  if (maker === undefined) return card;
+  const found = firstEntry(modelCandidates(id.slice(makerSlash + 1)), maker);
+  if (found === undefined || found.entry.providerId !== maker || hasPricePeriods(found.entry.model)) return card;
+  const makers = catalogRateCard(`${maker}/${found.entry.model.id}`, found.entry.model.prices as ModelPrice);
+  if (makers === undefined || !sameBase(card.input, makers.input) || !sameBase(card.output, makers.output)) return card;
+  // A price the router states flat at the maker's base takes the maker's tiers; one it leaves out, the maker's.
+  const completed = (own: Rate | undefined, maker: Rate | undefined): Rate | undefined =>
+    own === undefined ? maker : maker !== undefined && typeof own === 'number' && sameBase(own, maker) ? maker : own;
+  return {
+    ...card,
+    input: completed(card.input, makers.input)!,
+    output: completed(card.output, makers.output)!,
+    cacheRead: completed(card.cacheRead, makers.cacheRead),
+    cacheWrite: completed(card.cacheWrite, makers.cacheWrite),
+    cacheWrite1h: completed(card.cacheWrite1h, makers.cacheWrite1h),
+    reasoning: completed(card.reasoning, makers.reasoning),
+  };
+}
+
+/** Whether two rates start at the same price (a flat rate's price, a tiered rate's base). */
+function sameBase(a: Rate, b: Rate): boolean {
+  return (typeof a === 'number' ? a : a.base) === (typeof b === 'number' ? b : b.base);
 }
 
 function unresolved(reason: string, candidates: readonly string[], unknownModel = false): Resolution {

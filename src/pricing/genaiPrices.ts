@@ -13,7 +13,7 @@
 import { calcPrice, waitForUpdate } from '@pydantic/genai-prices';
 import type { MatchLogic, ModelInfo, ModelPrice, Provider } from '@pydantic/genai-prices';
 import type { Rate, RateCard } from './rates.js';
-import { supplementEntry, withSupplementModels } from './supplements.js';
+import { mismatchedEntry, supplementEntry, withSupplementModels } from './supplements.js';
 
 /** Kept equal to the installed package version by `genaiPrices.test.ts`. */
 export const GENAI_PRICES_VERSION = '0.1.8';
@@ -31,9 +31,11 @@ const MATCH_TIME = new Date(0);
 /**
  * Finds the catalog entry for one spelling of a model; `providerId` null lets the catalog infer the provider, and
  * failing that, looks the name up among the model makers' own lists. Then among the models the catalog lacks
- * (supplements.ts).
+ * (supplements.ts); first among those it prices as another model.
  */
 export function findCatalogEntry(model: string, providerId: string | null): CatalogEntry | undefined {
+  const mismatched = mismatchedEntry(model, providerId);
+  if (mismatched !== undefined) return mismatched;
   const entry = providerId === null ? (inferredEntry(model) ?? makersEntry(model)) : matchEntry(model, providerId);
   return entry ?? supplementEntry(model, providerId);
 }

@@ -144,8 +144,40 @@ function scaled(rate: Rate, factor: number): Rate {
   return { base: rate.base * factor, tiers: rate.tiers.map((tier) => ({ above: tier.above, rate: tier.rate * factor })) };
 }
 
+/**
+ * Mistral Small 3, 3.1 and 3.2 by their dated names (`mistral-small-2501`, `-2503`, `-2506`, as Mistral's API answers
+ * and LangChain's ChatMistralAI names them): $0.10 in / $0.30 out per 1M (mistral.ai/pricing, each at its release).
+ * genai-prices 0.1.8 knows only `mistral-small-latest`, at that price, and no dated name: such calls went unpriced.
+ */
+const MISTRAL_SMALL_3: readonly CatalogEntry[] = ['mistral-small-2501', 'mistral-small-2503', 'mistral-small-2506'].map((id) => ({
+  providerId: 'mistral',
+  model: { id, name: 'Mistral Small 3', match: { equals: id }, prices: { input_mtok: 0.1, output_mtok: 0.3 } },
+}));
+
 /** Models the catalog lacks, in its own shape, each under the provider whose price list has it. */
-const SUPPLEMENT_MODELS: readonly CatalogEntry[] = [...DEEPSEEK_MODELS];
+const SUPPLEMENT_MODELS: readonly CatalogEntry[] = [...DEEPSEEK_MODELS, ...MISTRAL_SMALL_3];
+
+/**
+ * Models the catalog prices as another by a pattern of the other's, each found by a part of its name before the
+ * catalog is asked. Amazon Titan Text Embeddings V2 (`amazon.titan-embed-text-v2:0`, LangChain's BedrockEmbeddings'
+ * default): $0.02 per 1M tokens (aws.amazon.com/bedrock/pricing, $0.00002 per 1,000), where genai-prices 0.1.8's V1
+ * entry (`contains: amazon.titan-embed-text`) priced it at V1's $0.10, five times its price.
+ */
+const MISMATCHED_MODELS: readonly { part: string; entry: CatalogEntry }[] = [
+  {
+    part: 'titan-embed-text-v2',
+    entry: {
+      providerId: 'aws',
+      model: { id: 'amazon.titan-embed-text-v2:0', name: 'Titan Text Embeddings V2', match: { contains: 'titan-embed-text-v2' }, prices: { input_mtok: 0.02 } },
+    },
+  },
+];
+
+/** The entry of a model the catalog would price as another (see MISMATCHED_MODELS), listed by `providerId` (any when null). */
+export function mismatchedEntry(model: string, providerId: string | null): CatalogEntry | undefined {
+  const name = model.toLowerCase();
+  return MISMATCHED_MODELS.find(({ part, entry }) => (providerId === null || entry.providerId === providerId) && name.includes(part))?.entry;
+}
 
 /**
  * The supplementary model named `model` exactly, listed by `providerId` (by any provider when null, as a model
@@ -159,7 +191,7 @@ export function supplementEntry(model: string, providerId: string | null): Catal
 /** The catalog's providers with the supplementary models added to their lists, for browsing. */
 export function withSupplementModels(providers: readonly Provider[]): Provider[] {
   return providers.map((provider) => {
-    const added = SUPPLEMENT_MODELS.filter((entry) => entry.providerId === provider.id).map((entry) => entry.model);
+    const added = [...SUPPLEMENT_MODELS, ...MISMATCHED_MODELS.map(({ entry }) => entry)].filter((entry) => entry.providerId === provider.id).map((entry) => entry.model);
     return added.length === 0 ? provider : { ...provider, models: [...provider.models, ...added] };
   });
 }

@@ -62,8 +62,11 @@ const CANONICAL: Readonly<Record<string, string>> = {
   togetherai: 'together',
 };
 
-/** Frameworks that instrumentations report in provider fields; they say nothing about who served the model. */
-const NOT_A_PROVIDER = new Set(['langchain', 'langgraph', 'unknown', '']);
+/**
+ * Frameworks that instrumentations report in provider fields; they say nothing about who served the model. Strands
+ * Agents names itself (`strands-agents`) as `gen_ai.system` and `gen_ai.provider.name` on its model calls.
+ */
+const NOT_A_PROVIDER = new Set(['langchain', 'langgraph', 'strands-agents', 'unknown', '']);
 
 /**
  * The canonical provider for a raw value, `undefined` for framework names. AI SDK raw ids (`openai.chat`,
@@ -119,6 +122,21 @@ export function providerOfRoute(model: string | undefined): string | undefined {
   if (slash <= 0) return undefined;
   const route = model!.slice(0, slash);
   return LITELLM_ROUTES.has(route) ? normaliseProvider(route) : undefined;
+}
+
+/**
+ * A Bedrock model id: a maker's id with Bedrock's version (`anthropic.claude-3-5-haiku-20241022-v1:0`,
+ * `openai.gpt-oss-120b-1:0`), under a cross-region inference profile's prefix (`us.`, `global.`…) or not, or an ARN.
+ */
+const BEDROCK_MODEL_ID =
+  /^(?:arn:aws(?:-[a-z]+)?:bedrock:|(?:(?:us|eu|apac|jp|au|ca|us-gov|global)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|qwen|writer)\.[a-z0-9.-]+:\d+$|(?:us|eu|apac|jp|au|ca|us-gov|global)\.(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|qwen|writer)\.)/i;
+
+/**
+ * The provider a model's own name tells, for a span that names none: a Bedrock model id is Bedrock's (Strands Agents'
+ * spans name only the model; priced as the maker's own, a Claude 4.5 call missed Bedrock's regional 10%).
+ */
+export function providerOfModelId(model: string | undefined): string | undefined {
+  return model !== undefined && BEDROCK_MODEL_ID.test(model) ? 'aws.bedrock' : undefined;
 }
 
 /**

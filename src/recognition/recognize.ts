@@ -9,7 +9,7 @@ import { PRICING_ATTRIBUTES } from '../contract/attributes.js';
 import { findAttribute } from '../otlp/index.js';
 import type { AnyValue, InstrumentationScope, Resource, Span } from '../otlp/index.js';
 import type { TokenUsage } from '../pricing/index.js';
-import { normaliseProvider, providerOfRoute, providerOfServer } from './providers.js';
+import { normaliseProvider, providerOfModelId, providerOfRoute, providerOfServer } from './providers.js';
 import { keyGroup, SLOTS, slotsOf, SpanView } from './spanView.js';
 import { JsonFields, lastObject, lastString } from './jsonFields.js';
 import { MlflowClientCall } from './mlflowClients.js';
@@ -344,7 +344,8 @@ function providerOf(current: SpanView, model: string | undefined): string | unde
   return (
     providerOfServer(decodeString(current.at(SLOTS['server.address'])) ?? hostOf(decodeString(current.at(SLOTS['gen_ai.openai.api_base'])))) ??
     declared ??
-    providerOfRoute(model)
+    providerOfRoute(model) ??
+    providerOfModelId(model)
   );
 }
 

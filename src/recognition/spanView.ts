@@ -79,6 +79,8 @@ export const KEYS = [
   'gen_ai.usage.cache_write.input_tokens',
   'gen_ai.usage.cache_creation.input_tokens',
   'gen_ai.usage.cache_creation_input_tokens',
+  // Strands Agents' spelling, beside its `gen_ai.usage.cache_read_input_tokens`
+  'gen_ai.usage.cache_write_input_tokens',
   'llm.token_count.prompt_details.cache_write',
   'llm.token_count.prompt_details.cache_input',
   'ai.usage.inputTokenDetails.cacheWriteTokens',

@@ -1966,6 +1966,27 @@ const cases: Case[] = [
     entry: 'aws/amazon.nova-micro-v1:0',
   },
   {
+    // aws.amazon.com/bedrock/pricing, Claude Sonnet 4.5 through a regional inference profile (`us.`): $3.30 in / $0.33
+    // cache read / $4.125 cache write / $16.50 out per 1M. Strands Agents (strands/telemetry/tracer.py) names itself as
+    // the provider, spells the cache writes `cache_write_input_tokens`, and counts Bedrock's input without the cache.
+    name: 'Strands Agents on Bedrock, its own name as provider, cache writes under its spelling',
+    attributes: attributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'strands-agents',
+      'gen_ai.provider.name': 'strands-agents',
+      'gen_ai.request.model': 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      'gen_ai.usage.input_tokens': 100,
+      'gen_ai.usage.output_tokens': 500,
+      'gen_ai.usage.total_tokens': 11600,
+      'gen_ai.usage.cache_read_input_tokens': 10000,
+      'gen_ai.usage.cache_write_input_tokens': 1000,
+    }),
+    tokens: tokens(11100, 500, 10000, 1000),
+    inputCost: (100 * 3.3 + 10000 * 0.33 + 1000 * 4.125) / M,
+    outputCost: (500 * 16.5) / M,
+    entry: 'aws/regional.anthropic.claude-sonnet-4-5-20250929-v1:0',
+  },
+  {
     // openai.com/api/pricing, gpt-audio: text $2.50 in / $10 out, audio $32 in / $64 out per 1M. OpenInference's OpenAI
     // instrumentor counts the audio of prompt and completion apart (`prompt_details.audio`, `completion_details.audio`).
     name: 'OpenInference OpenAI gpt-audio, audio in and out',
