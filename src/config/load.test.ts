@@ -256,7 +256,7 @@ service:
     expect(validateConfig(document, components, { TOKENMETER_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
     expect(validateConfig(document, components, { TOKENMETER_LOG_LEVEL: '' }).logLevel).toBe('warn');
     expect(problemsOf(document, { TOKENMETER_LOG_LEVEL: 'verbose' })).toEqual([
-      'TOKENMETER_LOG_LEVEL: got "verbose", expected one of "trace", "debug", "info", "warn", "error", "fatal", "silent"',
+      'service.telemetry.logs.level: got "verbose", expected one of "trace", "debug", "info", "warn", "error", "fatal", "silent" (from TOKENMETER_LOG_LEVEL)',
     ]);
   });
 

@@ -5,7 +5,7 @@ import { adminConfigSchema } from '../admin/config.js';
 import type { AdminConfig } from '../admin/config.js';
 import type { ComponentRegistry } from '../components.js';
 import { defaultStoragePath, storageConfigSchema } from '../storage/config.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, describeZodIssues } from './errors.js';
 import { QuotedReference, substituteReferences } from './env.js';
 import { parseSubstituted } from './parse.js';
 
@@ -25,6 +25,7 @@ const pipelineSchema = z
 const pipelinesSchema = z.record(z.string(), pipelineSchema).refine((p) => Object.keys(p).length > 0, 'expected at least one pipeline');
 
 const logLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
 
 const documentSchema = z
   .object({
@@ -168,7 +169,12 @@ export function validateConfig(document: unknown, registry: ComponentRegistry, e
 
   // The variable overrides the file; empty is unset, as for every variable tokenmeter reads.
   const levelOverride = env.TOKENMETER_LOG_LEVEL || undefined;
-  const logLevel = levelOverride === undefined ? undefined : parse(logLevelSchema, levelOverride, ['TOKENMETER_LOG_LEVEL']);
+  // Named as the key it stands for, as every variable is, and the variable with it: the file does not show the value.
+  const levelChecked = levelOverride === undefined ? undefined : logLevelSchema.safeParse(levelOverride);
+  if (levelChecked?.success === false) {
+    problems.push(...describeZodIssues(levelChecked.error, levelOverride, ['service', 'telemetry', 'logs', 'level']).map((problem) => `${problem} (from TOKENMETER_LOG_LEVEL)`));
+  }
+  const logLevel = levelChecked?.data;
 
   if (problems.length > 0 || root === undefined) throw new ConfigError(problems);
   const { storage, admin, service } = root;

@@ -48,6 +48,8 @@ export interface TraceColumns {
   start_ms: number;
   end_ms: number;
   recorded_ms: number;
+  /** When a reprice last changed the trace's calls (read only: written by `Ledger.reprice`). */
+  repriced_ms?: number | null;
 }
 
 /** The token counts, as columns of both tables. */

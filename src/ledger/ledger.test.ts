@@ -113,9 +113,10 @@ describe('ledger summary', () => {
       ['plan', mini, 2, 1],
       ['search', null, 1, 1],
     ]);
-    expect(rows(summary.topWorkflows)).toEqual([
-      ['checkout', mini, 1, 1],
-      ['research', null, 1, 1],
+    // A workflow's runs apart from its calls: one run of checkout made two calls, one of them unpriced.
+    expect(summary.topWorkflows.map((row) => [...rows([row])[0]!, row.runs])).toEqual([
+      ['checkout', mini, 2, 1, 1],
+      ['research', null, 1, 1, 1],
     ]);
   });
 });
@@ -147,6 +148,30 @@ describe('ledger reprice', () => {
 
     // The same prices again change nothing.
     expect(ledger.reprice(readLedgerRecords(repriced).calls)).toEqual({ calls: 0, traces: 0 });
+  });
+
+  it('keeps a repriced trace at its calls\' prices when trace assembly re-sends its root after a late child', () => {
+    const ledger = open();
+    const early = () => [chatSpan('a', 'a1', '2025-09-01T12:00:00Z', 'gpt-4o-mini', 1000, 100), chatSpan('a', 'a2', '2025-09-01T12:01:00Z', 'gpt-4o-mini', 3000, 300)];
+    const late = chatSpan('a', 'a3', '2025-09-01T12:02:00Z', 'gpt-4o-mini', 2000, 200);
+    // The root as trace assembly sends it: with the totals of the calls priced in flight.
+    const rootWith = (calls: number, costUsd: number, input: number, output: number) =>
+      readLedgerRecords(tracesData([rootSpan('a', '2025-09-01T12:00:00Z')])).roots.map((root) => ({
+        ...root,
+        totals: { calls, unpricedCalls: 0, tokens: { input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, costUsd, models: ['gpt-4o-mini'], bottleneckNode: 'plan', bottleneckShare: 1 },
+      }));
+    ledger.record(readLedgerRecords(priced(early())).calls, rootWith(2, miniUsd(4000, 400), 4000, 400));
+    const repriced = tracesData(early());
+    new CostEstimatorProcessor({ pricing: negotiated }, { consume: async () => {} }).process(repriced);
+    expect(ledger.reprice(readLedgerRecords(repriced).calls)).toEqual({ calls: 2, traces: 1 });
+
+    // The late call, priced in flight, then the root re-sent with the in-flight totals of all three.
+    ledger.record(readLedgerRecords(priced([late])).calls, rootWith(3, miniUsd(6000, 600), 6000, 600));
+    const window = { fromMs: 0, untilMs: Date.parse('2030-01-01T00:00:00Z') };
+    const [trace] = [...ledger.window.tracesStartedIn(window)];
+    // The reprice's prices for the first two, the in-flight price of the late one: what the call rows add up to.
+    expect(trace!.costUsd).toBeCloseTo((4000 * 1 + 400 * 2) / 1e6 + miniUsd(2000, 200), 15);
+    expect([trace!.calls, trace!.tokens.input]).toEqual([3, 6000]);
   });
 
   it('prices a call that was unpriced once its model gets a price, and its trace no longer counts it unpriced', () => {

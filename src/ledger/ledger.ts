@@ -108,7 +108,7 @@ export class Ledger {
   private readonly selectLastEventId: Statement<[], { seq: number }>;
   private readonly selectCall: Statement<[string, string], CallColumns>;
   private readonly updateCallPrice: Statement<CallColumns>;
-  private readonly resumTracePrice: Statement<[string]>;
+  private readonly resumTracePrice: Statement<[number, string]>;
   private readonly recordBatch: (calls: readonly CallRecord[], roots: readonly RootRecord[], nowMs: number) => LedgerUpdate;
 
   /**
@@ -164,7 +164,8 @@ export class Ledger {
     this.resumTracePrice = this.db.prepare(`
       UPDATE traces SET
         cost_usd = (SELECT coalesce(sum(${CALL_SPEND_SQL}), 0) FROM llm_calls WHERE llm_calls.trace_id = traces.trace_id),
-        unpriced_calls = (SELECT coalesce(sum(status = 'unpriced'), 0) FROM llm_calls WHERE llm_calls.trace_id = traces.trace_id)
+        unpriced_calls = (SELECT coalesce(sum(status = 'unpriced'), 0) FROM llm_calls WHERE llm_calls.trace_id = traces.trace_id),
+        repriced_ms = ?
       WHERE trace_id = ?`);
     this.recordBatch = this.db.transaction((calls, roots, nowMs) => this.write(calls, roots, nowMs));
     this.summaries = new LedgerSummaries(this.db);
@@ -184,7 +185,7 @@ export class Ledger {
    * split, then adds their finished traces' cost and unpriced calls up again from the call rows. A call the ledger
    * never recorded is not added: a reprice changes prices, not what happened. Returns what changed.
    */
-  reprice(calls: readonly CallRecord[]): { calls: number; traces: number } {
+  reprice(calls: readonly CallRecord[], nowMs = Date.now()): { calls: number; traces: number } {
     return this.db.transaction(() => {
       const traceIds = new Set<string>();
       let changedCalls = 0;
@@ -195,7 +196,7 @@ export class Ledger {
         traceIds.add(call.traceId);
       }
       let traces = 0;
-      for (const traceId of traceIds) traces += this.resumTracePrice.run(traceId).changes;
+      for (const traceId of traceIds) traces += this.resumTracePrice.run(nowMs, traceId).changes;
       return { calls: changedCalls, traces };
     })();
   }
@@ -281,6 +282,13 @@ export class Ledger {
       const { totals } = root;
       const before = this.selectTrace.get(root.traceId);
       const row = recordedTrace(root, totals ?? this.sumCalls(root.traceId), totals ? 'root_span' : 'calls', before?.recorded_ms ?? nowMs);
+      // A repriced trace's cost is its calls' (reprice's prices, and those of calls that came since): a root re-sent
+      // after a late child carries the cost priced in flight, which would undo the reprice.
+      if (before?.repriced_ms != null) {
+        const { costUsd, unpricedCalls } = this.sumCalls(root.traceId);
+        row.costUsd = costUsd;
+        row.unpricedCalls = unpricedCalls;
+      }
       if (before === undefined) {
         this.insertTrace.run(traceValues(row));
         this.nameCallsWorkflow.run(row.workflow, row.traceId, row.workflow);

@@ -118,6 +118,11 @@ export const migrations: readonly string[] = [
   ALTER TABLE live_events ADD COLUMN trace_id TEXT;
   ALTER TABLE live_events ADD COLUMN span_id TEXT;
   `,
+  // When `tokenmeter reprice --write` last gave the trace's calls new prices: from then on the trace's cost is the sum
+  // of its call rows, not the one a root re-sent after a late child carries (priced in flight, the reprice undone).
+  `
+  ALTER TABLE traces ADD COLUMN repriced_ms INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

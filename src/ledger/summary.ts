@@ -23,6 +23,15 @@ interface SpendColumns {
   unpriced_calls: number;
 }
 
+/** A workflow's row: its runs (traces), and, as on every row, the model calls they made and those without a price. */
+export interface WorkflowSpendRow extends SpendRow {
+  runs: number;
+}
+
+interface WorkflowSpendColumns extends SpendColumns {
+  runs: number;
+}
+
 export interface CostSummary {
   windowStartMs: number;
   nowMs: number;
@@ -30,7 +39,7 @@ export interface CostSummary {
   /** One entry per minute of the window, oldest first, minutes without calls included as 0. */
   perMinute: Array<{ minuteMs: number; costUsd: number }>;
   topModels: Array<SpendRow & { provider: string | null }>;
-  topWorkflows: SpendRow[];
+  topWorkflows: WorkflowSpendRow[];
   topNodes: SpendRow[];
   recentTraces: TraceRow[];
   /** Models whose calls could not be priced: their spend is missing from the totals. */
@@ -46,7 +55,7 @@ export class LedgerSummaries {
   private readonly traceCount: Statement<[number], { traces: number }>;
   private readonly perMinute: Statement<[number], { minute: number; cost_usd: number }>;
   private readonly topModels: Statement<[number, number], SpendColumns & { provider: string | null }>;
-  private readonly topWorkflows: Statement<[number, number], SpendColumns>;
+  private readonly topWorkflows: Statement<[number, number], WorkflowSpendColumns>;
   private readonly topNodes: Statement<[number, number], SpendColumns>;
   private readonly recentTraces: Statement<[number, number], TraceColumns>;
   private readonly unpricedModels: Statement<[number], { model: string | null; provider: string | null; calls: number; reason: string | null }>;
@@ -69,8 +78,8 @@ export class LedgerSummaries {
     // A trace's cost is 0 when none of its calls is priced: a workflow whose calls were all unpriced has no cost.
     this.topWorkflows = db.prepare(`
       SELECT workflow AS name, CASE WHEN sum(unpriced_calls) > 0 AND sum(unpriced_calls) = sum(calls) THEN NULL ELSE sum(cost_usd) END AS cost_usd,
-             count(*) AS calls, sum(unpriced_calls) AS unpriced_calls
-      FROM traces WHERE recorded_ms >= ? GROUP BY workflow ORDER BY cost_usd DESC, calls DESC, name LIMIT ?`);
+             count(*) AS runs, sum(calls) AS calls, sum(unpriced_calls) AS unpriced_calls
+      FROM traces WHERE recorded_ms >= ? GROUP BY workflow ORDER BY cost_usd DESC, runs DESC, name LIMIT ?`);
     this.topNodes = db.prepare(`
       SELECT coalesce(node, 'unknown') AS name, sum(${CALL_SPEND_SQL}) AS cost_usd, count(*) AS calls, sum(status = 'unpriced') AS unpriced_calls
       FROM llm_calls WHERE recorded_ms >= ? GROUP BY node ORDER BY cost_usd DESC, calls DESC, name LIMIT ?`);
@@ -103,7 +112,7 @@ export class LedgerSummaries {
         return { minuteMs, costUsd: spentByMinute.get(minuteMs) ?? 0 };
       }),
       topModels: this.topModels.all(since, TOP).map((row) => ({ ...spend(row), provider: row.provider })),
-      topWorkflows: this.topWorkflows.all(since, TOP).map(spend),
+      topWorkflows: this.topWorkflows.all(since, TOP).map((row) => ({ ...spend(row), runs: row.runs })),
       topNodes: this.topNodes.all(since, TOP).map(spend),
       recentTraces: this.recentTraces.all(since, RECENT_TRACES).map(traceRowOf),
       unpricedModels: this.unpricedModels.all(since),

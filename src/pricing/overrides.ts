@@ -49,6 +49,12 @@ const tokenPricesSchema = z
   })
   .strict();
 
+/**
+ * The tiers calls report, as `normaliseServiceTier` reads them (OpenAI's `flex`, `priority` and `scale`, Anthropic's and
+ * Bedrock's `priority`, every batch API): a rule for another (a typo) could never apply, and would be silently off.
+ */
+const KNOWN_SERVICE_TIERS: ReadonlySet<string> = new Set(['standard', 'batch', 'flex', 'priority', 'scale']);
+
 const dateSchema = z.union([z.date(), z.iso.date(), z.iso.datetime({ offset: true })]).transform((value) => new Date(value));
 
 const hoursWindowSchema = z
@@ -104,7 +110,12 @@ const overrideSchema = z
      * Applies only to calls of this service tier (`batch`, `flex`, `priority`, `standard`), spelt as calls are read (any
      * case; `default`, `auto`, `on_demand` are `standard`); any tier when absent.
      */
-    service_tier: z.string().optional(),
+    service_tier: z
+      .string()
+      .refine((tier) => KNOWN_SERVICE_TIERS.has(normaliseServiceTier(tier)), {
+        message: `expected a service tier calls report: ${[...KNOWN_SERVICE_TIERS].join(', ')} (any case; default, auto, on_demand, standard_only are standard)`,
+      })
+      .optional(),
     /** Effective from this instant (inclusive) … */
     from: dateSchema.optional(),
     /** … until this instant (exclusive). */

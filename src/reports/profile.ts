@@ -119,7 +119,7 @@ export class ProfileAggregator {
 }
 
 const TIMING_COLUMNS: Column[] = [
-  { key: 'calls', header: 'runs', kind: 'int' },
+  { key: 'runs', header: 'runs', kind: 'int' },
   { key: 'p50_ms', header: 'p50', kind: 'ms' },
   { key: 'p95_ms', header: 'p95', kind: 'ms' },
   { key: 'max_ms', header: 'max', kind: 'ms' },
@@ -131,7 +131,7 @@ const TIMING_COLUMNS: Column[] = [
 export function timingCells(stats: TimingStats): Record<string, Cell> {
   const sorted = [...stats.durations].sort((a, b) => a - b);
   return {
-    calls: sorted.length,
+    runs: sorted.length,
     p50_ms: percentile(sorted, 50),
     p95_ms: percentile(sorted, 95),
     max_ms: sorted.at(-1) ?? 0,

@@ -105,7 +105,7 @@ export function repriceReport(changes: readonly RepriceChange[], written: boolea
   const oldTotal = changes.reduce((sum, change) => addUsd(sum, change.oldUsd ?? 0), 0);
   const newTotal = changes.reduce((sum, change) => addUsd(sum, change.newUsd), 0);
   return {
-    summary: { ...summary, mode: written ? 'write' : 'dry-run', traces_to_change: changes.length, ...(written ? { assessments_written: changes.length } : {}) },
+    summary: { ...summary, mode: written ? 'write' : 'dry-run', traces_to_change: changes.length, ...(written ? { traces_written: changes.length } : {}) },
     sections: [
       {
         title: written ? 'Repriced traces' : 'Traces that would be repriced',

@@ -181,7 +181,9 @@ describe('live page', () => {
     for (const shown of [row('#top-models', UNPRICED_MODEL), row('#top-workflows', 'unpriced_workflow')]) {
       expect(await shown.locator('td').last().textContent()).toBe('unpriced');
       expect(await shown.locator('td').last().getAttribute('data-usd')).toBeNull();
-      expect(await shown.locator('td').nth(1).textContent()).toBe('1 (1 unpriced)');
+      expect(await shown.locator('td').nth(-2).textContent()).toBe('1 (1 unpriced)');
     }
+    // A workflow's runs apart from its calls.
+    expect(await row('#top-workflows', 'unpriced_workflow').locator('td').nth(1).textContent()).toBe('1');
   });
 });

@@ -312,7 +312,7 @@ describe('report cost', () => {
 interface TimingJson {
   workflow: string;
   node?: string;
-  calls: number;
+  runs: number;
   p50_ms: number;
   p95_ms: number;
   max_ms: number;
@@ -337,7 +337,7 @@ describe('report profile', () => {
     const appTraces = [...viaTokenmeter, ...direct].map((run) => traces.get(run.mlflow_trace_id)!);
     const workflow = report['workflows']!.rows.find((row) => row.workflow === WORKFLOW)!;
     const rootDurations = appTraces.map((trace) => durationMs(rootSpan(trace)!));
-    expect(workflow.calls).toBe(appTraces.length);
+    expect(workflow.runs).toBe(appTraces.length);
     expect(workflow.max_ms).toBeCloseTo(Math.max(...rootDurations), 6);
     expect(workflow.p50_ms).toBeCloseTo(nearestRank(rootDurations, 50), 6);
     expect(workflow.total_ms).toBeCloseTo(sum(rootDurations), 6);
@@ -350,7 +350,7 @@ describe('report profile', () => {
       // The app's node spans hold only sequential chat-model calls, so children never overlap.
       const childTime = sum(appTraces.flatMap((trace) => trace.spans.filter((span) => span.name === node).flatMap((span) => children(span, trace).map(durationMs))));
       const row = report['nodes']!.rows.find((entry) => entry.workflow === WORKFLOW && entry.node === node)!;
-      expect(row.calls).toBe(appTraces.length);
+      expect(row.runs).toBe(appTraces.length);
       expect(row.p50_ms).toBeCloseTo(nearestRank(durations, 50), 6);
       expect(row.p95_ms).toBeCloseTo(nearestRank(durations, 95), 6);
       expect(row.max_ms).toBeCloseTo(Math.max(...durations), 6);
@@ -409,6 +409,7 @@ describe('status', () => {
 interface RepriceJson {
   mode: string;
   traces_to_change: number;
+  traces_written?: number;
   traces_that_would_be_repriced?: { rows: { trace_id: string; old_usd: number | null; new_usd: number; delta_usd: number }[]; total: { delta_usd: number } };
 }
 
@@ -461,7 +462,7 @@ describe('reprice', () => {
     // A dry run changes nothing.
     expect((await runCliJson<RepriceJson>(['reprice', '--config', config])).traces_to_change).toBe(appTraceIds.length);
 
-    await runCliJson(['reprice', '--write', '--config', config]);
+    expect((await runCliJson<RepriceJson>(['reprice', '--write', '--config', config])).traces_written).toBe(appTraceIds.length);
     expect((await runCliJson<RepriceJson>(['reprice', '--config', config])).traces_to_change).toBe(0);
 
     // MLflow shows the new cost and keeps the old one as overridden history.

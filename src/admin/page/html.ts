@@ -30,7 +30,7 @@ export const livePageHtml = `<!doctype html>
   </section>
   <section class="tops">
     <div><h2>Top models</h2><table><thead><tr><th>Model</th><th class="num">Calls</th><th class="num">Cost</th></tr></thead><tbody id="top-models"></tbody></table></div>
-    <div><h2>Top workflows</h2><table><thead><tr><th>Workflow</th><th class="num">Runs</th><th class="num">Cost</th></tr></thead><tbody id="top-workflows"></tbody></table></div>
+    <div><h2>Top workflows</h2><table><thead><tr><th>Workflow</th><th class="num">Runs</th><th class="num">Calls</th><th class="num">Cost</th></tr></thead><tbody id="top-workflows"></tbody></table></div>
     <div><h2>Top nodes</h2><table><thead><tr><th>Node</th><th class="num">Calls</th><th class="num">Cost</th></tr></thead><tbody id="top-nodes"></tbody></table></div>
   </section>
   <section>

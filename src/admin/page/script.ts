@@ -46,6 +46,7 @@ export const livePageScript = String.raw`(function () {
   }
 
   function spendRows(row) { return [cell(row.name), callsCell(row.calls, row.unpricedCalls), costCell(row.costUsd)]; }
+  function workflowRows(row) { return [cell(row.name), cell(String(row.runs), 'num'), callsCell(row.calls, row.unpricedCalls), costCell(row.costUsd)]; }
 
   function render(summary) {
     var totals = summary.totals;
@@ -75,7 +76,7 @@ export const livePageScript = String.raw`(function () {
     fillRows('top-models', summary.topModels, function (row) {
       return [cell(row.name + (row.provider ? ' (' + row.provider + ')' : '')), callsCell(row.calls, row.unpricedCalls), costCell(row.costUsd)];
     });
-    fillRows('top-workflows', summary.topWorkflows, spendRows);
+    fillRows('top-workflows', summary.topWorkflows, workflowRows);
     fillRows('top-nodes', summary.topNodes, spendRows);
     fillRows('recent-traces', summary.recentTraces, function (trace) {
       var bottleneck = trace.bottleneckNode

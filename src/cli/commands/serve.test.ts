@@ -16,7 +16,8 @@ describe('tokenmeter serve', () => {
     const run = await runTokenmeterCommand(['serve'], mkdtempSync(path.join(tmpdir(), 'tokenmeter-serve-')));
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('tokenmeter: invalid configuration:');
-    expect(run.stderr).toContain('TOKENMETER_LOG_LEVEL: got "verbose", expected one of "trace", "debug", "info"');
+    expect(run.stderr).toContain('service.telemetry.logs.level: got "verbose", expected one of "trace", "debug", "info"');
+    expect(run.stderr).toContain('(from TOKENMETER_LOG_LEVEL)');
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 });

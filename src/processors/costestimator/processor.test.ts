@@ -176,6 +176,10 @@ describe('costestimator config', () => {
       'processors.costestimator.pricing.overrides.0.prices: unknown key(s) "cacheRead"',
     ]);
     expect(problems({ max_open_traces: -1 })).toEqual(['processors.costestimator.max_open_traces: got -1, expected >= 1']);
+    // A tier no call reports (a typo) would leave the rule silently off.
+    expect(problems({ pricing: { overrides: [{ match: { exact: 'x' }, prices: { input: 1, output: 2 }, service_tier: 'cheap' }] } })).toEqual([
+      'processors.costestimator.pricing.overrides.0.service_tier: got "cheap", expected a service tier calls report: standard, batch, flex, priority, scale (any case; default, auto, on_demand, standard_only are standard)',
+    ]);
   });
 
   it('prints MLflow cost amounts exactly as JSON.stringify would, over the range of costs calls have', async () => {
