@@ -171,11 +171,17 @@ function toRate(value: ModelPrice[string]): Rate | undefined {
   return { base: value.base, tiers: value.tiers.map((tier) => ({ above: tier.start, rate: tier.price })) };
 }
 
-/** Our rate card from a genai-prices price table; undefined when the entry is not priced per token. */
+/** A call of a model whose price table is empty: free (OpenRouter's `:free` variants, OpenAI's moderation). */
+const FREE: RateCard = Object.freeze({ input: 0, output: 0 });
+
+/**
+ * Our rate card from a genai-prices price table; undefined when the entry is priced by another unit (pages, hours).
+ * An empty table is a free model, as genai-prices prices it ($0), not an unknown price.
+ */
 export function toRateCard(prices: ModelPrice): RateCard | undefined {
   const input = toRate(prices['input_mtok']);
   const output = toRate(prices['output_mtok']);
-  if (input === undefined && output === undefined) return undefined;
+  if (input === undefined && output === undefined) return Object.values(prices).every((price) => price === undefined) ? FREE : undefined;
   return {
     input: input ?? 0,
     output: output ?? 0,

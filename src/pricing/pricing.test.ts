@@ -388,6 +388,21 @@ describe('the catalog', () => {
     expect(calcPrice({ input_tokens: 1_000_000, output_tokens: 0 }, 'amazon.titan-embed-text-v2:0', { providerId: 'aws', timestamp: at })?.model.id).toBe('amazon.titan-embed-text-v1');
   });
 
+  it('a model the catalog lists with an empty price table is free, not unpriced; one priced by another unit stays unpriced', () => {
+    // openrouter.ai/models: the `:free` variants cost nothing; openai.com/api/pricing: moderation is free. genai-prices
+    // lists both with no price at all, and prices them at $0 itself.
+    const catalog = new PriceCatalog();
+    for (const [model, provider] of [['deepseek/deepseek-r1:free', 'openrouter'], ['omni-moderation-latest', 'openai']] as const) {
+      const free = catalog.price({ model, provider, usage: usage(1000, 100), at });
+      expect(free.status, model).toBe('priced');
+      expect(total(free), model).toBe(0);
+      expect(calcPrice({ input_tokens: 1000, output_tokens: 100 }, model, { providerId: provider, timestamp: at })?.total_price, model).toBe(0);
+    }
+    // Mistral OCR is priced per page: no price per token to give.
+    const ocr = catalog.price({ model: 'mistral-ocr-latest', provider: 'mistral_ai', usage: usage(1000, 100), at });
+    expect(ocr.status === 'unpriced' && ocr.reason).toContain('has no per-token prices');
+  });
+
   it('a fee per request (Perplexity’s) is billed once per call, in the input part', () => {
     // genai-prices' data for perplexity/sonar (docs.perplexity.ai/getting-started/pricing): $1 in / $1 out per 1M and
     // $12 per 1,000 requests; its calcPrice gives 0.0128 for this call.
