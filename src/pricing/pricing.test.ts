@@ -371,7 +371,7 @@ describe('the catalog', () => {
     );
   });
 
-  it('Titan Text Embeddings V2 at its own price, not V1’s, and Mistral Small 3 by its dated names', () => {
+  it('Titan Text Embeddings V2 and Gemini 1.5 Flash-8B at their own prices, not a sibling’s, and Mistral Small 3 by its dated names', () => {
     // aws.amazon.com/bedrock/pricing: Titan Text Embeddings V2 $0.00002 per 1K tokens, V1 $0.0001; mistral.ai/pricing:
     // Mistral Small 3, 3.1 and 3.2 $0.10 in / $0.30 out per 1M.
     const catalog = new PriceCatalog();
@@ -384,8 +384,15 @@ describe('the catalog', () => {
     for (const model of ['mistral-small-2501', 'mistral-small-2503', 'mistral-small-2506']) {
       expect(total(catalog.price({ model, provider: 'mistral_ai', usage: usage(1_000_000, 1_000_000), at })), model).toBeCloseTo(0.4, 12);
     }
-    // When genai-prices tells V2 from V1 itself, this fails: remove MISMATCHED_MODELS' entry from supplements.ts.
+    // ai.google.dev/gemini-api/docs/pricing: Gemini 1.5 Flash-8B $0.0375 in / $0.15 out per 1M (Flash: $0.075 / $0.30).
+    for (const provider of ['gcp.gemini', undefined]) {
+      const flash8b = catalog.price({ model: 'gemini-1.5-flash-8b-001', provider, usage: usage(100_000, 100_000), at });
+      expect(flash8b.status === 'priced' && flash8b.provenance.entry, provider).toBe('google/gemini-1.5-flash-8b');
+      expect(total(flash8b), provider).toBeCloseTo((100_000 * 0.0375 + 100_000 * 0.15) / M, 12);
+    }
+    // When genai-prices tells these apart itself, this fails: remove MISMATCHED_MODELS' entries from supplements.ts.
     expect(calcPrice({ input_tokens: 1_000_000, output_tokens: 0 }, 'amazon.titan-embed-text-v2:0', { providerId: 'aws', timestamp: at })?.model.id).toBe('amazon.titan-embed-text-v1');
+    expect(calcPrice({ input_tokens: 1, output_tokens: 0 }, 'gemini-1.5-flash-8b', { providerId: 'google', timestamp: at })?.model.id).toBe('gemini-1.5-flash');
   });
 
   it('a model the catalog lists with an empty price table is free, not unpriced; one priced by another unit stays unpriced', () => {
@@ -660,10 +667,9 @@ describe('the catalog', () => {
       expect(total(result), model).toBeCloseTo((1000 * input + 1000 * output) / M, 12);
     }
     // Names the catalog matches only by a pattern they start like, each a model of another price: DeepSeek-R1's distills
-    // run locally (Ollama, vLLM); Gemini 1.5 Flash-8B, $0.0375 in / $0.15 out (ai.google.dev/gemini-api/docs/pricing),
-    // half the price of the Flash its name starts like; a Gemini preview, whose price may be its own (2.5 Flash's
-    // preview above) and is found with the provider named.
-    for (const model of ['deepseek-r1:14b', 'deepseek-r1:7b', 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B', 'gemini-1.5-flash-8b', 'gemini-1.5-flash-8b-001', 'gemini-2.5-pro-preview-06-05']) {
+    // run locally (Ollama, vLLM); a Gemini preview, whose price may be its own (2.5 Flash's preview above) and is found
+    // with the provider named. (Gemini 1.5 Flash-8B, which Flash's pattern matched too, has its own price: supplements.ts.)
+    for (const model of ['deepseek-r1:14b', 'deepseek-r1:7b', 'deepseek-ai/DeepSeek-R1-Distill-Qwen-7B', 'gemini-2.5-pro-preview-06-05']) {
       expect(catalog.price({ model, usage: usage(1000, 1000), at }), model).toEqual({ status: 'unpriced', reason: `model ${model} not in catalog (genai-prices@0.1.8) for any provider`, unknownModel: true });
     }
   });

@@ -165,6 +165,25 @@ const SUPPLEMENT_MODELS: readonly CatalogEntry[] = [...DEEPSEEK_MODELS, ...MISTR
  */
 const MISMATCHED_MODELS: readonly { part: string; entry: CatalogEntry }[] = [
   {
+    // Gemini 1.5 Flash-8B: $0.0375 in / $0.01 cached / $0.15 out per 1M, twice each past 128k input tokens
+    // (ai.google.dev/gemini-api/docs/pricing, while it was served). genai-prices 0.1.8 lists it nowhere, and Gemini
+    // 1.5 Flash's `contains: gemini-1.5-flash` priced it at Flash's price, twice its own (reprices of old traces).
+    part: 'gemini-1.5-flash-8b',
+    entry: {
+      providerId: 'google',
+      model: {
+        id: 'gemini-1.5-flash-8b',
+        name: 'Gemini 1.5 Flash-8B',
+        match: { contains: 'gemini-1.5-flash-8b' },
+        prices: {
+          input_mtok: { base: 0.0375, tiers: [{ start: 128_000, price: 0.075 }] },
+          cache_read_mtok: { base: 0.01, tiers: [{ start: 128_000, price: 0.02 }] },
+          output_mtok: { base: 0.15, tiers: [{ start: 128_000, price: 0.3 }] },
+        },
+      },
+    },
+  },
+  {
     part: 'titan-embed-text-v2',
     entry: {
       providerId: 'aws',
