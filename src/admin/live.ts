@@ -22,16 +22,32 @@ const KEEPALIVE_MS = 15_000;
 /** A client this far behind is cut off rather than buffered without limit; EventSource reconnects and resumes. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /**
- * Streams open at once; past it a new one is refused (503). Each may buffer up to MAX_BUFFERED_BYTES, so without a
- * bound, clients that connect and stop reading could hold memory without limit.
+ * What all clients together may have buffered: each gets its share of it (at most MAX_BUFFERED_BYTES). A hundred
+ * clients that stopped reading held 400 MB at 4 MB each, enough to put the memory limiter over its soft limit, which
+ * then refused every request, so no event came to cut them off.
+ */
+const TOTAL_BUFFERED_BYTES = 32 * 1024 * 1024;
+/**
+ * Streams open at once; past it a new one is refused (503). Each may buffer up to its share of TOTAL_BUFFERED_BYTES,
+ * so without a bound, clients that connect and stop reading could hold memory without limit.
  */
 export const MAX_LIVE_CLIENTS = 100;
+
+export interface LiveStreamOptions {
+  /** How often a comment keeps idle streams open, and a client is checked for having stopped reading. */
+  keepaliveMs?: number;
+  /** What one client may buffer at most (MAX_BUFFERED_BYTES), and all of them together (TOTAL_BUFFERED_BYTES). */
+  maxBufferedBytes?: number;
+  totalBufferedBytes?: number;
+}
 
 interface Client {
   response: ServerResponse;
   filter: LiveFilter;
   /** False while it is being replayed what it missed: live events would come before older ones. */
   live: boolean;
+  /** What it had buffered at the last keepalive; a client that took none of it since has stopped reading. */
+  bufferedAtKeepalive: number;
 }
 
 const SSE_HEADERS = {
@@ -62,14 +78,38 @@ export class LiveStream {
   private readonly keepalive: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly source: LedgerExporter) {
+  private readonly maxBufferedBytes: number;
+  private readonly totalBufferedBytes: number;
+
+  constructor(
+    private readonly source: LedgerExporter,
+    options: LiveStreamOptions = {},
+  ) {
+    this.maxBufferedBytes = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+    this.totalBufferedBytes = options.totalBufferedBytes ?? TOTAL_BUFFERED_BYTES;
     this.unsubscribe = source.subscribe((events) => {
       for (const client of this.clients) if (client.live) this.send(client, events);
     });
-    this.keepalive = setInterval(() => {
-      for (const client of this.clients) client.response.write(': keepalive\n\n');
-    }, KEEPALIVE_MS);
+    this.keepalive = setInterval(() => this.keepAlive(), options.keepaliveMs ?? KEEPALIVE_MS);
     this.keepalive.unref();
+  }
+
+  /**
+   * Keeps idle streams open, and cuts a client that took nothing of what it had buffered over a whole interval: one
+   * that stopped reading would otherwise hold its buffer for as long as no new event comes to find it behind (while
+   * the sidecar refuses data, none does).
+   */
+  private keepAlive(): void {
+    for (const client of this.clients) {
+      const { response } = client;
+      const buffered = response.writableLength;
+      if (buffered > 0 && client.bufferedAtKeepalive > 0 && buffered >= client.bufferedAtKeepalive) {
+        response.destroy();
+        continue;
+      }
+      client.bufferedAtKeepalive = buffered;
+      response.write(': keepalive\n\n');
+    }
   }
 
   get clientCount(): number {
@@ -87,7 +127,7 @@ export class LiveStream {
       response.end(`too many live streams open (${MAX_LIVE_CLIENTS}); close one, or read /v1/summary\n`);
       return;
     }
-    const client: Client = { response, filter: filterOf(url), live: false };
+    const client: Client = { response, filter: filterOf(url), live: false, bufferedAtKeepalive: 0 };
     response.writeHead(200, SSE_HEADERS);
     response.write('retry: 2000\n\n');
     // Listed from the start, so that shutdown ends a stream still replaying as well.
@@ -142,7 +182,8 @@ export class LiveStream {
   private send(client: Client, events: readonly LiveEvent[]): void {
     const text = this.framesFor(client, events);
     if (text === '') return;
-    if (client.response.writableLength > MAX_BUFFERED_BYTES) {
+    // Its share of what all clients may buffer: a client that far behind is cut off (it reconnects and resumes).
+    if (client.response.writableLength > Math.min(this.maxBufferedBytes, this.totalBufferedBytes / this.clients.size)) {
       client.response.destroy();
       return;
     }

@@ -13,6 +13,7 @@ import { silentLogger } from '../telemetry/logger.js';
 import type { Logger } from '../telemetry/logger.js';
 import { adminConfigSchema } from './config.js';
 import { MAX_LIVE_CLIENTS, MAX_REPLAY } from './live.js';
+import type { LiveStreamOptions } from './live.js';
 import { AdminServer } from './server.js';
 import { rawExchange } from '../../test/fixtures/raw-exchange.js';
 
@@ -23,7 +24,7 @@ afterEach(async () => {
 
 async function startAdmin(
   withLedger: boolean,
-  options: { startLedger?: boolean; logger?: Logger } = {},
+  options: { startLedger?: boolean; logger?: Logger; live?: LiveStreamOptions } = {},
 ): Promise<{ admin: AdminServer; ledger: LedgerExporter | undefined }> {
   let ledger: LedgerExporter | undefined;
   if (withLedger) {
@@ -31,7 +32,7 @@ async function startAdmin(
     if (options.startLedger !== false) await ledger.start();
     cleanups.push(() => ledger!.shutdown());
   }
-  const admin = new AdminServer(adminConfigSchema.parse({ endpoint: '127.0.0.1:0' }), ledger, options.logger ?? silentLogger());
+  const admin = new AdminServer(adminConfigSchema.parse({ endpoint: '127.0.0.1:0' }), ledger, options.logger ?? silentLogger(), options.live);
   await admin.start();
   cleanups.push(() => admin.shutdown());
   return { admin, ledger };
@@ -42,6 +43,45 @@ function openStream(url: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => get(url, { agent: false }, resolve).on('error', reject));
 }
 
+
+/**
+ * A live stream whose client reads nothing after asking for it. `closed` reads what it was sent (a paused socket sees
+ * no end) and resolves once the server has closed the connection.
+ */
+async function pausedStream(url: string): Promise<{ closed: () => Promise<unknown> }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => {});
+  cleanups.push(async () => void socket.destroy());
+  const closing = new Promise((resolve) => socket.once('close', resolve));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write('GET /v1/live HTTP/1.1\r\nHost: x\r\n\r\n');
+  socket.pause();
+  return {
+    closed: () => {
+      socket.resume();
+      return closing;
+    },
+  };
+}
+
+/** A live stream read as fast as it comes; `text` grows with what it got. */
+async function readingStream(url: string): Promise<{ text: () => string }> {
+  const reader = (await fetch(`${url}/v1/live`)).body!.getReader();
+  cleanups.push(async () => void (await reader.cancel()));
+  let text = '';
+  void (async () => {
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+  })().catch(() => {});
+  return { text: () => text };
+}
+
+/**
+ * More events than a loopback connection's kernel buffers hold (a few MB here) for a client that reads nothing, so that
+ * megabytes stay in the stream's own buffer: trace events of roots with no calls, ~600 bytes each.
+ */
+const OVERFLOWING = 20_000;
+const overflowingRoots = (tag: string) => tracesData(Array.from({ length: OVERFLOWING }, (_, index) => makeSpan({ trace: `${tag}-${index}`, id: 'root', name: 'wf', attributes: [] })));
 
 /** A client that starts a request and never finishes its headers; resolves, once connected, with its closing. */
 async function stalledClient(url: string): Promise<{ closed: Promise<unknown> }> {
@@ -118,6 +158,37 @@ describe('admin listener', () => {
       again.destroy();
       expect(again.statusCode).toBe(200);
     });
+  });
+
+  it('cuts a stream that stopped reading at the next keepalive, though no event comes to find it behind; one that reads stays', { timeout: HANG_BOUND_MS }, async () => {
+    const { admin, ledger } = await startAdmin(true, { live: { keepaliveMs: 200 } });
+    const paused = await pausedStream(admin.url);
+    const reading = await readingStream(admin.url);
+    await vi.waitFor(() => expect(admin.liveClients).toBe(2));
+    await ledger!.consume(overflowingRoots('a'));
+    // Nothing more is recorded (as while the memory limiter refuses data): the keepalive alone finds it stalled.
+    await vi.waitFor(() => expect(admin.liveClients).toBe(1), { timeout: 10_000 });
+    await paused.closed();
+    await ledger!.consume(tracesData([makeSpan({ trace: 'after', id: 'root', name: 'still-read', attributes: [] })]));
+    await vi.waitFor(() => expect(reading.text()).toContain('"workflow":"still-read"'), { timeout: 10_000 });
+    expect(admin.liveClients).toBe(1);
+  });
+
+  it('cuts a stream that stopped reading once it is past its share of what all streams may buffer', { timeout: HANG_BOUND_MS }, async () => {
+    // Each client alone may buffer far more than it will: only its share of the 1 MiB all may buffer can cut it.
+    const { admin, ledger } = await startAdmin(true, { live: { maxBufferedBytes: 256 * 1024 * 1024, totalBufferedBytes: 1024 * 1024 } });
+    const paused = [await pausedStream(admin.url), await pausedStream(admin.url)];
+    const reading = await readingStream(admin.url);
+    await vi.waitFor(() => expect(admin.liveClients).toBe(3));
+    await ledger!.consume(overflowingRoots('a'));
+    // The next event finds each paused client past a third of 1 MiB (the keepalive, 15 s away, plays no part), and the
+    // reading one done with the burst.
+    await vi.waitFor(() => expect(reading.text()).toContain(`id: ${OVERFLOWING}\nevent: trace`), { timeout: 10_000 });
+    await ledger!.consume(tracesData([makeSpan({ trace: 'next', id: 'root', name: 'still-read', attributes: [] })]));
+    await vi.waitFor(() => expect(admin.liveClients).toBe(1), { timeout: 5000 });
+    await Promise.all(paused.map((stream) => stream.closed()));
+    await vi.waitFor(() => expect(reading.text()).toContain('"workflow":"still-read"'), { timeout: 10_000 });
+    expect(admin.liveClients).toBe(1);
   });
 
   it('answers HEAD /v1/live with the stream\'s headers only', async () => {

@@ -10,6 +10,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { telemetry } from '../telemetry/metrics.js';
 import type { AdminConfig } from './config.js';
 import { LiveStream } from './live.js';
+import type { LiveStreamOptions } from './live.js';
 import { livePageAssets } from './page/assets.js';
 
 export class AdminServer {
@@ -21,8 +22,9 @@ export class AdminServer {
     private readonly config: AdminConfig,
     private readonly ledger: LedgerExporter | undefined,
     private readonly logger: Logger,
+    liveOptions: LiveStreamOptions = {},
   ) {
-    this.live = ledger === undefined ? undefined : new LiveStream(ledger);
+    this.live = ledger === undefined ? undefined : new LiveStream(ledger, liveOptions);
     this.server = createServer((request, response) => {
       this.route(request, response).catch((error: unknown) => {
         this.logger.error({ err: error, path: request.url }, 'admin request failed');
@@ -30,6 +32,11 @@ export class AdminServer {
         else response.destroy();
       });
     });
+  }
+
+  /** Live streams open now. */
+  get liveClients(): number {
+    return this.live?.clientCount ?? 0;
   }
 
   /** Where it listens, once started (the port is the real one when the config asked for port 0). */

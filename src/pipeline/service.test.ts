@@ -90,6 +90,30 @@ describe('Service wiring', () => {
     expect(trace.cost_usd).toBeCloseTo((1000 * 0.15 + 200 * 0.6) / 1e6, 12);
   });
 
+  it('records a trace pushed out by max_open_traces before its root came, as one given up on', async () => {
+    const port = await getFreePort();
+    const ledgerPath = newLedgerPath();
+    service = await startService({ port, ledgerPath, traceassembly: { max_open_traces: 1, trace_timeout: '1h' }, admin: { enabled: false } });
+    const orphanCall = (trace: number) =>
+      makeSpan({
+        traceId: new Uint8Array(16).fill(trace),
+        parentSpanId: new Uint8Array(8).fill(9),
+        name: 'ChatOpenAI',
+        attributes: [
+          { key: 'mlflow.spanType', value: stringValue('"CHAT_MODEL"') },
+          { key: 'mlflow.chat.tokenUsage', value: stringValue('{"input_tokens": 1000, "output_tokens": 200, "total_tokens": 1200}') },
+          { key: 'invocation_params', value: stringValue('{"model": "gpt-4o-mini", "_type": "openai-chat"}') },
+        ],
+      });
+    const [first, second] = [orphanCall(3), orphanCall(4)];
+    expect((await postSpan(port, first)).status).toBe(200);
+    // A second open trace past max_open_traces: the first, still waiting for its root, is given up.
+    expect((await postSpan(port, second)).status).toBe(200);
+    const trace = await waitFor('the trace row', () => readLedger(ledgerPath).traces[0]);
+    expect(trace).toMatchObject({ trace_id: Buffer.from(first.traceId).toString('hex'), workflow: '(root missing)', calls: 1 });
+    expect(readLedger(ledgerPath).traces).toHaveLength(1);
+  });
+
   it('pushes the cost metrics over OTLP/HTTP when admin.metrics.otlp names an endpoint, and once more when it stops', async () => {
     // A metrics endpoint as a collector's OTLP/HTTP receiver would be; the SDK's exporter sends OTLP/JSON.
     const pushes: OtlpMetricsJson[] = [];

@@ -26,7 +26,8 @@ const PRUNE_INTERVAL_MS = 60_000;
 function recordTracesWithoutRoot(assembly: TraceAssemblyProcessor, ledgers: readonly LedgerExporter[]): void {
   if (ledgers.length === 0) return;
   assembly.onTraceFinished((trace) => {
-    if (trace.outcome !== 'root_missing') return;
+    // Given up on: its root never came, or it was pushed out (max_open_traces) before it did.
+    if (trace.outcome !== 'root_missing' && !(trace.outcome === 'evicted' && trace.rootSpanName === undefined)) return;
     for (const ledger of ledgers) ledger.recordTraceWithoutRoot(trace);
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveDurationMs } from '../../config/units.js';
+import { durationMs, positiveDurationMs } from '../../config/units.js';
 
 /**
  * The OpenTelemetry Collector's `memory_limiter` settings, under the same names, so that a Collector config carries
@@ -15,6 +15,8 @@ export const memoryLimiterConfigSchema = z
     spike_limit_mib: z.number().int().nonnegative().optional(),
     limit_percentage: z.number().int().min(1).max(100).optional(),
     spike_limit_percentage: z.number().int().min(0).max(100).optional(),
+    /** Over the soft limit, a full garbage collection is run before refusing, at most this often (the Collector's key). */
+    min_gc_interval_when_soft_limited: durationMs.prefault('10s'),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -15,18 +15,30 @@ import { memoryLimiterConfigSchema, memoryLimits } from './config.js';
 import { MemoryLimiterProcessor } from './processor.js';
 import type { MemorySource } from './processor.js';
 import type { MemoryReading } from './memoryUsage.js';
+import { collectGarbage, readProcessMemory } from './memoryUsage.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 
-/** Memory as a test sets it: `reading` is what the next check sees. */
-function scriptedMemory(availableBytes = 4 * GIB): MemorySource & { reading: MemoryReading } {
+/**
+ * Memory as a test sets it: `reading` is what the next check sees; a forced collection frees `garbageBytes` of it
+ * (none unless set), and is counted.
+ */
+function scriptedMemory(availableBytes = 4 * GIB): MemorySource & { reading: MemoryReading; garbageBytes: number; collections: number } {
   return {
     reading: { rssBytes: 100 * MIB, heapUsedBytes: 50 * MIB, heapLimitBytes: 2 * GIB },
+    garbageBytes: 0,
+    collections: 0,
     read() {
       return { ...this.reading };
     },
     availableBytes: () => availableBytes,
+    collectGarbage() {
+      this.collections++;
+      this.reading.rssBytes -= this.garbageBytes;
+      this.reading.heapUsedBytes -= this.garbageBytes;
+      this.garbageBytes = 0;
+    },
   };
 }
 
@@ -132,6 +144,41 @@ describe('memory limiter', () => {
     memory.reading.rssBytes = 100 * MIB;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(processor.admissionRefusal()?.kind).toBe('overloaded');
+  });
+
+  it('over the soft limit, collects garbage before refusing, at most every min_gc_interval_when_soft_limited', async () => {
+    const memory = scriptedMemory();
+    const { processor } = limiter({ limit_mib: 1000, spike_limit_mib: 200, min_gc_interval_when_soft_limited: '10s' }, memory);
+    await processor.start();
+    // Over only by garbage (cut live streams' buffers, say): collected, nothing refused.
+    memory.reading.rssBytes = 900 * MIB;
+    memory.garbageBytes = 300 * MIB;
+    processor.check(1_000_000);
+    expect(memory.collections).toBe(1);
+    expect(processor.admissionRefusal()).toBeUndefined();
+    // Over again within the interval: refused without another collection (a full one pauses the process).
+    memory.reading.rssBytes = 900 * MIB;
+    memory.garbageBytes = 300 * MIB;
+    processor.check(1_005_000);
+    expect(memory.collections).toBe(1);
+    expect(processor.admissionRefusal()?.kind).toBe('overloaded');
+    // Past the interval: collected again, and accepting once what was over turns out to be garbage.
+    processor.check(1_011_000);
+    expect(memory.collections).toBe(2);
+    expect(processor.admissionRefusal()).toBeUndefined();
+    // Under the soft limit, nothing is collected.
+    processor.check(1_030_000);
+    expect(memory.collections).toBe(2);
+    await processor.shutdown();
+  });
+
+  it('frees the real process\'s garbage when it forces a collection', () => {
+    let garbage: unknown[] | undefined = Array.from({ length: 500_000 }, (_, index) => ({ index, text: `garbage ${index}` }));
+    const before = readProcessMemory().heapUsedBytes;
+    expect(garbage.length).toBe(500_000);
+    garbage = undefined;
+    collectGarbage();
+    expect(readProcessMemory().heapUsedBytes).toBeLessThan(before - 20 * MIB);
   });
 
   it('passes every batch on: requests are refused before they enter the pipeline, never halfway through it', async () => {

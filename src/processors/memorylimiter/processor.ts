@@ -19,7 +19,7 @@ import type { TracesData } from '../../otlp/index.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { memoryLimits } from './config.js';
 import type { MemoryLimiterConfig, MemoryLimits } from './config.js';
-import { availableMemoryBytes, readProcessMemory } from './memoryUsage.js';
+import { availableMemoryBytes, collectGarbage, readProcessMemory } from './memoryUsage.js';
 import type { MemoryReading } from './memoryUsage.js';
 
 const MIB = 1024 * 1024;
@@ -29,14 +29,18 @@ export interface MemorySource {
   read(): MemoryReading;
   /** What the process may use, for limits given in percent. */
   availableBytes(): number;
+  /** Frees what is garbage now (see `collectGarbage`). */
+  collectGarbage(): void;
 }
 
-const processMemory: MemorySource = { read: readProcessMemory, availableBytes: availableMemoryBytes };
+const processMemory: MemorySource = { read: readProcessMemory, availableBytes: availableMemoryBytes, collectGarbage };
 
 export class MemoryLimiterProcessor implements TracesConsumer, Component {
   private readonly limits: MemoryLimits;
   private refusal: PipelineError | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** When the last full collection was forced (see `check`). */
+  private lastCollectionMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly config: MemoryLimiterConfig,
@@ -77,10 +81,20 @@ export class MemoryLimiterProcessor implements TracesConsumer, Component {
     return this.refusal;
   }
 
-  /** Measures memory and decides, until the next check, whether requests are refused. */
-  check(): void {
-    const reading = this.memory.read();
-    const overBy = this.overSoftLimit(reading);
+  /**
+   * Measures memory and decides, until the next check, whether requests are refused. Over the soft limit, a full
+   * collection is forced first, as the Collector's limiter does, at most every `min_gc_interval_when_soft_limited`:
+   * what is over may be garbage V8 has not collected yet, and refusing data keeps it from allocating enough to.
+   */
+  check(nowMs = Date.now()): void {
+    let reading = this.memory.read();
+    let overBy = this.overSoftLimit(reading);
+    if (overBy !== undefined && nowMs - this.lastCollectionMs >= this.config.min_gc_interval_when_soft_limited) {
+      this.lastCollectionMs = nowMs;
+      this.memory.collectGarbage();
+      reading = this.memory.read();
+      overBy = this.overSoftLimit(reading);
+    }
     if (overBy === undefined) {
       if (this.refusal !== undefined) this.logger.info({ rss: mib(reading.rssBytes), heap_used: mib(reading.heapUsedBytes) }, 'memory back under the soft limit: accepting data again');
       this.refusal = undefined;
