@@ -18,6 +18,7 @@ import { silentLogger } from '../../telemetry/logger.js';
 import { telemetry } from '../../telemetry/metrics.js';
 import { ledgerExporterConfigSchema } from './config.js';
 import { LedgerExporter } from './exporter.js';
+import { Ledger } from '../../ledger/index.js';
 
 const exporters: LedgerExporter[] = [];
 afterEach(async () => {
@@ -265,6 +266,31 @@ describe('ledger exporter', () => {
     expect(second.ledger.eventsAfter(0, 10)).toHaveLength(1);
     expect(second.ledger.prune(Date.now() + 1)).toEqual({ calls: 1, traces: 0, events: 1 });
     expect(second.ledger.eventsAfter(0, 10)).toHaveLength(0);
+  });
+
+  it('prunes a backlog past retention in steps, the event loop running between them, until none is left', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ledger-')), 'ledger.db');
+    const backlog = new Ledger(file);
+    // Recorded a year ago, past the default retention: more traces (and their events) than one step deletes.
+    const roots = Array.from({ length: 12_000 }, (_, index) => ({
+      traceId: `old-${index}`, service: null, workflow: 'wf', status: 'unset' as const, totals: undefined, startMs: 0, endMs: 1,
+    }));
+    backlog.record([], roots, Date.now() - 365 * 86_400_000);
+    backlog.close();
+    // What another reader finds between two steps: some deleted, some not yet.
+    let leftBetweenSteps: number | undefined;
+    setImmediate(() => (leftBetweenSteps = readLedger(file).traces.length));
+    const exporter = await openExporter(file);
+    expect(leftBetweenSteps).toBeGreaterThan(0);
+    expect(leftBetweenSteps).toBeLessThan(12_000);
+    expect(readLedger(file).traces).toHaveLength(0);
+    expect(exporter.ledger.eventsAfter(0, 10)).toHaveLength(0);
+    // One step deletes at most that many of each table.
+    const again = new Ledger(':memory:');
+    again.record([], roots.slice(0, 30), 0);
+    expect(again.prune(1, 20)).toEqual({ calls: 0, traces: 20, events: 20 });
+    expect(again.prune(1, 20)).toEqual({ calls: 0, traces: 10, events: 10 });
+    again.close();
   });
 });
 

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Ledger } from '../../ledger/index.js';
 import type { LedgerUpdate, LiveEvent } from '../../ledger/index.js';
 import type { TracesData } from '../../otlp/index.js';
@@ -10,6 +11,9 @@ import { costMetrics } from './costMetrics.js';
 import { readLedgerRecords } from './spanRecords.js';
 
 /** The workflow name of a trace recorded without its root span (which is what names the workflow). */
+/** Rows of each table one pruning step deletes (tens of milliseconds). */
+const PRUNE_STEP = 5000;
+
 export const ROOT_MISSING_WORKFLOW = '(root missing)';
 
 export type LiveEventListener = (events: readonly LiveEvent[]) => void;
@@ -24,6 +28,8 @@ export class LedgerExporter implements TracesExporter {
   /** Set by shutdown: a reader finding the ledger closed can tell shutting down from starting. */
   private stopped = false;
   private pruneTimer: NodeJS.Timeout | undefined;
+  /** A prune in steps is under way (the next interval's waits for none). */
+  private pruning = false;
   private checkpoints: WalCheckpoints | undefined;
   private readonly listeners = new Set<LiveEventListener>();
   private feedsCostMetrics = false;
@@ -50,8 +56,8 @@ export class LedgerExporter implements TracesExporter {
   async start(): Promise<void> {
     this.opened = new Ledger(this.config.path);
     this.checkpoints = this.opened.checkpointInBackground(this.logger);
-    this.prune();
-    this.pruneTimer = setInterval(() => this.prune(), this.config.prune_interval);
+    await this.prune();
+    this.pruneTimer = setInterval(() => void this.prune(), this.config.prune_interval);
     this.pruneTimer.unref();
     this.logger.info({ path: this.config.path, retentionHours: this.config.retention / 3_600_000 }, 'ledger ready');
   }
@@ -118,12 +124,31 @@ export class LedgerExporter implements TracesExporter {
     this.opened = undefined;
   }
 
-  private prune(): void {
+  /**
+   * Deletes the rows past retention, PRUNE_STEP of each table at a time, the event loop running between steps (a
+   * backlog, such as the first prune after retention was shortened, would hold the writer and every reader at once).
+   */
+  private async prune(): Promise<void> {
+    if (this.pruning) return;
+    this.pruning = true;
+    const removed = { calls: 0, traces: 0, events: 0 };
+    const cutoffMs = Date.now() - this.config.retention;
     try {
-      const removed = this.ledger.prune(Date.now() - this.config.retention);
+      for (;;) {
+        const ledger = this.opened;
+        if (ledger === undefined) break;
+        const step = ledger.prune(cutoffMs, PRUNE_STEP);
+        removed.calls += step.calls;
+        removed.traces += step.traces;
+        removed.events += step.events;
+        if (step.calls < PRUNE_STEP && step.traces < PRUNE_STEP && step.events < PRUNE_STEP) break;
+        await nextTurn();
+      }
       if (removed.calls + removed.traces > 0) this.logger.info(removed, 'ledger: removed rows past retention');
     } catch (error) {
       this.logger.warn({ err: error }, 'ledger: pruning failed; will try again');
+    } finally {
+      this.pruning = false;
     }
   }
 }
