@@ -1,4 +1,5 @@
 import type { Logger } from '../../telemetry/logger.js';
+import { LogThrottle } from '../../telemetry/logThrottle.js';
 import { backoffDelayMs, sleep } from '../retry/backoff.js';
 import type { BackoffPolicy } from '../retry/backoff.js';
 import { MlflowError } from './client.js';
@@ -38,8 +39,6 @@ interface Pending {
   attempt: number;
 }
 
-const FULL_QUEUE_LOG_INTERVAL_MS = 30_000;
-
 /** A map that forgets its oldest entries past a limit: memory of what was sent, bounded. */
 class RecentMap<V> extends Map<string, V> {
   constructor(private readonly limit: number) {
@@ -77,8 +76,8 @@ export class FollowUpSender {
   private readonly workers: Promise<void>[] = [];
   private readonly stopping = new AbortController();
   private readonly retryPolicy: BackoffPolicy;
-  /** When a full queue was last logged: at most once per FULL_QUEUE_LOG_INTERVAL_MS, however many traces it drops. */
-  private fullLoggedAt = -Infinity;
+  /** A full queue is said at most every 30 s, however many traces it drops. */
+  private readonly fullQueue = new LogThrottle();
   readonly stats: FollowUpStats;
 
   /**
@@ -128,9 +127,7 @@ export class FollowUpSender {
       }
       if (this.pending.size >= this.config.feedback.queue_size) {
         this.stats.dropped++;
-        const now = Date.now();
-        if (now - this.fullLoggedAt >= FULL_QUEUE_LOG_INTERVAL_MS) {
-          this.fullLoggedAt = now;
+        if (this.fullQueue.pass() !== undefined) {
           this.logger.warn(
             { queueSize: this.config.feedback.queue_size, dropped: this.stats.dropped },
             'MLflow feedback queue full: new traces go without their tag and feedback until it drains (feedback.queue_size)',

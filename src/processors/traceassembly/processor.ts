@@ -3,6 +3,7 @@ import { PRICING_ATTRIBUTES } from '../../contract/attributes.js';
 import type { Span, TracesData } from '../../otlp/index.js';
 import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { LogThrottle } from '../../telemetry/logThrottle.js';
 import type { TraceAssemblyConfig } from './config.js';
 import { enrichRoot } from './enrich.js';
 import type { OpenTraceStore, StoredRoot } from './store.js';
@@ -83,6 +84,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
   /** Recently finished trace ids (bounded), so that a straggler does not open a trace that can never complete. */
   private readonly finishedIds: RecentKeys<string>;
   private readonly listeners: TraceFinishedListener[] = [];
+  private readonly refusedRoots = new LogThrottle();
   /** Traces whose held root the batch being forwarded displaces (see `takesRootPlace`). */
   private readonly displacing = new Set<string>();
   private readonly now: () => number;
@@ -399,7 +401,11 @@ export class TraceAssemblyProcessor implements TracesProcessor {
       }
     } catch (error) {
       this.stats.rootForwardFailures += traces.length;
-      this.logger.warn({ err: error, roots: traces.length }, 'could not forward held root spans; retrying after root_wait');
+      // Retried every root_wait for as long as the exporters refuse (MLflow down): said at most every 30 s.
+      const passed = this.refusedRoots.pass();
+      if (passed !== undefined) {
+        this.logger.warn({ reason: (error as Error).message, roots: traces.length, ...passed }, 'could not forward held root spans; retrying after root_wait');
+      }
       for (const trace of traces) {
         if (this.traces.has(trace.id)) this.enter(trace, 'holding', this.now() + this.config.root_wait);
       }

@@ -12,6 +12,7 @@ import type { RpcStatus } from '../../otlp/index.js';
 import type { TracesData } from '../../otlp/model.js';
 import type { PipelineError, Receiver, TracesConsumer } from '../../pipeline/consumer.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { LogThrottle } from '../../telemetry/logThrottle.js';
 import { carriesBearerToken } from './bearer-auth.js';
 import type { GrpcProtocolConfig } from './config.js';
 import { EXPERIMENT_HEADER, handleExport, requestExperiment } from './export-handler.js';
@@ -97,19 +98,21 @@ export function exportHandler(
     if (!outcome.ok) throw pipelineFailure(outcome.error);
     return encodeExportTraceResponse(outcome.partialSuccess, 'protobuf');
   };
+  // Refusals come with every request of every app while they last: said at most every 30 s.
+  const refusals = new LogThrottle();
   return (call, callback) => {
     handle(call).then(
       (response) => callback(null, response),
-      (error: unknown) => callback(toStatusResponse(error, logger)),
+      (error: unknown) => callback(toStatusResponse(error, logger, refusals)),
     );
   };
 }
 
-function toStatusResponse(error: unknown, logger: Logger): { code: number; details: string; metadata: Metadata } {
+function toStatusResponse(error: unknown, logger: Logger, refusals: LogThrottle): { code: number; details: string; metadata: Metadata } {
   let status: RpcStatus;
   if (error instanceof GrpcFailure) {
     status = error.status;
-    logFailure(status, logger);
+    logFailure(status, logger, refusals);
   } else {
     // Only a bug gets here; the client learns no internals.
     logger.error({ err: error }, 'OTLP/gRPC export handler failed');
@@ -124,10 +127,11 @@ function toStatusResponse(error: unknown, logger: Logger): { code: number; detai
 }
 
 /** UNAVAILABLE warns (the client retries); INTERNAL is an error, as a 500 is on HTTP: not retried, its spans are lost. */
-function logFailure(status: RpcStatus, logger: Logger): void {
+function logFailure(status: RpcStatus, logger: Logger, refusals: LogThrottle): void {
   const fields = { code: status.code, reason: status.message };
   if (status.code === GrpcCode.UNAVAILABLE) {
-    logger.warn(fields, 'OTLP/gRPC export refused; the client retries');
+    const passed = refusals.pass();
+    if (passed !== undefined) logger.warn({ ...fields, ...passed }, 'OTLP/gRPC export refused; the client retries (said at most every 30 s)');
   } else if (status.code === GrpcCode.INTERNAL) {
     logger.error(fields, 'OTLP/gRPC export failed; the client does not retry INTERNAL and drops these spans');
   } else {

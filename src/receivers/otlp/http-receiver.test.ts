@@ -215,7 +215,10 @@ describe('OTLP/HTTP receiver', () => {
     const unavailable = await post(encodeTracesProtobuf(request(span('a'))), { 'Content-Type': 'application/x-protobuf' });
     expect(unavailable.status).toBe(503);
     expect(unavailable.headers.get('retry-after')).toBe('5');
+    for (let retry = 0; retry < 5; retry++) await post(encodeTracesProtobuf(request(span('a'))), { 'Content-Type': 'application/x-protobuf' });
     consumer.failWith = undefined;
+    // Refusals come with every request while they last: said once in 30 s, not seven times.
+    expect(logs.lines.filter((line) => line.msg.startsWith('OTLP/HTTP export refused'))).toHaveLength(1);
   });
 
   it('answers 500 with a google.rpc.Status for a permanent pipeline failure, and logs it as an error: the client will not retry', async () => {

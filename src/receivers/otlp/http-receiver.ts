@@ -17,6 +17,7 @@ import type { RpcStatus } from '../../otlp/index.js';
 import type { TracesData } from '../../otlp/model.js';
 import type { PipelineError, Receiver, TracesConsumer } from '../../pipeline/consumer.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { LogThrottle } from '../../telemetry/logThrottle.js';
 import { carriesBearerToken } from './bearer-auth.js';
 import type { HttpProtocolConfig } from './config.js';
 import { handleCors } from './cors.js';
@@ -75,6 +76,8 @@ class HttpFailure extends Error {
 export class OtlpHttpReceiver implements Receiver {
   /** Created at start: a TLS listener needs its certificate files read first. */
   private server: Server | undefined;
+  /** Refusals come with every request of every app while they last: said at most every 30 s. */
+  private readonly refusals = new LogThrottle();
 
   constructor(
     private readonly config: HttpProtocolConfig,
@@ -186,7 +189,8 @@ export class OtlpHttpReceiver implements Receiver {
   private logFailure(failure: HttpFailure): void {
     const fields = { status: failure.httpStatus, reason: failure.message };
     if (failure.httpStatus === 429 || failure.httpStatus === 503) {
-      this.logger.warn(fields, 'OTLP/HTTP export refused; the client retries');
+      const passed = this.refusals.pass();
+      if (passed !== undefined) this.logger.warn({ ...fields, ...passed }, 'OTLP/HTTP export refused; the client retries (said at most every 30 s)');
     } else if (failure.httpStatus >= 500) {
       this.logger.error(fields, 'OTLP/HTTP export failed; the client does not retry a 500 and drops these spans');
     } else {
