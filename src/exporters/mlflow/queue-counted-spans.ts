@@ -22,7 +22,9 @@ export class CountedSpans {
         span_key TEXT NOT NULL,
         queued_at INTEGER NOT NULL,
         PRIMARY KEY (exporter, span_key)
-      ) WITHOUT ROWID`);
+      ) WITHOUT ROWID;
+      -- Forgetting by age every few seconds scanned the whole table without it (30 ms at an hour of 100 calls/s).
+      CREATE INDEX IF NOT EXISTS counted_spans_by_age ON counted_spans (exporter, queued_at)`);
     this.insert = db.prepare('INSERT OR IGNORE INTO counted_spans (exporter, span_key, queued_at) VALUES (?, ?, ?)');
     this.deleteOlder = db.prepare('DELETE FROM counted_spans WHERE exporter = ? AND queued_at < ?');
   }
