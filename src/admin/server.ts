@@ -109,7 +109,7 @@ export class AdminServer {
         return send(response, 200, telemetry.registry.contentType, await telemetry.registry.metrics());
       case '/v1/summary': {
         if (!this.ledger?.isOpen) return this.noLedger(response);
-        const summary = this.ledger.ledger.summaries.summary(this.config.page.window);
+        const summary = await this.ledger.summary(this.config.page.window);
         return send(response, 200, 'application/json', JSON.stringify({ ...summary, windowMs: this.config.page.window }));
       }
       case '/v1/live':

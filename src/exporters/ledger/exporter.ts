@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Ledger } from '../../ledger/index.js';
-import type { LedgerUpdate, LiveEvent } from '../../ledger/index.js';
+import type { CostSummary, LedgerUpdate, LiveEvent } from '../../ledger/index.js';
+import { SummaryWorker } from '../../ledger/summary-worker.js';
 import type { TracesData } from '../../otlp/index.js';
 import { PipelineError } from '../../pipeline/consumer.js';
 import type { TracesExporter } from '../../pipeline/consumer.js';
@@ -31,6 +32,7 @@ export class LedgerExporter implements TracesExporter {
   /** A prune in steps is under way (the next interval's waits for none). */
   private pruning = false;
   private checkpoints: WalCheckpoints | undefined;
+  private summaries: SummaryWorker | undefined;
   private readonly listeners = new Set<LiveEventListener>();
   private feedsCostMetrics = false;
 
@@ -56,10 +58,28 @@ export class LedgerExporter implements TracesExporter {
   async start(): Promise<void> {
     this.opened = new Ledger(this.config.path);
     this.checkpoints = this.opened.checkpointInBackground(this.logger);
+    this.summaries = SummaryWorker.start(this.config.path, this.logger);
     await this.prune();
     this.pruneTimer = setInterval(() => void this.prune(), this.config.prune_interval);
     this.pruneTimer.unref();
     this.logger.info({ path: this.config.path, retentionHours: this.config.retention / 3_600_000 }, 'ledger ready');
+  }
+
+  /**
+   * The page's summary of the last `windowMs`: read on a worker thread (see `SummaryWorker`), or in this one for an
+   * in-memory ledger or once the worker has failed.
+   */
+  async summary(windowMs: number): Promise<CostSummary> {
+    const worker = this.summaries;
+    if (worker?.alive === true) {
+      try {
+        return await worker.summary(windowMs);
+      } catch (error) {
+        // Read here instead, if the ledger is still open (a query the worker could not run fails here too).
+        if (this.opened === undefined) throw error;
+      }
+    }
+    return this.ledger.summaries.summary(windowMs);
   }
 
   async consume(data: TracesData): Promise<void> {
@@ -120,6 +140,8 @@ export class LedgerExporter implements TracesExporter {
     clearInterval(this.pruneTimer);
     await this.checkpoints?.stop();
     this.checkpoints = undefined;
+    await this.summaries?.stop();
+    this.summaries = undefined;
     this.opened?.close();
     this.opened = undefined;
   }
