@@ -202,9 +202,11 @@ export class Service {
     };
   }
 
+  /** Forgets old accepted requests, and gives back to the file system what a drained backlog left free. */
   private async forgetOldRequests(): Promise<void> {
     try {
       await this.store.transaction(() => this.acceptedRequests.forgetOlderThan(Date.now() - ACCEPTED_REQUEST_MEMORY_MS));
+      await this.store.releaseFreePages();
     } catch (error) {
       this.logger.warn({ err: error }, 'forgetting old accepted requests failed; will try again');
     }

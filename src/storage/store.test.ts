@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -104,6 +104,29 @@ describe('Store modes', () => {
     expect(normal.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(normal.db.pragma('synchronous', { simple: true })).toBe(1);
     expect(full.db.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('disk: gives back to the file system what a drained backlog left free, in steps, keeping a little', async () => {
+    const file = scratchFile();
+    const store = openDisk(file);
+    // A backlog of ~20 MiB, then drained.
+    const blob = 'x'.repeat(4000);
+    await store.transaction(() => {
+      for (let i = 0; i < 5000; i++) insert(store, `${i}${blob}`);
+    });
+    await store.transaction(() => store.db.exec('DELETE FROM rows'));
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    const sizeDrained = statSync(file).size;
+    expect(store.db.pragma('freelist_count', { simple: true })).toBeGreaterThan(4000);
+    expect(await store.releaseFreePages(2000)).toBe(2000);
+    let released = 0;
+    for (let step = await store.releaseFreePages(2000); step > 0; step = await store.releaseFreePages(2000)) released += step;
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    expect(released).toBeGreaterThan(0);
+    expect(store.db.pragma('freelist_count', { simple: true })).toBeLessThanOrEqual(1024);
+    expect(statSync(file).size).toBeLessThan(sizeDrained - 10 * 1024 * 1024);
+    // In memory, nothing to give back.
+    expect(await Store.memory().releaseFreePages()).toBe(0);
   });
 });
 

@@ -22,6 +22,11 @@ export interface StorageOptions {
   synchronous: 'normal' | 'full';
 }
 
+/** Free pages kept for the queue to grow into again before any is given back (4 MiB of 4 KiB pages). */
+const RELEASE_AFTER_PAGES = 1024;
+/** Pages given back at most per release (a minute apart): 40 MiB. */
+const RELEASE_STEP_PAGES = 10_240;
+
 export class Store {
   /**
    * Entry points (a receiver's request, a sweep, an exporter worker) take the store one at a time; whatever they
@@ -48,6 +53,9 @@ export class Store {
     const lock = acquireFileLock(`${file}.lock`);
     try {
       const db = new BetterSqlite3(file);
+      // So that the pages a drained backlog leaves can be given back (`releaseFreePages`). Takes effect on a new file
+      // only: one an earlier tokenmeter made keeps its size until it is vacuumed.
+      db.pragma('auto_vacuum = INCREMENTAL');
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       db.pragma('busy_timeout = 5000');
@@ -101,6 +109,22 @@ export class Store {
     // Outside the transaction's async context: a timer or loop a hook starts must take the store itself.
     for (const hook of committed.hooks) hook();
     return committed.result;
+  }
+
+  /**
+   * Gives up to `maxPages` free pages back to the file system, when more than RELEASE_AFTER_PAGES are free: a backlog
+   * queued while MLflow was down (up to the queue's 256 MiB) left the file at its largest for good once it drained.
+   * In steps, so that a large release does not hold the store; returns the pages released.
+   */
+  async releaseFreePages(maxPages = RELEASE_STEP_PAGES): Promise<number> {
+    if (!this.durable) return 0;
+    return this.transaction(() => {
+      const free = this.db.pragma('freelist_count', { simple: true }) as number;
+      if (free <= RELEASE_AFTER_PAGES) return 0;
+      const pages = Math.min(free, maxPages);
+      this.db.pragma(`incremental_vacuum(${pages})`);
+      return free - (this.db.pragma('freelist_count', { simple: true }) as number);
+    });
   }
 
   /** Runs `hook` once the current transaction committed (at once outside one); never when it rolls back. */
