@@ -56,20 +56,42 @@ export function hasAdmissionCheck(component: object): component is AdmissionChec
  * is retried: the app's retry is checked before it enters (see `Service`), but a root trace assembly forwards later is
  * retried from inside the pipeline, and each retry gave every other exporter one more copy.
  */
-export class FanOutConsumer implements TracesConsumer {
-  constructor(
-    private readonly consumers: readonly TracesConsumer[],
-    private readonly admissionChecks: readonly AdmissionCheck[] = [],
-  ) {}
+export class FanOutConsumer implements TracesConsumer, PartialDelivery {
+  constructor(private readonly targets: readonly FanOutTarget[]) {}
 
   async consume(data: TracesData): Promise<void> {
-    for (const check of this.admissionChecks) {
-      const refusal = check.admissionRefusal();
+    for (const { admission } of this.targets) {
+      const refusal = admission?.admissionRefusal();
       if (refusal !== undefined) throw refusal;
     }
-    if (this.consumers.length === 1) return this.consumers[0]!.consume(data);
-    await Promise.all(this.consumers.map((consumer) => consumer.consume(data)));
+    if (this.targets.length === 1) return this.targets[0]!.consumer.consume(data);
+    await Promise.all(this.targets.map(({ consumer }) => consumer.consume(data)));
   }
+
+  async consumeWhereAdmitted(data: TracesData): Promise<{ refusedBy: number }> {
+    const admitted = this.targets.filter(({ admission }) => admission?.admissionRefusal() === undefined);
+    await Promise.all(admitted.map(({ consumer }) => consumer.consume(data)));
+    return { refusedBy: this.targets.length - admitted.length };
+  }
+}
+
+/** One consumer of a fan-out, and what tells whether it would refuse a batch now (an exporter's full queue), if anything. */
+export interface FanOutTarget {
+  consumer: TracesConsumer;
+  admission?: AdmissionCheck | undefined;
+}
+
+/**
+ * A consumer that can give a batch to those of its consumers that admit it now, for a caller that will not send it
+ * again: trace assembly stopping with its open traces in memory, whose held roots would otherwise be lost to every
+ * exporter because one (MLflow's, its queue full) refuses them. Returns how many refused.
+ */
+export interface PartialDelivery {
+  consumeWhereAdmitted(data: TracesData): Promise<{ refusedBy: number }>;
+}
+
+export function canDeliverPartly(consumer: object): consumer is PartialDelivery {
+  return typeof (consumer as Partial<PartialDelivery>).consumeWhereAdmitted === 'function';
 }
 
 /**

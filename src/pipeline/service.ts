@@ -86,9 +86,8 @@ export class Service {
             exporter = telemetry.meterExporter(id, created);
             this.exporters.set(id, exporter);
           }
-          return exporter;
+          return { consumer: exporter, admission: this.admissionChecks.get(id) };
         }),
-        pipeline.exporters.flatMap((id) => this.admissionChecks.get(id) ?? []),
       );
       const pipelineLedgers = pipeline.exporters.flatMap((id) => this.ledgers.get(id) ?? []);
       for (const id of [...pipeline.processors].reverse()) {

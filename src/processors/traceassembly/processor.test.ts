@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findAttribute, isRootSpan, toHex } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/index.js';
-import { PipelineError } from '../../pipeline/consumer.js';
+import { FanOutConsumer, PipelineError } from '../../pipeline/consumer.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { CostEstimatorProcessor } from '../costestimator/index.js';
 import { decodeObject } from '../../recognition/values.js';
@@ -470,6 +470,24 @@ describe('TraceAssemblyProcessor', () => {
       const [client, chatOpenAI] = openInferenceCall('o1');
       expect(await planRow([[client!], [chatOpenAI!, planNode('o1'), root('o1')]])).toEqual(PLAN_ROW);
     });
+  });
+
+  it('stopping with its traces in memory, gives a held root one exporter refuses (a full queue) to the others, which alone would lose it', async () => {
+    // Two exporters behind the pipeline's fan-out, all or none while running: the second's queue fills while the root
+    // is held.
+    const [ledger, mlflow] = [new Downstream(), new Downstream()];
+    let full = false;
+    const fullQueue = { admissionRefusal: () => (full ? new PipelineError('queue full', 'overloaded', 1) : undefined) };
+    const exporters = new FanOutConsumer([{ consumer: ledger }, { consumer: mlflow, admission: fullQueue }]);
+    const assembly = new TraceAssemblyProcessor(traceAssemblyConfigSchema.parse({ root_wait: '60s' }), exporters, silentLogger());
+    await new CostEstimatorProcessor({}, assembly).consume(tracesData([...children('t1'), root('t1')]));
+    full = true;
+    await assembly.shutdown();
+    expect(ledger.roots()).toHaveLength(1);
+    expect(mlflow.roots()).toHaveLength(0);
+    // While running, the fan-out gives a batch to none when one refuses it.
+    await expect(exporters.consume(tracesData([root('t2')]))).rejects.toThrow('queue full');
+    expect(ledger.roots()).toHaveLength(1);
   });
 
   it('shutdown forwards held roots and records every open trace', async () => {

@@ -1,6 +1,7 @@
 import { findAttribute, spanKey, toHex } from '../../otlp/index.js';
 import { PRICING_ATTRIBUTES } from '../../contract/attributes.js';
 import type { Span, TracesData } from '../../otlp/index.js';
+import { canDeliverPartly } from '../../pipeline/consumer.js';
 import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { LogThrottle } from '../../telemetry/logThrottle.js';
@@ -145,6 +146,8 @@ export class TraceAssemblyProcessor implements TracesProcessor {
     await this.atomically(async () => {
       await this.forwardRoots([...this.phases.holding.values()]);
       if (this.store === undefined) {
+        // Nothing keeps them for a next start: what an exporter refuses (a full queue) still goes to the others.
+        await this.forwardWhereAdmitted([...this.phases.holding.values()]);
         for (const trace of [...this.traces.values()]) this.finish(trace, trace.root === undefined ? 'root_missing' : 'complete');
       }
       this.save();
@@ -409,6 +412,17 @@ export class TraceAssemblyProcessor implements TracesProcessor {
       for (const trace of traces) {
         if (this.traces.has(trace.id)) this.enter(trace, 'holding', this.now() + this.config.root_wait);
       }
+    }
+  }
+
+  /** Held roots the exporters refused together, to those that admit them now (see `PartialDelivery`). */
+  private async forwardWhereAdmitted(traces: readonly OpenTrace[]): Promise<void> {
+    if (traces.length === 0 || !canDeliverPartly(this.next)) return;
+    try {
+      const { refusedBy } = await this.next.consumeWhereAdmitted(batchOf(traces.map((trace) => trace.root!)));
+      this.logger.warn({ roots: traces.length, refusedBy }, 'stopping with held roots an exporter refused: given to the exporters that took them');
+    } catch (error) {
+      this.logger.warn({ err: error, roots: traces.length }, 'stopping: held roots could not be forwarded and are lost');
     }
   }
 
