@@ -10,6 +10,8 @@ import { followUpsOf } from '../../exporters/mlflow/trace-followups.js';
 import { rootCostUsd } from './spanFacts.js';
 import { traceAssemblyConfigSchema } from './config.js';
 import { TraceAssemblyProcessor } from './processor.js';
+import { OpenTraceStore } from './store.js';
+import { Store } from '../../storage/store.js';
 import type { FinishedTrace } from './processor.js';
 import { chatSpan, nodeSpan, timed, workflowRoot } from './testTraces.js';
 import type { ChatCall } from './testTraces.js';
@@ -488,6 +490,31 @@ describe('TraceAssemblyProcessor', () => {
     // While running, the fan-out gives a batch to none when one refuses it.
     await expect(exporters.consume(tracesData([root('t2')]))).rejects.toThrow('queue full');
     expect(ledger.roots()).toHaveLength(1);
+  });
+
+  it('forwards a held root in envelopes with the fields of its own it does not know, also after the store kept it', async () => {
+    // Fields of a newer OTLP on the root's ResourceSpans and ScopeSpans (field 102, a string; field 101, a varint).
+    const resourceUnknown = [Uint8Array.from([0xb2, 0x06, 3, 0x61, 0x62, 0x63])];
+    const scopeUnknown = [Uint8Array.from([0xa8, 0x06, 7])];
+    const request = tracesData([...children('u1'), root('u1')]);
+    const last = request.resourceSpans[0]!;
+    const rootSpan = last.scopeSpans[0]!.spans.pop()!;
+    request.resourceSpans.push({ ...last, unknownFields: resourceUnknown, scopeSpans: [{ ...last.scopeSpans[0]!, unknownFields: scopeUnknown, spans: [rootSpan] }] });
+    const batches: TracesData[] = [];
+    const assembly = new TraceAssemblyProcessor(traceAssemblyConfigSchema.parse({ root_wait: '60s' }), { consume: async (data) => void batches.push(data) }, silentLogger());
+    await new CostEstimatorProcessor({}, assembly).consume(request);
+    await assembly.shutdown();
+    const forwarded = batches.flatMap((batch) => batch.resourceSpans).find((resourceSpans) => resourceSpans.scopeSpans[0]!.spans.includes(rootSpan))!;
+    expect(forwarded.unknownFields).toEqual(resourceUnknown);
+    expect(forwarded.scopeSpans[0]!.unknownFields).toEqual(scopeUnknown);
+
+    // Kept on disk for a restart, and read back.
+    const store = new OpenTraceStore(Store.memory(), 'traceassembly@traces');
+    const kept = { span: rootSpan, resource: undefined, resourceSchemaUrl: '', scope: undefined, scopeSchemaUrl: '', resourceUnknownFields: resourceUnknown, scopeUnknownFields: scopeUnknown, resendable: true };
+    store.save({ id: 'u1', phase: 'holding', deadline: 0, rootForwarded: false, summary: {} as never }, kept);
+    const loaded = store.loadAll()[0]!.root!;
+    expect(loaded.resourceUnknownFields?.map((field) => [...field])).toEqual(resourceUnknown.map((field) => [...field]));
+    expect(loaded.scopeUnknownFields?.map((field) => [...field])).toEqual(scopeUnknown.map((field) => [...field]));
   });
 
   it('shutdown forwards held roots and records every open trace', async () => {

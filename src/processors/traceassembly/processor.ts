@@ -7,6 +7,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import { LogThrottle } from '../../telemetry/logThrottle.js';
 import type { TraceAssemblyConfig } from './config.js';
 import { enrichRoot } from './enrich.js';
+import { rootBatch } from './store.js';
 import type { OpenTraceStore, StoredRoot } from './store.js';
 import { carriesAdditiveTotals, countedCallOf, durationNs, graphContextOf, isLocalRoot, nodeSpanOf } from './spanFacts.js';
 import type { CountedCall } from './spanFacts.js';
@@ -175,7 +176,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
     this.stats.openTraces = this.traces.size;
     // The batch is accounted for now: a failure here must not make the app send it again.
     if (stragglerRoots.length > 0) {
-      await this.next.consume(batchOf(stragglerRoots)).catch((error: unknown) => {
+      await this.next.consume(rootBatch(stragglerRoots)).catch((error: unknown) => {
         this.stats.rootForwardFailures += stragglerRoots.length;
         this.logger.warn({ err: error, roots: stragglerRoots.length }, 'could not forward the roots of traces already given up');
       });
@@ -275,6 +276,8 @@ export class TraceAssemblyProcessor implements TracesProcessor {
                 resourceSchemaUrl: resourceSpans.schemaUrl,
                 scope: scopeSpans.scope,
                 scopeSchemaUrl: scopeSpans.schemaUrl,
+                resourceUnknownFields: resourceSpans.unknownFields,
+                scopeUnknownFields: scopeSpans.unknownFields,
                 resendable: !carriesAdditiveTotals(span),
               };
             } else this.stats.extraRoots++;
@@ -289,7 +292,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
       }
     }
     // Added once every span of the batch has been read: they are read already.
-    if (displaced.length > 0) data.resourceSpans.push(...batchOf(displaced).resourceSpans);
+    if (displaced.length > 0) data.resourceSpans.push(...rootBatch(displaced).resourceSpans);
     return contributions;
   }
 
@@ -395,7 +398,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
       if (this.traces.has(trace.id)) this.enter(trace, 'settling', this.now() + this.config.late_span_wait);
     }
     try {
-      await this.next.consume(batchOf(traces.map((trace) => trace.root!)));
+      await this.next.consume(rootBatch(traces.map((trace) => trace.root!)));
       for (const trace of traces) {
         if (trace.rootForwarded) this.stats.rootsResent++;
         else this.stats.rootsForwarded++;
@@ -419,7 +422,7 @@ export class TraceAssemblyProcessor implements TracesProcessor {
   private async forwardWhereAdmitted(traces: readonly OpenTrace[]): Promise<void> {
     if (traces.length === 0 || !canDeliverPartly(this.next)) return;
     try {
-      const { refusedBy } = await this.next.consumeWhereAdmitted(batchOf(traces.map((trace) => trace.root!)));
+      const { refusedBy } = await this.next.consumeWhereAdmitted(rootBatch(traces.map((trace) => trace.root!)));
       this.logger.warn({ roots: traces.length, refusedBy }, 'stopping with held roots an exporter refused: given to the exporters that took them');
     } catch (error) {
       this.logger.warn({ err: error, roots: traces.length }, 'stopping: held roots could not be forwarded and are lost');
@@ -461,12 +464,3 @@ function parentKeyOf(span: Span): number | undefined {
 }
 
 /** Roots leave with the resource and scope they came with. */
-function batchOf(roots: readonly HeldRoot[]): TracesData {
-  return {
-    resourceSpans: roots.map((root) => ({
-      resource: root.resource,
-      schemaUrl: root.resourceSchemaUrl,
-      scopeSpans: [{ scope: root.scope, schemaUrl: root.scopeSchemaUrl, spans: [root.span] }],
-    })),
-  };
-}

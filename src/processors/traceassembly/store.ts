@@ -5,7 +5,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { decodeTracesProtobuf, encodeTracesProtobuf } from '../../otlp/index.js';
-import type { InstrumentationScope, Resource, Span } from '../../otlp/index.js';
+import type { InstrumentationScope, Resource, Span, TracesData } from '../../otlp/index.js';
 import type { Store } from '../../storage/store.js';
 import type { SummaryState } from './summary.js';
 
@@ -16,6 +16,9 @@ export interface StoredRoot {
   resourceSchemaUrl: string;
   scope: InstrumentationScope | undefined;
   scopeSchemaUrl: string;
+  /** The fields of its ResourceSpans and ScopeSpans this model does not know, forwarded as they came (§7). */
+  resourceUnknownFields: Uint8Array[] | undefined;
+  scopeUnknownFields: Uint8Array[] | undefined;
   /** A root carrying usage or cost of its own (an LLM root) is sent once only: MLflow would add it twice. */
   resendable: boolean;
 }
@@ -75,16 +78,7 @@ export class OpenTraceStore {
   save(trace: Omit<StoredTrace, 'root'>, newRoot: StoredRoot | undefined): void {
     this.upsertState.run(this.processor, trace.id, trace.phase, trace.deadline, trace.rootForwarded ? 1 : 0, JSON.stringify(trace.summary));
     if (newRoot === undefined) return;
-    const body = encodeTracesProtobuf({
-      resourceSpans: [
-        {
-          resource: newRoot.resource,
-          schemaUrl: newRoot.resourceSchemaUrl,
-          scopeSpans: [{ scope: newRoot.scope, schemaUrl: newRoot.scopeSchemaUrl, spans: [newRoot.span] }],
-        },
-      ],
-    });
-    this.updateRoot.run(body, newRoot.resendable ? 1 : 0, this.processor, trace.id);
+    this.updateRoot.run(encodeTracesProtobuf(rootBatch([newRoot])), newRoot.resendable ? 1 : 0, this.processor, trace.id);
   }
 
   delete(traceId: string): void {
@@ -104,6 +98,18 @@ export class OpenTraceStore {
   }
 }
 
+/** Roots as a batch, each in the envelopes it came in. */
+export function rootBatch(roots: readonly StoredRoot[]): TracesData {
+  return {
+    resourceSpans: roots.map((root) => ({
+      resource: root.resource,
+      schemaUrl: root.resourceSchemaUrl,
+      unknownFields: root.resourceUnknownFields,
+      scopeSpans: [{ scope: root.scope, schemaUrl: root.scopeSchemaUrl, unknownFields: root.scopeUnknownFields, spans: [root.span] }],
+    })),
+  };
+}
+
 function decodeRoot(body: Uint8Array, resendable: boolean): StoredRoot | undefined {
   const resourceSpans = decodeTracesProtobuf(body).resourceSpans[0];
   const scopeSpans = resourceSpans?.scopeSpans[0];
@@ -115,6 +121,8 @@ function decodeRoot(body: Uint8Array, resendable: boolean): StoredRoot | undefin
     resourceSchemaUrl: resourceSpans.schemaUrl,
     scope: scopeSpans.scope,
     scopeSchemaUrl: scopeSpans.schemaUrl,
+    resourceUnknownFields: resourceSpans.unknownFields,
+    scopeUnknownFields: scopeSpans.unknownFields,
     resendable,
   };
 }
