@@ -45,18 +45,19 @@ function openStream(url: string): Promise<IncomingMessage> {
 
 
 /**
- * A live stream whose client reads nothing after asking for it. `closed` reads what it was sent (a paused socket sees
- * no end) and resolves once the server has closed the connection.
+ * A raw connection that sends `head` (a request, whole or not) and reads nothing more; `closed` resumes reading (a
+ * paused socket sees no end) and resolves once the server has closed the connection.
  */
-async function pausedStream(url: string): Promise<{ closed: () => Promise<unknown> }> {
+async function rawClient(url: string, head: string, options: { paused: boolean }): Promise<{ closed: () => Promise<unknown> }> {
   const { hostname, port } = new URL(url);
   const socket = connect(Number(port), hostname);
   socket.on('error', () => {});
+  // Should the server never cut it, the test fails on its timeout and the cleanups do not hang on it too.
   cleanups.push(async () => void socket.destroy());
   const closing = new Promise((resolve) => socket.once('close', resolve));
   await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write('GET /v1/live HTTP/1.1\r\nHost: x\r\n\r\n');
-  socket.pause();
+  socket.write(head);
+  if (options.paused) socket.pause();
   return {
     closed: () => {
       socket.resume();
@@ -64,6 +65,9 @@ async function pausedStream(url: string): Promise<{ closed: () => Promise<unknow
     },
   };
 }
+
+/** A live stream whose client reads nothing after asking for it. */
+const pausedStream = (url: string) => rawClient(url, 'GET /v1/live HTTP/1.1\r\nHost: x\r\n\r\n', { paused: true });
 
 /** A live stream read as fast as it comes; `text` grows with what it got. */
 async function readingStream(url: string): Promise<{ text: () => string }> {
@@ -83,18 +87,8 @@ async function readingStream(url: string): Promise<{ text: () => string }> {
 const OVERFLOWING = 20_000;
 const overflowingRoots = (tag: string) => tracesData(Array.from({ length: OVERFLOWING }, (_, index) => makeSpan({ trace: `${tag}-${index}`, id: 'root', name: 'wf', attributes: [] })));
 
-/** A client that starts a request and never finishes its headers; resolves, once connected, with its closing. */
-async function stalledClient(url: string): Promise<{ closed: Promise<unknown> }> {
-  const { hostname, port } = new URL(url);
-  const socket = connect(Number(port), hostname);
-  socket.on('error', () => {});
-  // Should the server never cut it, the test fails on its timeout and the cleanups do not hang on it too.
-  cleanups.push(async () => void socket.destroy());
-  const closed = new Promise((resolve) => socket.once('close', resolve));
-  await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
-  return { closed };
-}
+/** A client that starts a request and never finishes its headers. */
+const stalledClient = (url: string) => rawClient(url, 'GET /metrics HTTP/1.1\r\nHost: x\r\n', { paused: false });
 
 /** Only a hang exceeds this: the stalled client is cut at a deadline well under a second. */
 const HANG_BOUND_MS = 30_000;
@@ -257,7 +251,7 @@ describe('admin listener and bad clients', () => {
     const { admin } = await startAdmin(false);
     const stalled = await stalledClient(admin.url);
     await admin.shutdown(100);
-    await stalled.closed;
+    await stalled.closed();
   });
 
   it('is given what is left of the service\'s shutdown deadline, so that a stalled client cannot hold the service', { timeout: HANG_BOUND_MS }, async () => {
@@ -276,7 +270,7 @@ describe('admin listener and bad clients', () => {
     const adminShutdown = vi.spyOn(service.admin!, 'shutdown');
     const stalled = await stalledClient(service.admin!.url);
     await service.shutdown(300);
-    await stalled.closed;
+    await stalled.closed();
     const [deadline] = adminShutdown.mock.calls[0]!;
     expect(deadline).toBeLessThanOrEqual(300);
   });

@@ -53,6 +53,20 @@ async function startService(options: {
   return service;
 }
 
+/** A chat-model call of trace `trace` (its id filled with that byte) whose parent, the workflow root, is never exported. */
+function orphanCall(trace: number): Span {
+  return makeSpan({
+    traceId: new Uint8Array(16).fill(trace),
+    parentSpanId: new Uint8Array(8).fill(9),
+    name: 'ChatOpenAI',
+    attributes: [
+      { key: 'mlflow.spanType', value: stringValue('"CHAT_MODEL"') },
+      { key: 'mlflow.chat.tokenUsage', value: stringValue('{"input_tokens": 1000, "output_tokens": 200, "total_tokens": 1200}') },
+      { key: 'invocation_params', value: stringValue('{"model": "gpt-4o-mini", "_type": "openai-chat"}') },
+    ],
+  });
+}
+
 function postSpan(port: number, span: Span): Promise<Response> {
   return fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: encodeTracesProtobuf(makeRequest(span)) });
 }
@@ -71,16 +85,7 @@ describe('Service wiring', () => {
     const ledgerPath = newLedgerPath();
     service = await startService({ port, ledgerPath, traceassembly: { trace_timeout: '200ms' }, admin: { enabled: false } });
 
-    // A chat-model call whose parent (the workflow root) is never exported.
-    const call = makeSpan({
-      parentSpanId: new Uint8Array(8).fill(9),
-      name: 'ChatOpenAI',
-      attributes: [
-        { key: 'mlflow.spanType', value: stringValue('"CHAT_MODEL"') },
-        { key: 'mlflow.chat.tokenUsage', value: stringValue('{"input_tokens": 1000, "output_tokens": 200, "total_tokens": 1200}') },
-        { key: 'invocation_params', value: stringValue('{"model": "gpt-4o-mini", "_type": "openai-chat"}') },
-      ],
-    });
+    const call = orphanCall(1);
     const response = await postSpan(port, call);
     expect(response.status).toBe(200);
 
@@ -94,17 +99,6 @@ describe('Service wiring', () => {
     const port = await getFreePort();
     const ledgerPath = newLedgerPath();
     service = await startService({ port, ledgerPath, traceassembly: { max_open_traces: 1, trace_timeout: '1h' }, admin: { enabled: false } });
-    const orphanCall = (trace: number) =>
-      makeSpan({
-        traceId: new Uint8Array(16).fill(trace),
-        parentSpanId: new Uint8Array(8).fill(9),
-        name: 'ChatOpenAI',
-        attributes: [
-          { key: 'mlflow.spanType', value: stringValue('"CHAT_MODEL"') },
-          { key: 'mlflow.chat.tokenUsage', value: stringValue('{"input_tokens": 1000, "output_tokens": 200, "total_tokens": 1200}') },
-          { key: 'invocation_params', value: stringValue('{"model": "gpt-4o-mini", "_type": "openai-chat"}') },
-        ],
-      });
     const [first, second] = [orphanCall(3), orphanCall(4)];
     expect((await postSpan(port, first)).status).toBe(200);
     // A second open trace past max_open_traces: the first, still waiting for its root, is given up.
