@@ -18,6 +18,7 @@ import {
   hasUsage,
   invalidTokenCount,
   isLiteLlmSpan,
+  langSmithCompletion,
   normaliseTokens,
   ONLY_ZERO_COUNTS,
   onlyZeroCounts,
@@ -98,8 +99,9 @@ const metadata = new JsonFields(['ls_model_name', 'ls_provider', 'langgraph_node
  * and needed only for a model nothing else names or a service tier they mention: read on demand.
  */
 const invocation = new JsonFields(['model', 'model_name', 'service_tier']);
-const openinferenceParams = new JsonFields(['service_tier']);
+const openinferenceParams = new JsonFields(['model', 'service_tier']);
 let invocationRead = false;
+let openinferenceParamsRead = false;
 /** The MLflow client autolog's call on the span (model and provider only in its inputs, outputs and format). */
 const mlflowClient = new MlflowClientCall();
 
@@ -107,6 +109,13 @@ function invocationParams(): JsonFields<'model' | 'model_name' | 'service_tier'>
   if (!invocationRead) invocation.read(view.at(SLOTS['invocation_params']));
   invocationRead = true;
   return invocation;
+}
+
+/** OpenInference's `llm.invocation_parameters`, read on demand as `invocationParams` is. */
+function openInferenceParams(): JsonFields<'model' | 'service_tier'> {
+  if (!openinferenceParamsRead) openinferenceParams.read(view.at(SLOTS['llm.invocation_parameters']));
+  openinferenceParamsRead = true;
+  return openinferenceParams;
 }
 
 /**
@@ -258,7 +267,9 @@ function modelOf(current: SpanView): string | undefined {
       known(decodeString(current.at(SLOTS['langsmith.metadata.ls_model_name']))) ??
       known(decodeString(current.at(SLOTS['traceloop.association.properties.ls_model_name']))) ??
       known(decodeString(current.at(SLOTS['model']))) ??
-      known(mlflowClient.model()),
+      known(mlflowClient.model()) ??
+      // OpenInference's client span of a call that failed names the model asked for only here.
+      (current.at(SLOTS['llm.invocation_parameters']) === undefined ? undefined : known(openInferenceParams().string('model'))),
   );
 }
 
@@ -407,9 +418,7 @@ function serviceTierOf(current: SpanView): string | undefined {
     // The tier that served the call, in Anthropic's usage (`standard`, `priority`), on the Anthropic client's own spans.
     decodeString(current.at(SLOTS['anthropic.response.service_tier'])) ??
     (mayHold(current.at(SLOTS['invocation_params']), TIER_PART) ? invocationParams().string('service_tier') : undefined) ??
-    (mayHold(current.at(SLOTS['llm.invocation_parameters']), TIER_PART) && openinferenceParams.read(current.at(SLOTS['llm.invocation_parameters']))
-      ? openinferenceParams.string('service_tier')
-      : undefined) ??
+    (mayHold(current.at(SLOTS['llm.invocation_parameters']), TIER_PART) ? openInferenceParams().string('service_tier') : undefined) ??
     openAiTierOfProviderMetadata(current.at(SLOTS['ai.response.providerMetadata']))
   );
 }
@@ -585,6 +594,7 @@ export function recognizeCallContext(span: Span): CallContext | undefined {
 function startCall(): void {
   metadata.read(view.at(SLOTS['metadata']));
   invocationRead = false;
+  openinferenceParamsRead = false;
   mlflowClient.reset(view);
 }
 
@@ -620,27 +630,38 @@ function usageQuirks(current: SpanView, model: string | undefined, provider: str
 const OUTPUT_ID_PREFIXES = ['{"id":"', '{"id": "'];
 
 /**
- * OpenInference and MLflow write no response id, but keep what the call returned (`output.value`,
- * `mlflow.spanOutputs`, LiteLLM's `raw_llm_response` on the spans of its MLflow integration):
+ * Instrumentations that write no response id but keep what the call returned (`output.value`, `mlflow.spanOutputs`,
+ * LiteLLM's `raw_llm_response` on the spans of its MLflow integration, LangSmith's `gen_ai.completion`):
  *  - a provider client's span, the provider's response (OpenInference's Anthropic instrumentor 3.1.0 the whole message
  *    of a stream too, `{"id":"msg_…",…}`): the id is read when it is the response's first key, which a top-level id of
  *    these providers' responses is, so that no nested id (a tool call's) is taken;
- *  - with `langChainResult`, a LangChain model's span, LangChain's result, whose `llm_output` (at its end) carries the
- *    provider's response id. Only OpenInference's are read so: MLflow's LangChain spans and the client's inside them
- *    share their trace, and the search was a thirtieth of pricing MLflow's model calls.
+ *  - a LangChain model's span (OpenInference's, MLflow's LangChain autolog's, LangSmith's), LangChain's result, whose
+ *    `llm_output` (at its end) carries the provider's response id: looked for only in a text that ends as LangChain's
+ *    result does, from the end.
  * With the id, the two spans of one call are told to be one where two instrumentations put them in two traces:
- * OpenInference's LangChain and OpenAI instrumentors (0.1.80, 0.1.66), MLflow's litellm and openai autologs.
+ * OpenInference's LangChain and OpenAI instrumentors (0.1.80, 0.1.66), MLflow's LangChain autolog or LangSmith beside
+ * OpenInference's or OpenLLMetry's OpenAI instrumentor (each call was counted twice), MLflow's litellm and openai autologs.
  */
-function responseIdOfOutput(output: AnyValue | undefined, langChainResult: boolean): string | undefined {
-  if (output?.kind !== 'string') return undefined;
-  const text = output.value;
+function responseIdOfOutput(output: AnyValue | undefined): string | undefined {
+  return output?.kind === 'string' ? responseIdOfText(output.value) : undefined;
+}
+
+function responseIdOfText(text: string): string | undefined {
   for (const prefix of OUTPUT_ID_PREFIXES) {
     if (!text.startsWith(prefix)) continue;
     const end = text.indexOf('"', prefix.length);
     return end > prefix.length ? text.slice(prefix.length, end) : undefined;
   }
-  const id = langChainResult ? lastObject<{ id: unknown }>(text, '"llm_output"')?.id : undefined;
+  if (!LANGCHAIN_RESULT_ENDS.some((end) => text.endsWith(end))) return undefined;
+  const id = lastObject<{ id: unknown }>(text, '"llm_output"')?.id;
   return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
+/** The response id in LangSmith's completion of a LangChain model's call (see `responseIdOfOutput`). */
+function responseIdOfLangSmithCompletion(current: SpanView): string | undefined {
+  if (current.at(SLOTS['langsmith.span.kind']) === undefined || current.at(SLOTS['gen_ai.completion']) === undefined) return undefined;
+  const completion = langSmithCompletion(current);
+  return completion === undefined ? undefined : responseIdOfText(completion);
 }
 
 /** How LangChain's serialised result ends (`LLMResult.type`), as OpenInference writes it (`json.dumps`) or compact. */
@@ -692,9 +713,10 @@ function callInView(operation: LlmCall['operation'], aggregate: boolean): LlmCal
     responseId:
       decodeString(view.at(SLOTS['gen_ai.response.id'])) ??
       decodeString(view.at(SLOTS['ai.response.id'])) ??
-      responseIdOfOutput(view.at(SLOTS['output.value']), true) ??
-      responseIdOfOutput(view.at(SLOTS['mlflow.spanOutputs']), false) ??
-      responseIdOfOutput(view.at(SLOTS['raw_llm_response']), false),
+      responseIdOfOutput(view.at(SLOTS['output.value'])) ??
+      responseIdOfOutput(view.at(SLOTS['mlflow.spanOutputs'])) ??
+      responseIdOfOutput(view.at(SLOTS['raw_llm_response'])) ??
+      responseIdOfLangSmithCompletion(view),
     layer: view.at(SLOTS['openinference.span.kind']) === undefined ? undefined : layerOfOutput(view.at(SLOTS['output.value'])),
     hasMlflowModel: (view.at(SLOTS['mlflow.llm.model']) !== undefined),
     hasMlflowProvider: (view.at(SLOTS['mlflow.llm.provider']) !== undefined),

@@ -645,8 +645,7 @@ function fillLangChainCacheWrites(details: Readonly<LangChainInputDetails>): voi
 export function readLangSmithUsageFromCompletion(view: SpanView): void {
   if (!view.hasAny(LEFT_OUT_COUNT_KEYS) || !hasUsage(counts) || view.at(SLOTS['langsmith.span.kind']) === undefined) return;
   if (view.at(SLOTS['gen_ai.usage.input_token_details']) !== undefined || view.at(SLOTS['gen_ai.usage.output_token_details']) !== undefined) return;
-  const completion = view.at(SLOTS['gen_ai.completion']);
-  const json = completion?.kind === 'bytes' ? Buffer.from(completion.value.buffer, completion.value.byteOffset, completion.value.length).toString('utf8') : completion?.kind === 'string' ? completion.value : undefined;
+  const json = langSmithCompletion(view);
   const usage = json === undefined ? undefined : lastObject<LangChainUsage>(json, '"usage_metadata"');
   if (usage === undefined) return;
   counts.cacheRead ??= toNumber(usage.input_token_details?.cache_read);
@@ -654,6 +653,13 @@ export function readLangSmithUsageFromCompletion(view: SpanView): void {
   counts.reasoning ??= toNumber(usage.output_token_details?.reasoning);
   counts.audioInput ??= toNumber(usage.input_token_details?.audio);
   counts.audioOutput ??= toNumber(usage.output_token_details?.audio);
+}
+
+/** LangSmith's `gen_ai.completion` of the span loaded in `view`, as text (its OpenTelemetry export sends it as bytes). */
+export function langSmithCompletion(view: SpanView): string | undefined {
+  const completion = view.at(SLOTS['gen_ai.completion']);
+  if (completion?.kind === 'bytes') return Buffer.from(completion.value.buffer, completion.value.byteOffset, completion.value.length).toString('utf8');
+  return completion?.kind === 'string' ? completion.value : undefined;
 }
 
 /**

@@ -339,6 +339,18 @@ describe('traps', () => {
     expect(mlflowCost(cutShort)?.['total_cost']).toBeCloseTo((1000 * 0.15 + 10 * 0.6) / M, 12);
   });
 
+  it('a failed call of OpenInference\'s client instrumentor names the model asked for, from its invocation parameters', async () => {
+    // openinference-instrumentation-openai 0.1.66: a call that raised has no llm.model_name, only the parameters asked.
+    const failed = makeSpan({
+      trace: 'oi-failed',
+      attributes: attributes({ 'openinference.span.kind': 'LLM', 'llm.provider': 'openai', 'llm.system': 'openai', 'llm.invocation_parameters': '{"model": "gpt-4o-mini", "stream": false}' }),
+    });
+    failed.status = { code: 2, message: 'APIStatusError' };
+    await new CostEstimatorProcessor({}, sink).consume(tracesData([failed]));
+    expect(attribute(failed, 'mlflow.llm.model')).toBe('gpt-4o-mini');
+    expect(attribute(failed, 'tokenmeter.cost.unpriced_reason')).toBe('the call failed (span status ERROR) and reports no token usage');
+  });
+
   it('a Claude or Bedrock call whose total holds cache tokens no count classifies is unpriced with the reason, not priced low', async () => {
     // As MLflow 3.9's LangChain autolog records langchain-aws 1.2.5's ChatBedrockConverse: Bedrock's input (the cache
     // left out), output and total, without LangChain's cache details.
@@ -1057,6 +1069,72 @@ describe('traps', () => {
       const processor = new CostEstimatorProcessor({}, sink);
       for (const call of [client, langChain]) await processor.consume(tracesData([call]));
       expect([attribute(client, 'tokenmeter.cost.counted'), attribute(langChain, 'tokenmeter.cost.counted')]).toEqual([true, false]);
+    });
+
+    it('is counted once when MLflow\'s LangChain autolog or LangSmith traces LangChain and another instrumentation the client apart', async () => {
+      // mlflow 3.9's LangChain autolog, or langsmith 0.6.6's OTel export, with OpenInference's (0.1.66) or OpenLLMetry's
+      // (0.62.4) OpenAI instrumentor, langchain-openai 1.1.7: the client's span is the root of a trace of its own, and
+      // LangChain's span names the response id only in LangChain's result (each call was counted twice).
+      const result = (id: string) =>
+        `{"generations": [[{"text": "hi", "type": "ChatGeneration"}]], "llm_output": {"token_usage": {"prompt_tokens": 1000, "completion_tokens": 500}, "model_name": "gpt-4o-mini-2024-07-18", "id": "${id}"}, "run": null, "type": "LLMResult"}`;
+      const mlflowLangChain = (trace: string, id: string) =>
+        makeSpan({
+          trace,
+          id: `${trace}-span`,
+          start: '2025-09-01T12:00:00Z',
+          attributes: mlflowAttributes({
+            'mlflow.spanType': 'CHAT_MODEL',
+            'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 500, total_tokens: 1500 },
+            metadata: { ls_provider: 'openai', ls_model_name: 'gpt-4o-mini' },
+            'mlflow.message.format': 'langchain',
+          }).concat(attributes({ 'mlflow.spanOutputs': result(id) })),
+        });
+      const langSmith = (trace: string, id: string) =>
+        makeSpan({
+          trace,
+          id: `${trace}-span`,
+          start: '2025-09-01T12:00:00Z',
+          attributes: [
+            ...attributes({
+              'langsmith.span.kind': 'llm',
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.system': 'openai',
+              'gen_ai.request.model': 'gpt-4o-mini',
+              'langsmith.metadata.ls_provider': 'openai',
+              'gen_ai.usage.input_tokens': 1000,
+              'gen_ai.usage.output_tokens': 500,
+            }),
+            { key: 'gen_ai.completion', value: { kind: 'bytes' as const, value: new TextEncoder().encode(result(id)) } },
+          ],
+        });
+      const openLLMetryClient = (trace: string, id: string) =>
+        makeSpan({
+          trace,
+          id: `${trace}-span`,
+          start: '2025-09-01T12:00:00Z',
+          attributes: attributes({
+            'llm.request.type': 'chat',
+            'gen_ai.system': 'openai',
+            'gen_ai.request.model': 'gpt-4o-mini',
+            'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+            'gen_ai.response.id': id,
+            'gen_ai.usage.input_tokens': 1000,
+            'gen_ai.usage.output_tokens': 500,
+          }),
+        });
+      for (const framework of [mlflowLangChain, langSmith]) {
+        for (const order of ['framework first', 'client first'] as const) {
+          const [frameworkSpan, client] = [framework('framework', 'chatcmpl-07'), openLLMetryClient('client', 'chatcmpl-07')];
+          const processor = new CostEstimatorProcessor({}, sink);
+          for (const call of order === 'framework first' ? [frameworkSpan, client] : [client, frameworkSpan]) await processor.consume(tracesData([call]));
+          expect([frameworkSpan, client].filter((span) => attribute(span, 'tokenmeter.cost.counted') === true), `${framework.name}, ${order}`).toHaveLength(1);
+        }
+        // Another call (another response id): both count.
+        const processor = new CostEstimatorProcessor({}, sink);
+        const [frameworkSpan, client] = [framework('framework', 'chatcmpl-08'), openLLMetryClient('client', 'chatcmpl-09')];
+        for (const call of [frameworkSpan, client]) await processor.consume(tracesData([call]));
+        expect([attribute(frameworkSpan, 'tokenmeter.cost.counted'), attribute(client, 'tokenmeter.cost.counted')], framework.name).toEqual([true, true]);
+      }
     });
 
     /**
