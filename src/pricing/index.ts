@@ -1,7 +1,7 @@
 // Pricing: a pure library (no I/O, no clock) that turns a model, a provider, token counts and a start time into USD.
 export { PriceCatalog, catalogRateCard, pricesInForce } from './catalog.js';
 export { CATALOG_VERSION, listProviders, pricesAt, toRateCard } from './genaiPrices.js';
-export { modelCandidates, catalogProviderId, normaliseServiceTier } from './normalise.js';
+export { modelCandidates, catalogProviderId, normaliseServiceTier, providerOfCatalogPrice } from './normalise.js';
 export { pricingConfigSchema } from './overrides.js';
 export type { PricingConfig, PricingConfigInput, PriceOverride } from './overrides.js';
 export { emptyCostSplit } from './rates.js';

@@ -3,6 +3,8 @@
  * price list uses. Each step is tried only when the previous spelling found no price, so a dated snapshot with its own
  * price (`gpt-4o-2024-05-13`) is never collapsed onto its alias.
  */
+import { CATALOG_VERSION } from './genaiPrices.js';
+import type { Provenance } from './types.js';
 
 /** `-2024-08-06` or `-20241022`, at the end or before a Bedrock version (`-v1:0`). */
 const DATE_SUFFIX = /-(?:20\d{2}-\d{2}-\d{2}|20\d{6})(?=$|-v\d|:)/;
@@ -118,6 +120,26 @@ const CATALOG_PROVIDER: Readonly<Record<string, string>> = {
   cerebras: 'cerebras',
   openrouter: 'openrouter',
 };
+
+/**
+ * The OTel provider whose price list a catalog id is (the inverse of CATALOG_PROVIDER): Azure OpenAI's for `azure`,
+ * and Google's umbrella value for `google`, whose list serves the Gemini API and Vertex alike.
+ */
+const PROVIDER_OF_CATALOG: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(CATALOG_PROVIDER).map(([provider, catalog]) => [catalog, provider])),
+  azure: 'azure.ai.openai',
+  google: 'gcp.gen_ai',
+};
+
+/**
+ * The provider a call priced from the catalog was priced as (the owner of the matched entry's list), for a call that
+ * names none; undefined for a price of the config's.
+ */
+export function providerOfCatalogPrice(provenance: Provenance): string | undefined {
+  if (provenance.catalogVersion !== CATALOG_VERSION) return undefined;
+  const slash = provenance.entry.indexOf('/');
+  return slash > 0 ? PROVIDER_OF_CATALOG[provenance.entry.slice(0, slash)] : undefined;
+}
 
 /** `undefined` when the provider is known but has no catalog; `null` when no provider was given (match by model). */
 export function catalogProviderId(provider: string | undefined): string | null | undefined {

@@ -4,6 +4,7 @@ import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js
 import { emptyCostSplit, NO_TOKENS, PriceCatalog } from '../../pricing/index.js';
 import type { CostSplit, PriceRequest, PriceResult } from '../../pricing/index.js';
 import { CallMemory } from './callMemory.js';
+import { providerOfCatalogPrice } from '../../pricing/index.js';
 import type { TraceMemory } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
 import type { CostEstimatorConfig } from './config.js';
@@ -83,8 +84,8 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private readonly store: CallMemoryStore | undefined;
   private readonly logger: Logger;
   private readonly links = new BatchLinks();
-  /** Calls counted without a LangGraph node in the batch being decided, and their ancestors' keys (reused). */
-  private readonly nodeless: FoundCall[] = [];
+  /** Calls of the batch being decided that name no LangGraph node or no provider, and their ancestors' keys (reused). */
+  private readonly incomplete: FoundCall[] = [];
   private readonly ancestorKeys: number[] = [];
   private readonly rankCounts = new Int32Array(RANKS);
   private readonly request: PriceRequest = { model: '', provider: undefined, usage: NO_TOKENS, at: 0, serviceTier: undefined };
@@ -165,9 +166,13 @@ export class CostEstimatorProcessor implements TracesProcessor {
     this.recordLinks(calls);
 
     if (calls.length > 0) {
-      const nodeless = this.nodeless;
-      nodeless.length = 0;
-      let nodes = 0;
+      // A call of a chain that names no node or provider takes them from the call around it (see takeContextFromAncestorCalls).
+      const incomplete = this.incomplete;
+      incomplete.length = 0;
+      for (const entry of calls) if (entry.call.node === undefined || entry.call.provider === undefined) incomplete.push(entry);
+      if (incomplete.length > 0 && calls.length > 1) this.takeContextFromAncestorCalls(calls, incomplete);
+      // The batch's spans are not kept alive until the next one.
+      incomplete.length = 0;
       for (const entry of this.decisionOrder(calls)) {
         const { call, span } = entry;
         const withUsage = hasPriceableUsage(call);
@@ -175,42 +180,45 @@ export class CostEstimatorProcessor implements TracesProcessor {
         const startMs = Number(span.startTimeUnixNano) / 1e6;
         const endMs = Number(span.endTimeUnixNano) / 1e6;
         const usage = withUsage ? call.tokens : undefined;
-        if (call.node !== undefined) nodes++;
         if (!this.memory.claim(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, withUsage, usage, startMs, endMs, call.layer)) {
           // Deeper calls were decided first, so those this span wraps in the batch have their cost already.
           const known = this.memory.wrappedCost(entry.memory!, entry.traceKey, entry.spanKey, call.responseId, this.wrapped);
           writeUncountedCall(span, known ? this.wrapped : undefined);
           continue;
         }
-        writeCountedCall(span, call, withUsage ? this.priceAsAnswered(span, call) : withoutUsage(span, call), this.given);
+        const price = withUsage ? this.priceAsAnswered(span, call) : withoutUsage(span, call);
+        // Priced from a provider's list with no provider named (MLflow's openai autolog names none): that provider's.
+        if (call.provider === undefined && price.status === 'priced') call.provider = providerOfCatalogPrice(price.provenance);
+        writeCountedCall(span, call, price, this.given);
         this.memory.recordCost(entry.memory!, entry.traceKey, entry.spanKey, this.given);
-        if (call.node === undefined) nodeless.push(entry);
       }
-      if (nodeless.length > 0 && nodes > 0) this.takeNodesFromAncestorCalls(calls, nodeless);
-      // The batch's spans are not kept alive until the next one.
-      nodeless.length = 0;
     }
     this.priceAggregateRoots(aggregateRoots);
   }
 
   /**
-   * §7 step 3.2: the span a nested call counts on, the deepest, takes its LangGraph node from the ancestor call that
-   * names one, where the client's span (MLflow's openai autolog, OpenInference's ChatCompletion) carries no LangGraph
-   * metadata and the framework's span around it does. The stages after this one (the ledger, its metrics, trace
-   * assembly) read the node from the call recognised here. Only from an ancestor in the same batch (usually so: an SDK
-   * exports a short run's spans together); trace assembly places the others in the root's node breakdown.
+   * §7 step 3.2: a call of a nested chain takes what it does not name, its LangGraph node and its provider, from the
+   * nearest ancestor call that names them, where the client's span (MLflow's openai autolog, OpenInference's
+   * ChatCompletion) carries no LangGraph metadata and no provider, and the framework's span around it does (LangChain's
+   * `ls_provider`: an AzureChatOpenAI call is Azure's). Before the calls are decided, so that the one that counts is
+   * priced from its provider's list; the stages after this one (the ledger, its metrics, trace assembly) read node and
+   * provider from the call recognised here. Only from an ancestor in the same batch (usually so: an SDK exports a short
+   * run's spans together); trace assembly places the others in the root's node breakdown.
    */
-  private takeNodesFromAncestorCalls(calls: readonly FoundCall[], nodeless: readonly FoundCall[]): void {
-    const withNode = new Map<number, FoundCall>();
-    for (const entry of calls) if (entry.call.node !== undefined) withNode.set(entry.spanKey, entry);
+  private takeContextFromAncestorCalls(calls: readonly FoundCall[], incomplete: readonly FoundCall[]): void {
+    const withContext = new Map<number, FoundCall>();
+    for (const entry of calls) if (entry.call.node !== undefined || entry.call.provider !== undefined) withContext.set(entry.spanKey, entry);
+    if (withContext.size === 0) return;
     const ancestors = this.ancestorKeys;
-    for (const entry of nodeless) {
+    for (const entry of incomplete) {
       this.memory.ancestors(entry.memory!, entry.traceKey, entry.spanKey, ancestors);
+      const { call } = entry;
       for (const key of ancestors) {
-        const ancestor = withNode.get(key);
+        const ancestor = withContext.get(key);
         if (ancestor === undefined || ancestor.traceKey !== entry.traceKey) continue;
-        entry.call.node = ancestor.call.node;
-        break;
+        call.node ??= ancestor.call.node;
+        call.provider ??= ancestor.call.provider;
+        if (call.node !== undefined && call.provider !== undefined) break;
       }
     }
   }

@@ -428,7 +428,8 @@ describe('traps', () => {
     await new CostEstimatorProcessor({}, sink).consume(tracesData([onDeepSeek, unknown]));
     expect(mlflowCost(onDeepSeek)?.['total_cost']).toBeCloseTo((800 * 0.27 + 200 * 0.07 + 500 * 1.1) / M, 12);
     expect(attribute(onDeepSeek, 'tokenmeter.cost.price_entry')).toBe('deepseek/deepseek-chat');
-    expect(attribute(onDeepSeek, 'mlflow.llm.provider')).toBeUndefined();
+    // Priced as DeepSeek's, it is DeepSeek's call: the provider the price came from is written, as no other is known.
+    expect(attribute(onDeepSeek, 'mlflow.llm.provider')).toBe('deepseek');
     expect(attribute(unknown, 'tokenmeter.cost.unpriced_reason')).toBe('model acme-llm-9000 not in catalog (genai-prices@0.1.8) for provider openai');
     expect(attribute(unknown, 'mlflow.llm.provider')).toBe('openai');
   });
@@ -516,13 +517,14 @@ describe('traps', () => {
       expect(mlflowCost(parent)).toBeUndefined();
     });
 
-    it('in one batch, the client\'s span counted takes its LangGraph node from the framework\'s span around it, as the ledger records it', async () => {
-      // MLflow's LangChain autolog ChatOpenAI (metadata names the node) and its openai autolog's span inside it (none).
+    it('in one batch, the client\'s span counted takes its LangGraph node and provider from the framework\'s span around it, as the ledger records them', async () => {
+      // MLflow's LangChain autolog AzureChatOpenAI (metadata names the node and provider) and its openai autolog's span
+      // inside it (neither): the call is Azure's, priced from Azure's list, in node plan.
       const usage = { input_tokens: 100, output_tokens: 20, total_tokens: 120 };
       const framework = makeSpan({
         id: 'framework',
         parent: 'node',
-        attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAT_MODEL', metadata: { langgraph_node: 'plan', ls_model_name: 'gpt-4o-mini', ls_provider: 'openai' }, 'mlflow.chat.tokenUsage': usage }),
+        attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAT_MODEL', metadata: { langgraph_node: 'plan', ls_model_name: 'gpt-4o-mini', ls_provider: 'azure' }, 'mlflow.chat.tokenUsage': usage }),
       });
       const client = makeSpan({
         id: 'client',
@@ -532,7 +534,20 @@ describe('traps', () => {
       const batch = tracesData([client, framework]);
       await new CostEstimatorProcessor({}, sink).consume(batch);
       expect(attribute(client, 'tokenmeter.cost.counted')).toBe(true);
-      expect(readLedgerRecords(batch).calls.map((call) => [call.model, call.node])).toEqual([['gpt-4o-mini', 'plan']]);
+      expect(attribute(client, 'mlflow.llm.provider')).toBe('azure.ai.openai');
+      expect(attribute(client, 'tokenmeter.cost.price_entry')).toBe('azure/gpt-4o-mini');
+      expect(readLedgerRecords(batch).calls.map((call) => [call.model, call.provider, call.node])).toEqual([['gpt-4o-mini', 'azure.ai.openai', 'plan']]);
+    });
+
+    it('alone, the openai autolog\'s span, which names no provider, is the provider\'s whose list priced it', async () => {
+      const client = makeSpan({
+        attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAT_MODEL', 'mlflow.message.format': 'openai', model: 'gpt-4o-mini', 'mlflow.chat.tokenUsage': { input_tokens: 100, output_tokens: 20, total_tokens: 120 } }),
+      });
+      const batch = tracesData([client]);
+      await new CostEstimatorProcessor({}, sink).consume(batch);
+      expect(attribute(client, 'tokenmeter.cost.price_entry')).toBe('openai/gpt-4o-mini');
+      expect(attribute(client, 'mlflow.llm.provider')).toBe('openai');
+      expect(readLedgerRecords(batch).calls.map((call) => call.provider)).toEqual(['openai']);
     });
 
     it('parent first, child in a later batch: the parent already counted, the child is the duplicate', async () => {
