@@ -590,6 +590,16 @@ export function recognizeCallContext(span: Span): CallContext | undefined {
   return { operation: spanClass === 'llm' ? 'chat' : 'embeddings', model, provider: providerOf(view, model), node: nodeInView() };
 }
 
+/**
+ * The LangGraph node a span names (LangChain's metadata, MLflow's and OpenInference's; LangSmith's; OpenLLMetry's
+ * association properties), model call or not: for a call that names none, from a span around it (a tool's).
+ */
+export function graphNodeOf(span: Span): string | undefined {
+  view.load(span.attributes, span.events);
+  metadata.read(view.at(SLOTS['metadata']));
+  return nodeInView();
+}
+
 /** Starts reading the call on the span loaded in `view`: what is read on demand is read afresh. */
 function startCall(): void {
   metadata.read(view.at(SLOTS['metadata']));

@@ -8,7 +8,7 @@ import { providerOfCatalogPrice } from '../../pricing/index.js';
 import type { TraceMemory } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
 import type { CostEstimatorConfig } from './config.js';
-import { answeringModelOf, forgetRememberedCalls, namesOtherServer, ONLY_ZERO_COUNTS, recognizeCallOrRootAggregate, requestedModelOf } from '../../recognition/index.js';
+import { answeringModelOf, forgetRememberedCalls, graphNodeOf, namesOtherServer, ONLY_ZERO_COUNTS, recognizeCallOrRootAggregate, requestedModelOf } from '../../recognition/index.js';
 import type { LlmCall } from '../../recognition/index.js';
 import { writeCountedCall, writeUncountedCall } from './writeAttributes.js';
 import type { MlflowCostParts } from './writeAttributes.js';
@@ -56,6 +56,15 @@ function hasPriceableUsage(call: LlmCall): boolean {
   return call.tokens !== undefined && call.invalidUsage === undefined;
 }
 
+
+/** The spans of a batch by span key (a span key is unique enough within a batch: ancestors are also checked by trace). */
+function spansOf(data: TracesData): Map<number, Span> {
+  const spans = new Map<number, Span>();
+  for (const resourceSpans of data.resourceSpans) {
+    for (const scopeSpans of resourceSpans.scopeSpans) for (const span of scopeSpans.spans) spans.set(spanKey(span.spanId), span);
+  }
+  return spans;
+}
 
 /** The parent links of one batch as (trace, span, parent) keys, in arrays reused from batch to batch. */
 class BatchLinks {
@@ -166,11 +175,11 @@ export class CostEstimatorProcessor implements TracesProcessor {
     this.recordLinks(calls);
 
     if (calls.length > 0) {
-      // A call of a chain that names no node or provider takes them from the call around it (see takeContextFromAncestorCalls).
+      // A call of a chain that names no node or provider takes them from the spans around it (see takeContextFromAncestors).
       const incomplete = this.incomplete;
       incomplete.length = 0;
       for (const entry of calls) if (entry.call.node === undefined || entry.call.provider === undefined) incomplete.push(entry);
-      if (incomplete.length > 0 && calls.length > 1) this.takeContextFromAncestorCalls(calls, incomplete);
+      if (incomplete.length > 0) this.takeContextFromAncestors(data, calls, incomplete);
       // The batch's spans are not kept alive until the next one.
       incomplete.length = 0;
       for (const entry of this.decisionOrder(calls)) {
@@ -200,24 +209,33 @@ export class CostEstimatorProcessor implements TracesProcessor {
    * §7 step 3.2: a call of a nested chain takes what it does not name, its LangGraph node and its provider, from the
    * nearest ancestor call that names them, where the client's span (MLflow's openai autolog, OpenInference's
    * ChatCompletion) carries no LangGraph metadata and no provider, and the framework's span around it does (LangChain's
-   * `ls_provider`: an AzureChatOpenAI call is Azure's). Before the calls are decided, so that the one that counts is
-   * priced from its provider's list; the stages after this one (the ledger, its metrics, trace assembly) read node and
-   * provider from the call recognised here. Only from an ancestor in the same batch (usually so: an SDK exports a short
-   * run's spans together); trace assembly places the others in the root's node breakdown.
+   * `ls_provider`: an AzureChatOpenAI call is Azure's); a node also from the nearest ancestor span of another kind that
+   * names one (a tool's: OpenLLMetry's `execute_tool` names its node, the embedding call inside it none). Before the
+   * calls are decided, so that the one that counts is priced from its provider's list; the stages after this one (the
+   * ledger, its metrics, trace assembly) read node and provider from the call recognised here. Only from an ancestor in
+   * the same batch (usually so: an SDK exports a short run's spans together); trace assembly places the others in the
+   * root's node breakdown.
    */
-  private takeContextFromAncestorCalls(calls: readonly FoundCall[], incomplete: readonly FoundCall[]): void {
-    const withContext = new Map<number, FoundCall>();
-    for (const entry of calls) if (entry.call.node !== undefined || entry.call.provider !== undefined) withContext.set(entry.spanKey, entry);
-    if (withContext.size === 0) return;
+  private takeContextFromAncestors(data: TracesData, calls: readonly FoundCall[], incomplete: readonly FoundCall[]): void {
+    const callsByKey = new Map<number, FoundCall>();
+    for (const entry of calls) callsByKey.set(entry.spanKey, entry);
+    // The batch's other spans, by span key, once a call needs a node from one (most batches' calls name theirs).
+    let spansByKey: Map<number, Span> | undefined;
     const ancestors = this.ancestorKeys;
     for (const entry of incomplete) {
       this.memory.ancestors(entry.memory!, entry.traceKey, entry.spanKey, ancestors);
       const { call } = entry;
       for (const key of ancestors) {
-        const ancestor = withContext.get(key);
-        if (ancestor === undefined || ancestor.traceKey !== entry.traceKey) continue;
-        call.node ??= ancestor.call.node;
-        call.provider ??= ancestor.call.provider;
+        const ancestor = callsByKey.get(key);
+        if (ancestor !== undefined) {
+          if (ancestor.traceKey !== entry.traceKey) continue;
+          call.node ??= ancestor.call.node;
+          call.provider ??= ancestor.call.provider;
+        } else if (call.node === undefined) {
+          spansByKey ??= spansOf(data);
+          const span = spansByKey.get(key);
+          if (span !== undefined && traceKey(span.traceId) === entry.traceKey) call.node = graphNodeOf(span);
+        }
         if (call.node !== undefined && call.provider !== undefined) break;
       }
     }

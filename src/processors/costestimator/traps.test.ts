@@ -539,6 +539,26 @@ describe('traps', () => {
       expect(readLedgerRecords(batch).calls.map((call) => [call.model, call.provider, call.node])).toEqual([['gpt-4o-mini', 'azure.ai.openai', 'plan']]);
     });
 
+    it('in one batch, a call made inside a tool takes the node the tool\'s span names', async () => {
+      // opentelemetry-instrumentation-langchain and -openai 0.62.4: the tool's span names its LangGraph node in the
+      // association properties, the embedding call inside it none.
+      const tool = makeSpan({
+        id: 'tool',
+        parent: 'graph',
+        name: 'execute_tool search',
+        attributes: attributes({ 'traceloop.span.kind': 'tool', 'traceloop.association.properties.langgraph_node': 'tools' }),
+      });
+      const embedding = makeSpan({
+        id: 'embedding',
+        parent: 'tool',
+        name: 'openai.embeddings',
+        attributes: attributes({ 'llm.request.type': 'embedding', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'text-embedding-3-small', 'gen_ai.usage.input_tokens': 123 }),
+      });
+      const batch = tracesData([embedding, tool]);
+      await new CostEstimatorProcessor({}, sink).consume(batch);
+      expect(readLedgerRecords(batch).calls.map((call) => [call.model, call.node])).toEqual([['text-embedding-3-small', 'tools']]);
+    });
+
     it('alone, the openai autolog\'s span, which names no provider, is the provider\'s whose list priced it', async () => {
       const client = makeSpan({
         attributes: mlflowAttributes({ 'mlflow.spanType': 'CHAT_MODEL', 'mlflow.message.format': 'openai', model: 'gpt-4o-mini', 'mlflow.chat.tokenUsage': { input_tokens: 100, output_tokens: 20, total_tokens: 120 } }),
