@@ -709,6 +709,19 @@ describe('malformed protobuf', () => {
     expect(decodeError(() => decodeTracesProtobuf(request)).message).toMatch(/spans\[0\]: varint longer than 10 bytes/);
   });
 
+  it('rejects a length or a tag beyond 32 bits, which parsers downstream refuse, rather than read its low bits', () => {
+    // The span's name (field 5) of 3 bytes, its length written as 3 + 2^32 in five bytes: read as 3 before.
+    const longLength = Uint8Array.from([(5 << 3) | 2, 0x83, 0x80, 0x80, 0x80, 0x10, 0x61, 0x62, 0x63]);
+    const request = bytesField(1, bytesField(2, bytesField(2, longLength)));
+    expect(decodeError(() => decodeTracesProtobuf(request)).message).toMatch(/spans\[0\]: varint at offset \d+ is beyond 32 bits/);
+    // The tag of field 5, with a bit above 32 set.
+    const longTag = Uint8Array.from([0x80 | (5 << 3) | 2, 0x80, 0x80, 0x80, 0x10, 0x01, 0x61]);
+    expect(decodeError(() => decodeTracesProtobuf(bytesField(1, bytesField(2, bytesField(2, longTag))))).message).toMatch(/beyond 32 bits/);
+    // Five-byte varints within 32 bits are fine (a 4 GiB-1 length is refused as running past the end, not cut).
+    const fiveBytes = Uint8Array.from([(5 << 3) | 2, 0x83, 0x80, 0x80, 0x80, 0x00, 0x61, 0x62, 0x63]);
+    expect(decodeTracesProtobuf(bytesField(1, bytesField(2, bytesField(2, fiveBytes)))).resourceSpans[0]!.scopeSpans[0]!.spans[0]!.name).toBe('abc');
+  });
+
   it('rejects field number 0 and group wire types', () => {
     expect(decodeError(() => decodeTracesProtobuf(Uint8Array.from([0, 0]))).message).toMatch(/field number 0/);
     expect(decodeError(() => decodeTracesProtobuf(Uint8Array.from([(5 << 3) | 3]))).message).toMatch(/wire type 3/);

@@ -45,7 +45,7 @@ export function decodeTracesProtobuf(bytes: Uint8Array): TracesData {
   const end = bytes.length;
   const resourceSpans: ResourceSpans[] = [];
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     if (tag === 10) {
       const childEnd = reader.lengthEnd(end);
       try {
@@ -64,7 +64,7 @@ function decodeResourceSpans(reader: ProtoReader, end: number): ResourceSpans {
   const result: ResourceSpans = { resource: undefined, scopeSpans: [], schemaUrl: '', unknownFields: undefined };
   while (reader.pos < end) {
     const fieldStart = reader.pos;
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10: {
         const childEnd = reader.lengthEnd(end);
@@ -98,7 +98,7 @@ function decodeResource(reader: ProtoReader, end: number): Resource {
   const start = reader.pos;
   const result: Resource = { attributes: [], droppedAttributesCount: 0, entityRefs: [], raw: undefined };
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10:
         decodeAttribute(reader, end, result.attributes, 'attributes');
@@ -126,7 +126,7 @@ function decodeResource(reader: ProtoReader, end: number): Resource {
 function decodeEntityRef(reader: ProtoReader, end: number): EntityRef {
   const result: EntityRef = { schemaUrl: '', type: '', idKeys: [], descriptionKeys: [] };
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10:
         result.schemaUrl = reader.string(end);
@@ -152,7 +152,7 @@ function decodeScopeSpans(reader: ProtoReader, end: number): ScopeSpans {
   const spans = result.spans;
   while (reader.pos < end) {
     const fieldStart = reader.pos;
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10: {
         const childEnd = reader.lengthEnd(end);
@@ -186,7 +186,7 @@ function decodeScope(reader: ProtoReader, end: number): InstrumentationScope {
   const start = reader.pos;
   const result: InstrumentationScope = { name: '', version: '', attributes: [], droppedAttributesCount: 0, raw: undefined };
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10:
         result.name = reader.string(end);
@@ -232,7 +232,7 @@ function decodeSpan(reader: ProtoReader, end: number): Span {
     rawAttributeCount: 0,
   };
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10:
         span.traceId = readId(reader, end);
@@ -320,7 +320,7 @@ function readId(reader: ProtoReader, end: number): Uint8Array {
 function decodeEvent(reader: ProtoReader, end: number): SpanEvent {
   const event: SpanEvent = { timeUnixNano: 0n, name: '', attributes: [], droppedAttributesCount: 0 };
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     switch (tag) {
       case 9:
         event.timeUnixNano = reader.fixed64(end);
@@ -351,7 +351,7 @@ function decodeLink(reader: ProtoReader, end: number): SpanLink {
     flags: 0,
   };
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10:
         link.traceId = readId(reader, end);
@@ -381,7 +381,7 @@ function decodeLink(reader: ProtoReader, end: number): SpanLink {
 function decodeStatus(reader: ProtoReader, end: number): Status {
   const status: Status = { message: '', code: 0 };
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     switch (tag) {
       case 18:
         status.message = reader.string(end);
@@ -412,7 +412,7 @@ function decodeKeyValue(reader: ProtoReader, end: number): KeyValue {
   let key = '';
   let value = EMPTY_VALUE;
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10:
         key = reader.internedString(end);
@@ -441,7 +441,7 @@ function decodeAnyValue(reader: ProtoReader, end: number): AnyValue {
   // Proto3 oneof semantics: when several members appear, the last one wins.
   let value = EMPTY_VALUE;
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10:
         value = { kind: 'string', value: reader.string(end) };
@@ -482,7 +482,7 @@ function decodeAnyValue(reader: ProtoReader, end: number): AnyValue {
 function decodeArrayValue(reader: ProtoReader, end: number): AnyValue[] {
   const values: AnyValue[] = [];
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     if (tag === 10) {
       const childEnd = reader.lengthEnd(end);
       try {
@@ -500,7 +500,7 @@ function decodeArrayValue(reader: ProtoReader, end: number): AnyValue[] {
 function decodeKeyValueList(reader: ProtoReader, end: number): KeyValue[] {
   const values: KeyValue[] = [];
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     if (tag === 10) decodeAttribute(reader, end, values, 'kvlistValue.values');
     else unexpectedTag(reader, tag, end, VALUES_FIELDS);
   }

@@ -21,7 +21,7 @@ export function decodeExportTraceResponseProtobuf(bytes: Uint8Array): PartialSuc
   const end = bytes.length;
   let partial: PartialSuccess | undefined;
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     if (tag === 10) {
       const childEnd = reader.lengthEnd(end);
       try {
@@ -39,7 +39,7 @@ export function decodeExportTraceResponseProtobuf(bytes: Uint8Array): PartialSuc
 function decodePartialSuccess(reader: ProtoReader, end: number): PartialSuccess {
   const partial: PartialSuccess = { rejectedSpans: 0, errorMessage: '' };
   while (reader.pos < end) {
-    const tag = reader.uint32(end);
+    const tag = reader.tagOrLength(end);
     if (tag === 8) partial.rejectedSpans = Number(reader.int64(end));
     else if (tag === 18) partial.errorMessage = reader.string(end);
     else unexpectedTag(reader, tag, end, PARTIAL_SUCCESS_FIELDS);

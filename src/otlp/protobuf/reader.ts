@@ -43,6 +43,26 @@ export class ProtoReader {
     return this.lo >>> 0;
   }
 
+  /**
+   * Reads a tag or a length: a varint that must be a 32-bit value. One with higher bits set is malformed, not a value
+   * to cut down: read as its low bits, it was answered 200 and forwarded as it came, and the parsers downstream (upb,
+   * MLflow's) refuse it, the whole batch with it.
+   */
+  tagOrLength(end: number): number {
+    const buf = this.buf;
+    const pos = this.pos;
+    if (pos < end) {
+      const b0 = buf[pos]!;
+      if (b0 < 0x80) {
+        this.pos = pos + 1;
+        return b0;
+      }
+    }
+    this.varint64(end);
+    if (this.hi !== 0) throw new OtlpDecodeError(`varint at offset ${pos} is beyond 32 bits where a tag or a length must fit in them`);
+    return this.lo;
+  }
+
   /** Reads a varint of up to 10 bytes into `lo`/`hi`. */
   varint64(end: number): void {
     const buf = this.buf;
@@ -117,7 +137,7 @@ export class ProtoReader {
 
   /** Reads a length prefix and returns where the length-delimited value ends; `pos` is left at its start. */
   lengthEnd(end: number): number {
-    const length = this.uint32(end);
+    const length = this.tagOrLength(end);
     const valueEnd = this.pos + length;
     if (valueEnd > end) {
       throw new OtlpDecodeError(`length ${length} at offset ${this.pos} runs past the end of its message (offset ${end})`);
