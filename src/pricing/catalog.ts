@@ -10,6 +10,7 @@ import { supplementHasPeriods, supplementPricesAt, supplementRateCard } from './
 import type { PriceBand, PricesInForce } from './supplements.js';
 import { Provenances } from './provenances.js';
 import type { CostSplit, PriceRequest, PriceResult } from './types.js';
+import { lookupTable } from '../lookup.js';
 
 /**
  * Service tiers the catalog has no prices for, as multipliers of the standard price, by catalog provider.
@@ -21,10 +22,10 @@ import type { CostSplit, PriceRequest, PriceResult } from './types.js';
  * multiple of standard (OpenAI priority is 1.7×–2× depending on the model, Gemini's "75% to 100% more"), so they stay
  * unpriced unless a config override names `serviceTier: priority`.
  */
-const SERVICE_TIER_MULTIPLIERS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
-  batch: { openai: 0.5, azure: 0.5, anthropic: 0.5, google: 0.5, aws: 0.5 },
-  flex: { openai: 0.5, google: 0.5 },
-};
+const SERVICE_TIER_MULTIPLIERS: Readonly<Record<string, Readonly<Record<string, number>>>> = lookupTable({
+  batch: lookupTable({ openai: 0.5, azure: 0.5, anthropic: 0.5, google: 0.5, aws: 0.5 }),
+  flex: lookupTable({ openai: 0.5, google: 0.5 }),
+});
 
 /**
  * Routers that charge a model at its maker's price (openrouter.ai/docs/faq: "passes through the pricing of the

@@ -5,6 +5,7 @@
  */
 import { CATALOG_VERSION } from './genaiPrices.js';
 import type { Provenance } from './types.js';
+import { lookupTable } from '../lookup.js';
 
 /** `-2024-08-06` or `-20241022`, at the end or before a Bedrock version (`-v1:0`). */
 const DATE_SUFFIX = /-(?:20\d{2}-\d{2}-\d{2}|20\d{6})(?=$|-v\d|:)/;
@@ -99,7 +100,7 @@ function spellings(model: string): string[] {
  * genai-prices provider ids for the canonical OTel `gen_ai.provider.name` values (genai-conventions.md §6).
  * A provider absent from this table has no price list in the catalog.
  */
-const CATALOG_PROVIDER: Readonly<Record<string, string>> = {
+const CATALOG_PROVIDER: Readonly<Record<string, string>> = lookupTable({
   openai: 'openai',
   'azure.ai.openai': 'azure',
   'azure.ai.inference': 'azure',
@@ -119,17 +120,17 @@ const CATALOG_PROVIDER: Readonly<Record<string, string>> = {
   fireworks: 'fireworks',
   cerebras: 'cerebras',
   openrouter: 'openrouter',
-};
+});
 
 /**
  * The OTel provider whose price list a catalog id is (the inverse of CATALOG_PROVIDER): Azure OpenAI's for `azure`,
  * and Google's umbrella value for `google`, whose list serves the Gemini API and Vertex alike.
  */
-const PROVIDER_OF_CATALOG: Readonly<Record<string, string>> = {
+const PROVIDER_OF_CATALOG: Readonly<Record<string, string>> = lookupTable({
   ...Object.fromEntries(Object.entries(CATALOG_PROVIDER).map(([provider, catalog]) => [catalog, provider])),
   azure: 'azure.ai.openai',
   google: 'gcp.gen_ai',
-};
+});
 
 /**
  * The provider a call priced from the catalog was priced as (the owner of the matched entry's list), for a call that

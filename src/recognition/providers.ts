@@ -1,6 +1,8 @@
 /** Provider normalisation to the OTel `gen_ai.provider.name` values (genai-conventions.md §6). */
 
-const CANONICAL: Readonly<Record<string, string>> = {
+import { lookupTable } from '../lookup.js';
+
+const CANONICAL: Readonly<Record<string, string>> = lookupTable({
   openai: 'openai',
   'azure.ai.openai': 'azure.ai.openai',
   'az.ai.openai': 'azure.ai.openai',
@@ -60,7 +62,7 @@ const CANONICAL: Readonly<Record<string, string>> = {
   fireworks_ai: 'fireworks',
   // The AI SDK's @ai-sdk/togetherai (`togetherai.chat`, `togetherai.embedding`) and OpenLLMetry's old `TogetherAI`
   togetherai: 'together',
-};
+});
 
 /**
  * Frameworks that instrumentations report in provider fields; they say nothing about who served the model. Strands
@@ -145,7 +147,7 @@ export function providerOfModelId(model: string | undefined): string | undefined
  * own (opentelemetry-instrumentation-openai-v2) records the server, so that such a call is priced from its
  * provider's list, not looked for in OpenAI's and left unpriced.
  */
-const PROVIDER_OF_HOST: Readonly<Record<string, string>> = {
+const PROVIDER_OF_HOST: Readonly<Record<string, string>> = lookupTable({
   'api.openai.com': 'openai',
   'api.anthropic.com': 'anthropic',
   'generativelanguage.googleapis.com': 'gcp.gemini',
@@ -163,7 +165,7 @@ const PROVIDER_OF_HOST: Readonly<Record<string, string>> = {
   'api.fireworks.ai': 'fireworks',
   'api.cerebras.ai': 'cerebras',
   'openrouter.ai': 'openrouter',
-};
+});
 
 /** Azure OpenAI resources are `<resource>.openai.azure.com`. */
 const AZURE_OPENAI_HOST = '.openai.azure.com';

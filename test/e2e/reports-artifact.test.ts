@@ -90,9 +90,9 @@ describe('traces kept as a traces.json artifact', () => {
   it('have their span timestamps profiled like any other trace', async () => {
     const profile = await cliJson(['report', 'profile']);
     expect(profile['traces_profiled']).toBe(2);
-    const { rows } = profile['workflows'] as { rows: { workflow: string; calls: number; llm_share: number }[] };
+    const { rows } = profile['workflows'] as { rows: { workflow: string; runs: number; llm_share: number }[] };
     const workflow = rows.find((row) => row.workflow === 'artifact_workflow')!;
-    expect(workflow.calls).toBe(1);
+    expect(workflow.runs).toBe(1);
     expect(workflow.llm_share).toBeGreaterThan(0);
   });
 });

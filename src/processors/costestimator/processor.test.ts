@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeTracesProtobuf, encodeTracesProtobuf, findAttribute, intValue, setAttribute, setAttributes, stringValue } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/index.js';
 import { describeZodIssues } from '../../config/errors.js';
 import { costEstimatorConfigSchema } from './config.js';
 import { CostEstimatorProcessor } from './processor.js';
 import { recognizeCallContext } from '../../recognition/recognize.js';
+import * as recognition from '../../recognition/index.js';
+import { capturedLogger } from '../../../test/fixtures/captured-logs.js';
 import { attributes, makeSpan, mlflowAttributes, tracesData } from '../../recognition/testSpans.js';
 
 class Collector {
@@ -20,6 +22,27 @@ const read = (span: Span, key: string): unknown => {
 };
 
 describe('CostEstimatorProcessor', () => {
+  it('passes on as no call a span recognition cannot read, and prices the batch\'s others, rather than fail the batch for ever', async () => {
+    const unreadable = vi.spyOn(recognition, 'recognizeCallOrRootAggregate').mockImplementationOnce(() => {
+      throw new TypeError('a bug some content brings out');
+    });
+    const call = (id: string) =>
+      makeSpan({ trace: id, id, attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100 }) });
+    const [bad, good] = [call('bad'), call('good')];
+    const logs = capturedLogger();
+    const collector = new Collector();
+    try {
+      await new CostEstimatorProcessor({}, collector, { logger: logs.logger }).consume(tracesData([bad, good]));
+    } finally {
+      unreadable.mockRestore();
+    }
+    expect(collector.batches).toHaveLength(1);
+    expect(read(bad, 'tokenmeter.cost.status')).toBeUndefined();
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out
+    expect(read(good, 'tokenmeter.cost.total_usd')).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / 1e6, 12);
+    expect(logs.lines.filter((line) => line.level === 50).map((line) => line.msg)).toEqual(['a span could not be read for pricing: forwarded as it came, unpriced']);
+  });
+
   it('prices a re-sent batch again after the next stage refused it the first time (an app retrying a 429)', async () => {
     let refuse = true;
     const forwarded: TracesData[] = [];

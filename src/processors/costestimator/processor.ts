@@ -15,6 +15,7 @@ import type { MlflowCostParts } from './writeAttributes.js';
 import type { CallMemoryStore } from './store.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { LogThrottle } from '../../telemetry/logThrottle.js';
 
 interface FoundCall {
   span: Span;
@@ -95,6 +96,7 @@ export class CostEstimatorProcessor implements TracesProcessor {
   private readonly links = new BatchLinks();
   /** Calls of the batch being decided that name no LangGraph node or no provider, and their ancestors' keys (reused). */
   private readonly incomplete: FoundCall[] = [];
+  private readonly unreadable = new LogThrottle();
   private readonly ancestorKeys: number[] = [];
   private readonly rankCounts = new Int32Array(RANKS);
   private readonly request: PriceRequest = { model: '', provider: undefined, usage: NO_TOKENS, at: 0, serviceTier: undefined };
@@ -275,11 +277,26 @@ export class CostEstimatorProcessor implements TracesProcessor {
           const trace = traceKey(span.traceId);
           const id = spanKey(span.spanId);
           if (span.parentSpanId.length !== 0) links.add(trace, id, spanKey(span.parentSpanId));
-          const call = recognizeCallOrRootAggregate(span);
+          const call = this.recognize(span);
           if (call === undefined || call.alreadyPriced) continue;
           (call.aggregate ? aggregateRoots : calls).push({ span, call, traceKey: trace, spanKey: id, memory: undefined, rank: 0 });
         }
       }
+    }
+  }
+
+  /**
+   * The span's model call, if any. A span recognition cannot read (a bug its content brings out) goes on as no call,
+   * said at most every 30 s: failing the batch would be answered as retryable, and the app would send it again for ever,
+   * its other spans with it.
+   */
+  private recognize(span: Span): LlmCall | undefined {
+    try {
+      return recognizeCallOrRootAggregate(span);
+    } catch (error) {
+      const passed = this.unreadable.pass();
+      if (passed !== undefined) this.logger.error({ err: error, span: span.name, ...passed }, 'a span could not be read for pricing: forwarded as it came, unpriced');
+      return undefined;
     }
   }
 

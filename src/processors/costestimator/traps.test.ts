@@ -339,6 +339,30 @@ describe('traps', () => {
     expect(mlflowCost(cutShort)?.['total_cost']).toBeCloseTo((1000 * 0.15 + 10 * 0.6) / M, 12);
   });
 
+  it('a provider, server or service tier named like a property of every object is an unknown one, not a crash', async () => {
+    // Looked up in object literals, `constructor` found Object's constructor: the batch failed with a retryable error,
+    // for ever, its other spans with it.
+    const call = (id: string, extra: Record<string, string>) =>
+      makeSpan({ trace: id, id, attributes: attributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10, ...extra }) });
+    const spans = [
+      call('a', { 'gen_ai.system': 'constructor' }),
+      call('b', { 'llm.system': '__proto__' }),
+      call('c', { 'gen_ai.provider.name': 'toString' }),
+      call('d', { 'gen_ai.provider.name': 'openai', 'server.address': '__proto__' }),
+      call('e', { 'gen_ai.provider.name': 'openai', 'openai.response.service_tier': 'constructor' }),
+    ];
+    await new CostEstimatorProcessor({}, sink).consume(tracesData(spans));
+    expect(spans.map((span) => attribute(span, 'tokenmeter.cost.unpriced_reason'))).toEqual([
+      'provider constructor has no price list in the catalog',
+      'provider __proto__ has no price list in the catalog',
+      'provider tostring has no price list in the catalog',
+      undefined,
+      'no constructor service-tier price for openai/gpt-4o-mini; add a config override',
+    ]);
+    // openai.com/api/pricing, gpt-4o-mini $0.15 in / $0.60 out: the server is no provider's, the named one stays.
+    expect(mlflowCost(spans[3]!)?.['total_cost']).toBeCloseTo((100 * 0.15 + 10 * 0.6) / M, 12);
+  });
+
   it('a failed call of OpenInference\'s client instrumentor names the model asked for, from its invocation parameters', async () => {
     // openinference-instrumentation-openai 0.1.66: a call that raised has no llm.model_name, only the parameters asked.
     const failed = makeSpan({

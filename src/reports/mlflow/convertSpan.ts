@@ -5,21 +5,22 @@
 import { SpanKind, StatusCode } from '../../otlp/index.js';
 import type { AnyValue, KeyValue, Span } from '../../otlp/index.js';
 import type { AnyValueJson, ArtifactSpanJson, KeyValueJson, SpanJson } from './wire.js';
+import { lookupTable } from '../../lookup.js';
 
 const EMPTY_BYTES = new Uint8Array(0);
 
-const STATUS_CODES: Readonly<Record<string, number>> = {
+const STATUS_CODES: Readonly<Record<string, number>> = lookupTable({
   STATUS_CODE_OK: StatusCode.OK,
   STATUS_CODE_ERROR: StatusCode.ERROR,
-};
+});
 
-const SPAN_KINDS: Readonly<Record<string, number>> = {
+const SPAN_KINDS: Readonly<Record<string, number>> = lookupTable({
   SPAN_KIND_INTERNAL: SpanKind.INTERNAL,
   SPAN_KIND_SERVER: SpanKind.SERVER,
   SPAN_KIND_CLIENT: SpanKind.CLIENT,
   SPAN_KIND_PRODUCER: SpanKind.PRODUCER,
   SPAN_KIND_CONSUMER: SpanKind.CONSUMER,
-};
+});
 
 export function base64ToBytes(base64: string | undefined): Uint8Array {
   if (base64 === undefined || base64 === '') return EMPTY_BYTES;
