@@ -264,9 +264,26 @@ describe('raw splice', () => {
       { key: 'tokenmeter.cost_usd', value: { kind: 'double', value: 0.0125 } },
     ]);
     expect(toHex(again[0]!.traceId)).toBe('ab'.repeat(16));
-    // A re-encoded span is built from the model, so its unknown field is gone; the spliced one keeps it.
-    expect(Buffer.from(again[0]!.raw!).includes(Buffer.from(UNKNOWN_FIELD))).toBe(false);
+    // A re-encoded span is built from the model and keeps its unknown field, written after the known ones (§7); the
+    // spliced one keeps it in place.
+    expect(Buffer.from(again[0]!.raw!).includes(Buffer.from(UNKNOWN_FIELD))).toBe(true);
+    expect(again[0]!.unknownFields?.map((field) => [...field])).toEqual([[...UNKNOWN_FIELD]]);
     expect(Buffer.from(again[1]!.raw!).equals(Buffer.from(second))).toBe(true);
+  });
+
+  it('keeps the unknown fields of a resource and a scope it re-encodes, changed, from their fields', () => {
+    const resource = concat([bytesField(1, keyValueBytes('service.name', 'svc')), varintField(7, 5)]);
+    const scope = concat([stringField(1, 'lib'), varintField(9, 6)]);
+    const request = bytesField(1, concat([bytesField(1, resource), bytesField(2, concat([bytesField(1, scope), bytesField(2, spanBytes('s', new Uint8Array(0)))]))]));
+    const decoded = decodeTracesProtobuf(request);
+    const resourceSpans = decoded.resourceSpans[0]!;
+    // As the MLflow experiment header marks a resource.
+    setAttribute(resourceSpans.resource!, 'tokenmeter.mlflow.experiment_id', stringValue('7'));
+    setAttribute(resourceSpans.scopeSpans[0]!.scope!, 'x', stringValue('y'));
+    const again = decodeTracesProtobuf(encodeTracesProtobuf(decoded)).resourceSpans[0]!;
+    expect(again.resource!.unknownFields?.map((field) => [...field])).toEqual([[...varintField(7, 5)]]);
+    expect(again.scopeSpans[0]!.scope!.unknownFields?.map((field) => [...field])).toEqual([[...varintField(9, 6)]]);
+    expect(again.resource!.attributes.map((attribute) => attribute.key)).toEqual(['service.name', 'tokenmeter.mlflow.experiment_id']);
   });
 
   it('writes attributes pushed onto a decoded span after its raw bytes, which any reader joins to the others', () => {

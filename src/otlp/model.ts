@@ -96,7 +96,7 @@ export interface SpanLink {
   flags: number;
 }
 
-export interface Span extends RawBacked {
+export interface Span extends RawBacked, UnknownFieldsKept {
   /** 16 bytes. */
   traceId: Uint8Array;
   /** 8 bytes. */
@@ -133,13 +133,13 @@ export interface EntityRef {
   descriptionKeys: string[];
 }
 
-export interface Resource extends RawBacked {
+export interface Resource extends RawBacked, UnknownFieldsKept {
   attributes: KeyValue[];
   droppedAttributesCount: number;
   entityRefs: EntityRef[];
 }
 
-export interface InstrumentationScope extends RawBacked {
+export interface InstrumentationScope extends RawBacked, UnknownFieldsKept {
   name: string;
   version: string;
   attributes: KeyValue[];

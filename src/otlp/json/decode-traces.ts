@@ -73,6 +73,7 @@ function decodeResource(object: JsonObject): Resource {
     droppedAttributesCount: asUint32(field(object, 'droppedAttributesCount', 'dropped_attributes_count'), 'droppedAttributesCount'),
     entityRefs: decodeList(field(object, 'entityRefs', 'entity_refs'), 'entityRefs', decodeEntityRef),
     raw: undefined,
+    unknownFields: undefined,
   };
 }
 
@@ -104,6 +105,7 @@ function decodeScope(object: JsonObject): InstrumentationScope {
     attributes: decodeAttributes(object.attributes, 'attributes'),
     droppedAttributesCount: asUint32(field(object, 'droppedAttributesCount', 'dropped_attributes_count'), 'droppedAttributesCount'),
     raw: undefined,
+    unknownFields: undefined,
   };
 }
 
@@ -126,6 +128,7 @@ function decodeSpan(object: JsonObject): Span {
     droppedLinksCount: asUint32(field(object, 'droppedLinksCount', 'dropped_links_count'), 'droppedLinksCount'),
     status: decodeChild(object.status, 'status', decodeStatus) ?? { message: '', code: 0 },
     raw: undefined,
+    unknownFields: undefined,
   };
 }
 

@@ -96,8 +96,9 @@ function decodeResourceSpans(reader: ProtoReader, end: number): ResourceSpans {
 
 function decodeResource(reader: ProtoReader, end: number): Resource {
   const start = reader.pos;
-  const result: Resource = { attributes: [], droppedAttributesCount: 0, entityRefs: [], raw: undefined };
+  const result: Resource = { attributes: [], droppedAttributesCount: 0, entityRefs: [], raw: undefined, unknownFields: undefined };
   while (reader.pos < end) {
+    const fieldStart = reader.pos;
     const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10:
@@ -116,7 +117,7 @@ function decodeResource(reader: ProtoReader, end: number): Resource {
         break;
       }
       default:
-        unexpectedTag(reader, tag, end, RESOURCE_FIELDS);
+        result.unknownFields = keepUnknownField(reader, fieldStart, tag, end, RESOURCE_FIELDS, result.unknownFields);
     }
   }
   result.raw = reader.buf.subarray(start, end);
@@ -184,8 +185,9 @@ function decodeScopeSpans(reader: ProtoReader, end: number): ScopeSpans {
 
 function decodeScope(reader: ProtoReader, end: number): InstrumentationScope {
   const start = reader.pos;
-  const result: InstrumentationScope = { name: '', version: '', attributes: [], droppedAttributesCount: 0, raw: undefined };
+  const result: InstrumentationScope = { name: '', version: '', attributes: [], droppedAttributesCount: 0, raw: undefined, unknownFields: undefined };
   while (reader.pos < end) {
+    const fieldStart = reader.pos;
     const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10:
@@ -201,7 +203,7 @@ function decodeScope(reader: ProtoReader, end: number): InstrumentationScope {
         result.droppedAttributesCount = reader.uint32(end);
         break;
       default:
-        unexpectedTag(reader, tag, end, SCOPE_FIELDS);
+        result.unknownFields = keepUnknownField(reader, fieldStart, tag, end, SCOPE_FIELDS, result.unknownFields);
     }
   }
   result.raw = reader.buf.subarray(start, end);
@@ -230,8 +232,10 @@ function decodeSpan(reader: ProtoReader, end: number): Span {
     status: { message: '', code: 0 },
     raw: undefined,
     rawAttributeCount: 0,
+    unknownFields: undefined,
   };
   while (reader.pos < end) {
+    const fieldStart = reader.pos;
     const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10:
@@ -301,7 +305,7 @@ function decodeSpan(reader: ProtoReader, end: number): Span {
         span.flags = reader.fixed32(end);
         break;
       default:
-        unexpectedTag(reader, tag, end, SPAN_FIELDS);
+        span.unknownFields = keepUnknownField(reader, fieldStart, tag, end, SPAN_FIELDS, span.unknownFields);
     }
   }
   span.raw = reader.buf.subarray(start, end);

@@ -106,6 +106,7 @@ function sizeResource(resource: Resource): number {
     size = sizeAttributes(resource.attributes);
     if (resource.droppedAttributesCount !== 0) size += 1 + varint32Size(resource.droppedAttributesCount);
     for (const entityRef of resource.entityRefs) size += lengthFieldSize(sizeEntityRef(entityRef));
+    if (resource.unknownFields !== undefined) size += sizeUnknownFields(resource.unknownFields);
   }
   slots.set(slot, size);
   return size;
@@ -145,6 +146,7 @@ function sizeScope(scope: InstrumentationScope): number {
     if (scope.version !== '') size += sizeString(scope.version);
     size += sizeAttributes(scope.attributes);
     if (scope.droppedAttributesCount !== 0) size += 1 + varint32Size(scope.droppedAttributesCount);
+    if (scope.unknownFields !== undefined) size += sizeUnknownFields(scope.unknownFields);
   }
   slots.set(slot, size);
   return size;
@@ -175,6 +177,7 @@ function sizeSpan(span: Span): number {
   if (span.status.code !== 0 || span.status.message !== '') size += lengthFieldSize(sizeStatus(span));
   // Field 16 needs a two-byte tag.
   if (span.flags !== 0) size += 2 + 4;
+  if (span.unknownFields !== undefined) size += sizeUnknownFields(span.unknownFields);
   slots.set(slot, size);
   return size;
 }
@@ -333,6 +336,7 @@ function writeResource(writer: ProtoWriter, resource: Resource): void {
     writer.byte(26);
     writeEntityRef(writer, entityRef);
   }
+  if (resource.unknownFields !== undefined) writeUnknownFields(writer, resource.unknownFields);
 }
 
 function writeEntityRef(writer: ProtoWriter, entityRef: EntityRef): void {
@@ -391,6 +395,7 @@ function writeScope(writer: ProtoWriter, scope: InstrumentationScope): void {
     writer.byte(32);
     writer.varint32(scope.droppedAttributesCount);
   }
+  if (scope.unknownFields !== undefined) writeUnknownFields(writer, scope.unknownFields);
 }
 
 function writeSpan(writer: ProtoWriter, span: Span): void {
@@ -470,6 +475,7 @@ function writeSpan(writer: ProtoWriter, span: Span): void {
     writer.byte(1);
     writer.fixed32(span.flags);
   }
+  if (span.unknownFields !== undefined) writeUnknownFields(writer, span.unknownFields);
 }
 
 function writeEvent(writer: ProtoWriter, event: SpanEvent): void {
