@@ -286,6 +286,21 @@ describe('raw splice', () => {
     expect(again.resource!.attributes.map((attribute) => attribute.key)).toEqual(['service.name', 'tokenmeter.mlflow.experiment_id']);
   });
 
+  it('keeps the unknown fields of a span\'s events, links and status when the span is re-encoded', () => {
+    const event = concat([stringField(2, 'exception'), varintField(11, 1)]);
+    const link = concat([bytesField(1, new Uint8Array(16).fill(3)), bytesField(2, new Uint8Array(8).fill(4)), varintField(12, 2)]);
+    const status = concat([stringField(2, 'failed'), varintField(13, 3)]);
+    const span = concat([spanBytes('s', new Uint8Array(0)), bytesField(11, event), bytesField(13, link), bytesField(15, status)]);
+    const decoded = decodeTracesProtobuf(bytesField(1, bytesField(2, bytesField(2, span))));
+    setAttribute(decoded.resourceSpans[0]!.scopeSpans[0]!.spans[0]!, 'x', stringValue('y'));
+    const again = decodeTracesProtobuf(encodeTracesProtobuf(decoded)).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    const bytesOf = (fields: Uint8Array[] | undefined) => fields?.map((field) => [...field]);
+    expect(bytesOf(again.events[0]!.unknownFields)).toEqual([[...varintField(11, 1)]]);
+    expect(bytesOf(again.links[0]!.unknownFields)).toEqual([[...varintField(12, 2)]]);
+    expect(bytesOf(again.status.unknownFields)).toEqual([[...varintField(13, 3)]]);
+    expect([again.events[0]!.name, again.status.message]).toEqual(['exception', 'failed']);
+  });
+
   it('writes attributes pushed onto a decoded span after its raw bytes, which any reader joins to the others', () => {
     const decoded = decodeTracesProtobuf(original);
     const spans = decoded.resourceSpans[0]!.scopeSpans[0]!.spans;

@@ -75,19 +75,19 @@ export const SpanFlags = {
   CONTEXT_IS_REMOTE_MASK: 0x200,
 } as const;
 
-export interface Status {
+export interface Status extends UnknownFieldsKept {
   message: string;
   code: number;
 }
 
-export interface SpanEvent {
+export interface SpanEvent extends UnknownFieldsKept {
   timeUnixNano: bigint;
   name: string;
   attributes: KeyValue[];
   droppedAttributesCount: number;
 }
 
-export interface SpanLink {
+export interface SpanLink extends UnknownFieldsKept {
   traceId: Uint8Array;
   spanId: Uint8Array;
   traceState: string;

@@ -322,8 +322,9 @@ function readId(reader: ProtoReader, end: number): Uint8Array {
 }
 
 function decodeEvent(reader: ProtoReader, end: number): SpanEvent {
-  const event: SpanEvent = { timeUnixNano: 0n, name: '', attributes: [], droppedAttributesCount: 0 };
+  const event: SpanEvent = { timeUnixNano: 0n, name: '', attributes: [], droppedAttributesCount: 0, unknownFields: undefined };
   while (reader.pos < end) {
+    const fieldStart = reader.pos;
     const tag = reader.tagOrLength(end);
     switch (tag) {
       case 9:
@@ -339,7 +340,7 @@ function decodeEvent(reader: ProtoReader, end: number): SpanEvent {
         event.droppedAttributesCount = reader.uint32(end);
         break;
       default:
-        unexpectedTag(reader, tag, end, EVENT_FIELDS);
+        event.unknownFields = keepUnknownField(reader, fieldStart, tag, end, EVENT_FIELDS, event.unknownFields);
     }
   }
   return event;
@@ -353,8 +354,10 @@ function decodeLink(reader: ProtoReader, end: number): SpanLink {
     attributes: [],
     droppedAttributesCount: 0,
     flags: 0,
+    unknownFields: undefined,
   };
   while (reader.pos < end) {
+    const fieldStart = reader.pos;
     const tag = reader.tagOrLength(end);
     switch (tag) {
       case 10:
@@ -376,15 +379,16 @@ function decodeLink(reader: ProtoReader, end: number): SpanLink {
         link.flags = reader.fixed32(end);
         break;
       default:
-        unexpectedTag(reader, tag, end, LINK_FIELDS);
+        link.unknownFields = keepUnknownField(reader, fieldStart, tag, end, LINK_FIELDS, link.unknownFields);
     }
   }
   return link;
 }
 
 function decodeStatus(reader: ProtoReader, end: number): Status {
-  const status: Status = { message: '', code: 0 };
+  const status: Status = { message: '', code: 0, unknownFields: undefined };
   while (reader.pos < end) {
+    const fieldStart = reader.pos;
     const tag = reader.tagOrLength(end);
     switch (tag) {
       case 18:
@@ -394,7 +398,7 @@ function decodeStatus(reader: ProtoReader, end: number): Status {
         status.code = reader.uint32(end) | 0;
         break;
       default:
-        unexpectedTag(reader, tag, end, STATUS_FIELDS);
+        status.unknownFields = keepUnknownField(reader, fieldStart, tag, end, STATUS_FIELDS, status.unknownFields);
     }
   }
   return status;

@@ -174,7 +174,7 @@ function sizeSpan(span: Span): number {
   if (span.droppedEventsCount !== 0) size += 1 + varint32Size(span.droppedEventsCount);
   for (const link of span.links) size += lengthFieldSize(sizeLink(link));
   if (span.droppedLinksCount !== 0) size += 1 + varint32Size(span.droppedLinksCount);
-  if (span.status.code !== 0 || span.status.message !== '') size += lengthFieldSize(sizeStatus(span));
+  if (span.status.code !== 0 || span.status.message !== '' || span.status.unknownFields !== undefined) size += lengthFieldSize(sizeStatus(span));
   // Field 16 needs a two-byte tag.
   if (span.flags !== 0) size += 2 + 4;
   if (span.unknownFields !== undefined) size += sizeUnknownFields(span.unknownFields);
@@ -192,6 +192,7 @@ function sizeStatus(span: Span): number {
   let size = 0;
   if (span.status.message !== '') size += sizeString(span.status.message);
   if (span.status.code !== 0) size += 1 + enumSize(span.status.code);
+  if (span.status.unknownFields !== undefined) size += sizeUnknownFields(span.status.unknownFields);
   slots.set(slot, size);
   return size;
 }
@@ -203,6 +204,7 @@ function sizeEvent(event: SpanEvent): number {
   if (event.name !== '') size += sizeString(event.name);
   size += sizeAttributes(event.attributes);
   if (event.droppedAttributesCount !== 0) size += 1 + varint32Size(event.droppedAttributesCount);
+  if (event.unknownFields !== undefined) size += sizeUnknownFields(event.unknownFields);
   slots.set(slot, size);
   return size;
 }
@@ -216,6 +218,7 @@ function sizeLink(link: SpanLink): number {
   size += sizeAttributes(link.attributes);
   if (link.droppedAttributesCount !== 0) size += 1 + varint32Size(link.droppedAttributesCount);
   if (link.flags !== 0) size += 1 + 4;
+  if (link.unknownFields !== undefined) size += sizeUnknownFields(link.unknownFields);
   slots.set(slot, size);
   return size;
 }
@@ -458,7 +461,7 @@ function writeSpan(writer: ProtoWriter, span: Span): void {
     writer.byte(112);
     writer.varint32(span.droppedLinksCount);
   }
-  if (span.status.code !== 0 || span.status.message !== '') {
+  if (span.status.code !== 0 || span.status.message !== '' || span.status.unknownFields !== undefined) {
     writer.byte(122);
     writer.lengthPrefix();
     if (span.status.message !== '') {
@@ -469,6 +472,7 @@ function writeSpan(writer: ProtoWriter, span: Span): void {
       writer.byte(24);
       writer.int64(span.status.code);
     }
+    if (span.status.unknownFields !== undefined) writeUnknownFields(writer, span.status.unknownFields);
   }
   if (span.flags !== 0) {
     writer.byte(133);
@@ -493,6 +497,7 @@ function writeEvent(writer: ProtoWriter, event: SpanEvent): void {
     writer.byte(32);
     writer.varint32(event.droppedAttributesCount);
   }
+  if (event.unknownFields !== undefined) writeUnknownFields(writer, event.unknownFields);
 }
 
 function writeLink(writer: ProtoWriter, link: SpanLink): void {
@@ -518,6 +523,7 @@ function writeLink(writer: ProtoWriter, link: SpanLink): void {
     writer.byte(53);
     writer.fixed32(link.flags);
   }
+  if (link.unknownFields !== undefined) writeUnknownFields(writer, link.unknownFields);
 }
 
 function writeUnknownFields(writer: ProtoWriter, fields: readonly Uint8Array[]): void {
