@@ -28,19 +28,9 @@ export class ProtoReader {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
-  /** Reads a varint that must fit in 32 bits (tags, lengths, uint32, int32 enums); higher bits are discarded as proto does for int32. */
+  /** Reads a uint32 or int32 enum field: a varint whose bits above 32 are discarded, as proto does for int32. */
   uint32(end: number): number {
-    const buf = this.buf;
-    const pos = this.pos;
-    if (pos < end) {
-      const b0 = buf[pos]!;
-      if (b0 < 0x80) {
-        this.pos = pos + 1;
-        return b0;
-      }
-    }
-    this.varint64(end);
-    return this.lo >>> 0;
+    return this.varint32(end, false);
   }
 
   /**
@@ -49,6 +39,11 @@ export class ProtoReader {
    * MLflow's) refuse it, the whole batch with it.
    */
   tagOrLength(end: number): number {
+    return this.varint32(end, true);
+  }
+
+  /** A varint read as 32 bits, most of them one byte long; `strict`: one with higher bits set is refused. */
+  private varint32(end: number, strict: boolean): number {
     const buf = this.buf;
     const pos = this.pos;
     if (pos < end) {
@@ -59,8 +54,8 @@ export class ProtoReader {
       }
     }
     this.varint64(end);
-    if (this.hi !== 0) throw new OtlpDecodeError(`varint at offset ${pos} is beyond 32 bits where a tag or a length must fit in them`);
-    return this.lo;
+    if (strict && this.hi !== 0) throw new OtlpDecodeError(`varint at offset ${pos} is beyond 32 bits where a tag or a length must fit in them`);
+    return this.lo >>> 0;
   }
 
   /** Reads a varint of up to 10 bytes into `lo`/`hi`. */
