@@ -1,10 +1,9 @@
 import { spanKey, StatusCode, traceKey } from '../../otlp/index.js';
 import type { Span, TracesData } from '../../otlp/index.js';
 import type { TracesConsumer, TracesProcessor } from '../../pipeline/consumer.js';
-import { emptyCostSplit, NO_TOKENS, PriceCatalog } from '../../pricing/index.js';
+import { emptyCostSplit, NO_TOKENS, PriceCatalog, providerOfCatalogPrice } from '../../pricing/index.js';
 import type { CostSplit, PriceRequest, PriceResult } from '../../pricing/index.js';
 import { CallMemory } from './callMemory.js';
-import { providerOfCatalogPrice } from '../../pricing/index.js';
 import type { TraceMemory } from './callMemory.js';
 import { costEstimatorConfigSchema } from './config.js';
 import type { CostEstimatorConfig } from './config.js';
